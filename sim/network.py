@@ -1,0 +1,522 @@
+"""Road networks: osmnx-style graphs plus compact arrays for fast routing.
+
+A :class:`RoadNetwork` wraps a :class:`networkx.MultiDiGraph` that follows
+osmnx conventions (node ``x``/``y`` in a projected CRS in metres, edge
+``length`` in metres, ``speed_kph``, ``travel_time`` in seconds,
+``highway``) and adds arrays built once: an edge index ``e <-> (u, v, key)``,
+length and travel-time vectors and a CSR adjacency matrix for
+:mod:`scipy.sparse.csgraph`.
+
+Routing is batched: :func:`fastest_routes` grows one shortest-path tree per
+distinct origin and walks all of that origin's trips back through it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Hashable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import dijkstra
+
+from sim._errors import NetworkError
+
+log = logging.getLogger(__name__)
+
+#: CRS of synthetic networks: UTM zone 18N (metres), so that their cameras
+#: can be exported to GeoJSON longitude/latitude.
+SYNTHETIC_CRS = "EPSG:32618"
+#: Where synthetic networks sit in that CRS (near New York City).
+SYNTHETIC_ORIGIN = (590_000.0, 4_510_000.0)
+
+#: Speeds (km/h) for roads whose input has no ``speed_kph``.
+DEFAULT_SPEEDS_KPH = {
+    "motorway": 100.0,
+    "trunk": 80.0,
+    "primary": 50.0,
+    "secondary": 45.0,
+    "tertiary": 40.0,
+    "residential": 30.0,
+    "unclassified": 30.0,
+}
+
+#: Origins routed per :func:`scipy.sparse.csgraph.dijkstra` call; bounds the
+#: dense (origins x nodes) distance and predecessor arrays.
+ORIGIN_CHUNK = 256
+
+
+@dataclass(frozen=True, eq=False)
+class RoadNetwork:
+    """A road graph with the compact arrays that routing needs.
+
+    Build one with :func:`from_graph` or a generator such as
+    :func:`grid_network`; do not fill the arrays by hand.
+
+    Attributes
+    ----------
+    graph : networkx.MultiDiGraph
+        The road graph in osmnx conventions.
+    nodes : numpy.ndarray
+        Node ids; a node's position here is its index in every array.
+    x, y : numpy.ndarray
+        Node coordinates in metres.
+    edge_u, edge_v : numpy.ndarray
+        Node indices of each edge's start and end.
+    edge_key : numpy.ndarray
+        Each edge's multigraph key.
+    edge_length : numpy.ndarray
+        Edge lengths in metres.
+    edge_time : numpy.ndarray
+        Edge free-flow travel times in seconds.
+    adjacency : scipy.sparse.csr_array
+        ``adjacency[i, j]`` is the fastest travel time of an edge from node
+        index ``i`` to ``j`` (parallel edges reduced to the fastest).
+    """
+
+    graph: nx.MultiDiGraph
+    nodes: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_key: np.ndarray
+    edge_length: np.ndarray
+    edge_time: np.ndarray
+    adjacency: csr_array
+    _pair_keys: np.ndarray
+    _pair_edges: np.ndarray
+    _node_index: dict[Hashable, int]
+    _edge_index: dict[tuple[Hashable, Hashable, int], int]
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.nodes)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.edge_u)
+
+    @property
+    def crs(self) -> Any:
+        """The graph's coordinate reference system (projected, metres)."""
+        return self.graph.graph.get("crs")
+
+    def node_index(self, node: Hashable) -> int:
+        """Return the array index of node id ``node``; raise if unknown."""
+        try:
+            return self._node_index[node]
+        except KeyError:
+            raise NetworkError(f"node {node!r} is not in the road network") from None
+
+    def node_indices(self, nodes: Any) -> np.ndarray:
+        """Return array indices for many node ids; -1 where a node is unknown."""
+        return np.array([self._node_index.get(n, -1) for n in nodes], dtype=np.int64)
+
+    def edge_id(self, u: Hashable, v: Hashable, key: int = 0) -> int:
+        """Return the edge index of ``(u, v, key)``; -1 if there is no such edge."""
+        return self._edge_index.get((u, v, int(key)), -1)
+
+    def edge_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Fastest edge index from node index ``a`` to ``b`` (vectorised), -1 if none."""
+        keys = np.asarray(a, dtype=np.int64) * self.n_nodes + np.asarray(b, dtype=np.int64)
+        pos = np.searchsorted(self._pair_keys, keys)
+        pos = np.minimum(pos, len(self._pair_keys) - 1)
+        found = self._pair_keys[pos] == keys
+        return np.where(found, self._pair_edges[pos], -1)
+
+
+def from_graph(graph: nx.MultiDiGraph, *, source: str = "graph") -> RoadNetwork:
+    """Build a :class:`RoadNetwork` from an osmnx-style graph.
+
+    Missing ``length`` is computed from node coordinates, missing
+    ``speed_kph`` from the ``highway`` type, missing ``travel_time`` from
+    both; attributes already present are used as given. Only the largest
+    strongly connected component is kept (the dropped node count is logged).
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        Nodes need ``x`` and ``y`` in metres.
+    source : str
+        Name of where the graph came from, used in error messages.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph(crs="EPSG:32618")
+    >>> g.add_node(0, x=0.0, y=0.0); g.add_node(1, x=100.0, y=0.0)
+    >>> _ = g.add_edge(0, 1, speed_kph=36.0); _ = g.add_edge(1, 0, speed_kph=36.0)
+    >>> net = from_graph(g)
+    >>> float(net.edge_time[0])
+    10.0
+    """
+    if graph.number_of_nodes() == 0:
+        raise NetworkError(f"{source}: the road network has no nodes (is the area or filter empty?)")
+    graph = nx.MultiDiGraph(graph)
+    _check_coordinates(graph, source)
+    _fill_edge_attributes(graph, source)
+    largest = max(nx.strongly_connected_components(graph), key=len)
+    dropped = graph.number_of_nodes() - len(largest)
+    if dropped:
+        log.info("%s: kept the largest strongly connected component, dropped %d nodes", source, dropped)
+        graph = nx.MultiDiGraph(graph.subgraph(largest))
+    if graph.number_of_edges() == 0:
+        raise NetworkError(f"{source}: the road network has no drivable edges after filtering")
+    return _build_arrays(graph)
+
+
+def _check_coordinates(graph: nx.MultiDiGraph, source: str) -> None:
+    missing = [n for n, d in graph.nodes(data=True) if "x" not in d or "y" not in d]
+    if missing:
+        raise NetworkError(
+            f"{source}: {len(missing)} nodes lack 'x'/'y' coordinates (e.g. node {missing[0]!r}); "
+            "give every node projected coordinates in metres"
+        )
+
+
+def _fill_edge_attributes(graph: nx.MultiDiGraph, source: str) -> None:
+    for u, v, k, data in graph.edges(keys=True, data=True):
+        if "length" not in data:
+            dx = graph.nodes[v]["x"] - graph.nodes[u]["x"]
+            dy = graph.nodes[v]["y"] - graph.nodes[u]["y"]
+            data["length"] = float(np.hypot(dx, dy))
+        if "travel_time" not in data:
+            if "speed_kph" not in data:
+                highway = data.get("highway", "unclassified")
+                if isinstance(highway, list):
+                    highway = highway[0]
+                data["speed_kph"] = DEFAULT_SPEEDS_KPH.get(str(highway), 30.0)
+            speed = float(data["speed_kph"])
+            if not speed > 0:
+                raise NetworkError(
+                    f"{source}: edge ({u!r}, {v!r}, {k}) has speed_kph={speed}; speeds must be > 0"
+                )
+            data["travel_time"] = float(data["length"]) / (speed / 3.6)
+        if not float(data["length"]) >= 0 or not float(data["travel_time"]) >= 0:
+            raise NetworkError(
+                f"{source}: edge ({u!r}, {v!r}, {k}) has a negative or missing length/travel_time"
+            )
+
+
+def _build_arrays(graph: nx.MultiDiGraph) -> RoadNetwork:
+    nodes = np.array(sorted(graph.nodes, key=_sort_key), dtype=object)
+    node_index = {n: i for i, n in enumerate(nodes)}
+    edges = sorted(graph.edges(keys=True, data=True), key=lambda e: (_sort_key(e[0]), _sort_key(e[1]), e[2]))
+    edge_u = np.array([node_index[u] for u, _, _, _ in edges], dtype=np.int64)
+    edge_v = np.array([node_index[v] for _, v, _, _ in edges], dtype=np.int64)
+    edge_key = np.array([k for _, _, k, _ in edges], dtype=np.int64)
+    length = np.array([float(d["length"]) for *_, d in edges])
+    # csgraph ignores zero weights in sparse input; a tiny floor keeps such edges.
+    time = np.maximum(np.array([float(d["travel_time"]) for *_, d in edges]), 1e-6)
+    n = len(nodes)
+    best = fastest_parallel(edge_u, edge_v, time, n, np.arange(len(edges)))
+    adjacency = csr_array((time[best], (edge_u[best], edge_v[best])), shape=(n, n))
+    pair = edge_u * n + edge_v
+    x = np.array([graph.nodes[nd]["x"] for nd in nodes], dtype=float)
+    y = np.array([graph.nodes[nd]["y"] for nd in nodes], dtype=float)
+    return RoadNetwork(
+        graph=graph,
+        nodes=_compact(nodes),
+        x=x,
+        y=y,
+        edge_u=edge_u,
+        edge_v=edge_v,
+        edge_key=edge_key,
+        edge_length=length,
+        edge_time=time,
+        adjacency=adjacency,
+        _pair_keys=pair[best],
+        _pair_edges=best.astype(np.int64),
+        _node_index=node_index,
+        _edge_index={(u, v, int(k)): i for i, (u, v, k, _) in enumerate(edges)},
+    )
+
+
+def _sort_key(node: Hashable) -> tuple[int, Any]:
+    # Integers sort numerically, anything else by its text: a stable order
+    # for mixed ids keeps edge indices reproducible.
+    if isinstance(node, (int, np.integer)):
+        return (0, int(node))
+    return (1, str(node))
+
+
+def _compact(nodes: np.ndarray) -> np.ndarray:
+    if all(isinstance(n, (int, np.integer)) for n in nodes):
+        return nodes.astype(np.int64)
+    return nodes
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Fastest routes of many trips, stored flat.
+
+    The edges of trip ``i`` are ``edges[offsets[i]:offsets[i + 1]]`` in
+    driving order; ``travel_time[i]`` is its free-flow time in seconds.
+    """
+
+    offsets: np.ndarray
+    edges: np.ndarray
+    travel_time: np.ndarray
+
+    def route(self, i: int) -> np.ndarray:
+        """Edge indices of trip ``i`` in driving order."""
+        return self.edges[self.offsets[i] : self.offsets[i + 1]]
+
+    def trip_of_edge(self) -> np.ndarray:
+        """For each entry of ``edges``, the trip it belongs to."""
+        return np.repeat(np.arange(len(self.travel_time)), np.diff(self.offsets))
+
+
+def fastest_routes(
+    net: RoadNetwork,
+    origins: np.ndarray,
+    destinations: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+) -> Routes:
+    """Fastest routes between node indices, one shortest-path tree per origin.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    origins, destinations : numpy.ndarray
+        Node indices (not ids) of each trip's ends.
+    weights : numpy.ndarray, optional
+        Per-edge costs replacing ``net.edge_time`` (e.g. congested times).
+
+    Returns
+    -------
+    Routes
+
+    Examples
+    --------
+    >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
+    >>> r = fastest_routes(net, np.array([0]), np.array([8]))
+    >>> len(r.route(0))
+    4
+    """
+    origins = np.asarray(origins, dtype=np.int64)
+    destinations = np.asarray(destinations, dtype=np.int64)
+    adjacency = net.adjacency if weights is None else adjacency_matrix(net, weights=weights)
+    trip_parts, edge_parts, step_parts = [], [], []
+    travel_time = np.zeros(len(origins))
+    unique = np.unique(origins)
+    for start in range(0, len(unique), ORIGIN_CHUNK):
+        chunk = unique[start : start + ORIGIN_CHUNK]
+        dist, pred = dijkstra(adjacency, directed=True, indices=chunk, return_predecessors=True)
+        trips = np.flatnonzero(np.isin(origins, chunk))
+        rows = np.searchsorted(chunk, origins[trips])
+        travel_time[trips] = dist[rows, destinations[trips]]
+        if not np.isfinite(travel_time[trips]).all():
+            bad = trips[~np.isfinite(travel_time[trips])][0]
+            raise NetworkError(
+                f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}"
+            )
+        t, e, s = _walk_back(net, pred, rows, origins[trips], destinations[trips])
+        trip_parts.append(trips[t])
+        edge_parts.append(e)
+        step_parts.append(s)
+    trip = np.concatenate(trip_parts) if trip_parts else np.zeros(0, np.int64)
+    edges = np.concatenate(edge_parts) if edge_parts else np.zeros(0, np.int64)
+    steps = np.concatenate(step_parts) if step_parts else np.zeros(0, np.int64)
+    order = np.lexsort((-steps, trip))
+    offsets = np.zeros(len(origins) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(np.bincount(trip, minlength=len(origins)))
+    return Routes(offsets=offsets, edges=edges[order], travel_time=travel_time)
+
+
+def _walk_back(
+    net: RoadNetwork, pred: np.ndarray, rows: np.ndarray, origins: np.ndarray, dests: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Walk every trip from its destination back to its origin in lock step."""
+    idx = np.arange(len(dests))
+    current = dests.copy()
+    trips, edges, steps = [], [], []
+    step = 0
+    active = current != origins
+    while active.any():
+        t = idx[active]
+        node = current[t]
+        prev = pred[rows[t], node]
+        trips.append(t)
+        edges.append(net.edge_between(prev, node))
+        steps.append(np.full(len(t), step))
+        current[t] = prev
+        step += 1
+        active = current != origins
+    if not trips:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(trips), np.concatenate(edges), np.concatenate(steps)
+
+
+def fastest_parallel(
+    edge_u: np.ndarray, edge_v: np.ndarray, cost: np.ndarray, n_nodes: int, edges: np.ndarray
+) -> np.ndarray:
+    """Of ``edges``, the cheapest one per (u, v) node pair (ties to the lowest index).
+
+    scipy sums duplicate entries of a sparse matrix, so parallel edges must be
+    reduced to one before building an adjacency matrix.
+    """
+    pair = edge_u[edges] * n_nodes + edge_v[edges]
+    order = np.lexsort((edges, cost[edges], pair))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = pair[order][1:] != pair[order][:-1]
+    return edges[order[first]]
+
+
+def adjacency_matrix(
+    net: RoadNetwork, *, weights: np.ndarray | None = None, removed: np.ndarray | None = None
+) -> csr_array:
+    """Travel-cost adjacency of ``net``, optionally with other edge costs or edges removed.
+
+    Parameters
+    ----------
+    weights : numpy.ndarray, optional
+        Per-edge costs (default: free-flow travel times).
+    removed : numpy.ndarray, optional
+        Edge indices to leave out (e.g. every watched edge).
+    """
+    cost = net.edge_time if weights is None else np.maximum(np.asarray(weights, dtype=float), 1e-6)
+    keep = np.ones(net.n_edges, dtype=bool)
+    if removed is not None:
+        keep[np.asarray(removed, dtype=np.int64)] = False
+    best = fastest_parallel(net.edge_u, net.edge_v, cost, net.n_nodes, np.flatnonzero(keep))
+    return csr_array((cost[best], (net.edge_u[best], net.edge_v[best])), shape=net.adjacency.shape)
+
+
+def grid_network(
+    rows: int = 20,
+    cols: int = 20,
+    *,
+    block_m: float = 150.0,
+    arterial_every: int = 5,
+    one_way_share: float = 0.3,
+    jitter_m: float = 15.0,
+    rng: np.random.Generator,
+) -> RoadNetwork:
+    """A synthetic grid city: fast two-way arterials, slower local streets.
+
+    Every ``arterial_every``-th row and column is an arterial (``primary``,
+    50 km/h); the others are local streets (``residential``, 30 km/h), of
+    which a share ``one_way_share`` are one-way in alternating directions.
+    Intersections are moved by up to ``jitter_m`` metres so that route
+    lengths differ and fastest paths are unique.
+
+    Parameters
+    ----------
+    rows, cols : int
+        Number of intersections along each axis (at least 2).
+    block_m : float
+        Distance between neighbouring intersections, metres.
+    arterial_every : int
+        Spacing of arterial rows/columns, in blocks.
+    one_way_share : float
+        Share of local rows/columns made one-way (0–1).
+    jitter_m : float
+        Largest random displacement of an intersection, metres.
+    rng : numpy.random.Generator
+        Source of every random choice.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Examples
+    --------
+    >>> net = grid_network(4, 5, rng=np.random.default_rng(1))
+    >>> net.n_nodes
+    20
+    """
+    if rows < 2 or cols < 2:
+        raise NetworkError(f"a grid needs at least 2 rows and 2 columns, got {rows}x{cols}")
+    x0, y0 = SYNTHETIC_ORIGIN
+    g = nx.MultiDiGraph(crs=SYNTHETIC_CRS, name="grid")
+    jitter = rng.uniform(-jitter_m, jitter_m, size=(rows, cols, 2))
+    for r in range(rows):
+        for c in range(cols):
+            g.add_node(
+                r * cols + c,
+                x=x0 + c * block_m + jitter[r, c, 0],
+                y=y0 + r * block_m + jitter[r, c, 1],
+                jurisdiction="city",
+            )
+    one_way_rows = _one_way_lines(rows, arterial_every, one_way_share, rng)
+    one_way_cols = _one_way_lines(cols, arterial_every, one_way_share, rng)
+    osmid = 0
+    for r in range(rows):
+        for c in range(cols):
+            here = r * cols + c
+            if c + 1 < cols:
+                osmid = _add_street(g, here, here + 1, r % arterial_every == 0, one_way_rows.get(r), osmid)
+            if r + 1 < rows:
+                osmid = _add_street(g, here, here + cols, c % arterial_every == 0, one_way_cols.get(c), osmid)
+    return from_graph(g, source="grid generator")
+
+
+def _one_way_lines(n: int, arterial_every: int, share: float, rng: np.random.Generator) -> dict[int, bool]:
+    """Pick local lines to make one-way; value True means 'increasing index'."""
+    local = [i for i in range(n) if i % arterial_every != 0]
+    chosen = sorted(rng.choice(local, size=int(round(share * len(local))), replace=False).tolist()) if local else []
+    return {line: (j % 2 == 0) for j, line in enumerate(chosen)}
+
+
+def _add_street(
+    g: nx.MultiDiGraph, a: int, b: int, arterial: bool, one_way: bool | None, osmid: int
+) -> int:
+    highway = "primary" if arterial else "residential"
+    speed = 50.0 if arterial else 30.0
+    length = float(np.hypot(g.nodes[b]["x"] - g.nodes[a]["x"], g.nodes[b]["y"] - g.nodes[a]["y"]))
+    attrs = dict(
+        osmid=osmid,
+        highway=highway,
+        length=length,
+        speed_kph=speed,
+        travel_time=length / (speed / 3.6),
+        jurisdiction="city",
+    )
+    if arterial or one_way is None:
+        g.add_edge(a, b, oneway=False, **attrs)
+        g.add_edge(b, a, oneway=False, **attrs)
+    elif one_way:
+        g.add_edge(a, b, oneway=True, **attrs)
+    else:
+        g.add_edge(b, a, oneway=True, **attrs)
+    return osmid + 1
+
+
+def edges_frame(net: RoadNetwork) -> pd.DataFrame:
+    """One row per directed edge, as written to ``edges.parquet``.
+
+    Columns: ``edge, u, v, key, length_m, travel_time_s, highway,
+    jurisdiction, geometry`` (WKT in the network's projected CRS).
+    """
+    rows = []
+    for e in range(net.n_edges):
+        u, v, k = net.nodes[net.edge_u[e]], net.nodes[net.edge_v[e]], int(net.edge_key[e])
+        data = net.graph.edges[u, v, k]
+        geometry = data.get("geometry")
+        if geometry is not None:
+            wkt = geometry.wkt
+        else:
+            a, b = net.edge_u[e], net.edge_v[e]
+            wkt = f"LINESTRING ({net.x[a]!r} {net.y[a]!r}, {net.x[b]!r} {net.y[b]!r})"
+        highway = data.get("highway", "")
+        rows.append(
+            (e, u, v, k, net.edge_length[e], net.edge_time[e],
+             ",".join(highway) if isinstance(highway, list) else str(highway),
+             str(data.get("jurisdiction", "")), wkt)
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["edge", "u", "v", "key", "length_m", "travel_time_s", "highway", "jurisdiction", "geometry"],
+    )

@@ -1,0 +1,94 @@
+"""Plate reads: which camera crossings become reads, and what plate is read.
+
+A crossing becomes a read with the camera's ``read_rate``; a read is a
+misread with the camera's ``misread_rate``, in which case one character of
+the plate is replaced by another.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+READ_COLUMNS = (
+    "read_id", "camera_id", "plate_read", "vehicle_id", "trip_id",
+    "time_s", "timestamp", "edge", "direction",
+)
+PLATE_ALPHABET = np.array(list("ABCDEFGHJKLMNPRSTUVWXYZ0123456789"))
+
+
+def read_passes(
+    passes: pd.DataFrame,
+    trips: pd.DataFrame,
+    layout: pd.DataFrame,
+    start: datetime,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Turn camera crossings into reads.
+
+    Parameters
+    ----------
+    passes : pandas.DataFrame
+        From :func:`sim.traffic.simulate` (``trip, camera, edge, backward,
+        time_s``), in time order.
+    trips : pandas.DataFrame
+        The trips table (``trip_id, vehicle_id, plate``) whose row positions
+        ``passes.trip`` refers to.
+    layout : pandas.DataFrame
+        The camera layout whose row positions ``passes.camera`` refers to.
+    start : datetime.datetime
+        Wall-clock time of ``t = 0``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`READ_COLUMNS`; ``vehicle_id`` and ``trip_id`` are the
+        truth, kept for evaluation (reconstruction never uses them).
+    """
+    camera = passes["camera"].to_numpy()
+    hit = rng.random(len(passes)) < layout["read_rate"].to_numpy(float)[camera]
+    kept = passes[hit].reset_index(drop=True)
+    trip = kept["trip"].to_numpy()
+    cam = kept["camera"].to_numpy()
+    plates = trips["plate"].to_numpy(dtype=object)[trip].copy()
+    misread = rng.random(len(kept)) < layout["misread_rate"].to_numpy(float)[cam]
+    for i in np.flatnonzero(misread):
+        plates[i] = misread_plate(plates[i], rng)
+    time_s = kept["time_s"].to_numpy(float)
+    return pd.DataFrame(
+        {
+            "read_id": np.arange(len(kept), dtype=np.int64),
+            "camera_id": layout["camera_id"].to_numpy(dtype=object)[cam],
+            "plate_read": plates,
+            "vehicle_id": trips["vehicle_id"].to_numpy(np.int64)[trip],
+            "trip_id": trips["trip_id"].to_numpy(np.int64)[trip],
+            "time_s": time_s,
+            "timestamp": timestamps(start, time_s),
+            "edge": kept["edge"].to_numpy(np.int64),
+            "direction": np.where(kept["backward"].to_numpy(bool), "backward", "forward"),
+        }
+    )
+
+
+def misread_plate(plate: str, rng: np.random.Generator) -> str:
+    """``plate`` with exactly one character replaced by a different one.
+
+    Examples
+    --------
+    >>> p = misread_plate("ABC1234", np.random.default_rng(3))
+    >>> sum(a != b for a, b in zip(p, "ABC1234"))
+    1
+    """
+    pos = int(rng.integers(len(plate)))
+    choices = PLATE_ALPHABET[PLATE_ALPHABET != plate[pos]]
+    return plate[:pos] + str(rng.choice(choices)) + plate[pos + 1 :]
+
+
+def timestamps(start: datetime, time_s: np.ndarray) -> np.ndarray:
+    """Wall-clock times (microsecond resolution) of seconds after ``start``."""
+    base = np.datetime64(start.replace(tzinfo=None), "us")
+    return base + np.round(np.asarray(time_s) * 1e6).astype("timedelta64[us]")
+

@@ -1,0 +1,97 @@
+"""``report.html``: one self-contained page a person can read or attach to an email."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+#: Metrics shown first, with the words a reader needs.
+HEADLINE = (
+    ("n_trips", "trips simulated"),
+    ("n_cameras", "cameras"),
+    ("n_reads", "plate reads"),
+    ("reads_per_camera_per_day", "reads per camera per day"),
+    ("share_trips_read_ge1", "share of trips read at least once"),
+    ("share_trips_read_ge2", "share of trips read at least twice"),
+    ("route_recall_mean", "mean share of a trip's route recovered (route recall)"),
+    ("route_precision_mean", "mean share of a recovered route that is right (precision)"),
+    ("od_error_m_median", "median error of inferred origin/destination (m)"),
+    ("share_long_trips_read", "share of long trips read at least once"),
+    ("camera_free_pair_share", "share of place pairs with a camera-free route"),
+    ("detour_ratio_median", "median detour to avoid every camera (× fastest time)"),
+)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return html.escape(str(value))
+
+
+def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str) -> str:
+    """The report as an HTML string; figures are embedded as base64 PNG."""
+    rows = "".join(
+        f"<tr><td>{html.escape(label)}</td><td class=num>{_fmt(metrics.get(key))}</td>"
+        f"<td><code>{key}</code></td></tr>"
+        for key, label in HEADLINE
+        if key in metrics
+    )
+    agencies = metrics.get("agencies") or {}
+    agency_rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td class=num>{_fmt(a['share_reads_visible'])}</td>"
+        f"<td class=num>{_fmt(a['share_trips_reconstructable'])}</td>"
+        f"<td>{html.escape('; '.join(' → '.join(p) for p in a['paths'].values()) or 'no access')}</td></tr>"
+        for name, a in agencies.items()
+    )
+    agency_table = (
+        "<h2>Who can see the reads</h2><table><tr><th>agency</th><th>share of reads visible</th>"
+        "<th>share of trips reconstructable (≥ 2 visible reads)</th><th>access path(s)</th></tr>"
+        f"{agency_rows}</table>"
+        if agencies
+        else ""
+    )
+    images = "".join(
+        f'<figure><img alt="{html.escape(p.stem)}" src="data:image/png;base64,'
+        f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{html.escape(p.name)}</figcaption></figure>'
+        for p in figures
+    )
+    whole = "the whole or virtual whole"
+    recall = metrics.get("route_recall_mean")
+    verdict = (
+        f"<p>On average the reads reveal <b>{recall:.0%}</b> of a trip's route (length-weighted route "
+        f"recall). A placement that reveals {whole} of a person's movements would score close to 100 %.</p>"
+        if isinstance(recall, float)
+        else ""
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} — Curtain report</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+img {{ max-width: 100%; }} figure {{ margin: 1em 0; }}
+pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>Simulated with Curtain {html.escape(str(metrics.get('versions', {}).get('curtain-sim', '')))},
+seed {html.escape(str(metrics.get('seed')))}.</p>
+{verdict}
+<h2>Key numbers</h2>
+<table><tr><th>what</th><th>value</th><th>key in metrics.json</th></tr>{rows}</table>
+{agency_table}
+<h2>Figures</h2>
+{images}
+<h2>Scenario</h2>
+<pre>{html.escape(scenario_toml)}</pre>
+<h2>All metrics</h2>
+<pre>{html.escape(json.dumps(metrics, indent=2, sort_keys=True))}</pre>
+</body></html>
+"""

@@ -1,0 +1,307 @@
+"""Run a scenario end to end and write its output directory.
+
+road network → cameras → demand → traffic (SimPy) → reads → access →
+reconstruction → metrics → figures and report. The output directory is
+written atomically: into a temporary sibling, renamed into place only when
+every file is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sim import access as access_stage
+from sim._atomic import atomic_directory
+from sim._rng import stage_rngs
+from sim.cameras import layout_geojson, read_cameras_csv, watch_pairs
+from sim.demand import DAY_S, read_trips_csv, uniform_trips
+from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
+from sim.network import RoadNetwork, Routes, edges_frame, fastest_routes, grid_network
+from sim.placement import place_cameras
+from sim.reads import read_passes
+from sim.reconstruct import Reconstruction, reconstruct
+from sim.scenario import Scenario
+from sim.traffic import route_crossings, simulate
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    """What a run produced: where, the summary metrics and stage wall times (s)."""
+
+    out_dir: Path
+    metrics: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Simulation:
+    """Every table of a run, in memory (for notebooks and tests)."""
+
+    scenario: Scenario
+    net: RoadNetwork
+    layout: pd.DataFrame
+    trips: pd.DataFrame
+    routes: Routes
+    reads: pd.DataFrame
+    recon: Reconstruction
+    trip_table: pd.DataFrame
+    metrics: dict[str, Any]
+    timings: dict[str, float]
+
+
+def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
+    """The scenario's road network."""
+    spec = scenario.network
+    return grid_network(
+        spec.rows, spec.cols, block_m=spec.block_m, arterial_every=spec.arterial_every,
+        one_way_share=spec.one_way_share, jitter_m=spec.jitter_m, rng=rng,
+    )
+
+
+def build_cameras(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
+    """The scenario's camera layout."""
+    spec = scenario.cameras
+    if spec.strategy == "file":
+        assert spec.path is not None  # checked by the scenario model
+        return read_cameras_csv(scenario.resolve(spec.path), net)
+    return place_cameras(
+        net, spec.strategy, count=spec.count, read_rate=spec.read_rate, rng=rng,
+        misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
+    )
+
+
+def build_demand(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
+    """The scenario's trips table."""
+    spec = scenario.demand
+    if spec.model == "file":
+        assert spec.path is not None
+        return read_trips_csv(scenario.resolve(spec.path), net, rng)
+    return uniform_trips(net, spec.trips, spec.days, rng)
+
+
+def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> Simulation:
+    """Run every stage in memory and compute the metrics (writes nothing).
+
+    Examples
+    --------
+    >>> from sim.scenario import load_scenario
+    >>> s = load_scenario(overrides=["network.rows=6", "network.cols=6", "demand.trips=50",
+    ...                              "cameras.count=5"])
+    >>> sim = simulate_scenario(s)
+    >>> sim.metrics["n_trips"], sim.metrics["n_cameras"]
+    (50, 5)
+    """
+    say = progress or (lambda _: None)
+    rngs = stage_rngs(scenario.seed)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = round(now - clock, 4)
+        clock = now
+        say(stage)
+
+    net = build_network(scenario, rngs["network"])
+    lap("network")
+    layout = build_cameras(scenario, net, rngs["cameras"])
+    graph = _access(scenario, layout)
+    lap("cameras")
+    trips = build_demand(scenario, net, rngs["demand"])
+    lap("demand")
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    watch_camera, watch_edge, watch_backward = watch_pairs(layout, net)
+    crossings = route_crossings(net, routes, watch_camera, watch_edge, watch_backward)
+    trips, passes = simulate(trips, routes, crossings)
+    trips["length_m"] = np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
+                                    minlength=len(trips))
+    lap("traffic")
+    reads = read_passes(passes, trips, layout, scenario.start, rngs["reads"])
+    lap("reads")
+    recon = reconstruct(reads, net, slack_s=scenario.reconstruct.slack_s)
+    lap("reconstruct")
+    n_days = max(scenario.demand.days, int(np.ceil(trips["arrive_s"].max() / DAY_S)) if len(trips) else 1)
+    trip_table = trip_metrics(trips, routes, reads, recon, net)
+    metrics = {"seed": scenario.seed, "versions": versions()}
+    metrics |= summary_metrics(trip_table, reads, trips, len(layout), n_days,
+                               long_trip_km=scenario.metrics.long_trip_km)
+    watched = watch_edge[layout["read_rate"].to_numpy()[watch_camera] > 0]
+    pairs = camera_free_pairs(net, watched, rngs["metrics"], n_pairs=scenario.metrics.pair_samples)
+    metrics["camera_free_pair_share"] = pairs["camera_free_pair_share"]
+    metrics["detour_ratio_median"] = pairs["detour_ratio_median"]
+    if graph is not None:
+        views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net,
+                                              float(trips["arrive_s"].max()))
+        trip_table = pd.concat([trip_table, *views], ignore_index=True)
+        metrics["agencies"] = agency_metrics
+    lap("metrics")
+    return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings)
+
+
+def _access(scenario: Scenario, layout: pd.DataFrame) -> Any:
+    if not scenario.operators and not scenario.agencies:
+        return None
+    dump = scenario.model_dump(by_alias=True)
+    graph = access_stage.access_graph(dump["operators"], dump["agencies"], dump["sharing"], source=scenario.name)
+    access_stage.check_camera_operators(graph, layout, source=scenario.name)
+    return graph
+
+
+def _agency_views(
+    scenario: Scenario, graph: Any, layout: pd.DataFrame, reads: pd.DataFrame, trips: pd.DataFrame,
+    routes: Routes, net: RoadNetwork, query_time_s: float,
+) -> tuple[list[pd.DataFrame], dict[str, Any]]:
+    views, out = [], {}
+    for agency in scenario.agencies:
+        mask = access_stage.visible_reads(reads, layout, graph, agency.name, query_time_s)
+        seen = reads[mask].reset_index(drop=True)
+        table = trip_metrics(trips, routes, seen, reconstruct(seen, net, slack_s=scenario.reconstruct.slack_s),
+                             net, view=agency.name)
+        views.append(table)
+        paths = access_stage.visible_operators(graph, agency.name)
+        out[agency.name] = {
+            "kind": agency.kind,
+            "share_reads_visible": float(mask.mean()) if len(mask) else None,
+            "share_trips_reconstructable": float((table["n_reads"] >= 2).mean()) if len(table) else None,
+            "route_recall_mean": float(table["route_recall"].mean()) if len(table) else None,
+            "paths": paths,
+        }
+    return views, out
+
+
+def versions() -> dict[str, str]:
+    """Versions of Curtain and the libraries whose results it depends on."""
+    out = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for dist in ("curtain-sim", "numpy", "scipy", "networkx", "simpy", "pandas", "pyarrow"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return out
+
+
+def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | None = None) -> RunResult:
+    """Simulate ``scenario`` and write the output directory atomically.
+
+    Returns
+    -------
+    RunResult
+    """
+    started = datetime.now(timezone.utc)
+    out_dir = Path(out_dir)
+    sim = simulate_scenario(scenario, progress)
+    clock = time.perf_counter()
+    with atomic_directory(out_dir) as tmp:
+        write_outputs(sim, tmp)
+        sim.timings["write"] = round(time.perf_counter() - clock, 4)
+        run_info = {
+            "started_utc": started.isoformat(timespec="seconds"),
+            "host": platform.node(),
+            "platform": platform.platform(),
+            "wall_time_s": sim.timings,
+            "out_dir": str(out_dir.resolve()),
+        }
+        (tmp / "run.json").write_text(json.dumps(run_info, indent=2) + "\n", encoding="utf-8")
+    if progress:
+        progress("write")
+    return RunResult(out_dir, sim.metrics, sim.timings)
+
+
+def write_outputs(sim: Simulation, out: Path) -> None:
+    """Write every file of a run's output directory into ``out``."""
+    from sim.plot import map_figure, reads_per_trip_figure
+    from sim.report import render_report
+
+    scenario, net = sim.scenario, sim.net
+    (out / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
+    _write_parquet(edges_frame(net), out / "edges.parquet")
+    sim.layout.to_csv(out / "cameras.csv", index=False, lineterminator="\n")
+    (out / "cameras.geojson").write_text(json.dumps(layout_geojson(sim.layout, net), indent=1) + "\n")
+    trips = sim.trips.copy()
+    if scenario.output.routes:
+        trips["route"] = [sim.routes.route(i).tolist() for i in range(len(trips))]
+    _write_parquet(trips, out / "trips.parquet")
+    _write_reads(sim.reads, out / "reads.parquet")
+    _write_parquet(sim.trip_table, out / "trip_metrics.parquet")
+    (out / "metrics.json").write_text(json.dumps(_plain(sim.metrics), indent=2, sort_keys=True) + "\n")
+    figures: list[Path] = []
+    if scenario.output.figures:
+        (out / "figures").mkdir()
+        example = _example_trip(sim)
+        fig = map_figure(net, watch_pairs(sim.layout, net)[1], **example,
+                         title=f"{scenario.name}: cameras and one trip")
+        figures.append(_save(fig, out / "figures" / "map.png"))
+        all_view = sim.trip_table[sim.trip_table["view"] == "all"]
+        figures.append(_save(reads_per_trip_figure(all_view), out / "figures" / "reads_per_trip.png"))
+    report = render_report(sim.metrics, scenario.to_toml(), figures, f"Curtain: {scenario.name}")
+    (out / "report.html").write_text(report, encoding="utf-8")
+
+
+def _save(fig: Any, path: Path) -> Path:
+    fig.savefig(path, metadata={"Software": None})
+    return path
+
+
+def _example_trip(sim: Simulation) -> dict[str, Any]:
+    """The trip drawn on the map: the most-read trip (ties: lowest id)."""
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    if not len(table) or table["n_reads"].max() == 0:
+        return {}
+    row = int(np.argmax(table["n_reads"].to_numpy()))
+    trip_id = table["trip_id"].iloc[row]
+    reads = sim.reads[sim.reads["trip_id"] == trip_id]
+    recon_ids = np.unique(sim.recon.read_recon[reads.index.to_numpy()])
+    recon_route = np.concatenate([sim.recon.routes.route(r) for r in recon_ids])
+    return {
+        "true_route": sim.routes.route(row),
+        "recon_route": recon_route,
+        "read_edges": reads["edge"].to_numpy(),
+        "read_times": reads["timestamp"],
+    }
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+
+
+def _write_reads(reads: pd.DataFrame, path: Path) -> None:
+    """Write reads in one row group per simulated day."""
+    table = pa.Table.from_pandas(reads, preserve_index=False)
+    day = (reads["time_s"].to_numpy() // DAY_S).astype(np.int64)
+    with pq.ParquetWriter(path, table.schema) as writer:
+        if not len(reads):
+            writer.write_table(table)
+        for d in np.unique(day):
+            writer.write_table(table.filter(pa.array(day == d)))
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy: numpy scalars to Python, NaN to None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
