@@ -99,8 +99,9 @@ def visible_reads(
 ) -> np.ndarray:
     """Boolean mask of the reads ``agency`` can search at ``query_time_s``.
 
-    A read is visible when its camera's operator reaches the agency in the
-    access graph and the read is no older than that operator's retention.
+    A read is visible when it was made by ``query_time_s``, its camera's
+    operator reaches the agency in the access graph, and the read is no older
+    than that operator's retention.
     """
     operators = visible_operators(graph, agency)
     camera_operator = layout.set_index("camera_id")["operator"]
@@ -108,7 +109,8 @@ def visible_reads(
     retention = {name: graph.nodes[name]["retention_days"] * DAY_S for name in operators}
     limit = np.array([retention.get(op, -math.inf) for op in read_operator])
     age = query_time_s - reads["time_s"].to_numpy(float)
-    return (age <= limit) & np.isin(read_operator, list(operators))
+    # A read made after the query time does not exist yet.
+    return (age >= 0) & (age <= limit) & np.isin(read_operator, list(operators))
 
 
 def check_camera_operators(graph: nx.DiGraph, layout: pd.DataFrame, source: str) -> None:

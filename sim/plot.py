@@ -64,7 +64,7 @@ def map_figure(
         _draw_edges(ax, net, true_route, colors=BLUE, linewidths=4.5, alpha=0.55, zorder=2,
                     label="true route")
     if recon_route is not None and len(recon_route):
-        _draw_edges(ax, net, recon_route, colors=ORANGE, linewidths=2.0, linestyles="--", zorder=3,
+        _draw_edges(ax, net, recon_route, colors=GREEN, linewidths=2.2, linestyles=(0, (3, 2)), zorder=5,
                     label="reconstructed from reads")
     x, y = _km(net)
     u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
@@ -75,12 +75,16 @@ def map_figure(
     if read_edges is not None and len(read_edges):
         ru, rv = net.edge_u[read_edges], net.edge_v[read_edges]
         rx, ry = (x[ru] + x[rv]) / 2, (y[ru] + y[rv]) / 2
-        ax.scatter(rx, ry, s=60, facecolor="white", edgecolor="black", zorder=5, label="read")
+        ax.scatter(rx, ry, s=45, facecolor="white", edgecolor="black", zorder=5,
+                   label=f"read ({len(read_edges)} of this trip)")
         if read_times is not None:
-            for px, py, when in zip(rx, ry, pd.to_datetime(read_times)):
-                ax.annotate(when.strftime("%H:%M:%S"), (px, py), xytext=(5, 5), textcoords="offset points",
-                            fontsize=8, zorder=6,
-                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+            # Label only the first and last sighting: intermediate labels overlap
+            # on short blocks; the count and span go into the legend instead.
+            times = pd.to_datetime(pd.Series(read_times)).reset_index(drop=True)
+            for i in sorted({0, len(times) - 1}):
+                ax.annotate(("first " if i == 0 else "last ") + times[i].strftime("%H:%M:%S"), (rx[i], ry[i]),
+                            xytext=(6, 6 if i == 0 else -14), textcoords="offset points", fontsize=8, zorder=6,
+                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
     ax.set_aspect("equal")
     ax.autoscale()
     ax.set_xlabel("east (km)")

@@ -80,8 +80,7 @@ def build_cameras(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator
     """The scenario's camera layout."""
     spec = scenario.cameras
     if spec.strategy == "file":
-        assert spec.path is not None  # checked by the scenario model
-        return read_cameras_csv(scenario.resolve(spec.path), net)
+        return read_cameras_csv(scenario.resolve(str(spec.path)), net)
     return place_cameras(
         net, spec.strategy, count=spec.count, read_rate=spec.read_rate, rng=rng,
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
@@ -92,8 +91,7 @@ def build_demand(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator)
     """The scenario's trips table."""
     spec = scenario.demand
     if spec.model == "file":
-        assert spec.path is not None
-        return read_trips_csv(scenario.resolve(spec.path), net, rng)
+        return read_trips_csv(scenario.resolve(str(spec.path)), net, rng)
     return uniform_trips(net, spec.trips, spec.days, rng)
 
 
@@ -139,7 +137,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     lap("reads")
     recon = reconstruct(reads, net, slack_s=scenario.reconstruct.slack_s)
     lap("reconstruct")
-    n_days = max(scenario.demand.days, int(np.ceil(trips["arrive_s"].max() / DAY_S)) if len(trips) else 1)
+    n_days = simulated_days(scenario, trips)
     trip_table = trip_metrics(trips, routes, reads, recon, net)
     metrics = {"seed": scenario.seed, "versions": versions()}
     metrics |= summary_metrics(trip_table, reads, trips, len(layout), n_days,
@@ -155,6 +153,16 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         metrics["agencies"] = agency_metrics
     lap("metrics")
     return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings)
+
+
+def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:
+    """Days of demand: the scenario's ``demand.days``, or the days spanned by a trips file's departures.
+
+    Trips that start before midnight and end after it do not add a day.
+    """
+    if scenario.demand.model != "file":
+        return scenario.demand.days
+    return max(1, int(trips["depart_s"].max() // DAY_S) + 1)
 
 
 def _access(scenario: Scenario, layout: pd.DataFrame) -> Any:

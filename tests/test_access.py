@@ -1,0 +1,67 @@
+"""Who can see the reads: hand-built access cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim._errors import ScenarioError
+from sim.access import access_graph, visible_operators, visible_reads
+
+DAY = 86_400.0
+
+
+@pytest.fixture
+def reads_and_layout():
+    layout = pd.DataFrame({"camera_id": ["a1", "a2", "b1"], "operator": ["county", "county", "town"]})
+    reads = pd.DataFrame({"camera_id": ["a1", "a2", "b1", "b1", "a1"],
+                          "time_s": [0.0, 10 * DAY, 0.0, 20 * DAY, 29 * DAY]})
+    return reads, layout
+
+
+OPERATORS = [{"name": "county", "retention_days": 730}, {"name": "town", "retention_days": 15}]
+
+
+def test_agency_without_path_sees_nothing(reads_and_layout):
+    reads, layout = reads_and_layout
+    g = access_graph(OPERATORS, [{"name": "lonely", "access": []}], [])
+    assert visible_operators(g, "lonely") == {}
+    assert not visible_reads(reads, layout, g, "lonely", 30 * DAY).any()
+
+
+def test_transitive_share_gives_exactly_the_sharing_operators_reads(reads_and_layout):
+    reads, layout = reads_and_layout
+    agencies = [{"name": "county-police", "access": ["county"]}, {"name": "fbi", "access": []}]
+    g = access_graph(OPERATORS, agencies, [{"from": "county-police", "to": "fbi"}])
+    assert visible_operators(g, "fbi") == {"county": ["county", "county-police", "fbi"]}
+    mask = visible_reads(reads, layout, g, "fbi", 30 * DAY)
+    assert mask.tolist() == [True, True, False, False, True]
+
+
+def test_retention_drops_reads_older_than_the_period(reads_and_layout):
+    reads, layout = reads_and_layout
+    g = access_graph(OPERATORS, [{"name": "town-police", "access": ["town"]}], [])
+    # query at day 30: the town keeps 15 days, so its day-0 read is gone, day-20 read stays
+    assert visible_reads(reads, layout, g, "town-police", 30 * DAY).tolist() == [False, False, False, True, False]
+
+
+def test_pool_gives_access_to_every_operator_feeding_it(reads_and_layout):
+    reads, layout = reads_and_layout
+    g = access_graph(OPERATORS, [{"name": "ice", "kind": "federal-immigration", "access": ["national-pool"]}],
+                     [{"from": "county", "to": "national-pool"}, {"from": "town", "to": "national-pool"}])
+    assert sorted(visible_operators(g, "ice")) == ["county", "town"]
+    assert g.nodes["national-pool"]["kind"] == "pool"
+    # at t = 0 only the two reads made at t = 0 exist
+    assert visible_reads(reads, layout, g, "ice", 0.0).tolist() == [True, False, True, False, False]
+    assert visible_reads(reads, layout, g, "ice", 30 * DAY).tolist() == [True, True, False, True, True]
+
+
+@pytest.mark.parametrize("agencies, sharing, message", [
+    ([{"name": "x", "access": ["nobody"]}], [], "'nobody', which is neither"),
+    ([], [{"from": "ghost", "to": "pool"}], "'ghost' is not a declared"),
+    ([{"name": "county", "access": []}], [], "declared twice"),
+])
+def test_bad_access_declarations(agencies, sharing, message):
+    with pytest.raises(ScenarioError, match=message):
+        access_graph(OPERATORS, agencies, sharing)

@@ -1,0 +1,160 @@
+"""Reconstruction metrics and curtain metrics against hand-computed and brute-force answers."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
+from sim.network import Routes, fastest_routes, grid_network
+from sim.reconstruct import Reconstruction, reconstruct
+from sim.runner import simulate_scenario
+
+from conftest import small_scenario, straight_road
+
+
+def one_trip(net, origin, destination):
+    trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "plate": ["AAA1111"], "origin": [origin],
+                          "destination": [destination], "depart_s": [0.0]})
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    return trips, routes
+
+
+def reads_on(net, edges, times):
+    return pd.DataFrame({"plate_read": "AAA1111", "time_s": times, "edge": edges, "trip_id": 0,
+                         "camera_id": [f"c{i}" for i in range(len(edges))]})
+
+
+def test_recall_precision_one_when_every_edge_is_read_at_rate_one():
+    n_edges = simulate_scenario(small_scenario()).net.n_edges
+    sim = simulate_scenario(small_scenario("cameras.strategy='random'", f"cameras.count={n_edges}",
+                                           "cameras.read_rate=1.0"))
+    table = sim.trip_table
+    assert len(sim.layout) == n_edges
+    assert (table["n_reads"] >= 1).all()
+    assert table["route_recall"].min() == pytest.approx(1.0)
+    assert table["route_precision"].min() == pytest.approx(1.0)
+    assert table["od_error_m"].max() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_no_reads_gives_recall_zero_and_no_precision():
+    sim = simulate_scenario(small_scenario("cameras.count=0"))
+    assert sim.metrics["n_reads"] == 0
+    assert sim.metrics["route_recall_mean"] == 0.0
+    assert sim.metrics["route_precision_mean"] is None
+    assert sim.metrics["od_error_m_median"] is None
+    assert sim.trip_table["route_precision"].isna().all()
+
+
+def test_hand_computed_mid_case_on_a_straight_road():
+    # Segments of 1, 2, 3, 4 km; trip from node 0 to node 4 (10 km).
+    net = straight_road([1000.0, 2000.0, 3000.0, 4000.0])
+    trips, routes = one_trip(net, 0, 4)
+    e01, e12, e23, e34 = (net.edge_id(i, i + 1) for i in range(4))
+    # one read on the 2 km edge: recall 2/10, precision 1
+    reads = reads_on(net, [e12], [200.0])
+    table = trip_metrics(trips, routes, reads, reconstruct(reads, net), net)
+    assert table["route_recall"].iloc[0] == pytest.approx(0.2)
+    assert table["route_precision"].iloc[0] == pytest.approx(1.0)
+    # origin guess node 1 (x = 1 km, 1 km off), destination guess node 2
+    # (x = 3 km, 7 km from x = 10 km): mean 4 km
+    assert table["od_error_m"].iloc[0] == pytest.approx(4000.0)
+    # reads on the first and third edge: the gap is filled by the 2 km edge → 6/10
+    reads = reads_on(net, [e01, e23], [50.0, 450.0])
+    table = trip_metrics(trips, routes, reads, reconstruct(reads, net), net)
+    assert table["route_recall"].iloc[0] == pytest.approx(0.6)
+    assert table["n_reads"].iloc[0] == 2
+    assert table["od_error_m"].iloc[0] == pytest.approx((0 + 4000.0) / 2)
+
+
+def test_recall_and_precision_on_a_hand_drawn_wrong_route():
+    net = straight_road([1000.0, 2000.0, 3000.0, 4000.0])
+    trips, routes = one_trip(net, 1, 3)  # true route: 2 km + 3 km
+    e01, e12 = net.edge_id(0, 1), net.edge_id(1, 2)
+    # a reconstruction (drawn by hand) claiming edges 0→1 and 1→2
+    recon = Reconstruction(
+        trips=pd.DataFrame({"recon_id": [0], "plate_read": ["AAA1111"], "n_reads": [1], "start_s": [0.0],
+                            "end_s": [0.0], "origin": [0], "destination": [2]}),
+        read_recon=np.array([0]),
+        routes=Routes(offsets=np.array([0, 2]), edges=np.array([e01, e12]), travel_time=np.array([300.0])),
+    )
+    table = trip_metrics(trips, routes, reads_on(net, [e12], [1.0]), recon, net)
+    assert table["route_recall"].iloc[0] == pytest.approx(2 / 5)   # 2 of the true 5 km
+    assert table["route_precision"].iloc[0] == pytest.approx(2 / 3)  # 2 of the claimed 3 km
+
+
+def test_reconstruction_splits_trips_on_long_stops():
+    net = straight_road([1000.0, 1000.0])
+    e01, e12 = net.edge_id(0, 1), net.edge_id(1, 2)
+    # 100 s apart is a drive; 5000 s apart is a stop and a new trip
+    reads = reads_on(net, [e01, e12, e01], [50.0, 150.0, 5150.0])
+    recon = reconstruct(reads, net, slack_s=600.0)
+    assert recon.read_recon.tolist() == [0, 0, 1]
+    assert recon.trips["n_reads"].tolist() == [2, 1]
+
+
+def brute_force_camera_free(net, watched, origins, destinations):
+    g = nx.DiGraph()
+    g.add_nodes_from(range(net.n_nodes))
+    watched = set(np.asarray(watched).tolist())
+    for e in range(net.n_edges):
+        if e in watched:
+            continue
+        u, v, t = int(net.edge_u[e]), int(net.edge_v[e]), float(net.edge_time[e])
+        if not g.has_edge(u, v) or g[u][v]["w"] > t:
+            g.add_edge(u, v, w=t)
+    out = []
+    for o, d in zip(origins, destinations):
+        try:
+            out.append(nx.shortest_path_length(g, int(o), int(d), weight="w"))
+        except nx.NetworkXNoPath:
+            out.append(math.inf)
+    return np.array(out)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), rows=st.integers(2, 6), cols=st.integers(2, 6),
+       share=st.floats(0.0, 0.6))
+def test_camera_free_route_and_detour_equal_networkx(seed, rows, cols, share):
+    rng = np.random.default_rng(seed)
+    net = grid_network(rows, cols, rng=rng, one_way_share=0.5)
+    watched = rng.choice(net.n_edges, size=int(share * net.n_edges), replace=False)
+    result = camera_free_pairs(net, watched, np.random.default_rng(seed), n_pairs=30)
+    free = brute_force_camera_free(net, watched, result["origins"], result["destinations"])
+    fastest = brute_force_camera_free(net, [], result["origins"], result["destinations"])
+    np.testing.assert_allclose(result["camera_free_s"], free)
+    np.testing.assert_allclose(result["fastest_s"], fastest)
+    assert result["camera_free_pair_share"] == pytest.approx(np.isfinite(free).mean())
+    ratio = free / fastest
+    if np.isfinite(ratio).any():
+        assert result["detour_ratio_median"] == pytest.approx(np.median(ratio[np.isfinite(ratio)]))
+    else:
+        assert result["detour_ratio_median"] is None
+
+
+def test_summary_counts_match_direct_computation():
+    sim = simulate_scenario(small_scenario())
+    m, table, reads = sim.metrics, sim.trip_table, sim.reads
+    assert m["n_reads"] == len(reads)
+    assert m["share_trips_read_ge1"] == pytest.approx((table["n_reads"] >= 1).mean())
+    per_trip = reads.groupby("trip_id").size().reindex(sim.trips["trip_id"], fill_value=0)
+    assert (per_trip.to_numpy() == table[table["view"] == "all"]["n_reads"].to_numpy()).all()
+    assert m["reads_per_camera_per_day"] == pytest.approx(len(reads) / len(sim.layout) / 1)
+    plates = reads["plate_read"].value_counts()
+    assert m["share_plates_read_once"] == pytest.approx((plates == 1).mean())
+    assert 0.0 <= m["route_recall_mean"] <= 1.0
+
+
+def test_summary_reports_null_with_reason_when_no_long_trips():
+    table = pd.DataFrame({"n_reads": [1], "length_m": [100.0], "route_recall": [1.0],
+                          "route_precision": [1.0], "od_error_m": [0.0]})
+    reads = pd.DataFrame({"plate_read": ["A"]})
+    trips = pd.DataFrame({"vehicle_id": [0]})
+    m = summary_metrics(table, reads, trips, 1, 1, long_trip_km=5)
+    assert m["share_long_trips_read"] is None and "5 km" in m["share_long_trips_read_reason"]

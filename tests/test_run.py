@@ -1,0 +1,100 @@
+"""Whole runs: output layout, determinism, atomic writes, the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.runner import run_scenario
+
+from conftest import small_scenario
+
+OUTPUT_FILES = {
+    "scenario.toml", "edges.parquet", "cameras.csv", "cameras.geojson", "trips.parquet", "reads.parquet",
+    "trip_metrics.parquet", "metrics.json", "run.json", "report.html", "figures",
+}
+TABLES = ("trips.parquet", "reads.parquet", "trip_metrics.parquet", "edges.parquet")
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    scenario = small_scenario()
+    run_scenario(scenario, root / "a")
+    run_scenario(scenario, root / "b")
+    run_scenario(small_scenario("seed=99"), root / "c")
+    return root
+
+
+def test_output_directory_has_the_documented_files(two_runs):
+    out = two_runs / "a"
+    assert {p.name for p in out.iterdir()} == OUTPUT_FILES
+    assert {p.name for p in (out / "figures").iterdir()} == {"map.png", "reads_per_trip.png"}
+    reads = pd.read_parquet(out / "reads.parquet")
+    assert list(reads.columns)[:3] == ["read_id", "camera_id", "plate_read"]
+    trips = pd.read_parquet(out / "trips.parquet")
+    assert {"arrive_s", "length_m", "route"} <= set(trips.columns)
+    cameras = pd.read_csv(out / "cameras.csv")
+    assert list(cameras.columns[:6]) == ["camera_id", "u", "v", "key", "direction", "read_rate"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    html = (out / "report.html").read_text()
+    assert f"{metrics['share_trips_read_ge1']:.3f}" in html
+    assert f"{metrics['route_recall_mean']:.3f}" in html
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_same_seed_same_tables(two_runs, name):
+    pd.testing.assert_frame_equal(pd.read_parquet(two_runs / "a" / name), pd.read_parquet(two_runs / "b" / name))
+
+
+def test_same_seed_byte_identical_metrics(two_runs):
+    assert (two_runs / "a" / "metrics.json").read_bytes() == (two_runs / "b" / "metrics.json").read_bytes()
+
+
+def test_different_seed_different_reads(two_runs):
+    a = pd.read_parquet(two_runs / "a" / "reads.parquet")
+    c = pd.read_parquet(two_runs / "c" / "reads.parquet")
+    assert not a.drop(columns=["read_id"]).equals(c.drop(columns=["read_id"]))
+
+
+def test_failed_run_leaves_old_output_and_no_partial(tmp_path):
+    out = tmp_path / "run"
+    run_scenario(small_scenario(), out)
+    before = (out / "metrics.json").read_bytes()
+    cams = tmp_path / "cams.csv"
+    cams.write_text("camera_id,u,v,key,direction,read_rate\nc1,0,999999,0,forward,0.9\n")
+    with pytest.raises(ValueError, match="cams.csv"):
+        run_scenario(small_scenario("cameras.strategy='file'", f"cameras.path='{cams}'"), out)
+    assert (out / "metrics.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cams.csv", "run"]
+
+
+def test_cli_run_prints_summary_and_writes(tmp_path):
+    result = CliRunner().invoke(app, ["run", "-o", str(tmp_path / "o"), "--set", "network.rows=6",
+                                      "--set", "network.cols=6", "--set", "demand.trips=60",
+                                      "--set", "cameras.count=6"])
+    assert result.exit_code == 0, result.output
+    assert "route recall" in result.output
+    assert (tmp_path / "o" / "metrics.json").is_file()
+
+
+def test_cli_bad_scenario_is_one_line_error_and_writes_nothing(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[cameras]\nread_rate = 1.5\n")
+    result = CliRunner().invoke(app, ["run", str(bad), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "bad.toml" in result.output and "cameras.read_rate" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_validate(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text("name = 'x'\n[demand]\ntrips = 10\n")
+    result = CliRunner().invoke(app, ["validate", str(good)])
+    assert result.exit_code == 0 and "ok" in result.output

@@ -1,0 +1,77 @@
+"""Scenario files: validation messages, overrides, the shipped default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sim._errors import ScenarioError
+from sim.scenario import default_scenario_text, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "broken.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("name = \n", ["broken.toml", "TOML syntax error", "line 1"]),
+        ("[cameras]\ncount = 5\nstratgy = 'random'\n", ["broken.toml", "cameras.stratgy", "unknown key"]),
+        ("[cameras]\ncount = -3\n", ["broken.toml", "cameras.count", "greater than or equal to 0", "-3"]),
+        ("[cameras]\nread_rate = 1.5\n", ["broken.toml", "cameras.read_rate", "less than or equal to 1"]),
+        ("[cameras]\nstrategy = 'magic'\n", ["broken.toml", "cameras.strategy", "'random'", "'betweenness'"]),
+        ("[demand]\ntrips = 'many'\n", ["broken.toml", "demand.trips", "integer"]),
+    ],
+)
+def test_malformed_scenarios_name_file_and_field(tmp_path, text, expected):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, text))
+    for part in expected:
+        assert part in str(info.value)
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    path = write(tmp_path, "[cameras]\ncount = -1\nread_rate = 2.0\n[demand]\ndays = 0\ncolour = 'red'\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    message = str(info.value)
+    assert "4 problem(s)" in message
+    for field in ("cameras.count", "cameras.read_rate", "demand.days", "demand.colour"):
+        assert field in message
+
+
+def test_missing_file_is_named(tmp_path):
+    with pytest.raises(ScenarioError, match="nothere.toml: scenario file not found"):
+        load_scenario(tmp_path / "nothere.toml")
+
+
+def test_overrides_are_typed_and_validated():
+    s = load_scenario(overrides=["demand.days=3", "name=my-run", "cameras.read_rate=0.5"])
+    assert (s.demand.days, s.name, s.cameras.read_rate) == (3, "my-run", 0.5)
+    with pytest.raises(ScenarioError, match="cameras.read_rate"):
+        load_scenario(overrides=["cameras.read_rate=7"])
+    with pytest.raises(ScenarioError, match="key.path=value"):
+        load_scenario(overrides=["demand.days"])
+
+
+def test_file_strategy_needs_a_path(tmp_path):
+    with pytest.raises(ScenarioError, match="cameras.*path"):
+        load_scenario(write(tmp_path, "[cameras]\nstrategy = 'file'\n"))
+
+
+def test_shipped_default_equals_the_readable_copy():
+    assert default_scenario_text() == (ROOT / "scenarios" / "teaching-grid.toml").read_text()
+
+
+def test_resolved_scenario_round_trips(tmp_path):
+    s = load_scenario(overrides=["demand.days=2"])
+    path = tmp_path / "resolved.toml"
+    path.write_text(s.to_toml())
+    again = load_scenario(path)
+    assert again.model_dump() == s.model_dump()

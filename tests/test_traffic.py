@@ -1,0 +1,112 @@
+"""Traffic and reads against hand-computed and brute-force answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cameras import make_layout, watch_pairs
+from sim.demand import uniform_trips
+from sim.network import fastest_routes
+from sim.reads import read_passes
+from sim.traffic import route_crossings, simulate
+
+from conftest import straight_road
+
+START = datetime(2023, 1, 23)
+
+
+def run_traffic(net, layout, trips):
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    crossings = route_crossings(net, routes, *watch_pairs(layout, net))
+    timed, passes = simulate(trips, routes, crossings)
+    reads = read_passes(passes, timed, layout, START, np.random.default_rng(0))
+    return timed, reads
+
+
+def trips_frame(rows):
+    return pd.DataFrame(rows, columns=["trip_id", "vehicle_id", "plate", "origin", "destination", "depart_s"])
+
+
+@pytest.mark.parametrize("direction, reverse_reads", [("forward", 0), ("backward", 3), ("both", 3)])
+def test_straight_road_three_cameras_read_at_distance_over_speed(direction, reverse_reads):
+    # Three 1 km segments at 36 km/h = 10 m/s; a camera at the middle of each.
+    net = straight_road([1000.0, 1000.0, 1000.0])
+    edges = [net.edge_id(0, 1), net.edge_id(1, 2), net.edge_id(2, 3)]
+    layout = make_layout(net, np.array(edges), read_rate=1.0, direction=direction)
+    trips = trips_frame([(0, 0, "AAA1111", 0, 3, 100.0), (1, 1, "BBB2222", 3, 0, 500.0)])
+    timed, reads = run_traffic(net, layout, trips)
+    east = reads[reads["trip_id"] == 0]
+    west = reads[reads["trip_id"] == 1]
+    forward_reads = 0 if direction == "backward" else 3
+    assert len(east) == forward_reads
+    assert len(west) == reverse_reads
+    # midpoints at 500, 1500, 2500 m → 50, 150, 250 s after leaving at 100 s (east)
+    # or at 500 s (west, from x = 3000 m)
+    assert east["time_s"].tolist() == [150.0, 250.0, 350.0][: forward_reads]
+    assert west["time_s"].tolist() == [550.0, 650.0, 750.0][: reverse_reads]
+    assert timed["arrive_s"].tolist() == [400.0, 800.0]
+    first = pd.Timestamp("2023-01-23 00:02:30") if forward_reads else pd.Timestamp("2023-01-23 00:09:10")
+    assert reads["timestamp"].iloc[0] == first
+
+
+def test_vehicle_departs_late_when_previous_trip_is_not_over():
+    net = straight_road([1000.0, 1000.0])
+    layout = make_layout(net, np.array([net.edge_id(1, 0)]), read_rate=1.0)
+    trips = trips_frame([(0, 0, "AAA1111", 0, 2, 0.0), (1, 0, "AAA1111", 2, 0, 100.0)])
+    timed, reads = run_traffic(net, layout, trips)
+    # first trip takes 200 s, so the second leaves at 200 s, not 100 s
+    assert timed["depart_s"].tolist() == [0.0, 200.0]
+    assert reads["time_s"].tolist() == [200.0 + 100.0 + 50.0]
+
+
+def test_reads_equal_brute_force_networkx_on_random_grid(grid10):
+    net = grid10
+    rng = np.random.default_rng(5)
+    edges = np.sort(rng.choice(net.n_edges, size=40, replace=False))
+    layout = make_layout(net, edges, read_rate=1.0)
+    trips = uniform_trips(net, 400, 1, np.random.default_rng(6))
+    _, reads = run_traffic(net, layout, trips)
+    got = {(int(t), c, round(float(s), 6)) for t, c, s in zip(reads["trip_id"], reads["camera_id"], reads["time_s"])}
+
+    camera_at = {(u, v, k): cid for cid, u, v, k in layout[["camera_id", "u", "v", "key"]].itertuples(index=False)}
+    expected = set()
+    g = net.graph
+    for trip in trips.itertuples(index=False):
+        path = nx.shortest_path(g, trip.origin, trip.destination, weight="travel_time")
+        clock = trip.depart_s
+        for a, b in zip(path[:-1], path[1:]):
+            key = min(g[a][b], key=lambda k: (g[a][b][k]["travel_time"], k))
+            tt = g.edges[a, b, key]["travel_time"]
+            if (a, b, key) in camera_at:
+                expected.add((trip.trip_id, camera_at[(a, b, key)], round(clock + tt / 2, 6)))
+            clock += tt
+    assert len(expected) > 100
+    assert got == expected
+
+
+def test_read_rate_thins_reads_binomially(grid10):
+    net = grid10
+    layout = make_layout(net, np.arange(0, net.n_edges, 3), read_rate=0.5)
+    trips = uniform_trips(net, 2000, 1, np.random.default_rng(1))
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    crossings = route_crossings(net, routes, *watch_pairs(layout, net))
+    timed, passes = simulate(trips, routes, crossings)
+    reads = read_passes(passes, timed, layout, START, np.random.default_rng(2))
+    n = len(passes)
+    # within 4 standard deviations of n/2
+    assert abs(len(reads) - n / 2) < 4 * np.sqrt(n / 4)
+
+
+def test_misread_changes_exactly_one_character(grid10):
+    net = grid10
+    layout = make_layout(net, np.arange(0, net.n_edges, 2), read_rate=1.0, misread_rate=1.0)
+    trips = uniform_trips(net, 200, 1, np.random.default_rng(3))
+    _, reads = run_traffic(net, layout, trips)
+    truth = trips.set_index("trip_id")["plate"].reindex(reads["trip_id"]).to_numpy()
+    diffs = [sum(a != b for a, b in zip(p, t)) for p, t in zip(reads["plate_read"], truth)]
+    assert len(diffs) > 0 and set(diffs) == {1}
