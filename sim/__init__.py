@@ -8,7 +8,8 @@ from sim.access import access_graph, visible_operators, visible_reads
 from sim.cameras import layout_geojson, make_layout, read_cameras_csv, validate_layout, watch_pairs
 from sim.demand import read_trips_csv, uniform_trips
 from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
-from sim.network import RoadNetwork, Routes, adjacency_matrix, fastest_routes, from_graph, grid_network
+from sim.generators import city_line_network, corridor_network, grid_network, radial_network, river_network
+from sim.network import RoadNetwork, Routes, adjacency_matrix, fastest_routes, from_graph
 from sim.placement import place_cameras
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
@@ -31,6 +32,8 @@ __all__ = [
     "access_graph",
     "adjacency_matrix",
     "camera_free_pairs",
+    "city_line_network",
+    "corridor_network",
     "fastest_routes",
     "from_graph",
     "grid_network",
@@ -38,10 +41,12 @@ __all__ = [
     "load_scenario",
     "make_layout",
     "place_cameras",
+    "radial_network",
     "read_cameras_csv",
     "read_passes",
     "read_trips_csv",
     "reconstruct",
+    "river_network",
     "route_crossings",
     "run_scenario",
     "simulate",

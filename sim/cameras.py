@@ -39,7 +39,7 @@ def make_layout(
 
     Examples
     --------
-    >>> from sim.network import grid_network
+    >>> from sim.generators import grid_network
     >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
     >>> make_layout(net, np.array([0, 5]), read_rate=0.9)["camera_id"].tolist()
     ['cam-0001', 'cam-0002']

@@ -72,7 +72,7 @@ def uniform_trips(net: RoadNetwork, trips: int, days: int, rng: np.random.Genera
 
     Examples
     --------
-    >>> from sim.network import grid_network
+    >>> from sim.generators import grid_network
     >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
     >>> t = uniform_trips(net, 5, 2, np.random.default_rng(1))
     >>> len(t), t["vehicle_id"].nunique()

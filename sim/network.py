@@ -27,12 +27,6 @@ from sim._errors import NetworkError
 
 log = logging.getLogger(__name__)
 
-#: CRS of synthetic networks: UTM zone 18N (metres), so that their cameras
-#: can be exported to GeoJSON longitude/latitude.
-SYNTHETIC_CRS = "EPSG:32618"
-#: Where synthetic networks sit in that CRS (near New York City).
-SYNTHETIC_ORIGIN = (590_000.0, 4_510_000.0)
-
 #: Speeds (km/h) for roads whose input has no ``speed_kph``.
 DEFAULT_SPEEDS_KPH = {
     "motorway": 100.0,
@@ -54,7 +48,7 @@ class RoadNetwork:
     """A road graph with the compact arrays that routing needs.
 
     Build one with :func:`from_graph` or a generator such as
-    :func:`grid_network`; do not fill the arrays by hand.
+    :func:`sim.generators.grid_network`; do not fill the arrays by hand.
 
     Attributes
     ----------
@@ -300,6 +294,7 @@ def fastest_routes(
 
     Examples
     --------
+    >>> from sim.generators import grid_network
     >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
     >>> r = fastest_routes(net, np.array([0]), np.array([8]))
     >>> len(r.route(0))
@@ -392,106 +387,6 @@ def adjacency_matrix(
         keep[np.asarray(removed, dtype=np.int64)] = False
     best = fastest_parallel(net.edge_u, net.edge_v, cost, net.n_nodes, np.flatnonzero(keep))
     return csr_array((cost[best], (net.edge_u[best], net.edge_v[best])), shape=net.adjacency.shape)
-
-
-def grid_network(
-    rows: int = 20,
-    cols: int = 20,
-    *,
-    block_m: float = 150.0,
-    arterial_every: int = 5,
-    one_way_share: float = 0.3,
-    jitter_m: float = 15.0,
-    rng: np.random.Generator,
-) -> RoadNetwork:
-    """A synthetic grid city: fast two-way arterials, slower local streets.
-
-    Every ``arterial_every``-th row and column is an arterial (``primary``,
-    50 km/h); the others are local streets (``residential``, 30 km/h), of
-    which a share ``one_way_share`` are one-way in alternating directions.
-    Intersections are moved by up to ``jitter_m`` metres so that route
-    lengths differ and fastest paths are unique.
-
-    Parameters
-    ----------
-    rows, cols : int
-        Number of intersections along each axis (at least 2).
-    block_m : float
-        Distance between neighbouring intersections, metres.
-    arterial_every : int
-        Spacing of arterial rows/columns, in blocks.
-    one_way_share : float
-        Share of local rows/columns made one-way (0–1).
-    jitter_m : float
-        Largest random displacement of an intersection, metres.
-    rng : numpy.random.Generator
-        Source of every random choice.
-
-    Returns
-    -------
-    RoadNetwork
-
-    Examples
-    --------
-    >>> net = grid_network(4, 5, rng=np.random.default_rng(1))
-    >>> net.n_nodes
-    20
-    """
-    if rows < 2 or cols < 2:
-        raise NetworkError(f"a grid needs at least 2 rows and 2 columns, got {rows}x{cols}")
-    x0, y0 = SYNTHETIC_ORIGIN
-    g = nx.MultiDiGraph(crs=SYNTHETIC_CRS, name="grid")
-    jitter = rng.uniform(-jitter_m, jitter_m, size=(rows, cols, 2))
-    for r in range(rows):
-        for c in range(cols):
-            g.add_node(
-                r * cols + c,
-                x=x0 + c * block_m + jitter[r, c, 0],
-                y=y0 + r * block_m + jitter[r, c, 1],
-                jurisdiction="city",
-            )
-    one_way_rows = _one_way_lines(rows, arterial_every, one_way_share, rng)
-    one_way_cols = _one_way_lines(cols, arterial_every, one_way_share, rng)
-    osmid = 0
-    for r in range(rows):
-        for c in range(cols):
-            here = r * cols + c
-            if c + 1 < cols:
-                osmid = _add_street(g, here, here + 1, r % arterial_every == 0, one_way_rows.get(r), osmid)
-            if r + 1 < rows:
-                osmid = _add_street(g, here, here + cols, c % arterial_every == 0, one_way_cols.get(c), osmid)
-    return from_graph(g, source="grid generator")
-
-
-def _one_way_lines(n: int, arterial_every: int, share: float, rng: np.random.Generator) -> dict[int, bool]:
-    """Pick local lines to make one-way; value True means 'increasing index'."""
-    local = [i for i in range(n) if i % arterial_every != 0]
-    chosen = sorted(rng.choice(local, size=int(round(share * len(local))), replace=False).tolist()) if local else []
-    return {line: (j % 2 == 0) for j, line in enumerate(chosen)}
-
-
-def _add_street(
-    g: nx.MultiDiGraph, a: int, b: int, arterial: bool, one_way: bool | None, osmid: int
-) -> int:
-    highway = "primary" if arterial else "residential"
-    speed = 50.0 if arterial else 30.0
-    length = float(np.hypot(g.nodes[b]["x"] - g.nodes[a]["x"], g.nodes[b]["y"] - g.nodes[a]["y"]))
-    attrs = dict(
-        osmid=osmid,
-        highway=highway,
-        length=length,
-        speed_kph=speed,
-        travel_time=length / (speed / 3.6),
-        jurisdiction="city",
-    )
-    if arterial or one_way is None:
-        g.add_edge(a, b, oneway=False, **attrs)
-        g.add_edge(b, a, oneway=False, **attrs)
-    elif one_way:
-        g.add_edge(a, b, oneway=True, **attrs)
-    else:
-        g.add_edge(b, a, oneway=True, **attrs)
-    return osmid + 1
 
 
 def edges_frame(net: RoadNetwork) -> pd.DataFrame:

@@ -26,7 +26,7 @@ def random_edges(net: RoadNetwork, count: int, rng: np.random.Generator) -> np.n
 
     Examples
     --------
-    >>> from sim.network import grid_network
+    >>> from sim.generators import grid_network
     >>> net = grid_network(4, 4, rng=np.random.default_rng(0))
     >>> len(set(random_edges(net, 5, np.random.default_rng(1)).tolist()))
     5

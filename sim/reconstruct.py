@@ -59,7 +59,7 @@ def reconstruct(reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAU
 
     Examples
     --------
-    >>> from sim.network import grid_network
+    >>> from sim.generators import grid_network
     >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
     >>> r = pd.DataFrame({"plate_read": ["A", "A"], "time_s": [0.0, 9e4], "edge": [0, 0]})
     >>> len(reconstruct(r, net).trips)

@@ -31,7 +31,8 @@ from sim._rng import stage_rngs
 from sim.cameras import layout_geojson, read_cameras_csv, watch_pairs
 from sim.demand import DAY_S, read_trips_csv, uniform_trips
 from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
-from sim.network import RoadNetwork, Routes, edges_frame, fastest_routes, grid_network
+from sim.io import load_network
+from sim.network import RoadNetwork, Routes, edges_frame, fastest_routes
 from sim.placement import place_cameras
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
@@ -69,11 +70,7 @@ class Simulation:
 
 def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
     """The scenario's road network."""
-    spec = scenario.network
-    return grid_network(
-        spec.rows, spec.cols, block_m=spec.block_m, arterial_every=spec.arterial_every,
-        one_way_share=spec.one_way_share, jitter_m=spec.jitter_m, rng=rng,
-    )
+    return load_network(scenario.network, scenario.resolve, rng)
 
 
 def build_cameras(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:

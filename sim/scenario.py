@@ -27,17 +27,74 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class NetworkSpec(_Section):
-    """``[network]``: where the road network comes from."""
+GRID_FIELDS = frozenset({"rows", "cols", "block_m", "arterial_every", "one_way_share", "jitter_m"})
+#: Which optional ``[network]`` keys each source (or synthetic kind) uses.
+NETWORK_FIELDS: dict[str, frozenset[str]] = {
+    "grid": GRID_FIELDS,
+    "river": GRID_FIELDS | {"bridges", "river_m"},
+    "city_line": GRID_FIELDS | {"crossings", "jurisdictions"},
+    "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every"}),
+    "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road"}),
+    "osm": frozenset({"place", "bbox", "point", "dist_m"}),
+    "osm_file": frozenset({"path", "bbox"}),
+    "graphml": frozenset({"path"}),
+    "tntp": frozenset({"path", "node_path", "length_unit", "time_unit", "node_crs"}),
+}
 
-    source: Literal["synthetic"] = "synthetic"
-    kind: Literal["grid"] = "grid"
+
+class NetworkSpec(_Section):
+    """``[network]``: where the road network comes from.
+
+    ``source = "synthetic"`` builds ``kind`` (grid, radial, river, city_line,
+    corridor) from the size keys; ``osm`` downloads by ``place``, ``bbox``
+    or ``point`` + ``dist_m``; ``osm_file``, ``graphml`` and ``tntp`` read
+    ``path`` (relative to the scenario file).
+    """
+
+    source: Literal["synthetic", "osm", "osm_file", "graphml", "tntp"] = "synthetic"
+    kind: Literal["grid", "radial", "river", "city_line", "corridor"] = "grid"
     rows: int = Field(20, ge=2, description="grid intersections north-south")
     cols: int = Field(20, ge=2, description="grid intersections east-west")
     block_m: float = Field(150.0, gt=0, description="block length, metres")
-    arterial_every: int = Field(5, ge=1, description="an arterial every N blocks")
+    arterial_every: int = Field(5, ge=1, description="an arterial every N blocks/spokes")
     one_way_share: Rate = 0.3
     jitter_m: float = Field(15.0, ge=0, description="random shift of intersections, metres")
+    bridges: int = Field(3, ge=1)
+    river_m: float = Field(200.0, gt=0)
+    crossings: int = Field(5, ge=1)
+    jurisdictions: tuple[str, str] = ("county", "city")
+    rings: int = Field(8, ge=2)
+    spokes: int = Field(12, ge=2)
+    ring_spacing_m: float = Field(250.0, gt=0)
+    towns: int = Field(5, ge=2)
+    town_rows: int = Field(6, ge=2)
+    town_cols: int = Field(6, ge=2)
+    spacing_km: float = Field(100.0, gt=0)
+    local_road: bool = True
+    place: str | None = None
+    bbox: tuple[float, float, float, float] | None = Field(None, description="[west, south, east, north], degrees")
+    point: tuple[float, float] | None = Field(None, description="[lat, lon], degrees")
+    dist_m: float | None = Field(None, gt=0)
+    path: str | None = None
+    node_path: str | None = None
+    length_unit: Literal["m", "km", "mi", "ft"] = "mi"
+    time_unit: Literal["s", "min", "h"] = "min"
+    node_crs: str | None = "EPSG:4326"
+
+    @model_validator(mode="after")
+    def _keys_fit_source(self) -> NetworkSpec:
+        which = self.kind if self.source == "synthetic" else self.source
+        allowed = NETWORK_FIELDS[which]
+        stray = sorted(self.model_fields_set - allowed - {"source", "kind"})
+        if stray:
+            raise ValueError(
+                f"{', '.join(stray)} do(es) not apply to {which!r}; its keys are {', '.join(sorted(allowed))}"
+            )
+        if self.source in ("osm_file", "graphml", "tntp") and not self.path:
+            raise ValueError(f'source {self.source!r} needs path = "..." (relative to the scenario file)')
+        if self.source == "osm" and not (self.place or self.bbox or (self.point and self.dist_m)):
+            raise ValueError('source "osm" needs place = "...", bbox = [w, s, e, n], or point = [lat, lon] + dist_m')
+        return self
 
 
 class CameraSpec(_Section):
@@ -147,6 +204,10 @@ class Scenario(_Section):
     def to_toml(self) -> str:
         """The resolved scenario as TOML (every default written out)."""
         data = self.model_dump(mode="python", by_alias=True, exclude_none=True)
+        network = self.network
+        which = network.kind if network.source == "synthetic" else network.source
+        keep = NETWORK_FIELDS[which] | {"source"} | ({"kind"} if network.source == "synthetic" else set())
+        data["network"] = {k: v for k, v in data["network"].items() if k in keep}
         return tomli_w.dumps(data)
 
 

@@ -9,7 +9,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.network import RoadNetwork, from_graph, grid_network
+from sim.generators import grid_network
+from sim.network import RoadNetwork, from_graph
 from sim.scenario import Scenario, load_scenario
 
 #: ../shared/data beside the project (CI puts a copy of shared/ there).

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
-from sim.network import Routes, fastest_routes, grid_network
+from sim.generators import grid_network
+from sim.network import Routes, fastest_routes
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.runner import simulate_scenario
 

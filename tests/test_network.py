@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim._errors import NetworkError
-from sim.network import fastest_routes, from_graph, grid_network
+from sim.generators import grid_network
+from sim.network import fastest_routes, from_graph
 
 
 def random_strong_graph(seed: int, n: int, extra: int):

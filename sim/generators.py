@@ -1,0 +1,297 @@
+"""Seeded synthetic road networks for teaching and for policy questions.
+
+- :func:`grid_network`: a grid city, fast arterials and slower local streets.
+- :func:`radial_network`: ring roads and radial arterials, dense centre.
+- :func:`river_network`: two banks joined by a few bridges (chokepoints).
+- :func:`city_line_network`: two jurisdictions joined by K crossing roads.
+- :func:`corridor_network`: a chain of towns joined by a highway.
+
+All are osmnx-style graphs in a projected CRS (metres) turned into a
+:class:`~sim.network.RoadNetwork`; every random choice comes from ``rng``.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+
+from sim._errors import NetworkError
+from sim.network import RoadNetwork, from_graph
+
+#: CRS of synthetic networks: UTM zone 18N (metres), so that their cameras
+#: can be exported to GeoJSON longitude/latitude.
+SYNTHETIC_CRS = "EPSG:32618"
+#: Where synthetic networks sit in that CRS (near New York City).
+SYNTHETIC_ORIGIN = (590_000.0, 4_510_000.0)
+#: Design speed (km/h) of each road class.
+SPEEDS_KPH = {"motorway": 110.0, "motorway_link": 60.0, "primary": 50.0, "secondary": 40.0,
+              "residential": 30.0}
+
+
+class _Builder:
+    """Adds nodes and streets to an osmnx-style graph, numbering ways."""
+
+    def __init__(self, name: str) -> None:
+        self.graph = nx.MultiDiGraph(crs=SYNTHETIC_CRS, name=name)
+        self.osmid = 0
+
+    def node(self, node: int, x: float, y: float, jurisdiction: str) -> None:
+        x0, y0 = SYNTHETIC_ORIGIN
+        self.graph.add_node(node, x=x0 + x, y=y0 + y, jurisdiction=jurisdiction)
+
+    def street(self, a: int, b: int, highway: str, *, one_way: bool | None = None,
+               jurisdiction: str | None = None) -> None:
+        """A road a–b: two-way when ``one_way`` is None, else one-way a→b (True) or b→a (False)."""
+        g = self.graph
+        length = float(np.hypot(g.nodes[b]["x"] - g.nodes[a]["x"], g.nodes[b]["y"] - g.nodes[a]["y"]))
+        speed = SPEEDS_KPH[highway]
+        attrs = dict(osmid=self.osmid, highway=highway, length=length, speed_kph=speed,
+                     travel_time=length / (speed / 3.6),
+                     jurisdiction=jurisdiction or g.nodes[a]["jurisdiction"], oneway=one_way is not None)
+        if one_way is None or one_way:
+            g.add_edge(a, b, **attrs)
+        if one_way is None or not one_way:
+            g.add_edge(b, a, **attrs)
+        self.osmid += 1
+
+    def build(self, source: str) -> RoadNetwork:
+        return from_graph(self.graph, source=source)
+
+
+def _one_way_lines(n: int, arterial_every: int, share: float, rng: np.random.Generator) -> dict[int, bool]:
+    """Pick local lines to make one-way; value True means 'towards increasing index'."""
+    local = [i for i in range(n) if i % arterial_every != 0]
+    count = int(round(share * len(local)))
+    chosen = sorted(rng.choice(local, size=count, replace=False).tolist()) if local and count else []
+    return {line: (j % 2 == 0) for j, line in enumerate(chosen)}
+
+
+def _grid_block(
+    b: _Builder, rows: int, cols: int, *, block_m: float, arterial_every: int, one_way_share: float,
+    jitter_m: float, rng: np.random.Generator, first_node: int = 0, x0: float = 0.0, y0: float = 0.0,
+    jurisdiction: str = "city",
+) -> np.ndarray:
+    """Add a grid of streets; return its node ids as a (rows, cols) array."""
+    jitter = rng.uniform(-jitter_m, jitter_m, size=(rows, cols, 2))
+    ids = first_node + np.arange(rows * cols).reshape(rows, cols)
+    for r in range(rows):
+        for c in range(cols):
+            b.node(int(ids[r, c]), x0 + c * block_m + jitter[r, c, 0], y0 + r * block_m + jitter[r, c, 1],
+                   jurisdiction)
+    one_way_rows = _one_way_lines(rows, arterial_every, one_way_share, rng)
+    one_way_cols = _one_way_lines(cols, arterial_every, one_way_share, rng)
+    for r in range(rows):
+        for c in range(cols):
+            if c + 1 < cols:
+                arterial = r % arterial_every == 0
+                b.street(int(ids[r, c]), int(ids[r, c + 1]), "primary" if arterial else "residential",
+                         one_way=None if arterial else one_way_rows.get(r))
+            if r + 1 < rows:
+                arterial = c % arterial_every == 0
+                b.street(int(ids[r, c]), int(ids[r + 1, c]), "primary" if arterial else "residential",
+                         one_way=None if arterial else one_way_cols.get(c))
+    return ids
+
+
+def _check_size(**sizes: int) -> None:
+    for name, value in sizes.items():
+        if value < 2:
+            raise NetworkError(f"network.{name} must be at least 2, got {value}")
+
+
+def grid_network(
+    rows: int = 20,
+    cols: int = 20,
+    *,
+    block_m: float = 150.0,
+    arterial_every: int = 5,
+    one_way_share: float = 0.3,
+    jitter_m: float = 15.0,
+    rng: np.random.Generator,
+) -> RoadNetwork:
+    """A grid city: fast two-way arterials, slower local streets.
+
+    Every ``arterial_every``-th row and column is an arterial (``primary``,
+    50 km/h); the others are local streets (``residential``, 30 km/h), of
+    which a share ``one_way_share`` are one-way in alternating directions.
+    Intersections move by up to ``jitter_m`` metres so that route lengths
+    differ and fastest paths are unique.
+
+    Parameters
+    ----------
+    rows, cols : int
+        Intersections along each axis (at least 2).
+    block_m : float
+        Distance between neighbouring intersections, metres.
+    arterial_every : int
+        Spacing of arterial rows/columns, in blocks.
+    one_way_share : float
+        Share of local rows/columns made one-way (0–1).
+    jitter_m : float
+        Largest random shift of an intersection, metres.
+    rng : numpy.random.Generator
+
+    Examples
+    --------
+    >>> grid_network(4, 5, rng=np.random.default_rng(1)).n_nodes
+    20
+    """
+    _check_size(rows=rows, cols=cols)
+    b = _Builder("grid")
+    _grid_block(b, rows, cols, block_m=block_m, arterial_every=arterial_every, one_way_share=one_way_share,
+                jitter_m=jitter_m, rng=rng)
+    return b.build("grid generator")
+
+
+def _split_grid(
+    name: str, rows: int, cols: int, links: int, *, gap_m: float, sides: tuple[str, str], link_highway: str,
+    block_m: float, arterial_every: int, one_way_share: float, jitter_m: float, rng: np.random.Generator,
+) -> RoadNetwork:
+    """Two grids side by side (west, east) joined by ``links`` evenly spaced roads."""
+    _check_size(rows=rows, cols=cols)
+    if not 1 <= links <= rows:
+        raise NetworkError(f"network: the number of crossings must be between 1 and rows={rows}, got {links}")
+    b = _Builder(name)
+    west_cols = cols // 2
+    common = dict(block_m=block_m, arterial_every=arterial_every, one_way_share=one_way_share,
+                  jitter_m=jitter_m, rng=rng)
+    west = _grid_block(b, rows, west_cols, jurisdiction=sides[0], **common)
+    east = _grid_block(b, rows, cols - west_cols, first_node=rows * west_cols,
+                       x0=west_cols * block_m + gap_m, jurisdiction=sides[1], **common)
+    for r in np.unique(np.linspace(0, rows - 1, links).round().astype(int)):
+        b.street(int(west[r, -1]), int(east[r, 0]), link_highway, jurisdiction=f"{sides[0]}|{sides[1]}")
+    return b.build(f"{name} generator")
+
+
+def river_network(
+    rows: int = 20, cols: int = 20, *, bridges: int = 3, river_m: float = 200.0, block_m: float = 150.0,
+    arterial_every: int = 5, one_way_share: float = 0.3, jitter_m: float = 15.0, rng: np.random.Generator,
+) -> RoadNetwork:
+    """Two banks of a grid city joined by ``bridges`` bridges across a river.
+
+    Every trip between banks must cross a bridge: cameras on the bridges see
+    all of them (chokepoints).
+
+    Examples
+    --------
+    >>> net = river_network(6, 6, bridges=2, rng=np.random.default_rng(0))
+    >>> sum(1 for *_, d in net.graph.edges(data=True) if "|" in d["jurisdiction"])
+    4
+    """
+    return _split_grid("river", rows, cols, bridges, gap_m=river_m, sides=("west-bank", "east-bank"),
+                       link_highway="primary", block_m=block_m, arterial_every=arterial_every,
+                       one_way_share=one_way_share, jitter_m=jitter_m, rng=rng)
+
+
+def city_line_network(
+    rows: int = 20, cols: int = 20, *, crossings: int = 5, jurisdictions: tuple[str, str] = ("county", "city"),
+    block_m: float = 150.0, arterial_every: int = 5, one_way_share: float = 0.3, jitter_m: float = 15.0,
+    rng: np.random.Generator,
+) -> RoadNetwork:
+    """Two jurisdictions (west and east) joined by ``crossings`` roads across the city line.
+
+    Every node and edge carries its ``jurisdiction``; crossing roads are
+    tagged ``"west|east"``.
+    """
+    return _split_grid("city_line", rows, cols, crossings, gap_m=block_m, sides=jurisdictions,
+                       link_highway="secondary", block_m=block_m, arterial_every=arterial_every,
+                       one_way_share=one_way_share, jitter_m=jitter_m, rng=rng)
+
+
+def radial_network(
+    rings: int = 8, spokes: int = 12, *, ring_spacing_m: float = 250.0, arterial_every: int = 2,
+    ring_road_every: int = 3, rng: np.random.Generator,
+) -> RoadNetwork:
+    """Ring roads and radial arterials around a dense centre.
+
+    Rings are closer together near the centre (radius grows as
+    ``ring_spacing_m * i**1.3``); every ``arterial_every``-th spoke is an
+    arterial and every ``ring_road_every``-th ring a faster ring road.
+
+    Examples
+    --------
+    >>> radial_network(3, 6, rng=np.random.default_rng(0)).n_nodes
+    19
+    """
+    _check_size(rings=rings, spokes=spokes)
+    b = _Builder("radial")
+    b.node(0, 0.0, 0.0, "city")
+    angle_jitter = rng.uniform(-0.08, 0.08, size=(rings, spokes))
+    for i in range(1, rings + 1):
+        radius = ring_spacing_m * i**1.3
+        for j in range(spokes):
+            angle = 2 * np.pi * j / spokes + angle_jitter[i - 1, j]
+            b.node(i * spokes + j - spokes + 1, radius * np.cos(angle), radius * np.sin(angle), "city")
+
+    def node(i: int, j: int) -> int:
+        return 0 if i == 0 else (i - 1) * spokes + (j % spokes) + 1
+
+    for j in range(spokes):
+        highway = "primary" if j % arterial_every == 0 else "residential"
+        b.street(0, node(1, j), highway)
+        for i in range(1, rings):
+            b.street(node(i, j), node(i + 1, j), highway)
+    for i in range(1, rings + 1):
+        highway = "secondary" if i % ring_road_every == 0 else "residential"
+        for j in range(spokes):
+            b.street(node(i, j), node(i, j + 1), highway)
+    return b.build("radial generator")
+
+
+def corridor_network(
+    towns: int = 5, *, town_rows: int = 6, town_cols: int = 6, spacing_km: float = 100.0,
+    block_m: float = 200.0, highway_node_km: float = 10.0, local_road: bool = True,
+    rng: np.random.Generator,
+) -> RoadNetwork:
+    """A chain of towns (each a street grid with its own jurisdiction) joined by a highway.
+
+    The highway (``motorway``, jurisdiction ``"state"``) runs west–east
+    through every town with an interchange (``motorway_link``) at each
+    town's centre and a node every ``highway_node_km``. With ``local_road``,
+    a slower parallel road (``secondary``) joins neighbouring towns too.
+    The full drive is ``(towns - 1) * spacing_km`` kilometres.
+
+    Examples
+    --------
+    >>> net = corridor_network(3, town_rows=3, town_cols=3, spacing_km=20, rng=np.random.default_rng(0))
+    >>> sorted({d["jurisdiction"] for _, d in net.graph.nodes(data=True)})
+    ['state', 'town-1', 'town-2', 'town-3']
+    """
+    if towns < 2:
+        raise NetworkError(f"network.towns must be at least 2, got {towns}")
+    _check_size(town_rows=town_rows, town_cols=town_cols)
+    b = _Builder("corridor")
+    spacing_m = spacing_km * 1000.0
+    grids = []
+    for t in range(towns):
+        x0 = t * spacing_m - (town_cols - 1) * block_m / 2
+        y0 = 500.0
+        grids.append(_grid_block(b, town_rows, town_cols, block_m=block_m, arterial_every=3, one_way_share=0.0,
+                                 jitter_m=block_m * 0.05, rng=rng, first_node=t * town_rows * town_cols,
+                                 x0=x0, y0=y0, jurisdiction=f"town-{t + 1}"))
+    next_id = towns * town_rows * town_cols
+    per_gap = max(1, int(round(spacing_km / highway_node_km)))
+    previous = None
+    for t in range(towns):
+        for k in range(per_gap if t < towns - 1 else 1):
+            b.node(next_id, t * spacing_m + k * spacing_m / per_gap, 0.0, "state")
+            if previous is not None:
+                b.street(previous, next_id, "motorway")
+            if k == 0:
+                centre = int(grids[t][0, town_cols // 2])
+                b.street(next_id, centre, "motorway_link", jurisdiction="state")
+            previous = next_id
+            next_id += 1
+    if local_road:
+        for t in range(towns - 1):
+            b.street(int(grids[t][-1, -1]), int(grids[t + 1][-1, 0]), "secondary", jurisdiction="county-road")
+    return b.build("corridor generator")
+
+
+GENERATORS = {
+    "grid": grid_network,
+    "radial": radial_network,
+    "river": river_network,
+    "city_line": city_line_network,
+    "corridor": corridor_network,
+}

@@ -1,0 +1,67 @@
+"""Network sources: files, downloads and generators, all ending as a RoadNetwork."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import generators
+from sim.network import RoadNetwork, from_graph
+
+if TYPE_CHECKING:
+    from sim.scenario import NetworkSpec
+
+
+def load_network(spec: NetworkSpec, resolve: Callable[[str], Path], rng: np.random.Generator) -> RoadNetwork:
+    """Build the road network a ``[network]`` section describes.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+    resolve : callable
+        Turns a ``path`` field into a path (relative to the scenario file).
+    rng : numpy.random.Generator
+        Used by synthetic generators.
+    """
+    from sim.io import osm, tntp
+
+    if spec.source == "synthetic":
+        return _synthetic(spec, rng)
+    if spec.source == "osm":
+        graph = osm.osm_download_graph(place=spec.place, bbox=spec.bbox, point=spec.point, dist_m=spec.dist_m)
+        label = spec.place or str(spec.bbox or spec.point)
+    elif spec.source == "osm_file":
+        path = resolve(str(spec.path))
+        graph, label = osm.osm_file_graph(path, bbox=spec.bbox), str(path)
+    elif spec.source == "graphml":
+        path = resolve(str(spec.path))
+        graph, label = osm.graphml_graph(path), str(path)
+    else:
+        path = resolve(str(spec.path))
+        node_path = resolve(spec.node_path) if spec.node_path else None
+        graph = tntp.tntp_graph(path, node_path=node_path, length_unit=spec.length_unit,
+                                time_unit=spec.time_unit, node_crs=spec.node_crs)
+        label = str(path)
+    graph = osm.add_speeds_and_times(osm.project_graph(graph))
+    return from_graph(graph, source=label)
+
+
+def _synthetic(spec: NetworkSpec, rng: np.random.Generator) -> RoadNetwork:
+    grid = dict(block_m=spec.block_m, arterial_every=spec.arterial_every, one_way_share=spec.one_way_share,
+                jitter_m=spec.jitter_m, rng=rng)
+    if spec.kind == "grid":
+        return generators.grid_network(spec.rows, spec.cols, **grid)
+    if spec.kind == "river":
+        return generators.river_network(spec.rows, spec.cols, bridges=spec.bridges, river_m=spec.river_m, **grid)
+    if spec.kind == "city_line":
+        return generators.city_line_network(spec.rows, spec.cols, crossings=spec.crossings,
+                                            jurisdictions=spec.jurisdictions, **grid)
+    if spec.kind == "radial":
+        return generators.radial_network(spec.rings, spec.spokes, ring_spacing_m=spec.ring_spacing_m,
+                                         arterial_every=spec.arterial_every, rng=rng)
+    return generators.corridor_network(spec.towns, town_rows=spec.town_rows, town_cols=spec.town_cols,
+                                       spacing_km=spec.spacing_km, block_m=spec.block_m,
+                                       local_road=spec.local_road, rng=rng)
