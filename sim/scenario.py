@@ -36,7 +36,7 @@ NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every"}),
     "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road"}),
     "osm": frozenset({"place", "bbox", "point", "dist_m"}),
-    "osm_file": frozenset({"path", "bbox"}),
+    "osm_file": frozenset({"path", "bbox", "polygon"}),
     "graphml": frozenset({"path"}),
     "tntp": frozenset({"path", "node_path", "length_unit", "time_unit", "node_crs"}),
 }
@@ -75,6 +75,7 @@ class NetworkSpec(_Section):
     bbox: tuple[float, float, float, float] | None = Field(None, description="[west, south, east, north], degrees")
     point: tuple[float, float] | None = Field(None, description="[lat, lon], degrees")
     dist_m: float | None = Field(None, gt=0)
+    polygon: str | None = Field(None, description="GeoJSON polygon file to clip an OSM file to")
     path: str | None = None
     node_path: str | None = None
     length_unit: Literal["m", "km", "mi", "ft"] = "mi"

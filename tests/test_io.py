@@ -125,6 +125,21 @@ def test_bbox_clip_keeps_only_roads_inside(tmp_path):
         osm.osm_file_graph(xml, bbox=(0.0, 0.0, 1.0, 1.0))
 
 
+def test_polygon_clip(tmp_path):
+    import json
+
+    _, xml = write_pbf_and_xml(tmp_path)
+    square = [[9.999, 47.999], [10.0021, 47.999], [10.0021, 48.0041], [9.999, 48.0041], [9.999, 47.999]]
+    area = tmp_path / "area.geojson"
+    area.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [square]}}]}))
+    assert osm.osm_file_graph(xml, polygon=area).number_of_nodes() < 9
+    points = tmp_path / "points.geojson"
+    points.write_text(json.dumps({"type": "Point", "coordinates": [10.0, 48.0]}))
+    with pytest.raises(NetworkError, match="points.geojson: the GeoJSON holds Point"):
+        osm.osm_file_graph(xml, polygon=points)
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("broken.osm", b"<osm><node id='1' lat='48'", "not a readable OSM file"),
     ("broken.osm.pbf", b"this is not protobuf at all", "not a readable OSM PBF file"),
@@ -235,7 +250,7 @@ def test_corridor_is_long_and_tagged():
     assert towns == {"state", "town-1", "town-2", "town-3", "town-4", "town-5"}
 
 
-@pytest.mark.parametrize("size", [10, 2_500])
+@pytest.mark.parametrize("size", [10, 2_500, pytest.param(100_000, marks=pytest.mark.slow)])
 def test_grid_sizes(size):
     side = int(np.sqrt(size))
     assert grid_network(side, side, rng=np.random.default_rng(0)).n_nodes == side * side

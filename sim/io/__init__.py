@@ -35,7 +35,8 @@ def load_network(spec: NetworkSpec, resolve: Callable[[str], Path], rng: np.rand
         label = spec.place or str(spec.bbox or spec.point)
     elif spec.source == "osm_file":
         path = resolve(str(spec.path))
-        graph, label = osm.osm_file_graph(path, bbox=spec.bbox), str(path)
+        polygon = resolve(spec.polygon) if spec.polygon else None
+        graph, label = osm.osm_file_graph(path, bbox=spec.bbox, polygon=polygon), str(path)
     elif spec.source == "graphml":
         path = resolve(str(spec.path))
         graph, label = osm.graphml_graph(path), str(path)

@@ -74,7 +74,12 @@ def osm_download_graph(
     raise NetworkError('source = "osm" needs place = "...", bbox = [w, s, e, n] or point = [lat, lon] with dist_m')
 
 
-def osm_file_graph(path: str | Path, *, bbox: tuple[float, float, float, float] | None = None) -> nx.MultiDiGraph:
+def osm_file_graph(
+    path: str | Path,
+    *,
+    bbox: tuple[float, float, float, float] | None = None,
+    polygon: str | Path | None = None,
+) -> nx.MultiDiGraph:
     """Drive network from an ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file, optionally clipped.
 
     Parameters
@@ -82,6 +87,9 @@ def osm_file_graph(path: str | Path, *, bbox: tuple[float, float, float, float] 
     path : str or pathlib.Path
     bbox : tuple, optional
         ``(west, south, east, north)`` in degrees; roads outside are dropped.
+    polygon : str or pathlib.Path, optional
+        A GeoJSON file of a (multi)polygon in longitude/latitude; roads
+        outside it are dropped.
 
     Raises
     ------
@@ -104,6 +112,8 @@ def osm_file_graph(path: str | Path, *, bbox: tuple[float, float, float, float] 
     graph = keep_drivable(graph, source=str(path))
     if bbox is not None:
         graph = clip_bbox(graph, bbox, source=str(path))
+    if polygon is not None:
+        graph = clip_polygon(graph, polygon, source=str(path))
     return graph
 
 
@@ -162,6 +172,35 @@ def clip_bbox(graph: nx.MultiDiGraph, bbox: tuple[float, float, float, float], *
         clipped = nx.MultiDiGraph()
     if clipped.number_of_edges() == 0:
         raise NetworkError(f"{source}: the bbox {list(bbox)} contains no roads of the file")
+    return clipped
+
+
+def clip_polygon(graph: nx.MultiDiGraph, polygon: str | Path, *, source: str) -> nx.MultiDiGraph:
+    """Keep the part of an unprojected graph inside the polygon(s) of a GeoJSON file."""
+    import json
+
+    import osmnx as ox
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    polygon = Path(polygon)
+    if not polygon.is_file():
+        raise NetworkError(f"{polygon}: polygon file not found")
+    try:
+        data = json.loads(polygon.read_text(encoding="utf-8"))
+        features = data["features"] if data.get("type") == "FeatureCollection" else [data]
+        shapes = [shape(f["geometry"] if "geometry" in f else f) for f in features]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise NetworkError(f"{polygon}: not a GeoJSON polygon ({type(exc).__name__}: {exc})") from None
+    area = unary_union(shapes)
+    if area.geom_type not in ("Polygon", "MultiPolygon"):
+        raise NetworkError(f"{polygon}: the GeoJSON holds {area.geom_type}, not a Polygon or MultiPolygon")
+    try:
+        clipped = ox.truncate.truncate_graph_polygon(graph, area)
+    except ValueError:
+        clipped = nx.MultiDiGraph()
+    if clipped.number_of_edges() == 0:
+        raise NetworkError(f"{source}: the polygon in {polygon} contains no roads of the file")
     return clipped
 
 
