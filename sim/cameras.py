@@ -9,6 +9,8 @@ edge, ``backward`` those travelling v→u on the reverse edge of the same road,
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ import pandas as pd
 from sim._errors import CameraError
 from sim._validate import lookup_nodes, rows_text
 from sim.network import RoadNetwork
+
+log = logging.getLogger(__name__)
 
 DIRECTIONS = ("forward", "backward", "both")
 REQUIRED_COLUMNS = ("camera_id", "u", "v", "key", "direction", "read_rate")
@@ -245,3 +249,164 @@ def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
+
+
+#: Compass words of the OSM ``direction`` tag, in degrees.
+CARDINAL_DEGREES = {
+    name: i * 22.5
+    for i, name in enumerate("N NNE NE ENE E ESE SE SSE S SSW SW WSW W WNW NW NNW".split())
+}
+
+
+def parse_bearings(tag: Any) -> list[float]:
+    """Bearings (degrees clockwise from north) of an OSM ``direction`` tag.
+
+    Accepts degrees (``"90"``), compass words (``"NE"``), several values
+    separated by ``;`` and ranges (``"45-135"``, taken at their middle).
+
+    Examples
+    --------
+    >>> parse_bearings("360;180"), parse_bearings("SW"), parse_bearings(None)
+    ([0.0, 180.0], [225.0], [])
+    """
+    if tag is None:
+        return []
+    out = []
+    for part in str(tag).replace(",", ";").split(";"):
+        part = part.strip().upper()
+        if not part:
+            continue
+        if part in CARDINAL_DEGREES:
+            out.append(CARDINAL_DEGREES[part])
+            continue
+        if "-" in part.lstrip("-"):
+            lo, hi = part.split("-", 1)
+            try:
+                a, b = float(lo), float(hi)
+            except ValueError:
+                continue
+            out.append(((a + ((b - a) % 360) / 2)) % 360)
+            continue
+        try:
+            out.append(float(part) % 360)
+        except ValueError:
+            continue
+    return out
+
+
+def _edge_bearing(net: RoadNetwork, e: int) -> float:
+    dx = net.x[net.edge_v[e]] - net.x[net.edge_u[e]]
+    dy = net.y[net.edge_v[e]] - net.y[net.edge_u[e]]
+    return float(np.degrees(np.arctan2(dx, dy)) % 360)
+
+
+def _angle(a: float, b: float) -> float:
+    return abs((a - b + 180) % 360 - 180)
+
+
+def read_cameras_geojson(
+    path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0, read_rate: float = 0.95
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Point cameras (e.g. OSM ``surveillance:type=ALPR``) snapped to the nearest edge.
+
+    The OSM ``direction`` tag gives the way a camera looks; as with most
+    fixed ALPR cameras it is taken to read the rear plates of vehicles
+    driving that way, so each bearing picks the travel direction of the
+    snapped road closest to it (``forward``/``backward``, or ``both`` for a
+    pair of opposite bearings or no tag on a two-way road). ``manufacturer``
+    (or ``brand``) fills ``vendor`` and ``operator`` the operator.
+
+    Returns
+    -------
+    layout : pandas.DataFrame
+        The snapped cameras (with ``lat``, ``lon`` and ``snap_m``).
+    unsnapped : pandas.DataFrame
+        ``camera_id, lat, lon, distance_m`` of points farther than
+        ``max_snap_m`` from any road — reported, never silently dropped.
+    """
+    path = Path(path)
+    features = _point_features(path)
+    lon = np.array([f["geometry"]["coordinates"][0] for f in features], dtype=float)
+    lat = np.array([f["geometry"]["coordinates"][1] for f in features], dtype=float)
+    props = [_flat_properties(f) for f in features]
+    ids = [str(p.get("id", i + 1)) for i, p in enumerate(props)]
+    x, y = lon, lat
+    if net.crs is not None:
+        from pyproj import Transformer
+
+        x, y = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform(lon, lat)
+    edges, distance = _nearest_edges(net, np.asarray(x), np.asarray(y))
+    snapped = distance <= max_snap_m
+    rows = []
+    for i in np.flatnonzero(snapped):
+        e = int(edges[i])
+        rows.append({
+            "camera_id": f"osm-{ids[i]}",
+            "u": net.nodes[net.edge_u[e]], "v": net.nodes[net.edge_v[e]], "key": int(net.edge_key[e]),
+            "direction": _direction(net, e, parse_bearings(props[i].get("direction"))),
+            "read_rate": read_rate, "misread_rate": 0.0,
+            "operator": str(props[i].get("operator") or "unknown"),
+            "vendor": str(props[i].get("manufacturer") or props[i].get("brand") or ""),
+        })
+    layout = validate_layout(pd.DataFrame(rows, columns=list(CAMERA_COLUMNS)), net, source=str(path))
+    layout["lat"], layout["lon"] = lat[snapped], lon[snapped]
+    layout["snap_m"] = distance[snapped]
+    unsnapped = pd.DataFrame({"camera_id": [f"osm-{ids[i]}" for i in np.flatnonzero(~snapped)],
+                              "lat": lat[~snapped], "lon": lon[~snapped], "distance_m": distance[~snapped]})
+    if len(unsnapped):
+        log.warning("%s: %d of %d cameras are more than %g m from any road and were not placed: %s",
+                    path, len(unsnapped), len(features), max_snap_m, ", ".join(unsnapped["camera_id"][:10]))
+    return layout, unsnapped
+
+
+def _point_features(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise CameraError(f"{path}: camera file not found")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CameraError(f"{path}: not valid GeoJSON ({exc})") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise CameraError(f"{path}: expected a GeoJSON FeatureCollection of camera points")
+    bad = [i + 1 for i, f in enumerate(features)
+           if not isinstance(f, dict) or (f.get("geometry") or {}).get("type") != "Point"]
+    if bad:
+        raise CameraError(
+            f"{path}: features {bad[:10]}{' …' if len(bad) > 10 else ''} are not Points; "
+            "cameras must be GeoJSON Point features"
+        )
+    return features
+
+
+def _flat_properties(feature: dict[str, Any]) -> dict[str, Any]:
+    props = dict(feature.get("properties") or {})
+    tags = props.pop("tags", None) or {}
+    return {**tags, **{k: v for k, v in props.items() if v is not None}}
+
+
+def _nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest edge (by straight segment) to each point, and its distance in metres."""
+    from shapely import STRtree, points
+    from shapely.geometry import LineString
+
+    lines = [LineString([(net.x[u], net.y[u]), (net.x[v], net.y[v])]) for u, v in zip(net.edge_u, net.edge_v)]
+    tree = STRtree(lines)
+    query = points(x, y)
+    index, distance = tree.query_nearest(query, return_distance=True, all_matches=False)
+    edges = np.full(len(x), -1, dtype=np.int64)
+    dist = np.full(len(x), np.inf)
+    edges[index[0]] = index[1]
+    dist[index[0]] = distance
+    return edges, dist
+
+
+def _direction(net: RoadNetwork, e: int, bearings: list[float]) -> str:
+    reverse = net.edge_id(net.nodes[net.edge_v[e]], net.nodes[net.edge_u[e]], int(net.edge_key[e]))
+    if reverse < 0:
+        return "forward"
+    if not bearings:
+        return "both"
+    forward_bearing = _edge_bearing(net, e)
+    picks = {"forward" if _angle(b, forward_bearing) <= 90 else "backward" for b in bearings}
+    return picks.pop() if len(picks) == 1 else "both"

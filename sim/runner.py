@@ -28,7 +28,8 @@ import pyarrow.parquet as pq
 from sim import access as access_stage
 from sim._atomic import atomic_directory
 from sim._rng import stage_rngs
-from sim.cameras import layout_geojson, read_cameras_csv, watch_pairs
+from sim.cameras import layout_geojson, read_cameras_csv, read_cameras_geojson, watch_pairs
+from sim.district import district_mask, far_from, is_sealed, seal_cut
 from sim.demand import DAY_S, read_trips_csv, uniform_trips
 from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
 from sim.io import load_network
@@ -73,15 +74,23 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
     return load_network(scenario.network, scenario.resolve, rng)
 
 
-def build_cameras(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
-    """The scenario's camera layout."""
+def build_cameras(
+    scenario: Scenario, net: RoadNetwork, routes: Routes, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The scenario's camera layout, and the GeoJSON points that did not snap (if any)."""
     spec = scenario.cameras
     if spec.strategy == "file":
-        return read_cameras_csv(scenario.resolve(str(spec.path)), net)
-    return place_cameras(
-        net, spec.strategy, count=spec.count, read_rate=spec.read_rate, rng=rng,
+        path = scenario.resolve(str(spec.path))
+        if path.suffix.lower() in (".geojson", ".json"):
+            return read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate)
+        return read_cameras_csv(path, net), None
+    district = district_mask(net, spec.district.model_dump(), scenario.resolve) if spec.district else None
+    layout = place_cameras(
+        net, spec.strategy, count=spec.count, read_rate=spec.read_rate, rng=rng, routes=routes,
+        district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads,
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
+    return layout, None
 
 
 def build_demand(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
@@ -118,12 +127,12 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
 
     net = build_network(scenario, rngs["network"])
     lap("network")
-    layout = build_cameras(scenario, net, rngs["cameras"])
+    trips = build_demand(scenario, net, rngs["demand"])
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    lap("demand")
+    layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
     graph = _access(scenario, layout)
     lap("cameras")
-    trips = build_demand(scenario, net, rngs["demand"])
-    lap("demand")
-    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
     watch_camera, watch_edge, watch_backward = watch_pairs(layout, net)
     crossings = route_crossings(net, routes, watch_camera, watch_edge, watch_backward)
     trips, passes = simulate(trips, routes, crossings)
@@ -143,6 +152,13 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     pairs = camera_free_pairs(net, watched, rngs["metrics"], n_pairs=scenario.metrics.pair_samples)
     metrics["camera_free_pair_share"] = pairs["camera_free_pair_share"]
     metrics["detour_ratio_median"] = pairs["detour_ratio_median"]
+    if unsnapped is not None:
+        metrics["n_cameras_unsnapped"] = len(unsnapped)
+        metrics["cameras_unsnapped"] = unsnapped["camera_id"].tolist()
+    if scenario.cameras.district is not None:
+        mask = district_mask(net, scenario.cameras.district.model_dump(), scenario.resolve)
+        metrics["min_cut_to_seal_district"] = len(seal_cut(net, mask, buffer_m=scenario.cameras.buffer_m))
+        metrics["district_sealed"] = is_sealed(net, mask, watched, far_from(net, mask, scenario.cameras.buffer_m))
     if graph is not None:
         views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net,
                                               float(trips["arrive_s"].max()))

@@ -98,22 +98,50 @@ class NetworkSpec(_Section):
         return self
 
 
+class DistrictSpec(_Section):
+    """A district: listed ``nodes``, a ``polygon`` file, ``center`` + ``radius_m``, or a ``jurisdiction``."""
+
+    nodes: list[int | str] | None = None
+    polygon: str | None = None
+    center: tuple[float, float] | None = Field(None, description="[x, y] in the network's projected metres")
+    radius_m: float | None = Field(None, gt=0)
+    jurisdiction: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> DistrictSpec:
+        given = [k for k in ("nodes", "polygon", "center", "jurisdiction") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of nodes, polygon, center (+ radius_m) or jurisdiction")
+        if self.center is not None and self.radius_m is None:
+            raise ValueError("center needs radius_m")
+        return self
+
+
 class CameraSpec(_Section):
     """``[cameras]``: where the cameras are and how well they read."""
 
-    strategy: Literal["random", "betweenness", "file"] = "betweenness"
-    count: int = Field(40, ge=0)
+    strategy: Literal["random", "betweenness", "volume", "greedy", "cordon", "curtain", "route_id", "file"] = (
+        "betweenness"
+    )
+    count: int = Field(40, ge=0, description="not used by cordon, curtain and file")
     read_rate: Rate = 0.95
     misread_rate: Rate = 0.0
     direction: Literal["forward", "backward", "both"] = "forward"
     operator: str = "default"
     vendor: str = ""
-    path: str | None = None
+    path: str | None = Field(None, description="strategy 'file': a camera CSV or GeoJSON of points")
+    district: DistrictSpec | None = Field(None, description="cordon and curtain: the district to fence in")
+    buffer_m: float = Field(0.0, ge=0, description="curtain: how far out the fence may stand, metres")
+    min_reads: int = Field(1, ge=1, description="greedy: reads a trip needs to count as covered")
+    max_snap_m: float = Field(50.0, gt=0, description="GeoJSON points farther from any road are reported")
 
     @model_validator(mode="after")
-    def _file_needs_path(self) -> CameraSpec:
+    def _strategy_needs(self) -> CameraSpec:
         if self.strategy == "file" and not self.path:
-            raise ValueError("strategy 'file' needs path = \"cameras.csv\"")
+            raise ValueError("strategy 'file' needs path = \"cameras.csv\" or \"cameras.geojson\"")
+        if self.strategy in ("cordon", "curtain") and self.district is None:
+            raise ValueError(f"strategy {self.strategy!r} needs district = {{ nodes = [...] }} (or polygon, "
+                             "center + radius_m, jurisdiction)")
         return self
 
 

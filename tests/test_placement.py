@@ -1,0 +1,296 @@
+"""Placement strategies against brute force, networkx cuts and hand-built cases."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim._errors import CameraError
+from sim.cameras import make_layout, read_cameras_csv, read_cameras_geojson, watch_pairs
+from sim.demand import uniform_trips
+from sim.district import boundary_edges, is_sealed, seal_cut
+from sim.generators import grid_network, river_network
+from sim.network import fastest_routes, from_graph
+from sim.placement import (
+    coverage, greedy_edges, place_cameras, route_id_edges, route_incidence,
+)
+from sim.runner import simulate_scenario
+
+from conftest import small_scenario
+
+
+def trip_routes(net, n_trips, seed):
+    trips = uniform_trips(net, n_trips, 1, np.random.default_rng(seed))
+    return fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_greedy_is_within_one_minus_one_over_e_of_brute_force(seed):
+    net = grid_network(3, 4, rng=np.random.default_rng(seed), one_way_share=0.5)
+    routes = trip_routes(net, 40, seed)
+    incidence = route_incidence(net, routes)
+    k = 3
+    best = max(coverage(incidence, np.array(c)) for c in itertools.combinations(range(net.n_edges), k))
+    got = coverage(incidence, greedy_edges(net, k, routes))
+    assert got >= (1 - 1 / math.e) * best - 1e-12
+    assert got <= best + 1e-12
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_greedy_min_reads_is_near_optimal_for_its_surrogate(seed):
+    # With min_reads = m greedy maximises sum(min(hits, m)), a submodular
+    # function, so it is within (1 - 1/e) of that function's optimum.
+    net = grid_network(3, 3, rng=np.random.default_rng(seed))
+    routes = trip_routes(net, 30, seed)
+    incidence = route_incidence(net, routes).toarray()
+
+    def surrogate(edges):
+        return np.minimum(incidence[:, list(edges)].sum(axis=1), 2).sum()
+
+    k = 4
+    best = max(surrogate(c) for c in itertools.combinations(range(net.n_edges), k))
+    got = surrogate(greedy_edges(net, k, routes, min_reads=2))
+    assert (1 - 1 / math.e) * best <= got <= best
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(0, 20))
+def test_share_of_trips_read_never_falls_when_a_camera_is_added(seed, n):
+    net = grid_network(5, 5, rng=np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    edges = rng.choice(net.n_edges, size=n + 1, replace=False)
+    sim_small = small_sim(net, edges[:n], seed)
+    sim_large = small_sim(net, edges, seed)
+    assert sim_large >= sim_small
+
+
+def small_sim(net, edges, seed):
+    from sim.reads import read_passes
+    from sim.traffic import route_crossings, simulate
+    from datetime import datetime
+
+    layout = make_layout(net, np.asarray(edges, dtype=np.int64), read_rate=1.0)
+    trips = uniform_trips(net, 80, 1, np.random.default_rng(seed))
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    timed, passes = simulate(trips, routes, route_crossings(net, routes, *watch_pairs(layout, net)))
+    reads = read_passes(passes, timed, layout, datetime(2023, 1, 1), np.random.default_rng(0))
+    return reads["trip_id"].nunique() / len(trips)
+
+
+def networkx_min_cut_size(net, mask, outside):
+    """Minimum edge cut between district and outside with networkx on an undirected simple graph.
+
+    Super nodes join each side through many node-disjoint two-step paths, so
+    that cutting them never pays."""
+    g = nx.Graph()
+    g.add_edges_from(zip(net.edge_u.tolist(), net.edge_v.tolist()))
+    width = net.n_edges + 1
+    for side, nodes in (("S", np.flatnonzero(mask)), ("T", np.flatnonzero(outside))):
+        for n in nodes:
+            for j in range(width):
+                g.add_edge(side, (side, int(n), j))
+                g.add_edge((side, int(n), j), int(n))
+    return len(nx.minimum_edge_cut(g, "S", "T"))
+
+
+@pytest.mark.parametrize("seed, nodes", [(0, [5, 6, 9, 10]), (1, [0, 1, 4]), (2, [6, 7, 10, 11, 14])])
+def test_curtain_seals_the_district_with_a_minimum_cut(seed, nodes):
+    net = grid_network(4, 4, rng=np.random.default_rng(seed), one_way_share=0.0)
+    mask = np.isin(net.nodes, nodes)
+    layout = place_cameras(net, "curtain", count=0, read_rate=1.0, rng=np.random.default_rng(0), district=mask)
+    watched = watch_pairs(layout, net)[1]
+    assert is_sealed(net, mask, watched)
+    assert len(layout) == networkx_min_cut_size(net, mask, ~mask)
+    # one fewer camera is never enough
+    for drop in range(len(layout)):
+        fewer = watch_pairs(layout.drop(index=drop), net)[1]
+        assert not is_sealed(net, mask, fewer)
+
+
+def test_four_cameras_fence_in_a_neighbourhood_with_four_ways_out():
+    # The east bank of a river city is reachable only over 4 bridges: fencing a
+    # district there off from the west bank takes 4 cameras on the bridges,
+    # far fewer than watching the district's own boundary.
+    net = river_network(8, 8, bridges=4, one_way_share=0.0, rng=np.random.default_rng(3))
+    east = np.array([net.graph.nodes[n]["jurisdiction"] == "east-bank" for n in net.nodes])
+    district = east & (net.x > np.percentile(net.x[east], 60))
+    layout = place_cameras(net, "curtain", count=0, read_rate=1.0, rng=np.random.default_rng(0),
+                           district=district, outside=~east)
+    assert len(layout) == 4
+    assert set(layout["direction"]) == {"both"}
+    far = ~east
+    assert is_sealed(net, district, watch_pairs(layout, net)[1], far)
+    assert len(seal_cut(net, district)) > 4  # sealing at its own boundary costs more
+
+
+def test_cordon_watches_every_crossing_edge_and_nothing_inside():
+    net = grid_network(6, 6, rng=np.random.default_rng(0))
+    mask = np.isin(net.nodes, [14, 15, 20, 21])
+    layout = place_cameras(net, "cordon", count=0, read_rate=1.0, rng=np.random.default_rng(0), district=mask)
+    watched = set(watch_pairs(layout, net)[1].tolist())
+    crossing = {e for e in range(net.n_edges) if mask[net.edge_u[e]] != mask[net.edge_v[e]]}
+    assert watched == crossing == set(boundary_edges(net, mask).tolist())
+    inside = {e for e in range(net.n_edges) if mask[net.edge_u[e]] and mask[net.edge_v[e]]}
+    assert not watched & inside
+
+
+def test_route_id_distinguishes_every_route():
+    net = grid_network(4, 4, rng=np.random.default_rng(1))
+    routes = trip_routes(net, 40, 2)
+    edges, share = route_id_edges(net, net.n_edges, routes)
+    assert share == 1.0
+    signatures = {}
+    for i in range(len(routes.travel_time)):
+        route = frozenset(routes.route(i).tolist())
+        signature = frozenset(route & set(edges.tolist()))
+        assert signatures.setdefault(signature, route) == route  # same cameras ⇒ same route
+    assert len(edges) < net.n_edges  # it needs far fewer than every edge
+
+
+@pytest.mark.parametrize("strategy", ["random", "betweenness", "volume", "greedy", "route_id"])
+def test_same_seed_same_layout(strategy):
+    a = simulate_scenario(small_scenario(f"cameras.strategy='{strategy}'")).layout
+    b = simulate_scenario(small_scenario(f"cameras.strategy='{strategy}'")).layout
+    pd.testing.assert_frame_equal(a, b)
+    assert len(a) == 12
+
+
+def test_volume_picks_the_busiest_edges():
+    net = grid_network(5, 5, rng=np.random.default_rng(0))
+    routes = trip_routes(net, 200, 0)
+    volume = np.bincount(routes.edges, minlength=net.n_edges)
+    layout = place_cameras(net, "volume", count=5, read_rate=1.0, rng=np.random.default_rng(0), routes=routes)
+    chosen = [net.edge_id(u, v, k) for u, v, k in layout[["u", "v", "key"]].itertuples(index=False)]
+    assert sorted(volume[chosen]) == sorted(np.sort(volume)[-5:])
+
+
+def test_count_larger_than_edges_is_a_clear_error():
+    net = grid_network(3, 3, rng=np.random.default_rng(0))
+    with pytest.raises(CameraError, match=f"cameras.count = 999 but the network has {net.n_edges} edges"):
+        place_cameras(net, "random", count=999, read_rate=1.0, rng=np.random.default_rng(0))
+
+
+def test_bad_camera_csv_lists_every_bad_row(tmp_path):
+    net = grid_network(3, 3, rng=np.random.default_rng(0))
+    path = tmp_path / "cams.csv"
+    path.write_text("camera_id,u,v,key,direction,read_rate\n"
+                    "a,0,1,0,forward,0.9\n"
+                    "b,0,1,0,sideways,0.9\n"
+                    "c,0,1,0,forward,1.5\n"
+                    "d,0,8,0,forward,0.5\n")
+    with pytest.raises(CameraError) as info:
+        read_cameras_csv(path, net)
+    message = str(info.value)
+    assert "cams.csv" in message and "rows 2: direction" in message and "rows 3: read_rate" in message
+    path.write_text("camera_id,u,v,key,direction,read_rate\na,0,8,0,forward,0.5\n")
+    with pytest.raises(CameraError, match="rows 1: no edge"):
+        read_cameras_csv(path, net)
+
+
+# --- real camera maps --------------------------------------------------------
+
+def buffalo_grid(features):
+    """A 200 m street grid covering the Buffalo cameras, in UTM 17N metres."""
+    from pyproj import Transformer
+
+    buffalo = [f for f in features if "Buffalo" in str(f["properties"].get("operator"))]
+    lon = np.array([f["geometry"]["coordinates"][0] for f in buffalo])
+    lat = np.array([f["geometry"]["coordinates"][1] for f in buffalo])
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32617", always_xy=True).transform(lon, lat)
+    x0, y0 = x.min() - 300, y.min() - 300
+    cols, rows = int((x.max() - x0) // 200) + 3, int((y.max() - y0) // 200) + 3
+    g = nx.MultiDiGraph(crs="EPSG:32617")
+    for r in range(rows):
+        for c in range(cols):
+            g.add_node(r * cols + c, x=x0 + c * 200.0, y=y0 + r * 200.0)
+    for r in range(rows):
+        for c in range(cols):
+            n = r * cols + c
+            for m in ([n + 1] if c + 1 < cols else []) + ([n + cols] if r + 1 < rows else []):
+                g.add_edge(n, m, highway="residential")
+                g.add_edge(m, n, highway="residential")
+    return from_graph(g), len(buffalo)
+
+
+def point_segment_distance(px, py, ax, ay, bx, by):
+    dx, dy = bx - ax, by - ay
+    t = np.clip(((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy), 0, 1)
+    return np.hypot(px - (ax + t * dx), py - (ay + t * dy))
+
+
+def test_real_alpr_points_snap_to_the_nearest_edge_or_are_reported(shared_data):
+    from pyproj import Transformer
+
+    path = shared_data / "alpr/New_York.json"
+    features = json.loads(path.read_text())["features"]
+    net, n_buffalo = buffalo_grid(features)
+    layout, unsnapped = read_cameras_geojson(path, net, max_snap_m=50.0)
+    assert len(layout) + len(unsnapped) == len(features) == 625
+    assert 0 < len(layout) <= n_buffalo
+    # brute force: distance of every point to every edge
+    lon = np.array([f["geometry"]["coordinates"][0] for f in features])
+    lat = np.array([f["geometry"]["coordinates"][1] for f in features])
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32617", always_xy=True).transform(lon, lat)
+    ax, ay = net.x[net.edge_u], net.y[net.edge_u]
+    bx, by = net.x[net.edge_v], net.y[net.edge_v]
+    nearest = np.array([point_segment_distance(px, py, ax, ay, bx, by).min() for px, py in zip(x, y)])
+    ids = np.array([f"osm-{f['properties']['id']}" for f in features])
+    assert set(layout["camera_id"]) == set(ids[nearest <= 50.0])
+    np.testing.assert_allclose(layout["snap_m"].to_numpy(),
+                               nearest[pd.Index(ids).get_indexer(layout["camera_id"])], atol=1e-6)
+    operator_of = {f"osm-{f['properties']['id']}": f["properties"].get("operator") or "unknown" for f in features}
+    assert layout["operator"].tolist() == [operator_of[c] for c in layout["camera_id"]]
+    assert (layout["operator"] == "Buffalo Police Department").mean() > 0.9
+
+
+def test_direction_tag_picks_the_travel_direction(tmp_path):
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    g.add_node(0, x=500_000.0, y=4_500_000.0)
+    g.add_node(1, x=500_400.0, y=4_500_000.0)  # a road running east from 0 to 1
+    g.add_edge(0, 1, highway="residential")
+    g.add_edge(1, 0, highway="residential")
+    net = from_graph(g)
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs("EPSG:32618", "EPSG:4326", always_xy=True).transform(500_200.0, 4_500_010.0)
+    tags = ["90", "W", "90;270", None]
+    path = tmp_path / "cams.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"id": i, "direction": t, "tags": {"manufacturer": "Flock Safety"}}}
+        for i, t in enumerate(tags)]}))
+    layout, unsnapped = read_cameras_geojson(path, net)
+    assert len(unsnapped) == 0
+    east_on = [(u, v) == (0, 1) for u, v in zip(layout["u"], layout["v"])]
+    travel = [("east" if (d == "forward") == e else "west") if d != "both" else "both"
+              for d, e in zip(layout["direction"], east_on)]
+    assert travel == ["east", "west", "both", "both"]
+    assert set(layout["vendor"]) == {"Flock Safety"}
+
+
+def test_geojson_that_is_not_points(tmp_path):
+    net = grid_network(3, 3, rng=np.random.default_rng(0))
+    path = tmp_path / "lines.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "properties": {}}]}))
+    with pytest.raises(CameraError, match="lines.geojson: features \\[1\\] are not Points"):
+        read_cameras_geojson(path, net)
+
+
+@pytest.mark.parametrize("strategy", ["curtain", "cordon"])
+def test_scenario_with_a_district_reports_the_seal(strategy):
+    sim = simulate_scenario(small_scenario(f"cameras.strategy='{strategy}'",
+                                           "cameras.district={nodes=[27, 28, 35, 36]}",
+                                           "network.one_way_share=0.0"))
+    m = sim.metrics
+    assert m["district_sealed"] is True
+    assert m["min_cut_to_seal_district"] == 8  # a 2 x 2 block inside a grid: 8 streets leave it
+    assert m["n_cameras"] == (8 if strategy == "curtain" else 16)
