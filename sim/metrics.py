@@ -193,3 +193,220 @@ def summary_metrics(
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
+
+
+# --- exposure --------------------------------------------------------------
+
+LENGTH_BANDS_KM = (0.0, 1.0, 2.0, 5.0, 10.0, 50.0, np.inf)
+
+
+def exposure_by_length(trip_table: pd.DataFrame, bands_km: tuple[float, ...] = LENGTH_BANDS_KM) -> dict[str, Any]:
+    """Share of trips read at least once, per trip-length band (km); bands with no trip are left out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"length_m": [500.0, 800.0, 3000.0], "n_reads": [0, 2, 1]})
+    >>> exposure_by_length(t)
+    {'0-1': {'n_trips': 2, 'share_read_ge1': 0.5}, '2-5': {'n_trips': 1, 'share_read_ge1': 1.0}}
+    """
+    km = trip_table["length_m"].to_numpy() / 1000.0
+    read = trip_table["n_reads"].to_numpy() >= 1
+    out = {}
+    for lo, hi in zip(bands_km[:-1], bands_km[1:]):
+        inside = (km >= lo) & (km < hi)
+        if inside.any():
+            label = f"{lo:g}-{hi:g}" if np.isfinite(hi) else f"{lo:g}+"
+            out[label] = {"n_trips": int(inside.sum()), "share_read_ge1": float(read[inside].mean())}
+    return out
+
+
+def time_to_first_read(trips: pd.DataFrame, reads: pd.DataFrame) -> np.ndarray:
+    """Seconds from each read trip's departure to its first read (a hot-listed plate's alarm delay)."""
+    first = reads.groupby("trip_id")["time_s"].min()
+    depart = trips.set_index("trip_id")["depart_s"].reindex(first.index)
+    return (first - depart).to_numpy(float)
+
+
+# --- person level ------------------------------------------------------------
+
+def uniqueness(
+    reads: pd.DataFrame, k: int, rng: np.random.Generator, *, max_vehicles: int = 5_000
+) -> float | None:
+    """Share of vehicles singled out by ``k`` random points of their trace (de Montjoye et al. 2013).
+
+    A vehicle's trace is its set of (camera, hour) points. For each vehicle
+    with at least ``k`` distinct points (up to ``max_vehicles`` drawn at
+    random), ``k`` of its points are drawn; it is unique when no other
+    vehicle's trace holds all of them. ``None`` when no vehicle has ``k``
+    points.
+    """
+    if not len(reads):
+        return None
+    camera = pd.factorize(reads["camera_id"])[0].astype(np.int64)
+    hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
+    point = camera * (int(hour.max()) + 1) + hour
+    frame = pd.DataFrame({"vehicle": reads["vehicle_id"].to_numpy(), "point": point}).drop_duplicates()
+    traces = frame.groupby("vehicle")["point"].apply(np.array)
+    holders = frame.groupby("point")["vehicle"].apply(lambda v: np.sort(v.to_numpy()))
+    eligible = traces[traces.map(len) >= k]
+    if not len(eligible):
+        return None
+    if len(eligible) > max_vehicles:
+        eligible = eligible.iloc[np.sort(rng.choice(len(eligible), max_vehicles, replace=False))]
+    unique = 0
+    for vehicle, trace in eligible.items():
+        chosen = rng.choice(trace, size=k, replace=False)
+        common = holders[chosen[0]]
+        for p in chosen[1:]:
+            common = np.intersect1d(common, holders[p], assume_unique=True)
+        unique += len(common) == 1
+    return unique / len(eligible)
+
+
+def home_inference(
+    reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, *, within_m: float = 500.0, min_days: int = 2
+) -> dict[str, Any]:
+    """Guess each vehicle's home as the camera of its first read on most days.
+
+    Compared with the true home (the origin of its first trip) for vehicles
+    read on at least ``min_days`` days.
+
+    Returns
+    -------
+    dict
+        ``home_inference_accuracy`` (share within ``within_m`` metres),
+        ``home_error_m_median`` and ``n_vehicles_scored``; the accuracy is
+        ``None`` when no vehicle qualifies.
+    """
+    frame = reads[["vehicle_id", "time_s", "edge"]].assign(day=(reads["time_s"].to_numpy() // DAY_S).astype(int))
+    first = frame.sort_values(["vehicle_id", "time_s"], kind="stable").drop_duplicates(["vehicle_id", "day"])
+    days = first.groupby("vehicle_id")["day"].nunique()
+    first = first[first["vehicle_id"].isin(days[days >= min_days].index)]
+    if not len(first):
+        return {"home_inference_accuracy": None, "home_error_m_median": None, "n_vehicles_scored": 0}
+    counts = first.groupby(["vehicle_id", "edge"]).size().reset_index(name="n")
+    counts = counts.sort_values(["vehicle_id", "n", "edge"], ascending=[True, False, True], kind="stable")
+    guess = counts.drop_duplicates("vehicle_id").set_index("vehicle_id")["edge"]
+    home_node = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
+    home = net.node_indices(home_node.set_index("vehicle_id")["origin"].reindex(guess.index))
+    edge = guess.to_numpy()
+    gx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
+    gy = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
+    error = np.hypot(gx - net.x[home], gy - net.y[home])
+    return {
+        "home_inference_accuracy": float((error <= within_m).mean()),
+        "home_error_m_median": float(np.median(error)),
+        "n_vehicles_scored": int(len(error)),
+    }
+
+
+def next_camera_accuracy(
+    reads: pd.DataFrame, *, n_days: int | None = None, test_days: int = 1, order: int = 1
+) -> dict[str, Any]:
+    """Predict each vehicle's next camera from its earlier days (order-1 or 2 Markov model).
+
+    The model is trained per vehicle on all days but the last ``test_days``
+    and falls back to all vehicles' transitions from the same state, then to
+    the most frequent camera. Accuracy is over every transition of the held
+    out days. Reads after the end of day ``n_days`` (trips that run past the
+    last midnight) count to the last day.
+
+    Returns
+    -------
+    dict
+        ``next_camera_top1_accuracy``, ``next_camera_top3_accuracy`` and
+        ``n_transitions_scored`` (accuracies ``None`` with nothing to score).
+    """
+    empty = {"next_camera_top1_accuracy": None, "next_camera_top3_accuracy": None, "n_transitions_scored": 0}
+    if not len(reads):
+        return empty
+    frame = reads.sort_values(["vehicle_id", "time_s"], kind="stable")
+    day = (frame["time_s"].to_numpy() // DAY_S).astype(int)
+    if n_days is not None:
+        day = np.minimum(day, n_days - 1)
+    last = day.max()
+    if last - day.min() < test_days:
+        return empty
+    vehicle = frame["vehicle_id"].to_numpy()
+    camera = frame["camera_id"].to_numpy()
+    state = [tuple(camera[max(0, i - order + 1) : i + 1]) for i in range(len(camera))]
+    same = np.concatenate([vehicle[1:] == vehicle[:-1], [False]])
+    train = same & (day <= last - test_days) & np.concatenate([day[1:] <= last - test_days, [False]])
+    test = same & (day > last - test_days)
+    personal: dict[tuple[Any, tuple[Any, ...]], dict[Any, int]] = {}
+    shared: dict[tuple[Any, ...], dict[Any, int]] = {}
+    for i in np.flatnonzero(train):
+        for table, key in ((personal, (vehicle[i], state[i])), (shared, state[i])):
+            row = table.setdefault(key, {})
+            row[camera[i + 1]] = row.get(camera[i + 1], 0) + 1
+    popular = pd.Series(camera).value_counts().index.tolist()
+    top1 = top3 = 0
+    scored = np.flatnonzero(test)
+    for i in scored:
+        row = personal.get((vehicle[i], state[i])) or shared.get(state[i]) or {}
+        ranked = sorted(row, key=lambda c: (-row[c], str(c))) + [c for c in popular if c not in row][:3]
+        top1 += ranked[0] == camera[i + 1]
+        top3 += camera[i + 1] in ranked[:3]
+    if not len(scored):
+        return empty
+    return {
+        "next_camera_top1_accuracy": top1 / len(scored),
+        "next_camera_top3_accuracy": top3 / len(scored),
+        "n_transitions_scored": int(len(scored)),
+    }
+
+
+# --- reconstruction quality ------------------------------------------------------
+
+def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> float | None:
+    """Share of consecutive sightings of a plate correctly judged same-trip or new-trip.
+
+    Truth: whether the two reads belong to the same true trip.
+    """
+    if len(reads) < 2:
+        return None
+    key = pd.factorize(pd.Series(recon.plate_key, dtype=object))[0]
+    order = np.lexsort((reads["time_s"].to_numpy(), key))
+    same_plate = key[order][1:] == key[order][:-1]
+    if not same_plate.any():
+        return None
+    trip = reads["trip_id"].to_numpy()[order]
+    recon_id = recon.read_recon[order]
+    truth = trip[1:] == trip[:-1]
+    guess = recon_id[1:] == recon_id[:-1]
+    return float((truth == guess)[same_plate].mean())
+
+
+def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruction) -> dict[str, Any]:
+    """How well misreads were put back on their plates, and how often two vehicles were merged.
+
+    Returns ``share_misreads_recovered`` (misread reads attributed to the
+    true plate) and ``share_matches_wrong`` (reads moved to another plate that
+    is not their vehicle's: two vehicles merged); ``None`` where undefined.
+    """
+    true_plate = trips.set_index("trip_id")["plate"].reindex(reads["trip_id"]).to_numpy(dtype=object)
+    read_plate = reads["plate_read"].to_numpy(dtype=object)
+    misread = read_plate != true_plate
+    moved = recon.plate_key != read_plate
+    return {
+        "n_misreads": int(misread.sum()),
+        "share_misreads_recovered": float((recon.plate_key[misread] == true_plate[misread]).mean())
+        if misread.any() else None,
+        "n_matched": int(moved.sum()),
+        "share_matches_wrong": float((recon.plate_key[moved] != true_plate[moved]).mean()) if moved.any() else None,
+    }
+
+
+def person_metrics(
+    reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
+) -> dict[str, Any]:
+    """Uniqueness for k = 1…5, and (multi-day runs) home inference and next-camera prediction."""
+    out: dict[str, Any] = {f"uniqueness_k{k}": uniqueness(reads, k, rng) for k in range(1, 6)}
+    if n_days >= 2:
+        out |= home_inference(reads, trips, net)
+        out |= next_camera_accuracy(reads, n_days=n_days)
+    else:
+        reason = "needs a run of two or more days (demand.days)"
+        out |= {"home_inference_accuracy": None, "home_inference_accuracy_reason": reason,
+                "next_camera_top1_accuracy": None, "next_camera_top1_accuracy_reason": reason}
+    return out

@@ -33,6 +33,9 @@ class Reconstruction:
         read edge's start and the last read edge's end).
     read_recon : numpy.ndarray
         For each input read (input order), its reconstructed trip.
+    plate_key : numpy.ndarray
+        For each input read, the plate it was attributed to (its own, or the
+        plate a misread was matched to).
     routes : Routes
         Edge sequence of each reconstructed trip.
     """
@@ -40,9 +43,17 @@ class Reconstruction:
     trips: pd.DataFrame
     read_recon: np.ndarray
     routes: Routes
+    plate_key: np.ndarray
 
 
-def reconstruct(reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAULT_SLACK_S) -> Reconstruction:
+def reconstruct(
+    reads: pd.DataFrame,
+    net: RoadNetwork,
+    *,
+    slack_s: float = DEFAULT_SLACK_S,
+    misread_tolerance: bool = False,
+    window_s: float = 1800.0,
+) -> Reconstruction:
     """Rebuild trips and routes from reads (``plate_read, time_s, edge``).
 
     Parameters
@@ -52,6 +63,11 @@ def reconstruct(reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAU
     slack_s : float
         Seconds allowed beyond the fastest drive between consecutive
         sightings before a new trip starts.
+    misread_tolerance : bool
+        Merge a plate read only once into a plate one character away whose
+        reads it fits in time (see :func:`match_misreads`).
+    window_s : float
+        With ``misread_tolerance``: how close in time the sightings must be.
 
     Returns
     -------
@@ -65,7 +81,9 @@ def reconstruct(reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAU
     >>> len(reconstruct(r, net).trips)
     2
     """
-    plate_codes, plates = pd.factorize(reads["plate_read"], sort=True)
+    plate_key = match_misreads(reads, net, slack_s=slack_s, window_s=window_s) if misread_tolerance \
+        else reads["plate_read"].to_numpy(dtype=object)
+    plate_codes, plates = pd.factorize(pd.Series(plate_key, dtype=object), sort=True)
     time_s = reads["time_s"].to_numpy(float)
     order = np.lexsort((np.arange(len(reads)), time_s, plate_codes))
     plate = plate_codes[order]
@@ -106,7 +124,8 @@ def reconstruct(reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAU
         }
     )
     travel = np.bincount(owner, weights=np.array([net.edge_time[p].sum() for p in pieces]), minlength=n_recon)
-    return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(offsets, flat, travel))
+    return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(offsets, flat, travel),
+                          plate_key=np.asarray(plate_key, dtype=object))
 
 
 def _piece_owner(recon_sorted: np.ndarray, continues: np.ndarray, same_pass: np.ndarray) -> np.ndarray:
@@ -117,3 +136,62 @@ def _piece_owner(recon_sorted: np.ndarray, continues: np.ndarray, same_pass: np.
         if i < len(continues) and continues[i] and not same_pass[i]:
             owners.append(recon)
     return np.array(owners, dtype=np.int64)
+
+
+def match_misreads(
+    reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAULT_SLACK_S, window_s: float = 1800.0
+) -> np.ndarray:
+    """Attribute plates read only once to a plate one character away, where timing allows.
+
+    A plate seen once is matched to the most-read plate (of at least two
+    reads) that differs in exactly one character and has a sighting within
+    ``window_s`` seconds that a car could drive to or from in time (fastest
+    drive between the two cameras ≤ the time between them + ``slack_s``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The plate each read is attributed to, in input order.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
+    >>> r = pd.DataFrame({"plate_read": ["ABC1234", "ABC1234", "ABC1284"],
+    ...                   "time_s": [0.0, 60.0, 30.0], "edge": [0, 1, 2]})
+    >>> match_misreads(r, net).tolist()
+    ['ABC1234', 'ABC1234', 'ABC1234']
+    """
+    plates = reads["plate_read"].astype(str).to_numpy(dtype=object)
+    counts = pd.Series(plates).value_counts()
+    frequent = counts[counts >= 2].index
+    patterns: dict[str, list[str]] = {}
+    for plate in sorted(frequent):
+        for i in range(len(plate)):
+            patterns.setdefault(plate[:i] + "\0" + plate[i + 1 :], []).append(plate)
+    rare = np.flatnonzero(pd.Series(plates).map(counts).to_numpy() == 1)
+    result = plates.copy()
+    by_plate = reads.assign(_p=plates).groupby("_p")
+    times = reads["time_s"].to_numpy(float)
+    edges = reads["edge"].to_numpy(np.int64)
+    for i in rare:
+        p = plates[i]
+        candidates = sorted({q for j in range(len(p)) for q in patterns.get(p[:j] + "\0" + p[j + 1 :], [])},
+                            key=lambda q: (-counts[q], q))
+        for q in candidates:
+            rows = by_plate.indices[q]
+            near = rows[np.abs(times[rows] - times[i]) <= window_s]
+            if len(near) and _feasible(net, edges[i], times[i], edges[near], times[near], slack_s):
+                result[i] = q
+                break
+    return result
+
+
+def _feasible(net: RoadNetwork, edge: int, time: float, others: np.ndarray, other_times: np.ndarray,
+              slack_s: float) -> bool:
+    """Could one car have made a sighting at (edge, time) and one of the others?"""
+    before = other_times <= time
+    a = np.where(before, others, edge)
+    b = np.where(before, edge, others)
+    drive = fastest_routes(net, net.edge_v[a], net.edge_u[b]).travel_time
+    return bool((drive <= np.abs(other_times - time) + slack_s).any())

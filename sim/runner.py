@@ -31,7 +31,10 @@ from sim._rng import stage_rngs
 from sim.cameras import layout_geojson, read_cameras_csv, read_cameras_geojson, watch_pairs
 from sim.district import district_mask, far_from, is_sealed, seal_cut
 from sim.demand import DAY_S, read_trips_csv, uniform_trips
-from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
+from sim.metrics import (
+    camera_free_pairs, exposure_by_length, misread_matching, person_metrics, summary_metrics,
+    time_to_first_read, trip_metrics, trip_split_accuracy,
+)
 from sim.io import load_network
 from sim.network import RoadNetwork, Routes, edges_frame, fastest_routes
 from sim.placement import place_cameras
@@ -141,13 +144,19 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     lap("traffic")
     reads = read_passes(passes, trips, layout, scenario.start, rngs["reads"])
     lap("reads")
-    recon = reconstruct(reads, net, slack_s=scenario.reconstruct.slack_s)
+    recon = _reconstruct(scenario, reads, net)
     lap("reconstruct")
     n_days = simulated_days(scenario, trips)
     trip_table = trip_metrics(trips, routes, reads, recon, net)
     metrics = {"seed": scenario.seed, "versions": versions()}
     metrics |= summary_metrics(trip_table, reads, trips, len(layout), n_days,
                                long_trip_km=scenario.metrics.long_trip_km)
+    metrics["exposure_by_length_km"] = exposure_by_length(trip_table)
+    delay = time_to_first_read(trips, reads)
+    metrics["time_to_first_read_s_median"] = float(np.median(delay)) if len(delay) else None
+    metrics["trip_split_accuracy"] = trip_split_accuracy(reads, recon)
+    metrics |= misread_matching(reads, trips, recon)
+    metrics |= person_metrics(reads, trips, net, n_days, rngs["metrics"])
     watched = watch_edge[layout["read_rate"].to_numpy()[watch_camera] > 0]
     pairs = camera_free_pairs(net, watched, rngs["metrics"], n_pairs=scenario.metrics.pair_samples)
     metrics["camera_free_pair_share"] = pairs["camera_free_pair_share"]
@@ -166,6 +175,12 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         metrics["agencies"] = agency_metrics
     lap("metrics")
     return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings)
+
+
+def _reconstruct(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
+    spec = scenario.reconstruct
+    return reconstruct(reads, net, slack_s=spec.slack_s, misread_tolerance=spec.misread_tolerance,
+                       window_s=spec.window_s)
 
 
 def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:
@@ -195,8 +210,7 @@ def _agency_views(
     for agency in scenario.agencies:
         mask = access_stage.visible_reads(reads, layout, graph, agency.name, query_time_s)
         seen = reads[mask].reset_index(drop=True)
-        table = trip_metrics(trips, routes, seen, reconstruct(seen, net, slack_s=scenario.reconstruct.slack_s),
-                             net, view=agency.name)
+        table = trip_metrics(trips, routes, seen, _reconstruct(scenario, seen, net), net, view=agency.name)
         views.append(table)
         paths = access_stage.visible_operators(graph, agency.name)
         out[agency.name] = {

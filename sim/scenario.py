@@ -164,6 +164,8 @@ class ReconstructSpec(_Section):
     """``[reconstruct]``: how reads are chained into trips."""
 
     slack_s: float = Field(600.0, ge=0, description="seconds beyond the fastest drive before a new trip")
+    misread_tolerance: bool = Field(True, description="match plates read once to a plate one character away")
+    window_s: float = Field(1800.0, gt=0, description="misread matching: how close in time, seconds")
 
 
 class MetricsSpec(_Section):

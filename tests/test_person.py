@@ -1,0 +1,124 @@
+"""Person-level metrics and reconstruction quality on hand-built and clean synthetic cases."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cameras import make_layout, watch_pairs
+from sim.demand import uniform_trips
+from sim.generators import grid_network
+from sim.metrics import (
+    exposure_by_length, home_inference, next_camera_accuracy, time_to_first_read, uniqueness,
+)
+from sim.network import fastest_routes
+from sim.reads import read_passes
+from sim.runner import simulate_scenario
+from sim.traffic import route_crossings, simulate
+
+from conftest import small_scenario
+
+HOUR = 3600.0
+
+
+def traces(points_by_vehicle):
+    rows = [(v, cam, hour * HOUR + 1) for v, pts in points_by_vehicle.items() for cam, hour in pts]
+    return pd.DataFrame(rows, columns=["vehicle_id", "camera_id", "time_s"])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_uniqueness_on_hand_built_traces(seed):
+    rng = np.random.default_rng(seed)
+    # A and B share both points, C is alone with its two: for k = 2 only C is unique
+    reads = traces({0: [("c1", 0), ("c2", 1)], 1: [("c1", 0), ("c2", 1)], 2: [("c3", 0), ("c4", 5)]})
+    assert uniqueness(reads, 2, rng) == pytest.approx(1 / 3)
+    assert uniqueness(reads, 3, rng) is None  # nobody has 3 points
+    # with k = 1: C is unique whichever point is drawn; A and B never are
+    assert uniqueness(reads, 1, rng) == pytest.approx(1 / 3)
+    # same camera, different hour is a different point
+    reads = traces({0: [("c1", 0)], 1: [("c1", 1)]})
+    assert uniqueness(reads, 1, rng) == 1.0
+
+
+def test_home_inference_exact_with_cameras_everywhere():
+    net = grid_network(6, 6, rng=np.random.default_rng(0))
+    layout = make_layout(net, np.arange(net.n_edges), read_rate=1.0)
+    trips = uniform_trips(net, 60, 3, np.random.default_rng(1))
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    timed, passes = simulate(trips, routes, route_crossings(net, routes, *watch_pairs(layout, net)))
+    reads = read_passes(passes, timed, layout, datetime(2023, 1, 1), np.random.default_rng(0))
+    result = home_inference(reads, timed, net)
+    assert result["n_vehicles_scored"] == 30
+    assert result["home_inference_accuracy"] == 1.0
+    # the first camera of the day sits on the first street out of home: half a block away
+    first_edges = [routes.route(i)[0] for i in range(len(trips))]
+    half_block = np.median(net.edge_length[first_edges]) / 2
+    assert result["home_error_m_median"] == pytest.approx(half_block, rel=0.25)
+
+
+def commute_reads(n_vehicles, n_days, n_cameras, rng, shuffled):
+    rows = []
+    for v in range(n_vehicles):
+        route = rng.permutation(n_cameras)[:6]
+        for d in range(n_days):
+            seq = rng.integers(0, n_cameras, 6) if shuffled else route
+            for i, cam in enumerate(seq):
+                rows.append((v, f"c{cam}", d * 86_400.0 + 8 * HOUR + i * 60))
+    return pd.DataFrame(rows, columns=["vehicle_id", "camera_id", "time_s"])
+
+
+def test_markov_predictor_is_exact_on_a_deterministic_commute():
+    reads = commute_reads(20, 5, 12, np.random.default_rng(0), shuffled=False)
+    result = next_camera_accuracy(reads)
+    assert result["n_transitions_scored"] == 20 * 5
+    assert result["next_camera_top1_accuracy"] == 1.0
+
+
+def test_markov_predictor_is_at_chance_on_shuffled_sequences():
+    n_cameras = 10
+    reads = commute_reads(200, 5, n_cameras, np.random.default_rng(1), shuffled=True)
+    result = next_camera_accuracy(reads)
+    n = result["n_transitions_scored"]
+    chance = 1 / n_cameras
+    assert abs(result["next_camera_top1_accuracy"] - chance) < 4 * np.sqrt(chance * (1 - chance) / n)
+
+
+def test_misreads_are_recovered_and_rarely_merge_two_vehicles():
+    sim = simulate_scenario(small_scenario("cameras.misread_rate=0.05", "demand.days=2", "cameras.count=20"))
+    m = sim.metrics
+    assert m["n_misreads"] > 20
+    assert m["share_misreads_recovered"] > 0.8
+    assert m["share_matches_wrong"] < 0.05
+    off = simulate_scenario(small_scenario("cameras.misread_rate=0.05", "demand.days=2", "cameras.count=20",
+                                           "reconstruct.misread_tolerance=false"))
+    assert off.metrics["n_matched"] == 0 and off.metrics["share_misreads_recovered"] == 0.0
+    assert m["n_plates"] == off.metrics["n_plates"]  # n_plates counts plates as read
+
+
+def test_exposure_bands_and_first_read_delay_equal_direct_counts():
+    sim = simulate_scenario(small_scenario())
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    bands = exposure_by_length(table)
+    short = table[table["length_m"] < 1000]
+    assert bands["0-1"]["n_trips"] == len(short)
+    assert bands["0-1"]["share_read_ge1"] == pytest.approx((short["n_reads"] >= 1).mean())
+    delay = time_to_first_read(sim.trips, sim.reads)
+    first = sim.reads.groupby("trip_id")["time_s"].min()
+    depart = sim.trips.set_index("trip_id")["depart_s"]
+    np.testing.assert_allclose(np.sort(delay), np.sort((first - depart[first.index]).to_numpy()))
+    assert (delay > 0).all()
+    assert sim.metrics["trip_split_accuracy"] > 0.95
+
+
+def test_multi_day_run_reports_person_metrics_and_one_day_says_why_not():
+    one = simulate_scenario(small_scenario()).metrics
+    assert one["home_inference_accuracy"] is None and "two or more days" in one["home_inference_accuracy_reason"]
+    three = simulate_scenario(small_scenario("demand.days=3")).metrics
+    assert 0 <= three["home_inference_accuracy"] <= 1
+    assert 0 <= three["next_camera_top1_accuracy"] <= 1
+    for k in range(1, 6):
+        value = three[f"uniqueness_k{k}"]
+        assert value is None or 0 <= value <= 1
