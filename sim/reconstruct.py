@@ -53,6 +53,9 @@ def reconstruct(
     slack_s: float = DEFAULT_SLACK_S,
     misread_tolerance: bool = False,
     window_s: float = 1800.0,
+    route_inference: str = "fastest",
+    k_paths: int = 5,
+    match_threshold_s: float = 30.0,
 ) -> Reconstruction:
     """Rebuild trips and routes from reads (``plate_read, time_s, edge``).
 
@@ -68,6 +71,11 @@ def reconstruct(
         reads it fits in time (see :func:`match_misreads`).
     window_s : float
         With ``misread_tolerance``: how close in time the sightings must be.
+    route_inference : {"fastest", "time_matched"}
+        How to fill the gap between two sightings: the fastest path, or among
+        the ``k_paths`` fastest simple paths the one whose driving time best
+        matches the time between the sightings (tried only when that time
+        exceeds the fastest drive by more than ``match_threshold_s``).
 
     Returns
     -------
@@ -99,11 +107,17 @@ def reconstruct(
     recon_sorted = np.concatenate([[0], np.cumsum(~continues)]) if len(t) else np.zeros(0, np.int64)
     read_recon = np.empty(len(reads), dtype=np.int64)
     read_recon[order] = recon_sorted
+    matched = {}
+    if route_inference == "time_matched":
+        slow = np.flatnonzero(continues & ~same_pass & (observed - expected > match_threshold_s))
+        matched = _time_matched_paths(net, edge, observed, half, slow, k_paths)
+    elif route_inference != "fastest":
+        raise ValueError(f"route_inference must be 'fastest' or 'time_matched', got {route_inference!r}")
     pieces = []
     for i in range(len(t)):
         pieces.append(edge[i : i + 1])
         if i < len(continues) and continues[i] and not same_pass[i]:
-            pieces.append(gaps.route(i))
+            pieces.append(matched.get(i, gaps.route(i)))
     n_recon = int(recon_sorted[-1]) + 1 if len(t) else 0
     lengths = np.array([len(p) for p in pieces], dtype=np.int64)
     owner = _piece_owner(recon_sorted, continues, same_pass)
@@ -126,6 +140,32 @@ def reconstruct(
     travel = np.bincount(owner, weights=np.array([net.edge_time[p].sum() for p in pieces]), minlength=n_recon)
     return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(offsets, flat, travel),
                           plate_key=np.asarray(plate_key, dtype=object))
+
+
+def _time_matched_paths(
+    net: RoadNetwork, edge: np.ndarray, observed: np.ndarray, half: np.ndarray, gaps: np.ndarray, k: int
+) -> dict[int, np.ndarray]:
+    """For each gap, the one of the k fastest simple paths whose time best fits the observed gap."""
+    import itertools
+
+    import networkx as nx
+
+    if not len(gaps):
+        return {}
+    g = nx.DiGraph()
+    best = net._pair_edges
+    g.add_weighted_edges_from(zip(net.edge_u[best].tolist(), net.edge_v[best].tolist(),
+                                  net.edge_time[best].tolist()))
+    out = {}
+    for i in gaps.tolist():
+        a, b = int(net.edge_v[edge[i]]), int(net.edge_u[edge[i + 1]])
+        target = observed[i] - half[i] - half[i + 1]
+        if a == b:
+            continue
+        paths = itertools.islice(nx.shortest_simple_paths(g, a, b, weight="weight"), k)
+        nodes = min(paths, key=lambda p: abs(nx.path_weight(g, p, "weight") - target))
+        out[i] = net.edge_between(np.array(nodes[:-1]), np.array(nodes[1:]))
+    return out
 
 
 def _piece_owner(recon_sorted: np.ndarray, continues: np.ndarray, same_pass: np.ndarray) -> np.ndarray:

@@ -36,12 +36,12 @@ from sim.metrics import (
     time_to_first_read, trip_metrics, trip_split_accuracy,
 )
 from sim.io import load_network
-from sim.network import RoadNetwork, Routes, edges_frame, fastest_routes
+from sim.network import RoadNetwork, Routes, edges_frame
 from sim.placement import place_cameras
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.scenario import Scenario
-from sim.traffic import route_crossings, simulate
+from sim.traffic import choose_routes, route_crossings, simulate
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -131,7 +131,9 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     net = build_network(scenario, rngs["network"])
     lap("network")
     trips = build_demand(scenario, net, rngs["demand"])
-    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    routes = choose_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]),
+                           noise=scenario.traffic.route_noise, classes=scenario.traffic.route_classes,
+                           rng=rngs["traffic"])
     lap("demand")
     layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
     graph = _access(scenario, layout)
@@ -180,7 +182,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
 def _reconstruct(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
     spec = scenario.reconstruct
     return reconstruct(reads, net, slack_s=spec.slack_s, misread_tolerance=spec.misread_tolerance,
-                       window_s=spec.window_s)
+                       window_s=spec.window_s, route_inference=spec.route_inference, k_paths=spec.k_paths)
 
 
 def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:

@@ -160,12 +160,21 @@ class DemandSpec(_Section):
         return self
 
 
+class TrafficSpec(_Section):
+    """``[traffic]``: how vehicles choose routes."""
+
+    route_noise: float = Field(0.0, ge=0, description="spread (lognormal sigma) of drivers' perceived edge times")
+    route_classes: int = Field(8, ge=1, description="driver classes sharing one perceived network each")
+
+
 class ReconstructSpec(_Section):
     """``[reconstruct]``: how reads are chained into trips."""
 
     slack_s: float = Field(600.0, ge=0, description="seconds beyond the fastest drive before a new trip")
     misread_tolerance: bool = Field(True, description="match plates read once to a plate one character away")
     window_s: float = Field(1800.0, gt=0, description="misread matching: how close in time, seconds")
+    route_inference: Literal["fastest", "time_matched"] = "fastest"
+    k_paths: int = Field(5, ge=1, description="time_matched: alternatives tried per gap")
 
 
 class MetricsSpec(_Section):
@@ -214,6 +223,7 @@ class Scenario(_Section):
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     cameras: CameraSpec = Field(default_factory=CameraSpec)
     demand: DemandSpec = Field(default_factory=DemandSpec)
+    traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     reconstruct: ReconstructSpec = Field(default_factory=ReconstructSpec)
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)

@@ -16,7 +16,47 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork, Routes, fastest_routes
+
+
+def choose_routes(
+    net: RoadNetwork,
+    origins: np.ndarray,
+    destinations: np.ndarray,
+    *,
+    noise: float = 0.0,
+    classes: int = 8,
+    rng: np.random.Generator | None = None,
+) -> Routes:
+    """Routes drivers take: fastest, or fastest on a perceived network when ``noise > 0``.
+
+    With noise, drivers fall into ``classes`` groups; each group perceives
+    every edge's time multiplied by a lognormal factor (sigma ``noise``) and
+    takes its fastest route on that perceived network (so routing stays
+    batched per origin). Travel times returned are the real free-flow times
+    of the chosen routes.
+    """
+    if noise <= 0:
+        return fastest_routes(net, origins, destinations)
+    if rng is None:
+        raise ValueError("route noise needs a random generator")
+    group = rng.integers(0, classes, len(origins))
+    factors = rng.lognormal(0.0, noise, size=(classes, net.n_edges))
+    parts = []
+    for c in range(classes):
+        rows = np.flatnonzero(group == c)
+        parts.append((rows, fastest_routes(net, origins[rows], destinations[rows], weights=net.edge_time * factors[c])))
+    lengths = np.zeros(len(origins), dtype=np.int64)
+    for rows, r in parts:
+        lengths[rows] = np.diff(r.offsets)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    edges = np.zeros(offsets[-1], dtype=np.int64)
+    for rows, r in parts:
+        for j, trip in enumerate(rows):
+            edges[offsets[trip] : offsets[trip + 1]] = r.route(j)
+    travel = np.bincount(np.repeat(np.arange(len(origins)), lengths), weights=net.edge_time[edges],
+                         minlength=len(origins))
+    return Routes(offsets=offsets, edges=edges, travel_time=travel)
 
 
 @dataclass(frozen=True)

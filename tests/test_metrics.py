@@ -160,3 +160,36 @@ def test_summary_reports_null_with_reason_when_no_long_trips():
     trips = pd.DataFrame({"vehicle_id": [0]})
     m = summary_metrics(table, reads, trips, 1, 1, long_trip_km=5)
     assert m["share_long_trips_read"] is None and "5 km" in m["share_long_trips_read_reason"]
+
+
+def two_route_network():
+    """A → B by a fast road (via node 1, 100 s) or a slow one (via node 2, 160 s); cameras at both ends."""
+    import networkx as nx
+
+    from sim.network import from_graph
+
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    coords = {0: (0, 0), 3: (100, 0), 1: (600, 100), 2: (600, -400), 4: (1200, 0), 5: (1300, 0)}
+    for n, (x, y) in coords.items():
+        g.add_node(n, x=float(x), y=float(y))
+    for u, v, t in [(0, 3, 10), (3, 1, 50), (1, 4, 50), (3, 2, 80), (2, 4, 80), (4, 5, 10)]:
+        g.add_edge(u, v, length=t * 10.0, travel_time=float(t))
+        g.add_edge(v, u, length=t * 10.0, travel_time=float(t))
+    return from_graph(g)
+
+
+@pytest.mark.parametrize("inference", ["fastest", "time_matched"])
+def test_time_matched_inference_picks_the_slow_road_the_times_say(inference):
+    net = two_route_network()
+    e03, e45 = net.edge_id(0, 3), net.edge_id(4, 5)
+    route = [e03, net.edge_id(3, 2), net.edge_id(2, 4), e45]
+    trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "plate": ["AAA1111"], "origin": [0],
+                          "destination": [5], "depart_s": [0.0]})
+    true_routes = Routes(offsets=np.array([0, 4]), edges=np.array(route), travel_time=np.array([180.0]))
+    # reads at the middle of the first and last edge: 5 s and 175 s (via the slow road)
+    reads = reads_on(net, [e03, e45], [5.0, 175.0])
+    recon = reconstruct(reads, net, route_inference=inference)
+    table = trip_metrics(trips, true_routes, reads, recon, net)
+    # by length: the two camera edges are 100 + 100 m of the 1,800 m route
+    expected = (100 + 100) / 1800 if inference == "fastest" else 1.0
+    assert table["route_recall"].iloc[0] == pytest.approx(expected)

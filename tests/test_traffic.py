@@ -110,3 +110,23 @@ def test_misread_changes_exactly_one_character(grid10):
     truth = trips.set_index("trip_id")["plate"].reindex(reads["trip_id"]).to_numpy()
     diffs = [sum(a != b for a, b in zip(p, t)) for p, t in zip(reads["plate_read"], truth)]
     assert len(diffs) > 0 and set(diffs) == {1}
+
+
+def test_route_noise_routes_are_valid_walks_with_real_times(grid10):
+    from sim.traffic import choose_routes
+
+    net = grid10
+    rng = np.random.default_rng(0)
+    o, d = rng.integers(0, net.n_nodes, 300), rng.integers(0, net.n_nodes, 300)
+    fastest = fastest_routes(net, o, d)
+    noisy = choose_routes(net, o, d, noise=0.5, classes=4, rng=np.random.default_rng(1))
+    differ = 0
+    for i in range(300):
+        edges = noisy.route(i)
+        if len(edges):
+            assert net.edge_u[edges[0]] == o[i] and net.edge_v[edges[-1]] == d[i]
+            assert (net.edge_v[edges[:-1]] == net.edge_u[edges[1:]]).all()
+        assert noisy.travel_time[i] == pytest.approx(net.edge_time[edges].sum())
+        assert noisy.travel_time[i] >= fastest.travel_time[i] - 1e-9
+        differ += not np.array_equal(edges, fastest.route(i))
+    assert differ > 30  # noise really changes routes
