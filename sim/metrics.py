@@ -239,28 +239,51 @@ def uniqueness(
     random), ``k`` of its points are drawn; it is unique when no other
     vehicle's trace holds all of them. ``None`` when no vehicle has ``k``
     points.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"vehicle_id": [0, 0, 1], "camera_id": ["a", "b", "a"], "time_s": [0.0, 0.0, 0.0]})
+    >>> uniqueness(r, 2, np.random.default_rng(0)), uniqueness(r, 1, np.random.default_rng(0)) in (0.0, 0.5)
+    (1.0, True)
     """
+    return uniqueness_by_k(reads, [k], rng, max_vehicles=max_vehicles)[k]
+
+
+def uniqueness_by_k(
+    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_vehicles: int = 5_000
+) -> dict[int, float | None]:
+    """:func:`uniqueness` for several ``k``, indexing the traces once."""
     if not len(reads):
-        return None
+        return {k: None for k in ks}
     camera = pd.factorize(reads["camera_id"])[0].astype(np.int64)
     hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
     point = camera * (int(hour.max()) + 1) + hour
-    frame = pd.DataFrame({"vehicle": reads["vehicle_id"].to_numpy(), "point": point}).drop_duplicates()
-    traces = frame.groupby("vehicle")["point"].apply(np.array)
-    holders = frame.groupby("point")["vehicle"].apply(lambda v: np.sort(v.to_numpy()))
-    eligible = traces[traces.map(len) >= k]
-    if not len(eligible):
-        return None
-    if len(eligible) > max_vehicles:
-        eligible = eligible.iloc[np.sort(rng.choice(len(eligible), max_vehicles, replace=False))]
-    unique = 0
-    for vehicle, trace in eligible.items():
-        chosen = rng.choice(trace, size=k, replace=False)
-        common = holders[chosen[0]]
-        for p in chosen[1:]:
-            common = np.intersect1d(common, holders[p], assume_unique=True)
-        unique += len(common) == 1
-    return unique / len(eligible)
+    vehicle = pd.factorize(reads["vehicle_id"], sort=True)[0].astype(np.int64)
+    pairs = np.unique(np.stack([vehicle, point]), axis=1)  # sorted by vehicle, then point
+    by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
+    order = np.lexsort((pairs[0], pairs[1]))
+    holders_point, holders_vehicle = pairs[1][order], pairs[0][order]
+    size = np.diff(by_vehicle)
+    out: dict[int, float | None] = {}
+    for k in ks:
+        eligible = np.flatnonzero(size >= k)
+        if not len(eligible):
+            out[k] = None
+            continue
+        if len(eligible) > max_vehicles:
+            eligible = np.sort(rng.choice(eligible, max_vehicles, replace=False))
+        unique = 0
+        for v in eligible:
+            trace = pairs[1][by_vehicle[v] : by_vehicle[v + 1]]
+            chosen = rng.choice(trace, size=k, replace=False)
+            common = None
+            for p in chosen:
+                lo, hi = np.searchsorted(holders_point, [p, p + 1])
+                here = holders_vehicle[lo:hi]
+                common = here if common is None else np.intersect1d(common, here, assume_unique=True)
+            unique += len(common) == 1
+        out[k] = unique / len(eligible)
+    return out
 
 
 def home_inference(
@@ -401,7 +424,7 @@ def person_metrics(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
 ) -> dict[str, Any]:
     """Uniqueness for k = 1…5, and (multi-day runs) home inference and next-camera prediction."""
-    out: dict[str, Any] = {f"uniqueness_k{k}": uniqueness(reads, k, rng) for k in range(1, 6)}
+    out: dict[str, Any] = {f"uniqueness_k{k}": u for k, u in uniqueness_by_k(reads, [1, 2, 3, 4, 5], rng).items()}
     if n_days >= 2:
         out |= home_inference(reads, trips, net)
         out |= next_camera_accuracy(reads, n_days=n_days)

@@ -113,17 +113,9 @@ def reconstruct(
         matched = _time_matched_paths(net, edge, observed, half, slow, k_paths)
     elif route_inference != "fastest":
         raise ValueError(f"route_inference must be 'fastest' or 'time_matched', got {route_inference!r}")
-    pieces = []
-    for i in range(len(t)):
-        pieces.append(edge[i : i + 1])
-        if i < len(continues) and continues[i] and not same_pass[i]:
-            pieces.append(matched.get(i, gaps.route(i)))
     n_recon = int(recon_sorted[-1]) + 1 if len(t) else 0
-    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-    owner = _piece_owner(recon_sorted, continues, same_pass)
-    offsets = np.zeros(n_recon + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.bincount(owner, weights=lengths, minlength=n_recon).astype(np.int64))
-    flat = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
+    bridged = np.concatenate([continues & ~same_pass, [False]]) if len(t) else np.zeros(0, bool)
+    offsets, flat = _chain_routes(edge, gaps, bridged, recon_sorted, n_recon, matched)
     first = np.flatnonzero(np.concatenate([[True], ~continues])) if len(t) else np.zeros(0, np.int64)
     last = np.flatnonzero(np.concatenate([~continues, [True]])) if len(t) else np.zeros(0, np.int64)
     trips = pd.DataFrame(
@@ -137,7 +129,7 @@ def reconstruct(
             "destination": net.edge_v[edge[last]],
         }
     )
-    travel = np.bincount(owner, weights=np.array([net.edge_time[p].sum() for p in pieces]), minlength=n_recon)
+    travel = np.add.reduceat(net.edge_time[flat], offsets[:-1]) if len(flat) else np.zeros(n_recon)
     return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(offsets, flat, travel),
                           plate_key=np.asarray(plate_key, dtype=object))
 
@@ -168,14 +160,42 @@ def _time_matched_paths(
     return out
 
 
-def _piece_owner(recon_sorted: np.ndarray, continues: np.ndarray, same_pass: np.ndarray) -> np.ndarray:
-    """Reconstructed trip of each piece appended in :func:`reconstruct`."""
-    owners = []
-    for i, recon in enumerate(recon_sorted):
-        owners.append(recon)
-        if i < len(continues) and continues[i] and not same_pass[i]:
-            owners.append(recon)
-    return np.array(owners, dtype=np.int64)
+def _chain_routes(
+    edge: np.ndarray,
+    gaps: Routes,
+    bridged: np.ndarray,
+    recon_sorted: np.ndarray,
+    n_recon: int,
+    matched: dict[int, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Flat routes of the reconstructed trips: each read edge, then the path to the next read.
+
+    ``bridged[i]`` says whether read ``i`` (in sorted order) is joined to read
+    ``i + 1`` by a path; ``matched`` replaces the fastest path of some gaps.
+    Vectorised: every piece's place in the flat array is computed at once.
+    """
+    n = len(edge)
+    gap_len = np.zeros(n, dtype=np.int64)
+    gap_len[: len(gaps.travel_time)] = np.diff(gaps.offsets)
+    for i, path in matched.items():
+        gap_len[i] = len(path)
+    gap_len[~bridged] = 0
+    piece_len = 1 + gap_len
+    start = np.cumsum(piece_len) - piece_len
+    flat = np.empty(int(piece_len.sum()), dtype=np.int64)
+    flat[start] = edge
+    fastest = bridged.copy()
+    fastest[list(matched)] = False
+    entry_gap = gaps.trip_of_edge()
+    keep = fastest[entry_gap]
+    within = np.arange(len(gaps.edges)) - gaps.offsets[entry_gap]
+    flat[start[entry_gap[keep]] + 1 + within[keep]] = gaps.edges[keep]
+    for i, path in matched.items():
+        if bridged[i]:
+            flat[start[i] + 1 : start[i] + 1 + len(path)] = path
+    offsets = np.zeros(n_recon + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(np.bincount(recon_sorted, weights=piece_len, minlength=n_recon).astype(np.int64))
+    return offsets, flat
 
 
 def match_misreads(

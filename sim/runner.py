@@ -172,7 +172,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         metrics["district_sealed"] = is_sealed(net, mask, watched, far_from(net, mask, scenario.cameras.buffer_m))
     if graph is not None:
         views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net,
-                                              float(trips["arrive_s"].max()))
+                                              float(trips["arrive_s"].max()), trip_table)
         trip_table = pd.concat([trip_table, *views], ignore_index=True)
         metrics["agencies"] = agency_metrics
     lap("metrics")
@@ -206,13 +206,17 @@ def _access(scenario: Scenario, layout: pd.DataFrame) -> Any:
 
 def _agency_views(
     scenario: Scenario, graph: Any, layout: pd.DataFrame, reads: pd.DataFrame, trips: pd.DataFrame,
-    routes: Routes, net: RoadNetwork, query_time_s: float,
+    routes: Routes, net: RoadNetwork, query_time_s: float, all_view: pd.DataFrame,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     views, out = [], {}
     for agency in scenario.agencies:
         mask = access_stage.visible_reads(reads, layout, graph, agency.name, query_time_s)
-        seen = reads[mask].reset_index(drop=True)
-        table = trip_metrics(trips, routes, seen, _reconstruct(scenario, seen, net), net, view=agency.name)
+        if mask.all():
+            # an agency that sees every read reconstructs exactly what the "all" view does
+            table = all_view.assign(view=agency.name)
+        else:
+            seen = reads[mask].reset_index(drop=True)
+            table = trip_metrics(trips, routes, seen, _reconstruct(scenario, seen, net), net, view=agency.name)
         views.append(table)
         paths = access_stage.visible_operators(graph, agency.name)
         out[agency.name] = {
