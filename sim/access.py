@@ -7,6 +7,13 @@ means everything ``a`` can see, ``b`` can see too: an agency's ``access``
 list gives ``operator -> agency`` (or ``pool -> agency``) edges, and each
 ``[[sharing]]`` agreement gives ``from -> to``. An agency sees the reads of
 every operator with a path to it, within that operator's retention period.
+
+Rules (``[[rules]]``), such as a sanctuary policy, deny an operator's reads
+to agencies of some kinds. ``scope = "sharing"`` blocks formal sharing
+agreements into such agencies (what such laws usually govern);
+``scope = "all"`` blocks every path. Access that still reaches a denied
+agency through another path (direct accounts, a vendor pool) is *leakage*,
+reported with its path.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ def access_graph(
     operators: list[dict[str, Any]],
     agencies: list[dict[str, Any]],
     sharing: list[dict[str, Any]],
+    rules: list[dict[str, Any]] | None = None,
     *,
     source: str = "scenario",
 ) -> nx.DiGraph:
@@ -41,6 +49,8 @@ def access_graph(
     sharing : list of dict
         ``{"from", "to"}``; a ``to`` that is neither an operator nor an
         agency is a pool.
+    rules : list of dict, optional
+        ``{"name", "operator", "deny_kinds", "deny_agencies", "scope"}``.
 
     Examples
     --------
@@ -54,7 +64,8 @@ def access_graph(
     for op in operators:
         _add_unique(g, op["name"], "operator", source, retention_days=float(op["retention_days"]))
     for agency in agencies:
-        _add_unique(g, agency["name"], "agency", source, agency_kind=agency.get("kind", ""))
+        _add_unique(g, agency["name"], "agency", source, agency_kind=agency.get("kind", ""),
+                    users=agency.get("users"))
     for share in sharing:
         if share["from"] not in g:
             raise ScenarioError(
@@ -72,7 +83,71 @@ def access_graph(
                     "declared operator nor a pool that some [[sharing]] feeds"
                 )
             g.add_edge(name, agency["name"], via="account")
+    g.graph["rules"] = [_check_rule(g, rule, source) for rule in (rules or [])]
     return g
+
+
+def _check_rule(g: nx.DiGraph, rule: dict[str, Any], source: str) -> dict[str, Any]:
+    name = rule.get("name", "rule")
+    if g.nodes.get(rule.get("operator"), {}).get("kind") != "operator":
+        raise ScenarioError(f"{source}: rules {name!r}: operator {rule.get('operator')!r} is not a declared operator")
+    for agency in rule.get("deny_agencies", []):
+        if g.nodes.get(agency, {}).get("kind") != "agency":
+            raise ScenarioError(f"{source}: rules {name!r}: deny_agencies names {agency!r}, not a declared agency")
+    scope = rule.get("scope", "sharing")
+    if scope not in ("sharing", "all"):
+        raise ScenarioError(f"{source}: rules {name!r}: scope must be 'sharing' or 'all', got {scope!r}")
+    return {"name": name, "operator": rule["operator"], "deny_kinds": list(rule.get("deny_kinds", [])),
+            "deny_agencies": list(rule.get("deny_agencies", [])), "scope": scope}
+
+
+def _denied(graph: nx.DiGraph, rule: dict[str, Any], node: str) -> bool:
+    data = graph.nodes[node]
+    return data["kind"] == "agency" and (
+        node in rule["deny_agencies"] or data.get("agency_kind") in rule["deny_kinds"]
+    )
+
+
+def blocked_edges(graph: nx.DiGraph, rule: dict[str, Any]) -> list[tuple[str, str]]:
+    """Edges a rule removes from its operator's data flow."""
+    return [
+        (u, v) for u, v, via in graph.edges(data="via")
+        if _denied(graph, rule, v) and (rule["scope"] == "all" or via == "sharing")
+    ]
+
+
+def operator_graph(graph: nx.DiGraph, operator: str) -> nx.DiGraph:
+    """The access graph as it carries ``operator``'s reads: its rules' blocked edges removed."""
+    rules = [r for r in graph.graph.get("rules", []) if r["operator"] == operator]
+    if not rules:
+        return graph
+    view = nx.DiGraph(graph)
+    for rule in rules:
+        view.remove_edges_from(blocked_edges(graph, rule))
+    return view
+
+
+def rule_report(graph: nx.DiGraph) -> dict[str, Any]:
+    """For each rule: the agreements it blocks, and the denied agencies that still see the reads (leaks).
+
+    Examples
+    --------
+    >>> g = access_graph([{"name": "county", "retention_days": 730}],
+    ...     [{"name": "ice", "kind": "federal-immigration", "access": ["pool"]}],
+    ...     [{"from": "county", "to": "ice"}, {"from": "county", "to": "pool"}],
+    ...     [{"name": "sanctuary", "operator": "county", "deny_kinds": ["federal-immigration"]}])
+    >>> rule_report(g)["sanctuary"]
+    {'blocked': [['county', 'ice']], 'leaks': {'ice': ['county', 'pool', 'ice']}}
+    """
+    out = {}
+    for rule in graph.graph.get("rules", []):
+        view = operator_graph(graph, rule["operator"])
+        leaks = {}
+        for node in sorted(graph.nodes):
+            if _denied(graph, rule, node) and nx.has_path(view, rule["operator"], node):
+                leaks[node] = nx.shortest_path(view, rule["operator"], node)
+        out[rule["name"]] = {"blocked": [list(e) for e in blocked_edges(graph, rule)], "leaks": leaks}
+    return out
 
 
 def _add_unique(g: nx.DiGraph, name: str, kind: str, source: str, **attrs: Any) -> None:
@@ -82,11 +157,13 @@ def _add_unique(g: nx.DiGraph, name: str, kind: str, source: str, **attrs: Any) 
 
 
 def visible_operators(graph: nx.DiGraph, agency: str) -> dict[str, list[str]]:
-    """Operators whose reads ``agency`` can search, each with the shortest access path."""
+    """Operators whose reads ``agency`` can search (rules applied), each with the shortest access path."""
     out = {}
     for node in sorted(nx.ancestors(graph, agency) | {agency}):
         if graph.nodes[node]["kind"] == "operator":
-            out[node] = nx.shortest_path(graph, node, agency)
+            view = operator_graph(graph, node)
+            if nx.has_path(view, node, agency):
+                out[node] = nx.shortest_path(view, node, agency)
     return out
 
 

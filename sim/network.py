@@ -389,6 +389,14 @@ def adjacency_matrix(
     return csr_array((cost[best], (net.edge_u[best], net.edge_v[best])), shape=net.adjacency.shape)
 
 
+def edge_jurisdiction(net: RoadNetwork) -> np.ndarray:
+    """The ``jurisdiction`` attribute of every edge ("" where absent)."""
+    return np.array([
+        str(net.graph.edges[net.nodes[u], net.nodes[v], int(k)].get("jurisdiction", ""))
+        for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)
+    ], dtype=object)
+
+
 def edges_frame(net: RoadNetwork) -> pd.DataFrame:
     """One row per directed edge, as written to ``edges.parquet``.
 

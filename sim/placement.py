@@ -36,11 +36,17 @@ BETWEENNESS_SAMPLE = 500
 STRATEGIES = ("random", "betweenness", "volume", "greedy", "cordon", "curtain", "route_id")
 
 
-def _check_count(net: RoadNetwork, count: int) -> None:
-    if not 0 <= count <= net.n_edges:
+def _allowed(net: RoadNetwork, allowed: np.ndarray | None) -> np.ndarray:
+    return np.ones(net.n_edges, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
+
+
+def _check_count(net: RoadNetwork, count: int, allowed: np.ndarray | None = None) -> None:
+    available = net.n_edges if allowed is None else int(np.count_nonzero(allowed))
+    where = "edges" if allowed is None else "edges in the chosen jurisdiction"
+    if not 0 <= count <= available:
         raise CameraError(
-            f"cameras.count = {count} but the network has {net.n_edges} edges; "
-            f"choose a count between 0 and {net.n_edges}"
+            f"cameras.count = {count} but the network has {available} {where}; "
+            f"choose a count between 0 and {available}"
         )
 
 
@@ -50,7 +56,9 @@ def _top(scores: np.ndarray, count: int) -> np.ndarray:
     return np.sort(order[:count])
 
 
-def random_edges(net: RoadNetwork, count: int, rng: np.random.Generator) -> np.ndarray:
+def random_edges(
+    net: RoadNetwork, count: int, rng: np.random.Generator, allowed: np.ndarray | None = None
+) -> np.ndarray:
     """``count`` distinct edges drawn uniformly at random.
 
     Examples
@@ -60,8 +68,8 @@ def random_edges(net: RoadNetwork, count: int, rng: np.random.Generator) -> np.n
     >>> len(set(random_edges(net, 5, np.random.default_rng(1)).tolist()))
     5
     """
-    _check_count(net, count)
-    return np.sort(rng.choice(net.n_edges, size=count, replace=False))
+    _check_count(net, count, allowed)
+    return np.sort(rng.choice(np.flatnonzero(_allowed(net, allowed)), size=count, replace=False))
 
 
 def edge_betweenness(net: RoadNetwork, rng: np.random.Generator) -> np.ndarray:
@@ -75,10 +83,12 @@ def edge_betweenness(net: RoadNetwork, rng: np.random.Generator) -> np.ndarray:
     return result
 
 
-def betweenness_edges(net: RoadNetwork, count: int, rng: np.random.Generator) -> np.ndarray:
+def betweenness_edges(
+    net: RoadNetwork, count: int, rng: np.random.Generator, allowed: np.ndarray | None = None
+) -> np.ndarray:
     """The ``count`` edges of highest travel-time betweenness (ties by edge index)."""
-    _check_count(net, count)
-    return _top(edge_betweenness(net, rng), count)
+    _check_count(net, count, allowed)
+    return _top(np.where(_allowed(net, allowed), edge_betweenness(net, rng), -np.inf), count)
 
 
 def edge_volume(net: RoadNetwork, routes: Routes) -> np.ndarray:
@@ -86,10 +96,10 @@ def edge_volume(net: RoadNetwork, routes: Routes) -> np.ndarray:
     return np.bincount(routes.edges, minlength=net.n_edges).astype(float)
 
 
-def volume_edges(net: RoadNetwork, count: int, routes: Routes) -> np.ndarray:
+def volume_edges(net: RoadNetwork, count: int, routes: Routes, allowed: np.ndarray | None = None) -> np.ndarray:
     """The ``count`` edges carrying the most trips (ties by edge index)."""
-    _check_count(net, count)
-    return _top(edge_volume(net, routes), count)
+    _check_count(net, count, allowed)
+    return _top(np.where(_allowed(net, allowed), edge_volume(net, routes), -np.inf), count)
 
 
 def route_incidence(net: RoadNetwork, routes: Routes) -> csr_array:
@@ -108,7 +118,9 @@ def coverage(incidence: csr_array, edges: np.ndarray, min_reads: int = 1) -> flo
     return float((np.asarray(hits) >= min_reads).mean())
 
 
-def greedy_edges(net: RoadNetwork, count: int, routes: Routes, *, min_reads: int = 1) -> np.ndarray:
+def greedy_edges(
+    net: RoadNetwork, count: int, routes: Routes, *, min_reads: int = 1, allowed: np.ndarray | None = None
+) -> np.ndarray:
     """Lazy greedy choice of ``count`` edges maximising trips read ≥ ``min_reads`` times.
 
     Maximises the submodular surrogate Σ_trips min(hits, min_reads), which for
@@ -116,10 +128,11 @@ def greedy_edges(net: RoadNetwork, count: int, routes: Routes, *, min_reads: int
     is within (1 − 1/e) of the best ``count`` edges (Nemhauser et al. 1978).
     Ties go to the lowest edge index. Returns edges in the order chosen.
     """
-    _check_count(net, count)
+    _check_count(net, count, allowed)
     columns = csc_array(route_incidence(net, routes))
     hits = np.zeros(columns.shape[0], dtype=np.int64)
-    heap = [(-float(g), e) for e, g in enumerate(np.diff(columns.indptr))]
+    ok = _allowed(net, allowed)
+    heap = [(-float(g), e) for e, g in enumerate(np.diff(columns.indptr)) if ok[e]]
     heapq.heapify(heap)
     chosen: list[int] = []
     while len(chosen) < count and heap:
@@ -134,7 +147,9 @@ def greedy_edges(net: RoadNetwork, count: int, routes: Routes, *, min_reads: int
     return np.array(chosen, dtype=np.int64)
 
 
-def route_id_edges(net: RoadNetwork, count: int, routes: Routes) -> tuple[np.ndarray, float]:
+def route_id_edges(
+    net: RoadNetwork, count: int, routes: Routes, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     """Greedy plate-scanning sensor location: tell routes apart by their camera sets.
 
     Each step adds the edge that splits the most still-indistinguishable
@@ -147,8 +162,9 @@ def route_id_edges(net: RoadNetwork, count: int, routes: Routes) -> tuple[np.nda
     share_identified : float
         Share of distinct routes whose camera set no other route has.
     """
-    _check_count(net, count)
+    _check_count(net, count, allowed)
     incidence = _distinct_routes(net, routes)
+    ok = _allowed(net, allowed)
     n_routes = incidence.shape[0]
     label = np.zeros(n_routes, dtype=np.int64)
     chosen: list[int] = []
@@ -159,6 +175,7 @@ def route_id_edges(net: RoadNetwork, count: int, routes: Routes) -> tuple[np.nda
         size = np.bincount(label, minlength=n_labels)[:, None]
         split = (with_edge * (size - with_edge)).sum(axis=0)  # pairs separated by each edge
         split[chosen] = -1
+        split[~ok] = -1
         best = int(np.argmax(split))
         if split[best] <= 0:
             break
@@ -217,6 +234,7 @@ def place_cameras(
     buffer_m: float = 0.0,
     outside: np.ndarray | None = None,
     min_reads: int = 1,
+    allowed: np.ndarray | None = None,
     **camera_fields: Any,
 ) -> pd.DataFrame:
     """Place cameras with a named strategy and return the layout.
@@ -243,6 +261,9 @@ def place_cameras(
         nodes farther than ``buffer_m``).
     min_reads : int
         ``greedy``: reads a trip needs to count as covered.
+    allowed : numpy.ndarray of bool, optional
+        Edges a camera may go on (e.g. one jurisdiction's roads); ``random``,
+        ``betweenness``, ``volume``, ``greedy`` and ``route_id`` only.
     **camera_fields
         Passed to :func:`sim.cameras.make_layout` (``operator``, ``vendor``,
         ``misread_rate``, ``direction``).
@@ -253,15 +274,15 @@ def place_cameras(
         raise CameraError(f"strategy {strategy!r} needs cameras.district (nodes, polygon, center + radius_m "
                           "or jurisdiction)")
     if strategy == "random":
-        edges = random_edges(net, count, rng)
+        edges = random_edges(net, count, rng, allowed)
     elif strategy == "betweenness":
-        edges = betweenness_edges(net, count, rng)
+        edges = betweenness_edges(net, count, rng, allowed)
     elif strategy == "volume":
-        edges = volume_edges(net, count, routes)  # type: ignore[arg-type]
+        edges = volume_edges(net, count, routes, allowed)  # type: ignore[arg-type]
     elif strategy == "greedy":
-        edges = np.sort(greedy_edges(net, count, routes, min_reads=min_reads))  # type: ignore[arg-type]
+        edges = np.sort(greedy_edges(net, count, routes, min_reads=min_reads, allowed=allowed))  # type: ignore[arg-type]
     elif strategy == "route_id":
-        edges, _ = route_id_edges(net, count, routes)  # type: ignore[arg-type]
+        edges, _ = route_id_edges(net, count, routes, allowed)  # type: ignore[arg-type]
     elif strategy == "cordon":
         camera_fields["direction"] = "forward"
         edges = cordon_edges(net, district)  # type: ignore[arg-type]

@@ -28,7 +28,10 @@ import pyarrow.parquet as pq
 from sim import access as access_stage
 from sim._atomic import atomic_directory
 from sim._rng import stage_rngs
-from sim.cameras import layout_geojson, read_cameras_csv, read_cameras_geojson, watch_pairs
+from sim._errors import ScenarioError
+from sim.cameras import (
+    CAMERA_COLUMNS, layout_geojson, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
+)
 from sim.district import district_mask, far_from, is_sealed, seal_cut
 from sim.demand import DAY_S, read_trips_csv, uniform_trips
 from sim.metrics import (
@@ -36,11 +39,11 @@ from sim.metrics import (
     time_to_first_read, trip_metrics, trip_split_accuracy,
 )
 from sim.io import load_network
-from sim.network import RoadNetwork, Routes, edges_frame
+from sim.network import RoadNetwork, Routes, edge_jurisdiction, edges_frame
 from sim.placement import place_cameras
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
-from sim.scenario import Scenario
+from sim.scenario import CameraSpec, Scenario
 from sim.traffic import choose_routes, route_crossings, simulate
 
 log = logging.getLogger(__name__)
@@ -80,20 +83,90 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
 def build_cameras(
     scenario: Scenario, net: RoadNetwork, routes: Routes, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The scenario's camera layout, and the GeoJSON points that did not snap (if any)."""
-    spec = scenario.cameras
+    """The scenario's camera layout (every group), and GeoJSON points that did not snap (if any)."""
+    layouts, unsnapped = [], []
+    for i, spec in enumerate(scenario.all_cameras):
+        layout, missed = _camera_group(scenario, spec, net, routes, rng)
+        prefix = spec.prefix or ("cam" if i == 0 else f"cam{i + 1}")
+        if spec.strategy != "file":
+            layout["camera_id"] = [f"{prefix}-{cid.split('-', 1)[1]}" for cid in layout["camera_id"]]
+        layouts.append(layout)
+        if missed is not None:
+            unsnapped.append(missed)
+    layout = pd.concat(layouts, ignore_index=True) if len(layouts) > 1 else layouts[0]
+    if len(layouts) > 1:
+        extra = [c for c in layout.columns if c not in CAMERA_COLUMNS]
+        checked = validate_layout(layout, net, source=f"{scenario.name}: camera groups")
+        layout = pd.concat([checked, layout[extra]], axis=1)
+    return layout, (pd.concat(unsnapped, ignore_index=True) if unsnapped else None)
+
+
+def _camera_group(
+    scenario: Scenario, spec: CameraSpec, net: RoadNetwork, routes: Routes, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if spec.strategy == "file":
         path = scenario.resolve(str(spec.path))
         if path.suffix.lower() in (".geojson", ".json"):
             return read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate)
         return read_cameras_csv(path, net), None
     district = district_mask(net, spec.district.model_dump(), scenario.resolve) if spec.district else None
+    allowed = None
+    if spec.jurisdiction is not None:
+        allowed = edge_jurisdiction(net) == spec.jurisdiction
+        if not allowed.any():
+            raise ScenarioError(f"{scenario.name}: no road has jurisdiction {spec.jurisdiction!r}")
     layout = place_cameras(
         net, spec.strategy, count=spec.count, read_rate=spec.read_rate, rng=rng, routes=routes,
-        district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads,
+        district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads, allowed=allowed,
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
     return layout, None
+
+
+def _routes(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rng: np.random.Generator) -> Routes:
+    return choose_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]),
+                         noise=scenario.traffic.route_noise, classes=scenario.traffic.route_classes, rng=rng)
+
+
+def expected_reads_per_trip(net: RoadNetwork, layout: pd.DataFrame, routes: Routes) -> float:
+    """Mean over trips of the expected number of reads (sum of read rates of the cameras passed)."""
+    camera, edge, backward = watch_pairs(layout, net)
+    crossings = route_crossings(net, routes, camera, edge, backward)
+    n = len(routes.travel_time)
+    return float(layout["read_rate"].to_numpy()[crossings.camera].sum() / n) if n else 0.0
+
+
+def calibrated_setup(
+    scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.Generator]
+) -> tuple[pd.DataFrame, Routes, pd.DataFrame, pd.DataFrame | None, dict[str, Any] | None]:
+    """Demand, routes and cameras; with a reads target, trips per day are calibrated on a pilot run.
+
+    The pilot (``demand.pilot_trips`` trips) places the cameras and measures
+    the expected reads per trip; trips per day are then set so the cameras
+    log ``target_reads_per_camera_per_day`` on average.
+    """
+    spec = scenario.demand
+    if spec.target_reads_per_camera_per_day is None or spec.model == "file":
+        trips = build_demand(scenario, net, rngs["demand"])
+        routes = _routes(scenario, net, trips, rngs["traffic"])
+        layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
+        return trips, routes, layout, unsnapped, None
+    pilot = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
+    pilot_routes = _routes(scenario, net, pilot, rngs["traffic"])
+    layout, unsnapped = build_cameras(scenario, net, pilot_routes, rngs["cameras"])
+    per_trip = expected_reads_per_trip(net, layout, pilot_routes)
+    if per_trip <= 0:
+        raise ScenarioError(f"{scenario.name}: cannot calibrate demand: the pilot trips pass no camera")
+    trips_per_day = max(1, int(round(spec.target_reads_per_camera_per_day * len(layout) / per_trip)))
+    trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
+    routes = _routes(scenario, net, trips, rngs["traffic"])
+    calibration = {
+        "target_reads_per_camera_per_day": spec.target_reads_per_camera_per_day,
+        "pilot_trips": spec.pilot_trips,
+        "expected_reads_per_trip": per_trip,
+        "trips_per_day": trips_per_day,
+    }
+    return trips, routes, layout, unsnapped, calibration
 
 
 def build_demand(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
@@ -130,14 +203,9 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
 
     net = build_network(scenario, rngs["network"])
     lap("network")
-    trips = build_demand(scenario, net, rngs["demand"])
-    routes = choose_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]),
-                           noise=scenario.traffic.route_noise, classes=scenario.traffic.route_classes,
-                           rng=rngs["traffic"])
-    lap("demand")
-    layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
+    trips, routes, layout, unsnapped, calibration = calibrated_setup(scenario, net, rngs)
     graph = _access(scenario, layout)
-    lap("cameras")
+    lap("demand and cameras")
     watch_camera, watch_edge, watch_backward = watch_pairs(layout, net)
     crossings = route_crossings(net, routes, watch_camera, watch_edge, watch_backward)
     trips, passes = simulate(trips, routes, crossings)
@@ -166,15 +234,21 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     if unsnapped is not None:
         metrics["n_cameras_unsnapped"] = len(unsnapped)
         metrics["cameras_unsnapped"] = unsnapped["camera_id"].tolist()
-    if scenario.cameras.district is not None:
-        mask = district_mask(net, scenario.cameras.district.model_dump(), scenario.resolve)
-        metrics["min_cut_to_seal_district"] = len(seal_cut(net, mask, buffer_m=scenario.cameras.buffer_m))
-        metrics["district_sealed"] = is_sealed(net, mask, watched, far_from(net, mask, scenario.cameras.buffer_m))
+    if calibration is not None:
+        calibration["achieved_reads_per_camera_per_day"] = metrics["reads_per_camera_per_day"]
+        metrics["calibration"] = calibration
+    fenced = [c for c in scenario.all_cameras if c.district is not None]
+    if fenced:
+        mask = district_mask(net, fenced[0].district.model_dump(), scenario.resolve)
+        metrics["min_cut_to_seal_district"] = len(seal_cut(net, mask, buffer_m=fenced[0].buffer_m))
+        metrics["district_sealed"] = is_sealed(net, mask, watched, far_from(net, mask, fenced[0].buffer_m))
     if graph is not None:
         views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net,
                                               float(trips["arrive_s"].max()), trip_table)
         trip_table = pd.concat([trip_table, *views], ignore_index=True)
         metrics["agencies"] = agency_metrics
+        if scenario.rules:
+            metrics["rules"] = access_stage.rule_report(graph)
     lap("metrics")
     return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings)
 
@@ -199,7 +273,8 @@ def _access(scenario: Scenario, layout: pd.DataFrame) -> Any:
     if not scenario.operators and not scenario.agencies:
         return None
     dump = scenario.model_dump(by_alias=True)
-    graph = access_stage.access_graph(dump["operators"], dump["agencies"], dump["sharing"], source=scenario.name)
+    graph = access_stage.access_graph(dump["operators"], dump["agencies"], dump["sharing"], dump["rules"],
+                                      source=scenario.name)
     access_stage.check_camera_operators(graph, layout, source=scenario.name)
     return graph
 
@@ -221,6 +296,7 @@ def _agency_views(
         paths = access_stage.visible_operators(graph, agency.name)
         out[agency.name] = {
             "kind": agency.kind,
+            "users": agency.users,
             "share_reads_visible": float(mask.mean()) if len(mask) else None,
             "share_trips_reconstructable": float((table["n_reads"] >= 2).mean()) if len(table) else None,
             "route_recall_mean": float(table["route_recall"].mean()) if len(table) else None,

@@ -134,6 +134,8 @@ class CameraSpec(_Section):
     buffer_m: float = Field(0.0, ge=0, description="curtain: how far out the fence may stand, metres")
     min_reads: int = Field(1, ge=1, description="greedy: reads a trip needs to count as covered")
     max_snap_m: float = Field(50.0, gt=0, description="GeoJSON points farther from any road are reported")
+    prefix: str | None = Field(None, description="camera_id prefix (default cam, cam2, cam3 … per group)")
+    jurisdiction: str | None = Field(None, description="place cameras only on roads of this jurisdiction")
 
     @model_validator(mode="after")
     def _strategy_needs(self) -> CameraSpec:
@@ -152,6 +154,10 @@ class DemandSpec(_Section):
     trips: int = Field(5000, ge=1, description="trips per day")
     days: int = Field(1, ge=1)
     path: str | None = None
+    target_reads_per_camera_per_day: float | None = Field(
+        None, gt=0, description="calibrate trips per day so cameras log this many reads a day on average"
+    )
+    pilot_trips: int = Field(20_000, ge=100, description="calibration: trips of the pilot run")
 
     @model_validator(mode="after")
     def _file_needs_path(self) -> DemandSpec:
@@ -203,7 +209,19 @@ class Agency(_Section):
 
     name: str
     kind: str = "local-police"
-    access: list[str] = Field(default_factory=list)
+    access: list[str] = Field(default_factory=list, description="operators or pools it can search")
+    users: int | None = Field(None, ge=0, description="number of user accounts (reported, not simulated)")
+    jurisdiction: str | None = None
+
+
+class Rule(_Section):
+    """``[[rules]]``: a policy denying an operator's reads to some agencies (e.g. a sanctuary law)."""
+
+    name: str
+    operator: str
+    deny_kinds: list[str] = Field(default_factory=list)
+    deny_agencies: list[str] = Field(default_factory=list)
+    scope: Literal["sharing", "all"] = Field("sharing", description="block sharing agreements only, or every path")
 
 
 class Sharing(_Section):
@@ -222,6 +240,9 @@ class Scenario(_Section):
     start: datetime = datetime(2023, 1, 23)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     cameras: CameraSpec = Field(default_factory=CameraSpec)
+    camera_groups: list[CameraSpec] = Field(
+        default_factory=list, description="more camera groups, each like [cameras] (e.g. another operator's)"
+    )
     demand: DemandSpec = Field(default_factory=DemandSpec)
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     reconstruct: ReconstructSpec = Field(default_factory=ReconstructSpec)
@@ -230,7 +251,13 @@ class Scenario(_Section):
     operators: list[Operator] = Field(default_factory=list)
     agencies: list[Agency] = Field(default_factory=list)
     sharing: list[Sharing] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @property
+    def all_cameras(self) -> list[CameraSpec]:
+        """``[cameras]`` followed by every ``[[camera_groups]]``."""
+        return [self.cameras, *self.camera_groups]
 
     @property
     def base_dir(self) -> Path:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim._errors import ScenarioError
-from sim.access import access_graph, visible_operators, visible_reads
+from sim.access import access_graph, rule_report, visible_operators, visible_reads
 
 DAY = 86_400.0
 
@@ -65,3 +65,41 @@ def test_pool_gives_access_to_every_operator_feeding_it(reads_and_layout):
 def test_bad_access_declarations(agencies, sharing, message):
     with pytest.raises(ScenarioError, match=message):
         access_graph(OPERATORS, agencies, sharing)
+
+
+SANCTUARY = [{"name": "sanctuary", "operator": "county", "deny_kinds": ["federal-immigration"]}]
+
+
+def test_sanctuary_rule_blocks_the_direct_share_but_the_pool_leaks(reads_and_layout):
+    reads, layout = reads_and_layout
+    agencies = [{"name": "ice", "kind": "federal-immigration", "access": ["national-pool"]}]
+    sharing = [{"from": "county", "to": "ice"}, {"from": "county", "to": "national-pool"}]
+    g = access_graph(OPERATORS, agencies, sharing, SANCTUARY)
+    report = rule_report(g)["sanctuary"]
+    assert report["blocked"] == [["county", "ice"]]
+    assert report["leaks"] == {"ice": ["county", "national-pool", "ice"]}
+    # ICE still sees the county's reads, through the pool
+    assert visible_operators(g, "ice") == {"county": ["county", "national-pool", "ice"]}
+
+
+def test_sanctuary_rule_holds_without_another_path(reads_and_layout):
+    reads, layout = reads_and_layout
+    agencies = [{"name": "ice", "kind": "federal-immigration", "access": []}]
+    g = access_graph(OPERATORS, agencies, [{"from": "county", "to": "ice"}, {"from": "town", "to": "ice"}],
+                     SANCTUARY)
+    assert rule_report(g)["sanctuary"]["leaks"] == {}
+    assert sorted(visible_operators(g, "ice")) == ["town"]  # the rule protects only the county
+    assert visible_reads(reads, layout, g, "ice", 30 * DAY).tolist() == [False, False, False, True, False]
+
+
+def test_rule_scope_all_also_blocks_accounts_and_pools():
+    agencies = [{"name": "ice", "kind": "federal-immigration", "access": ["county", "national-pool"]}]
+    rules = [{**SANCTUARY[0], "scope": "all"}]
+    g = access_graph(OPERATORS, agencies, [{"from": "county", "to": "national-pool"}], rules)
+    assert visible_operators(g, "ice") == {}
+    assert rule_report(g)["sanctuary"]["leaks"] == {}
+
+
+def test_rule_naming_an_unknown_operator():
+    with pytest.raises(ScenarioError, match="rules 'x': operator 'nobody'"):
+        access_graph(OPERATORS, [], [], [{"name": "x", "operator": "nobody"}])
