@@ -114,6 +114,58 @@ def uniform_trips(net: RoadNetwork, trips: int, days: int, rng: np.random.Genera
     )
 
 
+def tntp_trips(
+    net: RoadNetwork, od: pd.DataFrame, trips: int, days: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Individual trips sampled from an OD matrix (``origin, destination, flow``).
+
+    Each day draws ``trips`` trips from a multinomial over the OD cells with
+    probabilities proportional to ``flow`` (so expected counts are
+    ``trips * flow / total``); departures follow the morning/evening peak
+    profile; every trip is its own vehicle. Zone ids must be node ids.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
+    >>> od = pd.DataFrame({"origin": [0, 1], "destination": [8, 7], "flow": [300.0, 100.0]})
+    >>> t = tntp_trips(net, od, 1000, 1, np.random.default_rng(0))
+    >>> 700 < int((t["origin"] == 0).sum()) < 800
+    True
+    """
+    if trips < 1 or days < 1:
+        raise DemandError(f"demand needs trips >= 1 and days >= 1, got trips={trips}, days={days}")
+    od = od[od["origin"] != od["destination"]]
+    origin = net.node_indices(od["origin"])
+    destination = net.node_indices(od["destination"])
+    unknown = (origin < 0) | (destination < 0)
+    if unknown.any():
+        bad = od[unknown].iloc[0]
+        raise DemandError(
+            f"OD matrix names zone(s) not in the network (e.g. {int(bad['origin'])} → {int(bad['destination'])})"
+        )
+    flow = od["flow"].to_numpy(float)
+    if not flow.sum() > 0:
+        raise DemandError("the OD matrix has no positive flow")
+    parts = []
+    for day in range(days):
+        counts = rng.multinomial(trips, flow / flow.sum())
+        cells = np.repeat(np.arange(len(flow)), counts)
+        evening = rng.random(len(cells)) < 0.5
+        depart = np.where(evening, _peak_times(len(cells), EVENING_PEAK, rng), _peak_times(len(cells), MORNING_PEAK, rng))
+        parts.append(pd.DataFrame({"o": origin[cells], "d": destination[cells], "depart_s": day * DAY_S + depart}))
+    table = pd.concat(parts, ignore_index=True).sort_values("depart_s", kind="stable", ignore_index=True)
+    n = len(table)
+    return pd.DataFrame({
+        "trip_id": np.arange(n, dtype=np.int64),
+        "vehicle_id": np.arange(n, dtype=np.int64),
+        "plate": make_plates(n, rng),
+        "origin": net.nodes[table["o"].to_numpy()],
+        "destination": net.nodes[table["d"].to_numpy()],
+        "depart_s": table["depart_s"].to_numpy(float),
+    })
+
+
 def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
     """Load trips from CSV ``trip_id,vehicle_id,origin,destination,depart_s``.
 

@@ -33,7 +33,7 @@ from sim.cameras import (
     CAMERA_COLUMNS, layout_geojson, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
 )
 from sim.district import district_mask, far_from, is_sealed, seal_cut
-from sim.demand import DAY_S, read_trips_csv, uniform_trips
+from sim.demand import DAY_S, read_trips_csv, tntp_trips, uniform_trips
 from sim.metrics import (
     camera_free_pairs, exposure_by_length, misread_matching, person_metrics, summary_metrics,
     time_to_first_read, trip_metrics, trip_split_accuracy,
@@ -146,7 +146,7 @@ def calibrated_setup(
     log ``target_reads_per_camera_per_day`` on average.
     """
     spec = scenario.demand
-    if spec.target_reads_per_camera_per_day is None or spec.model == "file":
+    if spec.target_reads_per_camera_per_day is None or spec.model != "uniform":
         trips = build_demand(scenario, net, rngs["demand"])
         routes = _routes(scenario, net, trips, rngs["traffic"])
         layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
@@ -174,6 +174,10 @@ def build_demand(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator)
     spec = scenario.demand
     if spec.model == "file":
         return read_trips_csv(scenario.resolve(str(spec.path)), net, rng)
+    if spec.model == "tntp":
+        from sim.io.tntp import read_tntp_trips
+
+        return tntp_trips(net, read_tntp_trips(scenario.resolve(str(spec.path))), spec.trips, spec.days, rng)
     return uniform_trips(net, spec.trips, spec.days, rng)
 
 

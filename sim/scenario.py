@@ -150,7 +150,7 @@ class CameraSpec(_Section):
 class DemandSpec(_Section):
     """``[demand]``: who drives where and when."""
 
-    model: Literal["uniform", "file"] = "uniform"
+    model: Literal["uniform", "tntp", "file"] = "uniform"
     trips: int = Field(5000, ge=1, description="trips per day")
     days: int = Field(1, ge=1)
     path: str | None = None
@@ -163,6 +163,10 @@ class DemandSpec(_Section):
     def _file_needs_path(self) -> DemandSpec:
         if self.model == "file" and not self.path:
             raise ValueError("model 'file' needs path = \"trips.csv\"")
+        if self.model == "tntp" and not self.path:
+            raise ValueError("model 'tntp' needs path = \"..._trips.tntp\"")
+        if self.target_reads_per_camera_per_day is not None and self.model != "uniform":
+            raise ValueError("target_reads_per_camera_per_day calibrates the 'uniform' model only")
         return self
 
 
