@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -103,6 +104,142 @@ def validate(
         _fail(exc, debug)
         return
     console.print(f"{scenario}: ok (scenario {spec.name!r}, seed {spec.seed})")
+
+
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep TOML: base scenario, seeds, [set] and [axes].")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder of the sweep.")],
+    scheduler: Annotated[
+        Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (default: local).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Worker processes of the local cluster.")] = 2,
+    debug: DebugOption = False,
+) -> None:
+    """Run scenarios x seeds on Dask (resumable) into sweep.parquet and a comparison figure."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from sim.sweep import load_sweep, run_sweep, write_comparison
+
+    try:
+        plan = load_sweep(spec)
+        with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("runs", total=len(plan.runs))
+            table = run_sweep(plan, out, scheduler=scheduler, n_workers=workers,
+                              progress=lambda done, total: bar.update(task, completed=done))
+        figure = write_comparison(table, plan.axes, out)
+    except (CurtainError, OSError) as exc:
+        _fail(exc, debug)
+        return
+    console.print(f"{len(table)} runs → {out / 'sweep.parquet'}", highlight=False, soft_wrap=True)
+    if figure:
+        console.print(f"figure → {figure}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def plot(
+    out: Annotated[Path, typer.Argument(help="Output folder of `curtain run` (or of `curtain sweep`).")],
+    debug: DebugOption = False,
+) -> None:
+    """Redraw the figures of a run (re-simulated from its scenario.toml: same seed, same data) or a sweep."""
+    from sim.runner import simulate_scenario, write_figures
+    from sim.sweep import write_comparison
+
+    try:
+        if (out / "sweep.parquet").is_file():
+            import pandas as pd
+
+            table = pd.read_parquet(out / "sweep.parquet")
+            axes = [c for c in table.columns if "." in c]
+            written = [write_comparison(table, tuple(axes), out)]
+        elif (out / "scenario.toml").is_file():
+            sim = simulate_scenario(load_scenario(out / "scenario.toml"))
+            written = write_figures(sim, out / "figures")
+        else:
+            raise CurtainError(f"{out}: neither a run (scenario.toml) nor a sweep (sweep.parquet) folder")
+    except (CurtainError, OSError) as exc:
+        _fail(exc, debug)
+        return
+    for path in written:
+        if path:
+            console.print(f"wrote {path}")
+
+
+query_app = typer.Typer(help="Ready questions about a run's reads (DuckDB over reads.parquet).",
+                        no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+
+def _show(frame: object) -> None:
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    table = Table(show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*[str(v) for v in row])
+    console.print(table)
+
+
+@query_app.command("plate")
+def query_plate(
+    out: Annotated[Path, typer.Argument(help="Output folder of a run.")],
+    plate: Annotated[str, typer.Argument(help="The plate as read, e.g. ABC1234.")],
+    debug: DebugOption = False,
+) -> None:
+    """A plate's history: every read, in time order."""
+    from sim.query import plate_history
+
+    try:
+        _show(plate_history(out, plate))
+    except (CurtainError, OSError) as exc:
+        _fail(exc, debug)
+
+
+@query_app.command("agencies")
+def query_agencies(
+    out: Annotated[Path, typer.Argument(help="Output folder of a run.")],
+    plate: Annotated[str, typer.Argument(help="The plate as read.")],
+    start: Annotated[datetime, typer.Option("--from", help="Start of the window.")],
+    end: Annotated[datetime, typer.Option("--to", help="End of the window (and the query time).")],
+    debug: DebugOption = False,
+) -> None:
+    """Which agencies could see a plate's reads between two times."""
+    from sim.query import agencies_seeing_plate
+
+    try:
+        _show(agencies_seeing_plate(out, plate, start, end))
+    except (CurtainError, OSError) as exc:
+        _fail(exc, debug)
+
+
+@query_app.command("per-camera")
+def query_per_camera(
+    out: Annotated[Path, typer.Argument(help="Output folder of a run.")],
+    debug: DebugOption = False,
+) -> None:
+    """Reads per camera per day."""
+    from sim.query import reads_per_camera_per_day
+
+    try:
+        _show(reads_per_camera_per_day(out))
+    except (CurtainError, OSError) as exc:
+        _fail(exc, debug)
+
+
+@app.command()
+def bench(
+    side: Annotated[int, typer.Option(help="Grid side of the benchmark city.")] = 60,
+    trips: Annotated[int, typer.Option(help="Trips routed by Curtain.")] = 20_000,
+    baseline_trips: Annotated[int, typer.Option(help="Trips routed by the networkx baseline.")] = 200,
+) -> None:
+    """Time batched routing against networkx shortest_path per trip, side by side."""
+    from sim.bench import routing_benchmark
+
+    for line in routing_benchmark(side=side, trips=trips, baseline_trips=baseline_trips):
+        console.print(line, highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -111,3 +111,141 @@ def reads_per_trip_figure(trip_table: pd.DataFrame, *, title: str = "") -> Figur
     ax.set_ylim(0, max(share.max() * 100 * 1.35, 1))
     ax.set_title(title or "How often is a trip read, and how much of its route is recovered?")
     return fig
+
+
+#: Colours for lines of a comparison, in order (Okabe–Ito).
+SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, "#56B4E9", "#F0E442", "#000000")
+METRIC_LABELS = {
+    "share_trips_read_ge1": "trips read at least once (%)",
+    "share_trips_read_ge2": "trips read at least twice (%)",
+    "route_recall_mean": "route recall, mean (%)",
+    "camera_free_pair_share": "place pairs with a camera-free route (%)",
+    "share_long_trips_read": "long trips read at least once (%)",
+}
+
+
+def placement_comparison_figure(
+    summaries: dict[str, pd.DataFrame], x: str, group: str | None, *, x_label: str | None = None
+) -> Figure:
+    """One panel per metric: mean over seeds vs ``x``, a line per ``group``, 95 % confidence band.
+
+    Parameters
+    ----------
+    summaries : dict
+        Metric name → output of :func:`sim.sweep.summarise` (columns ``x``,
+        ``group``, ``mean``, ``ci_low``, ``ci_high``).
+    """
+    n = len(summaries)
+    fig = Figure(figsize=(3.4 * n, 3.4), dpi=110, layout="constrained")
+    axes = fig.subplots(1, n, squeeze=False)[0]
+    for ax, (metric, table) in zip(axes, summaries.items()):
+        groups = [(None, table)] if group is None else list(table.groupby(group, sort=True))
+        for colour, (name, part) in zip(SERIES * 4, groups):
+            part = part.sort_values(x)
+            ax.plot(part[x], part["mean"] * 100, marker="o", color=colour, label=str(name) if name else None)
+            ax.fill_between(part[x], part["ci_low"] * 100, part["ci_high"] * 100, color=colour, alpha=0.2, lw=0)
+        ax.set_xlabel(x_label or x)
+        ax.set_ylabel(METRIC_LABELS.get(metric, metric))
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    if group is not None:
+        axes[0].legend(title=group.split(".")[-1], fontsize=8)
+    fig.suptitle("Placements compared (mean over seeds, 95 % confidence band)", fontsize=10)
+    return fig
+
+
+def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.ndarray, trip_read: np.ndarray,
+                    camera_edge: np.ndarray, *, title: str = "") -> Figure:
+    """Per road: the share of trips through it that were read at least once; blind corridors stand out.
+
+    Parameters
+    ----------
+    routes_edges, routes_trip : numpy.ndarray
+        Flat route edges and the trip (row) each belongs to.
+    trip_read : numpy.ndarray of bool
+        Whether each trip was read at least once.
+    """
+    pairs = pd.DataFrame({"edge": routes_edges, "trip": routes_trip}).drop_duplicates()
+    through = np.bincount(pairs["edge"], minlength=net.n_edges)
+    read = np.bincount(pairs["edge"], weights=trip_read[pairs["trip"].to_numpy()], minlength=net.n_edges)
+    share = np.divide(read, through, out=np.full(net.n_edges, np.nan), where=through > 0)
+    fig = Figure(figsize=(7.0, 6.4), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    unused = np.flatnonzero(through == 0)
+    _draw_edges(ax, net, unused, colors="#DDDDDD", linewidths=0.6)
+    used = np.flatnonzero(through > 0)
+    x, y = _km(net)
+    segments = np.stack([np.column_stack([x[net.edge_u[used]], y[net.edge_u[used]]]),
+                         np.column_stack([x[net.edge_v[used]], y[net.edge_v[used]]])], axis=1)
+    lines = LineCollection(segments, array=share[used] * 100, cmap="viridis", linewidths=1.8)
+    lines.set_clim(0, 100)
+    ax.add_collection(lines)
+    u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
+    ax.scatter((x[u] + x[v]) / 2, (y[u] + y[v]) / 2, s=10, marker="s", color=VERMILLION, zorder=3, label="camera")
+    fig.colorbar(lines, ax=ax, label="trips through this road that were read somewhere (%)", shrink=0.8)
+    ax.set_aspect("equal")
+    ax.autoscale()
+    ax.set_xlabel("east (km)")
+    ax.set_ylabel("north (km)")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(title or "Coverage: dark roads carry trips that no camera read")
+    return fig
+
+
+def sharing_graph_figure(graph: object, agencies: dict[str, dict], *, title: str = "") -> Figure:
+    """The access graph: operators → pools → agencies, agencies sized by the share of reads they see.
+
+    Rule-blocked agreements are drawn dashed in grey; edges on a leak path red.
+    """
+    from sim.access import blocked_edges, rule_report
+
+    g = graph  # an access DiGraph from sim.access.access_graph
+    column = {"operator": 0, "pool": 1, "agency": 2}
+    layers: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    for node, data in sorted(g.nodes(data=True)):
+        layers[column[data["kind"]]].append(node)
+    pos = {}
+    for col, nodes in layers.items():
+        for i, node in enumerate(nodes):
+            pos[node] = (col, -(i - (len(nodes) - 1) / 2))
+    blocked = {tuple(e) for rule in g.graph.get("rules", []) for e in blocked_edges(g, rule)}
+    leak = set()
+    for report in rule_report(g).values():
+        for path in report["leaks"].values():
+            leak |= set(zip(path[:-1], path[1:]))
+    height = max(3.0, 0.45 * max(len(v) for v in layers.values()) + 1.5)
+    fig = Figure(figsize=(8.0, height), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    for u, v in g.edges():
+        style = dict(color=GREY, lw=1.0, ls="-")
+        if (u, v) in blocked:
+            style = dict(color=GREY, lw=1.0, ls=":")
+        elif (u, v) in leak:
+            style = dict(color=VERMILLION, lw=2.0, ls="-")
+        ax.annotate("", xy=pos[v], xytext=pos[u],
+                    arrowprops=dict(arrowstyle="-|>", shrinkA=9, shrinkB=9,
+                                    connectionstyle="arc3,rad=0.25" if pos[u][0] == pos[v][0] else "arc3",
+                                    **style))
+    for node, (px, py) in pos.items():
+        kind = g.nodes[node]["kind"]
+        seen = agencies.get(node, {}).get("share_reads_visible") if kind == "agency" else None
+        size = 40 + 220 * (seen or 0) if kind == "agency" else 160
+        colour = {"operator": BLUE, "pool": ORANGE, "agency": GREEN}[kind]
+        ax.scatter([px], [py], s=size, color=colour, zorder=3, edgecolor="black", linewidth=0.5)
+        label = node + (f"  ({seen:.0%} of reads)" if seen is not None else "")
+        ax.annotate(label, (px, py), xytext=(12, 0), textcoords="offset points", va="center", fontsize=8,
+                    bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8), zorder=4)
+    ax.set_xticks([0, 1, 2], ["operators\n(own cameras)", "pools", "agencies\n(size: share of reads seen)"])
+    ax.set_yticks([])
+    ax.set_xlim(-0.3, 3.2)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    handles = [
+        ax.plot([], [], color=GREY, lw=1, label="access or sharing")[0],
+        ax.plot([], [], color=GREY, lw=1, ls=":", label="blocked by a rule")[0],
+        ax.plot([], [], color=VERMILLION, lw=2, label="leak: reaches a denied agency")[0],
+    ]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize=8,
+              frameon=False)
+    ax.set_title(title or "Who can search the reads")
+    return fig

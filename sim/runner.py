@@ -73,6 +73,7 @@ class Simulation:
     trip_table: pd.DataFrame
     metrics: dict[str, Any]
     timings: dict[str, float]
+    access: Any = None
 
 
 def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
@@ -254,7 +255,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         if scenario.rules:
             metrics["rules"] = access_stage.rule_report(graph)
     lap("metrics")
-    return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings)
+    return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings, graph)
 
 
 def _reconstruct(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
@@ -364,17 +365,71 @@ def write_outputs(sim: Simulation, out: Path) -> None:
     _write_reads(sim.reads, out / "reads.parquet")
     _write_parquet(sim.trip_table, out / "trip_metrics.parquet")
     (out / "metrics.json").write_text(json.dumps(_plain(sim.metrics), indent=2, sort_keys=True) + "\n")
-    figures: list[Path] = []
+    figures = write_figures(sim, out / "figures") if scenario.output.figures else []
     if scenario.output.figures:
-        (out / "figures").mkdir()
-        example = _example_trip(sim)
-        fig = map_figure(net, watch_pairs(sim.layout, net)[1], **example,
-                         title=f"{scenario.name}: cameras and one trip")
-        figures.append(_save(fig, out / "figures" / "map.png"))
-        all_view = sim.trip_table[sim.trip_table["view"] == "all"]
-        figures.append(_save(reads_per_trip_figure(all_view), out / "figures" / "reads_per_trip.png"))
+        write_interactive_map(sim, out / "map.html")
     report = render_report(sim.metrics, scenario.to_toml(), figures, f"Curtain: {scenario.name}")
     (out / "report.html").write_text(report, encoding="utf-8")
+
+
+def write_figures(sim: Simulation, folder: Path) -> list[Path]:
+    """Every figure of a run, as PNG files in ``folder``."""
+    from sim.plot import coverage_figure, map_figure, reads_per_trip_figure, sharing_graph_figure
+
+    folder.mkdir(parents=True, exist_ok=True)
+    net, name = sim.net, sim.scenario.name
+    camera_edges = watch_pairs(sim.layout, net)[1]
+    all_view = sim.trip_table[sim.trip_table["view"] == "all"]
+    figures = [
+        _save(map_figure(net, camera_edges, **_example_trip(sim), title=f"{name}: cameras and one trip"),
+              folder / "map.png"),
+        _save(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
+                              all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage"),
+              folder / "coverage.png"),
+        _save(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
+    ]
+    if sim.access is not None:
+        figures.append(_save(sharing_graph_figure(sim.access, sim.metrics.get("agencies", {}),
+                                                  title=f"{name}: who can search the reads"),
+                             folder / "sharing.png"))
+    return figures
+
+
+def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000) -> None:
+    """An interactive HTML map (folium) of the cameras, with read counts, and a sample of reads."""
+    import folium
+    from pyproj import Transformer
+
+    geo = layout_geojson(sim.layout, sim.net)
+    if not geo["features"]:
+        return
+    lon = np.array([f["geometry"]["coordinates"][0] for f in geo["features"]])
+    lat = np.array([f["geometry"]["coordinates"][1] for f in geo["features"]])
+    counts = sim.reads["camera_id"].value_counts()
+    fmap = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=13, tiles="OpenStreetMap")
+    cameras = folium.FeatureGroup(name="cameras")
+    for feature, y, x in zip(geo["features"], lat, lon):
+        props = feature["properties"]
+        n = int(counts.get(props["camera_id"], 0))
+        folium.CircleMarker(
+            [float(y), float(x)], radius=4 + 8 * np.sqrt(n / max(1, counts.max() if len(counts) else 1)),
+            color="#D55E00", fill=True, fill_opacity=0.7,
+            tooltip=f"{props['camera_id']} ({props['direction']}, {props['operator']}): {n:,} reads",
+        ).add_to(cameras)
+    cameras.add_to(fmap)
+    if sim.net.crs is not None and len(sim.reads):
+        sample = sim.reads.iloc[np.linspace(0, len(sim.reads) - 1, min(max_reads, len(sim.reads))).astype(int)]
+        edge = sample["edge"].to_numpy()
+        mx = (sim.net.x[sim.net.edge_u[edge]] + sim.net.x[sim.net.edge_v[edge]]) / 2
+        my = (sim.net.y[sim.net.edge_u[edge]] + sim.net.y[sim.net.edge_v[edge]]) / 2
+        rx, ry = Transformer.from_crs(sim.net.crs, "EPSG:4326", always_xy=True).transform(mx, my)
+        reads = folium.FeatureGroup(name=f"reads (sample of {len(sample):,})", show=False)
+        for x, y, plate, when in zip(rx, ry, sample["plate_read"], sample["timestamp"]):
+            folium.CircleMarker([float(y), float(x)], radius=2, color="#0072B2",
+                                tooltip=f"{plate} at {pd.Timestamp(when):%Y-%m-%d %H:%M:%S}").add_to(reads)
+        reads.add_to(fmap)
+    folium.LayerControl().add_to(fmap)
+    fmap.save(str(path))
 
 
 def _save(fig: Any, path: Path) -> Path:

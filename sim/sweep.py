@@ -1,0 +1,268 @@
+"""Sweeps: many scenarios × seeds on Dask, resumable, collected into one table.
+
+A sweep spec is TOML::
+
+    base = "teaching-grid.toml"        # a scenario file (omit: the built-in default)
+    seeds = [1, 2, 3]
+    [set]                              # fixed overrides for every run
+    "demand.trips" = 2000
+    [axes]                             # every combination is run, for every seed
+    "cameras.strategy" = ["random", "betweenness", "greedy"]
+    "cameras.count" = [10, 20, 40]
+
+Each run writes its own output directory atomically under ``OUT/runs/``; a
+run whose directory exists is finished and is skipped when the sweep is run
+again, so a killed sweep loses nothing and recomputes nothing finished.
+``OUT/sweep.parquet`` holds one row per run (axes, seed, scalar metrics).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import shutil
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim._atomic import atomic_write_bytes
+from sim._errors import ScenarioError
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """One run of a sweep: its overrides and where it writes."""
+
+    run_id: str
+    values: dict[str, Any]
+    seed: int
+    overrides: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A parsed sweep: the base scenario file and the runs."""
+
+    base: Path | None
+    runs: tuple[SweepRun, ...]
+    axes: tuple[str, ...]
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and check a sweep spec; every problem names the file and key.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = p.write_text('seeds = [1, 2]\\n[axes]\\n"cameras.count" = [5, 10]\\n')
+    >>> len(load_sweep(p).runs)
+    4
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"{path}: sweep file not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
+    unknown = sorted(set(data) - {"base", "seeds", "set", "axes"})
+    if unknown:
+        raise ScenarioError(f"{path}: unknown key(s) {', '.join(unknown)}; allowed: base, seeds, set, axes")
+    seeds = data.get("seeds", [0])
+    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) and s >= 0 for s in seeds):
+        raise ScenarioError(f"{path}: seeds must be a non-empty list of integers >= 0")
+    axes = data.get("axes", {})
+    if not isinstance(axes, dict) or not all(isinstance(v, list) and v for v in axes.values()):
+        raise ScenarioError(f"{path}: [axes] must map scenario keys to non-empty lists of values")
+    fixed = data.get("set", {})
+    if not isinstance(fixed, dict):
+        raise ScenarioError(f"{path}: [set] must map scenario keys to values")
+    base = (path.parent / data["base"]).resolve() if "base" in data else None
+    names = tuple(axes)
+    runs = []
+    for combo in itertools.product(*axes.values()):
+        values = dict(zip(names, combo))
+        for seed in seeds:
+            overrides = tuple(f"{k}={_toml_value(v)}" for k, v in {**fixed, **values}.items()) + (f"seed={seed}",)
+            digest = hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:10]
+            slug = "_".join(f"{k.split('.')[-1]}-{v}" for k, v in values.items()).replace("/", "-")
+            runs.append(SweepRun(f"{slug + '_' if slug else ''}seed-{seed}_{digest}", values, seed, overrides))
+    _check_runs(path, base, runs)
+    return SweepSpec(base=base, runs=tuple(runs), axes=names)
+
+
+def _check_runs(path: Path, base: Path | None, runs: list[SweepRun]) -> None:
+    """Validate every run's scenario now, so a bad value fails before any run starts."""
+    from sim.scenario import load_scenario
+
+    for run in runs:
+        try:
+            load_scenario(base, list(run.overrides))
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: run {run.run_id}: {exc}") from None
+
+
+def run_one(base: str | None, overrides: list[str], out_dir: str) -> dict[str, Any]:
+    """Run one scenario of a sweep (in a Dask worker) unless its output already exists."""
+    from sim.runner import run_scenario
+    from sim.scenario import load_scenario
+
+    out = Path(out_dir)
+    if not (out / "metrics.json").is_file():
+        run_scenario(load_scenario(base, overrides), out)
+    return json.loads((out / "metrics.json").read_text())
+
+
+def scalar_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """The numeric top-level metrics of a run (nested tables left out)."""
+    return {k: v for k, v in metrics.items() if isinstance(v, (int, float)) or v is None}
+
+
+def run_sweep(
+    spec: SweepSpec,
+    out_dir: str | Path,
+    *,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Run every unfinished run on Dask and write ``sweep.parquet`` and the comparison figure.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a running Dask scheduler; default: a ``LocalCluster``.
+    n_workers : int
+        Worker processes of the local cluster.
+    progress : callable, optional
+        Called with (finished, total) as runs complete.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    out = Path(out_dir)
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    for stale in (out / "runs").glob(".*.tmp"):
+        # the temporary folder of a run killed mid-way; its run starts over
+        shutil.rmtree(stale, ignore_errors=True)
+    base = str(spec.base) if spec.base else None
+    results: dict[str, dict[str, Any]] = {}
+    todo = []
+    for run in spec.runs:
+        target = out / "runs" / run.run_id
+        if (target / "metrics.json").is_file():
+            results[run.run_id] = json.loads((target / "metrics.json").read_text())
+        else:
+            todo.append(run)
+    if progress:
+        progress(len(results), len(spec.runs))
+    if todo:
+        cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                                     processes=True, dashboard_address=None)
+        with Client(scheduler or cluster) as client:
+            futures = {client.submit(run_one, base, list(r.overrides), str(out / "runs" / r.run_id),
+                                     key=f"curtain-{r.run_id}", pure=False): r for r in todo}
+            for future in as_completed(futures):
+                results[futures[future].run_id] = future.result()
+                if progress:
+                    progress(len(results), len(spec.runs))
+        if cluster is not None:
+            cluster.close()
+    table = pd.DataFrame([
+        {"run_id": r.run_id, **{k: _plain(v) for k, v in r.values.items()}, "seed": r.seed,
+         **scalar_metrics(results[r.run_id])}
+        for r in spec.runs
+    ])
+    _write_table(table, out / "sweep.parquet")
+    return table
+
+
+def _plain(value: Any) -> Any:
+    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value
+
+
+def _write_table(table: pd.DataFrame, path: Path) -> None:
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def confidence_band(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and a t-based confidence interval of the mean (the mean itself when n = 1).
+
+    Examples
+    --------
+    >>> m, lo, hi = confidence_band(np.array([1.0, 2.0, 3.0]))
+    >>> m, round(lo, 3), round(hi, 3)
+    (2.0, -0.484, 4.484)
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return (np.nan, np.nan, np.nan)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return (mean, mean, mean)
+    half = float(stats.t.ppf((1 + level) / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values)))
+    return (mean, mean - half, mean + half)
+
+
+def summarise(table: pd.DataFrame, x: str, metric: str, group: str | None = None) -> pd.DataFrame:
+    """Mean and 95 % confidence interval of ``metric`` over seeds, per ``x`` (and ``group``)."""
+    keys = [group, x] if group else [x]
+    rows = []
+    for key, part in table.groupby(keys, sort=True):
+        mean, lo, hi = confidence_band(part[metric].to_numpy(dtype=float))
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(keys, key)), "mean": mean, "ci_low": lo, "ci_high": hi, "n": len(part)})
+    return pd.DataFrame(rows)
+
+
+COMPARED_METRICS = ("share_trips_read_ge1", "route_recall_mean", "camera_free_pair_share")
+
+
+def write_comparison(table: pd.DataFrame, axes: tuple[str, ...], out_dir: str | Path) -> Path | None:
+    """The placement-comparison figure of a sweep: metric vs the first numeric axis, a line per other axis."""
+    from sim.plot import placement_comparison_figure
+
+    numeric = [a for a in axes if pd.api.types.is_numeric_dtype(table[a])]
+    if not numeric:
+        return None
+    x = "cameras.count" if "cameras.count" in numeric else numeric[0]
+    others = [a for a in axes if a != x]
+    group = "cameras.strategy" if "cameras.strategy" in others else (others[0] if others else None)
+    metrics = [m for m in COMPARED_METRICS if m in table.columns and table[m].notna().any()]
+    summaries = {m: summarise(table, x, m, group) for m in metrics}
+    fig = placement_comparison_figure(summaries, x, group, x_label="number of cameras" if x == "cameras.count" else x)
+    path = Path(out_dir) / "figures" / "placement_comparison.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    atomic_write_bytes(path, buffer.getvalue())
+    return path

@@ -1,0 +1,94 @@
+"""Sweeps: Dask runs, resuming after a kill, determinism, confidence bands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from sim._errors import ScenarioError
+from sim.runner import run_scenario
+from sim.scenario import load_scenario
+from sim.sweep import confidence_band, load_sweep, run_sweep
+
+TINY = """
+seeds = [1, 2]
+[set]
+"network.rows" = 6
+"network.cols" = 6
+"demand.trips" = 120
+"metrics.pair_samples" = 30
+[axes]
+"cameras.count" = [3, 8]
+"""
+
+
+def test_sweep_runs_on_dask_and_matches_direct_runs(tmp_path):
+    spec_path = tmp_path / "sweep.toml"
+    spec_path.write_text(TINY)
+    spec = load_sweep(spec_path)
+    table = run_sweep(spec, tmp_path / "out", n_workers=1)
+    assert len(table) == 4 and set(table["cameras.count"]) == {3, 8}
+    assert (tmp_path / "out" / "sweep.parquet").is_file()
+    # determinism inside a sweep: byte-identical to the same scenario run directly
+    run = spec.runs[0]
+    run_scenario(load_scenario(None, list(run.overrides)), tmp_path / "direct")
+    for name in ("metrics.json",):
+        assert (tmp_path / "direct" / name).read_bytes() == (tmp_path / "out/runs" / run.run_id / name).read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "direct/reads.parquet"),
+                                  pd.read_parquet(tmp_path / "out/runs" / run.run_id / "reads.parquet"))
+    # more cameras, more trips read (mean over seeds)
+    means = table.groupby("cameras.count")["share_trips_read_ge1"].mean()
+    assert means[8] > means[3]
+
+
+def finished_runs(out: Path) -> list[Path]:
+    return [p for p in out.glob("runs/*/metrics.json") if not p.parent.name.startswith(".")]
+
+
+def test_killed_sweep_resumes_without_recomputing(tmp_path):
+    spec_path = tmp_path / "sweep.toml"
+    spec_path.write_text(TINY.replace("seeds = [1, 2]", "seeds = [1, 2, 3, 4]").replace(
+        '"demand.trips" = 120', '"demand.trips" = 3000'))
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "sim.cli", "sweep", str(spec_path), "-o", str(out), "--workers", "1"]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 180
+    while time.time() < deadline and len(finished_runs(out)) < 2:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    finished = {p.parent.name: p.stat().st_mtime_ns for p in finished_runs(out)}
+    assert 2 <= len(finished) < 8, "the sweep should have been killed mid-way"
+    table = run_sweep(load_sweep(spec_path), out, n_workers=1)
+    assert len(table) == 8
+    for name, mtime in finished.items():
+        assert (out / "runs" / name / "metrics.json").stat().st_mtime_ns == mtime  # not recomputed
+    assert not list((out / "runs").glob(".*.tmp"))  # the killed run's temp folder is gone
+    assert len(finished_runs(out)) == 8
+
+
+def test_bad_sweep_values_fail_before_running(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[axes]\n"cameras.read_rate" = [0.5, 1.5]\n')
+    with pytest.raises(ScenarioError, match="(?s)bad.toml: run .*cameras.read_rate"):
+        load_sweep(path)
+    path.write_text('seeds = [1]\nspeed = 3\n')
+    with pytest.raises(ScenarioError, match="unknown key"):
+        load_sweep(path)
+
+
+def test_confidence_band_matches_scipy():
+    values = np.random.default_rng(0).normal(5, 2, 12)
+    mean, lo, hi = confidence_band(values)
+    expected = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
+    assert (lo, hi) == pytest.approx(expected)
+    assert mean == pytest.approx(values.mean())
