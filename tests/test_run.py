@@ -16,7 +16,7 @@ from conftest import small_scenario
 
 OUTPUT_FILES = {
     "scenario.toml", "edges.parquet", "cameras.csv", "cameras.geojson", "trips.parquet", "reads.parquet",
-    "trip_metrics.parquet", "metrics.json", "run.json", "report.html", "figures",
+    "trip_metrics.parquet", "metrics.json", "run.json", "report.html", "figures", "map.html",
 }
 TABLES = ("trips.parquet", "reads.parquet", "trip_metrics.parquet", "edges.parquet")
 
@@ -34,7 +34,9 @@ def two_runs(tmp_path_factory):
 def test_output_directory_has_the_documented_files(two_runs):
     out = two_runs / "a"
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES
-    assert {p.name for p in (out / "figures").iterdir()} == {"map.png", "reads_per_trip.png"}
+    assert {p.name for p in (out / "figures").iterdir()} == {"map.png", "coverage.png", "reads_per_trip.png",
+                                                             "sharing.png"}
+    assert "leaflet" in (out / "map.html").read_text().lower()
     reads = pd.read_parquet(out / "reads.parquet")
     assert list(reads.columns)[:3] == ["read_id", "camera_id", "plate_read"]
     trips = pd.read_parquet(out / "trips.parquet")
