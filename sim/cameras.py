@@ -96,12 +96,16 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
     problems += _check_ids(layout)
     problems += _check_rates(layout)
     problems += _check_directions(layout)
+    key = pd.to_numeric(layout["key"], errors="coerce").to_numpy(float)
+    bad_key = ~np.isfinite(key) | (key != np.round(key))
+    if bad_key.any():
+        problems.append(f"rows {rows_text(bad_key)}: key must be a whole number (0 for most roads)")
     if not problems:
         problems += _check_edges(layout, net)
     if problems:
         raise CameraError(f"{source}: {len(problems)} problem(s) in the camera layout:\n  " + "\n  ".join(problems))
     layout["camera_id"] = layout["camera_id"].astype(str)
-    layout["key"] = layout["key"].astype(np.int64)
+    layout["key"] = pd.to_numeric(layout["key"]).astype(np.int64)
     layout["read_rate"] = layout["read_rate"].astype(float)
     layout["misread_rate"] = layout["misread_rate"].astype(float)
     return layout[list(CAMERA_COLUMNS)].reset_index(drop=True)
@@ -168,13 +172,13 @@ def camera_edges(layout: pd.DataFrame, net: RoadNetwork, which: str, *, strict: 
     keys = layout["key"].to_numpy()
     if which == "forward":
         result = np.array(
-            [net.edge_id(net.nodes[a], net.nodes[b], int(k)) if a >= 0 and b >= 0 else -1
+            [net.edge_id(net.nodes[a], net.nodes[b], int(float(k))) if a >= 0 and b >= 0 else -1
              for a, b, k in zip(u, v, keys)],
             dtype=np.int64,
         )
     else:
         same_key = np.array(
-            [net.edge_id(net.nodes[b], net.nodes[a], int(k)) if a >= 0 and b >= 0 else -1
+            [net.edge_id(net.nodes[b], net.nodes[a], int(float(k))) if a >= 0 and b >= 0 else -1
              for a, b, k in zip(u, v, keys)],
             dtype=np.int64,
         )
@@ -370,18 +374,35 @@ def _point_features(path: Path) -> list[dict[str, Any]]:
     if not isinstance(features, list):
         raise CameraError(f"{path}: expected a GeoJSON FeatureCollection of camera points")
     bad = [i + 1 for i, f in enumerate(features)
-           if not isinstance(f, dict) or (f.get("geometry") or {}).get("type") != "Point"]
+           if not isinstance(f, dict) or not isinstance(f.get("geometry"), dict)
+           or f["geometry"].get("type") != "Point"]
     if bad:
         raise CameraError(
             f"{path}: features {bad[:10]}{' …' if len(bad) > 10 else ''} are not Points; "
             "cameras must be GeoJSON Point features"
         )
+    bad = [i + 1 for i, f in enumerate(features) if not _lon_lat(f["geometry"].get("coordinates"))]
+    if bad:
+        raise CameraError(
+            f"{path}: features {bad[:10]}{' …' if len(bad) > 10 else ''} have no valid [longitude, latitude] "
+            "(numbers within ±180 and ±90)"
+        )
     return features
 
 
+def _lon_lat(coordinates: Any) -> bool:
+    if not isinstance(coordinates, list) or len(coordinates) < 2:
+        return False
+    lon, lat = coordinates[:2]
+    numbers = all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in (lon, lat))
+    return numbers and -180 <= lon <= 180 and -90 <= lat <= 90
+
+
 def _flat_properties(feature: dict[str, Any]) -> dict[str, Any]:
-    props = dict(feature.get("properties") or {})
-    tags = props.pop("tags", None) or {}
+    props = feature.get("properties")
+    props = dict(props) if isinstance(props, dict) else {}
+    tags = props.pop("tags", None)
+    tags = tags if isinstance(tags, dict) else {}
     return {**tags, **{k: v for k, v in props.items() if v is not None}}
 
 

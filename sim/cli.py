@@ -48,8 +48,24 @@ SUMMARY_KEYS = (
 def _fail(exc: BaseException, debug: bool) -> None:
     if debug:
         raise exc
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print("[bold red]error:[/] ", end="", highlight=False)
+    err_console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(code=1)
+
+
+def main() -> None:
+    """Console entry point: Curtain's own errors get one line; anything else a short note."""
+    try:
+        app()
+    except (CurtainError, OSError) as exc:  # raised outside a command's own handling
+        err_console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - last resort: no traceback without --debug
+        if "--debug" in sys.argv:
+            raise
+        err_console.print(f"internal error ({type(exc).__name__}: {exc}); re-run with --debug and report it",
+                          highlight=False, markup=False, soft_wrap=True)
+        sys.exit(2)
 
 
 @app.command()
@@ -242,9 +258,5 @@ def bench(
         console.print(line, highlight=False)
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    app()
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(app())
+    main()

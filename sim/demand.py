@@ -194,6 +194,12 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
         index = lookup_nodes(net, table[column])
         if (index < 0).any():
             problems.append(f"rows {rows_text(index < 0)}: {column} is not a node of the network")
+    trip_id = pd.to_numeric(table["trip_id"], errors="coerce").to_numpy(float)
+    bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id))
+    if bad_id.any():
+        problems.append(f"rows {rows_text(bad_id)}: trip_id must be a whole number")
+    if table["vehicle_id"].isna().any():
+        problems.append(f"rows {rows_text(table['vehicle_id'].isna().to_numpy())}: vehicle_id is empty")
     if table["trip_id"].duplicated().any():
         problems.append(f"rows {rows_text(table['trip_id'].duplicated().to_numpy())}: trip_id is repeated")
     if problems:

@@ -100,3 +100,33 @@ def test_cli_validate(tmp_path):
     good.write_text("name = 'x'\n[demand]\ntrips = 10\n")
     result = CliRunner().invoke(app, ["validate", str(good)])
     assert result.exit_code == 0 and "ok" in result.output
+
+
+def test_cli_query_plot_and_bench(two_runs, tmp_path):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(two_runs / "a", out)
+    reads = pd.read_parquet(out / "reads.parquet")
+    plate = reads["plate_read"].iloc[0]
+    runner = CliRunner()
+    result = runner.invoke(app, ["query", "plate", str(out), plate])
+    assert result.exit_code == 0 and plate in result.output
+    assert result.output.count(plate) == int((reads["plate_read"] == plate).sum())
+    result = runner.invoke(app, ["query", "per-camera", str(out)])
+    assert result.exit_code == 0 and reads["camera_id"].iloc[0] in result.output
+    result = runner.invoke(app, ["query", "agencies", str(out), plate, "--from", "2023-01-23T00:00:00",
+                                 "--to", "2023-01-24T00:00:00"])
+    assert result.exit_code == 0 and "city-police" in result.output
+    before = (out / "figures" / "map.png").read_bytes()
+    (out / "figures" / "map.png").unlink()
+    result = runner.invoke(app, ["plot", str(out)])
+    assert result.exit_code == 0
+    assert (out / "figures" / "map.png").read_bytes() == before  # same seed, same figure
+    result = runner.invoke(app, ["bench", "--side", "12", "--trips", "300", "--baseline-trips", "20"])
+    assert result.exit_code == 0 and "speed-up" in result.output
+
+
+def test_cli_query_on_a_folder_without_reads(tmp_path):
+    result = CliRunner().invoke(app, ["query", "per-camera", str(tmp_path)])
+    assert result.exit_code == 1 and "no reads.parquet" in result.output
