@@ -1,0 +1,67 @@
+"""Figure functions: each draws a non-empty image of the expected size on a toy run."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from sim.cameras import watch_pairs
+from sim.plot import (
+    coverage_figure, map_figure, placement_comparison_figure, reads_per_trip_figure, sharing_graph_figure,
+)
+from sim.runner import _example_trip, simulate_scenario
+from sim.sweep import summarise
+
+from conftest import small_scenario
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return simulate_scenario(small_scenario())
+
+
+def pixels(fig):
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    buffer.seek(0)
+    return imread(buffer)
+
+
+def draw(name, sim):
+    camera_edges = watch_pairs(sim.layout, sim.net)[1]
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    if name == "map":
+        return map_figure(sim.net, camera_edges, **_example_trip(sim))
+    if name == "coverage":
+        return coverage_figure(sim.net, sim.routes.edges, sim.routes.trip_of_edge(),
+                               table["n_reads"].to_numpy() >= 1, camera_edges)
+    if name == "reads_per_trip":
+        return reads_per_trip_figure(table)
+    if name == "sharing":
+        return sharing_graph_figure(sim.access, sim.metrics["agencies"])
+    import pandas as pd
+
+    runs = pd.DataFrame({"cameras.count": [5, 5, 10, 10] * 2, "cameras.strategy": ["a"] * 4 + ["b"] * 4,
+                         "share_trips_read_ge1": np.linspace(0.1, 0.8, 8)})
+    return placement_comparison_figure({"share_trips_read_ge1": summarise(runs, "cameras.count",
+                                                                          "share_trips_read_ge1",
+                                                                          "cameras.strategy")},
+                                       "cameras.count", "cameras.strategy")
+
+
+@pytest.mark.parametrize("name, size_in", [("map", (7.0, 7.0)), ("coverage", (7.0, 6.4)),
+                                           ("reads_per_trip", (6.5, 3.6)), ("sharing", (8.0, 3.0)),
+                                           ("comparison", (3.4, 3.4))])
+def test_figure_is_drawn_at_its_size(toy, name, size_in):
+    fig = draw(name, toy)
+    image = pixels(fig)
+    width, height = fig.get_size_inches()
+    assert width == pytest.approx(size_in[0])
+    if name != "sharing":  # the sharing graph grows with the number of agencies
+        assert height == pytest.approx(size_in[1])
+    assert image.shape[:2] == (round(height * fig.dpi), round(width * fig.dpi))
+    # not blank: many distinct colours
+    assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 20
