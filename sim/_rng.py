@@ -19,6 +19,7 @@ STAGES: tuple[str, ...] = (
     "reads",
     "reconstruct",
     "metrics",
+    "outages",
 )
 
 

@@ -44,7 +44,7 @@ from sim.placement import place_cameras
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.scenario import CameraSpec, Scenario
-from sim.traffic import choose_routes, route_crossings, simulate
+from sim.traffic import camera_outages, choose_routes, during_outage, route_crossings, simulate
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -217,6 +217,12 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     trips["length_m"] = np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
                                     minlength=len(trips))
     lap("traffic")
+    if scenario.outages is not None:
+        outages = camera_outages(len(layout), float(trips["arrive_s"].max()) + 1.0,
+                                 mtbf_s=scenario.outages.mtbf_h * 3600, mttr_s=scenario.outages.mttr_h * 3600,
+                                 rng=rngs["outages"])
+        lost = during_outage(passes, outages)
+        passes = passes[~lost].reset_index(drop=True)
     reads = read_passes(passes, trips, layout, scenario.start, rngs["reads"])
     lap("reads")
     recon = _reconstruct(scenario, reads, net)
@@ -239,6 +245,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     if unsnapped is not None:
         metrics["n_cameras_unsnapped"] = len(unsnapped)
         metrics["cameras_unsnapped"] = unsnapped["camera_id"].tolist()
+    if scenario.outages is not None:
+        metrics["n_passes_lost_to_outages"] = int(lost.sum())
     if calibration is not None:
         calibration["achieved_reads_per_camera_per_day"] = metrics["reads_per_camera_per_day"]
         metrics["calibration"] = calibration

@@ -177,6 +177,13 @@ class TrafficSpec(_Section):
     route_classes: int = Field(8, ge=1, description="driver classes sharing one perceived network each")
 
 
+class OutageSpec(_Section):
+    """``[outages]``: cameras fail and are repaired (reads are lost while a camera is down)."""
+
+    mtbf_h: float = Field(gt=0, description="mean time between failures, hours")
+    mttr_h: float = Field(gt=0, description="mean time to repair, hours")
+
+
 class ReconstructSpec(_Section):
     """``[reconstruct]``: how reads are chained into trips."""
 
@@ -249,6 +256,7 @@ class Scenario(_Section):
     )
     demand: DemandSpec = Field(default_factory=DemandSpec)
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
+    outages: OutageSpec | None = None
     reconstruct: ReconstructSpec = Field(default_factory=ReconstructSpec)
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)

@@ -130,3 +130,28 @@ def test_route_noise_routes_are_valid_walks_with_real_times(grid10):
         assert noisy.travel_time[i] >= fastest.travel_time[i] - 1e-9
         differ += not np.array_equal(edges, fastest.route(i))
     assert differ > 30  # noise really changes routes
+
+
+def test_straight_road_outage_window_loses_exactly_the_reads_inside_it():
+    from sim.traffic import during_outage
+
+    net = straight_road([1000.0, 1000.0, 1000.0])
+    layout = make_layout(net, np.array([net.edge_id(0, 1), net.edge_id(1, 2), net.edge_id(2, 3)]), read_rate=1.0)
+    trips = trips_frame([(0, 0, "AAA1111", 0, 3, 100.0), (1, 1, "BBB2222", 0, 3, 1000.0)])
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    timed, passes = simulate(trips, routes, route_crossings(net, routes, *watch_pairs(layout, net)))
+    # camera 2 (row 1) is down from 200 s to 300 s; camera 3 (row 2) from 1200 s to 1400 s
+    outages = pd.DataFrame({"camera": [1, 2], "start_s": [200.0, 1200.0], "end_s": [300.0, 1400.0]})
+    kept = passes[~during_outage(passes, outages)]
+    # trip 0 passes at 150, 250, 350 s; trip 1 at 1050, 1150, 1250 s
+    assert kept["time_s"].tolist() == [150.0, 350.0, 1050.0, 1150.0]
+
+
+def test_simpy_outages_are_seeded_and_down_about_mttr_over_cycle():
+    from sim.traffic import camera_outages
+
+    a = camera_outages(200, 30 * 86_400, mtbf_s=20 * 3600, mttr_s=4 * 3600, rng=np.random.default_rng(3))
+    b = camera_outages(200, 30 * 86_400, mtbf_s=20 * 3600, mttr_s=4 * 3600, rng=np.random.default_rng(3))
+    pd.testing.assert_frame_equal(a, b)
+    down = (a["end_s"] - a["start_s"]).sum() / (200 * 30 * 86_400)
+    assert down == pytest.approx(4 / 24, rel=0.1)
