@@ -37,6 +37,7 @@ def access_graph(
     rules: list[dict[str, Any]] | None = None,
     *,
     source: str = "scenario",
+    allow_cycles: bool = False,
 ) -> nx.DiGraph:
     """Build the access graph and check that every name it uses is declared.
 
@@ -51,6 +52,9 @@ def access_graph(
         agency is a pool.
     rules : list of dict, optional
         ``{"name", "operator", "deny_kinds", "deny_agencies", "scope"}``.
+    allow_cycles : bool
+        Sharing that comes back to where it started (A → B → A) is usually a
+        typing mistake and is an error unless allowed.
 
     Examples
     --------
@@ -83,6 +87,15 @@ def access_graph(
                     "declared operator nor a pool that some [[sharing]] feeds"
                 )
             g.add_edge(name, agency["name"], via="account")
+    if not allow_cycles:
+        try:
+            cycle = nx.find_cycle(g)
+        except nx.NetworkXNoCycle:
+            cycle = None
+        if cycle:
+            loop = " → ".join([u for u, _ in cycle] + [cycle[0][0]])
+            raise ScenarioError(f"{source}: access and sharing form a cycle ({loop}); remove one agreement, "
+                                "or set [access] allow_cycles = true if it is meant")
     g.graph["rules"] = [_check_rule(g, rule, source) for rule in (rules or [])]
     return g
 

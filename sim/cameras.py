@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 DIRECTIONS = ("forward", "backward", "both")
 REQUIRED_COLUMNS = ("camera_id", "u", "v", "key", "direction", "read_rate")
 CAMERA_COLUMNS = (*REQUIRED_COLUMNS, "misread_rate", "operator", "vendor")
+#: Optional columns kept when present: when a camera was put up and taken
+#: down (seconds after the scenario start; empty = always there), location.
+OPTIONAL_COLUMNS = ("installed_s", "removed_s", "lat", "lon")
 
 
 def make_layout(
@@ -104,11 +107,22 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
         problems += _check_edges(layout, net)
     if problems:
         raise CameraError(f"{source}: {len(problems)} problem(s) in the camera layout:\n  " + "\n  ".join(problems))
+    optional = [c for c in OPTIONAL_COLUMNS if c in layout.columns]
+    for column in optional:
+        values = pd.to_numeric(layout[column], errors="coerce")
+        bad = (values.isna() & layout[column].notna()).to_numpy()
+        if bad.any():
+            raise CameraError(f"{source}: rows {rows_text(bad)}: {column} must be a number (or empty)")
+        layout[column] = values.astype(float)
+    if "installed_s" in optional and "removed_s" in optional:
+        bad = (layout["removed_s"] <= layout["installed_s"]).to_numpy()
+        if bad.any():
+            raise CameraError(f"{source}: rows {rows_text(bad)}: removed_s must come after installed_s")
     layout["camera_id"] = layout["camera_id"].astype(str)
     layout["key"] = pd.to_numeric(layout["key"]).astype(np.int64)
     layout["read_rate"] = layout["read_rate"].astype(float)
     layout["misread_rate"] = layout["misread_rate"].astype(float)
-    return layout[list(CAMERA_COLUMNS)].reset_index(drop=True)
+    return layout[list(CAMERA_COLUMNS) + optional].reset_index(drop=True)
 
 
 def _check_ids(layout: pd.DataFrame) -> list[str]:
@@ -187,6 +201,18 @@ def camera_edges(layout: pd.DataFrame, net: RoadNetwork, which: str, *, strict: 
     if strict and (result < 0).any():
         raise CameraError(f"cameras at rows {rows_text(result < 0)} watch no {which} edge")
     return result
+
+
+def not_installed(passes: pd.DataFrame, layout: pd.DataFrame) -> np.ndarray:
+    """True for each camera pass made before its camera was installed or after it was removed."""
+    camera = passes["camera"].to_numpy()
+    time = passes["time_s"].to_numpy()
+    out = np.zeros(len(passes), dtype=bool)
+    if "installed_s" in layout.columns:
+        out |= time < layout["installed_s"].fillna(-np.inf).to_numpy()[camera]
+    if "removed_s" in layout.columns:
+        out |= time >= layout["removed_s"].fillna(np.inf).to_numpy()[camera]
+    return out
 
 
 def watch_pairs(layout: pd.DataFrame, net: RoadNetwork) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

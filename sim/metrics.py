@@ -179,6 +179,9 @@ def summary_metrics(
         "share_trips_read_ge2": _ratio(int((trip_table["n_reads"] >= 2).sum()), n_trips),
         "route_recall_mean": float(trip_table["route_recall"].mean()) if n_trips else None,
         "route_precision_mean": float(precision.mean()) if len(precision) else None,
+        # the whole route, and nothing else, rebuilt from the reads
+        "share_trips_route_recovered": _ratio(int(((trip_table["route_recall"] >= 1 - 1e-9)
+                                                   & (trip_table["route_precision"] >= 1 - 1e-9)).sum()), n_trips),
         "od_error_m_median": float(od.median()) if len(od) else None,
         "n_plates": int(len(read_once)),
         "share_plates_read_once": _ratio(int((read_once == 1).sum()), len(read_once)),

@@ -30,7 +30,7 @@ from sim._atomic import atomic_directory
 from sim._rng import stage_rngs
 from sim._errors import ScenarioError
 from sim.cameras import (
-    CAMERA_COLUMNS, layout_geojson, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
+    CAMERA_COLUMNS, layout_geojson, not_installed, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
 )
 from sim.district import district_mask, far_from, is_sealed, seal_cut
 from sim.demand import DAY_S, read_trips_csv, tntp_trips, uniform_trips
@@ -117,7 +117,7 @@ def _camera_group(
         if not allowed.any():
             raise ScenarioError(f"{scenario.name}: no road has jurisdiction {spec.jurisdiction!r}")
     layout = place_cameras(
-        net, spec.strategy, count=spec.count, read_rate=spec.read_rate, rng=rng, routes=routes,
+        net, spec.strategy, count=spec.camera_count(), read_rate=spec.read_rate, rng=rng, routes=routes,
         district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads, allowed=allowed,
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
@@ -217,6 +217,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     trips["length_m"] = np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
                                     minlength=len(trips))
     lap("traffic")
+    passes = passes[~not_installed(passes, layout)].reset_index(drop=True)
     if scenario.outages is not None:
         outages = camera_outages(len(layout), float(trips["arrive_s"].max()) + 1.0,
                                  mtbf_s=scenario.outages.mtbf_h * 3600, mttr_s=scenario.outages.mttr_h * 3600,
@@ -287,7 +288,7 @@ def _access(scenario: Scenario, layout: pd.DataFrame) -> Any:
         return None
     dump = scenario.model_dump(by_alias=True)
     graph = access_stage.access_graph(dump["operators"], dump["agencies"], dump["sharing"], dump["rules"],
-                                      source=scenario.name)
+                                      source=scenario.name, allow_cycles=scenario.access.allow_cycles)
     access_stage.check_camera_operators(graph, layout, source=scenario.name)
     return graph
 

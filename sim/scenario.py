@@ -136,11 +136,24 @@ class CameraSpec(_Section):
     max_snap_m: float = Field(50.0, gt=0, description="GeoJSON points farther from any road are reported")
     prefix: str | None = Field(None, description="camera_id prefix (default cam, cam2, cam3 … per group)")
     jurisdiction: str | None = Field(None, description="place cameras only on roads of this jurisdiction")
+    budget: float | None = Field(None, ge=0, description="money for cameras; with cost_per_camera it sets count")
+    cost_per_camera: float | None = Field(None, gt=0, description="price of one camera (e.g. per year)")
+
+    def camera_count(self) -> int:
+        """``count``, or as many cameras as ``budget`` buys at ``cost_per_camera``."""
+        if self.budget is not None and self.cost_per_camera is not None:
+            return int(self.budget // self.cost_per_camera)
+        return self.count
 
     @model_validator(mode="after")
     def _strategy_needs(self) -> CameraSpec:
         if self.strategy == "file" and not self.path:
             raise ValueError("strategy 'file' needs path = \"cameras.csv\" or \"cameras.geojson\"")
+        if (self.budget is None) != (self.cost_per_camera is None):
+            raise ValueError("budget and cost_per_camera go together")
+        if self.budget is not None:
+            # the budget decides the count; write it back so the resolved scenario shows it
+            object.__setattr__(self, "count", int(self.budget // self.cost_per_camera))
         if self.strategy in ("cordon", "curtain") and self.district is None:
             raise ValueError(f"strategy {self.strategy!r} needs district = {{ nodes = [...] }} (or polygon, "
                              "center + radius_m, jurisdiction)")
@@ -225,6 +238,12 @@ class Agency(_Section):
     jurisdiction: str | None = None
 
 
+class AccessSpec(_Section):
+    """``[access]``: options of the access model."""
+
+    allow_cycles: bool = Field(False, description="allow sharing agreements that loop back (A → B → A)")
+
+
 class Rule(_Section):
     """``[[rules]]``: a policy denying an operator's reads to some agencies (e.g. a sanctuary law)."""
 
@@ -264,6 +283,7 @@ class Scenario(_Section):
     agencies: list[Agency] = Field(default_factory=list)
     sharing: list[Sharing] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    access: AccessSpec = Field(default_factory=AccessSpec)
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
 
     @property

@@ -103,3 +103,19 @@ def test_rule_scope_all_also_blocks_accounts_and_pools():
 def test_rule_naming_an_unknown_operator():
     with pytest.raises(ScenarioError, match="rules 'x': operator 'nobody'"):
         access_graph(OPERATORS, [], [], [{"name": "x", "operator": "nobody"}])
+
+
+def test_sharing_cycle_is_an_error_unless_allowed():
+    agencies = [{"name": "a", "access": ["county"]}, {"name": "b", "access": []}]
+    sharing = [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}]
+    with pytest.raises(ScenarioError, match="cycle \\((a → b → a|b → a → b)\\)"):
+        access_graph(OPERATORS, agencies, sharing)
+    g = access_graph(OPERATORS, agencies, sharing, allow_cycles=True)
+    assert visible_operators(g, "b") == {"county": ["county", "a", "b"]}
+
+
+def test_negative_retention_in_a_scenario_is_rejected():
+    from sim.scenario import load_scenario
+
+    with pytest.raises(ScenarioError, match="operators.0.retention_days"):
+        load_scenario(overrides=["operators=[{name='x', retention_days=-1}]"])

@@ -42,6 +42,7 @@ def test_recall_precision_one_when_every_edge_is_read_at_rate_one():
     assert table["route_recall"].min() == pytest.approx(1.0)
     assert table["route_precision"].min() == pytest.approx(1.0)
     assert table["od_error_m"].max() == pytest.approx(0.0, abs=1e-9)
+    assert sim.metrics["share_trips_route_recovered"] == 1.0
 
 
 def test_no_reads_gives_recall_zero_and_no_precision():
@@ -51,6 +52,7 @@ def test_no_reads_gives_recall_zero_and_no_precision():
     assert sim.metrics["route_precision_mean"] is None
     assert sim.metrics["od_error_m_median"] is None
     assert sim.trip_table["route_precision"].isna().all()
+    assert sim.metrics["share_trips_route_recovered"] == 0.0
 
 
 def test_hand_computed_mid_case_on_a_straight_road():

@@ -294,3 +294,31 @@ def test_scenario_with_a_district_reports_the_seal(strategy):
     assert m["district_sealed"] is True
     assert m["min_cut_to_seal_district"] == 8  # a 2 x 2 block inside a grid: 8 streets leave it
     assert m["n_cameras"] == (8 if strategy == "curtain" else 16)
+
+
+def test_installed_and_removed_times_limit_reads(tmp_path):
+    from sim.cameras import not_installed
+
+    net = grid_network(3, 3, rng=np.random.default_rng(0))
+    path = tmp_path / "cams.csv"
+    path.write_text("camera_id,u,v,key,direction,read_rate,installed_s,removed_s\n"
+                    "a,0,1,0,forward,1.0,100,\n"
+                    "b,1,2,0,forward,1.0,,500\n")
+    layout = read_cameras_csv(path, net)
+    passes = pd.DataFrame({"camera": [0, 0, 1, 1], "time_s": [50.0, 150.0, 499.0, 500.0]})
+    assert not_installed(passes, layout).tolist() == [True, False, False, True]
+    path.write_text("camera_id,u,v,key,direction,read_rate,installed_s,removed_s\na,0,1,0,forward,1.0,9,5\n")
+    with pytest.raises(CameraError, match="rows 1: removed_s must come after installed_s"):
+        read_cameras_csv(path, net)
+
+
+def test_budget_sets_the_camera_count():
+    from sim.scenario import load_scenario
+    from sim._errors import ScenarioError
+
+    shrink = ["network.rows=8", "network.cols=8", "demand.trips=200", "metrics.pair_samples=50"]
+    sim = simulate_scenario(load_scenario(overrides=shrink + ["cameras.budget=50000", "cameras.cost_per_camera=7000"]))
+    assert sim.metrics["n_cameras"] == 7  # 50,000 buys 7 cameras at 7,000
+    assert load_scenario(overrides=["cameras.budget=10", "cameras.cost_per_camera=3"]).cameras.count == 3
+    with pytest.raises(ScenarioError, match="budget and cost_per_camera go together"):
+        load_scenario(overrides=["cameras.budget=10"])
