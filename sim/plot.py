@@ -39,6 +39,8 @@ def map_figure(
     recon_route: np.ndarray | None = None,
     read_edges: np.ndarray | None = None,
     read_times: pd.Series | None = None,
+    camera_operator: np.ndarray | None = None,
+    district_edges: np.ndarray | None = None,
     title: str = "",
 ) -> Figure:
     """Network, cameras (arrows in the direction they read), one trip and its reconstruction.
@@ -51,6 +53,10 @@ def map_figure(
         Edge indices of a true route and its reconstruction.
     read_edges, read_times : optional
         Edges and wall-clock times of the trip's reads, drawn as labelled dots.
+    camera_operator : numpy.ndarray, optional
+        Operator of each entry of ``camera_edge``: cameras are coloured by operator.
+    district_edges : numpy.ndarray, optional
+        Edges crossing a district or jurisdiction boundary, drawn as a dashed line.
     """
     fig = Figure(figsize=(7.0, 7.0), dpi=110, layout="constrained")
     ax = fig.add_subplot()
@@ -69,9 +75,22 @@ def map_figure(
     x, y = _km(net)
     u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
     mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
-    ax.quiver(mx, my, x[v] - x[u], y[v] - y[u], color=VERMILLION, angles="xy", scale_units="xy",
-              scale=None, width=0.006, headwidth=4, pivot="middle", zorder=4)
-    ax.scatter(mx, my, s=14, color=VERMILLION, zorder=4, label=f"camera ({len(np.unique(camera_edge))} watched edges)")
+    if district_edges is not None and len(district_edges):
+        _draw_edges(ax, net, district_edges, colors="#000000", linewidths=1.6, linestyles=(0, (1, 1)), zorder=2,
+                    label="boundary crossing")
+    operators = np.asarray(camera_operator) if camera_operator is not None else np.full(len(camera_edge), "camera")
+    # arrows of one length (a share of the map's size) pointing the way each camera reads
+    dx, dy = x[v] - x[u], y[v] - y[u]
+    norm = np.maximum(np.hypot(dx, dy), 1e-12)
+    arrow = 0.03 * max(np.ptp(x), np.ptp(y), 1e-9)
+    dx, dy = dx / norm * arrow, dy / norm * arrow
+    palette = (VERMILLION, BLUE, ORANGE, PURPLE, "#56B4E9", "#000000", GREEN, "#F0E442")
+    for colour, name in zip(palette * 8, sorted(set(operators))):
+        pick = operators == name
+        ax.quiver(mx[pick], my[pick], dx[pick], dy[pick], color=colour, angles="xy",
+                  scale_units="xy", scale=1, width=0.005, headwidth=4, pivot="middle", zorder=4)
+        ax.scatter(mx[pick], my[pick], s=14, color=colour, zorder=4,
+                   label=f"{name} ({int(pick.sum())} watched directions)")
     if read_edges is not None and len(read_edges):
         ru, rv = net.edge_u[read_edges], net.edge_v[read_edges]
         rx, ry = (x[ru] + x[rv]) / 2, (y[ru] + y[rv]) / 2
@@ -85,10 +104,13 @@ def map_figure(
                 ax.annotate(("first " if i == 0 else "last ") + times[i].strftime("%H:%M:%S"), (rx[i], ry[i]),
                             xytext=(6, 6 if i == 0 else -14), textcoords="offset points", fontsize=8, zorder=6,
                             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
-    ax.set_aspect("equal")
+    # a long corridor drawn to scale would be a hairline: stretch it instead (and say so)
+    stretched = max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9)
+    if not stretched:
+        ax.set_aspect("equal")
     ax.autoscale()
     ax.set_xlabel("east (km)")
-    ax.set_ylabel("north (km)")
+    ax.set_ylabel("north (km)" + (" — not to scale" if stretched else ""))
     ax.set_title(title or "Road network, cameras and one trip")
     ax.legend(loc="upper left", bbox_to_anchor=(0, -0.08), ncols=2, fontsize=8, frameon=False)
     return fig

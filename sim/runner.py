@@ -387,10 +387,12 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     net, name = sim.net, sim.scenario.name
-    camera_edges = watch_pairs(sim.layout, net)[1]
+    watch_camera, camera_edges, _ = watch_pairs(sim.layout, net)
     all_view = sim.trip_table[sim.trip_table["view"] == "all"]
+    operator = sim.layout["operator"].to_numpy()[watch_camera]
     figures = [
-        _save(map_figure(net, camera_edges, **_example_trip(sim), title=f"{name}: cameras and one trip"),
+        _save(map_figure(net, camera_edges, **_example_trip(sim), camera_operator=operator,
+                         district_edges=_boundary(sim), title=f"{name}: cameras and one trip"),
               folder / "map.png"),
         _save(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
                               all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage"),
@@ -402,6 +404,19 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
                                                   title=f"{name}: who can search the reads"),
                              folder / "sharing.png"))
     return figures
+
+
+def _boundary(sim: Simulation) -> np.ndarray | None:
+    """Edges crossing the first camera group's district, else between jurisdictions."""
+    from sim.district import boundary_edges
+
+    fenced = [c for c in sim.scenario.all_cameras if c.district is not None]
+    if fenced:
+        mask = district_mask(sim.net, fenced[0].district.model_dump(), sim.scenario.resolve)
+        return boundary_edges(sim.net, mask)
+    node_jurisdiction = np.array([str(sim.net.graph.nodes[n].get("jurisdiction", "")) for n in sim.net.nodes])
+    crossing = np.flatnonzero(node_jurisdiction[sim.net.edge_u] != node_jurisdiction[sim.net.edge_v])
+    return crossing if len(crossing) else None
 
 
 def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000) -> None:
