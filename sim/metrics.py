@@ -436,3 +436,63 @@ def person_metrics(
         out |= {"home_inference_accuracy": None, "home_inference_accuracy_reason": reason,
                 "next_camera_top1_accuracy": None, "next_camera_top1_accuracy_reason": reason}
     return out
+
+
+# --- long drives -----------------------------------------------------------------
+
+def trip_gaps(
+    net: RoadNetwork, route: np.ndarray, depart_s: float, read_edges: np.ndarray, read_times: np.ndarray,
+) -> dict[str, float]:
+    """The longest unobserved stretch of one drive, in kilometres and minutes.
+
+    Sightings sit at the middle of their edges along the true route; the
+    stretches are departure → first sighting, between sightings, and last
+    sighting → arrival.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(2, 4, rng=np.random.default_rng(0), jitter_m=0)
+    >>> route = np.array([net.edge_id(0, 1), net.edge_id(1, 2), net.edge_id(2, 3)])
+    >>> gap = trip_gaps(net, route, 0.0, np.array([route[1]]), np.array([27.0]))
+    >>> round(gap["longest_gap_km"], 3)
+    0.225
+    """
+    length = net.edge_length[route]
+    time = net.edge_time[route]
+    start_m = np.concatenate([[0.0], np.cumsum(length)])
+    start_t = np.concatenate([[0.0], np.cumsum(time)])
+    position = {int(e): (start_m[i] + length[i] / 2, start_t[i] + time[i] / 2) for i, e in enumerate(route)}
+    seen = sorted(position[int(e)] for e in read_edges if int(e) in position)
+    metres = np.diff([0.0] + [m for m, _ in seen] + [start_m[-1]])
+    seconds = np.diff([0.0] + [t for _, t in seen] + [start_t[-1]])
+    return {"longest_gap_km": float(metres.max()) / 1000, "longest_gap_min": float(seconds.max()) / 60}
+
+
+def long_trip_exposure(
+    trips: pd.DataFrame, routes: Routes, reads: pd.DataFrame, layout: pd.DataFrame, trip_table: pd.DataFrame,
+    net: RoadNetwork, *, min_km: float,
+) -> dict[str, Any] | None:
+    """For trips longer than ``min_km``: share of km covered, longest unobserved stretch, operators seeing it.
+
+    ``reads`` and ``trip_table`` are one view's (e.g. an agency's). ``None``
+    when no trip is that long.
+    """
+    long_rows = np.flatnonzero(trip_table["length_m"].to_numpy() > min_km * 1000)
+    if not len(long_rows):
+        return None
+    operator = layout.set_index("camera_id")["operator"]
+    by_trip = reads.groupby("trip_id")
+    gaps, operators = [], []
+    for row in long_rows:
+        trip_id = trips["trip_id"].iloc[row]
+        mine = by_trip.get_group(trip_id) if trip_id in by_trip.groups else reads.iloc[:0]
+        gaps.append(trip_gaps(net, routes.route(row), 0.0, mine["edge"].to_numpy(), mine["time_s"].to_numpy()))
+        operators.append(operator.reindex(mine["camera_id"]).nunique())
+    return {
+        "n_trips": int(len(long_rows)),
+        "share_km_covered_mean": float(trip_table["route_recall"].to_numpy()[long_rows].mean()),
+        "longest_gap_km_median": float(np.median([g["longest_gap_km"] for g in gaps])),
+        "longest_gap_min_median": float(np.median([g["longest_gap_min"] for g in gaps])),
+        "operators_seeing_mean": float(np.mean(operators)),
+    }

@@ -35,7 +35,7 @@ from sim.cameras import (
 from sim.district import district_mask, far_from, is_sealed, seal_cut
 from sim.demand import DAY_S, read_trips_csv, tntp_trips, uniform_trips
 from sim.metrics import (
-    camera_free_pairs, exposure_by_length, misread_matching, person_metrics, summary_metrics,
+    camera_free_pairs, exposure_by_length, long_trip_exposure, misread_matching, person_metrics, summary_metrics,
     time_to_first_read, trip_metrics, trip_split_accuracy,
 )
 from sim.io import load_network
@@ -234,6 +234,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     metrics |= summary_metrics(trip_table, reads, trips, len(layout), n_days,
                                long_trip_km=scenario.metrics.long_trip_km)
     metrics["exposure_by_length_km"] = exposure_by_length(trip_table)
+    metrics["long_trips"] = long_trip_exposure(trips, routes, reads, layout, trip_table, net,
+                                               min_km=scenario.metrics.long_trip_km)
     delay = time_to_first_read(trips, reads)
     metrics["time_to_first_read_s_median"] = float(np.median(delay)) if len(delay) else None
     metrics["trip_split_accuracy"] = trip_split_accuracy(reads, recon)
@@ -300,11 +302,11 @@ def _agency_views(
     views, out = [], {}
     for agency in scenario.agencies:
         mask = access_stage.visible_reads(reads, layout, graph, agency.name, query_time_s)
+        seen = reads[mask].reset_index(drop=True)
         if mask.all():
             # an agency that sees every read reconstructs exactly what the "all" view does
             table = all_view.assign(view=agency.name)
         else:
-            seen = reads[mask].reset_index(drop=True)
             table = trip_metrics(trips, routes, seen, _reconstruct(scenario, seen, net), net, view=agency.name)
         views.append(table)
         paths = access_stage.visible_operators(graph, agency.name)
@@ -314,6 +316,8 @@ def _agency_views(
             "share_reads_visible": float(mask.mean()) if len(mask) else None,
             "share_trips_reconstructable": float((table["n_reads"] >= 2).mean()) if len(table) else None,
             "route_recall_mean": float(table["route_recall"].mean()) if len(table) else None,
+            "long_trips": long_trip_exposure(trips, routes, seen, layout, table, net,
+                                             min_km=scenario.metrics.long_trip_km),
             "paths": paths,
         }
     return views, out
