@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -46,3 +47,28 @@ def _as_int(value: Any) -> Any:
     except (TypeError, ValueError):
         return value
     return int(number) if number.is_integer() else value
+
+
+def read_polygon(path: str | Path, error: type[Exception]) -> Any:
+    """The union of the (multi)polygons in a GeoJSON file (longitude/latitude), as a shapely geometry.
+
+    Raises ``error`` naming the file when it is missing, unreadable, or holds
+    no polygon.
+    """
+    import json
+
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: polygon file not found")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        features = data["features"] if data.get("type") == "FeatureCollection" else [data]
+        area = unary_union([shape(f["geometry"] if "geometry" in f else f) for f in features])
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise error(f"{path}: not a GeoJSON polygon ({type(exc).__name__}: {exc})") from None
+    if area.geom_type not in ("Polygon", "MultiPolygon"):
+        raise error(f"{path}: the GeoJSON holds {area.geom_type}, not a Polygon or MultiPolygon")
+    return area

@@ -449,8 +449,7 @@ def _nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.n
 
 
 def _direction(net: RoadNetwork, e: int, bearings: list[float]) -> str:
-    reverse = net.edge_id(net.nodes[net.edge_v[e]], net.nodes[net.edge_u[e]], int(net.edge_key[e]))
-    if reverse < 0:
+    if net.reverse_edge(e) < 0:
         return "forward"
     if not bearings:
         return "both"

@@ -10,7 +10,6 @@ directed ones).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from sim._errors import CameraError
+from sim._validate import read_polygon
 from sim.network import RoadNetwork
 
 
@@ -72,17 +72,9 @@ def district_mask(net: RoadNetwork, spec: dict[str, Any], resolve: Callable[[str
 def _polygon_mask(net: RoadNetwork, path: Path) -> np.ndarray:
     from pyproj import Transformer
     from shapely import contains_xy
-    from shapely.geometry import shape
-    from shapely.ops import transform, unary_union
+    from shapely.ops import transform
 
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        features = data["features"] if data.get("type") == "FeatureCollection" else [data]
-        area = unary_union([shape(f.get("geometry", f)) for f in features])
-    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise CameraError(f"{path}: not a readable GeoJSON polygon ({type(exc).__name__}: {exc})") from None
-    if area.geom_type not in ("Polygon", "MultiPolygon"):
-        raise CameraError(f"{path}: the district must be a Polygon or MultiPolygon, not {area.geom_type}")
+    area = read_polygon(path, CameraError)
     if net.crs is not None:
         project = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform
         area = transform(project, area)

@@ -116,6 +116,10 @@ class RoadNetwork:
         """Return the edge index of ``(u, v, key)``; -1 if there is no such edge."""
         return self._edge_index.get((u, v, int(key)), -1)
 
+    def reverse_edge(self, e: int) -> int:
+        """The edge running the other way on the same road (v→u, same key); -1 on a one-way road."""
+        return self.edge_id(self.nodes[self.edge_v[e]], self.nodes[self.edge_u[e]], int(self.edge_key[e]))
+
     def edge_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Fastest edge index from node index ``a`` to ``b`` (vectorised), -1 if none."""
         keys = np.asarray(a, dtype=np.int64) * self.n_nodes + np.asarray(b, dtype=np.int64)

@@ -217,9 +217,7 @@ def cordon_edges(net: RoadNetwork, district: np.ndarray) -> np.ndarray:
 
 def two_way(net: RoadNetwork, edges: np.ndarray) -> np.ndarray:
     """True where an edge's road also runs the other way (reverse edge, same key)."""
-    return np.array([
-        net.edge_id(net.nodes[net.edge_v[e]], net.nodes[net.edge_u[e]], int(net.edge_key[e])) >= 0 for e in edges
-    ], dtype=bool)
+    return np.array([net.reverse_edge(int(e)) >= 0 for e in edges], dtype=bool)
 
 
 def place_cameras(

@@ -6,11 +6,15 @@ sweeps) and use a colour-blind-safe palette (Okabe–Ito).
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from sim._atomic import atomic_write_bytes
 from sim.network import RoadNetwork
 
 #: Okabe–Ito colours.
@@ -21,14 +25,22 @@ def _km(net: RoadNetwork) -> tuple[np.ndarray, np.ndarray]:
     return (net.x - net.x.min()) / 1000.0, (net.y - net.y.min()) / 1000.0
 
 
-def _draw_edges(ax, net: RoadNetwork, edges: np.ndarray, **style) -> None:  # type: ignore[no-untyped-def]
+def _draw_edges(ax, net: RoadNetwork, edges: np.ndarray, **style) -> LineCollection:  # type: ignore[no-untyped-def]
     x, y = _km(net)
     segments = np.stack(
         [np.column_stack([x[net.edge_u[edges]], y[net.edge_u[edges]]]),
          np.column_stack([x[net.edge_v[edges]], y[net.edge_v[edges]]])],
         axis=1,
     )
-    ax.add_collection(LineCollection(segments, **style))
+    return ax.add_collection(LineCollection(segments, **style))
+
+
+def save_figure(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` as PNG atomically (temp file, then rename); no timestamp, so same data, same bytes."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
 
 
 def map_figure(
@@ -196,12 +208,9 @@ def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.
     unused = np.flatnonzero(through == 0)
     _draw_edges(ax, net, unused, colors="#DDDDDD", linewidths=0.6)
     used = np.flatnonzero(through > 0)
-    x, y = _km(net)
-    segments = np.stack([np.column_stack([x[net.edge_u[used]], y[net.edge_u[used]]]),
-                         np.column_stack([x[net.edge_v[used]], y[net.edge_v[used]]])], axis=1)
-    lines = LineCollection(segments, array=share[used] * 100, cmap="viridis", linewidths=1.8)
+    lines = _draw_edges(ax, net, used, array=share[used] * 100, cmap="viridis", linewidths=1.8)
     lines.set_clim(0, 100)
-    ax.add_collection(lines)
+    x, y = _km(net)
     u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
     ax.scatter((x[u] + x[v]) / 2, (y[u] + y[v]) / 2, s=10, marker="s", color=VERMILLION, zorder=3, label="camera")
     fig.colorbar(lines, ax=ax, label="trips through this road that were read somewhere (%)", shrink=0.8)

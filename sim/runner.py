@@ -363,7 +363,6 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
 
 def write_outputs(sim: Simulation, out: Path) -> None:
     """Write every file of a run's output directory into ``out``."""
-    from sim.plot import map_figure, reads_per_trip_figure
     from sim.report import render_report
 
     scenario, net = sim.scenario, sim.net
@@ -387,7 +386,7 @@ def write_outputs(sim: Simulation, out: Path) -> None:
 
 def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     """Every figure of a run, as PNG files in ``folder``."""
-    from sim.plot import coverage_figure, map_figure, reads_per_trip_figure, sharing_graph_figure
+    from sim.plot import coverage_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure
 
     folder.mkdir(parents=True, exist_ok=True)
     net, name = sim.net, sim.scenario.name
@@ -395,16 +394,16 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     all_view = sim.trip_table[sim.trip_table["view"] == "all"]
     operator = sim.layout["operator"].to_numpy()[watch_camera]
     figures = [
-        _save(map_figure(net, camera_edges, **_example_trip(sim), camera_operator=operator,
+        save_figure(map_figure(net, camera_edges, **_example_trip(sim), camera_operator=operator,
                          district_edges=_boundary(sim), title=f"{name}: cameras and one trip"),
               folder / "map.png"),
-        _save(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
+        save_figure(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
                               all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage"),
               folder / "coverage.png"),
-        _save(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
+        save_figure(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
     ]
     if sim.access is not None:
-        figures.append(_save(sharing_graph_figure(sim.access, sim.metrics.get("agencies", {}),
+        figures.append(save_figure(sharing_graph_figure(sim.access, sim.metrics.get("agencies", {}),
                                                   title=f"{name}: who can search the reads"),
                              folder / "sharing.png"))
     return figures
@@ -458,11 +457,6 @@ def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000
         reads.add_to(fmap)
     folium.LayerControl().add_to(fmap)
     fmap.save(str(path))
-
-
-def _save(fig: Any, path: Path) -> Path:
-    fig.savefig(path, metadata={"Software": None})
-    return path
 
 
 def _example_trip(sim: Simulation) -> dict[str, Any]:

@@ -247,7 +247,7 @@ COMPARED_METRICS = ("share_trips_read_ge1", "route_recall_mean", "camera_free_pa
 
 def write_comparison(table: pd.DataFrame, axes: tuple[str, ...], out_dir: str | Path) -> Path | None:
     """The placement-comparison figure of a sweep: metric vs the first numeric axis, a line per other axis."""
-    from sim.plot import placement_comparison_figure
+    from sim.plot import placement_comparison_figure, save_figure
 
     numeric = [a for a in axes if pd.api.types.is_numeric_dtype(table[a])]
     if not numeric:
@@ -258,11 +258,4 @@ def write_comparison(table: pd.DataFrame, axes: tuple[str, ...], out_dir: str | 
     metrics = [m for m in COMPARED_METRICS if m in table.columns and table[m].notna().any()]
     summaries = {m: summarise(table, x, m, group) for m in metrics}
     fig = placement_comparison_figure(summaries, x, group, x_label="number of cameras" if x == "cameras.count" else x)
-    path = Path(out_dir) / "figures" / "placement_comparison.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    return save_figure(fig, Path(out_dir) / "figures" / "placement_comparison.png")

@@ -322,3 +322,24 @@ def test_budget_sets_the_camera_count():
     assert load_scenario(overrides=["cameras.budget=10", "cameras.cost_per_camera=3"]).cameras.count == 3
     with pytest.raises(ScenarioError, match="budget and cost_per_camera go together"):
         load_scenario(overrides=["cameras.budget=10"])
+
+
+def test_polygon_district_holds_exactly_the_nodes_inside(tmp_path):
+    from pyproj import Transformer
+
+    from sim.district import district_mask
+
+    net = grid_network(6, 6, rng=np.random.default_rng(0))
+    # a box around the middle in projected metres, written as longitude/latitude
+    x0, x1 = np.percentile(net.x, [30, 70])
+    y0, y1 = np.percentile(net.y, [30, 70])
+    to_lonlat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform
+    ring = [list(to_lonlat(x, y)) for x, y in [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]]
+    path = tmp_path / "area.geojson"
+    path.write_text(json.dumps({"type": "Polygon", "coordinates": [ring]}))
+    mask = district_mask(net, {"polygon": str(path)})
+    inside = (net.x > x0) & (net.x < x1) & (net.y > y0) & (net.y < y1)
+    assert mask.sum() > 0
+    assert (mask == inside).all()
+    with pytest.raises(CameraError, match="nothere.geojson: polygon file not found"):
+        district_mask(net, {"polygon": str(tmp_path / "nothere.geojson")})

@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from sim._errors import NetworkError
+from sim._validate import read_polygon
 from sim.network import DEFAULT_SPEEDS_KPH
 
 log = logging.getLogger(__name__)
@@ -177,24 +178,9 @@ def clip_bbox(graph: nx.MultiDiGraph, bbox: tuple[float, float, float, float], *
 
 def clip_polygon(graph: nx.MultiDiGraph, polygon: str | Path, *, source: str) -> nx.MultiDiGraph:
     """Keep the part of an unprojected graph inside the polygon(s) of a GeoJSON file."""
-    import json
-
     import osmnx as ox
-    from shapely.geometry import shape
-    from shapely.ops import unary_union
 
-    polygon = Path(polygon)
-    if not polygon.is_file():
-        raise NetworkError(f"{polygon}: polygon file not found")
-    try:
-        data = json.loads(polygon.read_text(encoding="utf-8"))
-        features = data["features"] if data.get("type") == "FeatureCollection" else [data]
-        shapes = [shape(f["geometry"] if "geometry" in f else f) for f in features]
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise NetworkError(f"{polygon}: not a GeoJSON polygon ({type(exc).__name__}: {exc})") from None
-    area = unary_union(shapes)
-    if area.geom_type not in ("Polygon", "MultiPolygon"):
-        raise NetworkError(f"{polygon}: the GeoJSON holds {area.geom_type}, not a Polygon or MultiPolygon")
+    area = read_polygon(polygon, NetworkError)
     try:
         clipped = ox.truncate.truncate_graph_polygon(graph, area)
     except ValueError:
