@@ -49,16 +49,11 @@ def _as_int(value: Any) -> Any:
     return int(number) if number.is_integer() else value
 
 
-def read_polygon(path: str | Path, error: type[Exception]) -> Any:
-    """The union of the (multi)polygons in a GeoJSON file (longitude/latitude), as a shapely geometry.
-
-    Raises ``error`` naming the file when it is missing, unreadable, or holds
-    no polygon.
-    """
+def _polygon_features(path: str | Path, error: type[Exception]) -> list[tuple[dict[str, Any], Any]]:
+    """(properties, shapely geometry) of every feature of a GeoJSON file; errors name the file."""
     import json
 
     from shapely.geometry import shape
-    from shapely.ops import unary_union
 
     path = Path(path)
     if not path.is_file():
@@ -66,9 +61,34 @@ def read_polygon(path: str | Path, error: type[Exception]) -> Any:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         features = data["features"] if data.get("type") == "FeatureCollection" else [data]
-        area = unary_union([shape(f["geometry"] if "geometry" in f else f) for f in features])
+        out = [(dict(f.get("properties") or {}), shape(f["geometry"] if "geometry" in f else f)) for f in features]
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise error(f"{path}: not a GeoJSON polygon ({type(exc).__name__}: {exc})") from None
-    if area.geom_type not in ("Polygon", "MultiPolygon"):
-        raise error(f"{path}: the GeoJSON holds {area.geom_type}, not a Polygon or MultiPolygon")
-    return area
+    for i, (_, geometry) in enumerate(out):
+        if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+            raise error(f"{path}: feature {i} is a {geometry.geom_type}, not a Polygon or MultiPolygon")
+    if not out:
+        raise error(f"{path}: the GeoJSON holds no feature")
+    return out
+
+
+def read_polygon(path: str | Path, error: type[Exception]) -> Any:
+    """The union of the (multi)polygons in a GeoJSON file (longitude/latitude), as a shapely geometry.
+
+    Raises ``error`` naming the file when it is missing, unreadable, or holds
+    no polygon.
+    """
+    from shapely.ops import unary_union
+
+    return unary_union([geometry for _, geometry in _polygon_features(path, error)])
+
+
+def read_named_polygons(path: str | Path, key: str, error: type[Exception]) -> list[tuple[str, Any]]:
+    """(name, polygon) of every feature of a GeoJSON file, the name taken from property ``key``."""
+    out = []
+    for i, (props, geometry) in enumerate(_polygon_features(path, error)):
+        if props.get(key) in (None, ""):
+            raise error(f"{path}: feature {i} has no {key!r} property; give each polygon one "
+                        f"(or set network.jurisdiction_key to the property that names it)")
+        out.append((str(props[key]), geometry))
+    return out

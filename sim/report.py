@@ -35,6 +35,23 @@ def _fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
+    """Long trips per view, as run and with an operator or pool removed."""
+    if not what_if:
+        return ""
+    rows = []
+    for case, views in what_if.items():
+        for view, lt in views.items():
+            cells = ("—",) * 3 if lt is None else (
+                f"{lt['share_km_covered_mean']:.0%}", f"{lt['longest_gap_km_median']:,.0f}",
+                f"{lt['operators_seeing_mean']:.1f}")
+            rows.append(f"<tr><td>{html.escape(case)}</td><td>{html.escape(view)}</td>"
+                        + "".join(f"<td class=num>{c}</td>" for c in cells) + "</tr>")
+    return ("<h2>Long trips: what if an operator or pool were gone?</h2><table><tr><th>case</th><th>view</th>"
+            "<th>share of km recovered (mean)</th><th>longest unobserved stretch, km (median)</th>"
+            "<th>operators seeing a trip (mean)</th></tr>" + "".join(rows) + "</table>")
+
+
 def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str) -> str:
     """The report as an HTML string; figures are embedded as base64 PNG."""
     rows = "".join(
@@ -57,6 +74,7 @@ def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Pat
         if agencies
         else ""
     )
+    what_if = _what_if_table(metrics.get("long_trips_what_if"))
     images = "".join(
         f'<figure><img alt="{html.escape(p.stem)}" src="data:image/png;base64,'
         f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{html.escape(p.name)}</figcaption></figure>'
@@ -87,6 +105,7 @@ seed {html.escape(str(metrics.get('seed')))}.</p>
 <h2>Key numbers</h2>
 <table><tr><th>what</th><th>value</th><th>key in metrics.json</th></tr>{rows}</table>
 {agency_table}
+{what_if}
 <h2>Figures</h2>
 {images}
 <h2>Scenario</h2>

@@ -74,6 +74,8 @@ class Simulation:
     metrics: dict[str, Any]
     timings: dict[str, float]
     access: Any = None
+    #: agency → boolean mask of the reads it can search
+    visible: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
@@ -258,15 +260,23 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         mask = district_mask(net, fenced[0].district.model_dump(), scenario.resolve)
         metrics["min_cut_to_seal_district"] = len(seal_cut(net, mask, buffer_m=fenced[0].buffer_m))
         metrics["district_sealed"] = is_sealed(net, mask, watched, far_from(net, mask, fenced[0].buffer_m))
+    visible: dict[str, np.ndarray] = {}
     if graph is not None:
-        views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net,
-                                              float(trips["arrive_s"].max()), trip_table)
+        query_time_s = float(trips["arrive_s"].max())
+        visible = {a.name: access_stage.visible_reads(reads, layout, graph, a.name, query_time_s)
+                   for a in scenario.agencies}
+        views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net, visible,
+                                              trip_table)
         trip_table = pd.concat([trip_table, *views], ignore_index=True)
         metrics["agencies"] = agency_metrics
         if scenario.rules:
             metrics["rules"] = access_stage.rule_report(graph)
+        if scenario.metrics.what_if_without:
+            metrics["long_trips_what_if"] = _what_if(scenario, graph, layout, reads, trips, routes, net,
+                                                     query_time_s, metrics)
     lap("metrics")
-    return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings, graph)
+    return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings, graph,
+                      visible)
 
 
 def _reconstruct(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
@@ -287,27 +297,42 @@ def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:
 
 def _access(scenario: Scenario, layout: pd.DataFrame) -> Any:
     if not scenario.operators and not scenario.agencies:
+        if scenario.metrics.what_if_without:
+            raise ScenarioError(f"{scenario.name}: metrics.what_if_without needs [[operators]] and [[agencies]] "
+                                "to compare; declare them or remove the key")
         return None
     dump = scenario.model_dump(by_alias=True)
     graph = access_stage.access_graph(dump["operators"], dump["agencies"], dump["sharing"], dump["rules"],
                                       source=scenario.name, allow_cycles=scenario.access.allow_cycles)
     access_stage.check_camera_operators(graph, layout, source=scenario.name)
+    for name in scenario.metrics.what_if_without:
+        if graph.nodes.get(name, {}).get("kind") not in ("operator", "pool"):
+            known = sorted(n for n, d in graph.nodes(data=True) if d["kind"] != "agency")
+            raise ScenarioError(f"{scenario.name}: metrics.what_if_without names {name!r}, which is not an "
+                                f"operator or pool; use one of {', '.join(known)}")
     return graph
+
+
+def _view_table(
+    scenario: Scenario, trips: pd.DataFrame, routes: Routes, seen: pd.DataFrame, net: RoadNetwork, view: str
+) -> pd.DataFrame:
+    """Per-trip metrics of one view: the trips reconstructed from the reads it holds."""
+    return trip_metrics(trips, routes, seen, _reconstruct(scenario, seen, net), net, view=view)
 
 
 def _agency_views(
     scenario: Scenario, graph: Any, layout: pd.DataFrame, reads: pd.DataFrame, trips: pd.DataFrame,
-    routes: Routes, net: RoadNetwork, query_time_s: float, all_view: pd.DataFrame,
+    routes: Routes, net: RoadNetwork, visible: dict[str, np.ndarray], all_view: pd.DataFrame,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     views, out = [], {}
     for agency in scenario.agencies:
-        mask = access_stage.visible_reads(reads, layout, graph, agency.name, query_time_s)
+        mask = visible[agency.name]
         seen = reads[mask].reset_index(drop=True)
         if mask.all():
             # an agency that sees every read reconstructs exactly what the "all" view does
             table = all_view.assign(view=agency.name)
         else:
-            table = trip_metrics(trips, routes, seen, _reconstruct(scenario, seen, net), net, view=agency.name)
+            table = _view_table(scenario, trips, routes, seen, net, agency.name)
         views.append(table)
         paths = access_stage.visible_operators(graph, agency.name)
         out[agency.name] = {
@@ -321,6 +346,37 @@ def _agency_views(
             "paths": paths,
         }
     return views, out
+
+
+def _what_if(
+    scenario: Scenario, graph: Any, layout: pd.DataFrame, reads: pd.DataFrame, trips: pd.DataFrame,
+    routes: Routes, net: RoadNetwork, query_time_s: float, metrics: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """Long-trip exposure per view as run, and with each ``metrics.what_if_without`` node removed.
+
+    Removing an operator takes its cameras away (traffic does not depend on
+    cameras, so its reads are simply dropped); removing a pool turns the
+    pool off. No traffic is simulated again.
+    """
+    operator_of_read = layout.set_index("camera_id")["operator"].reindex(reads["camera_id"]).to_numpy()
+    out = {"as run": {"all reads": metrics["long_trips"]}
+           | {name: a["long_trips"] for name, a in metrics["agencies"].items()}}
+    for name in scenario.metrics.what_if_without:
+        smaller = graph.copy()
+        smaller.remove_node(name)
+        masks = {}
+        if graph.nodes[name]["kind"] == "operator":
+            masks["all reads"] = operator_of_read != name
+        for agency in scenario.agencies:
+            masks[agency.name] = access_stage.visible_reads(reads, layout, smaller, agency.name, query_time_s)
+        row = {}
+        for view, mask in masks.items():
+            seen = reads[mask].reset_index(drop=True)
+            table = _view_table(scenario, trips, routes, seen, net, view)
+            row[view] = long_trip_exposure(trips, routes, seen, layout, table, net,
+                                           min_km=scenario.metrics.long_trip_km)
+        out[f"without {name}"] = row
+    return out
 
 
 def versions() -> dict[str, str]:
@@ -386,7 +442,9 @@ def write_outputs(sim: Simulation, out: Path) -> None:
 
 def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     """Every figure of a run, as PNG files in ``folder``."""
-    from sim.plot import coverage_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure
+    from sim.plot import (
+        coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
+    )
 
     folder.mkdir(parents=True, exist_ok=True)
     net, name = sim.net, sim.scenario.name
@@ -402,11 +460,45 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
               folder / "coverage.png"),
         save_figure(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
     ]
+    drive = _long_trip_views(sim)
+    if drive is not None:
+        figures.append(save_figure(
+            long_trip_figure(net, drive["route"], drive["views"], jurisdiction=edge_jurisdiction(net),
+                             all_operators=sorted(set(sim.layout["operator"])),
+                             title=f"{name}: one {drive['km']:.0f} km drive — what each view recovers"),
+            folder / "long_trip.png"))
     if sim.access is not None:
         figures.append(save_figure(sharing_graph_figure(sim.access, sim.metrics.get("agencies", {}),
                                                   title=f"{name}: who can search the reads"),
                              folder / "sharing.png"))
     return figures
+
+
+def _long_trip_views(sim: Simulation) -> dict[str, Any] | None:
+    """The most-read trip longer than ``metrics.long_trip_km``, and what each view recovers of it.
+
+    ``None`` when no trip is that long or none was read.
+    """
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    long_rows = np.flatnonzero(table["length_m"].to_numpy() > sim.scenario.metrics.long_trip_km * 1000)
+    if not len(long_rows) or table["n_reads"].to_numpy()[long_rows].max() == 0:
+        return None
+    row = int(long_rows[np.argmax(table["n_reads"].to_numpy()[long_rows])])
+    trip = sim.trips.iloc[row]
+    route = sim.routes.route(row)
+    operator = sim.layout.set_index("camera_id")["operator"]
+    # every read of the vehicle (not only of this trip): reconstruction sees no trip labels
+    vehicle = (sim.reads["vehicle_id"] == trip["vehicle_id"]).to_numpy()
+    views = {}
+    for name, mask in ({"all reads": np.ones(len(sim.reads), bool)} | sim.visible).items():
+        seen = sim.reads[vehicle & mask].reset_index(drop=True)
+        recon = _reconstruct(sim.scenario, seen, sim.net)
+        mine = np.flatnonzero(seen["trip_id"].to_numpy() == trip["trip_id"])
+        recovered = [recon.routes.route(r) for r in np.unique(recon.read_recon[mine])]
+        covered = np.isin(route, np.concatenate(recovered)) if recovered else np.zeros(len(route), bool)
+        views[name] = {"covered": covered, "read_edges": seen["edge"].to_numpy()[mine],
+                       "read_operator": operator.reindex(seen["camera_id"].iloc[mine]).to_numpy()}
+    return {"route": route, "views": views, "km": float(trip["length_m"]) / 1000}
 
 
 def _boundary(sim: Simulation) -> np.ndarray | None:

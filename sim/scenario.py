@@ -40,6 +40,10 @@ NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "graphml": frozenset({"path"}),
     "tntp": frozenset({"path", "node_path", "length_unit", "time_unit", "node_crs"}),
 }
+#: Keys that label a real network's roads with jurisdictions (every non-synthetic source).
+JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "highway_jurisdiction"})
+for _source in ("osm", "osm_file", "graphml", "tntp"):
+    NETWORK_FIELDS[_source] = NETWORK_FIELDS[_source] | JURISDICTION_FIELDS
 
 
 class NetworkSpec(_Section):
@@ -81,6 +85,11 @@ class NetworkSpec(_Section):
     length_unit: Literal["m", "km", "mi", "ft"] = "mi"
     time_unit: Literal["s", "min", "h"] = "min"
     node_crs: str | None = "EPSG:4326"
+    jurisdiction_polygons: str | None = Field(
+        None, description="GeoJSON of named polygons (towns, counties): each road gets the one holding it")
+    jurisdiction_key: str = Field("name", description="property of jurisdiction_polygons that names each")
+    highway_jurisdiction: str | None = Field(
+        None, description="jurisdiction of motorways and trunk roads, e.g. 'state' (a state police's roads)")
 
     @model_validator(mode="after")
     def _keys_fit_source(self) -> NetworkSpec:
@@ -212,6 +221,11 @@ class MetricsSpec(_Section):
 
     long_trip_km: float = Field(5.0, gt=0)
     pair_samples: int = Field(500, ge=1, description="node pairs sampled for camera-free routes")
+    what_if_without: list[str] = Field(
+        default_factory=list,
+        description="operators or pools removed, one at a time, to compare long-trip exposure per agency "
+                    "(e.g. a state highway operator: cameras added or not; a vendor pool: pool on or off)",
+    )
 
 
 class OutputSpec(_Section):

@@ -13,6 +13,8 @@ from sim.generators import grid_network
 from sim.network import RoadNetwork, from_graph
 from sim.scenario import Scenario, load_scenario
 
+#: The project's root folder (scenarios/, notebooks/).
+PROJECT = Path(__file__).resolve().parents[1]
 #: ../shared/data beside the project (CI puts a copy of shared/ there).
 SHARED_DATA = Path(os.environ.get("CURTAIN_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 

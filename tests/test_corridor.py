@@ -64,3 +64,68 @@ def test_all_reads_with_highway_cameras(drive):
     assert result["longest_gap_km_median"] == pytest.approx(20.0)
     assert result["operators_seeing_mean"] == 3
     assert long_trip_exposure(trips, routes, reads, layout, table, net, min_km=50) is None
+
+
+@pytest.fixture(scope="module")
+def corridor_run():
+    from sim.scenario import load_scenario
+    from sim.runner import simulate_scenario
+
+    from conftest import PROJECT
+
+    scenario = load_scenario(PROJECT / "scenarios" / "interstate-corridor.toml",
+                             overrides=["demand.trips=300", "network.town_rows=5", "network.town_cols=5",
+                                        "metrics.pair_samples=50"])
+    return simulate_scenario(scenario)
+
+
+def test_what_if_without_operator_equals_dropping_its_reads(corridor_run):
+    """'without state-police' for all reads = the long-trip numbers recomputed on the other operators' reads."""
+    sim = corridor_run
+    operator = sim.layout.set_index("camera_id")["operator"].reindex(sim.reads["camera_id"]).to_numpy()
+    seen = sim.reads[operator != "state-police"].reset_index(drop=True)
+    table = trip_metrics(sim.trips, sim.routes, seen, reconstruct(seen, sim.net), sim.net)
+    direct = long_trip_exposure(sim.trips, sim.routes, seen, sim.layout, table, sim.net, min_km=50)
+    what_if = sim.metrics["long_trips_what_if"]
+    assert what_if["without state-police"]["all reads"] == pytest.approx(direct)
+    assert what_if["as run"]["all reads"] == sim.metrics["long_trips"]
+    # the highway cameras matter: without them the covered share falls
+    assert direct["share_km_covered_mean"] < sim.metrics["long_trips"]["share_km_covered_mean"]
+    # the pool's user sees nothing once the pool is gone; agencies outside the pool are unchanged
+    off = what_if["without flock-national-pool"]
+    assert off["national-pool-user"]["operators_seeing_mean"] == 0
+    assert off["national-pool-user"]["share_km_covered_mean"] == 0
+    assert off["town-1-police"] == what_if["as run"]["town-1-police"]
+
+
+def test_what_if_names_must_be_operators_or_pools():
+    from sim._errors import ScenarioError
+    from sim.scenario import load_scenario
+    from sim.runner import simulate_scenario
+
+    from conftest import PROJECT
+
+    scenario = load_scenario(PROJECT / "scenarios" / "interstate-corridor.toml",
+                             overrides=["demand.trips=50", 'metrics.what_if_without=["town-1-police"]'])
+    with pytest.raises(ScenarioError, match=r"what_if_without names 'town-1-police'.*flock-national-pool"):
+        simulate_scenario(scenario)
+
+
+def test_long_trip_figure_shows_each_views_share(drive):
+    """The strip figure labels each view's recovered share: pool on 100 %, pool off 25 % (as computed by hand)."""
+    from sim.plot import long_trip_figure
+
+    net, layout, trips, routes, reads = drive
+    route = routes.route(0)
+    views = {}
+    for name, keep in {"pool on": [0, 1, 2], "pool off": [0]}.items():
+        seen = reads.iloc[keep].reset_index(drop=True)
+        recon = reconstruct(seen, net)
+        covered = np.isin(route, np.concatenate([recon.routes.route(r) for r in np.unique(recon.read_recon)]))
+        views[name] = {"covered": covered, "read_edges": seen["edge"].to_numpy(),
+                       "read_operator": layout["operator"].to_numpy()[keep]}
+    fig = long_trip_figure(net, route, views, jurisdiction=np.array(["town-1", "state", "state", "town-3"] * 2,
+                                                                     dtype=object))
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "100%" in labels and "25%" in labels
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["pool off", "pool on"]

@@ -136,7 +136,7 @@ def test_polygon_clip(tmp_path):
     assert osm.osm_file_graph(xml, polygon=area).number_of_nodes() < 9
     points = tmp_path / "points.geojson"
     points.write_text(json.dumps({"type": "Point", "coordinates": [10.0, 48.0]}))
-    with pytest.raises(NetworkError, match="points.geojson: the GeoJSON holds Point"):
+    with pytest.raises(NetworkError, match="points.geojson: feature 0 is a Point, not a Polygon"):
         osm.osm_file_graph(xml, polygon=points)
 
 
@@ -285,3 +285,71 @@ def test_bz2_written_by_hand_reads(tmp_path):
     packed = tmp_path / "grid.osm.bz2"
     packed.write_bytes(bz2.compress(xml.read_bytes()))
     assert load(osm.osm_file_graph(packed)).n_nodes == 5
+
+
+def write_two_towns(tmp_path):
+    """Two 3 x 3 street grids 7 km apart (lon 10.00 and 10.10) joined by a motorway; polygons around each."""
+    import json
+
+    import osmium
+
+    path = tmp_path / "corridor.osm"
+    writer = osmium.SimpleWriter(str(path), overwrite=True)
+    ways, node_id = [], 1
+    for town, lon0 in enumerate((10.0, 10.1)):
+        ids = {}
+        for r in range(3):
+            for c in range(3):
+                ids[r, c] = node_id
+                writer.add_node(osmium.osm.mutable.Node(id=node_id, location=(lon0 + c * 0.002, 48.0 + r * 0.002),
+                                                        version=1))
+                node_id += 1
+        ways += [[ids[r, 0], ids[r, 1], ids[r, 2]] for r in range(3)] + [[ids[0, c], ids[1, c], ids[2, c]]
+                                                                         for c in range(3)]
+    for i, refs in enumerate(ways):
+        writer.add_way(osmium.osm.mutable.Way(id=100 + i, nodes=refs, tags={"highway": "residential"}, version=1))
+    # motorway from the east side of town A (node 6) to the west side of town B (node 13)
+    writer.add_way(osmium.osm.mutable.Way(id=300, nodes=[6, 13], tags={"highway": "motorway", "oneway": "no"},
+                                          version=1))
+    writer.close()
+    polygons = tmp_path / "towns.geojson"
+    box = lambda w, e: [[[w, 47.99], [e, 47.99], [e, 48.01], [w, 48.01], [w, 47.99]]]  # noqa: E731
+    polygons.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"NAME": name}, "geometry": {"type": "Polygon", "coordinates": box(w, e)}}
+        for name, w, e in (("town-a", 9.99, 10.05), ("town-b", 10.05, 10.11))]}))
+    return path, polygons
+
+
+def test_real_corridor_file_gets_jurisdictions(tmp_path):
+    """Each road's jurisdiction = the polygon holding its midpoint (checked per edge in degrees); motorway → state."""
+    path, polygons = write_two_towns(tmp_path)
+    scenario_file = tmp_path / "s.toml"
+    scenario_file.write_text(
+        f'[network]\nsource = "osm_file"\npath = "{path.name}"\njurisdiction_polygons = "{polygons.name}"\n'
+        'jurisdiction_key = "NAME"\nhighway_jurisdiction = "state"\n'
+        '[cameras]\nstrategy = "random"\ncount = 2\njurisdiction = "town-b"\n'
+        '[demand]\ntrips = 50\n')
+    sim = simulate_scenario(load_scenario(scenario_file))
+    lonlat = osm.osm_file_graph(path)
+    net = sim.net
+    for e in range(net.n_edges):
+        u, v, k = net.nodes[net.edge_u[e]], net.nodes[net.edge_v[e]], int(net.edge_key[e])
+        data = net.graph.edges[u, v, k]
+        lon = (lonlat.nodes[u]["x"] + lonlat.nodes[v]["x"]) / 2
+        expected = "state" if data["highway"] == "motorway" else ("town-a" if lon < 10.05 else "town-b")
+        assert data["jurisdiction"] == expected
+    assert {"town-a", "town-b", "state"} == {d["jurisdiction"] for *_, d in net.graph.edges(data=True)}
+    # cameras restricted to town-b stand on town-b roads
+    from sim.network import edge_jurisdiction
+
+    edges = [net.edge_id(u, v) for u, v in zip(sim.layout["u"], sim.layout["v"])]
+    assert set(edge_jurisdiction(net)[edges]) == {"town-b"}
+
+
+def test_jurisdiction_polygons_without_names(tmp_path):
+    path, polygons = write_two_towns(tmp_path)
+    scenario_file = tmp_path / "s.toml"
+    scenario_file.write_text(f'[network]\nsource = "osm_file"\npath = "{path.name}"\n'
+                             f'jurisdiction_polygons = "{polygons.name}"\n[demand]\ntrips = 10\n')
+    with pytest.raises(NetworkError, match=r"towns.geojson: feature 0 has no 'name' property.*jurisdiction_key"):
+        simulate_scenario(load_scenario(scenario_file))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import numpy as np
 
 from sim import generators
+from sim._errors import NetworkError
+from sim._validate import read_named_polygons
 from sim.network import RoadNetwork, from_graph
 
 if TYPE_CHECKING:
@@ -47,7 +50,42 @@ def load_network(spec: NetworkSpec, resolve: Callable[[str], Path], rng: np.rand
                                 time_unit=spec.time_unit, node_crs=spec.node_crs)
         label = str(path)
     graph = osm.add_speeds_and_times(osm.project_graph(graph))
+    if spec.jurisdiction_polygons or spec.highway_jurisdiction:
+        polygons = (read_named_polygons(resolve(spec.jurisdiction_polygons), spec.jurisdiction_key, NetworkError)
+                    if spec.jurisdiction_polygons else [])
+        label_jurisdictions(graph, polygons, highway=spec.highway_jurisdiction)
     return from_graph(graph, source=label)
+
+
+#: OSM road classes a ``highway_jurisdiction`` (e.g. a state police) is taken to run.
+HIGHWAY_CLASSES = frozenset({"motorway", "motorway_link", "trunk", "trunk_link"})
+
+
+def label_jurisdictions(
+    graph: nx.MultiDiGraph, polygons: list[tuple[str, Any]], *, highway: str | None = None
+) -> None:
+    """Set every edge's ``jurisdiction``: the polygon holding its midpoint, or ``highway`` on motorways/trunks.
+
+    ``polygons`` are (name, shapely polygon in longitude/latitude); the graph
+    is in its projected CRS. An edge in no polygon gets ``""``; the first
+    polygon wins where they overlap. ``highway`` overrides the polygons on
+    roads of :data:`HIGHWAY_CLASSES`.
+    """
+    import shapely
+    from pyproj import Transformer
+
+    edges = list(graph.edges(keys=True, data=True))
+    mx = np.array([(graph.nodes[u]["x"] + graph.nodes[v]["x"]) / 2 for u, v, _, _ in edges])
+    my = np.array([(graph.nodes[u]["y"] + graph.nodes[v]["y"]) / 2 for u, v, _, _ in edges])
+    if graph.graph.get("crs") is not None and len(edges):
+        mx, my = Transformer.from_crs(graph.graph["crs"], "EPSG:4326", always_xy=True).transform(mx, my)
+    name = np.full(len(edges), "", dtype=object)
+    for place, polygon in reversed(polygons):
+        name[shapely.contains_xy(polygon, mx, my)] = place
+    for (u, v, k, data), place in zip(edges, name):
+        kinds = data.get("highway", "")
+        kinds = set(kinds) if isinstance(kinds, list) else {kinds}
+        data["jurisdiction"] = highway if highway and kinds & HIGHWAY_CLASSES else place
 
 
 def _synthetic(spec: NetworkSpec, rng: np.random.Generator) -> RoadNetwork:
