@@ -365,7 +365,7 @@ def read_cameras_geojson(
         from pyproj import Transformer
 
         x, y = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform(lon, lat)
-    edges, distance = _nearest_edges(net, np.asarray(x), np.asarray(y))
+    edges, distance = nearest_edges(net, np.asarray(x), np.asarray(y))
     snapped = distance <= max_snap_m
     rows = []
     for i in np.flatnonzero(snapped):
@@ -432,7 +432,7 @@ def _flat_properties(feature: dict[str, Any]) -> dict[str, Any]:
     return {**tags, **{k: v for k, v in props.items() if v is not None}}
 
 
-def _nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest edge (by straight segment) to each point, and its distance in metres."""
     from shapely import STRtree, points
     from shapely.geometry import LineString

@@ -99,6 +99,81 @@ def run(
     console.print(f"wrote [bold]{result.out_dir}[/] (open {result.out_dir / 'report.html'})")
 
 
+ANALYZE_KEYS = (
+    ("n_rows", "rows in the file"),
+    ("n_rows_left_out", "rows left out (see malformed_rows.csv)"),
+    ("n_reads", "reads analysed"),
+    ("n_devices", "devices"),
+    ("n_days", "days"),
+    ("reads_per_device_per_day_mean", "reads per device per day"),
+    ("n_reads_without_location", "reads without a location"),
+    ("n_plates", "distinct plates"),
+    ("share_plates_read_once", "plates read once"),
+    ("share_plates_seen_on_2plus_days", "plates seen on 2+ days"),
+    ("repeat_gap_h_median", "time to a repeat sighting (median, h)"),
+    ("uniqueness_k2", "plates singled out by 2 (place, hour) points"),
+    ("n_recon_trips_2plus_reads", "trips rebuilt from 2+ reads"),
+)
+
+
+@app.command()
+def analyze(
+    reads_file: Annotated[Path, typer.Argument(help="Reads file: CSV (, | ; or tab; .gz/.bz2) or Parquet.")],
+    out: Annotated[
+        Optional[Path], typer.Option("-o", "--out", help="Output folder (default: out/<file name>).")
+    ] = None,
+    network: Annotated[
+        Optional[Path],
+        typer.Option(help="Road network (.graphml, .osm, .osm.bz2, .osm.pbf) to snap located reads to."),
+    ] = None,
+    plate: Annotated[Optional[str], typer.Option(help="Plate (or plate hash) column.")] = None,
+    time_column: Annotated[Optional[str], typer.Option("--time", help="Timestamp column.")] = None,
+    time_format: Annotated[
+        Optional[str], typer.Option(help="strftime format of the timestamps, e.g. '%m/%d/%Y - %H:%M:%S'.")
+    ] = None,
+    device: Annotated[Optional[str], typer.Option(help="Device / camera column.")] = None,
+    lon: Annotated[Optional[str], typer.Option(help="Longitude column.")] = None,
+    lat: Annotated[Optional[str], typer.Option(help="Latitude column.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option(help="CSV delimiter (default: sniffed).")] = None,
+    max_snap_m: Annotated[float, typer.Option(help="Snap reads within this distance of a road.")] = 50.0,
+    seed: Annotated[int, typer.Option(help="Seed of the uniqueness draws.")] = 0,
+    debug: DebugOption = False,
+) -> None:
+    """Analyse a real plate-read log: plates, repeats, uniqueness; with --network, rebuilt trips."""
+    from sim.analyze import run_analysis
+
+    logging.basicConfig(level=logging.INFO if debug else logging.WARNING)
+    name = reads_file.name.split(".")[0] or "reads"
+    target = out or Path("out") / name
+    columns = {"plate": plate, "time": time_column, "device": device, "lon": lon, "lat": lat}
+    try:
+        net = _network_file(network) if network else None
+        with console.status("analysing", spinner="dots"):
+            analysis = run_analysis(reads_file, target, columns=columns, time_format=time_format,
+                                    delimiter=delimiter, net=net, network_label=str(network) if network else None,
+                                    max_snap_m=max_snap_m, seed=seed)
+    except (CurtainError, OSError) as exc:
+        _fail(exc, debug)
+        return
+    table = Table(title=str(reads_file.name), show_header=False)
+    for key, label in ANALYZE_KEYS:
+        if key in analysis.metrics:
+            table.add_row(label, _format(analysis.metrics[key]))
+    console.print(table)
+    console.print(f"wrote [bold]{target}[/] (open {target / 'report.html'})")
+
+
+def _network_file(path: Path) -> object:
+    """A road network from a GraphML or OSM file, by its suffix."""
+    from sim._rng import stage_rngs
+    from sim.io import load_network
+    from sim.scenario import NetworkSpec
+
+    source = "graphml" if path.suffix.lower() == ".graphml" else "osm_file"
+    spec = NetworkSpec(source=source, path=str(path))
+    return load_network(spec, lambda p: Path(p), stage_rngs(0)["network"])
+
+
 def _format(value: object) -> str:
     if value is None:
         return "—"

@@ -367,3 +367,87 @@ def _place_shade(place: str) -> str:
     if place in ("", "state", "highway"):
         return "#FFFFFF"
     return ("#E8E8E8", "#F4F4F4")[sum(map(ord, place)) % 2]
+
+
+# --- real reads (curtain analyze) ---------------------------------------------------
+
+def device_styles(devices: pd.Series) -> dict[str, dict[str, str]]:
+    """A colour and marker per device, most reads first, so every figure draws a device alike.
+
+    After the eight Okabe–Ito colours, markers and dashes tell devices apart.
+    """
+    order = devices.astype(str).value_counts(sort=False).sort_index().sort_values(ascending=False, kind="stable")
+    return {d: {"color": SERIES[i % len(SERIES)], "marker": "osD^v"[(i // len(SERIES)) % 5],
+                "linestyle": ("-", "--", ":")[(i // len(SERIES)) % 3]} for i, d in enumerate(order.index)}
+
+
+def device_days_figure(per_day: pd.DataFrame, *, title: str = "") -> Figure:
+    """Reads per device per day (``camera_id, date, n_reads``): a line per device."""
+    fig = Figure(figsize=(7.5, 3.8), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    wide = per_day.pivot_table(index="date", columns="camera_id", values="n_reads", fill_value=0).sort_index()
+    styles = device_styles(per_day["camera_id"].repeat(per_day["n_reads"]))
+    for device, style in styles.items():
+        ax.plot(pd.to_datetime(wide.index), wide[device], ms=3, label=device, **style)
+    ax.set_ylabel("reads per day")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    ax.legend(fontsize=7, ncols=2, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    ax.set_title(title or "Reads per device and day", fontsize=10)
+    return fig
+
+
+def plate_repeats_figure(shares: dict[str, float], gaps_s: np.ndarray, *, title: str = "") -> Figure:
+    """Left: share of plates read 1, 2, … times. Right: time between repeat sightings of a plate."""
+    fig = Figure(figsize=(9.0, 3.6), dpi=110, layout="constrained")
+    left, right = fig.subplots(1, 2)
+    left.bar(list(shares), [v * 100 for v in shares.values()], color=BLUE)
+    left.set_xlabel("times a plate was read")
+    left.set_ylabel("share of plates (%)")
+    left.set_title("How often is a plate read?", fontsize=9)
+    hours = np.asarray(gaps_s, float) / 3600
+    hours = hours[hours > 0]
+    if len(hours):
+        bins = np.logspace(np.log10(max(hours.min(), 1 / 3600)), np.log10(hours.max() * 1.01 + 1e-9), 40)
+        right.hist(hours, bins=bins, color=ORANGE)
+        right.set_xscale("log")
+        for mark, label in ((1, "1 h"), (24, "1 day"), (168, "1 week")):
+            if bins[0] < mark < bins[-1]:
+                right.axvline(mark, color=GREY, ls=":", lw=1)
+                right.annotate(label, (mark, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -10),
+                               textcoords="offset points", fontsize=7, color="#555555")
+    right.set_xlabel("hours between two reads of the same plate (log)")
+    right.set_ylabel("repeat sightings")
+    right.set_title("When is a plate seen again?", fontsize=9)
+    fig.suptitle(title or "Plates in the reads", fontsize=10)
+    return fig
+
+
+def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *, title: str = "") -> Figure:
+    """Where the located reads were made (longitude/latitude), coloured by device; the network beneath if given."""
+    fig = Figure(figsize=(7.0, 7.0), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    located = reads.dropna(subset=["lon", "lat"])
+    if net is not None and net.crs is not None:
+        from pyproj import Transformer
+
+        lon, lat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform(net.x, net.y)
+        segments = np.stack([np.column_stack([lon[net.edge_u], lat[net.edge_u]]),
+                             np.column_stack([lon[net.edge_v], lat[net.edge_v]])], axis=1)
+        ax.add_collection(LineCollection(segments, colors="#CCCCCC", linewidths=0.6, zorder=1))
+    for device, style in device_styles(reads["camera_id"]).items():
+        part = located[located["camera_id"].astype(str) == device]
+        if len(part):
+            ax.scatter(part["lon"], part["lat"], s=4, alpha=0.4, color=style["color"], marker=style["marker"],
+                       zorder=2, lw=0, label=f"{device} ({len(part):,})")
+    if len(located):
+        ax.set_aspect(1 / np.cos(np.radians(float(located["lat"].median()))))
+    ax.autoscale()
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    missing = len(reads) - len(located)
+    ax.set_title(title or f"Where the reads were made ({missing:,} reads without a location not shown)",
+                 fontsize=10)
+    ax.legend(fontsize=7, markerscale=4, loc="upper left", bbox_to_anchor=(0, -0.08), ncols=2, frameon=False)
+    return fig

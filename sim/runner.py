@@ -197,6 +197,9 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     (50, 5)
     """
     say = progress or (lambda _: None)
+    if scenario.reads.source == "file":
+        raise ScenarioError(f"{scenario.name}: reads.source is \"file\": there is nothing to simulate; "
+                            "use run_scenario (curtain run) or curtain analyze")
     rngs = stage_rngs(scenario.seed)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -399,6 +402,8 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
     """
     started = datetime.now(timezone.utc)
     out_dir = Path(out_dir)
+    if scenario.reads.source == "file":
+        return _analyze_scenario(scenario, out_dir, progress)
     sim = simulate_scenario(scenario, progress)
     clock = time.perf_counter()
     with atomic_directory(out_dir) as tmp:
@@ -415,6 +420,22 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
     if progress:
         progress("write")
     return RunResult(out_dir, sim.metrics, sim.timings)
+
+
+def _analyze_scenario(scenario: Scenario, out_dir: Path, progress: Progress | None) -> RunResult:
+    """``[reads] source = "file"``: analyse a real reads file (as ``curtain analyze``) instead of simulating."""
+    from sim.analyze import run_analysis
+
+    spec = scenario.reads
+    clock = time.perf_counter()
+    net = build_network(scenario, stage_rngs(scenario.seed)["network"]) if spec.snap_to_network else None
+    analysis = run_analysis(scenario.resolve(spec.path), out_dir, columns=spec.column_map(),
+                            time_format=spec.time_format, delimiter=spec.delimiter, net=net,
+                            network_label=scenario.network.path or scenario.network.source if net else None,
+                            max_snap_m=spec.max_snap_m, seed=scenario.seed, figures=scenario.output.figures)
+    if progress:
+        progress("analyze")
+    return RunResult(out_dir, analysis.metrics, {"analyze": round(time.perf_counter() - clock, 4)})
 
 
 def write_outputs(sim: Simulation, out: Path) -> None:

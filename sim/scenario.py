@@ -228,6 +228,44 @@ class MetricsSpec(_Section):
     )
 
 
+class ReadsSpec(_Section):
+    """``[reads]``: simulated reads (default), or a real reads file analysed like ``curtain analyze``."""
+
+    source: Literal["simulate", "file"] = "simulate"
+    duplicate_rate: Rate = Field(0.0, description="simulate: share of reads logged twice (1–3 s apart)")
+    path: str | None = Field(None, description="file: the reads file (CSV or Parquet), relative to the scenario")
+    plate: str | None = Field(None, description="file: plate (or plate hash) column, if not a common name")
+    time: str | None = Field(None, description="file: timestamp column")
+    time_format: str | None = Field(None, description="file: strftime format, e.g. '%m/%d/%Y - %H:%M:%S'")
+    device: str | None = Field(None, description="file: device / camera column")
+    lon: str | None = None
+    lat: str | None = None
+    direction: str | None = None
+    address: str | None = None
+    delimiter: str | None = Field(None, description="file: CSV delimiter (default: sniffed)")
+    snap_to_network: bool = Field(False, description="file: snap located reads to [network] and rebuild trips")
+    max_snap_m: float = Field(50.0, gt=0)
+
+    @model_validator(mode="after")
+    def _keys_fit_source(self) -> ReadsSpec:
+        file_keys = set(ReadsSpec.model_fields) - {"source", "duplicate_rate"}
+        if self.source == "simulate":
+            # (a resolved scenario.toml writes every default: those are not stray)
+            stray = sorted(k for k in self.model_fields_set & file_keys
+                           if getattr(self, k) != ReadsSpec.model_fields[k].default)
+            if stray:
+                raise ValueError(f"{', '.join(stray)} apply only to source = \"file\"")
+        elif not self.path:
+            raise ValueError('source = "file" needs path = "reads.csv" (relative to the scenario file)')
+        elif self.duplicate_rate:
+            raise ValueError('duplicate_rate applies only to simulated reads (source = "simulate")')
+        return self
+
+    def column_map(self) -> dict[str, str | None]:
+        """Role → column name, for :func:`sim.io.reads.read_reads_file`."""
+        return {k: getattr(self, k) for k in ("plate", "time", "device", "lon", "lat", "direction", "address")}
+
+
 class OutputSpec(_Section):
     """``[output]``: what the run writes."""
 
@@ -290,6 +328,7 @@ class Scenario(_Section):
     demand: DemandSpec = Field(default_factory=DemandSpec)
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     outages: OutageSpec | None = None
+    reads: ReadsSpec = Field(default_factory=ReadsSpec)
     reconstruct: ReconstructSpec = Field(default_factory=ReconstructSpec)
     metrics: MetricsSpec = Field(default_factory=MetricsSpec)
     output: OutputSpec = Field(default_factory=OutputSpec)

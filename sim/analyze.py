@@ -1,0 +1,259 @@
+"""Real reads through the same tools: ``curtain analyze READS_FILE``.
+
+A plate-read log (e.g. a public-records release) is read
+(:func:`sim.io.reads.read_reads_file`), profiled — reads per device and day,
+distinct plates, reads per plate, time between repeat sightings, uniqueness
+by k (place, hour) points — and, when a road network is given, its located
+reads are snapped to roads and the trips of plates read more than once are
+reconstructed. The output folder has the layout of a run (``reads.parquet``,
+``metrics.json``, ``figures/``, ``report.html``), written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._atomic import atomic_directory
+from sim._rng import stage_rngs
+from sim.cameras import nearest_edges
+from sim.io.reads import RealReads, read_reads_file, summarise_rows
+from sim.metrics import reads_profile, repeat_gaps_s
+from sim.network import RoadNetwork
+from sim.reconstruct import Reconstruction, reconstruct
+
+log = logging.getLogger(__name__)
+
+#: Size of the cell (degrees, ≈ 100 m) that turns a mobile reader's location into a place.
+PLACE_CELL_DEG = 0.001
+
+
+@dataclass
+class Analysis:
+    """What :func:`analyze_reads` found.
+
+    Attributes
+    ----------
+    reads : pandas.DataFrame
+        The usable reads, with ``place`` (and ``edge``, ``snap_m`` when snapped).
+    per_device_day : pandas.DataFrame
+        ``camera_id, date, n_reads``.
+    metrics : dict
+    recon : Reconstruction or None
+        Trips rebuilt from the snapped reads, when a network was given.
+    """
+
+    source: RealReads
+    reads: pd.DataFrame
+    per_device_day: pd.DataFrame
+    metrics: dict[str, Any]
+    net: RoadNetwork | None = None
+    recon: Reconstruction | None = None
+
+
+def place_ids(reads: pd.DataFrame, cell_deg: float = PLACE_CELL_DEG) -> np.ndarray:
+    """A place per read: the device, plus the ≈100 m cell of its location when it has one.
+
+    A fixed camera is one place; a reader on a patrol car is as many places
+    as the cells it read in.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"camera_id": ["car", "car", "pole"], "lon": [-122.3001, np.nan, np.nan],
+    ...                   "lat": [47.6004, np.nan, np.nan]})
+    >>> place_ids(r).tolist()
+    ['car@-122.300,47.600', 'car', 'pole']
+    """
+    lon, lat = reads["lon"].to_numpy(float), reads["lat"].to_numpy(float)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    cx = np.round(np.where(located, lon, 0) / cell_deg) * cell_deg
+    cy = np.round(np.where(located, lat, 0) / cell_deg) * cell_deg
+    device = reads["camera_id"].astype(str).to_numpy()
+    return np.array([f"{d}@{x:.3f},{y:.3f}" if ok else d for d, x, y, ok in zip(device, cx, cy, located)],
+                    dtype=object)
+
+
+def snap_reads(reads: pd.DataFrame, net: RoadNetwork, max_snap_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest edge of each located read within ``max_snap_m`` (``-1`` otherwise) and the distance."""
+    from pyproj import Transformer
+
+    lon, lat = reads["lon"].to_numpy(float), reads["lat"].to_numpy(float)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    edge = np.full(len(reads), -1, dtype=np.int64)
+    distance = np.full(len(reads), np.nan)
+    if located.any():
+        x, y = lon[located], lat[located]
+        if net.crs is not None:
+            x, y = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform(x, y)
+        e, d = nearest_edges(net, np.asarray(x), np.asarray(y))
+        edge[located] = np.where(d <= max_snap_m, e, -1)
+        distance[located] = d
+    return edge, distance
+
+
+def analyze_reads(
+    source: RealReads,
+    *,
+    rng: np.random.Generator,
+    net: RoadNetwork | None = None,
+    max_snap_m: float = 50.0,
+    slack_s: float = 600.0,
+) -> Analysis:
+    """Profile a reads table; with ``net``, snap located reads and rebuild trips.
+
+    Parameters
+    ----------
+    source : RealReads
+        From :func:`sim.io.reads.read_reads_file`.
+    rng : numpy.random.Generator
+        For the uniqueness draws.
+    net : RoadNetwork, optional
+        Roads to snap located reads to.
+    max_snap_m : float
+        Reads farther than this from every road are not snapped (counted).
+    slack_s : float
+        Trip split: seconds beyond the fastest drive between two sightings.
+    """
+    reads = source.reads.copy()
+    reads["place"] = place_ids(reads)
+    located = reads["lon"].notna() & reads["lat"].notna()
+    days = (reads["time_s"].to_numpy(float) // 86_400).astype(np.int64)
+    n_days = int(days.max()) + 1 if len(reads) else 0
+    per_day = (reads.assign(date=(source.start + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d"))
+               .groupby(["camera_id", "date"]).size().rename("n_reads").reset_index())
+    metrics: dict[str, Any] = {
+        "n_rows": source.n_rows,
+        "n_rows_left_out": int(source.problems["n_rows_missing_plate"] + source.problems["n_rows_bad_timestamp"]),
+        **source.problems,
+        "malformed_rows": summarise_rows(source.malformed),
+        "columns": source.columns,
+        "time_format": source.time_format,
+        "first_day": source.start.strftime("%Y-%m-%d"),
+        "n_days": n_days,
+        "n_devices": int(reads["camera_id"].nunique()),
+        "n_reads_without_location": int((~located).sum()),
+        "share_reads_without_location": float((~located).mean()) if len(reads) else None,
+        "reads_without_location_by_device": {str(k): int(v) for k, v in
+                                             reads.loc[~located, "camera_id"].value_counts().sort_index().items()},
+        "n_places": int(reads["place"].nunique()),
+    }
+    metrics |= reads_profile(reads, place="place", rng=rng)
+    metrics["reads_per_device_per_day_mean"] = (float(per_day["n_reads"].sum() / (metrics["n_devices"] * n_days))
+                                                if n_days else None)
+    metrics["reads_per_device"] = {str(k): int(v) for k, v in reads["camera_id"].value_counts().sort_index().items()}
+    recon = None
+    if net is not None:
+        edge, distance = snap_reads(reads, net, max_snap_m)
+        reads["edge"], reads["snap_m"] = edge, distance
+        snapped = reads[edge >= 0].reset_index(drop=True)
+        recon = reconstruct(snapped, net, slack_s=slack_s)
+        multi = recon.trips[recon.trips["n_reads"] >= 2]
+        km = np.array([net.edge_length[recon.routes.route(r)].sum() for r in multi["recon_id"]]) / 1000
+        metrics |= {
+            "max_snap_m": max_snap_m,
+            "n_reads_snapped": int((edge >= 0).sum()),
+            "n_reads_not_snapped": int((located.to_numpy() & (edge < 0)).sum()),
+            "n_recon_trips": int(len(recon.trips)),
+            "n_recon_trips_2plus_reads": int(len(multi)),
+            "share_plates_with_2plus_read_trip": (float(multi["plate_read"].nunique() / metrics["n_plates"])
+                                                  if metrics["n_plates"] else None),
+            "recon_trip_km_median": float(np.median(km)) if len(km) else None,
+        }
+    return Analysis(source, reads, per_day, metrics, net, recon)
+
+
+def analysis_toml(path: Path, columns: dict[str, str | None], time_format: str | None, delimiter: str | None,
+                  network: str | None, max_snap_m: float, seed: int) -> str:
+    """The analysis' settings as a TOML ``[reads]`` section (what ``analysis.toml`` holds)."""
+    import tomli_w
+
+    reads: dict[str, Any] = {"source": "file", "path": str(path)}
+    reads |= {k: v for k, v in columns.items() if v is not None}
+    if time_format:
+        reads["time_format"] = time_format
+    if delimiter:
+        reads["delimiter"] = delimiter
+    reads["max_snap_m"] = max_snap_m
+    out: dict[str, Any] = {"seed": seed, "reads": reads}
+    if network:
+        out["network"] = {"path": network}
+    text = tomli_w.dumps(out)
+    tomllib.loads(text)  # round-trips
+    return text
+
+
+def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, figures: bool = True) -> Path:
+    """Write the analysis folder atomically: tables, metrics.json, figures, report.html."""
+    from sim.plot import device_days_figure, plate_repeats_figure, reads_location_figure, save_figure
+    from sim.report import render_report
+    from sim.runner import _plain, _write_parquet, versions
+
+    out_dir = Path(out_dir)
+    name = Path(analysis.source.reads.attrs.get("source", out_dir.name)).name
+    metrics = {"seed": tomllib.loads(settings).get("seed"), "versions": versions()} | analysis.metrics
+    with atomic_directory(out_dir) as tmp:
+        (tmp / "analysis.toml").write_text(settings, encoding="utf-8")
+        _write_parquet(analysis.reads, tmp / "reads.parquet")
+        _write_parquet(analysis.per_device_day, tmp / "reads_per_device_day.parquet")
+        analysis.source.malformed.to_csv(tmp / "malformed_rows.csv", index=False, lineterminator="\n")
+        if analysis.recon is not None:
+            _write_parquet(analysis.recon.trips, tmp / "recon_trips.parquet")
+        (tmp / "metrics.json").write_text(json.dumps(_plain(metrics), indent=2, sort_keys=True) + "\n")
+        pngs = []
+        if figures:
+            folder = tmp / "figures"
+            folder.mkdir()
+            pngs = [
+                save_figure(device_days_figure(analysis.per_device_day, title=f"{name}: reads per device and day"),
+                            folder / "reads_per_device_day.png"),
+                save_figure(plate_repeats_figure(metrics["reads_per_plate_shares"], repeat_gaps_s(analysis.reads),
+                                                 title=f"{name}: plates"), folder / "plate_repeats.png"),
+                save_figure(reads_location_figure(analysis.reads, analysis.net), folder / "reads_map.png"),
+            ]
+        report = render_report(metrics, settings, pngs, f"Curtain analysis: {name}")
+        (tmp / "report.html").write_text(report, encoding="utf-8")
+    return out_dir
+
+
+def run_analysis(
+    path: str | Path,
+    out_dir: str | Path,
+    *,
+    columns: dict[str, str | None] | None = None,
+    time_format: str | None = None,
+    delimiter: str | None = None,
+    net: RoadNetwork | None = None,
+    network_label: str | None = None,
+    max_snap_m: float = 50.0,
+    seed: int = 0,
+    figures: bool = True,
+) -> Analysis:
+    """Read, analyse and write: what ``curtain analyze`` does.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (root / "r.csv").write_text("plate,timestamp,camera\\nA,2021-10-01 08:00:00,c1\\n"
+    ...                                 "A,2021-10-02 08:00:00,c2\\nB,2021-10-01 09:00:00,c1\\n")
+    >>> a = run_analysis(root / "r.csv", root / "out", figures=False)
+    >>> a.metrics["n_plates"], a.metrics["share_plates_read_once"], a.metrics["n_days"]
+    (2, 0.5, 2)
+    """
+    columns = dict(columns or {})
+    source = read_reads_file(path, columns=columns, time_format=time_format, delimiter=delimiter)
+    source.reads.attrs["source"] = str(path)
+    if source.problems["n_rows_missing_plate"] or source.problems["n_rows_bad_timestamp"]:
+        log.warning("%s: %d rows left out (missing plate or unreadable timestamp); see malformed_rows.csv",
+                    path, source.problems["n_rows_missing_plate"] + source.problems["n_rows_bad_timestamp"])
+    analysis = analyze_reads(source, rng=stage_rngs(seed)["metrics"], net=net, max_snap_m=max_snap_m)
+    settings = analysis_toml(Path(path), columns, time_format, delimiter, network_label, max_snap_m, seed)
+    write_analysis(analysis, out_dir, settings, figures=figures)
+    return analysis

@@ -1,0 +1,257 @@
+"""Real plate-read logs (public-records releases) as a reads table.
+
+A reads file is CSV (any of ``,``, ``|``, ``;``, tab; plain, ``.gz`` or
+``.bz2``) or Parquet. Columns are found by their common names
+(:data:`COLUMN_NAMES`) unless named explicitly. Rows that cannot be used — a
+missing plate, a timestamp that does not parse, a location outside the
+globe — are reported with their line numbers, never silently dropped; rows
+without a location (``NA``, empty) are counted and kept for plate
+statistics.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._errors import CurtainError
+
+#: Column names recognised without being told (lower case), by role.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "plate": ("plate", "plate_hash", "plate_read", "plate_number", "license_plate", "licence_plate", "lpr",
+              "plate_id", "hashed_plate"),
+    "time": ("timestamp", "dt", "time", "datetime", "date_time", "read_time", "read_datetime", "captured_at"),
+    "device": ("device", "camera", "camera_id", "device_id", "reader", "reader_id", "camera_name", "site"),
+    "lon": ("lon", "longitude", "lng", "long"),
+    "lat": ("lat", "latitude"),
+    "direction": ("direction", "heading", "bearing", "travel_direction"),
+    "address": ("address", "location_address", "street"),
+}
+REQUIRED = ("plate", "time", "device")
+#: Timestamp formats tried in turn when none is given (``ISO8601`` covers ``2021-10-01 12:00:00``).
+TIME_FORMATS = ("ISO8601", "%m/%d/%Y - %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M",
+                "%d.%m.%Y %H:%M:%S")
+MISSING = ("", "NA", "N/A", "NaN", "nan", "NULL", "null", "None")
+
+
+class ReadsError(CurtainError):
+    """A reads file cannot be read or its columns cannot be found."""
+
+
+@dataclass
+class RealReads:
+    """A reads file, parsed.
+
+    Attributes
+    ----------
+    reads : pandas.DataFrame
+        ``read_id, line, camera_id, plate_read, timestamp, time_s, lon, lat``
+        (+ ``direction``, ``address`` when present): the usable rows;
+        ``time_s`` counts from midnight of the first day, ``line`` is the
+        row's line in the file (header = line 1).
+    malformed : pandas.DataFrame
+        ``line, column, reason, value`` of every problem: rows without a
+        plate or a readable timestamp are left out; rows whose location is
+        not a longitude/latitude are kept without a location.
+    columns : dict
+        Role → column used.
+    time_format : str
+    start : pandas.Timestamp
+        Midnight of the first day (``time_s = 0``).
+    n_rows : int
+        Data rows in the file.
+    """
+
+    reads: pd.DataFrame
+    malformed: pd.DataFrame
+    columns: dict[str, str]
+    time_format: str
+    start: pd.Timestamp
+    n_rows: int
+    problems: dict[str, int] = field(default_factory=dict)
+
+
+def _open_text(path: Path):  # type: ignore[no-untyped-def]
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+    if path.suffix == ".bz2":
+        return bz2.open(path, "rt", encoding="utf-8", errors="replace")
+    return path.open("r", encoding="utf-8", errors="replace")
+
+
+def sniff_delimiter(path: Path) -> str:
+    """The delimiter of a CSV file: the candidate seen most often in its header line."""
+    try:
+        with _open_text(path) as handle:
+            header = handle.readline()
+    except (OSError, EOFError) as exc:
+        raise ReadsError(f"{path}: cannot read ({exc})") from None
+    counts = {d: header.count(d) for d in (",", "|", ";", "\t")}
+    best = max(counts, key=counts.get)  # type: ignore[arg-type]
+    if counts[best] == 0:
+        raise ReadsError(f"{path}: the first line has no ',', '|', ';' or tab; is it a CSV file with a header?")
+    return best
+
+
+def _load_table(path: Path, delimiter: str | None) -> pd.DataFrame:
+    if not path.is_file():
+        raise ReadsError(f"{path}: reads file not found")
+    if path.suffix.lower() == ".parquet":
+        try:
+            table = pd.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises several unrelated types
+            raise ReadsError(f"{path}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+        return table.astype(object).where(table.notna(), "").astype(str)
+    sep = delimiter or sniff_delimiter(path)
+    try:
+        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
+                           engine="python" if len(sep) > 1 else "c")
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
+        raise ReadsError(f"{path}: not a readable CSV with delimiter {sep!r} ({exc}); "
+                         "set the delimiter explicitly (--delimiter / reads.delimiter)") from None
+
+
+def find_columns(table: pd.DataFrame, given: dict[str, str | None], source: str) -> dict[str, str]:
+    """Role → column: the ones given, else the first common name present (case-insensitive)."""
+    lower = {c.lower().strip(): c for c in table.columns}
+    out = {}
+    for role, names in COLUMN_NAMES.items():
+        name = given.get(role)
+        if name is not None:
+            if name not in table.columns:
+                raise ReadsError(f"{source}: column {name!r} (given for {role}) is not in the file; "
+                                 f"its columns are {', '.join(map(str, table.columns))}")
+            out[role] = name
+            continue
+        found = next((lower[n] for n in names if n in lower), None)
+        if found is not None:
+            out[role] = found
+    missing = [r for r in REQUIRED if r not in out]
+    if missing:
+        raise ReadsError(
+            f"{source}: no column found for {', '.join(missing)}; the file's columns are "
+            f"{', '.join(map(str, table.columns))}; name them with "
+            + ", ".join(f"--{r} COLUMN (reads.{r})" for r in missing)
+        )
+    return out
+
+
+def _parse_times(values: pd.Series, time_format: str | None, source: str) -> tuple[pd.Series, str]:
+    present = values[~values.isin(MISSING)]
+    if time_format is not None:
+        formats = (time_format,)
+    else:
+        formats = TIME_FORMATS
+    sample = present.iloc[:1000]
+    best, best_ok = None, -1
+    for fmt in formats:
+        ok = int(pd.to_datetime(sample, format=fmt, errors="coerce").notna().sum())
+        if ok > best_ok:
+            best, best_ok = fmt, ok
+    if time_format is None and (best_ok <= 0 or best_ok < len(sample) / 2):
+        example = sample.iloc[0] if len(sample) else "(no value)"
+        raise ReadsError(f"{source}: timestamps such as {example!r} match none of the known formats; "
+                         "give one with --time-format / reads.time_format (e.g. '%m/%d/%Y - %H:%M:%S')")
+    parsed = pd.to_datetime(values.where(~values.isin(MISSING)), format=best, errors="coerce")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return parsed, str(best)
+
+
+def read_reads_file(
+    path: str | Path,
+    *,
+    columns: dict[str, str | None] | None = None,
+    time_format: str | None = None,
+    delimiter: str | None = None,
+) -> RealReads:
+    """Read a plate-read log into a reads table.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV (``.csv``, ``.csv.gz``, ``.csv.bz2``, any of ``, | ;`` or tab) or
+        ``.parquet``.
+    columns : dict, optional
+        Role (``plate``, ``time``, ``device``, ``lon``, ``lat``,
+        ``direction``, ``address``) → column name, for columns whose names
+        are not in :data:`COLUMN_NAMES`.
+    time_format : str, optional
+        ``strftime`` format of the timestamps (default: tried from
+        :data:`TIME_FORMATS`).
+    delimiter : str, optional
+        CSV delimiter (default: sniffed from the header line).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "reads.csv"
+    >>> _ = p.write_text("plate|dt|device|lon|lat\\nA1|10/01/2021 - 08:00:00|car-1|-122.3|47.6\\n"
+    ...                  "|10/01/2021 - 08:05:00|car-1|NA|NA\\nA1|10/01/2021 - 09:00:00|car-2|NA|NA\\n")
+    >>> r = read_reads_file(p)
+    >>> r.reads[["line", "camera_id", "plate_read", "time_s"]].values.tolist()
+    [[2, 'car-1', 'A1', 28800.0], [4, 'car-2', 'A1', 32400.0]]
+    >>> r.malformed[["line", "reason"]].values.tolist()
+    [[3, 'missing plate']]
+    """
+    path = Path(path)
+    source = str(path)
+    table = _load_table(path, delimiter)
+    found = find_columns(table, dict(columns or {}), source)
+    lines = np.arange(len(table)) + 2 if path.suffix.lower() != ".parquet" else np.arange(len(table)) + 1
+    plate = table[found["plate"]].str.strip()
+    times, fmt = _parse_times(table[found["time"]].str.strip(), time_format, source)
+    problems = []
+    no_plate = plate.isin(MISSING).to_numpy()
+    bad_time = times.isna().to_numpy() & ~no_plate
+    problems.append(("plate", no_plate, "missing plate", plate))
+    problems.append(("time", bad_time, f"timestamp does not match {fmt!r}", table[found["time"]]))
+    lon = lat = np.full(len(table), np.nan)
+    if "lon" in found and "lat" in found:
+        raw_lon, raw_lat = table[found["lon"]].str.strip(), table[found["lat"]].str.strip()
+        lon = pd.to_numeric(raw_lon.where(~raw_lon.isin(MISSING)), errors="coerce").to_numpy(float)
+        lat = pd.to_numeric(raw_lat.where(~raw_lat.isin(MISSING)), errors="coerce").to_numpy(float)
+        given = ~(raw_lon.isin(MISSING) | raw_lat.isin(MISSING)).to_numpy()
+        outside = given & ~((np.abs(lon) <= 180) & (np.abs(lat) <= 90))  # also NaN from text that is no number
+        problems.append(("lon/lat", outside & ~no_plate & ~bad_time, "location is not a longitude/latitude",
+                         raw_lon + "," + raw_lat))
+        lon, lat = np.where(outside, np.nan, lon), np.where(outside, np.nan, lat)
+    malformed = pd.concat(
+        [pd.DataFrame({"line": lines[mask], "column": column, "reason": reason,
+                       "value": values.to_numpy()[mask].astype(str)}) for column, mask, reason, values in problems],
+        ignore_index=True,
+    ).sort_values("line", kind="stable").reset_index(drop=True)
+    keep = ~(no_plate | bad_time)
+    start = times[keep].min().normalize() if keep.any() else pd.Timestamp("1970-01-01")
+    reads = pd.DataFrame({
+        "line": lines[keep],
+        "camera_id": table[found["device"]].str.strip().to_numpy()[keep],
+        "plate_read": plate.to_numpy()[keep],
+        "timestamp": times.to_numpy()[keep],
+        "lon": lon[keep],
+        "lat": lat[keep],
+    })
+    for role in ("direction", "address"):
+        if role in found:
+            reads[role] = table[found[role]].to_numpy()[keep]
+    reads["time_s"] = (reads["timestamp"] - start).dt.total_seconds()
+    reads = reads.sort_values(["time_s", "line"], kind="stable").reset_index(drop=True)
+    reads.insert(0, "read_id", np.arange(len(reads), dtype=np.int64))
+    counts = {"n_rows": int(len(table)), "n_rows_missing_plate": int(no_plate.sum()),
+              "n_rows_bad_timestamp": int(bad_time.sum()),
+              "n_rows_bad_location": int(len(malformed[malformed["column"] == "lon/lat"]))}
+    return RealReads(reads, malformed, found, fmt, start, len(table), counts)
+
+
+def summarise_rows(malformed: pd.DataFrame, limit: int = 10) -> dict[str, Any]:
+    """Per reason: how many rows, and the first ``limit`` line numbers."""
+    out = {}
+    for reason, part in malformed.groupby("reason", sort=True):
+        out[str(reason)] = {"n_rows": int(len(part)), "lines": part["line"].head(limit).astype(int).tolist()}
+    return out

@@ -1,0 +1,168 @@
+"""Real reads: ``curtain analyze`` counts equal a direct pandas computation; bad rows are reported by line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.analyze import run_analysis
+from sim.cli import app
+from sim.io.reads import ReadsError, read_reads_file
+
+from conftest import straight_road
+
+SEATTLE = "reads/seattle-spd-alpr-2021-10.csv.gz"
+
+
+@pytest.fixture(scope="module")
+def seattle(tmp_path_factory):
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / SEATTLE
+    if not path.is_file():
+        pytest.skip(f"{path} not found (set CURTAIN_SHARED_DATA)")
+    out = tmp_path_factory.mktemp("seattle") / "out"
+    result = CliRunner().invoke(app, ["analyze", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    direct = pd.read_csv(path, sep="|", dtype=str, keep_default_na=False)
+    return out, direct
+
+
+def test_seattle_counts_equal_pandas(seattle):
+    out, direct = seattle
+    metrics = json.loads((out / "metrics.json").read_text())
+    per_plate = direct["plate_hash"].value_counts()
+    assert metrics["n_rows"] == metrics["n_reads"] == len(direct) == 93_490
+    assert metrics["n_plates"] == direct["plate_hash"].nunique()
+    assert metrics["share_plates_read_once"] == pytest.approx((per_plate == 1).mean())
+    assert metrics["reads_per_plate_shares"]["2"] == pytest.approx((per_plate == 2).mean())
+    assert metrics["reads_per_device"] == direct["device"].value_counts().to_dict()
+    assert metrics["n_devices"] == 9
+    no_location = direct["lon"].eq("NA") | direct["lat"].eq("NA")
+    assert metrics["n_reads_without_location"] == int(no_location.sum())
+    assert metrics["reads_without_location_by_device"] == direct.loc[no_location, "device"].value_counts().to_dict()
+    # reads per device and day
+    when = pd.to_datetime(direct["dt"], format="%m/%d/%Y - %H:%M:%S")
+    expected = direct.assign(date=when.dt.strftime("%Y-%m-%d")).groupby(["device", "date"]).size()
+    table = pd.read_parquet(out / "reads_per_device_day.parquet").set_index(["camera_id", "date"])["n_reads"]
+    assert table.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert metrics["n_days"] == when.dt.normalize().nunique() == 8
+    # days on which a plate was seen
+    days = direct.assign(day=when.dt.normalize()).groupby("plate_hash")["day"].nunique()
+    assert metrics["share_plates_seen_on_2plus_days"] == pytest.approx((days >= 2).mean())
+
+
+def test_seattle_output_has_the_run_layout(seattle):
+    out, direct = seattle
+    for name in ("reads.parquet", "metrics.json", "report.html", "analysis.toml", "malformed_rows.csv",
+                 "figures/reads_per_device_day.png", "figures/plate_repeats.png", "figures/reads_map.png"):
+        assert (out / name).is_file(), name
+    reads = pd.read_parquet(out / "reads.parquet")
+    assert {"read_id", "camera_id", "plate_read", "time_s", "timestamp"} <= set(reads.columns)
+    # the repeat-gap median is the median over plates of consecutive time differences
+    when = pd.to_datetime(direct["dt"], format="%m/%d/%Y - %H:%M:%S")
+    frame = pd.DataFrame({"p": direct["plate_hash"], "t": when}).sort_values(["p", "t"])
+    gaps = frame.groupby("p")["t"].diff().dropna().dt.total_seconds()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["repeat_gap_h_median"] == pytest.approx(gaps.median() / 3600)
+
+
+BAD_ROWS = """plate;timestamp;camera;longitude;latitude
+AB123;2021-10-01 08:00:00;cam-1;-122.30;47.60
+AB123;yesterday;cam-1;-122.30;47.60
+CD456;2021-10-01 08:10:00;cam-2;north;47.61
+;2021-10-01 08:20:00;cam-2;-122.31;47.61
+CD456;2021-10-02 09:00:00;cam-1;NA;NA
+"""
+
+
+def test_malformed_rows_are_reported_with_line_numbers(tmp_path):
+    path = tmp_path / "reads.csv"
+    path.write_text(BAD_ROWS)
+    analysis = run_analysis(path, tmp_path / "out", figures=False)
+    malformed = pd.read_csv(tmp_path / "out" / "malformed_rows.csv")
+    assert malformed[["line", "column"]].values.tolist() == [[3, "time"], [4, "lon/lat"], [5, "plate"]]
+    m = analysis.metrics
+    assert (m["n_rows"], m["n_rows_left_out"], m["n_reads"]) == (5, 2, 3)
+    assert m["malformed_rows"]["missing plate"] == {"n_rows": 1, "lines": [5]}
+    # the row with a bad location is kept for plate statistics, without a location
+    assert m["n_reads_without_location"] == 2
+    assert (m["n_plates"], m["share_plates_read_once"]) == (2, 0.5)
+    assert analysis.source.columns == {"plate": "plate", "time": "timestamp", "device": "camera",
+                                       "lon": "longitude", "lat": "latitude"}
+
+
+def test_columns_by_name_and_parquet_alike(tmp_path):
+    frame = pd.DataFrame({"Kennzeichen": ["A", "A", "B"], "Zeit": ["01.10.2021 08:00:00", "01.10.2021 09:00:00",
+                                                                   "02.10.2021 10:00:00"], "Geraet": ["x", "y", "x"]})
+    columns = {"plate": "Kennzeichen", "time": "Zeit", "device": "Geraet"}
+    frame.to_csv(tmp_path / "r.tsv", sep="\t", index=False)
+    frame.to_parquet(tmp_path / "r.parquet")
+    a = read_reads_file(tmp_path / "r.tsv", columns=columns)
+    b = read_reads_file(tmp_path / "r.parquet", columns=columns)
+    assert a.time_format == b.time_format == "%d.%m.%Y %H:%M:%S"
+    pd.testing.assert_frame_equal(a.reads.drop(columns="line"), b.reads.drop(columns="line"))
+    assert a.reads["time_s"].tolist() == [8 * 3600.0, 9 * 3600.0, 34 * 3600.0]
+    with pytest.raises(ReadsError, match=r"column 'Plate' \(given for plate\) is not in the file"):
+        read_reads_file(tmp_path / "r.tsv", columns={"plate": "Plate"})
+    with pytest.raises(ReadsError, match="match none of the known formats.*--time-format"):
+        read_reads_file(tmp_path / "r.tsv", columns={**columns, "time": "Geraet"})
+
+
+def test_snapped_reads_rebuild_a_trip(tmp_path):
+    """Reads along a straight road snap to the edges under them (checked by hand); the plate's trip is rebuilt."""
+    from pyproj import Transformer
+
+    net = straight_road([1000.0] * 4)  # 10 m/s; EPSG:32618, x along the road, y = 0
+    to_lonlat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True)
+    x = np.array([500.0, 1500.0, 2500.0, 2500.0])
+    y = np.array([5.0, 5.0, 5.0, 400.0])  # the last read is 400 m off the road
+    lon, lat = to_lonlat.transform(x, y)
+    frame = pd.DataFrame({"plate": ["P1", "P1", "P1", "P2"],
+                          "timestamp": pd.to_datetime(["2021-10-01 08:00:00", "2021-10-01 08:01:40",
+                                                       "2021-10-01 08:03:20", "2021-10-01 08:00:00"]),
+                          "device": "car", "lon": lon, "lat": lat})
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    analysis = run_analysis(tmp_path / "r.csv", tmp_path / "out", net=net, max_snap_m=50, figures=False)
+    reads = analysis.reads.sort_values("line")
+    snapped = [(net.nodes[net.edge_u[e]], net.nodes[net.edge_v[e]]) if e >= 0 else None for e in reads["edge"]]
+    assert [sorted(s) if s else None for s in snapped] == [[0, 1], [1, 2], [2, 3], None]
+    assert reads["snap_m"].iloc[:3].tolist() == pytest.approx([5.0, 5.0, 5.0], abs=0.01)
+    m = analysis.metrics
+    assert (m["n_reads_snapped"], m["n_reads_not_snapped"]) == (3, 1)
+    assert m["n_recon_trips_2plus_reads"] == 1
+    assert (tmp_path / "out" / "recon_trips.parquet").is_file()
+
+
+def test_scenario_with_reads_from_a_file(tmp_path):
+    from sim._errors import ScenarioError
+    from sim.runner import run_scenario, simulate_scenario
+    from sim.scenario import load_scenario
+
+    (tmp_path / "r.csv").write_text(BAD_ROWS)
+    path = tmp_path / "s.toml"
+    path.write_text('name = "real"\n[reads]\nsource = "file"\npath = "r.csv"\n')
+    scenario = load_scenario(path)
+    result = run_scenario(scenario, tmp_path / "out")
+    assert result.metrics["n_reads"] == 3
+    assert (tmp_path / "out" / "figures" / "plate_repeats.png").is_file()
+    with pytest.raises(ScenarioError, match="nothing to simulate"):
+        simulate_scenario(scenario)
+    path.write_text('[reads]\nsource = "file"\n')
+    with pytest.raises(ScenarioError, match="needs path"):
+        load_scenario(path)
+    path.write_text('[reads]\nplate = "x"\n')
+    with pytest.raises(ScenarioError, match='plate apply only to source = "file"'):
+        load_scenario(path)
+
+
+def test_cli_analyze_errors_are_one_line(tmp_path):
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "x.csv"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "no column found for plate, time, device" in result.output
+    assert not (tmp_path / "o").exists()
