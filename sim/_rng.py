@@ -20,6 +20,7 @@ STAGES: tuple[str, ...] = (
     "reconstruct",
     "metrics",
     "outages",
+    "patrols",
 )
 
 

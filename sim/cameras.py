@@ -28,7 +28,7 @@ REQUIRED_COLUMNS = ("camera_id", "u", "v", "key", "direction", "read_rate")
 CAMERA_COLUMNS = (*REQUIRED_COLUMNS, "misread_rate", "operator", "vendor")
 #: Optional columns kept when present: when a camera was put up and taken
 #: down (seconds after the scenario start; empty = always there), location.
-OPTIONAL_COLUMNS = ("installed_s", "removed_s", "lat", "lon")
+OPTIONAL_COLUMNS = ("installed_s", "removed_s", "lat", "lon", "kind")
 
 
 def make_layout(
@@ -227,6 +227,9 @@ def watch_pairs(layout: pd.DataFrame, net: RoadNetwork) -> tuple[np.ndarray, np.
     """
     direction = layout["direction"].to_numpy()
     rows = np.arange(len(layout))
+    if "kind" in layout.columns:  # mobile readers (patrol cars) watch no fixed road
+        rows = rows[layout["kind"].fillna("fixed").to_numpy() != "mobile"]
+        direction = direction[rows]
     fwd_rows = rows[np.isin(direction, ["forward", "both"])]
     back_rows = rows[np.isin(direction, ["backward", "both"])]
     fwd = camera_edges(layout.iloc[fwd_rows], net, "forward")

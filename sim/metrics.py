@@ -47,8 +47,9 @@ def trip_metrics(
         od_error_m``.
     """
     n = len(trips)
+    # (a parked car read by a patrol belongs to no trip: trip_id -1, row -1)
     trip_row = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
-    n_reads = np.bincount(trip_row, minlength=n)
+    n_reads = np.bincount(trip_row[trip_row >= 0], minlength=n)
     owner = _credit(recon.read_recon, trip_row, len(recon.trips))
     true_edges = _edge_frame(true_routes, np.arange(n))
     recon_edges = _edge_frame(recon.routes, owner)
@@ -225,7 +226,7 @@ def exposure_by_length(trip_table: pd.DataFrame, bands_km: tuple[float, ...] = L
 
 def time_to_first_read(trips: pd.DataFrame, reads: pd.DataFrame) -> np.ndarray:
     """Seconds from each read trip's departure to its first read (a hot-listed plate's alarm delay)."""
-    first = reads.groupby("trip_id")["time_s"].min()
+    first = reads[reads["trip_id"] >= 0].groupby("trip_id")["time_s"].min()
     depart = trips.set_index("trip_id")["depart_s"].reindex(first.index)
     return (first - depart).to_numpy(float)
 
@@ -397,6 +398,7 @@ def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> float | N
     if not same_plate.any():
         return None
     trip = reads["trip_id"].to_numpy()[order]
+    trip = np.where(trip >= 0, trip, -1 - np.arange(len(trip)))  # each parked sighting is its own "trip"
     recon_id = recon.read_recon[order]
     truth = trip[1:] == trip[:-1]
     guess = recon_id[1:] == recon_id[:-1]
@@ -410,7 +412,8 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
     true plate) and ``share_matches_wrong`` (reads moved to another plate that
     is not their vehicle's: two vehicles merged); ``None`` where undefined.
     """
-    true_plate = trips.set_index("trip_id")["plate"].reindex(reads["trip_id"]).to_numpy(dtype=object)
+    plate_of = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
+    true_plate = plate_of.reindex(reads["vehicle_id"]).to_numpy(dtype=object)
     read_plate = reads["plate_read"].to_numpy(dtype=object)
     misread = read_plate != true_plate
     moved = recon.plate_key != read_plate
@@ -557,4 +560,43 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
                            "time_s": reads["time_s"].to_numpy(float)})
     for k, share in uniqueness_by_k(traces, [1, 2, 3, 4, 5], rng).items():
         out[f"uniqueness_k{k}"] = share
+    return out
+
+
+def fleet_metrics(reads: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame, n_days: int) -> dict[str, Any]:
+    """Fixed cameras and mobile readers side by side: reads, trips and vehicles read, and per unit of cost.
+
+    ``layout`` may have ``kind`` (``fixed``/``mobile``) and ``cost`` (per
+    reader) columns; a fleet's cost is ``None`` unless every reader in it
+    has one.
+
+    Examples
+    --------
+    >>> layout = pd.DataFrame({"camera_id": ["c1", "p1"], "kind": ["fixed", "mobile"], "cost": [10.0, 30.0]})
+    >>> trips = pd.DataFrame({"trip_id": [0, 1], "vehicle_id": [0, 1]})
+    >>> reads = pd.DataFrame({"camera_id": ["c1", "p1", "p1"], "trip_id": [0, 1, -1], "vehicle_id": [0, 1, 0]})
+    >>> f = fleet_metrics(reads, trips, layout, 1)
+    >>> f["mobile"]["share_vehicles_read"], f["mobile"]["share_trips_read_ge1"], f["mobile"]["vehicles_read_per_1000_cost"]
+    (1.0, 0.5, 66.66666666666667)
+    """
+    kind = layout["kind"].fillna("fixed") if "kind" in layout.columns else pd.Series("fixed", index=layout.index)
+    n_vehicles = int(trips["vehicle_id"].nunique())
+    out: dict[str, Any] = {}
+    for name in sorted(set(kind)):
+        readers = layout[kind.to_numpy() == name]
+        mine = reads[reads["camera_id"].isin(readers["camera_id"])]
+        cost = None
+        if "cost" in readers.columns and readers["cost"].notna().all():
+            cost = float(readers["cost"].sum())
+        vehicles = int(mine["vehicle_id"].nunique())
+        out[name] = {
+            "n_readers": int(len(readers)),
+            "n_reads": int(len(mine)),
+            "reads_per_reader_per_day": _ratio(len(mine), len(readers) * n_days),
+            "share_trips_read_ge1": _ratio(int(mine.loc[mine["trip_id"] >= 0, "trip_id"].nunique()), len(trips)),
+            "share_vehicles_read": _ratio(vehicles, n_vehicles),
+            "cost": cost,
+            "reads_per_1000_cost": _ratio(1000 * len(mine), cost) if cost else None,
+            "vehicles_read_per_1000_cost": _ratio(1000 * vehicles, cost) if cost else None,
+        }
     return out

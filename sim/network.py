@@ -116,9 +116,16 @@ class RoadNetwork:
         """Return the edge index of ``(u, v, key)``; -1 if there is no such edge."""
         return self._edge_index.get((u, v, int(key)), -1)
 
-    def reverse_edge(self, e: int) -> int:
-        """The edge running the other way on the same road (v→u, same key); -1 on a one-way road."""
-        return self.edge_id(self.nodes[self.edge_v[e]], self.nodes[self.edge_u[e]], int(self.edge_key[e]))
+    def reverse_edge(self, e: Any) -> Any:
+        """The edge running the other way on the same road (v→u, same key); -1 on a one-way road.
+
+        ``e`` may be one edge index or an array of them.
+        """
+        if np.ndim(e) == 0:
+            return self.edge_id(self.nodes[self.edge_v[e]], self.nodes[self.edge_u[e]], int(self.edge_key[e]))
+        if "_reverse" not in self.__dict__:
+            self.__dict__["_reverse"] = np.array([self.reverse_edge(i) for i in range(self.n_edges)], dtype=np.int64)
+        return self.__dict__["_reverse"][np.asarray(e, dtype=np.int64)]
 
     def edge_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Fastest edge index from node index ``a`` to ``b`` (vectorised), -1 if none."""

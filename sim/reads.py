@@ -47,6 +47,9 @@ def read_passes(
     pandas.DataFrame
         Columns :data:`READ_COLUMNS`; ``vehicle_id`` and ``trip_id`` are the
         truth, kept for evaluation (reconstruction never uses them).
+        ``direction`` is ``forward``/``backward`` for fixed cameras and, when
+        ``passes`` has a ``direction`` column (patrol cars), ``oncoming``,
+        ``same_way`` or ``parked``; a parked car's read has ``trip_id`` -1.
     """
     camera = passes["camera"].to_numpy()
     hit = rng.random(len(passes)) < layout["read_rate"].to_numpy(float)[camera]
@@ -58,17 +61,23 @@ def read_passes(
     for i in np.flatnonzero(misread):
         plates[i] = misread_plate(plates[i], rng)
     time_s = kept["time_s"].to_numpy(float)
+    direction = np.where(kept["backward"].to_numpy(bool), "backward", "forward").astype(object)
+    trip_id = trips["trip_id"].to_numpy(np.int64)[trip]
+    if "direction" in kept.columns:  # mobile readers: oncoming, same_way or parked
+        given = kept["direction"].to_numpy(object)
+        direction = np.where(pd.notna(given), given, direction)
+        trip_id = np.where(direction == "parked", -1, trip_id)  # a parked car is on no trip
     return pd.DataFrame(
         {
             "read_id": np.arange(len(kept), dtype=np.int64),
             "camera_id": layout["camera_id"].to_numpy(dtype=object)[cam],
             "plate_read": plates,
             "vehicle_id": trips["vehicle_id"].to_numpy(np.int64)[trip],
-            "trip_id": trips["trip_id"].to_numpy(np.int64)[trip],
+            "trip_id": trip_id,
             "time_s": time_s,
             "timestamp": timestamps(start, time_s),
             "edge": kept["edge"].to_numpy(np.int64),
-            "direction": np.where(kept["backward"].to_numpy(bool), "backward", "forward"),
+            "direction": direction,
         }
     )
 

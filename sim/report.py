@@ -52,6 +52,20 @@ def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
             "<th>operators seeing a trip (mean)</th></tr>" + "".join(rows) + "</table>")
 
 
+def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
+    """Fixed cameras and patrol-car readers side by side."""
+    if not fleets:
+        return ""
+    columns = (("n_readers", "readers"), ("cost", "cost"), ("n_reads", "reads"),
+               ("share_trips_read_ge1", "share of trips read"), ("share_vehicles_read", "share of vehicles read"),
+               ("vehicles_read_per_1000_cost", "vehicles read per 1,000 of cost"))
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
+    rows = "".join(f"<tr><td>{html.escape(name)}</td>" + "".join(f"<td class=num>{_fmt(f.get(k))}</td>"
+                                                                   for k, _ in columns) + "</tr>"
+                   for name, f in fleets.items())
+    return f"<h2>Fixed cameras and mobile readers</h2><table><tr><th>fleet</th>{head}</tr>{rows}</table>"
+
+
 def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str) -> str:
     """The report as an HTML string; figures are embedded as base64 PNG."""
     rows = "".join(
@@ -74,7 +88,7 @@ def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Pat
         if agencies
         else ""
     )
-    what_if = _what_if_table(metrics.get("long_trips_what_if"))
+    what_if = _what_if_table(metrics.get("long_trips_what_if")) + _fleet_table(metrics.get("fleets"))
     images = "".join(
         f'<figure><img alt="{html.escape(p.stem)}" src="data:image/png;base64,'
         f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{html.escape(p.name)}</figcaption></figure>'

@@ -35,7 +35,7 @@ from sim.cameras import (
 from sim.district import district_mask, far_from, is_sealed, seal_cut
 from sim.demand import DAY_S, read_trips_csv, tntp_trips, uniform_trips
 from sim.metrics import (
-    camera_free_pairs, exposure_by_length, long_trip_exposure, misread_matching, person_metrics, summary_metrics,
+    camera_free_pairs, exposure_by_length, fleet_metrics, long_trip_exposure, misread_matching, person_metrics, summary_metrics,
     time_to_first_read, trip_metrics, trip_split_accuracy,
 )
 from sim.io import load_network
@@ -44,7 +44,10 @@ from sim.placement import place_cameras
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.scenario import CameraSpec, Scenario
-from sim.traffic import camera_outages, choose_routes, during_outage, route_crossings, simulate
+from sim.traffic import (
+    camera_outages, choose_routes, drive_patrols, during_outage, patrol_beats, patrol_encounters, route_crossings,
+    simulate,
+)
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -93,6 +96,8 @@ def build_cameras(
         prefix = spec.prefix or ("cam" if i == 0 else f"cam{i + 1}")
         if spec.strategy != "file":
             layout["camera_id"] = [f"{prefix}-{cid.split('-', 1)[1]}" for cid in layout["camera_id"]]
+        if spec.cost_per_camera is not None:
+            layout["cost"] = spec.cost_per_camera
         layouts.append(layout)
         if missed is not None:
             unsnapped.append(missed)
@@ -124,6 +129,82 @@ def _camera_group(
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
     return layout, None
+
+
+@dataclass
+class PatrolFleet:
+    """One ``[[patrols]]`` entry, placed: its beats, each car's beat, and the cars' layout rows."""
+
+    spec: Any
+    beats: list[np.ndarray]
+    car_beat: np.ndarray
+    rows: np.ndarray
+
+
+def add_patrol_readers(
+    scenario: Scenario, net: RoadNetwork, layout: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, list[PatrolFleet]]:
+    """Append a reader row (``kind = "mobile"``) per patrol car to the layout, and split the roads into beats.
+
+    A car's row stands on an edge leaving the first node of its beat (its
+    station, for maps); it watches no fixed road.
+    """
+    if not scenario.patrols:
+        return layout, []
+    fleets, rows = [], []
+    first_row = len(layout)
+    for i, spec in enumerate(scenario.patrols):
+        nodes = None
+        if spec.jurisdiction is not None:
+            edges = np.flatnonzero(edge_jurisdiction(net) == spec.jurisdiction)
+            if not len(edges):
+                raise ScenarioError(f"{scenario.name}: patrols[{i}].jurisdiction: no road has jurisdiction "
+                                    f"{spec.jurisdiction!r}")
+            nodes = np.unique(np.concatenate([net.edge_u[edges], net.edge_v[edges]]))
+        n_beats = spec.beats or spec.cars
+        available = net.n_nodes if nodes is None else len(nodes)
+        if n_beats > available:
+            raise ScenarioError(f"{scenario.name}: patrols[{i}].beats = {n_beats} is more than the "
+                                f"{available} intersections to patrol; use fewer beats")
+        beats = patrol_beats(net, n_beats, rng, nodes=nodes)
+        car_beat = np.arange(spec.cars) % len(beats)
+        car_rows = first_row + len(rows) + np.arange(spec.cars)
+        for car in range(spec.cars):
+            station = beats[car_beat[car]][0]
+            edge = int(np.flatnonzero(net.edge_u == station)[0])
+            row = {"camera_id": f"{spec.prefix}-{car + 1}", "u": net.nodes[station],
+                   "v": net.nodes[net.edge_v[edge]], "key": int(net.edge_key[edge]), "direction": "both",
+                   "read_rate": spec.read_rate, "misread_rate": spec.misread_rate, "operator": spec.operator,
+                   "vendor": spec.vendor, "kind": "mobile"}
+            if spec.cost_per_car is not None:
+                row["cost"] = spec.cost_per_car
+            rows.append(row)
+        fleets.append(PatrolFleet(spec, beats, car_beat, car_rows))
+    out = pd.concat([layout, pd.DataFrame(rows)], ignore_index=True)
+    out["kind"] = out["kind"].fillna("fixed") if "kind" in layout.columns else ["fixed"] * len(layout) + [
+        "mobile"] * len(rows)
+    duplicated = out["camera_id"][out["camera_id"].duplicated()].unique()
+    if len(duplicated):
+        raise ScenarioError(f"{scenario.name}: reader id(s) {', '.join(duplicated[:5])} used twice; give each "
+                            "[[patrols]] entry its own prefix")
+    return out, fleets
+
+
+def patrol_passes(
+    scenario: Scenario, net: RoadNetwork, fleets: list[PatrolFleet], trips: pd.DataFrame, routes: Routes,
+    rng: np.random.Generator,
+) -> list[pd.DataFrame]:
+    """The passes of every patrol car: drive the shifts (SimPy), then find the vehicles met."""
+    horizon = max(float(trips["arrive_s"].max()), scenario.demand.days * DAY_S)
+    out = []
+    for fleet in fleets:
+        spec = fleet.spec
+        log = drive_patrols(net, fleet.beats, fleet.car_beat, days=scenario.demand.days,
+                            shift_start_s=spec.shift_start_h * 3600, shift_s=spec.shift_hours * 3600,
+                            speed_factor=spec.speed_factor, rng=rng)
+        out.append(patrol_encounters(net, log, trips, routes, car_camera=fleet.rows, parked=spec.read_parked,
+                                     horizon_s=horizon))
+    return out
 
 
 def _routes(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rng: np.random.Generator) -> Routes:
@@ -214,11 +295,16 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     net = build_network(scenario, rngs["network"])
     lap("network")
     trips, routes, layout, unsnapped, calibration = calibrated_setup(scenario, net, rngs)
+    layout, patrols = add_patrol_readers(scenario, net, layout, rngs["patrols"])
     graph = _access(scenario, layout)
     lap("demand and cameras")
     watch_camera, watch_edge, watch_backward = watch_pairs(layout, net)
     crossings = route_crossings(net, routes, watch_camera, watch_edge, watch_backward)
     trips, passes = simulate(trips, routes, crossings)
+    if patrols:
+        passes = pd.concat([passes, *patrol_passes(scenario, net, patrols, trips, routes, rngs["patrols"])],
+                           ignore_index=True)
+        passes = passes.sort_values(["time_s", "trip", "camera"], kind="stable", ignore_index=True)
     trips["length_m"] = np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
                                     minlength=len(trips))
     lap("traffic")
@@ -250,6 +336,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     pairs = camera_free_pairs(net, watched, rngs["metrics"], n_pairs=scenario.metrics.pair_samples)
     metrics["camera_free_pair_share"] = pairs["camera_free_pair_share"]
     metrics["detour_ratio_median"] = pairs["detour_ratio_median"]
+    if patrols or "cost" in layout.columns:
+        metrics["fleets"] = fleet_metrics(reads, trips, layout, n_days)
     if unsnapped is not None:
         metrics["n_cameras_unsnapped"] = len(unsnapped)
         metrics["cameras_unsnapped"] = unsnapped["camera_id"].tolist()

@@ -169,6 +169,24 @@ class CameraSpec(_Section):
         return self
 
 
+class PatrolSpec(_Section):
+    """``[[patrols]]``: readers on patrol or parking-enforcement cars (mobile readers)."""
+
+    cars: int = Field(ge=1, description="patrol cars, each with one reader")
+    beats: int | None = Field(None, ge=1, description="areas the roads are split into (default: one per car)")
+    jurisdiction: str | None = Field(None, description="patrol only roads of this jurisdiction")
+    shift_start_h: float = Field(8.0, ge=0, lt=24, description="hour the daily shift starts")
+    shift_hours: float = Field(8.0, gt=0, le=24)
+    speed_factor: float = Field(0.7, gt=0, le=1, description="patrol speed as a share of free-flow speed")
+    read_rate: Rate = 0.9
+    misread_rate: Rate = 0.0
+    read_parked: bool = Field(True, description="also read cars parked along the patrol's roads")
+    operator: str = "default"
+    vendor: str = ""
+    prefix: str = "patrol"
+    cost_per_car: float | None = Field(None, gt=0, description="price of one patrol reader (to compare fleets)")
+
+
 class DemandSpec(_Section):
     """``[demand]``: who drives where and when."""
 
@@ -325,6 +343,7 @@ class Scenario(_Section):
     camera_groups: list[CameraSpec] = Field(
         default_factory=list, description="more camera groups, each like [cameras] (e.g. another operator's)"
     )
+    patrols: list[PatrolSpec] = Field(default_factory=list, description="mobile readers on patrol cars")
     demand: DemandSpec = Field(default_factory=DemandSpec)
     traffic: TrafficSpec = Field(default_factory=TrafficSpec)
     outages: OutageSpec | None = None
@@ -430,13 +449,26 @@ def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     parts = key.strip().split(".")
-    node = data
-    for part in parts[:-1]:
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            node = _list_item(node, part, key, label)
+            continue
+        child = node.setdefault(part, [] if parts[i + 1].isdigit() else {})
+        if not isinstance(child, (dict, list)):
             raise ScenarioError(f"{label}: --set {key}: {part!r} is not a table")
         node = child
+    if isinstance(node, list):
+        raise ScenarioError(f"{label}: --set {key}: name a field of the entry, e.g. {key}.count=10")
     node[parts[-1]] = value
+
+
+def _list_item(items: list[Any], part: str, key: str, label: str) -> dict[str, Any]:
+    """``--set patrols.0.cars=6``: entry ``0`` of an array of tables (``[[patrols]]``)."""
+    if not part.isdigit() or int(part) >= len(items):
+        raise ScenarioError(f"{label}: --set {key}: {part!r} is not an entry; the file has "
+                            f"{len(items)} (numbered from 0)")
+    return items[int(part)]
 
 
 def format_validation_error(exc: ValidationError, label: str) -> str:
