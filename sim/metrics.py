@@ -257,27 +257,42 @@ def uniqueness_by_k(
     reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_vehicles: int = 5_000
 ) -> dict[int, float | None]:
     """:func:`uniqueness` for several ``k``, indexing the traces once."""
+    return {k: (float(u["unique"].mean()) if len(u) else None)
+            for k, u in unique_vehicles(reads, ks, rng, max_vehicles=max_vehicles).items()}
+
+
+def unique_vehicles(
+    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_vehicles: int = 5_000
+) -> dict[int, pd.DataFrame]:
+    """For each ``k``: the vehicles scored (``vehicle_id``) and whether ``k`` random points singled them out.
+
+    See :func:`uniqueness`; the mean of ``unique`` is the uniqueness share,
+    and the rows let it be split by group or bootstrapped.
+    """
+    empty = pd.DataFrame({"vehicle_id": pd.Series(dtype=reads["vehicle_id"].dtype if len(reads.columns) else object),
+                          "unique": pd.Series(dtype=bool)})
     if not len(reads):
-        return {k: None for k in ks}
+        return {k: empty for k in ks}
     camera = pd.factorize(reads["camera_id"])[0].astype(np.int64)
     hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
     point = camera * (int(hour.max()) + 1) + hour
-    vehicle = pd.factorize(reads["vehicle_id"], sort=True)[0].astype(np.int64)
+    vehicle, vehicle_ids = pd.factorize(reads["vehicle_id"], sort=True)
+    vehicle = vehicle.astype(np.int64)
     pairs = np.unique(np.stack([vehicle, point]), axis=1)  # sorted by vehicle, then point
     by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
     order = np.lexsort((pairs[0], pairs[1]))
     holders_point, holders_vehicle = pairs[1][order], pairs[0][order]
     size = np.diff(by_vehicle)
-    out: dict[int, float | None] = {}
+    out: dict[int, pd.DataFrame] = {}
     for k in ks:
         eligible = np.flatnonzero(size >= k)
         if not len(eligible):
-            out[k] = None
+            out[k] = empty
             continue
         if len(eligible) > max_vehicles:
             eligible = np.sort(rng.choice(eligible, max_vehicles, replace=False))
-        unique = 0
-        for v in eligible:
+        unique = np.zeros(len(eligible), bool)
+        for j, v in enumerate(eligible):
             trace = pairs[1][by_vehicle[v] : by_vehicle[v + 1]]
             chosen = rng.choice(trace, size=k, replace=False)
             common = None
@@ -285,8 +300,8 @@ def uniqueness_by_k(
                 lo, hi = np.searchsorted(holders_point, [p, p + 1])
                 here = holders_vehicle[lo:hi]
                 common = here if common is None else np.intersect1d(common, here, assume_unique=True)
-            unique += len(common) == 1
-        out[k] = unique / len(eligible)
+            unique[j] = len(common) == 1
+        out[k] = pd.DataFrame({"vehicle_id": np.asarray(vehicle_ids)[eligible], "unique": unique})
     return out
 
 
@@ -327,24 +342,26 @@ def home_inference(
     }
 
 
-def next_camera_accuracy(
+def next_camera_hits(
     reads: pd.DataFrame, *, n_days: int | None = None, test_days: int = 1, order: int = 1
-) -> dict[str, Any]:
-    """Predict each vehicle's next camera from its earlier days (order-1 or 2 Markov model).
+) -> pd.DataFrame:
+    """Every held-out transition of every vehicle, and whether the model's top 1 / top 3 held the next camera.
 
-    The model is trained per vehicle on all days but the last ``test_days``
-    and falls back to all vehicles' transitions from the same state, then to
-    the most frequent camera. Accuracy is over every transition of the held
-    out days. Reads after the end of day ``n_days`` (trips that run past the
-    last midnight) count to the last day.
+    ``order`` 0 is the frequency baseline (a vehicle's most frequent next
+    cameras, whatever the current one), 1 and 2 are Markov models over the
+    last one or two cameras. Each model is trained per vehicle on all days
+    but the last ``test_days`` and falls back to all vehicles' transitions
+    from the same state, then to the most frequent camera. Reads after the
+    end of day ``n_days`` (trips that run past the last midnight) count to
+    the last day.
 
     Returns
     -------
-    dict
-        ``next_camera_top1_accuracy``, ``next_camera_top3_accuracy`` and
-        ``n_transitions_scored`` (accuracies ``None`` with nothing to score).
+    pandas.DataFrame
+        ``vehicle_id, top1, top3`` (bool), one row per scored transition.
     """
-    empty = {"next_camera_top1_accuracy": None, "next_camera_top3_accuracy": None, "n_transitions_scored": 0}
+    empty = pd.DataFrame({"vehicle_id": pd.Series(dtype=np.int64), "top1": pd.Series(dtype=bool),
+                          "top3": pd.Series(dtype=bool)})
     if not len(reads):
         return empty
     frame = reads.sort_values(["vehicle_id", "time_s"], kind="stable")
@@ -356,7 +373,7 @@ def next_camera_accuracy(
         return empty
     vehicle = frame["vehicle_id"].to_numpy()
     camera = frame["camera_id"].to_numpy()
-    state = [tuple(camera[max(0, i - order + 1) : i + 1]) for i in range(len(camera))]
+    state = [tuple(camera[max(0, i - order + 1) : i + 1]) if order else () for i in range(len(camera))]
     same = np.concatenate([vehicle[1:] == vehicle[:-1], [False]])
     train = same & (day <= last - test_days) & np.concatenate([day[1:] <= last - test_days, [False]])
     test = same & (day > last - test_days)
@@ -367,20 +384,98 @@ def next_camera_accuracy(
             row = table.setdefault(key, {})
             row[camera[i + 1]] = row.get(camera[i + 1], 0) + 1
     popular = pd.Series(camera).value_counts().index.tolist()
-    top1 = top3 = 0
     scored = np.flatnonzero(test)
-    for i in scored:
+    top1 = np.zeros(len(scored), bool)
+    top3 = np.zeros(len(scored), bool)
+    for j, i in enumerate(scored):
         row = personal.get((vehicle[i], state[i])) or shared.get(state[i]) or {}
         ranked = sorted(row, key=lambda c: (-row[c], str(c))) + [c for c in popular if c not in row][:3]
-        top1 += ranked[0] == camera[i + 1]
-        top3 += camera[i + 1] in ranked[:3]
-    if not len(scored):
-        return empty
+        top1[j] = ranked[0] == camera[i + 1]
+        top3[j] = camera[i + 1] in ranked[:3]
+    return pd.DataFrame({"vehicle_id": vehicle[scored], "top1": top1, "top3": top3})
+
+
+def next_camera_accuracy(
+    reads: pd.DataFrame, *, n_days: int | None = None, test_days: int = 1, order: int = 1
+) -> dict[str, Any]:
+    """Share of held-out transitions whose next camera the model ranked first / in its top 3.
+
+    See :func:`next_camera_hits`.
+
+    Returns
+    -------
+    dict
+        ``next_camera_top1_accuracy``, ``next_camera_top3_accuracy`` and
+        ``n_transitions_scored`` (accuracies ``None`` with nothing to score).
+    """
+    hits = next_camera_hits(reads, n_days=n_days, test_days=test_days, order=order)
+    if not len(hits):
+        return {"next_camera_top1_accuracy": None, "next_camera_top3_accuracy": None, "n_transitions_scored": 0}
     return {
-        "next_camera_top1_accuracy": top1 / len(scored),
-        "next_camera_top3_accuracy": top3 / len(scored),
-        "n_transitions_scored": int(len(scored)),
+        "next_camera_top1_accuracy": float(hits["top1"].mean()),
+        "next_camera_top3_accuracy": float(hits["top3"].mean()),
+        "n_transitions_scored": int(len(hits)),
     }
+
+
+#: Next-camera models: name → Markov order (0: the frequency baseline).
+PREDICTORS = {"frequency": 0, "markov1": 1, "markov2": 2}
+
+
+def bootstrap_ci(
+    successes: np.ndarray, trials: np.ndarray, rng: np.random.Generator, *, n_boot: int = 1000, level: float = 0.95
+) -> list[float] | None:
+    """Percentile bootstrap interval of ``sum(successes) / sum(trials)``, resampling the units (e.g. vehicles).
+
+    Resampling whole vehicles keeps the dependence between one vehicle's
+    transitions. ``None`` with no trials.
+
+    Examples
+    --------
+    >>> lo, hi = bootstrap_ci(np.ones(50), np.ones(50), np.random.default_rng(0))
+    >>> lo, hi
+    (1.0, 1.0)
+    """
+    successes, trials = np.asarray(successes, float), np.asarray(trials, float)
+    if not len(trials) or trials.sum() == 0:
+        return None
+    pick = rng.integers(0, len(trials), size=(n_boot, len(trials)))
+    ratio = successes[pick].sum(axis=1) / np.maximum(trials[pick].sum(axis=1), 1e-300)
+    tail = (1 - level) / 2
+    return [float(np.quantile(ratio, tail)), float(np.quantile(ratio, 1 - tail))]
+
+
+def predictability(
+    reads: pd.DataFrame, rng: np.random.Generator, *, n_days: int | None = None, test_days: int = 1
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Next-camera prediction by every model of :data:`PREDICTORS`, overall (with 95 % CIs) and per vehicle.
+
+    Returns
+    -------
+    summary : dict
+        Model → ``top1``, ``top3``, ``top1_ci``, ``top3_ci`` (bootstrap over
+        vehicles), ``n_transitions``, ``n_vehicles``.
+    per_vehicle : pandas.DataFrame
+        ``vehicle_id, model, n_transitions, top1, top3`` (accuracies).
+    """
+    summary, tables = {}, []
+    for model, order in PREDICTORS.items():
+        hits = next_camera_hits(reads, n_days=n_days, test_days=test_days, order=order)
+        per = hits.groupby("vehicle_id").agg(n_transitions=("top1", "size"), top1=("top1", "sum"),
+                                             top3=("top3", "sum")).reset_index()
+        summary[model] = {
+            "top1": float(hits["top1"].mean()) if len(hits) else None,
+            "top3": float(hits["top3"].mean()) if len(hits) else None,
+            "top1_ci": bootstrap_ci(per["top1"].to_numpy(), per["n_transitions"].to_numpy(), rng),
+            "top3_ci": bootstrap_ci(per["top3"].to_numpy(), per["n_transitions"].to_numpy(), rng),
+            "n_transitions": int(len(hits)),
+            "n_vehicles": int(len(per)),
+        }
+        per["top1"] = per["top1"] / per["n_transitions"]
+        per["top3"] = per["top3"] / per["n_transitions"]
+        tables.append(per.assign(model=model))
+    per_vehicle = pd.concat(tables, ignore_index=True)[["vehicle_id", "model", "n_transitions", "top1", "top3"]]
+    return summary, per_vehicle
 
 
 # --- reconstruction quality ------------------------------------------------------
@@ -428,17 +523,34 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
 
 def person_metrics(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
-) -> dict[str, Any]:
-    """Uniqueness for k = 1…5, and (multi-day runs) home inference and next-camera prediction."""
-    out: dict[str, Any] = {f"uniqueness_k{k}": u for k, u in uniqueness_by_k(reads, [1, 2, 3, 4, 5], rng).items()}
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Uniqueness for k = 1…5 with bootstrap CIs, and (multi-day runs) home inference and predictability.
+
+    Returns
+    -------
+    metrics : dict
+    tables : dict
+        ``vehicle_uniqueness`` (``vehicle_id, k, unique``) and, for multi-day
+        runs, ``predictability`` (per vehicle and model, see :func:`predictability`).
+    """
+    unique = unique_vehicles(reads, [1, 2, 3, 4, 5], rng)
+    out: dict[str, Any] = {f"uniqueness_k{k}": (float(u["unique"].mean()) if len(u) else None)
+                           for k, u in unique.items()}
+    out["uniqueness_ci"] = {f"k{k}": bootstrap_ci(u["unique"].to_numpy(), np.ones(len(u)), rng)
+                            for k, u in unique.items()}
+    tables = {"vehicle_uniqueness": pd.concat([u.assign(k=k) for k, u in unique.items()], ignore_index=True)}
     if n_days >= 2:
         out |= home_inference(reads, trips, net)
-        out |= next_camera_accuracy(reads, n_days=n_days)
+        summary, per_vehicle = predictability(reads, rng, n_days=n_days)
+        markov1 = summary["markov1"]
+        out |= {"next_camera_top1_accuracy": markov1["top1"], "next_camera_top3_accuracy": markov1["top3"],
+                "n_transitions_scored": markov1["n_transitions"], "predictability": summary}
+        tables["predictability"] = per_vehicle
     else:
         reason = "needs a run of two or more days (demand.days)"
         out |= {"home_inference_accuracy": None, "home_inference_accuracy_reason": reason,
                 "next_camera_top1_accuracy": None, "next_camera_top1_accuracy_reason": reason}
-    return out
+    return out, tables
 
 
 # --- long drives -----------------------------------------------------------------
@@ -599,4 +711,139 @@ def fleet_metrics(reads: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame
             "reads_per_1000_cost": _ratio(1000 * len(mine), cost) if cost else None,
             "vehicles_read_per_1000_cost": _ratio(1000 * vehicles, cost) if cost else None,
         }
+    return out
+
+
+# --- where surveillance concentrates ------------------------------------------------
+
+def area_labels(
+    net: RoadNetwork,
+    how: str,
+    *,
+    center: tuple[float, float] | None = None,
+    ring_km: float | None = None,
+    rings: int = 5,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The area of every node and every edge, and the area names in order (core first).
+
+    ``how = "rings"``: rings of ``ring_km`` around ``center`` (projected
+    metres; default the middle of the network's bounding box); without
+    ``ring_km``, ``rings`` rings of equal width out to the farthest node.
+    An edge lies where its midpoint does. ``how = "jurisdiction"``: each
+    edge's ``jurisdiction``; a node takes its first outgoing edge's.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(5, 5, rng=np.random.default_rng(0), jitter_m=0, block_m=100)
+    >>> nodes, edges, names = area_labels(net, "rings", ring_km=0.1)
+    >>> names[:2], int((nodes == names[0]).sum())
+    (['0–0.1 km', '0.1–0.2 km'], 1)
+    """
+    if how == "jurisdiction":
+        from sim.network import edge_jurisdiction
+
+        edge = edge_jurisdiction(net).astype(str)
+        first_out = pd.Series(edge).groupby(net.edge_u).first()
+        node = first_out.reindex(np.arange(net.n_nodes)).fillna("").to_numpy(dtype=object).astype(str)
+        names = sorted(set(edge) | set(node))
+        return node, edge, names
+    if how != "rings":
+        raise ValueError(f"areas must be 'rings' or 'jurisdiction', got {how!r}")
+    cx, cy = center if center is not None else ((net.x.min() + net.x.max()) / 2, (net.y.min() + net.y.max()) / 2)
+    node_d = np.hypot(net.x - cx, net.y - cy)
+    edge_d = np.hypot((net.x[net.edge_u] + net.x[net.edge_v]) / 2 - cx, (net.y[net.edge_u] + net.y[net.edge_v]) / 2 - cy)
+    if ring_km is None:
+        width = max(float(node_d.max()), 1.0) / rings * (1 + 1e-9)
+    else:
+        width = ring_km * 1000.0
+        rings = max(1, int(np.ceil(max(node_d.max(), edge_d.max()) / width + 1e-12)))
+    names = [f"{i * width / 1000:.3g}–{(i + 1) * width / 1000:.3g} km" for i in range(rings)]
+    index = lambda d: np.minimum((d // width).astype(int), rings - 1)  # noqa: E731
+    labels = np.array(names, dtype=object)
+    return labels[index(node_d)].astype(str), labels[index(edge_d)].astype(str), names
+
+
+def exposure_by_area(
+    net: RoadNetwork,
+    node_area: np.ndarray,
+    edge_area: np.ndarray,
+    names: list[str],
+    *,
+    layout: pd.DataFrame,
+    trips: pd.DataFrame,
+    routes: Routes,
+    reads: pd.DataFrame,
+    trip_table: pd.DataFrame,
+    n_days: int,
+    unique: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per area: cameras and road, vehicles driving there and observed there; and per home area, its residents'.
+
+    Columns: ``area, road_km, n_cameras, cameras_per_10_road_km,
+    n_vehicles_driving, n_vehicles_observed, share_vehicles_observed,
+    reads_per_vehicle_driving`` (where traffic is: a vehicle is observed in
+    an area when a camera there read it), then ``n_residents,
+    resident_share_trips_read, resident_reads_per_vehicle_per_day,
+    resident_uniqueness`` (vehicles whose home — the origin of their first
+    trip — is in the area; ``unique`` holds ``vehicle_id, unique`` for one
+    k, see :func:`unique_vehicles`). Fixed cameras only count as cameras;
+    every reader's reads count.
+    """
+    has_reverse = net.reverse_edge(np.arange(net.n_edges)) >= 0
+    road_m = pd.Series(net.edge_length * np.where(has_reverse, 0.5, 1.0)).groupby(edge_area).sum()
+    fixed = layout if "kind" not in layout.columns else layout[layout["kind"].fillna("fixed") != "mobile"]
+    camera_edge = np.array([net.edge_id(u, v, k) for u, v, k in zip(fixed["u"], fixed["v"], fixed["key"])],
+                           dtype=np.int64)
+    cameras = pd.Series(edge_area[camera_edge]).value_counts()
+    vehicle_of_trip = trips["vehicle_id"].to_numpy()
+    driving = (pd.DataFrame({"area": edge_area[routes.edges], "vehicle": vehicle_of_trip[routes.trip_of_edge()]})
+               .drop_duplicates().groupby("area")["vehicle"].nunique())
+    read_area = edge_area[reads["edge"].to_numpy(np.int64)]
+    observed = pd.Series(reads["vehicle_id"].to_numpy()).groupby(read_area).nunique()
+    n_reads = pd.Series(read_area).value_counts()
+    first = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
+    home = pd.Series(node_area[net.node_indices(first["origin"])], index=first["vehicle_id"].to_numpy())
+    trip_home = home.reindex(vehicle_of_trip).to_numpy()
+    read_ge1 = trip_table["n_reads"].to_numpy() >= 1
+    residents = home.value_counts()
+    resident_trips_read = pd.Series(read_ge1).groupby(trip_home).mean()
+    resident_reads = pd.Series(home.reindex(reads["vehicle_id"].to_numpy()).to_numpy()).value_counts()
+    resident_unique = (pd.Series(unique["unique"].to_numpy()).groupby(home.reindex(unique["vehicle_id"]).to_numpy())
+                       .mean() if unique is not None and len(unique) else pd.Series(dtype=float))
+    rows = []
+    for name in names:
+        road_km = float(road_m.get(name, 0.0)) / 1000
+        n_cam = int(cameras.get(name, 0))
+        n_drive = int(driving.get(name, 0))
+        n_obs = int(observed.get(name, 0))
+        n_res = int(residents.get(name, 0))
+        rows.append({
+            "area": name,
+            "road_km": road_km,
+            "n_cameras": n_cam,
+            "cameras_per_10_road_km": 10 * n_cam / road_km if road_km else np.nan,
+            "n_vehicles_driving": n_drive,
+            "n_vehicles_observed": n_obs,
+            "share_vehicles_observed": n_obs / n_drive if n_drive else np.nan,
+            "reads_per_vehicle_driving": int(n_reads.get(name, 0)) / n_drive if n_drive else np.nan,
+            "n_residents": n_res,
+            "resident_share_trips_read": float(resident_trips_read.get(name, np.nan)),
+            "resident_reads_per_vehicle_per_day": (int(resident_reads.get(name, 0)) / n_res / n_days
+                                                   if n_res else np.nan),
+            "resident_uniqueness": float(resident_unique.get(name, np.nan)),
+        })
+    return pd.DataFrame(rows)
+
+
+def area_summary(table: pd.DataFrame, how: str) -> dict[str, Any]:
+    """``metrics.json`` form of :func:`exposure_by_area`, with the core − periphery gap for rings."""
+    areas = {row["area"]: {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+                           for k, v in row.items() if k != "area"} for row in table.to_dict("records")}
+    out: dict[str, Any] = {"how": how, "areas": areas}
+    if how == "rings" and len(table) >= 2:
+        core, edge = table.iloc[0], table.iloc[-1]
+        for key in ("share_vehicles_observed", "resident_share_trips_read"):
+            gap = core[key] - edge[key]
+            out[f"core_minus_periphery_{key}"] = float(gap) if np.isfinite(gap) else None
     return out

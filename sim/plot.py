@@ -451,3 +451,51 @@ def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *
                  fontsize=10)
     ax.legend(fontsize=7, markerscale=4, loc="upper left", bbox_to_anchor=(0, -0.08), ncols=2, frameon=False)
     return fig
+
+
+def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *, title: str = "") -> Figure:
+    """Where surveillance concentrates: a map of areas by residents' trips read, and bars per area.
+
+    Parameters
+    ----------
+    node_area : numpy.ndarray
+        Area name of every node.
+    table : pandas.DataFrame
+        From :func:`sim.metrics.exposure_by_area`.
+    """
+    fig = Figure(figsize=(11.0, 4.8), dpi=110, layout="constrained")
+    left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
+    value = table.set_index("area")["resident_share_trips_read"]
+    x, y = _km(net)
+    _draw_edges(left, net, np.arange(net.n_edges), colors="#DDDDDD", linewidths=0.5, zorder=1)
+    shown = value.reindex(node_area).to_numpy(float) * 100
+    finite = shown[np.isfinite(shown)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 100.0)
+    if high - low < 1:  # a colour scale spanning the data, not 0–100, so small differences show
+        low, high = low - 0.5, high + 0.5
+    points = left.scatter(x, y, c=shown, cmap="viridis", s=10, zorder=2, vmin=low, vmax=high)
+    fig.colorbar(points, ax=left, label="residents' trips read at least once (%, scale spans the data)",
+                 shrink=0.8)
+    left.set_aspect("equal")
+    left.autoscale()
+    left.set_xlabel("east (km)")
+    left.set_ylabel("north (km)")
+    left.set_title("Home areas: how much of residents' driving is read", fontsize=9)
+    pos = np.arange(len(table))
+    width = 0.38
+    right.bar(pos - width / 2, table["share_vehicles_observed"] * 100, width, color=BLUE,
+              label="vehicles driving here that a camera here read (%)")
+    right.bar(pos + width / 2, table["resident_share_trips_read"] * 100, width, color=ORANGE,
+              label="residents' trips read at least once (%)")
+    right.set_ylabel("%")
+    right.set_ylim(0, 100)
+    right.set_xticks(pos, table["area"], rotation=20, fontsize=8)
+    density = right.twinx()
+    density.plot(pos, table["cameras_per_10_road_km"], color="black", marker="o", label="cameras per 10 km of road")
+    density.set_ylabel("cameras per 10 km of road")
+    density.set_ylim(bottom=0)
+    handles = right.get_legend_handles_labels()[0] + density.get_legend_handles_labels()[0]
+    right.legend(handles=handles, fontsize=7, loc="upper right")
+    right.set_title("Per area: cameras, and who is read", fontsize=9)
+    fig.suptitle(title or "Where surveillance concentrates", fontsize=10)
+    return fig

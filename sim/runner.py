@@ -35,8 +35,9 @@ from sim.cameras import (
 from sim.district import district_mask, far_from, is_sealed, seal_cut
 from sim.demand import DAY_S, read_trips_csv, tntp_trips, uniform_trips
 from sim.metrics import (
-    camera_free_pairs, exposure_by_length, fleet_metrics, long_trip_exposure, misread_matching, person_metrics, summary_metrics,
-    time_to_first_read, trip_metrics, trip_split_accuracy,
+    area_labels, area_summary, camera_free_pairs, exposure_by_area, exposure_by_length, fleet_metrics,
+    long_trip_exposure, misread_matching, person_metrics, summary_metrics, time_to_first_read, trip_metrics,
+    trip_split_accuracy,
 )
 from sim.io import load_network
 from sim.network import RoadNetwork, Routes, edge_jurisdiction, edges_frame
@@ -79,6 +80,8 @@ class Simulation:
     access: Any = None
     #: agency → boolean mask of the reads it can search
     visible: dict[str, np.ndarray] = field(default_factory=dict)
+    #: more per-vehicle or per-area tables, each written as ``<name>.parquet``
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
@@ -223,14 +226,16 @@ def expected_reads_per_trip(net: RoadNetwork, layout: pd.DataFrame, routes: Rout
 def calibrated_setup(
     scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.Generator]
 ) -> tuple[pd.DataFrame, Routes, pd.DataFrame, pd.DataFrame | None, dict[str, Any] | None]:
-    """Demand, routes and cameras; with a reads target, trips per day are calibrated on a pilot run.
+    """Demand, routes and cameras; with a reads target or counts, trips per day are calibrated on a pilot run.
 
     The pilot (``demand.pilot_trips`` trips) places the cameras and measures
-    the expected reads per trip; trips per day are then set so the cameras
-    log ``target_reads_per_camera_per_day`` on average.
+    the expected reads per trip, or each counted road's volume per trip;
+    trips per day are then set so the cameras log
+    ``target_reads_per_camera_per_day`` on average, or so simulated volumes
+    fit the counts (least squares).
     """
     spec = scenario.demand
-    if spec.target_reads_per_camera_per_day is None or spec.model != "uniform":
+    if spec.target_reads_per_camera_per_day is None and spec.counts is None:
         trips = build_demand(scenario, net, rngs["demand"])
         routes = _routes(scenario, net, trips, rngs["traffic"])
         layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
@@ -238,18 +243,26 @@ def calibrated_setup(
     pilot = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
     pilot_routes = _routes(scenario, net, pilot, rngs["traffic"])
     layout, unsnapped = build_cameras(scenario, net, pilot_routes, rngs["cameras"])
-    per_trip = expected_reads_per_trip(net, layout, pilot_routes)
-    if per_trip <= 0:
-        raise ScenarioError(f"{scenario.name}: cannot calibrate demand: the pilot trips pass no camera")
-    trips_per_day = max(1, int(round(spec.target_reads_per_camera_per_day * len(layout) / per_trip)))
+    calibration: dict[str, Any] = {"pilot_trips": spec.pilot_trips}
+    if spec.counts is not None:
+        from sim.io.counts import counts_per_trip, fit_scale, read_counts
+
+        counts = read_counts(scenario.resolve(spec.counts), net, max_snap_m=spec.counts_max_snap_m)
+        volume = np.bincount(pilot_routes.edges, minlength=net.n_edges) / spec.pilot_trips
+        modelled, observed = counts_per_trip(counts, volume)
+        trips_per_day = max(1, int(round(fit_scale(modelled, observed))))
+        calibration |= {"counts": spec.counts, "n_counts": int(len(observed)), "fitted_trips_per_day":
+                        fit_scale(modelled, observed)}
+    else:
+        per_trip = expected_reads_per_trip(net, layout, pilot_routes)
+        if per_trip <= 0:
+            raise ScenarioError(f"{scenario.name}: cannot calibrate demand: the pilot trips pass no camera")
+        trips_per_day = max(1, int(round(spec.target_reads_per_camera_per_day * len(layout) / per_trip)))
+        calibration |= {"target_reads_per_camera_per_day": spec.target_reads_per_camera_per_day,
+                        "expected_reads_per_trip": per_trip}
+    calibration["trips_per_day"] = trips_per_day
     trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
     routes = _routes(scenario, net, trips, rngs["traffic"])
-    calibration = {
-        "target_reads_per_camera_per_day": spec.target_reads_per_camera_per_day,
-        "pilot_trips": spec.pilot_trips,
-        "expected_reads_per_trip": per_trip,
-        "trips_per_day": trips_per_day,
-    }
     return trips, routes, layout, unsnapped, calibration
 
 
@@ -331,7 +344,15 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     metrics["time_to_first_read_s_median"] = float(np.median(delay)) if len(delay) else None
     metrics["trip_split_accuracy"] = trip_split_accuracy(reads, recon)
     metrics |= misread_matching(reads, trips, recon)
-    metrics |= person_metrics(reads, trips, net, n_days, rngs["metrics"])
+    person, tables = person_metrics(reads, trips, net, n_days, rngs["metrics"])
+    metrics |= person
+    areas = _areas(scenario, net)
+    if areas is not None:
+        unique = tables["vehicle_uniqueness"]
+        tables["areas"] = exposure_by_area(net, *areas, layout=layout, trips=trips, routes=routes, reads=reads,
+                                           trip_table=trip_table, n_days=n_days,
+                                           unique=unique[unique["k"] == 2])
+        metrics["exposure_by_area"] = area_summary(tables["areas"], _area_kind(scenario, net))
     watched = watch_edge[layout["read_rate"].to_numpy()[watch_camera] > 0]
     pairs = camera_free_pairs(net, watched, rngs["metrics"], n_pairs=scenario.metrics.pair_samples)
     metrics["camera_free_pair_share"] = pairs["camera_free_pair_share"]
@@ -345,6 +366,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         metrics["n_passes_lost_to_outages"] = int(lost.sum())
     if calibration is not None:
         calibration["achieved_reads_per_camera_per_day"] = metrics["reads_per_camera_per_day"]
+        if scenario.demand.counts is not None:
+            tables["count_fit"], calibration["fit"] = _count_fit(scenario, net, routes, n_days)
         metrics["calibration"] = calibration
     fenced = [c for c in scenario.all_cameras if c.district is not None]
     if fenced:
@@ -367,7 +390,51 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
                                                      query_time_s, metrics)
     lap("metrics")
     return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings, graph,
-                      visible)
+                      visible, tables)
+
+
+def _count_fit(
+    scenario: Scenario, net: RoadNetwork, routes: Routes, n_days: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Simulated vehicles per day on each counted road against the observed count."""
+    from sim.io.counts import counts_per_trip, read_counts
+
+    counts = read_counts(scenario.resolve(scenario.demand.counts), net, max_snap_m=scenario.demand.counts_max_snap_m)
+    per_day = np.bincount(routes.edges, minlength=net.n_edges) / n_days
+    simulated, observed = counts_per_trip(counts, per_day)
+    first_edge = counts.drop_duplicates("count_id")["edge"].to_numpy()
+    relative = np.divide(simulated - observed, observed, out=np.full(len(observed), np.nan), where=observed > 0)
+    table = pd.DataFrame({"count_id": np.arange(len(observed)), "u": net.nodes[net.edge_u[first_edge]],
+                          "v": net.nodes[net.edge_v[first_edge]], "key": net.edge_key[first_edge],
+                          "observed": observed, "simulated": simulated, "relative_error": relative})
+    finite = relative[np.isfinite(relative)]
+    fit = {
+        "n_counts": int(len(observed)),
+        "total_simulated_over_observed": float(simulated.sum() / observed.sum()) if observed.sum() else None,
+        "relative_error_abs_median": float(np.median(np.abs(finite))) if len(finite) else None,
+        "relative_error_abs_p90": float(np.quantile(np.abs(finite), 0.9)) if len(finite) else None,
+        "correlation": float(np.corrcoef(simulated, observed)[0, 1]) if len(observed) > 2 else None,
+    }
+    return table, fit
+
+
+def _area_kind(scenario: Scenario, net: RoadNetwork) -> str:
+    how = scenario.metrics.areas
+    if how == "auto":
+        return "jurisdiction" if len(set(edge_jurisdiction(net)) - {""}) >= 2 else "rings"
+    return how
+
+
+def _areas(scenario: Scenario, net: RoadNetwork) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    """Node and edge areas for the exposure-by-area table (``None`` when ``metrics.areas = "none"``)."""
+    spec = scenario.metrics
+    how = _area_kind(scenario, net)
+    if how == "none":
+        return None
+    if how == "jurisdiction" and not (set(edge_jurisdiction(net)) - {""}):
+        raise ScenarioError(f"{scenario.name}: metrics.areas = \"jurisdiction\" but no road has a jurisdiction; "
+                            "use areas = \"rings\" or give the network jurisdictions")
+    return area_labels(net, how, center=spec.center, ring_km=spec.ring_km, rings=spec.rings)
 
 
 def _reconstruct(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
@@ -541,6 +608,8 @@ def write_outputs(sim: Simulation, out: Path) -> None:
     _write_parquet(trips, out / "trips.parquet")
     _write_reads(sim.reads, out / "reads.parquet")
     _write_parquet(sim.trip_table, out / "trip_metrics.parquet")
+    for name, table in sim.tables.items():
+        _write_parquet(table, out / f"{name}.parquet")
     (out / "metrics.json").write_text(json.dumps(_plain(sim.metrics), indent=2, sort_keys=True) + "\n")
     figures = write_figures(sim, out / "figures") if scenario.output.figures else []
     if scenario.output.figures:
@@ -552,7 +621,7 @@ def write_outputs(sim: Simulation, out: Path) -> None:
 def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     """Every figure of a run, as PNG files in ``folder``."""
     from sim.plot import (
-        coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
+        areas_figure, coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
     )
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -569,6 +638,11 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
               folder / "coverage.png"),
         save_figure(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
     ]
+    if "areas" in sim.tables:
+        node_area = _areas(sim.scenario, net)[0]
+        figures.append(save_figure(areas_figure(net, node_area, sim.tables["areas"],
+                                                title=f"{name}: where surveillance concentrates"),
+                                   folder / "areas.png"))
     drive = _long_trip_views(sim)
     if drive is not None:
         figures.append(save_figure(

@@ -198,6 +198,10 @@ class DemandSpec(_Section):
         None, gt=0, description="calibrate trips per day so cameras log this many reads a day on average"
     )
     pilot_trips: int = Field(20_000, ge=100, description="calibration: trips of the pilot run")
+    counts: str | None = Field(
+        None, description="calibrate trips per day to traffic counts per road: a CSV u,v,key,count "
+                          "(vehicles per day) or a GeoJSON of points with a count property, snapped to roads")
+    counts_max_snap_m: float = Field(50.0, gt=0, description="counts GeoJSON: farthest a point may be from a road")
 
     @model_validator(mode="after")
     def _file_needs_path(self) -> DemandSpec:
@@ -207,6 +211,10 @@ class DemandSpec(_Section):
             raise ValueError("model 'tntp' needs path = \"..._trips.tntp\"")
         if self.target_reads_per_camera_per_day is not None and self.model != "uniform":
             raise ValueError("target_reads_per_camera_per_day calibrates the 'uniform' model only")
+        if self.counts is not None and self.model != "uniform":
+            raise ValueError("counts calibrate the 'uniform' model only")
+        if self.counts is not None and self.target_reads_per_camera_per_day is not None:
+            raise ValueError("calibrate to counts or to target_reads_per_camera_per_day, not both")
         return self
 
 
@@ -239,6 +247,12 @@ class MetricsSpec(_Section):
 
     long_trip_km: float = Field(5.0, gt=0)
     pair_samples: int = Field(500, ge=1, description="node pairs sampled for camera-free routes")
+    areas: Literal["auto", "rings", "jurisdiction", "none"] = Field(
+        "auto", description="exposure by area: rings around a centre, jurisdictions, or auto (jurisdictions "
+                            "when the roads have them, else rings)")
+    rings: int = Field(5, ge=1, description="areas = rings: how many, of equal width (unless ring_km)")
+    ring_km: float | None = Field(None, gt=0, description="areas = rings: ring width, km")
+    center: tuple[float, float] | None = Field(None, description="areas = rings: centre [x, y], projected metres")
     what_if_without: list[str] = Field(
         default_factory=list,
         description="operators or pools removed, one at a time, to compare long-trip exposure per agency "

@@ -17,8 +17,10 @@ from conftest import small_scenario
 OUTPUT_FILES = {
     "scenario.toml", "edges.parquet", "cameras.csv", "cameras.geojson", "trips.parquet", "reads.parquet",
     "trip_metrics.parquet", "metrics.json", "run.json", "report.html", "figures", "map.html",
+    "vehicle_uniqueness.parquet", "areas.parquet",
 }
-TABLES = ("trips.parquet", "reads.parquet", "trip_metrics.parquet", "edges.parquet")
+TABLES = ("trips.parquet", "reads.parquet", "trip_metrics.parquet", "edges.parquet", "vehicle_uniqueness.parquet",
+          "areas.parquet")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +37,7 @@ def test_output_directory_has_the_documented_files(two_runs):
     out = two_runs / "a"
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES
     assert {p.name for p in (out / "figures").iterdir()} == {"map.png", "coverage.png", "reads_per_trip.png",
-                                                             "sharing.png"}
+                                                             "sharing.png", "areas.png"}
     assert "leaflet" in (out / "map.html").read_text().lower()
     reads = pd.read_parquet(out / "reads.parquet")
     assert list(reads.columns)[:3] == ["read_id", "camera_id", "plate_read"]

@@ -1,0 +1,166 @@
+"""Predictability with baselines and CIs; exposure by area equals a direct count on a toy run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.metrics import area_labels, bootstrap_ci, predictability
+from sim.network import edge_jurisdiction
+from sim.runner import simulate_scenario
+
+from conftest import small_scenario
+from test_person import commute_reads
+
+
+def test_predictors_on_a_deterministic_commute():
+    """Markov models are exact; the frequency baseline ranks the vehicle's cameras by name among ties.
+
+    Each vehicle drives the same 6 cameras c0…c5 every day. In training, c1…c5
+    each follow another camera 4 times and c0 3 times (day to day), so the
+    frequency model always guesses the same camera: right once in the 5
+    held-out transitions (top 1 = 1/5), its top 3 right 3 times (3/5).
+    """
+    reads = commute_reads(20, 5, 12, np.random.default_rng(0), shuffled=False)
+    summary, per_vehicle = predictability(reads, np.random.default_rng(1))
+    assert summary["markov1"]["top1"] == summary["markov2"]["top1"] == 1.0
+    assert summary["frequency"]["top1"] == pytest.approx(1 / 5)
+    assert summary["frequency"]["top3"] == pytest.approx(3 / 5)
+    assert summary["frequency"]["top1_ci"] == [pytest.approx(0.2), pytest.approx(0.2)]  # every vehicle alike
+    assert set(per_vehicle["model"]) == {"frequency", "markov1", "markov2"}
+    assert (per_vehicle.groupby("model")["n_transitions"].sum() == 100).all()
+
+
+def test_bootstrap_interval_matches_the_normal_approximation():
+    rng = np.random.default_rng(3)
+    hits = rng.random(4000) < 0.3
+    lo, hi = bootstrap_ci(hits, np.ones(len(hits)), np.random.default_rng(4), n_boot=2000)
+    p = hits.mean()
+    half = 1.96 * np.sqrt(p * (1 - p) / len(hits))
+    assert lo == pytest.approx(p - half, abs=0.004)
+    assert hi == pytest.approx(p + half, abs=0.004)
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return simulate_scenario(small_scenario("demand.days=2", "metrics.areas=rings", "metrics.rings=3"))
+
+
+def test_rings_equal_a_direct_count(toy):
+    sim = toy
+    net, table = sim.net, sim.tables["areas"]
+    # rings by hand: three equal rings out to the farthest node from the bounding box's middle
+    cx, cy = (net.x.min() + net.x.max()) / 2, (net.y.min() + net.y.max()) / 2
+    width = np.hypot(net.x - cx, net.y - cy).max() / 3
+
+    def ring(px, py):
+        return min(int(np.hypot(px - cx, py - cy) // (width * (1 + 1e-9))), 2)
+
+    def edge_ring(e):
+        return ring((net.x[net.edge_u[e]] + net.x[net.edge_v[e]]) / 2, (net.y[net.edge_u[e]] + net.y[net.edge_v[e]]) / 2)
+
+    driving = [set(), set(), set()]
+    for row in range(len(sim.trips)):
+        for e in sim.routes.route(row):
+            driving[edge_ring(e)].add(sim.trips["vehicle_id"].iloc[row])
+    observed, n_reads = [set(), set(), set()], [0, 0, 0]
+    for vehicle, e in zip(sim.reads["vehicle_id"], sim.reads["edge"]):
+        observed[edge_ring(e)].add(vehicle)
+        n_reads[edge_ring(e)] += 1
+    cameras = [0, 0, 0]
+    for u, v, k in zip(sim.layout["u"], sim.layout["v"], sim.layout["key"]):
+        cameras[edge_ring(net.edge_id(u, v, k))] += 1
+    homes = {}
+    for vehicle, origin, depart in sorted(zip(sim.trips["vehicle_id"], sim.trips["origin"], sim.trips["depart_s"]),
+                                          key=lambda t: (t[0], t[2])):
+        homes.setdefault(vehicle, ring(net.x[net.node_index(origin)], net.y[net.node_index(origin)]))
+    all_view = sim.trip_table[sim.trip_table["view"] == "all"]
+    read = dict(zip(all_view["trip_id"], all_view["n_reads"] >= 1))
+    for i in range(3):
+        row = table.iloc[i]
+        assert row["n_vehicles_driving"] == len(driving[i])
+        assert row["n_vehicles_observed"] == len(observed[i])
+        assert row["n_cameras"] == cameras[i]
+        if driving[i]:
+            assert row["reads_per_vehicle_driving"] == pytest.approx(n_reads[i] / len(driving[i]))
+        residents = [v for v, h in homes.items() if h == i]
+        assert row["n_residents"] == len(residents)
+        their_trips = [read[t] for t, v in zip(sim.trips["trip_id"], sim.trips["vehicle_id"]) if homes[v] == i]
+        if their_trips:
+            assert row["resident_share_trips_read"] == pytest.approx(np.mean(their_trips))
+    assert sim.metrics["exposure_by_area"]["core_minus_periphery_share_vehicles_observed"] == pytest.approx(
+        table["share_vehicles_observed"].iloc[0] - table["share_vehicles_observed"].iloc[-1])
+
+
+def test_jurisdictions_as_areas():
+    sim = simulate_scenario(small_scenario("network.kind=city_line", "demand.days=1"))
+    table = sim.tables["areas"].set_index("area")
+    assert sim.metrics["exposure_by_area"]["how"] == "jurisdiction"  # auto: the roads have jurisdictions
+    jurisdiction = edge_jurisdiction(sim.net)
+    edges = [sim.net.edge_id(u, v, k) for u, v, k in zip(sim.layout["u"], sim.layout["v"], sim.layout["key"])]
+    assert table["n_cameras"].to_dict() == {**{name: 0 for name in table.index},
+                                            **pd.Series(jurisdiction[edges]).value_counts().to_dict()}
+    nodes, _, names = area_labels(sim.net, "jurisdiction")
+    assert set(names) == set(table.index) == set(jurisdiction)
+
+
+# --- calibration to counts ---------------------------------------------------------
+
+def test_calibration_recovers_a_known_demand_scale(tmp_path):
+    """Counts generated by Curtain at 4,000 trips a day give back that scale within 2 % (same network; the
+    calibrated run draws its own pilot and trips). Over seeds 21–71 the error was at most 0.9 %."""
+    truth = simulate_scenario(small_scenario("demand.trips=4000", "demand.days=3", "seed=21"))
+    net = truth.net
+    per_day = np.bincount(truth.routes.edges, minlength=net.n_edges) / 3
+    counted = np.flatnonzero(per_day > 0)[::2]  # half the roads carry a counter
+    pd.DataFrame({"u": net.nodes[net.edge_u[counted]], "v": net.nodes[net.edge_v[counted]],
+                  "key": net.edge_key[counted], "count": per_day[counted]}).to_csv(tmp_path / "counts.csv",
+                                                                                     index=False)
+    fitted = simulate_scenario(small_scenario(f"demand.counts={json_str(tmp_path / 'counts.csv')}",
+                                              "demand.pilot_trips=50000", "demand.days=1", "seed=21"))
+    calibration = fitted.metrics["calibration"]
+    assert calibration["fitted_trips_per_day"] == pytest.approx(4000, rel=0.02)
+    assert calibration["trips_per_day"] == len(fitted.trips)
+    # the fit report: simulated vs observed on every counted road
+    fit = fitted.tables["count_fit"]
+    assert len(fit) == calibration["fit"]["n_counts"] == len(counted)
+    assert calibration["fit"]["total_simulated_over_observed"] == pytest.approx(
+        fit["simulated"].sum() / fit["observed"].sum())
+    assert calibration["fit"]["total_simulated_over_observed"] == pytest.approx(1.0, abs=0.03)
+    np.testing.assert_allclose(fit["relative_error"], (fit["simulated"] - fit["observed"]) / fit["observed"])
+
+
+def json_str(path):
+    import json
+
+    return json.dumps(str(path))
+
+
+def test_point_counts_snap_and_cover_both_directions(tmp_path, grid10):
+    import json
+
+    from pyproj import Transformer
+
+    from sim.io.counts import read_counts
+
+    net = grid10
+    e = 0
+    mx, my = (net.x[net.edge_u[e]] + net.x[net.edge_v[e]]) / 2, (net.y[net.edge_u[e]] + net.y[net.edge_v[e]]) / 2
+    lon, lat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform([mx, mx], [my + 3, my - 5000])
+    features = [{"type": "Feature", "properties": {"aadt": 1200}, "geometry": {"type": "Point",
+                                                                               "coordinates": [lon[0], lat[0]]}}]
+    (tmp_path / "c.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    counts = read_counts(tmp_path / "c.geojson", net)
+    assert sorted(counts["edge"]) == sorted({e, net.reverse_edge(e)} - {-1})
+    assert (counts["observed"] == 1200).all()
+    features.append({"type": "Feature", "properties": {"count": 5},
+                     "geometry": {"type": "Point", "coordinates": [lon[1], lat[1]]}})
+    (tmp_path / "c.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    from sim._errors import DemandError
+
+    with pytest.raises(DemandError, match=r"feature\(s\) \[2\] are more than 50 m from any road"):
+        read_counts(tmp_path / "c.geojson", net)
+    (tmp_path / "bad.csv").write_text("u,v,count\n0,1,10\n0,999,5\n")
+    with pytest.raises(DemandError, match=r"bad.csv: no such road .*data rows 2"):
+        read_counts(tmp_path / "bad.csv", net)
