@@ -8,6 +8,8 @@ sorted by vehicle and departure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -78,29 +80,50 @@ def uniform_trips(net: RoadNetwork, trips: int, days: int, rng: np.random.Genera
     >>> len(t), t["vehicle_id"].nunique()
     (10, 3)
     """
+    _check_size(net, trips, days)
+    n_vehicles = (trips + 1) // 2
+    plates = make_plates(n_vehicles, rng)
+    home = rng.integers(0, net.n_nodes, n_vehicles)
+
+    def away(day: int) -> np.ndarray:
+        return (home + rng.integers(1, net.n_nodes, n_vehicles)) % net.n_nodes
+
+    return _round_trips(net, trips, days, rng, plates, home, away)
+
+
+def _check_size(net: RoadNetwork, trips: int, days: int) -> None:
     if trips < 1 or days < 1:
         raise DemandError(f"demand needs trips >= 1 and days >= 1, got trips={trips}, days={days}")
     if net.n_nodes < 2:
         raise DemandError("demand needs a network with at least two nodes")
-    n_vehicles = (trips + 1) // 2
-    plates = make_plates(n_vehicles, rng)
-    home = rng.integers(0, net.n_nodes, n_vehicles)
+
+
+def _round_trips(
+    net: RoadNetwork, trips: int, days: int, rng: np.random.Generator, plates: np.ndarray, home: np.ndarray,
+    away: Callable[[int], np.ndarray],
+) -> pd.DataFrame:
+    """Every day each vehicle drives home → ``away(day)`` in the morning peak and back in the evening."""
+    n_vehicles = len(home)
     parts = []
     for day in range(days):
-        away = (home + rng.integers(1, net.n_nodes, n_vehicles)) % net.n_nodes
+        there = away(day)
         out_t = _peak_times(n_vehicles, MORNING_PEAK, rng)
         back_t = _peak_times(n_vehicles, EVENING_PEAK, rng)
         # A car cannot come back before it got there and stayed a while.
         back_t = np.maximum(back_t, out_t + MIN_DWELL_S + rng.uniform(0, 3 * 3600, n_vehicles))
         vehicles = np.arange(n_vehicles)
-        outbound = pd.DataFrame({"vehicle_id": vehicles, "o": home, "d": away, "depart_s": day * DAY_S + out_t})
+        outbound = pd.DataFrame({"vehicle_id": vehicles, "o": home, "d": there, "depart_s": day * DAY_S + out_t})
         n_back = trips // 2
         inbound = pd.DataFrame(
-            {"vehicle_id": vehicles[:n_back], "o": away[:n_back], "d": home[:n_back],
+            {"vehicle_id": vehicles[:n_back], "o": there[:n_back], "d": home[:n_back],
              "depart_s": day * DAY_S + back_t[:n_back]}
         )
         parts += [outbound, inbound]
-    table = pd.concat(parts, ignore_index=True)
+    return _trips_table(net, pd.concat(parts, ignore_index=True), plates)
+
+
+def _trips_table(net: RoadNetwork, table: pd.DataFrame, plates: np.ndarray) -> pd.DataFrame:
+    """Columns ``vehicle_id, o, d, depart_s`` (node indices) → a trips table sorted by vehicle and time."""
     table = table.sort_values(["vehicle_id", "depart_s"], kind="stable", ignore_index=True)
     return pd.DataFrame(
         {
@@ -112,6 +135,234 @@ def uniform_trips(net: RoadNetwork, trips: int, days: int, rng: np.random.Genera
             "depart_s": table["depart_s"].to_numpy(float),
         }
     )
+
+
+# --- zones, gravity and a synthetic population --------------------------------------
+
+@dataclass(frozen=True)
+class Zones:
+    """Square cells over the network, each holding the nodes inside it.
+
+    Attributes
+    ----------
+    node_zone : numpy.ndarray
+        Zone of every node.
+    x, y : numpy.ndarray
+        Zone centroids (mean of their nodes), metres.
+    population, attraction : numpy.ndarray
+        Weights of each zone as a home and as a destination: the sum of the
+        nodes' ``population`` / ``jobs`` attributes where the network has
+        them, else the number of nodes (intersections stand in for homes).
+    """
+
+    node_zone: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    population: np.ndarray
+    attraction: np.ndarray
+    offsets: np.ndarray
+    members: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of zones."""
+        return len(self.x)
+
+    def random_node(self, zone: np.ndarray, rng: np.random.Generator, *, avoid: np.ndarray | None = None) -> np.ndarray:
+        """A node drawn uniformly inside each of ``zone``; not ``avoid`` where the zone has another node."""
+        size = np.diff(self.offsets)[zone]
+        pick = (rng.random(len(zone)) * size).astype(np.int64)
+        node = self.members[self.offsets[zone] + pick]
+        if avoid is not None:
+            clash = (node == avoid) & (size > 1)
+            node[clash] = self.members[self.offsets[zone[clash]] + (pick[clash] + 1) % size[clash]]
+        return node
+
+
+def grid_zones(net: RoadNetwork, zone_km: float) -> Zones:
+    """Zones of ``zone_km`` × ``zone_km`` over the network (empty cells dropped).
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> z = grid_zones(grid_network(10, 10, rng=np.random.default_rng(0), block_m=100), 0.5)
+    >>> z.n, int(z.population.sum())
+    (4, 100)
+    """
+    size = zone_km * 1000.0
+    col = ((net.x - net.x.min()) // size).astype(np.int64)
+    row = ((net.y - net.y.min()) // size).astype(np.int64)
+    cell = row * (int(col.max()) + 1) + col
+    cells, node_zone = np.unique(cell, return_inverse=True)
+    order = np.argsort(node_zone, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(node_zone, minlength=len(cells)))])
+    count = np.bincount(node_zone, minlength=len(cells)).astype(float)
+    weights = {}
+    for attribute in ("population", "jobs"):
+        values = np.array([float(net.graph.nodes[n].get(attribute, np.nan)) for n in net.nodes])
+        weights[attribute] = (np.bincount(node_zone, weights=np.nan_to_num(values), minlength=len(cells))
+                              if np.isfinite(values).any() else count)
+    return Zones(node_zone, np.bincount(node_zone, weights=net.x) / count, np.bincount(node_zone, weights=net.y) / count,
+                 weights["population"], weights["jobs"], offsets, order)
+
+
+def gravity_matrix(zones: Zones, decay_km: float) -> np.ndarray:
+    """Row-normalised destination probabilities: attraction × exp(−distance / ``decay_km``)."""
+    distance = np.hypot(zones.x[:, None] - zones.x[None, :], zones.y[:, None] - zones.y[None, :]) / 1000.0
+    weight = zones.attraction[None, :] * np.exp(-distance / decay_km)
+    return weight / weight.sum(axis=1, keepdims=True)
+
+
+def gravity_destinations(
+    zones: Zones, probabilities: np.ndarray, origin: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """A destination node for each origin node, its zone drawn from the origin zone's gravity row."""
+    origin_zone = zones.node_zone[origin]
+    out = np.empty(len(origin), dtype=np.int64)
+    cumulative = np.cumsum(probabilities, axis=1)
+    for z in np.unique(origin_zone):
+        rows = np.flatnonzero(origin_zone == z)
+        zone = np.minimum(np.searchsorted(cumulative[z], rng.random(len(rows)) * cumulative[z, -1]), zones.n - 1)
+        out[rows] = zones.random_node(zone, rng, avoid=origin[rows])
+    return out
+
+
+def _homes(zones: Zones, n: int, rng: np.random.Generator) -> np.ndarray:
+    zone = rng.choice(zones.n, size=n, p=zones.population / zones.population.sum())
+    return zones.random_node(zone, rng)
+
+
+def gravity_trips(
+    net: RoadNetwork, trips: int, days: int, rng: np.random.Generator, *, decay_km: float = 3.0, zone_km: float = 1.0
+) -> pd.DataFrame:
+    """Round trips as :func:`uniform_trips`, but homes by zone population and destinations by a gravity model.
+
+    The destination zone of a trip from zone *i* is *j* with probability
+    proportional to attraction(*j*) · exp(−d(*i*, *j*) / ``decay_km``); the
+    node is drawn uniformly inside it.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(10, 10, rng=np.random.default_rng(0))
+    >>> t = gravity_trips(net, 100, 1, np.random.default_rng(1), decay_km=0.5, zone_km=0.5)
+    >>> len(t), bool((t["origin"] != t["destination"]).all())
+    (100, True)
+    """
+    _check_size(net, trips, days)
+    zones = grid_zones(net, zone_km)
+    probabilities = gravity_matrix(zones, decay_km)
+    n_vehicles = (trips + 1) // 2
+    plates = make_plates(n_vehicles, rng)
+    home = _homes(zones, n_vehicles, rng)
+    return _round_trips(net, trips, days, rng, plates, home,
+                        lambda day: gravity_destinations(zones, probabilities, home, rng))
+
+
+#: Population model: share of weekday errand tours by count (0, 1, 2) for non-workers, and weekend outings.
+NONWORKER_TOURS = (0.25, 0.5, 0.25)
+WEEKEND_TOURS = (0.35, 0.45, 0.2)
+#: Chance that a worker runs an errand on the way home from work / drives out again in the evening.
+ERRAND_AFTER_WORK = 0.25
+EVENING_OUTING = 0.15
+
+
+def population_trips(
+    net: RoadNetwork,
+    vehicles: int,
+    days: int,
+    rng: np.random.Generator,
+    *,
+    first_weekday: int = 0,
+    worker_share: float = 0.65,
+    work_decay_km: float = 6.0,
+    errand_decay_km: float = 2.0,
+    zone_km: float = 1.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A synthetic population of vehicles, each with a home, and for workers a work place, driving N days.
+
+    Homes are drawn by zone population, work places and errands by gravity
+    (distance decay ``work_decay_km`` / ``errand_decay_km``). On weekdays
+    (``first_weekday`` is day 0's weekday, Monday = 0) a worker leaves for
+    work around 7:45, leaves work about 9 hours later, sometimes via an
+    errand or with an evening outing; a non-worker makes 0–2 errand tours
+    (home → errand → home) between 9:00 and 19:00. At weekends everyone makes
+    0–2 outings between 10:00 and 20:00. A vehicle whose trip runs late
+    leaves for its next one on arrival (the traffic stage's rule).
+
+    Returns
+    -------
+    trips : pandas.DataFrame
+        Trips table (sorted by vehicle and departure).
+    persons : pandas.DataFrame
+        ``vehicle_id, plate, home, work, worker`` (``work`` is the home node
+        id for non-workers, who have none; see ``worker``).
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(10, 10, rng=np.random.default_rng(0))
+    >>> trips, persons = population_trips(net, 50, 7, np.random.default_rng(1), zone_km=0.5)
+    >>> len(persons), 1.5 < len(trips) / (50 * 7) < 3.5
+    (50, True)
+    """
+    if vehicles < 1 or days < 1:
+        raise DemandError(f"the population model needs vehicles >= 1 and days >= 1, got {vehicles} and {days}")
+    if net.n_nodes < 2:
+        raise DemandError("demand needs a network with at least two nodes")
+    zones = grid_zones(net, zone_km)
+    to_work = gravity_matrix(zones, work_decay_km)
+    to_errand = gravity_matrix(zones, errand_decay_km)
+    plates = make_plates(vehicles, rng)
+    home = _homes(zones, vehicles, rng)
+    worker = rng.random(vehicles) < worker_share
+    work = np.where(worker, gravity_destinations(zones, to_work, home, rng), home)
+    ids = np.arange(vehicles)
+    parts = []
+
+    def tour(who: np.ndarray, depart: np.ndarray, dwell: np.ndarray, day: int) -> None:
+        """home → errand → home for vehicles ``who`` leaving at ``depart`` (s within the day)."""
+        place = gravity_destinations(zones, to_errand, home[who], rng)
+        parts.append(pd.DataFrame({"vehicle_id": ids[who], "o": home[who], "d": place, "depart_s": day * DAY_S + depart}))
+        parts.append(pd.DataFrame({"vehicle_id": ids[who], "o": place, "d": home[who],
+                                   "depart_s": day * DAY_S + depart + dwell}))
+
+    for day in range(days):
+        weekend = (first_weekday + day) % 7 >= 5
+        if weekend:
+            n_tours = rng.choice(3, size=vehicles, p=WEEKEND_TOURS)
+            window = (10.0, 20.0)
+        else:
+            n_tours = np.where(worker, 0, rng.choice(3, size=vehicles, p=NONWORKER_TOURS))
+            window = (9.0, 19.0)
+            commuters = np.flatnonzero(worker)
+            leave = np.clip(rng.normal(7.75, 0.75, len(commuters)), 5.0, 11.0) * 3600
+            back = leave + np.clip(rng.normal(9.0, 0.75, len(commuters)), 4.0, 12.0) * 3600
+            errand = rng.random(len(commuters)) < ERRAND_AFTER_WORK
+            stop = gravity_destinations(zones, to_errand, work[commuters], rng)
+            parts.append(pd.DataFrame({"vehicle_id": commuters, "o": home[commuters], "d": work[commuters],
+                                       "depart_s": day * DAY_S + leave}))
+            via = np.where(errand, stop, home[commuters])
+            parts.append(pd.DataFrame({"vehicle_id": commuters, "o": work[commuters], "d": via,
+                                       "depart_s": day * DAY_S + back}))
+            e = np.flatnonzero(errand)
+            parts.append(pd.DataFrame({"vehicle_id": commuters[e], "o": stop[e], "d": home[commuters[e]],
+                                       "depart_s": day * DAY_S + back[e] + rng.uniform(900, 2700, len(e))}))
+            # an evening outing, at least an hour after getting home (none after 22:30)
+            home_by = back + np.where(errand, 2700.0, 0.0) + 3600.0
+            out_at = np.maximum(np.clip(rng.normal(19.5, 0.75, len(commuters)), 18.5, 22.5) * 3600, home_by)
+            evening = (rng.random(len(commuters)) < EVENING_OUTING) & (out_at <= 22.5 * 3600)
+            tour(commuters[evening], out_at[evening], rng.uniform(1800, 7200, int(evening.sum())), day)
+        first = np.flatnonzero(n_tours >= 1)
+        start = rng.uniform(*window, len(first)) * 3600
+        tour(first, start, rng.uniform(1200, 5400, len(first)), day)
+        again = n_tours[first] >= 2  # the second tour starts after the first one's likely end
+        later = np.maximum(rng.uniform(*window, int(again.sum())) * 3600, start[again] + 3 * 3600)
+        tour(first[again], later, rng.uniform(1200, 5400, int(again.sum())), day)
+    trips = _trips_table(net, pd.concat(parts, ignore_index=True), plates)
+    persons = pd.DataFrame({"vehicle_id": ids, "plate": plates, "home": net.nodes[home], "work": net.nodes[work],
+                            "worker": worker})
+    return trips, persons
 
 
 def tntp_trips(

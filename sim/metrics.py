@@ -342,6 +342,60 @@ def home_inference(
     }
 
 
+def work_inference(
+    reads: pd.DataFrame,
+    persons: pd.DataFrame,
+    net: RoadNetwork,
+    *,
+    first_weekday: int = 0,
+    within_m: float = 500.0,
+    min_days: int = 2,
+    morning_h: tuple[float, float] = (5.0, 12.0),
+) -> dict[str, Any]:
+    """Guess each vehicle's work place as the camera of its last weekday-morning read on most days.
+
+    The last read between ``morning_h`` on a weekday (day 0 is weekday
+    ``first_weekday``, Monday = 0) is taken as the end of the drive to work;
+    the most frequent such camera over at least ``min_days`` weekdays is the
+    guess. Scored against the true work place of workers (``persons``:
+    ``vehicle_id, work, worker``).
+
+    Returns
+    -------
+    dict
+        ``work_inference_accuracy`` (share within ``within_m`` metres),
+        ``work_error_m_median``, ``n_workers_scored``.
+    """
+    none = {"work_inference_accuracy": None, "work_error_m_median": None, "n_workers_scored": 0}
+    time = reads["time_s"].to_numpy(float)
+    day = (time // DAY_S).astype(int)
+    hour = time % DAY_S / 3600
+    keep = ((first_weekday + day) % 7 < 5) & (hour >= morning_h[0]) & (hour < morning_h[1])
+    frame = pd.DataFrame({"vehicle_id": reads["vehicle_id"].to_numpy()[keep], "day": day[keep],
+                          "time_s": time[keep], "edge": reads["edge"].to_numpy()[keep]})
+    workers = persons.loc[persons["worker"].to_numpy(bool), ["vehicle_id", "work"]]
+    frame = frame[frame["vehicle_id"].isin(workers["vehicle_id"])]
+    last = frame.sort_values(["vehicle_id", "time_s"], kind="stable").drop_duplicates(["vehicle_id", "day"],
+                                                                                        keep="last")
+    days = last.groupby("vehicle_id")["day"].nunique()
+    last = last[last["vehicle_id"].isin(days[days >= min_days].index)]
+    if not len(last):
+        return none
+    counts = last.groupby(["vehicle_id", "edge"]).size().reset_index(name="n")
+    counts = counts.sort_values(["vehicle_id", "n", "edge"], ascending=[True, False, True], kind="stable")
+    guess = counts.drop_duplicates("vehicle_id").set_index("vehicle_id")["edge"]
+    work = net.node_indices(workers.set_index("vehicle_id")["work"].reindex(guess.index))
+    edge = guess.to_numpy()
+    gx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
+    gy = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
+    error = np.hypot(gx - net.x[work], gy - net.y[work])
+    return {
+        "work_inference_accuracy": float((error <= within_m).mean()),
+        "work_error_m_median": float(np.median(error)),
+        "n_workers_scored": int(len(error)),
+    }
+
+
 def next_camera_hits(
     reads: pd.DataFrame, *, n_days: int | None = None, test_days: int = 1, order: int = 1
 ) -> pd.DataFrame:
@@ -523,8 +577,12 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
 
 def person_metrics(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
+    *, persons: pd.DataFrame | None = None, first_weekday: int = 0,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """Uniqueness for k = 1…5 with bootstrap CIs, and (multi-day runs) home inference and predictability.
+    """Uniqueness for k = 1…5 with bootstrap CIs, and (multi-day runs) home and work inference and predictability.
+
+    Work inference needs ``persons`` (the population model's ``vehicle_id,
+    work, worker``).
 
     Returns
     -------
@@ -541,6 +599,11 @@ def person_metrics(
     tables = {"vehicle_uniqueness": pd.concat([u.assign(k=k) for k, u in unique.items()], ignore_index=True)}
     if n_days >= 2:
         out |= home_inference(reads, trips, net)
+        if persons is not None:
+            out |= work_inference(reads, persons, net, first_weekday=first_weekday)
+        else:
+            out["work_inference_accuracy"] = None
+            out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
         summary, per_vehicle = predictability(reads, rng, n_days=n_days)
         markov1 = summary["markov1"]
         out |= {"next_camera_top1_accuracy": markov1["top1"], "next_camera_top3_accuracy": markov1["top3"],

@@ -33,11 +33,11 @@ from sim.cameras import (
     CAMERA_COLUMNS, layout_geojson, not_installed, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
 )
 from sim.district import district_mask, far_from, is_sealed, seal_cut
-from sim.demand import DAY_S, read_trips_csv, tntp_trips, uniform_trips
+from sim.demand import DAY_S, gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.metrics import (
     area_labels, area_summary, camera_free_pairs, exposure_by_area, exposure_by_length, fleet_metrics,
-    long_trip_exposure, misread_matching, person_metrics, summary_metrics, time_to_first_read, trip_metrics,
-    trip_split_accuracy,
+    home_inference, long_trip_exposure, misread_matching, person_metrics, summary_metrics, time_to_first_read,
+    trip_metrics, trip_split_accuracy, uniqueness_by_k, work_inference,
 )
 from sim.io import load_network
 from sim.network import RoadNetwork, Routes, edge_jurisdiction, edges_frame
@@ -223,9 +223,20 @@ def expected_reads_per_trip(net: RoadNetwork, layout: pd.DataFrame, routes: Rout
     return float(layout["read_rate"].to_numpy()[crossings.camera].sum() / n) if n else 0.0
 
 
-def calibrated_setup(
-    scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.Generator]
-) -> tuple[pd.DataFrame, Routes, pd.DataFrame, pd.DataFrame | None, dict[str, Any] | None]:
+@dataclass
+class Setup:
+    """Demand, routes and cameras of a run (see :func:`calibrated_setup`)."""
+
+    trips: pd.DataFrame
+    routes: Routes
+    layout: pd.DataFrame
+    unsnapped: pd.DataFrame | None = None
+    calibration: dict[str, Any] | None = None
+    #: population model: ``vehicle_id, plate, home, work, worker``
+    persons: pd.DataFrame | None = None
+
+
+def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.Generator]) -> Setup:
     """Demand, routes and cameras; with a reads target or counts, trips per day are calibrated on a pilot run.
 
     The pilot (``demand.pilot_trips`` trips) places the cameras and measures
@@ -236,10 +247,10 @@ def calibrated_setup(
     """
     spec = scenario.demand
     if spec.target_reads_per_camera_per_day is None and spec.counts is None:
-        trips = build_demand(scenario, net, rngs["demand"])
+        trips, persons = build_demand(scenario, net, rngs["demand"])
         routes = _routes(scenario, net, trips, rngs["traffic"])
         layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
-        return trips, routes, layout, unsnapped, None
+        return Setup(trips, routes, layout, unsnapped, None, persons)
     pilot = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
     pilot_routes = _routes(scenario, net, pilot, rngs["traffic"])
     layout, unsnapped = build_cameras(scenario, net, pilot_routes, rngs["cameras"])
@@ -263,19 +274,27 @@ def calibrated_setup(
     calibration["trips_per_day"] = trips_per_day
     trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
     routes = _routes(scenario, net, trips, rngs["traffic"])
-    return trips, routes, layout, unsnapped, calibration
+    return Setup(trips, routes, layout, unsnapped, calibration)
 
 
-def build_demand(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
-    """The scenario's trips table."""
+def build_demand(
+    scenario: Scenario, net: RoadNetwork, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The scenario's trips table, and for the population model its vehicles (home, work)."""
     spec = scenario.demand
     if spec.model == "file":
-        return read_trips_csv(scenario.resolve(str(spec.path)), net, rng)
+        return read_trips_csv(scenario.resolve(str(spec.path)), net, rng), None
     if spec.model == "tntp":
         from sim.io.tntp import read_tntp_trips
 
-        return tntp_trips(net, read_tntp_trips(scenario.resolve(str(spec.path))), spec.trips, spec.days, rng)
-    return uniform_trips(net, spec.trips, spec.days, rng)
+        return tntp_trips(net, read_tntp_trips(scenario.resolve(str(spec.path))), spec.trips, spec.days, rng), None
+    if spec.model == "gravity":
+        return gravity_trips(net, spec.trips, spec.days, rng, decay_km=spec.decay_km, zone_km=spec.zone_km), None
+    if spec.model == "population":
+        return population_trips(net, int(spec.vehicles), spec.days, rng, first_weekday=scenario.start.weekday(),
+                                worker_share=spec.worker_share, work_decay_km=spec.work_decay_km,
+                                errand_decay_km=spec.decay_km, zone_km=spec.zone_km)
+    return uniform_trips(net, spec.trips, spec.days, rng), None
 
 
 def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> Simulation:
@@ -307,7 +326,9 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
 
     net = build_network(scenario, rngs["network"])
     lap("network")
-    trips, routes, layout, unsnapped, calibration = calibrated_setup(scenario, net, rngs)
+    setup = calibrated_setup(scenario, net, rngs)
+    trips, routes, layout, unsnapped, calibration = (setup.trips, setup.routes, setup.layout, setup.unsnapped,
+                                                     setup.calibration)
     layout, patrols = add_patrol_readers(scenario, net, layout, rngs["patrols"])
     graph = _access(scenario, layout)
     lap("demand and cameras")
@@ -344,7 +365,10 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     metrics["time_to_first_read_s_median"] = float(np.median(delay)) if len(delay) else None
     metrics["trip_split_accuracy"] = trip_split_accuracy(reads, recon)
     metrics |= misread_matching(reads, trips, recon)
-    person, tables = person_metrics(reads, trips, net, n_days, rngs["metrics"])
+    person, tables = person_metrics(reads, trips, net, n_days, rngs["metrics"], persons=setup.persons,
+                                    first_weekday=scenario.start.weekday())
+    if setup.persons is not None:
+        tables["vehicles"] = setup.persons
     metrics |= person
     areas = _areas(scenario, net)
     if areas is not None:
@@ -380,7 +404,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         visible = {a.name: access_stage.visible_reads(reads, layout, graph, a.name, query_time_s)
                    for a in scenario.agencies}
         views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net, visible,
-                                              trip_table)
+                                              trip_table, n_days=n_days, persons=setup.persons, rng=rngs["metrics"])
         trip_table = pd.concat([trip_table, *views], ignore_index=True)
         metrics["agencies"] = agency_metrics
         if scenario.rules:
@@ -480,7 +504,8 @@ def _view_table(
 
 def _agency_views(
     scenario: Scenario, graph: Any, layout: pd.DataFrame, reads: pd.DataFrame, trips: pd.DataFrame,
-    routes: Routes, net: RoadNetwork, visible: dict[str, np.ndarray], all_view: pd.DataFrame,
+    routes: Routes, net: RoadNetwork, visible: dict[str, np.ndarray], all_view: pd.DataFrame, *,
+    n_days: int, persons: pd.DataFrame | None, rng: np.random.Generator,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     views, out = [], {}
     for agency in scenario.agencies:
@@ -502,8 +527,22 @@ def _agency_views(
             "long_trips": long_trip_exposure(trips, routes, seen, layout, table, net,
                                              min_km=scenario.metrics.long_trip_km),
             "paths": paths,
+            "person": _agency_person(scenario, seen, trips, net, n_days, persons, rng),
         }
     return views, out
+
+
+def _agency_person(
+    scenario: Scenario, seen: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int,
+    persons: pd.DataFrame | None, rng: np.random.Generator,
+) -> dict[str, Any]:
+    """What one agency's reads say about people: uniqueness (k = 2), and home and work over several days."""
+    out: dict[str, Any] = {"uniqueness_k2": uniqueness_by_k(seen, [2], rng)[2]}
+    if n_days >= 2:
+        out |= home_inference(seen, trips, net)
+        if persons is not None:
+            out |= work_inference(seen, persons, net, first_weekday=scenario.start.weekday())
+    return out
 
 
 def _what_if(

@@ -190,9 +190,14 @@ class PatrolSpec(_Section):
 class DemandSpec(_Section):
     """``[demand]``: who drives where and when."""
 
-    model: Literal["uniform", "tntp", "file"] = "uniform"
-    trips: int = Field(5000, ge=1, description="trips per day")
+    model: Literal["uniform", "gravity", "population", "tntp", "file"] = "uniform"
+    trips: int = Field(5000, ge=1, description="trips per day (uniform, gravity, tntp)")
+    vehicles: int | None = Field(None, ge=1, description="population: vehicles (each with a home, maybe a job)")
     days: int = Field(1, ge=1)
+    worker_share: Rate = Field(0.65, description="population: share of vehicles commuting to work on weekdays")
+    work_decay_km: float = Field(6.0, gt=0, description="population: distance decay of work places, km")
+    decay_km: float = Field(2.0, gt=0, description="gravity and population errands: distance decay, km")
+    zone_km: float = Field(1.0, gt=0, description="gravity and population: size of the square zones, km")
     path: str | None = None
     target_reads_per_camera_per_day: float | None = Field(
         None, gt=0, description="calibrate trips per day so cameras log this many reads a day on average"
@@ -205,6 +210,10 @@ class DemandSpec(_Section):
 
     @model_validator(mode="after")
     def _file_needs_path(self) -> DemandSpec:
+        if self.model == "population" and self.vehicles is None:
+            raise ValueError("model 'population' needs vehicles = N (it makes its own trips)")
+        if self.vehicles is not None and self.model != "population":
+            raise ValueError("vehicles applies to model 'population' only; the other models take trips per day")
         if self.model == "file" and not self.path:
             raise ValueError("model 'file' needs path = \"trips.csv\"")
         if self.model == "tntp" and not self.path:
