@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Hashable
 
 import networkx as nx
@@ -314,6 +315,8 @@ def fastest_routes(
     origins = np.asarray(origins, dtype=np.int64)
     destinations = np.asarray(destinations, dtype=np.int64)
     adjacency = net.adjacency if weights is None else adjacency_matrix(net, weights=weights)
+    # between two nodes, the edge the router used: the cheapest at these weights (parallel edges differ)
+    edge_between = net.edge_between if weights is None else _edge_lookup(net, weights)
     trip_parts, edge_parts, step_parts = [], [], []
     travel_time = np.zeros(len(origins))
     unique = np.unique(origins)
@@ -328,7 +331,7 @@ def fastest_routes(
             raise NetworkError(
                 f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}"
             )
-        t, e, s = _walk_back(net, pred, rows, origins[trips], destinations[trips])
+        t, e, s = _walk_back(edge_between, pred, rows, origins[trips], destinations[trips])
         trip_parts.append(trips[t])
         edge_parts.append(e)
         step_parts.append(s)
@@ -341,8 +344,23 @@ def fastest_routes(
     return Routes(offsets=offsets, edges=edges[order], travel_time=travel_time)
 
 
+def _edge_lookup(net: RoadNetwork, weights: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``edge_between`` for other edge costs: the cheapest edge from node ``a`` to ``b`` at ``weights``."""
+    cost = np.maximum(np.asarray(weights, dtype=float), 1e-6)
+    best = fastest_parallel(net.edge_u, net.edge_v, cost, net.n_nodes, np.arange(net.n_edges))
+    keys = net.edge_u[best] * net.n_nodes + net.edge_v[best]
+
+    def edge_between(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        wanted = np.asarray(a, dtype=np.int64) * net.n_nodes + np.asarray(b, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where(keys[pos] == wanted, best[pos], -1)
+
+    return edge_between
+
+
 def _walk_back(
-    net: RoadNetwork, pred: np.ndarray, rows: np.ndarray, origins: np.ndarray, dests: np.ndarray
+    edge_between: Callable[[np.ndarray, np.ndarray], np.ndarray], pred: np.ndarray, rows: np.ndarray,
+    origins: np.ndarray, dests: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Walk every trip from its destination back to its origin in lock step."""
     idx = np.arange(len(dests))
@@ -355,7 +373,7 @@ def _walk_back(
         node = current[t]
         prev = pred[rows[t], node]
         trips.append(t)
-        edges.append(net.edge_between(prev, node))
+        edges.append(edge_between(prev, node))
         steps.append(np.full(len(t), step))
         current[t] = prev
         step += 1

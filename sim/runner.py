@@ -234,7 +234,29 @@ class Setup:
     calibration: dict[str, Any] | None = None
     #: population model: ``vehicle_id, plate, home, work, worker``
     persons: pd.DataFrame | None = None
+    #: the network vehicles drove on: congested travel times with ``traffic.congestion = "ue"``
+    net: RoadNetwork | None = None
+    congestion: dict[str, Any] | None = None
 
+
+def congested(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame) -> tuple[RoadNetwork, dict[str, Any]]:
+    """The network at the user equilibrium of the peak hour (``traffic.peak_hour_share`` of a day's trips)."""
+    from sim.assignment import user_equilibrium, with_travel_times
+
+    spec = scenario.traffic
+    n_days = simulated_days(scenario, trips)
+    od = pd.DataFrame({"o": net.node_indices(trips["origin"]), "d": net.node_indices(trips["destination"])})
+    od = od[od["o"] != od["d"]].value_counts().reset_index(name="n").sort_values(["o", "d"], ignore_index=True)
+    hourly = od["n"].to_numpy(float) / n_days * spec.peak_hour_share
+    result = user_equilibrium(net, od["o"].to_numpy(), od["d"].to_numpy(), hourly, gap=spec.ue_gap)
+    info = {
+        "relative_gap": result.relative_gap,
+        "iterations": result.iterations,
+        "peak_hour_vehicles": float(hourly.sum()),
+        "delay_ratio": float(result.travel_time @ result.flow / (net.edge_time @ result.flow))
+        if result.flow.sum() > 0 else None,
+    }
+    return with_travel_times(net, result.travel_time), info
 
 def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.Generator]) -> Setup:
     """Demand, routes and cameras; with a reads target or counts, trips per day are calibrated on a pilot run.
@@ -248,9 +270,10 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
     spec = scenario.demand
     if spec.target_reads_per_camera_per_day is None and spec.counts is None:
         trips, persons = build_demand(scenario, net, rngs["demand"])
+        net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
         routes = _routes(scenario, net, trips, rngs["traffic"])
         layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
-        return Setup(trips, routes, layout, unsnapped, None, persons)
+        return Setup(trips, routes, layout, unsnapped, None, persons, net, congestion)
     pilot = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
     pilot_routes = _routes(scenario, net, pilot, rngs["traffic"])
     layout, unsnapped = build_cameras(scenario, net, pilot_routes, rngs["cameras"])
@@ -273,8 +296,9 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
                         "expected_reads_per_trip": per_trip}
     calibration["trips_per_day"] = trips_per_day
     trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
+    net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
     routes = _routes(scenario, net, trips, rngs["traffic"])
-    return Setup(trips, routes, layout, unsnapped, calibration)
+    return Setup(trips, routes, layout, unsnapped, calibration, None, net, congestion)
 
 
 def build_demand(
@@ -329,6 +353,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     setup = calibrated_setup(scenario, net, rngs)
     trips, routes, layout, unsnapped, calibration = (setup.trips, setup.routes, setup.layout, setup.unsnapped,
                                                      setup.calibration)
+    net = setup.net or net
     layout, patrols = add_patrol_readers(scenario, net, layout, rngs["patrols"])
     graph = _access(scenario, layout)
     lap("demand and cameras")
@@ -383,6 +408,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     metrics["detour_ratio_median"] = pairs["detour_ratio_median"]
     if patrols or "cost" in layout.columns:
         metrics["fleets"] = fleet_metrics(reads, trips, layout, n_days)
+    if setup.congestion is not None:
+        metrics["congestion"] = setup.congestion
     if unsnapped is not None:
         metrics["n_cameras_unsnapped"] = len(unsnapped)
         metrics["cameras_unsnapped"] = unsnapped["camera_id"].tolist()

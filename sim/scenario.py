@@ -232,6 +232,11 @@ class TrafficSpec(_Section):
 
     route_noise: float = Field(0.0, ge=0, description="spread (lognormal sigma) of drivers' perceived edge times")
     route_classes: int = Field(8, ge=1, description="driver classes sharing one perceived network each")
+    congestion: Literal["none", "ue"] = Field(
+        "none", description="ue: static user equilibrium (BPR, conjugate Frank-Wolfe) of the peak hour; "
+                            "vehicles then route by the congested times")
+    peak_hour_share: float = Field(0.1, gt=0, le=1, description="congestion: share of a day's trips in the peak hour")
+    ue_gap: float = Field(1e-4, gt=0, description="congestion: relative gap to stop at")
 
 
 class OutageSpec(_Section):
