@@ -179,8 +179,12 @@ class Zones:
         return node
 
 
-def grid_zones(net: RoadNetwork, zone_km: float) -> Zones:
+def grid_zones(net: RoadNetwork, zone_km: float, *, places_per_zone: int | None = None) -> Zones:
     """Zones of ``zone_km`` × ``zone_km`` over the network (empty cells dropped).
+
+    With ``places_per_zone``, trips start and end at only that many nodes of
+    each zone (evenly spread over its nodes), as zone connectors do in
+    regional travel models: far fewer distinct origins to route from.
 
     Examples
     --------
@@ -195,8 +199,15 @@ def grid_zones(net: RoadNetwork, zone_km: float) -> Zones:
     cell = row * (int(col.max()) + 1) + col
     cells, node_zone = np.unique(cell, return_inverse=True)
     order = np.argsort(node_zone, kind="stable")
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(node_zone, minlength=len(cells)))])
     count = np.bincount(node_zone, minlength=len(cells)).astype(float)
+    if places_per_zone is None:
+        offsets = np.concatenate([[0], np.cumsum(count.astype(np.int64))])
+    else:
+        start = np.concatenate([[0], np.cumsum(count.astype(np.int64))])
+        keep = [start[z] + np.unique(np.linspace(0, count[z] - 1, min(places_per_zone, int(count[z]))).astype(int))
+                for z in range(len(cells))]
+        order = order[np.concatenate(keep)]
+        offsets = np.concatenate([[0], np.cumsum([len(k) for k in keep])])
     weights = {}
     for attribute in ("population", "jobs"):
         values = np.array([float(net.graph.nodes[n].get(attribute, np.nan)) for n in net.nodes])
@@ -278,11 +289,14 @@ def population_trips(
     work_decay_km: float = 6.0,
     errand_decay_km: float = 2.0,
     zone_km: float = 1.0,
+    places_per_zone: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A synthetic population of vehicles, each with a home, and for workers a work place, driving N days.
 
     Homes are drawn by zone population, work places and errands by gravity
-    (distance decay ``work_decay_km`` / ``errand_decay_km``). On weekdays
+    (distance decay ``work_decay_km`` / ``errand_decay_km``); with
+    ``places_per_zone`` only that many nodes per zone are places (see
+    :func:`grid_zones`). On weekdays
     (``first_weekday`` is day 0's weekday, Monday = 0) a worker leaves for
     work around 7:45, leaves work about 9 hours later, sometimes via an
     errand or with an evening outing; a non-worker makes 0–2 errand tours
@@ -310,7 +324,7 @@ def population_trips(
         raise DemandError(f"the population model needs vehicles >= 1 and days >= 1, got {vehicles} and {days}")
     if net.n_nodes < 2:
         raise DemandError("demand needs a network with at least two nodes")
-    zones = grid_zones(net, zone_km)
+    zones = grid_zones(net, zone_km, places_per_zone=places_per_zone)
     to_work = gravity_matrix(zones, work_decay_km)
     to_errand = gravity_matrix(zones, errand_decay_km)
     plates = make_plates(vehicles, rng)

@@ -25,6 +25,8 @@ def read_passes(
     layout: pd.DataFrame,
     start: datetime,
     rng: np.random.Generator,
+    *,
+    duplicate_rate: float = 0.0,
 ) -> pd.DataFrame:
     """Turn camera crossings into reads.
 
@@ -41,6 +43,9 @@ def read_passes(
     start : datetime.datetime
         Wall-clock time of ``t = 0``.
     rng : numpy.random.Generator
+    duplicate_rate : float
+        Share of reads the camera logs twice, 1–3 s apart (as real readers
+        do); the copy is indistinguishable from a read.
 
     Returns
     -------
@@ -67,7 +72,7 @@ def read_passes(
         given = kept["direction"].to_numpy(object)
         direction = np.where(pd.notna(given), given, direction)
         trip_id = np.where(direction == "parked", -1, trip_id)  # a parked car is on no trip
-    return pd.DataFrame(
+    reads = pd.DataFrame(
         {
             "read_id": np.arange(len(kept), dtype=np.int64),
             "camera_id": layout["camera_id"].to_numpy(dtype=object)[cam],
@@ -80,6 +85,73 @@ def read_passes(
             "direction": direction,
         }
     )
+    if duplicate_rate > 0:
+        reads = _duplicate(reads, duplicate_rate, start, rng)
+    return reads
+
+
+def _duplicate(reads: pd.DataFrame, rate: float, start: datetime, rng: np.random.Generator) -> pd.DataFrame:
+    """Each read logged a second time with probability ``rate``, 1–3 s later; read ids renumbered in time order."""
+    copies = reads[rng.random(len(reads)) < rate].copy()
+    copies["time_s"] = copies["time_s"].to_numpy() + rng.uniform(1.0, 3.0, len(copies))
+    copies["timestamp"] = timestamps(start, copies["time_s"].to_numpy())
+    out = pd.concat([reads, copies], ignore_index=True).sort_values(["time_s", "read_id"], kind="stable",
+                                                                     ignore_index=True)
+    out["read_id"] = np.arange(len(out), dtype=np.int64)
+    return out
+
+
+def stream_reads(
+    passes: pd.DataFrame,
+    trips: pd.DataFrame,
+    layout: pd.DataFrame,
+    start: datetime,
+    rng: np.random.Generator,
+    path: str,
+    *,
+    duplicate_rate: float = 0.0,
+    day_s: float = 86_400.0,
+) -> list[int]:
+    """Turn time-ordered passes into reads one day at a time, appending each day to a Parquet file as a row group.
+
+    Only one day's reads are ever held in memory. Read ids run on across
+    days. Returns the number of reads of each day.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, datetime
+    >>> passes = pd.DataFrame({"trip": [0, 0], "camera": [0, 0], "edge": [3, 3], "backward": [False, False],
+    ...                        "time_s": [100.0, 90_000.0]})
+    >>> trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "plate": ["ABC1234"]})
+    >>> layout = pd.DataFrame({"camera_id": ["c"], "read_rate": [1.0], "misread_rate": [0.0]})
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "reads.parquet"
+    >>> stream_reads(passes, trips, layout, datetime.datetime(2023, 1, 23), np.random.default_rng(0), str(out))
+    [1, 1]
+    >>> import pyarrow.parquet as pq
+    >>> pq.ParquetFile(out).metadata.num_row_groups
+    2
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    day = (passes["time_s"].to_numpy() // day_s).astype(np.int64)
+    bounds = np.searchsorted(day, np.arange(int(day.max()) + 2 if len(day) else 1))
+    counts, writer, next_id = [], None, 0
+    try:
+        for d in range(len(bounds) - 1):
+            reads = read_passes(passes.iloc[bounds[d] : bounds[d + 1]], trips, layout, start, rng,
+                                duplicate_rate=duplicate_rate)
+            reads["read_id"] += next_id
+            next_id += len(reads)
+            counts.append(len(reads))
+            table = pa.Table.from_pandas(reads, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return counts
 
 
 def misread_plate(plate: str, rng: np.random.Generator) -> str:

@@ -374,7 +374,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
                                  rng=rngs["outages"])
         lost = during_outage(passes, outages)
         passes = passes[~lost].reset_index(drop=True)
-    reads = read_passes(passes, trips, layout, scenario.start, rngs["reads"])
+    reads = read_passes(passes, trips, layout, scenario.start, rngs["reads"],
+                        duplicate_rate=scenario.reads.duplicate_rate)
     lap("reads")
     recon = _reconstruct(scenario, reads, net)
     lap("reconstruct")

@@ -1,0 +1,330 @@
+"""County-scale routing: camera crossings of millions of trips without storing their routes.
+
+:func:`sim.network.fastest_routes` keeps every edge of every route, which a
+week of a county (15 M trips × ~50 edges) cannot afford. Here one
+shortest-path tree per origin node (a compiled Dijkstra, origins in
+parallel) serves every trip from that node, and walking each trip back
+through the tree records only what the rest of the pipeline needs: the
+camera crossings (camera, edge, seconds from departure), the travel time
+and the length. Paths are the fastest ones, as in ``fastest_routes``
+(between equally fast paths the two may choose differently).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from sim.network import RoadNetwork
+from sim.traffic import Crossings
+
+#: Origins whose trees are held in memory at once (each ``n_nodes`` × 12 bytes).
+ORIGIN_CHUNK = 512
+
+
+@dataclass
+class FastRoutes:
+    """What :func:`fast_crossings` keeps of each trip: travel time (s), length (m) and edge count."""
+
+    travel_time: np.ndarray
+    length_m: np.ndarray
+    n_edges: np.ndarray
+
+
+@numba.njit(cache=True, nogil=True)
+def _dijkstra(indptr, heads, weights, source, dist, pred):  # pragma: no cover - compiled
+    """Fastest times from ``source`` (binary heap, lazy deletion); ``pred`` = CSR entry into each node."""
+    n = len(indptr) - 1
+    for i in range(n):
+        dist[i] = np.inf
+        pred[i] = -1
+    heap_key = np.empty(len(heads) + 1)
+    heap_val = np.empty(len(heads) + 1, dtype=np.int64)
+    size = 0
+    dist[source] = 0.0
+    heap_key[0] = 0.0
+    heap_val[0] = source
+    size = 1
+    while size > 0:
+        d = heap_key[0]
+        u = heap_val[0]
+        size -= 1
+        if size > 0:  # move the last item to the root and sift it down
+            key, val = heap_key[size], heap_val[size]
+            i = 0
+            while True:
+                child = 2 * i + 1
+                if child >= size:
+                    break
+                if child + 1 < size and heap_key[child + 1] < heap_key[child]:
+                    child += 1
+                if heap_key[child] < key:
+                    heap_key[i] = heap_key[child]
+                    heap_val[i] = heap_val[child]
+                    i = child
+                else:
+                    break
+            heap_key[i] = key
+            heap_val[i] = val
+        if d > dist[u]:
+            continue
+        for j in range(indptr[u], indptr[u + 1]):
+            v = heads[j]
+            nd = d + weights[j]
+            if nd < dist[v]:
+                dist[v] = nd
+                pred[v] = j
+                i = size  # sift up
+                size += 1
+                while i > 0:
+                    parent = (i - 1) // 2
+                    if heap_key[parent] > nd:
+                        heap_key[i] = heap_key[parent]
+                        heap_val[i] = heap_val[parent]
+                        i = parent
+                    else:
+                        break
+                heap_key[i] = nd
+                heap_val[i] = v
+
+
+@numba.njit(cache=True, nogil=True)
+def _dial(indptr, heads, weights, width, n_buckets, source, dist, pred):  # pragma: no cover - compiled
+    """Dijkstra with a bucket queue (Dial): buckets ``width`` wide, ``width`` ≤ the smallest edge weight.
+
+    A node in the current bucket cannot improve another node of the same
+    bucket (every edge is at least one bucket wide), so a bucket's nodes are
+    settled in any order; the circular array holds ``n_buckets`` > max
+    weight / width buckets. Nodes are pushed again when improved (stale
+    copies are skipped).
+    """
+    n = len(indptr) - 1
+    for i in range(n):
+        dist[i] = np.inf
+        pred[i] = -1
+    head = np.full(n_buckets, -1, dtype=np.int64)
+    entry_node = np.empty(len(heads) + 1, dtype=np.int64)
+    entry_next = np.empty(len(heads) + 1, dtype=np.int64)
+    entry_bucket = np.empty(len(heads) + 1, dtype=np.int64)
+    done = np.zeros(n, dtype=np.bool_)
+    used = 0
+    dist[source] = 0.0
+    entry_node[0] = source
+    entry_next[0] = -1
+    entry_bucket[0] = 0
+    head[0] = 0
+    used = 1
+    pending = 1
+    current = 0
+    while pending > 0:
+        slot = current % n_buckets
+        entry = head[slot]
+        if entry == -1:
+            current += 1
+            continue
+        head[slot] = entry_next[entry]
+        pending -= 1
+        u = entry_node[entry]
+        if done[u] or entry_bucket[entry] != int(dist[u] / width):
+            continue
+        done[u] = True
+        d = dist[u]
+        for j in range(indptr[u], indptr[u + 1]):
+            v = heads[j]
+            nd = d + weights[j]
+            if nd < dist[v]:
+                dist[v] = nd
+                pred[v] = j
+                b = int(nd / width)
+                if used == len(entry_node):  # more pushes than edges cannot happen; guard anyway
+                    grow = len(entry_node) * 2
+                    entry_node = np.concatenate((entry_node, np.empty(grow, dtype=np.int64)))
+                    entry_next = np.concatenate((entry_next, np.empty(grow, dtype=np.int64)))
+                    entry_bucket = np.concatenate((entry_bucket, np.empty(grow, dtype=np.int64)))
+                entry_node[used] = v
+                entry_bucket[used] = b
+                entry_next[used] = head[b % n_buckets]
+                head[b % n_buckets] = used
+                used += 1
+                pending += 1
+
+
+@numba.njit(parallel=True, cache=True)
+def _trees(indptr, heads, weights, sources, dist, pred, width, n_buckets):  # pragma: no cover - compiled
+    for k in numba.prange(len(sources)):
+        if width > 0:
+            _dial(indptr, heads, weights, width, n_buckets, sources[k], dist[k], pred[k])
+        else:
+            _dijkstra(indptr, heads, weights, sources[k], dist[k], pred[k])
+
+
+def _bucket_width(weights: np.ndarray) -> tuple[float, int]:
+    """Dial's bucket width (the smallest edge time) and bucket count; width 0 selects the heap instead."""
+    width = float(weights.min()) if len(weights) else 0.0
+    if width < 1e-3:  # near-zero edge times would make too many buckets
+        return 0.0, 1
+    return width, int(np.ceil(weights.max() / width)) + 2
+
+
+@numba.njit(parallel=True, cache=True)
+def _count(tails, csr_edge, edge_length, watch_ptr, tree, origin, dest, pred, out_n, out_len, out_edges):
+    # pragma: no cover - compiled
+    for t in numba.prange(len(dest)):
+        v = dest[t]
+        n = 0
+        length = 0.0
+        steps = 0
+        row = tree[t]
+        while v != origin[t]:
+            j = pred[row, v]
+            e = csr_edge[j]
+            n += watch_ptr[e + 1] - watch_ptr[e]
+            length += edge_length[e]
+            steps += 1
+            v = tails[j]
+        out_n[t] = n
+        out_len[t] = length
+        out_edges[t] = steps
+
+
+@numba.njit(parallel=True, cache=True)
+def _fill(tails, csr_edge, edge_time, watch_ptr, watch_camera, watch_backward, tree, origin, dest, dist, pred,
+          start, trip_row, out_trip, out_camera, out_edge, out_backward, out_offset):  # pragma: no cover
+    for t in numba.prange(len(dest)):
+        v = dest[t]
+        k = start[t]
+        row = tree[t]
+        while v != origin[t]:
+            j = pred[row, v]
+            e = csr_edge[j]
+            u = tails[j]
+            for w in range(watch_ptr[e], watch_ptr[e + 1]):
+                out_trip[k] = trip_row[t]
+                out_camera[k] = watch_camera[w]
+                out_edge[k] = e
+                out_backward[k] = watch_backward[w]
+                out_offset[k] = dist[row, u] + edge_time[e] / 2.0
+                k += 1
+            v = u
+
+
+def fast_crossings(
+    net: RoadNetwork,
+    origins: np.ndarray,
+    destinations: np.ndarray,
+    watch_camera: np.ndarray,
+    watch_edge: np.ndarray,
+    watch_backward: np.ndarray,
+    *,
+    progress=None,  # noqa: ANN001 - callable(done, total) or None
+) -> tuple[Crossings, FastRoutes]:
+    """Camera crossings of trips ``origins[i] → destinations[i]`` (node indices) on their fastest routes.
+
+    Parameters
+    ----------
+    watch_camera, watch_edge, watch_backward : numpy.ndarray
+        As :func:`sim.cameras.watch_pairs` returns them (sorted by edge).
+    progress : callable, optional
+        Called as ``progress(origins_done, origins_total)`` after each chunk.
+
+    Returns
+    -------
+    crossings : Crossings
+        As :func:`sim.traffic.route_crossings` (sorted by trip, then time).
+    routes : FastRoutes
+        Travel time, length and number of edges of every trip.
+    """
+    origins = np.asarray(origins, np.int64)
+    destinations = np.asarray(destinations, np.int64)
+    adjacency = net.adjacency
+    indptr = adjacency.indptr.astype(np.int64)
+    heads = adjacency.indices.astype(np.int64)
+    weights = adjacency.data.astype(np.float64)
+    tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
+    csr_edge = net.edge_between(tails, heads).astype(np.int64)
+    watch_ptr = np.searchsorted(np.asarray(watch_edge, np.int64), np.arange(net.n_edges + 1)).astype(np.int64)
+    width, n_buckets = _bucket_width(weights)
+    watch_camera = np.asarray(watch_camera, np.int64)
+    watch_backward = np.asarray(watch_backward, np.bool_)
+    n_trips = len(origins)
+    travel = np.zeros(n_trips)
+    length = np.zeros(n_trips)
+    n_edges = np.zeros(n_trips, np.int64)
+    parts = []
+    order = np.argsort(origins, kind="stable")
+    unique, first = np.unique(origins[order], return_index=True)
+    bounds = np.concatenate([first, [n_trips]])
+    for c in range(0, len(unique), ORIGIN_CHUNK):
+        sources = unique[c : c + ORIGIN_CHUNK]
+        dist = np.empty((len(sources), net.n_nodes))
+        pred = np.empty((len(sources), net.n_nodes), np.int64)
+        _trees(indptr, heads, weights, sources, dist, pred, width, n_buckets)
+        rows = order[bounds[c] : bounds[min(c + ORIGIN_CHUNK, len(unique))]]
+        tree = np.repeat(np.arange(len(sources)), np.diff(bounds[c : c + len(sources) + 1]))
+        dest = destinations[rows]
+        travel[rows] = dist[tree, dest]
+        if not np.isfinite(travel[rows]).all():
+            bad = rows[~np.isfinite(travel[rows])][0]
+            from sim._errors import NetworkError
+
+            raise NetworkError(f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}")
+        count = np.empty(len(rows), np.int64)
+        trip_length = np.empty(len(rows))
+        steps = np.empty(len(rows), np.int64)
+        _count(tails, csr_edge, net.edge_length, watch_ptr, tree, origins[rows], dest, pred, count, trip_length,
+               steps)
+        length[rows] = trip_length
+        n_edges[rows] = steps
+        start = np.concatenate([[0], np.cumsum(count)])
+        total = int(start[-1])
+        out = (np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total, np.int64),
+               np.empty(total, np.bool_), np.empty(total))
+        _fill(tails, csr_edge, net.edge_time, watch_ptr, watch_camera, watch_backward, tree, origins[rows], dest,
+              dist, pred, start[:-1], rows.astype(np.int64), *out)
+        parts.append(out)
+        if progress is not None:
+            progress(min(c + ORIGIN_CHUNK, len(unique)), len(unique))
+    trip, camera, edge, backward, offset = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
+                                            for i in range(5))
+    sort = np.lexsort((camera, offset, trip))
+    crossings = Crossings(trip=trip[sort].astype(np.int64), camera=camera[sort].astype(np.int64),
+                          edge=edge[sort].astype(np.int64), backward=backward[sort].astype(bool),
+                          offset_s=offset[sort].astype(float))
+    return crossings, FastRoutes(travel, length, n_edges)
+
+
+@numba.njit(cache=True)
+def _chain(vehicle, depart, travel, offsets_start, offsets_s, crossing_time, arrive):  # pragma: no cover
+    previous_vehicle = -1
+    free_at = -np.inf
+    for i in range(len(vehicle)):
+        if vehicle[i] != previous_vehicle:
+            free_at = -np.inf
+            previous_vehicle = vehicle[i]
+        start = max(depart[i], free_at)
+        depart[i] = start
+        for c in range(offsets_start[i], offsets_start[i + 1]):
+            crossing_time[c] = start + offsets_s[c]
+        arrive[i] = start + travel[i]
+        free_at = arrive[i]
+
+
+def chain_times(
+    vehicle: np.ndarray, depart: np.ndarray, travel: np.ndarray, crossings: Crossings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The SimPy rule of :func:`sim.traffic.simulate`, compiled: a vehicle leaves at its departure time or
+    when its previous trip ends, whichever is later; each crossing happens at departure + offset.
+
+    Trips must be sorted by vehicle and departure; ``crossings`` sorted by
+    trip. Returns actual departures, arrivals and crossing times — equal to
+    ``simulate``'s to the last bit (tested).
+    """
+    depart = np.asarray(depart, float).copy()
+    arrive = np.zeros(len(depart))
+    starts = np.searchsorted(crossings.trip, np.arange(len(depart) + 1))
+    crossing_time = np.zeros(len(crossings.trip))
+    _chain(np.asarray(vehicle, np.int64), depart, np.asarray(travel, float), starts.astype(np.int64),
+           crossings.offset_s, crossing_time, arrive)
+    return depart, arrive, crossing_time

@@ -1,0 +1,110 @@
+"""County-scale engine: compiled crossings equal the standard pipeline's; streamed reads; duplicate reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from sim.cameras import make_layout, watch_pairs
+from sim.demand import population_trips
+from sim.fastroute import chain_times, fast_crossings
+from sim.generators import grid_network
+from sim.network import fastest_routes
+from sim.reads import stream_reads
+from sim.traffic import route_crossings, simulate
+
+from conftest import small_scenario
+
+
+@pytest.fixture(scope="module")
+def week():
+    net = grid_network(25, 25, rng=np.random.default_rng(1))
+    rng = np.random.default_rng(2)
+    trips, _ = population_trips(net, 1500, 3, rng, zone_km=0.5)
+    layout = make_layout(net, rng.choice(net.n_edges, 60, replace=False), read_rate=0.9)
+    return net, trips, layout
+
+
+def test_fast_crossings_equal_the_standard_routes(week):
+    net, trips, layout = week
+    origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
+    camera, edge, backward = watch_pairs(layout, net)
+    routes = fastest_routes(net, origins, destinations)
+    standard = route_crossings(net, routes, camera, edge, backward)
+    fast, summary = fast_crossings(net, origins, destinations, camera, edge, backward)
+    np.testing.assert_allclose(summary.travel_time, routes.travel_time, rtol=1e-12)
+    np.testing.assert_allclose(summary.length_m, np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
+                                                             minlength=len(trips)))
+    np.testing.assert_array_equal(summary.n_edges, np.diff(routes.offsets))
+    order = np.lexsort((standard.camera, standard.offset_s, standard.trip))
+    for name in ("trip", "camera", "edge", "backward"):
+        np.testing.assert_array_equal(getattr(standard, name)[order], getattr(fast, name))
+    np.testing.assert_allclose(standard.offset_s[order], fast.offset_s, rtol=1e-9)
+
+
+def test_compiled_chain_equals_simpy_bit_for_bit(week):
+    net, trips, layout = week
+    origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
+    camera, edge, backward = watch_pairs(layout, net)
+    crossings, summary = fast_crossings(net, origins, destinations, camera, edge, backward)
+
+    class Timed:  # what simulate() reads of the routes
+        travel_time = summary.travel_time
+
+    timed, passes = simulate(trips, Timed, crossings)
+    depart, arrive, when = chain_times(trips["vehicle_id"].to_numpy(), trips["depart_s"].to_numpy(),
+                                       summary.travel_time, crossings)
+    np.testing.assert_array_equal(depart, timed["depart_s"].to_numpy())
+    np.testing.assert_array_equal(arrive, timed["arrive_s"].to_numpy())
+    ours = pd.DataFrame({"trip": crossings.trip, "camera": crossings.camera, "time_s": when})
+    ours = ours.sort_values(["time_s", "trip", "camera"], kind="stable", ignore_index=True)
+    np.testing.assert_array_equal(ours["time_s"].to_numpy(), passes["time_s"].to_numpy())
+    np.testing.assert_array_equal(ours["trip"].to_numpy(), passes["trip"].to_numpy())
+
+
+def test_reads_stream_to_one_row_group_per_day(week, tmp_path):
+    import datetime
+
+    net, trips, layout = week
+    origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
+    camera, edge, backward = watch_pairs(layout, net)
+    crossings, summary = fast_crossings(net, origins, destinations, camera, edge, backward)
+    _, _, when = chain_times(trips["vehicle_id"].to_numpy(), trips["depart_s"].to_numpy(), summary.travel_time,
+                             crossings)
+    passes = pd.DataFrame({"trip": crossings.trip, "camera": crossings.camera, "edge": crossings.edge,
+                           "backward": crossings.backward, "time_s": when}).sort_values("time_s", ignore_index=True)
+    counts = stream_reads(passes, trips, layout, datetime.datetime(2023, 1, 23), np.random.default_rng(0),
+                          str(tmp_path / "reads.parquet"))
+    meta = pq.ParquetFile(tmp_path / "reads.parquet").metadata
+    days = np.bincount((passes["time_s"] // 86_400).astype(int))
+    assert meta.num_row_groups == len(days) == len(counts)
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == counts
+    reads = pd.read_parquet(tmp_path / "reads.parquet")
+    assert (reads["read_id"].to_numpy() == np.arange(len(reads))).all()
+    assert ((reads["time_s"] // 86_400).value_counts().sort_index().to_numpy() == counts).all()
+    # read rate 0.9 of the passes, within sampling error
+    assert abs(len(reads) / len(passes) - 0.9) < 4 * np.sqrt(0.09 / len(passes))
+
+
+def test_duplicate_reads_follow_their_original():
+    from sim.runner import simulate_scenario
+
+    plain = simulate_scenario(small_scenario())
+    doubled = simulate_scenario(small_scenario("reads.duplicate_rate=0.3"))
+    a, b = plain.reads, doubled.reads
+    extra = len(b) - len(a)
+    assert abs(extra / len(a) - 0.3) < 4 * np.sqrt(0.21 / len(a))
+    # every read of the plain run is there, and each copy sits 1-3 s after a read of the same camera and plate
+    key = ["camera_id", "plate_read", "time_s"]
+    merged = b.merge(a[key], on=key, how="left", indicator=True)
+    copies = merged[merged["_merge"] == "left_only"]
+    assert len(copies) == extra
+    for _, copy in copies.iterrows():
+        same = a[(a["camera_id"] == copy["camera_id"]) & (a["plate_read"] == copy["plate_read"])]
+        gap = copy["time_s"] - same["time_s"]
+        assert ((gap >= 1) & (gap <= 3)).any()
+    # a duplicate does not split a trip or change what is reconstructed
+    assert doubled.metrics["route_recall_mean"] == pytest.approx(plain.metrics["route_recall_mean"])
+    assert doubled.metrics["share_trips_read_ge1"] == plain.metrics["share_trips_read_ge1"]
