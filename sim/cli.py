@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -86,8 +88,8 @@ def run(
     try:
         spec = load_scenario(scenario, set_ or [])
         target = out or Path("out") / spec.name
-        with console.status("running", spinner="dots") as status:
-            result = run_scenario(spec, target, progress=lambda stage: status.update(f"done: {stage}"))
+        with _stage_bar() as advance:
+            result = run_scenario(spec, target, progress=advance)
     except (CurtainError, OSError) as exc:
         _fail(exc, debug)
         return
@@ -172,6 +174,27 @@ def _network_file(path: Path) -> object:
     source = "graphml" if path.suffix.lower() == ".graphml" else "osm_file"
     spec = NetworkSpec(source=source, path=str(path))
     return load_network(spec, lambda p: Path(p), stage_rngs(0)["network"])
+
+
+#: Stages a run reports as it finishes them (see sim.runner.simulate_scenario), then writing.
+RUN_STAGES = ("network", "demand and cameras", "traffic", "reads", "reconstruct", "metrics", "write")
+
+
+@contextlib.contextmanager
+def _stage_bar() -> Iterator[Callable[[str], None]]:
+    """A progress bar over a run's stages, with the elapsed time (long runs take minutes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"running: {RUN_STAGES[0]}", total=len(RUN_STAGES))
+
+        def advance(stage: str) -> None:
+            done = RUN_STAGES.index(stage) + 1 if stage in RUN_STAGES else bar.tasks[0].completed + 1
+            following = RUN_STAGES[done] if done < len(RUN_STAGES) else "done"
+            bar.update(task, completed=done, description=f"running: {following}")
+
+        yield advance
 
 
 def _format(value: object) -> str:

@@ -108,3 +108,13 @@ def test_duplicate_reads_follow_their_original():
     # a duplicate does not split a trip or change what is reconstructed
     assert doubled.metrics["route_recall_mean"] == pytest.approx(plain.metrics["route_recall_mean"])
     assert doubled.metrics["share_trips_read_ge1"] == plain.metrics["share_trips_read_ge1"]
+
+
+def test_edge_volumes_equal_counting_the_routes(week):
+    from sim.fastroute import edge_volumes
+
+    net, trips, _ = week
+    origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
+    routes = fastest_routes(net, origins, destinations)
+    np.testing.assert_array_equal(edge_volumes(net, origins, destinations),
+                                  np.bincount(routes.edges, minlength=net.n_edges))
