@@ -52,6 +52,33 @@ def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
             "<th>operators seeing a trip (mean)</th></tr>" + "".join(rows) + "</table>")
 
 
+def _interval(ci: list[float] | None) -> str:
+    return f"{ci[0]:.0%}–{ci[1]:.0%}" if ci else "—"
+
+
+def _person_table(metrics: dict[str, Any]) -> str:
+    """How identifiable (uniqueness) and how foreseeable (next-camera prediction) a driver is, with 95 % CIs."""
+    ci = metrics.get("uniqueness_ci") or {}
+    rows = [f"<tr><td>singled out by {k} random (camera, hour) point{'s' if k > 1 else ''}</td>"
+            f"<td class=num>{_pct(metrics.get(f'uniqueness_k{k}'))}</td><td>{_interval(ci.get(f'k{k}'))}</td></tr>"
+            for k in range(1, 6) if f"uniqueness_k{k}" in metrics]
+    names = {"frequency": "the vehicle's most frequent cameras (baseline)",
+             "markov1": "a Markov model of the last camera", "markov2": "a Markov model of the last two cameras"}
+    for model, p in (metrics.get("predictability") or {}).items():
+        for top in ("top1", "top3"):
+            guess = "the camera" if top == "top1" else "among the 3 cameras"
+            rows.append(f"<tr><td>next camera is {guess} predicted by {names.get(model, model)}"
+                        f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td></tr>")
+    if not rows:
+        return ""
+    return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of vehicles / transitions</th>"
+            "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>")
+
+
+def _pct(value: Any) -> str:
+    return f"{value:.0%}" if isinstance(value, float) else "—"
+
+
 def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
     """Fixed cameras and patrol-car readers side by side."""
     if not fleets:
@@ -88,7 +115,8 @@ def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Pat
         if agencies
         else ""
     )
-    what_if = _what_if_table(metrics.get("long_trips_what_if")) + _fleet_table(metrics.get("fleets"))
+    what_if = (_person_table(metrics) + _what_if_table(metrics.get("long_trips_what_if"))
+               + _fleet_table(metrics.get("fleets")))
     images = "".join(
         f'<figure><img alt="{html.escape(p.stem)}" src="data:image/png;base64,'
         f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{html.escape(p.name)}</figcaption></figure>'

@@ -57,6 +57,27 @@ def test_tntp_trips_total_matches_header(shared_data):
     assert trips["flow"].sum() == pytest.approx(360_600.0)
 
 
+def test_tntp_demand_samples_the_od_matrix_within_sampling_error(shared_data):
+    """Trips per origin zone and per OD cell match trips × flow share within 4 standard deviations."""
+    from sim.demand import tntp_trips
+
+    folder = shared_data / "tntp/SiouxFalls"
+    net = from_graph(osm.add_speeds_and_times(osm.project_graph(tntp.tntp_graph(folder / "SiouxFalls_net.tntp"))))
+    od = tntp.read_tntp_trips(folder / "SiouxFalls_trips.tntp")
+    od = od[od["origin"] != od["destination"]]
+    n, days = 50_000, 2
+    trips = tntp_trips(net, od, n, days, np.random.default_rng(3))
+    assert len(trips) == n * days
+    share = od.groupby("origin")["flow"].sum() / od["flow"].sum()
+    counts = trips["origin"].value_counts().reindex(share.index, fill_value=0) / days
+    sd = np.sqrt(share * (1 - share) * n / days)
+    assert (np.abs(counts - n * share) <= 4 * sd + 1e-9).all()
+    cell = od.set_index(["origin", "destination"])["flow"] / od["flow"].sum()
+    big = cell[cell > 0.005]
+    got = trips.groupby(["origin", "destination"]).size().reindex(big.index, fill_value=0) / days
+    assert (np.abs(got - n * big) <= 4 * np.sqrt(big * (1 - big) * n / days)).all()
+
+
 @pytest.mark.parametrize("mangle, message", [
     (lambda t: t.replace("<END OF METADATA>", ""), "END OF METADATA"),
     (lambda t: t.replace("<NUMBER OF LINKS> 76", "<NUMBER OF LINKS> 75"), "header says 75 links"),
