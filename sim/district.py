@@ -150,16 +150,24 @@ def is_sealed(
 ) -> bool:
     """True when no camera-free route joins the district and ``outside`` (default: every other node).
 
-    Checked with networkx reachability on the graph without the watched edges.
+    Checked by breadth-first search from the whole district at once (a
+    super-source joined to every district node), on the roads without the
+    watched edges and on their reverse.
     """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import breadth_first_order
+
     outside = ~mask if outside is None else outside
-    g = nx.DiGraph()
-    g.add_nodes_from(range(net.n_nodes))
-    watched = np.zeros(net.n_edges, dtype=bool)
-    watched[np.asarray(watched_edges, dtype=np.int64)] = True
-    g.add_edges_from(zip(net.edge_u[~watched].tolist(), net.edge_v[~watched].tolist()))
-    far = set(np.flatnonzero(outside).tolist())
-    for node in np.flatnonzero(mask).tolist():
-        if far & (nx.descendants(g, node) | nx.ancestors(g, node)):
+    keep = np.ones(net.n_edges, dtype=bool)
+    keep[np.asarray(watched_edges, dtype=np.int64)] = False
+    district = np.flatnonzero(mask)
+    source = net.n_nodes
+    for tail, head in ((net.edge_u, net.edge_v), (net.edge_v, net.edge_u)):
+        rows = np.concatenate([tail[keep], np.full(len(district), source)])
+        cols = np.concatenate([head[keep], district])
+        graph = csr_array((np.ones(len(rows)), (rows, cols)), shape=(net.n_nodes + 1, net.n_nodes + 1))
+        reached = breadth_first_order(graph, source, directed=True, return_predecessors=False)
+        reached = reached[reached < net.n_nodes]
+        if outside[reached].any():
             return False
     return True

@@ -129,3 +129,25 @@ def test_long_trip_figure_shows_each_views_share(drive):
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert "100%" in labels and "25%" in labels
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["pool off", "pool on"]
+
+
+def test_long_trip_numbers_equal_a_trip_by_trip_count(corridor_run):
+    """The vectorised long-trip summary equals trip_gaps and an operator count done one trip at a time."""
+    from sim.metrics import trip_gaps
+
+    sim = corridor_run
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    long_rows = np.flatnonzero(table["length_m"].to_numpy() > 50_000)
+    operator = sim.layout.set_index("camera_id")["operator"]
+    gaps_km, gaps_min, operators = [], [], []
+    for row in long_rows:
+        mine = sim.reads[sim.reads["trip_id"] == sim.trips["trip_id"].iloc[row]]
+        gap = trip_gaps(sim.net, sim.routes.route(row), 0.0, mine["edge"].to_numpy(), mine["time_s"].to_numpy())
+        gaps_km.append(gap["longest_gap_km"])
+        gaps_min.append(gap["longest_gap_min"])
+        operators.append(operator.reindex(mine["camera_id"]).nunique())
+    result = sim.metrics["long_trips"]
+    assert result["n_trips"] == len(long_rows)
+    assert result["longest_gap_km_median"] == pytest.approx(np.median(gaps_km))
+    assert result["longest_gap_min_median"] == pytest.approx(np.median(gaps_min))
+    assert result["operators_seeing_mean"] == pytest.approx(np.mean(operators))

@@ -120,7 +120,7 @@ def fit_scale(modelled_per_trip: np.ndarray, observed: np.ndarray) -> float:
 
     Examples
     --------
-    >>> fit_scale(np.array([0.1, 0.2]), np.array([100.0, 200.0]))
+    >>> fit_scale(np.array([0.25, 0.5]), np.array([250.0, 500.0]))
     1000.0
     """
     total = float(np.sum(modelled_per_trip))
