@@ -12,6 +12,7 @@ and the length. Paths are the fastest ones, as in ``fastest_routes``
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numba
@@ -210,6 +211,45 @@ def _fill(tails, csr_edge, edge_time, watch_ptr, watch_camera, watch_backward, t
             v = u
 
 
+@dataclass
+class _Trees:
+    """The network as the compiled Dijkstra reads it (CSR of the fastest parallel edges)."""
+
+    indptr: np.ndarray
+    heads: np.ndarray
+    weights: np.ndarray
+    tails: np.ndarray
+    csr_edge: np.ndarray
+    width: float
+    n_buckets: int
+
+    @classmethod
+    def of(cls, net: RoadNetwork) -> _Trees:
+        adjacency = net.adjacency
+        indptr = adjacency.indptr.astype(np.int64)
+        heads = adjacency.indices.astype(np.int64)
+        weights = adjacency.data.astype(np.float64)
+        tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
+        width, n_buckets = _bucket_width(weights)
+        return cls(indptr, heads, weights, tails, net.edge_between(tails, heads).astype(np.int64), width, n_buckets)
+
+    def by_origin(self, origins: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Chunks of up to :data:`ORIGIN_CHUNK` origins: the trips (rows) from them, each trip's tree row,
+        and the trees' times and predecessor CSR entries."""
+        n_nodes = len(self.indptr) - 1
+        order = np.argsort(origins, kind="stable")
+        unique, first = np.unique(origins[order], return_index=True)
+        bounds = np.concatenate([first, [len(origins)]])
+        for c in range(0, len(unique), ORIGIN_CHUNK):
+            sources = unique[c : c + ORIGIN_CHUNK]
+            dist = np.empty((len(sources), n_nodes))
+            pred = np.empty((len(sources), n_nodes), np.int64)
+            _trees(self.indptr, self.heads, self.weights, sources, dist, pred, self.width, self.n_buckets)
+            rows = order[bounds[c] : bounds[min(c + ORIGIN_CHUNK, len(unique))]]
+            tree = np.repeat(np.arange(len(sources)), np.diff(bounds[c : c + len(sources) + 1]))
+            yield rows, tree, dist, pred
+
+
 def fast_crossings(
     net: RoadNetwork,
     origins: np.ndarray,
@@ -238,14 +278,8 @@ def fast_crossings(
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
-    adjacency = net.adjacency
-    indptr = adjacency.indptr.astype(np.int64)
-    heads = adjacency.indices.astype(np.int64)
-    weights = adjacency.data.astype(np.float64)
-    tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
-    csr_edge = net.edge_between(tails, heads).astype(np.int64)
+    trees = _Trees.of(net)
     watch_ptr = np.searchsorted(np.asarray(watch_edge, np.int64), np.arange(net.n_edges + 1)).astype(np.int64)
-    width, n_buckets = _bucket_width(weights)
     watch_camera = np.asarray(watch_camera, np.int64)
     watch_backward = np.asarray(watch_backward, np.bool_)
     n_trips = len(origins)
@@ -253,16 +287,8 @@ def fast_crossings(
     length = np.zeros(n_trips)
     n_edges = np.zeros(n_trips, np.int64)
     parts = []
-    order = np.argsort(origins, kind="stable")
-    unique, first = np.unique(origins[order], return_index=True)
-    bounds = np.concatenate([first, [n_trips]])
-    for c in range(0, len(unique), ORIGIN_CHUNK):
-        sources = unique[c : c + ORIGIN_CHUNK]
-        dist = np.empty((len(sources), net.n_nodes))
-        pred = np.empty((len(sources), net.n_nodes), np.int64)
-        _trees(indptr, heads, weights, sources, dist, pred, width, n_buckets)
-        rows = order[bounds[c] : bounds[min(c + ORIGIN_CHUNK, len(unique))]]
-        tree = np.repeat(np.arange(len(sources)), np.diff(bounds[c : c + len(sources) + 1]))
+    n_origins, done = len(np.unique(origins)), 0
+    for rows, tree, dist, pred in trees.by_origin(origins):
         dest = destinations[rows]
         travel[rows] = dist[tree, dest]
         if not np.isfinite(travel[rows]).all():
@@ -273,19 +299,20 @@ def fast_crossings(
         count = np.empty(len(rows), np.int64)
         trip_length = np.empty(len(rows))
         steps = np.empty(len(rows), np.int64)
-        _count(tails, csr_edge, net.edge_length, watch_ptr, tree, origins[rows], dest, pred, count, trip_length,
-               steps)
+        _count(trees.tails, trees.csr_edge, net.edge_length, watch_ptr, tree, origins[rows], dest, pred, count,
+               trip_length, steps)
         length[rows] = trip_length
         n_edges[rows] = steps
         start = np.concatenate([[0], np.cumsum(count)])
         total = int(start[-1])
         out = (np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total, np.int64),
                np.empty(total, np.bool_), np.empty(total))
-        _fill(tails, csr_edge, net.edge_time, watch_ptr, watch_camera, watch_backward, tree, origins[rows], dest,
-              dist, pred, start[:-1], rows.astype(np.int64), *out)
+        _fill(trees.tails, trees.csr_edge, net.edge_time, watch_ptr, watch_camera, watch_backward, tree,
+              origins[rows], dest, dist, pred, start[:-1], rows.astype(np.int64), *out)
         parts.append(out)
+        done += len(pred)
         if progress is not None:
-            progress(min(c + ORIGIN_CHUNK, len(unique)), len(unique))
+            progress(done, n_origins)
     trip, camera, edge, backward, offset = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0)
                                             for i in range(5))
     sort = np.lexsort((camera, offset, trip))
@@ -349,23 +376,8 @@ def edge_volumes(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
-    adjacency = net.adjacency
-    indptr = adjacency.indptr.astype(np.int64)
-    heads = adjacency.indices.astype(np.int64)
-    weights = adjacency.data.astype(np.float64)
-    tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
-    csr_edge = net.edge_between(tails, heads).astype(np.int64)
-    width, n_buckets = _bucket_width(weights)
+    trees = _Trees.of(net)
     volume = np.zeros(net.n_edges, np.int64)
-    order = np.argsort(origins, kind="stable")
-    unique, first = np.unique(origins[order], return_index=True)
-    bounds = np.concatenate([first, [len(origins)]])
-    for c in range(0, len(unique), ORIGIN_CHUNK):
-        sources = unique[c : c + ORIGIN_CHUNK]
-        dist = np.empty((len(sources), net.n_nodes))
-        pred = np.empty((len(sources), net.n_nodes), np.int64)
-        _trees(indptr, heads, weights, sources, dist, pred, width, n_buckets)
-        rows = order[bounds[c] : bounds[min(c + ORIGIN_CHUNK, len(unique))]]
-        tree = np.repeat(np.arange(len(sources)), np.diff(bounds[c : c + len(sources) + 1]))
-        _walk_volumes(tails, csr_edge, tree, origins[rows], destinations[rows], pred, volume)
+    for rows, tree, _, pred in trees.by_origin(origins):
+        _walk_volumes(trees.tails, trees.csr_edge, tree, origins[rows], destinations[rows], pred, volume)
     return volume

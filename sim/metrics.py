@@ -322,24 +322,33 @@ def home_inference(
     """
     frame = reads[["vehicle_id", "time_s", "edge"]].assign(day=(reads["time_s"].to_numpy() // DAY_S).astype(int))
     first = frame.sort_values(["vehicle_id", "time_s"], kind="stable").drop_duplicates(["vehicle_id", "day"])
-    days = first.groupby("vehicle_id")["day"].nunique()
-    first = first[first["vehicle_id"].isin(days[days >= min_days].index)]
-    if not len(first):
-        return {"home_inference_accuracy": None, "home_error_m_median": None, "n_vehicles_scored": 0}
-    counts = first.groupby(["vehicle_id", "edge"]).size().reset_index(name="n")
+    home_node = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
+    accuracy, error, n = _place_guess(first, home_node.set_index("vehicle_id")["origin"], net,
+                                      min_days=min_days, within_m=within_m)
+    return {"home_inference_accuracy": accuracy, "home_error_m_median": error, "n_vehicles_scored": n}
+
+
+def _place_guess(
+    daily: pd.DataFrame, truth: pd.Series, net: RoadNetwork, *, min_days: int, within_m: float
+) -> tuple[float | None, float | None, int]:
+    """Guess a place per vehicle as its most frequent daily sighting edge (``vehicle_id, day, edge``; vehicles
+    seen on ``min_days`` days or more) and score it against ``truth`` (vehicle → node id).
+
+    Returns the share within ``within_m`` metres, the median error (m) and the number of vehicles scored.
+    """
+    days = daily.groupby("vehicle_id")["day"].nunique()
+    daily = daily[daily["vehicle_id"].isin(days[days >= min_days].index)]
+    if not len(daily):
+        return None, None, 0
+    counts = daily.groupby(["vehicle_id", "edge"]).size().reset_index(name="n")
     counts = counts.sort_values(["vehicle_id", "n", "edge"], ascending=[True, False, True], kind="stable")
     guess = counts.drop_duplicates("vehicle_id").set_index("vehicle_id")["edge"]
-    home_node = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
-    home = net.node_indices(home_node.set_index("vehicle_id")["origin"].reindex(guess.index))
+    place = net.node_indices(truth.reindex(guess.index))
     edge = guess.to_numpy()
     gx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
     gy = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
-    error = np.hypot(gx - net.x[home], gy - net.y[home])
-    return {
-        "home_inference_accuracy": float((error <= within_m).mean()),
-        "home_error_m_median": float(np.median(error)),
-        "n_vehicles_scored": int(len(error)),
-    }
+    error = np.hypot(gx - net.x[place], gy - net.y[place])
+    return float((error <= within_m).mean()), float(np.median(error)), int(len(error))
 
 
 def work_inference(
@@ -377,23 +386,11 @@ def work_inference(
     frame = frame[frame["vehicle_id"].isin(workers["vehicle_id"])]
     last = frame.sort_values(["vehicle_id", "time_s"], kind="stable").drop_duplicates(["vehicle_id", "day"],
                                                                                         keep="last")
-    days = last.groupby("vehicle_id")["day"].nunique()
-    last = last[last["vehicle_id"].isin(days[days >= min_days].index)]
-    if not len(last):
+    accuracy, error, n = _place_guess(last, workers.set_index("vehicle_id")["work"], net, min_days=min_days,
+                                      within_m=within_m)
+    if not n:
         return none
-    counts = last.groupby(["vehicle_id", "edge"]).size().reset_index(name="n")
-    counts = counts.sort_values(["vehicle_id", "n", "edge"], ascending=[True, False, True], kind="stable")
-    guess = counts.drop_duplicates("vehicle_id").set_index("vehicle_id")["edge"]
-    work = net.node_indices(workers.set_index("vehicle_id")["work"].reindex(guess.index))
-    edge = guess.to_numpy()
-    gx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
-    gy = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
-    error = np.hypot(gx - net.x[work], gy - net.y[work])
-    return {
-        "work_inference_accuracy": float((error <= within_m).mean()),
-        "work_error_m_median": float(np.median(error)),
-        "n_workers_scored": int(len(error)),
-    }
+    return {"work_inference_accuracy": accuracy, "work_error_m_median": error, "n_workers_scored": n}
 
 
 def next_camera_hits(

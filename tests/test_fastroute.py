@@ -118,3 +118,28 @@ def test_edge_volumes_equal_counting_the_routes(week):
     routes = fastest_routes(net, origins, destinations)
     np.testing.assert_array_equal(edge_volumes(net, origins, destinations),
                                   np.bincount(routes.edges, minlength=net.n_edges))
+
+
+def test_heap_dijkstra_serves_networks_with_near_zero_edge_times():
+    """A zero-length edge makes Dial's buckets useless; the binary-heap Dijkstra takes over, same routes."""
+    import networkx as nx
+
+    from sim.fastroute import _Trees
+    from sim.network import from_graph
+
+    g = nx.MultiDiGraph(grid_network(6, 6, rng=np.random.default_rng(4), one_way_share=0.0).graph)
+    g.add_node("x", x=g.nodes[0]["x"], y=g.nodes[0]["y"])
+    for a, b in ((0, "x"), ("x", 0)):
+        g.add_edge(a, b, length=0.0, speed_kph=30.0, travel_time=0.0, highway="service")
+    net = from_graph(g)
+    assert _Trees.of(net).width == 0.0  # the heap is used
+    rng = np.random.default_rng(5)
+    o, d = rng.integers(0, net.n_nodes, 300), rng.integers(0, net.n_nodes, 300)
+    layout = make_layout(net, rng.choice(net.n_edges, 20, replace=False), read_rate=1.0)
+    camera, edge, backward = watch_pairs(layout, net)
+    routes = fastest_routes(net, o, d)
+    crossings, summary = fast_crossings(net, o, d, camera, edge, backward)
+    np.testing.assert_allclose(summary.travel_time, routes.travel_time, rtol=1e-12)
+    np.testing.assert_array_equal(summary.n_edges, np.diff(routes.offsets))
+    standard = route_crossings(net, routes, camera, edge, backward)
+    assert len(standard.trip) == len(crossings.trip)
