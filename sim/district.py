@@ -71,13 +71,12 @@ def district_mask(net: RoadNetwork, spec: dict[str, Any], resolve: Callable[[str
 
 def _polygon_mask(net: RoadNetwork, path: Path) -> np.ndarray:
     from pyproj import Transformer
-    from shapely import contains_xy
-    from shapely.ops import transform
+    from shapely import contains_xy, transform
 
     area = read_polygon(path, CameraError)
     if net.crs is not None:
         project = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform
-        area = transform(project, area)
+        area = transform(area, project, interleaved=False)
     return np.asarray(contains_xy(area, net.x, net.y))
 
 
