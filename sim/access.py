@@ -197,7 +197,7 @@ def visible_reads(
     camera_operator = layout.set_index("camera_id")["operator"]
     read_operator = camera_operator.reindex(reads["camera_id"]).to_numpy()
     retention = {name: graph.nodes[name]["retention_days"] * DAY_S for name in operators}
-    limit = np.array([retention.get(op, -math.inf) for op in read_operator])
+    limit = pd.Series(read_operator, dtype=object).map(retention).to_numpy(dtype=float, na_value=-math.inf)
     age = query_time_s - reads["time_s"].to_numpy(float)
     # A read made after the query time does not exist yet.
     return (age >= 0) & (age <= limit) & np.isin(read_operator, list(operators))

@@ -278,7 +278,9 @@ def unique_vehicles(
     point = camera * (int(hour.max()) + 1) + hour
     vehicle, vehicle_ids = pd.factorize(reads["vehicle_id"], sort=True)
     vehicle = vehicle.astype(np.int64)
-    pairs = np.unique(np.stack([vehicle, point]), axis=1)  # sorted by vehicle, then point
+    span = int(point.max()) + 1
+    joint = np.unique(vehicle * span + point)  # sorted by vehicle, then point (one 1-D sort, not np.unique(axis=1))
+    pairs = np.stack([joint // span, joint % span])
     by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
     order = np.lexsort((pairs[0], pairs[1]))
     holders_point, holders_vehicle = pairs[1][order], pairs[0][order]
@@ -644,6 +646,39 @@ def trip_gaps(
     return {"longest_gap_km": float(metres.max()) / 1000, "longest_gap_min": float(seconds.max()) / 60}
 
 
+def _long_route_table(
+    routes: Routes, net: RoadNetwork, long_rows: np.ndarray, n_trips: int
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], pd.DataFrame]:
+    """Where each edge of the long trips' routes lies (middle, m and s from the start), and each trip's total.
+
+    The same for every view of a run, so it is kept on the ``routes`` object
+    (keyed by the long trips) and computed once.
+    """
+    key = ("long_route_table", long_rows.tobytes())
+    cache = routes.__dict__.setdefault("_cache", {})
+    if key in cache:
+        return cache[key]
+    counts = np.diff(routes.offsets)[long_rows]
+    before = np.cumsum(counts) - counts
+    flat = np.repeat(routes.offsets[long_rows], counts) + (np.arange(int(counts.sum())) - np.repeat(before, counts))
+    row = np.repeat(long_rows, counts)
+    edge = routes.edges[flat]
+    length, time = net.edge_length[edge], net.edge_time[edge]
+    first = np.repeat(before, counts)
+    start_m = np.cumsum(length) - length
+    start_m -= start_m[first]
+    start_t = np.cumsum(time) - time
+    start_t -= start_t[first]
+    # a sighting sits where the route first takes its edge: keep the first (row, edge), sorted for lookups
+    keys, first_at = np.unique(row * net.n_edges + edge, return_index=True)
+    route = (keys, (start_m + length / 2)[first_at], (start_t + time / 2)[first_at])
+    total = pd.DataFrame({"row": long_rows, "m": np.bincount(row, weights=length, minlength=n_trips)[long_rows],
+                          "t": np.bincount(row, weights=time, minlength=n_trips)[long_rows]})
+    cache.clear()  # one entry is enough: every view of a run asks for the same long trips
+    cache[key] = (route, total)
+    return route, total
+
+
 def long_trip_exposure(
     trips: pd.DataFrame, routes: Routes, reads: pd.DataFrame, layout: pd.DataFrame, trip_table: pd.DataFrame,
     net: RoadNetwork, *, min_km: float,
@@ -657,32 +692,26 @@ def long_trip_exposure(
     long_rows = np.flatnonzero(trip_table["length_m"].to_numpy() > min_km * 1000)
     if not len(long_rows):
         return None
-    # the long trips' route edges, with where each starts along its route (m, s)
-    counts = np.diff(routes.offsets)[long_rows]
-    flat = np.concatenate([np.arange(routes.offsets[r], routes.offsets[r + 1]) for r in long_rows])
-    row = np.repeat(long_rows, counts)
-    edge = routes.edges[flat]
-    length, time = net.edge_length[edge], net.edge_time[edge]
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    start_m = np.cumsum(length) - length
-    start_m -= start_m[first]
-    start_t = np.cumsum(time) - time
-    start_t -= start_t[first]
-    route = pd.DataFrame({"row": row, "edge": edge, "m": start_m + length / 2, "t": start_t + time / 2})
-    route = route.drop_duplicates(["row", "edge"])  # a sighting sits where the route first takes its edge
-    total = pd.DataFrame({"row": long_rows, "m": np.bincount(row, weights=length, minlength=len(trips))[long_rows],
-                          "t": np.bincount(row, weights=time, minlength=len(trips))[long_rows]})
+    route, total = _long_route_table(routes, net, long_rows, len(trips))
     trip_row = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
-    sightings = pd.DataFrame({"row": trip_row, "edge": reads["edge"].to_numpy(np.int64)})
-    sightings = sightings[np.isin(trip_row, long_rows)].merge(route, on=["row", "edge"])
-    points = pd.concat([total.assign(m=0.0, t=0.0), sightings[["row", "m", "t"]], total], ignore_index=True)
-    points = points.sort_values(["row", "m", "t"], kind="stable")
-    same = points["row"].to_numpy()[1:] == points["row"].to_numpy()[:-1]
-    gaps = pd.DataFrame({"row": points["row"].to_numpy()[1:][same],
-                         "km": np.diff(points["m"].to_numpy())[same] / 1000,
-                         "min": np.diff(points["t"].to_numpy())[same] / 60}).groupby("row").max()
-    operator = layout.set_index("camera_id")["operator"].reindex(reads["camera_id"]).to_numpy()
-    seen_by = pd.Series(operator[np.isin(trip_row, long_rows)]).groupby(trip_row[np.isin(trip_row, long_rows)]).nunique()
+    is_long = np.zeros(len(trips) + 1, bool)
+    is_long[long_rows] = True
+    mine = np.flatnonzero(is_long[trip_row])  # row -1 (no trip) maps to the extra False
+    keys, route_m, route_t = route
+    wanted = trip_row[mine].astype(np.int64) * net.n_edges + reads["edge"].to_numpy(np.int64)[mine]
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    hit = keys[at] == wanted
+    rows = np.concatenate([long_rows, trip_row[mine][hit], long_rows])
+    m = np.concatenate([np.zeros(len(long_rows)), route_m[at[hit]], total["m"].to_numpy()])
+    t = np.concatenate([np.zeros(len(long_rows)), route_t[at[hit]], total["t"].to_numpy()])
+    order = np.lexsort((t, m, rows))
+    rows, m, t = rows[order], m[order], t[order]
+    same = rows[1:] == rows[:-1]
+    gaps = pd.DataFrame({"row": rows[1:][same], "km": np.diff(m)[same] / 1000,
+                         "min": np.diff(t)[same] / 60}).groupby("row").max()
+    camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"].to_numpy()[mine])
+    operator = pd.factorize(layout["operator"])[0][camera_row]
+    seen_by = pd.DataFrame({"row": trip_row[mine], "op": operator}).drop_duplicates().groupby("row").size()
     return {
         "n_trips": int(len(long_rows)),
         "share_km_covered_mean": float(trip_table["route_recall"].to_numpy()[long_rows].mean()),

@@ -432,7 +432,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         visible = {a.name: access_stage.visible_reads(reads, layout, graph, a.name, query_time_s)
                    for a in scenario.agencies}
         views, agency_metrics = _agency_views(scenario, graph, layout, reads, trips, routes, net, visible,
-                                              trip_table, n_days=n_days, persons=setup.persons, rng=rngs["metrics"])
+                                              trip_table, n_days=n_days, persons=setup.persons, rng=rngs["metrics"],
+                                              overall=metrics)
         trip_table = pd.concat([trip_table, *views], ignore_index=True)
         metrics["agencies"] = agency_metrics
         if scenario.rules:
@@ -533,17 +534,24 @@ def _view_table(
 def _agency_views(
     scenario: Scenario, graph: Any, layout: pd.DataFrame, reads: pd.DataFrame, trips: pd.DataFrame,
     routes: Routes, net: RoadNetwork, visible: dict[str, np.ndarray], all_view: pd.DataFrame, *,
-    n_days: int, persons: pd.DataFrame | None, rng: np.random.Generator,
+    n_days: int, persons: pd.DataFrame | None, rng: np.random.Generator, overall: dict[str, Any],
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     views, out = [], {}
+    person_keys = ("uniqueness_k2", "home_inference_accuracy", "home_error_m_median", "n_vehicles_scored",
+                   "work_inference_accuracy", "work_error_m_median", "n_workers_scored")
     for agency in scenario.agencies:
         mask = visible[agency.name]
         seen = reads[mask].reset_index(drop=True)
         if mask.all():
-            # an agency that sees every read reconstructs exactly what the "all" view does
+            # an agency that sees every read knows exactly what the "all" view does: reuse it
             table = all_view.assign(view=agency.name)
+            long_trips = overall["long_trips"]
+            person = {k: overall[k] for k in person_keys if k in overall and (n_days >= 2 or k == "uniqueness_k2")}
         else:
             table = _view_table(scenario, trips, routes, seen, net, agency.name)
+            long_trips = long_trip_exposure(trips, routes, seen, layout, table, net,
+                                            min_km=scenario.metrics.long_trip_km)
+            person = _agency_person(scenario, seen, trips, net, n_days, persons, rng)
         views.append(table)
         paths = access_stage.visible_operators(graph, agency.name)
         out[agency.name] = {
@@ -552,10 +560,9 @@ def _agency_views(
             "share_reads_visible": float(mask.mean()) if len(mask) else None,
             "share_trips_reconstructable": float((table["n_reads"] >= 2).mean()) if len(table) else None,
             "route_recall_mean": float(table["route_recall"].mean()) if len(table) else None,
-            "long_trips": long_trip_exposure(trips, routes, seen, layout, table, net,
-                                             min_km=scenario.metrics.long_trip_km),
+            "long_trips": long_trips,
             "paths": paths,
-            "person": _agency_person(scenario, seen, trips, net, n_days, persons, rng),
+            "person": person,
         }
     return views, out
 
@@ -565,7 +572,9 @@ def _agency_person(
     persons: pd.DataFrame | None, rng: np.random.Generator,
 ) -> dict[str, Any]:
     """What one agency's reads say about people: uniqueness (k = 2), and home and work over several days."""
-    out: dict[str, Any] = {"uniqueness_k2": uniqueness_by_k(seen, [2], rng)[2]}
+    # (a sample of 2,000 vehicles per agency keeps ten agencies' views affordable; the run's own
+    # uniqueness uses 5,000 and carries an interval)
+    out: dict[str, Any] = {"uniqueness_k2": uniqueness_by_k(seen, [2], rng, max_vehicles=2_000)[2]}
     if n_days >= 2:
         out |= home_inference(seen, trips, net)
         if persons is not None:
