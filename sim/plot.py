@@ -37,6 +37,15 @@ def _draw_edges(ax, net: RoadNetwork, edges: np.ndarray, **style) -> LineCollect
     return ax.add_collection(LineCollection(segments, **style))
 
 
+def _stretch(ax, x: np.ndarray, y: np.ndarray) -> bool:  # type: ignore[no-untyped-def]
+    """Equal axes, unless the network is a long corridor that would be a hairline: then stretch it (True)."""
+    stretched = bool(max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9))
+    if not stretched:
+        ax.set_aspect("equal")
+    ax.autoscale()
+    return stretched
+
+
 def save_figure(fig: Figure, path: Path) -> Path:
     """Write ``fig`` as PNG atomically (temp file, then rename); no timestamp, so same data, same bytes."""
     buffer = io.BytesIO()
@@ -117,11 +126,7 @@ def map_figure(
                 ax.annotate(("first " if i == 0 else "last ") + times[i].strftime("%H:%M:%S"), (rx[i], ry[i]),
                             xytext=(6, 6 if i == 0 else -14), textcoords="offset points", fontsize=8, zorder=6,
                             bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
-    # a long corridor drawn to scale would be a hairline: stretch it instead (and say so)
-    stretched = max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9)
-    if not stretched:
-        ax.set_aspect("equal")
-    ax.autoscale()
+    stretched = _stretch(ax, x, y)
     ax.set_xlabel("east (km)")
     ax.set_ylabel("north (km)" + (" — not to scale" if stretched else ""))
     ax.set_title(title or "Road network, cameras and one trip")
@@ -476,10 +481,9 @@ def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *
     points = left.scatter(x, y, c=shown, cmap="viridis", s=10, zorder=2, vmin=low, vmax=high)
     fig.colorbar(points, ax=left, label="residents' trips read at least once (%, scale spans the data)",
                  shrink=0.8)
-    left.set_aspect("equal")
-    left.autoscale()
+    stretched = _stretch(left, x, y)
     left.set_xlabel("east (km)")
-    left.set_ylabel("north (km)")
+    left.set_ylabel("north (km)" + (" — not to scale" if stretched else ""))
     left.set_title("Home areas: how much of residents' driving is read", fontsize=9)
     pos = np.arange(len(table))
     width = 0.38
