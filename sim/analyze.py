@@ -196,7 +196,7 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
     from sim.runner import _plain, _write_parquet, versions
 
     out_dir = Path(out_dir)
-    name = Path(analysis.source.reads.attrs.get("source", out_dir.name)).name
+    name = analysis.source.path.name if analysis.source.path is not None else out_dir.name
     metrics = {"seed": tomllib.loads(settings).get("seed"), "versions": versions()} | analysis.metrics
     with atomic_directory(out_dir) as tmp:
         (tmp / "analysis.toml").write_text(settings, encoding="utf-8")
@@ -249,7 +249,6 @@ def run_analysis(
     """
     columns = dict(columns or {})
     source = read_reads_file(path, columns=columns, time_format=time_format, delimiter=delimiter)
-    source.reads.attrs["source"] = str(path)
     if source.problems["n_rows_missing_plate"] or source.problems["n_rows_bad_timestamp"]:
         log.warning("%s: %d rows left out (missing plate or unreadable timestamp); see malformed_rows.csv",
                     path, source.problems["n_rows_missing_plate"] + source.problems["n_rows_bad_timestamp"])

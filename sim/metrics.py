@@ -377,7 +377,6 @@ def work_inference(
         ``work_inference_accuracy`` (share within ``within_m`` metres),
         ``work_error_m_median``, ``n_workers_scored``.
     """
-    none = {"work_inference_accuracy": None, "work_error_m_median": None, "n_workers_scored": 0}
     time = reads["time_s"].to_numpy(float)
     day = (time // DAY_S).astype(int)
     hour = time % DAY_S / 3600
@@ -390,8 +389,6 @@ def work_inference(
                                                                                         keep="last")
     accuracy, error, n = _place_guess(last, workers.set_index("vehicle_id")["work"], net, min_days=min_days,
                                       within_m=within_m)
-    if not n:
-        return none
     return {"work_inference_accuracy": accuracy, "work_error_m_median": error, "n_workers_scored": n}
 
 

@@ -184,8 +184,7 @@ def add_patrol_readers(
             rows.append(row)
         fleets.append(PatrolFleet(spec, beats, car_beat, car_rows))
     out = pd.concat([layout, pd.DataFrame(rows)], ignore_index=True)
-    out["kind"] = out["kind"].fillna("fixed") if "kind" in layout.columns else ["fixed"] * len(layout) + [
-        "mobile"] * len(rows)
+    out["kind"] = out["kind"].fillna("fixed")  # the cameras before the patrol rows are fixed
     duplicated = out["camera_id"][out["camera_id"].duplicated()].unique()
     if len(duplicated):
         raise ScenarioError(f"{scenario.name}: reader id(s) {', '.join(duplicated[:5])} used twice; give each "

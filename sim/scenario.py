@@ -28,6 +28,8 @@ class _Section(BaseModel):
 
 
 GRID_FIELDS = frozenset({"rows", "cols", "block_m", "arterial_every", "one_way_share", "jitter_m"})
+#: Keys that label a real network's roads with jurisdictions (every non-synthetic source).
+JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "highway_jurisdiction"})
 #: Which optional ``[network]`` keys each source (or synthetic kind) uses.
 NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "grid": GRID_FIELDS,
@@ -35,15 +37,11 @@ NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "city_line": GRID_FIELDS | {"crossings", "jurisdictions"},
     "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every"}),
     "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road"}),
-    "osm": frozenset({"place", "bbox", "point", "dist_m"}),
-    "osm_file": frozenset({"path", "bbox", "polygon"}),
-    "graphml": frozenset({"path"}),
-    "tntp": frozenset({"path", "node_path", "length_unit", "time_unit", "node_crs"}),
+    "osm": JURISDICTION_FIELDS | {"place", "bbox", "point", "dist_m"},
+    "osm_file": JURISDICTION_FIELDS | {"path", "bbox", "polygon"},
+    "graphml": JURISDICTION_FIELDS | {"path"},
+    "tntp": JURISDICTION_FIELDS | {"path", "node_path", "length_unit", "time_unit", "node_crs"},
 }
-#: Keys that label a real network's roads with jurisdictions (every non-synthetic source).
-JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "highway_jurisdiction"})
-for _source in ("osm", "osm_file", "graphml", "tntp"):
-    NETWORK_FIELDS[_source] = NETWORK_FIELDS[_source] | JURISDICTION_FIELDS
 
 
 class NetworkSpec(_Section):

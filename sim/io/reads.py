@@ -66,6 +66,10 @@ class RealReads:
         Midnight of the first day (``time_s = 0``).
     n_rows : int
         Data rows in the file.
+    problems : dict
+        Counts of rows missing a plate, with a bad timestamp or a bad location.
+    path : Path
+        The file read.
     """
 
     reads: pd.DataFrame
@@ -75,6 +79,7 @@ class RealReads:
     start: pd.Timestamp
     n_rows: int
     problems: dict[str, int] = field(default_factory=dict)
+    path: Path | None = None
 
 
 def _open_text(path: Path):  # type: ignore[no-untyped-def]
@@ -246,7 +251,7 @@ def read_reads_file(
     counts = {"n_rows": int(len(table)), "n_rows_missing_plate": int(no_plate.sum()),
               "n_rows_bad_timestamp": int(bad_time.sum()),
               "n_rows_bad_location": int(len(malformed[malformed["column"] == "lon/lat"]))}
-    return RealReads(reads, malformed, found, fmt, start, len(table), counts)
+    return RealReads(reads, malformed, found, fmt, start, len(table), counts, path)
 
 
 def summarise_rows(malformed: pd.DataFrame, limit: int = 10) -> dict[str, Any]:
