@@ -25,3 +25,7 @@ class CameraError(CurtainError):
 
 class DemandError(CurtainError):
     """A demand model or trips file is not usable."""
+
+
+class OutputError(CurtainError):
+    """An output folder cannot be written without touching files Curtain did not write."""

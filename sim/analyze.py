@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._atomic import atomic_directory
+from sim._atomic import atomic_directory, check_output_folder
 from sim._rng import stage_rngs
 from sim.cameras import nearest_edges
 from sim.io.reads import RealReads, read_reads_file, summarise_rows
@@ -198,7 +198,7 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
     out_dir = Path(out_dir)
     name = analysis.source.path.name if analysis.source.path is not None else out_dir.name
     metrics = {"seed": tomllib.loads(settings).get("seed"), "versions": versions()} | analysis.metrics
-    with atomic_directory(out_dir) as tmp:
+    with atomic_directory(out_dir, kind="analysis") as tmp:
         (tmp / "analysis.toml").write_text(settings, encoding="utf-8")
         _write_parquet(analysis.reads, tmp / "reads.parquet")
         _write_parquet(analysis.per_device_day, tmp / "reads_per_device_day.parquet")
@@ -247,6 +247,7 @@ def run_analysis(
     >>> a.metrics["n_plates"], a.metrics["share_plates_read_once"], a.metrics["n_days"]
     (2, 0.5, 2)
     """
+    check_output_folder(out_dir, "analysis")
     columns = dict(columns or {})
     source = read_reads_file(path, columns=columns, time_format=time_format, delimiter=delimiter)
     if source.problems["n_rows_missing_plate"] or source.problems["n_rows_bad_timestamp"]:

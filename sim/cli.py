@@ -257,17 +257,22 @@ def plot(
     debug: DebugOption = False,
 ) -> None:
     """Redraw the figures of a run (re-simulated from its scenario.toml: same seed, same data) or a sweep."""
+    from sim._atomic import curtain_kind
     from sim.runner import simulate_scenario, write_figures
     from sim.sweep import write_comparison
 
     try:
-        if (out / "sweep.parquet").is_file():
+        kind = curtain_kind(out)
+        if kind not in ("run", "sweep"):
+            raise CurtainError(f"{out}: not a folder written by `curtain run` or `curtain sweep`; "
+                               "curtain plot redraws only Curtain's own output")
+        if kind == "sweep" and (out / "sweep.parquet").is_file():
             import pandas as pd
 
             table = pd.read_parquet(out / "sweep.parquet")
             axes = [c for c in table.columns if "." in c]
             written = [write_comparison(table, tuple(axes), out)]
-        elif (out / "scenario.toml").is_file():
+        elif kind == "run" and (out / "scenario.toml").is_file():
             sim = simulate_scenario(load_scenario(out / "scenario.toml"))
             written = write_figures(sim, out / "figures")
         else:

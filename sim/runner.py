@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim import access as access_stage
-from sim._atomic import atomic_directory
+from sim._atomic import atomic_directory, check_output_folder
 from sim._rng import stage_rngs
 from sim._errors import ScenarioError
 from sim.cameras import (
@@ -632,6 +632,8 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
     """
     started = datetime.now(timezone.utc)
     out_dir = Path(out_dir)
+    # refuse a folder Curtain did not write before any work, not after minutes of simulation
+    check_output_folder(out_dir, "analysis" if scenario.reads.source == "file" else "run")
     if scenario.reads.source == "file":
         return _analyze_scenario(scenario, out_dir, progress)
     sim = simulate_scenario(scenario, progress)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim._atomic import atomic_write_bytes
+from sim._atomic import atomic_write_bytes, claim_folder, is_own_temporary
 from sim._errors import ScenarioError
 
 
@@ -159,11 +159,12 @@ def run_sweep(
     """
     from dask.distributed import Client, LocalCluster, as_completed
 
-    out = Path(out_dir)
-    (out / "runs").mkdir(parents=True, exist_ok=True)
-    for stale in (out / "runs").glob(".*.tmp"):
-        # the temporary folder of a run killed mid-way; its run starts over
-        shutil.rmtree(stale, ignore_errors=True)
+    out = claim_folder(out_dir, "sweep")
+    (out / "runs").mkdir(exist_ok=True)
+    for stale in (out / "runs").glob(".*"):
+        # the temporary folder of a run killed mid-way (its run starts over); nothing else is touched
+        if is_own_temporary(stale, "run"):
+            shutil.rmtree(stale)
     base = str(spec.base) if spec.base else None
     results: dict[str, dict[str, Any]] = {}
     todo = []
