@@ -123,7 +123,12 @@ def _round_trips(
 
 
 def _trips_table(net: RoadNetwork, table: pd.DataFrame, plates: np.ndarray) -> pd.DataFrame:
-    """Columns ``vehicle_id, o, d, depart_s`` (node indices) → a trips table sorted by vehicle and time."""
+    """Columns ``vehicle_id, o, d, depart_s`` (node indices) → a trips table sorted by vehicle and time.
+
+    A drawn trip that would end where it starts (an errand stop that is
+    home) is no trip: the car stays, and the row is dropped.
+    """
+    table = table[table["o"].to_numpy() != table["d"].to_numpy()]
     table = table.sort_values(["vehicle_id", "depart_s"], kind="stable", ignore_index=True)
     return pd.DataFrame(
         {
@@ -455,10 +460,16 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
     bad_time = ~(depart >= 0)
     if bad_time.any():
         problems.append(f"rows {rows_text(bad_time)}: depart_s must be a number of seconds >= 0")
+    ends = {}
     for column in ("origin", "destination"):
-        index = lookup_nodes(net, table[column])
+        ends[column] = index = lookup_nodes(net, table[column])
         if (index < 0).any():
             problems.append(f"rows {rows_text(index < 0)}: {column} is not a node of the network")
+    loop = (ends["origin"] >= 0) & (ends["origin"] == ends["destination"])
+    if loop.any():
+        # a trip that starts where it ends has no route to recover; scoring it would halve a mean
+        problems.append(f"rows {rows_text(loop)}: origin equals destination (a trip must go somewhere); "
+                        "drop the row or give another destination")
     trip_id = pd.to_numeric(table["trip_id"], errors="coerce").to_numpy(float)
     bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id))
     if bad_id.any():

@@ -144,14 +144,61 @@ def seal_cut(
     return crossing[first]
 
 
-def is_sealed(
+def directed_seal_cuts(
+    net: RoadNetwork, mask: np.ndarray, *, buffer_m: float = 0.0, outside: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fewest one-direction cameras that seal the district: the edges to watch against leaving and entering.
+
+    Each is a minimum cut of the directed road graph (unit capacity per
+    directed edge): from the district to ``outside`` (ways out) and from
+    ``outside`` to the district (ways in). A two-way boundary segment needs
+    one camera each way, so the total is usually larger than
+    :func:`seal_cut`'s count of segments; a ``both`` camera covers the two
+    directions of one segment.
+
+    Returns
+    -------
+    out_edges, in_edges : numpy.ndarray
+        Edge indices to watch (a camera reading travel along each).
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(3, 3, rng=np.random.default_rng(0), jitter_m=0, one_way_share=0)
+    >>> mask = np.zeros(net.n_nodes, bool); mask[4] = True       # the middle intersection, four two-way roads
+    >>> [len(c) for c in directed_seal_cuts(net, mask)]
+    [4, 4]
+    >>> one_way = grid_network(3, 3, rng=np.random.default_rng(0), jitter_m=0)  # its four roads are one-way
+    >>> [len(c) for c in directed_seal_cuts(one_way, mask)], len(seal_cut(one_way, mask))
+    ([2, 2], 4)
+    """
+    outside = far_from(net, mask, buffer_m) if outside is None else outside & ~mask
+    g = nx.DiGraph()
+    for e in range(net.n_edges):
+        u, v = int(net.edge_u[e]), int(net.edge_v[e])
+        if u != v:
+            g.add_edge(u, v, capacity=g[u][v]["capacity"] + 1 if g.has_edge(u, v) else 1)
+    big = net.n_edges + 1
+    cuts = []
+    for source_nodes, sink_nodes in ((mask, outside), (outside, mask)):
+        h = g.copy()
+        h.add_edges_from((("source", int(n)) for n in np.flatnonzero(source_nodes)), capacity=big)
+        h.add_edges_from(((int(n), "sink") for n in np.flatnonzero(sink_nodes)), capacity=big)
+        _, (reachable, _) = nx.minimum_cut(h, "source", "sink")
+        side = np.zeros(net.n_nodes, dtype=bool)
+        side[[n for n in reachable if n != "source"]] = True
+        cuts.append(np.flatnonzero(side[net.edge_u] & ~side[net.edge_v]))
+    return cuts[0], cuts[1]
+
+
+def sealed_directions(
     net: RoadNetwork, mask: np.ndarray, watched_edges: np.ndarray, outside: np.ndarray | None = None
-) -> bool:
-    """True when no camera-free route joins the district and ``outside`` (default: every other node).
+) -> tuple[bool, bool]:
+    """Whether every way out of the district, and every way in, passes a watched edge: ``(out, in)``.
 
     Checked by breadth-first search from the whole district at once (a
     super-source joined to every district node), on the roads without the
-    watched edges and on their reverse.
+    watched edges (ways out) and on their reverse (ways in).
     """
     from scipy.sparse import csr_array
     from scipy.sparse.csgraph import breadth_first_order
@@ -161,12 +208,19 @@ def is_sealed(
     keep[np.asarray(watched_edges, dtype=np.int64)] = False
     district = np.flatnonzero(mask)
     source = net.n_nodes
+    sealed = []
     for tail, head in ((net.edge_u, net.edge_v), (net.edge_v, net.edge_u)):
         rows = np.concatenate([tail[keep], np.full(len(district), source)])
         cols = np.concatenate([head[keep], district])
         graph = csr_array((np.ones(len(rows)), (rows, cols)), shape=(net.n_nodes + 1, net.n_nodes + 1))
         reached = breadth_first_order(graph, source, directed=True, return_predecessors=False)
         reached = reached[reached < net.n_nodes]
-        if outside[reached].any():
-            return False
-    return True
+        sealed.append(not outside[reached].any())
+    return sealed[0], sealed[1]
+
+
+def is_sealed(
+    net: RoadNetwork, mask: np.ndarray, watched_edges: np.ndarray, outside: np.ndarray | None = None
+) -> bool:
+    """True when no camera-free route joins the district and ``outside`` (default: every other node), either way."""
+    return all(sealed_directions(net, mask, watched_edges, outside))

@@ -15,6 +15,7 @@ import pandas as pd
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
+from sim.intervals import add_share, share_with_interval, wilson
 from sim.network import RoadNetwork, Routes, adjacency_matrix
 from sim.reconstruct import Reconstruction
 
@@ -31,7 +32,7 @@ def trip_metrics(
     *,
     view: str = "all",
 ) -> pd.DataFrame:
-    """One row per true trip: reads, route recall and precision, OD error.
+    """One row per true trip: reads and sightings, route recall and precision, OD error.
 
     A reconstructed trip is credited to the true trip that holds most of its
     reads (ties to the lowest trip row). ``route_recall`` is the share of the
@@ -40,16 +41,23 @@ def trip_metrics(
     nothing was reconstructed), both over distinct edges. ``od_error_m`` is
     the mean distance of inferred origin and destination from the true ones.
 
+    ``n_sightings`` counts the trip's passes at cameras (a pass logged twice
+    is one sighting, see :func:`sim.reconstruct.sighting_ids`); ``n_reads``
+    counts rows.
+
     Returns
     -------
     pandas.DataFrame
-        ``view, trip_id, length_m, n_reads, route_recall, route_precision,
-        od_error_m``.
+        ``view, trip_id, length_m, n_reads, n_sightings, route_recall,
+        route_precision, od_error_m``.
     """
     n = len(trips)
     # (a parked car read by a patrol belongs to no trip: trip_id -1, row -1)
     trip_row = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
     n_reads = np.bincount(trip_row[trip_row >= 0], minlength=n)
+    on_trip = trip_row >= 0
+    passes = pd.DataFrame({"trip": trip_row[on_trip], "sighting": recon.sighting[on_trip]}).drop_duplicates()
+    n_sightings = np.bincount(passes["trip"].to_numpy(np.int64), minlength=n)
     owner = _credit(recon.read_recon, trip_row, len(recon.trips))
     true_edges = _edge_frame(true_routes, np.arange(n))
     recon_edges = _edge_frame(recon.routes, owner)
@@ -66,6 +74,7 @@ def trip_metrics(
             "trip_id": trips["trip_id"].to_numpy(np.int64),
             "length_m": true_len,
             "n_reads": n_reads.astype(np.int64),
+            "n_sightings": n_sightings.astype(np.int64),
             "route_recall": recall,
             "route_precision": precision,
             "od_error_m": _od_error(trips, recon, owner, net),
@@ -99,9 +108,10 @@ def _od_error(trips: pd.DataFrame, recon: Reconstruction, owner: np.ndarray, net
     if not len(recon.trips):
         return result
     frame = recon.trips.assign(trip=owner)
-    frame = frame[frame["trip"] >= 0].sort_values(["trip", "start_s"], kind="stable")
-    first = frame.drop_duplicates("trip", keep="first")
-    last = frame.drop_duplicates("trip", keep="last")
+    frame = frame[frame["trip"] >= 0]
+    # the origin from the credited reconstruction that starts first, the destination from the one that ends last
+    first = frame.sort_values(["trip", "start_s"], kind="stable").drop_duplicates("trip", keep="first")
+    last = frame.sort_values(["trip", "end_s"], kind="stable").drop_duplicates("trip", keep="last")
     rows = first["trip"].to_numpy()
     true_o = net.node_indices(trips["origin"].to_numpy()[rows])
     true_d = net.node_indices(trips["destination"].to_numpy()[rows])
@@ -126,7 +136,8 @@ def camera_free_pairs(
     Returns
     -------
     dict
-        ``camera_free_pair_share``, ``detour_ratio_median`` and the arrays
+        ``camera_free_pair_share`` (with ``_n`` and a Wilson ``_ci``),
+        ``detour_ratio_median`` and the arrays
         ``origins``, ``destinations``, ``fastest_s``, ``camera_free_s``.
     """
     origins = rng.integers(0, net.n_nodes, n_pairs)
@@ -136,8 +147,11 @@ def camera_free_pairs(
     free = _pair_times(free_adj, origins, destinations)
     ratio = free / fastest
     finite = np.isfinite(ratio)
+    share, n, ci = share_with_interval(finite)  # the pairs are drawn independently: Wilson
     return {
-        "camera_free_pair_share": float(finite.mean()),
+        "camera_free_pair_share": share,
+        "camera_free_pair_share_n": n,
+        "camera_free_pair_share_ci": ci,
         "detour_ratio_median": float(np.median(ratio[finite])) if finite.any() else None,
         "origins": origins,
         "destinations": destinations,
@@ -160,38 +174,54 @@ def summary_metrics(
     n_days: int,
     *,
     long_trip_km: float = LONG_TRIP_KM,
+    sighting: np.ndarray | None = None,
+    fixed_reads: int | None = None,
 ) -> dict[str, Any]:
-    """Summary metrics of one view (keys as in ``metrics.json``)."""
+    """Summary metrics of one view (keys as in ``metrics.json``; see ``docs/metrics.md``).
+
+    Shares of trips count sightings (``n_sightings``), not rows, and carry
+    their denominator (``…_n``) and a 95 % interval (``…_ci``, Wilson at the
+    effective sample size of trips clustered by vehicle, see
+    :mod:`sim.intervals`). ``sighting`` is each read's sighting (default:
+    each read its own); ``fixed_reads`` the reads of the ``n_cameras`` fixed
+    cameras (default: every read).
+    """
     n_trips = len(trip_table)
+    vehicle = trips["vehicle_id"].to_numpy()
     n_vehicles = int(trips["vehicle_id"].nunique())
     read_once = reads["plate_read"].value_counts()
+    seen = trip_table["n_sightings" if "n_sightings" in trip_table.columns else "n_reads"].to_numpy()
     long = trip_table["length_m"].to_numpy() > long_trip_km * 1000
-    precision = trip_table["route_precision"].dropna()
-    od = trip_table["od_error_m"].dropna()
+    recall = trip_table["route_recall"].to_numpy(float)
+    precision = trip_table["route_precision"].to_numpy(float)
+    fixed_reads = len(reads) if fixed_reads is None else fixed_reads
     out: dict[str, Any] = {
         "n_trips": n_trips,
         "n_reads": int(len(reads)),
+        "n_sightings": int(len(np.unique(sighting))) if sighting is not None else int(len(reads)),
         "n_cameras": int(n_cameras),
         "n_vehicles": n_vehicles,
         "n_days": int(n_days),
-        "reads_per_camera_per_day": _ratio(len(reads), n_cameras * n_days),
+        "reads_per_camera_per_day": _ratio(fixed_reads, n_cameras * n_days),
         "reads_per_vehicle_per_day": _ratio(len(reads), n_vehicles * n_days),
-        "share_trips_read_ge1": _ratio(int((trip_table["n_reads"] >= 1).sum()), n_trips),
-        "share_trips_read_ge2": _ratio(int((trip_table["n_reads"] >= 2).sum()), n_trips),
-        "route_recall_mean": float(trip_table["route_recall"].mean()) if n_trips else None,
-        "route_precision_mean": float(precision.mean()) if len(precision) else None,
-        # the whole route, and nothing else, rebuilt from the reads
-        "share_trips_route_recovered": _ratio(int(((trip_table["route_recall"] >= 1 - 1e-9)
-                                                   & (trip_table["route_precision"] >= 1 - 1e-9)).sum()), n_trips),
-        "od_error_m_median": float(od.median()) if len(od) else None,
+        "od_error_m_median": float(np.nanmedian(trip_table["od_error_m"])) if trip_table["od_error_m"].notna().any()
+        else None,
         "n_plates": int(len(read_once)),
-        "share_plates_read_once": _ratio(int((read_once == 1).sum()), len(read_once)),
     }
-    if long.any():
-        out["share_long_trips_read"] = float((trip_table["n_reads"].to_numpy()[long] >= 1).mean())
-    else:
-        out["share_long_trips_read"] = None
-        out["share_long_trips_read_reason"] = f"no trip is longer than {long_trip_km:g} km"
+    add_share(out, "share_trips_read_ge1", seen >= 1, vehicle)
+    add_share(out, "share_trips_read_ge2", seen >= 2, vehicle)
+    add_share(out, "route_recall_mean", recall, vehicle)
+    add_share(out, "route_precision_mean", precision, vehicle, reason="no trip was read")
+    # single-sighting trips are precise by construction (one read edge): the honest precision needs two
+    add_share(out, "route_recall_mean_ge2", np.where(seen >= 2, recall, np.nan), vehicle,
+              reason="no trip was sighted twice")
+    add_share(out, "route_precision_mean_ge2", np.where(seen >= 2, precision, np.nan), vehicle,
+              reason="no trip was sighted twice")
+    # the whole route, and nothing else, rebuilt from the reads
+    add_share(out, "share_trips_route_recovered", (recall >= 1 - 1e-9) & (precision >= 1 - 1e-9), vehicle)
+    add_share(out, "share_plates_read_once", read_once.to_numpy() == 1)
+    add_share(out, "share_long_trips_read", np.where(long, seen >= 1, np.nan), vehicle,
+              reason=f"no trip is longer than {long_trip_km:g} km")
     return out
 
 
@@ -233,53 +263,91 @@ def time_to_first_read(trips: pd.DataFrame, reads: pd.DataFrame) -> np.ndarray:
 
 # --- person level ------------------------------------------------------------
 
-def uniqueness(
-    reads: pd.DataFrame, k: int, rng: np.random.Generator, *, max_vehicles: int = 5_000
-) -> float | None:
-    """Share of vehicles singled out by ``k`` random points of their trace (de Montjoye et al. 2013).
+def searcher_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """The reads as a searcher holds them, and (for scoring only) the true vehicle behind each plate.
 
-    A vehicle's trace is its set of (camera, hour) points. For each vehicle
-    with at least ``k`` distinct points (up to ``max_vehicles`` drawn at
-    random), ``k`` of its points are drawn; it is unique when no other
-    vehicle's trace holds all of them. ``None`` when no vehicle has ``k``
-    points.
+    The searcher's identity of a car is the plate as read, or the plate a
+    misread was matched to (``plate_key`` of a
+    :class:`~sim.reconstruct.Reconstruction`). ``owner`` maps each such
+    plate to the true vehicle that holds most of its reads (ties to the
+    lowest vehicle id); it is used only to score an inference, never to
+    make one. A misread that splits one car into two plates thus makes two
+    identities, as it does for a real searcher.
+
+    Returns
+    -------
+    reads : pandas.DataFrame
+        ``plate, camera_id, time_s, edge``.
+    owner : pandas.Series
+        plate → true ``vehicle_id`` (empty when ``reads`` has no truth).
+    """
+    plate = reads["plate_read"].to_numpy(dtype=object) if plate_key is None else np.asarray(plate_key, dtype=object)
+    frame = pd.DataFrame({"plate": plate, "camera_id": reads["camera_id"].to_numpy(),
+                          "time_s": reads["time_s"].to_numpy(float), "edge": reads["edge"].to_numpy(np.int64)})
+    if "vehicle_id" not in reads.columns or not len(reads):
+        return frame, pd.Series(dtype=np.int64)
+    counts = pd.DataFrame({"plate": plate, "vehicle_id": reads["vehicle_id"].to_numpy()}).value_counts()
+    counts = counts.reset_index(name="n").sort_values(["plate", "n", "vehicle_id"], ascending=[True, False, True],
+                                                      kind="stable")
+    owner = counts.drop_duplicates("plate").set_index("plate")["vehicle_id"]
+    return frame, owner
+
+
+def uniqueness(
+    reads: pd.DataFrame, k: int, rng: np.random.Generator, *, max_plates: int = 5_000
+) -> float | None:
+    """Share of plates singled out by ``k`` random points of their trace (de Montjoye et al. 2013).
+
+    ``reads`` holds ``plate, camera_id, time_s`` (see :func:`searcher_reads`).
+    A plate's trace is its set of points (``camera_id``, ``floor(time_s /
+    3600)``). For each plate with at least ``k`` distinct points (up to
+    ``max_plates`` drawn at random), ``k`` of its points are drawn; it is
+    unique when no other plate's trace holds all of them. ``None`` when no
+    plate has ``k`` points.
 
     Examples
     --------
-    >>> r = pd.DataFrame({"vehicle_id": [0, 0, 1], "camera_id": ["a", "b", "a"], "time_s": [0.0, 0.0, 0.0]})
+    >>> r = pd.DataFrame({"plate": ["A", "A", "B"], "camera_id": ["a", "b", "a"], "time_s": [0.0, 0.0, 0.0]})
     >>> uniqueness(r, 2, np.random.default_rng(0)), uniqueness(r, 1, np.random.default_rng(0)) in (0.0, 0.5)
     (1.0, True)
     """
-    return uniqueness_by_k(reads, [k], rng, max_vehicles=max_vehicles)[k]
+    return uniqueness_by_k(reads, [k], rng, max_plates=max_plates)[k]
 
 
 def uniqueness_by_k(
-    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_vehicles: int = 5_000
+    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_plates: int = 5_000
 ) -> dict[int, float | None]:
     """:func:`uniqueness` for several ``k``, indexing the traces once."""
     return {k: (float(u["unique"].mean()) if len(u) else None)
-            for k, u in unique_vehicles(reads, ks, rng, max_vehicles=max_vehicles).items()}
+            for k, u in unique_plates(reads, ks, rng, max_plates=max_plates).items()}
 
 
-def unique_vehicles(
-    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_vehicles: int = 5_000
+def trace_points(reads: pd.DataFrame) -> pd.Series:
+    """Distinct (camera, hour) points of each plate: plate → number of points."""
+    hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
+    points = pd.DataFrame({"plate": reads["plate"].to_numpy(), "camera_id": reads["camera_id"].to_numpy(),
+                           "hour": hour}).drop_duplicates()
+    return points.groupby("plate").size()
+
+
+def unique_plates(
+    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_plates: int = 5_000
 ) -> dict[int, pd.DataFrame]:
-    """For each ``k``: the vehicles scored (``vehicle_id``) and whether ``k`` random points singled them out.
+    """For each ``k``: the plates scored (``plate``) and whether ``k`` random points singled them out.
 
     See :func:`uniqueness`; the mean of ``unique`` is the uniqueness share,
     and the rows let it be split by group or bootstrapped.
     """
-    empty = pd.DataFrame({"vehicle_id": pd.Series(dtype=reads["vehicle_id"].dtype if len(reads.columns) else object),
-                          "unique": pd.Series(dtype=bool)})
+    empty = pd.DataFrame({"plate": pd.Series(dtype=object), "unique": pd.Series(dtype=bool)})
     if not len(reads):
         return {k: empty for k in ks}
     camera = pd.factorize(reads["camera_id"])[0].astype(np.int64)
     hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
     point = camera * (int(hour.max()) + 1) + hour
-    vehicle, vehicle_ids = pd.factorize(reads["vehicle_id"], sort=True)
+    vehicle, vehicle_ids = pd.factorize(reads["plate"], sort=True)
     vehicle = vehicle.astype(np.int64)
     span = int(point.max()) + 1
-    joint = np.unique(vehicle * span + point)  # sorted by vehicle, then point (one 1-D sort, not np.unique(axis=1))
+    joint = np.unique(vehicle * span + point)  # sorted by plate, then point (one 1-D sort, not np.unique(axis=1))
     pairs = np.stack([joint // span, joint % span])
     by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
     order = np.lexsort((pairs[0], pairs[1]))
@@ -291,8 +359,8 @@ def unique_vehicles(
         if not len(eligible):
             out[k] = empty
             continue
-        if len(eligible) > max_vehicles:
-            eligible = np.sort(rng.choice(eligible, max_vehicles, replace=False))
+        if len(eligible) > max_plates:
+            eligible = np.sort(rng.choice(eligible, max_plates, replace=False))
         unique = np.zeros(len(eligible), bool)
         for j, v in enumerate(eligible):
             trace = pairs[1][by_vehicle[v] : by_vehicle[v + 1]]
@@ -303,146 +371,167 @@ def unique_vehicles(
                 here = holders_vehicle[lo:hi]
                 common = here if common is None else np.intersect1d(common, here, assume_unique=True)
             unique[j] = len(common) == 1
-        out[k] = pd.DataFrame({"vehicle_id": np.asarray(vehicle_ids)[eligible], "unique": unique})
+        out[k] = pd.DataFrame({"plate": np.asarray(vehicle_ids, dtype=object)[eligible], "unique": unique})
     return out
 
 
 def home_inference(
-    reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, *, within_m: float = 500.0, min_days: int = 2
+    reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, owner: pd.Series, *, within_m: float = 500.0,
+    min_days: int = 2,
 ) -> dict[str, Any]:
-    """Guess each vehicle's home as the camera of its first read on most days.
+    """Guess each plate's home as the camera of its first read on most days.
 
-    Compared with the true home (the origin of its first trip) for vehicles
-    read on at least ``min_days`` days.
+    ``reads`` are a searcher's (``plate, time_s, edge``, see
+    :func:`searcher_reads`). Each plate read on at least ``min_days`` days
+    is scored against the true home (the origin of the first trip) of the
+    vehicle behind it (``owner``: plate → vehicle id).
 
     Returns
     -------
     dict
-        ``home_inference_accuracy`` (share within ``within_m`` metres),
-        ``home_error_m_median`` and ``n_vehicles_scored``; the accuracy is
-        ``None`` when no vehicle qualifies.
+        ``home_inference_accuracy`` (share within ``within_m`` metres) with
+        ``_n`` and a Wilson ``_ci``, ``home_error_m_median`` and
+        ``n_vehicles_scored`` (plates scored); ``None`` when none qualifies.
     """
-    frame = reads[["vehicle_id", "time_s", "edge"]].assign(day=(reads["time_s"].to_numpy() // DAY_S).astype(int))
-    first = frame.sort_values(["vehicle_id", "time_s"], kind="stable").drop_duplicates(["vehicle_id", "day"])
-    home_node = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
-    accuracy, error, n = _place_guess(first, home_node.set_index("vehicle_id")["origin"], net,
-                                      min_days=min_days, within_m=within_m)
-    return {"home_inference_accuracy": accuracy, "home_error_m_median": error, "n_vehicles_scored": n}
+    frame = reads[["plate", "time_s", "edge"]].assign(day=(reads["time_s"].to_numpy() // DAY_S).astype(int))
+    first = frame.sort_values(["plate", "time_s"], kind="stable").drop_duplicates(["plate", "day"])
+    home = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
+    truth = owner.map(home.set_index("vehicle_id")["origin"])
+    hits, error = _place_guess(first, truth, net, min_days=min_days, within_m=within_m)
+    out: dict[str, Any] = {}
+    add_share(out, "home_inference_accuracy", hits, reason="no plate was read on two or more days")
+    return out | {"home_error_m_median": error, "n_vehicles_scored": int(len(hits))}
 
 
 def _place_guess(
     daily: pd.DataFrame, truth: pd.Series, net: RoadNetwork, *, min_days: int, within_m: float
-) -> tuple[float | None, float | None, int]:
-    """Guess a place per vehicle as its most frequent daily sighting edge (``vehicle_id, day, edge``; vehicles
-    seen on ``min_days`` days or more) and score it against ``truth`` (vehicle → node id).
+) -> tuple[np.ndarray, float | None]:
+    """Guess a place per plate as its most frequent daily sighting edge (``plate, day, edge``; plates seen on
+    ``min_days`` days or more) and score it against ``truth`` (plate → node id; plates without one are not scored).
 
-    Returns the share within ``within_m`` metres, the median error (m) and the number of vehicles scored.
+    Returns whether each scored guess lies within ``within_m`` metres, and the median error (m).
     """
-    days = daily.groupby("vehicle_id")["day"].nunique()
-    daily = daily[daily["vehicle_id"].isin(days[days >= min_days].index)]
+    days = daily.groupby("plate")["day"].nunique()
+    daily = daily[daily["plate"].isin(days[days >= min_days].index) & daily["plate"].isin(truth.dropna().index)]
     if not len(daily):
-        return None, None, 0
-    counts = daily.groupby(["vehicle_id", "edge"]).size().reset_index(name="n")
-    counts = counts.sort_values(["vehicle_id", "n", "edge"], ascending=[True, False, True], kind="stable")
-    guess = counts.drop_duplicates("vehicle_id").set_index("vehicle_id")["edge"]
-    place = net.node_indices(truth.reindex(guess.index))
+        return np.zeros(0, bool), None
+    counts = daily.groupby(["plate", "edge"]).size().reset_index(name="n")
+    counts = counts.sort_values(["plate", "n", "edge"], ascending=[True, False, True], kind="stable")
+    guess = counts.drop_duplicates("plate").set_index("plate")["edge"]
+    place = net.node_indices(truth.reindex(guess.index).to_numpy())
     edge = guess.to_numpy()
     gx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
     gy = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
     error = np.hypot(gx - net.x[place], gy - net.y[place])
-    return float((error <= within_m).mean()), float(np.median(error)), int(len(error))
+    return error <= within_m, float(np.median(error))
 
 
 def work_inference(
     reads: pd.DataFrame,
     persons: pd.DataFrame,
     net: RoadNetwork,
+    owner: pd.Series,
     *,
     first_weekday: int = 0,
     within_m: float = 500.0,
     min_days: int = 2,
     morning_h: tuple[float, float] = (5.0, 12.0),
 ) -> dict[str, Any]:
-    """Guess each vehicle's work place as the camera of its last weekday-morning read on most days.
+    """Guess each plate's work place as the camera of its last weekday-morning read on most days.
 
     The last read between ``morning_h`` on a weekday (day 0 is weekday
     ``first_weekday``, Monday = 0) is taken as the end of the drive to work;
     the most frequent such camera over at least ``min_days`` weekdays is the
-    guess. Scored against the true work place of workers (``persons``:
-    ``vehicle_id, work, worker``).
+    guess. Plates whose vehicle (``owner``) is a worker (``persons``:
+    ``vehicle_id, work, worker``) are scored against its true work place.
 
     Returns
     -------
     dict
-        ``work_inference_accuracy`` (share within ``within_m`` metres),
-        ``work_error_m_median``, ``n_workers_scored``.
+        ``work_inference_accuracy`` (share within ``within_m`` metres) with
+        ``_n`` and ``_ci``, ``work_error_m_median``, ``n_workers_scored``.
     """
     time = reads["time_s"].to_numpy(float)
     day = (time // DAY_S).astype(int)
     hour = time % DAY_S / 3600
     keep = ((first_weekday + day) % 7 < 5) & (hour >= morning_h[0]) & (hour < morning_h[1])
-    frame = pd.DataFrame({"vehicle_id": reads["vehicle_id"].to_numpy()[keep], "day": day[keep],
+    frame = pd.DataFrame({"plate": reads["plate"].to_numpy()[keep], "day": day[keep],
                           "time_s": time[keep], "edge": reads["edge"].to_numpy()[keep]})
-    workers = persons.loc[persons["worker"].to_numpy(bool), ["vehicle_id", "work"]]
-    frame = frame[frame["vehicle_id"].isin(workers["vehicle_id"])]
-    last = frame.sort_values(["vehicle_id", "time_s"], kind="stable").drop_duplicates(["vehicle_id", "day"],
-                                                                                        keep="last")
-    accuracy, error, n = _place_guess(last, workers.set_index("vehicle_id")["work"], net, min_days=min_days,
-                                      within_m=within_m)
-    return {"work_inference_accuracy": accuracy, "work_error_m_median": error, "n_workers_scored": n}
+    workers = persons.loc[persons["worker"].to_numpy(bool)].set_index("vehicle_id")["work"]
+    truth = owner.map(workers).dropna()
+    last = frame.sort_values(["plate", "time_s"], kind="stable").drop_duplicates(["plate", "day"], keep="last")
+    hits, error = _place_guess(last, truth, net, min_days=min_days, within_m=within_m)
+    out: dict[str, Any] = {}
+    add_share(out, "work_inference_accuracy", hits, reason="no worker's plate was read on two or more weekdays")
+    return out | {"work_error_m_median": error, "n_workers_scored": int(len(hits))}
 
 
 def next_camera_hits(
     reads: pd.DataFrame, *, n_days: int | None = None, test_days: int = 1, order: int = 1
 ) -> pd.DataFrame:
-    """Every held-out transition of every vehicle, and whether the model's top 1 / top 3 held the next camera.
+    """Every held-out transition of every plate, and whether the model's top 1 / top 3 held the next camera.
 
-    ``order`` 0 is the frequency baseline (a vehicle's most frequent next
-    cameras, whatever the current one), 1 and 2 are Markov models over the
-    last one or two cameras. Each model is trained per vehicle on all days
-    but the last ``test_days`` and falls back to all vehicles' transitions
-    from the same state, then to the most frequent camera. Reads after the
-    end of day ``n_days`` (trips that run past the last midnight) count to
-    the last day.
+    ``reads`` are a searcher's (``plate, camera_id, time_s``). ``order`` 0 is
+    the frequency baseline (a plate's most frequent next cameras, whatever
+    the current one), 1 and 2 are Markov models over the last one or two
+    cameras of the same plate (a plate's first reads have shorter states;
+    a state never reaches into another plate's reads). Each model learns
+    only from the training days (all but the last ``test_days``): per plate,
+    then all plates' transitions from the same state, then the cameras most
+    often read in training. Reads after the end of day ``n_days`` (trips
+    that run past the last midnight) count to the last day.
 
     Returns
     -------
     pandas.DataFrame
-        ``vehicle_id, top1, top3`` (bool), one row per scored transition.
+        ``plate, top1, top3`` (bool), one row per scored transition.
     """
-    empty = pd.DataFrame({"vehicle_id": pd.Series(dtype=np.int64), "top1": pd.Series(dtype=bool),
+    empty = pd.DataFrame({"plate": pd.Series(dtype=object), "top1": pd.Series(dtype=bool),
                           "top3": pd.Series(dtype=bool)})
     if not len(reads):
         return empty
-    frame = reads.sort_values(["vehicle_id", "time_s"], kind="stable")
+    frame = reads.sort_values(["plate", "time_s"], kind="stable")
     day = (frame["time_s"].to_numpy() // DAY_S).astype(int)
     if n_days is not None:
         day = np.minimum(day, n_days - 1)
     last = day.max()
     if last - day.min() < test_days:
         return empty
-    vehicle = frame["vehicle_id"].to_numpy()
+    plate = frame["plate"].to_numpy()
     camera = frame["camera_id"].to_numpy()
-    state = [tuple(camera[max(0, i - order + 1) : i + 1]) if order else () for i in range(len(camera))]
-    same = np.concatenate([vehicle[1:] == vehicle[:-1], [False]])
-    train = same & (day <= last - test_days) & np.concatenate([day[1:] <= last - test_days, [False]])
+    first_of_plate = _run_starts(plate)
+    state = [tuple(camera[max(first_of_plate[i], i - order + 1) : i + 1]) if order else ()
+             for i in range(len(camera))]
+    same = np.concatenate([plate[1:] == plate[:-1], [False]])
+    in_training = day <= last - test_days
+    train = same & in_training & np.concatenate([in_training[1:], [False]])
     test = same & (day > last - test_days)
     personal: dict[tuple[Any, tuple[Any, ...]], dict[Any, int]] = {}
     shared: dict[tuple[Any, ...], dict[Any, int]] = {}
     for i in np.flatnonzero(train):
-        for table, key in ((personal, (vehicle[i], state[i])), (shared, state[i])):
+        for table, key in ((personal, (plate[i], state[i])), (shared, state[i])):
             row = table.setdefault(key, {})
             row[camera[i + 1]] = row.get(camera[i + 1], 0) + 1
-    popular = pd.Series(camera).value_counts().index.tolist()
+    # the fallback ranking, too, is learnt from the training days only
+    popular = pd.Series(camera[in_training]).value_counts().index.tolist()
     scored = np.flatnonzero(test)
     top1 = np.zeros(len(scored), bool)
     top3 = np.zeros(len(scored), bool)
     for j, i in enumerate(scored):
-        row = personal.get((vehicle[i], state[i])) or shared.get(state[i]) or {}
+        row = personal.get((plate[i], state[i])) or shared.get(state[i]) or {}
         ranked = sorted(row, key=lambda c: (-row[c], str(c))) + [c for c in popular if c not in row][:3]
-        top1[j] = ranked[0] == camera[i + 1]
+        top1[j] = bool(ranked) and ranked[0] == camera[i + 1]
         top3[j] = camera[i + 1] in ranked[:3]
-    return pd.DataFrame({"vehicle_id": vehicle[scored], "top1": top1, "top3": top3})
+    return pd.DataFrame({"plate": plate[scored], "top1": top1, "top3": top3})
+
+
+def _run_starts(labels: np.ndarray) -> np.ndarray:
+    """For each position of a sorted label array, the position where its run of equal labels starts."""
+    if not len(labels):
+        return np.zeros(0, dtype=np.int64)
+    new = np.concatenate([[True], labels[1:] != labels[:-1]])
+    starts = np.flatnonzero(new)
+    return starts[np.cumsum(new) - 1]
 
 
 def next_camera_accuracy(
@@ -496,35 +585,33 @@ def bootstrap_ci(
 
 
 def predictability(
-    reads: pd.DataFrame, rng: np.random.Generator, *, n_days: int | None = None, test_days: int = 1
+    reads: pd.DataFrame, *, n_days: int | None = None, test_days: int = 1
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Next-camera prediction by every model of :data:`PREDICTORS`, overall (with 95 % CIs) and per vehicle.
 
     Returns
     -------
     summary : dict
-        Model → ``top1``, ``top3``, ``top1_ci``, ``top3_ci`` (bootstrap over
-        vehicles), ``n_transitions``, ``n_vehicles``.
+        Model → ``top1``, ``top3``, ``top1_ci``, ``top3_ci`` (Wilson at the
+        effective sample size of transitions clustered by plate, see
+        :mod:`sim.intervals`), ``n_transitions``, ``n_vehicles`` (plates).
     per_vehicle : pandas.DataFrame
-        ``vehicle_id, model, n_transitions, top1, top3`` (accuracies).
+        ``plate, model, n_transitions, top1, top3`` (accuracies; one row per plate as the searcher holds it).
     """
     summary, tables = {}, []
     for model, order in PREDICTORS.items():
         hits = next_camera_hits(reads, n_days=n_days, test_days=test_days, order=order)
-        per = hits.groupby("vehicle_id").agg(n_transitions=("top1", "size"), top1=("top1", "sum"),
+        per = hits.groupby("plate").agg(n_transitions=("top1", "size"), top1=("top1", "sum"),
                                              top3=("top3", "sum")).reset_index()
-        summary[model] = {
-            "top1": float(hits["top1"].mean()) if len(hits) else None,
-            "top3": float(hits["top3"].mean()) if len(hits) else None,
-            "top1_ci": bootstrap_ci(per["top1"].to_numpy(), per["n_transitions"].to_numpy(), rng),
-            "top3_ci": bootstrap_ci(per["top3"].to_numpy(), per["n_transitions"].to_numpy(), rng),
-            "n_transitions": int(len(hits)),
-            "n_vehicles": int(len(per)),
-        }
+        # one plate's transitions are not independent: Wilson at the effective size of plate clusters
+        top1, n, top1_ci = share_with_interval(hits["top1"].to_numpy(), hits["plate"].to_numpy())
+        top3, _, top3_ci = share_with_interval(hits["top3"].to_numpy(), hits["plate"].to_numpy())
+        summary[model] = {"top1": top1, "top3": top3, "top1_ci": top1_ci, "top3_ci": top3_ci,
+                          "n_transitions": n, "n_vehicles": int(len(per))}
         per["top1"] = per["top1"] / per["n_transitions"]
         per["top3"] = per["top3"] / per["n_transitions"]
         tables.append(per.assign(model=model))
-    per_vehicle = pd.concat(tables, ignore_index=True)[["vehicle_id", "model", "n_transitions", "top1", "top3"]]
+    per_vehicle = pd.concat(tables, ignore_index=True)[["plate", "model", "n_transitions", "top1", "top3"]]
     return summary, per_vehicle
 
 
@@ -573,10 +660,14 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
 
 def person_metrics(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
-    *, persons: pd.DataFrame | None = None, first_weekday: int = 0,
+    *, persons: pd.DataFrame | None = None, first_weekday: int = 0, plate_key: np.ndarray | None = None,
+    max_plates: int = 5_000,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """Uniqueness for k = 1…5 with bootstrap CIs, and (multi-day runs) home and work inference and predictability.
+    """Uniqueness for k = 1…5, and (multi-day runs) home and work inference and predictability.
 
+    Every inference keys on the plate as the searcher holds it (``plate_key``,
+    the plate after misread matching; default the plate as read); the truth
+    in ``reads`` and ``trips`` only scores it (see :func:`searcher_reads`).
     Work inference needs ``persons`` (the population model's ``vehicle_id,
     work, worker``).
 
@@ -584,27 +675,40 @@ def person_metrics(
     -------
     metrics : dict
     tables : dict
-        ``vehicle_uniqueness`` (``vehicle_id, k, unique``) and, for multi-day
-        runs, ``predictability`` (per vehicle and model, see :func:`predictability`).
+        ``vehicle_uniqueness`` (``plate, vehicle_id, k, unique``; ``vehicle_id``
+        is the true vehicle behind the plate) and, for multi-day runs,
+        ``predictability`` (per plate and model, see :func:`predictability`).
     """
-    unique = unique_vehicles(reads, [1, 2, 3, 4, 5], rng)
-    out: dict[str, Any] = {f"uniqueness_k{k}": (float(u["unique"].mean()) if len(u) else None)
-                           for k, u in unique.items()}
-    out["uniqueness_ci"] = {f"k{k}": bootstrap_ci(u["unique"].to_numpy(), np.ones(len(u)), rng)
-                            for k, u in unique.items()}
-    tables = {"vehicle_uniqueness": pd.concat([u.assign(k=k) for k, u in unique.items()], ignore_index=True)}
+    seen, owner = searcher_reads(reads, plate_key)
+    unique = unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates)
+    points = trace_points(seen)
+    out: dict[str, Any] = {}
+    for k, u in unique.items():
+        add_share(out, f"uniqueness_k{k}", u["unique"].to_numpy(), reason=f"no plate has {k} distinct points")
+        # the same count over every plate sighted (a plate with fewer than k points is not singled out by k)
+        of_all = (out[f"uniqueness_k{k}"] or 0.0) * int((points >= k).sum()) / len(points) if len(points) else None
+        out[f"uniqueness_k{k}_of_all"] = of_all
+        out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, len(points)) if of_all is not None else None
+    out["uniqueness_n_plates"] = int(len(points))
+    out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in unique}
+    tables = {"vehicle_uniqueness": pd.concat(
+        [u.assign(vehicle_id=owner.reindex(u["plate"]).to_numpy(), k=k) for k, u in unique.items()],
+        ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}
     if n_days >= 2:
-        out |= home_inference(reads, trips, net)
+        out |= home_inference(seen, trips, net, owner)
         if persons is not None:
-            out |= work_inference(reads, persons, net, first_weekday=first_weekday)
+            out |= work_inference(seen, persons, net, owner, first_weekday=first_weekday)
         else:
             out["work_inference_accuracy"] = None
             out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
-        summary, per_vehicle = predictability(reads, rng, n_days=n_days)
+        summary, per_plate = predictability(seen, n_days=n_days)
         markov1 = summary["markov1"]
-        out |= {"next_camera_top1_accuracy": markov1["top1"], "next_camera_top3_accuracy": markov1["top3"],
+        out |= {"next_camera_top1_accuracy": markov1["top1"], "next_camera_top1_accuracy_n": markov1["n_transitions"],
+                "next_camera_top1_accuracy_ci": markov1["top1_ci"], "next_camera_top3_accuracy": markov1["top3"],
+                "next_camera_top3_accuracy_n": markov1["n_transitions"],
+                "next_camera_top3_accuracy_ci": markov1["top3_ci"],
                 "n_transitions_scored": markov1["n_transitions"], "predictability": summary}
-        tables["predictability"] = per_vehicle
+        tables["predictability"] = per_plate
     else:
         reason = "needs a run of two or more days (demand.days)"
         out |= {"home_inference_accuracy": None, "home_inference_accuracy_reason": reason,
@@ -773,7 +877,7 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
         "repeat_gap_h_p10": float(np.quantile(gaps, 0.1)) / 3600 if len(gaps) else None,
         "repeat_gap_h_p90": float(np.quantile(gaps, 0.9)) / 3600 if len(gaps) else None,
     }
-    traces = pd.DataFrame({"vehicle_id": reads["plate_read"].to_numpy(), "camera_id": reads[place].to_numpy(),
+    traces = pd.DataFrame({"plate": reads["plate_read"].to_numpy(), "camera_id": reads[place].to_numpy(),
                            "time_s": reads["time_s"].to_numpy(float)})
     for k, share in uniqueness_by_k(traces, [1, 2, 3, 4, 5], rng).items():
         out[f"uniqueness_k{k}"] = share

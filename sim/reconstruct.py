@@ -19,6 +19,37 @@ from sim.network import RoadNetwork, Routes, fastest_routes
 #: Extra seconds beyond the fastest possible drive between two sightings
 #: before they are taken as two trips (a stop of more than this splits).
 DEFAULT_SLACK_S = 600.0
+#: Reads of one plate at one camera closer than this (seconds) are one
+#: sighting: one pass logged twice (real readers log a pass 1–3 s apart).
+DEFAULT_SIGHTING_WINDOW_S = 5.0
+
+
+def sighting_ids(
+    plate: np.ndarray, camera: np.ndarray, time_s: np.ndarray, *, window_s: float = DEFAULT_SIGHTING_WINDOW_S
+) -> np.ndarray:
+    """The sighting of every read: one pass of one plate (as read) at one camera.
+
+    Reads of the same plate at the same camera each within ``window_s``
+    seconds of the one before are one sighting. Sightings are numbered
+    0, 1, … in (plate, camera, time) order.
+
+    Examples
+    --------
+    >>> sighting_ids(np.array(["A", "A", "A", "B"]), np.array(["c", "c", "c", "c"]),
+    ...              np.array([0.0, 2.0, 60.0, 1.0])).tolist()
+    [0, 0, 1, 2]
+    """
+    if not len(time_s):
+        return np.zeros(0, dtype=np.int64)
+    plate_code = pd.factorize(pd.Series(plate, dtype=object), sort=True)[0]
+    camera_code = pd.factorize(pd.Series(camera, dtype=object), sort=True)[0]
+    time_s = np.asarray(time_s, dtype=float)
+    order = np.lexsort((time_s, camera_code, plate_code))
+    p, c, t = plate_code[order], camera_code[order], time_s[order]
+    new = np.concatenate([[True], (p[1:] != p[:-1]) | (c[1:] != c[:-1]) | (np.diff(t) > window_s)])
+    out = np.empty(len(order), dtype=np.int64)
+    out[order] = np.cumsum(new) - 1
+    return out
 
 
 @dataclass(frozen=True)
@@ -35,15 +66,18 @@ class Reconstruction:
         For each input read (input order), its reconstructed trip.
     plate_key : numpy.ndarray
         For each input read, the plate it was attributed to (its own, or the
-        plate a misread was matched to).
+        plate a misread was matched to): the identity a searcher works with.
     routes : Routes
         Edge sequence of each reconstructed trip.
+    sighting : numpy.ndarray
+        For each input read, its sighting (see :func:`sighting_ids`).
     """
 
     trips: pd.DataFrame
     read_recon: np.ndarray
     routes: Routes
     plate_key: np.ndarray
+    sighting: np.ndarray
 
 
 def reconstruct(
@@ -56,8 +90,9 @@ def reconstruct(
     route_inference: str = "fastest",
     k_paths: int = 5,
     match_threshold_s: float = 30.0,
+    sighting_window_s: float = DEFAULT_SIGHTING_WINDOW_S,
 ) -> Reconstruction:
-    """Rebuild trips and routes from reads (``plate_read, time_s, edge``).
+    """Rebuild trips and routes from reads (``plate_read, time_s, edge``, and ``camera_id`` when present).
 
     Parameters
     ----------
@@ -76,6 +111,9 @@ def reconstruct(
         the ``k_paths`` fastest simple paths the one whose driving time best
         matches the time between the sightings (tried only when that time
         exceeds the fastest drive by more than ``match_threshold_s``).
+    sighting_window_s : float
+        Reads of one plate at one camera this close in time are one sighting
+        (see :func:`sighting_ids`); misread matching counts sightings.
 
     Returns
     -------
@@ -89,8 +127,11 @@ def reconstruct(
     >>> len(reconstruct(r, net).trips)
     2
     """
-    plate_key = match_misreads(reads, net, slack_s=slack_s, window_s=window_s) if misread_tolerance \
-        else reads["plate_read"].to_numpy(dtype=object)
+    camera = reads["camera_id"].to_numpy(dtype=object) if "camera_id" in reads.columns else reads["edge"].to_numpy()
+    sighting = sighting_ids(reads["plate_read"].to_numpy(dtype=object), camera, reads["time_s"].to_numpy(float),
+                            window_s=sighting_window_s)
+    plate_key = match_misreads(reads, net, slack_s=slack_s, window_s=window_s, sighting=sighting) \
+        if misread_tolerance else reads["plate_read"].to_numpy(dtype=object)
     plate_codes, plates = pd.factorize(pd.Series(plate_key, dtype=object), sort=True)
     time_s = reads["time_s"].to_numpy(float)
     order = np.lexsort((np.arange(len(reads)), time_s, plate_codes))
@@ -131,7 +172,7 @@ def reconstruct(
     )
     travel = np.add.reduceat(net.edge_time[flat], offsets[:-1]) if len(flat) else np.zeros(n_recon)
     return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(offsets, flat, travel),
-                          plate_key=np.asarray(plate_key, dtype=object))
+                          plate_key=np.asarray(plate_key, dtype=object), sighting=sighting)
 
 
 def _time_matched_paths(
@@ -199,14 +240,17 @@ def _chain_routes(
 
 
 def match_misreads(
-    reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAULT_SLACK_S, window_s: float = 1800.0
+    reads: pd.DataFrame, net: RoadNetwork, *, slack_s: float = DEFAULT_SLACK_S, window_s: float = 1800.0,
+    sighting: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Attribute plates read only once to a plate one character away, where timing allows.
+    """Attribute plates sighted only once to a plate one character away, where timing allows.
 
-    A plate seen once is matched to the most-read plate (of at least two
-    reads) that differs in exactly one character and has a sighting within
-    ``window_s`` seconds that a car could drive to or from in time (fastest
-    drive between the two cameras ≤ the time between them + ``slack_s``).
+    A plate seen in one sighting (however many times that pass was logged)
+    is matched to the most-sighted plate (of at least two sightings) that
+    differs in exactly one character and has a read within ``window_s``
+    seconds that a car could drive to or from in time (fastest drive between
+    the two cameras ≤ the time between them + ``slack_s``). ``sighting``
+    gives each read's sighting (default: every read its own).
 
     Returns
     -------
@@ -223,7 +267,9 @@ def match_misreads(
     ['ABC1234', 'ABC1234', 'ABC1234']
     """
     plates = reads["plate_read"].astype(str).to_numpy(dtype=object)
-    counts = pd.Series(plates).value_counts()
+    if sighting is None:
+        sighting = np.arange(len(plates))
+    counts = pd.Series(sighting).groupby(plates).nunique()  # sightings per plate
     frequent = counts[counts >= 2].index
     patterns: dict[str, list[str]] = {}
     for plate in sorted(frequent):

@@ -18,6 +18,9 @@ HEADLINE = (
     ("share_trips_read_ge2", "share of trips read at least twice"),
     ("route_recall_mean", "mean share of a trip's route recovered (route recall)"),
     ("route_precision_mean", "mean share of a recovered route that is right (precision)"),
+    ("route_recall_mean_ge2", "route recall, trips sighted at least twice"),
+    ("route_precision_mean_ge2", "precision, trips sighted at least twice"),
+    ("share_trips_fastest_route", "share of trips that drove a fastest path"),
     ("od_error_m_median", "median error of inferred origin/destination (m)"),
     ("share_long_trips_read", "share of long trips read at least once"),
     ("camera_free_pair_share", "share of place pairs with a camera-free route"),
@@ -52,8 +55,8 @@ def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
             "<th>operators seeing a trip (mean)</th></tr>" + "".join(rows) + "</table>")
 
 
-def _interval(ci: list[float] | None) -> str:
-    return f"{ci[0]:.0%}–{ci[1]:.0%}" if ci else "—"
+def _interval(ci: list[float] | None, style: str = ".0%") -> str:
+    return f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""
 
 
 def _person_table(metrics: dict[str, Any]) -> str:
@@ -73,6 +76,23 @@ def _person_table(metrics: dict[str, Any]) -> str:
         return ""
     return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of vehicles / transitions</th>"
             "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>")
+
+
+def _precision_note(metrics: dict[str, Any]) -> str:
+    """Why route precision is not perfect (or why it is, when drivers all take the fastest path)."""
+    choice = metrics.get("route_choice") or {}
+    if not choice:
+        return ""
+    if not choice.get("route_noise"):
+        return ("<p><b>Best case.</b> In this scenario every driver takes the fastest path "
+                "(<code>traffic.route_noise = 0</code>), which is exactly what reconstruction assumes between two "
+                "sightings: route recall and precision are upper bounds, not estimates.</p>")
+    fastest, ge2 = metrics.get("share_trips_fastest_route"), metrics.get("route_precision_mean_ge2")
+    return (f"<p><b>Why precision is below 1.</b> Drivers choose routes on their own perceived travel times "
+            f"(lognormal spread {choice['route_noise']:g}); {_pct(fastest)} of trips drove a fastest path. "
+            "Between two sightings the reconstruction can only assume the fastest path, so where a driver took "
+            f"another road the rebuilt route is partly wrong. Over trips sighted at least twice precision is "
+            f"{_pct(ge2)}; a trip sighted once is 'precise' by construction (its one read road).</p>")
 
 
 def _pct(value: Any) -> str:
@@ -97,6 +117,7 @@ def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Pat
     """The report as an HTML string; figures are embedded as base64 PNG."""
     rows = "".join(
         f"<tr><td>{html.escape(label)}</td><td class=num>{_fmt(metrics.get(key))}</td>"
+        f"<td class=num>{_fmt(metrics.get(key + '_n'))}</td><td>{_interval(metrics.get(key + '_ci'), '.1%')}</td>"
         f"<td><code>{key}</code></td></tr>"
         for key, label in HEADLINE
         if key in metrics
@@ -145,7 +166,9 @@ pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 seed {html.escape(str(metrics.get('seed')))}.</p>
 {verdict}
 <h2>Key numbers</h2>
-<table><tr><th>what</th><th>value</th><th>key in metrics.json</th></tr>{rows}</table>
+<table><tr><th>what</th><th>value</th><th>out of (n)</th><th>95 % interval</th><th>key in metrics.json</th></tr>
+{rows}</table>
+{_precision_note(metrics)}
 {agency_table}
 {what_if}
 <h2>Figures</h2>

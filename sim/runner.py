@@ -32,15 +32,16 @@ from sim._errors import ScenarioError
 from sim.cameras import (
     CAMERA_COLUMNS, layout_geojson, not_installed, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
 )
-from sim.district import district_mask, far_from, is_sealed, seal_cut
+from sim.district import directed_seal_cuts, district_mask, far_from, sealed_directions, seal_cut
 from sim.demand import DAY_S, gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.metrics import (
     area_labels, area_summary, camera_free_pairs, exposure_by_area, exposure_by_length, fleet_metrics,
-    home_inference, long_trip_exposure, misread_matching, person_metrics, summary_metrics, time_to_first_read,
-    trip_metrics, trip_split_accuracy, uniqueness_by_k, work_inference,
+    home_inference, long_trip_exposure, misread_matching, person_metrics, searcher_reads, summary_metrics,
+    time_to_first_read, trip_metrics, trip_split_accuracy, unique_plates, work_inference,
 )
+from sim.intervals import add_share
 from sim.io import load_network
-from sim.network import RoadNetwork, Routes, edge_jurisdiction, edges_frame
+from sim.network import RoadNetwork, Routes, edge_jurisdiction, edges_frame, fastest_routes
 from sim.placement import place_cameras
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
@@ -365,6 +366,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         passes = passes.sort_values(["time_s", "trip", "camera"], kind="stable", ignore_index=True)
     trips["length_m"] = np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
                                     minlength=len(trips))
+    route_choice = _route_choice(scenario, net, trips, routes)
     lap("traffic")
     passes = passes[~not_installed(passes, layout)].reset_index(drop=True)
     if scenario.outages is not None:
@@ -381,8 +383,16 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     n_days = simulated_days(scenario, trips)
     trip_table = trip_metrics(trips, routes, reads, recon, net)
     metrics = {"seed": scenario.seed, "versions": versions()}
-    metrics |= summary_metrics(trip_table, reads, trips, len(layout), n_days,
-                               long_trip_km=scenario.metrics.long_trip_km)
+    fixed = _fixed_readers(layout)
+    fixed_reads = int(np.isin(reads["camera_id"].to_numpy(), layout["camera_id"].to_numpy()[fixed]).sum())
+    metrics |= summary_metrics(trip_table, reads, trips, int(fixed.sum()), n_days,
+                               long_trip_km=scenario.metrics.long_trip_km, sighting=recon.sighting,
+                               fixed_reads=fixed_reads)
+    if patrols:
+        n_cars = int((~fixed).sum())
+        metrics["n_patrol_cars"] = n_cars
+        metrics["reads_per_patrol_car_per_day"] = (len(reads) - fixed_reads) / (n_cars * n_days)
+    metrics |= route_choice
     metrics["exposure_by_length_km"] = exposure_by_length(trip_table)
     metrics["long_trips"] = long_trip_exposure(trips, routes, reads, layout, trip_table, net,
                                                min_km=scenario.metrics.long_trip_km)
@@ -391,7 +401,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     metrics["trip_split_accuracy"] = trip_split_accuracy(reads, recon)
     metrics |= misread_matching(reads, trips, recon)
     person, tables = person_metrics(reads, trips, net, n_days, rngs["metrics"], persons=setup.persons,
-                                    first_weekday=scenario.start.weekday())
+                                    first_weekday=scenario.start.weekday(), plate_key=recon.plate_key)
     if setup.persons is not None:
         tables["vehicles"] = setup.persons
     metrics |= person
@@ -404,8 +414,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         metrics["exposure_by_area"] = area_summary(tables["areas"], _area_kind(scenario, net))
     watched = watch_edge[layout["read_rate"].to_numpy()[watch_camera] > 0]
     pairs = camera_free_pairs(net, watched, rngs["metrics"], n_pairs=scenario.metrics.pair_samples)
-    metrics["camera_free_pair_share"] = pairs["camera_free_pair_share"]
-    metrics["detour_ratio_median"] = pairs["detour_ratio_median"]
+    metrics |= {k: pairs[k] for k in ("camera_free_pair_share", "camera_free_pair_share_n",
+                                      "camera_free_pair_share_ci", "detour_ratio_median")}
     if patrols or "cost" in layout.columns:
         metrics["fleets"] = fleet_metrics(reads, trips, layout, n_days)
     if setup.congestion is not None:
@@ -423,8 +433,12 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     fenced = [c for c in scenario.all_cameras if c.district is not None]
     if fenced:
         mask = district_mask(net, fenced[0].district.model_dump(), scenario.resolve)
-        metrics["min_cut_to_seal_district"] = len(seal_cut(net, mask, buffer_m=fenced[0].buffer_m))
-        metrics["district_sealed"] = is_sealed(net, mask, watched, far_from(net, mask, fenced[0].buffer_m))
+        outside = far_from(net, mask, fenced[0].buffer_m)
+        metrics["min_cut_to_seal_district"] = len(seal_cut(net, mask, outside=outside))
+        metrics["min_cameras_to_seal_district"] = sum(len(c) for c in directed_seal_cuts(net, mask, outside=outside))
+        sealed_out, sealed_in = sealed_directions(net, mask, watched, outside)
+        metrics |= {"district_sealed": sealed_out and sealed_in, "district_sealed_in": sealed_in,
+                    "district_sealed_out": sealed_out}
     visible: dict[str, np.ndarray] = {}
     if graph is not None:
         query_time_s = float(trips["arrive_s"].max())
@@ -443,6 +457,30 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     lap("metrics")
     return Simulation(scenario, net, layout, trips, routes, reads, recon, trip_table, metrics, timings, graph,
                       visible, tables)
+
+
+def _route_choice(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, routes: Routes) -> dict[str, Any]:
+    """How the drivers chose routes, and the share of trips that drove a fastest path (the searcher's guess).
+
+    A trip drove a fastest path when its route takes no longer (within 1e-9 relative) than the fastest
+    route between its ends on the network it drove (free-flow, or congested with ``congestion = "ue"``).
+    """
+    spec = scenario.traffic
+    out: dict[str, Any] = {"route_choice": {"route_noise": spec.route_noise, "route_classes": spec.route_classes}}
+    if spec.route_noise > 0:
+        fastest = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+        drove = routes.travel_time <= fastest.travel_time * (1 + 1e-9) + 1e-9
+    else:  # the routes are the fastest routes themselves
+        drove = np.ones(len(trips), dtype=bool)
+    add_share(out, "share_trips_fastest_route", drove, trips["vehicle_id"].to_numpy())
+    return out
+
+
+def _fixed_readers(layout: pd.DataFrame) -> np.ndarray:
+    """Which rows of the layout are fixed cameras (not patrol-car readers)."""
+    if "kind" not in layout.columns:
+        return np.ones(len(layout), dtype=bool)
+    return layout["kind"].fillna("fixed").to_numpy() != "mobile"
 
 
 def _count_fit(
@@ -492,7 +530,8 @@ def _areas(scenario: Scenario, net: RoadNetwork) -> tuple[np.ndarray, np.ndarray
 def _reconstruct(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
     spec = scenario.reconstruct
     return reconstruct(reads, net, slack_s=spec.slack_s, misread_tolerance=spec.misread_tolerance,
-                       window_s=spec.window_s, route_inference=spec.route_inference, k_paths=spec.k_paths)
+                       window_s=spec.window_s, route_inference=spec.route_inference, k_paths=spec.k_paths,
+                       sighting_window_s=spec.sighting_window_s)
 
 
 def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:
@@ -525,9 +564,10 @@ def _access(scenario: Scenario, layout: pd.DataFrame) -> Any:
 
 def _view_table(
     scenario: Scenario, trips: pd.DataFrame, routes: Routes, seen: pd.DataFrame, net: RoadNetwork, view: str
-) -> pd.DataFrame:
-    """Per-trip metrics of one view: the trips reconstructed from the reads it holds."""
-    return trip_metrics(trips, routes, seen, _reconstruct(scenario, seen, net), net, view=view)
+) -> tuple[pd.DataFrame, Reconstruction]:
+    """Per-trip metrics of one view (the trips reconstructed from the reads it holds), and the reconstruction."""
+    recon = _reconstruct(scenario, seen, net)
+    return trip_metrics(trips, routes, seen, recon, net, view=view), recon
 
 
 def _agency_views(
@@ -536,8 +576,9 @@ def _agency_views(
     n_days: int, persons: pd.DataFrame | None, rng: np.random.Generator, overall: dict[str, Any],
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
     views, out = [], {}
-    person_keys = ("uniqueness_k2", "home_inference_accuracy", "home_error_m_median", "n_vehicles_scored",
-                   "work_inference_accuracy", "work_error_m_median", "n_workers_scored")
+    person_keys = tuple(f"{key}{suffix}" for key in ("uniqueness_k2", "home_inference_accuracy",
+                                                     "work_inference_accuracy") for suffix in ("", "_n", "_ci")) + (
+        "home_error_m_median", "n_vehicles_scored", "work_error_m_median", "n_workers_scored")
     for agency in scenario.agencies:
         mask = visible[agency.name]
         seen = reads[mask].reset_index(drop=True)
@@ -545,39 +586,47 @@ def _agency_views(
             # an agency that sees every read knows exactly what the "all" view does: reuse it
             table = all_view.assign(view=agency.name)
             long_trips = overall["long_trips"]
-            person = {k: overall[k] for k in person_keys if k in overall and (n_days >= 2 or k == "uniqueness_k2")}
+            person = {k: overall[k] for k in person_keys
+                      if k in overall and (n_days >= 2 or k.startswith("uniqueness_k2"))}
         else:
-            table = _view_table(scenario, trips, routes, seen, net, agency.name)
+            table, recon = _view_table(scenario, trips, routes, seen, net, agency.name)
             long_trips = long_trip_exposure(trips, routes, seen, layout, table, net,
                                             min_km=scenario.metrics.long_trip_km)
-            person = _agency_person(scenario, seen, trips, net, n_days, persons, rng)
+            person = _agency_person(scenario, seen, recon.plate_key, trips, net, n_days, persons, rng)
         views.append(table)
         paths = access_stage.visible_operators(graph, agency.name)
         out[agency.name] = {
             "kind": agency.kind,
             "users": agency.users,
-            "share_reads_visible": float(mask.mean()) if len(mask) else None,
-            "share_trips_reconstructable": float((table["n_reads"] >= 2).mean()) if len(table) else None,
             "route_recall_mean": float(table["route_recall"].mean()) if len(table) else None,
             "long_trips": long_trips,
             "paths": paths,
             "person": person,
         }
+        # a camera's reads are visible or not together: the reads cluster by camera
+        add_share(out[agency.name], "share_reads_visible", mask, reads["camera_id"].to_numpy())
+        add_share(out[agency.name], "share_trips_reconstructable", table["n_sightings"].to_numpy() >= 2,
+                  trips["vehicle_id"].to_numpy())
     return views, out
 
 
 def _agency_person(
-    scenario: Scenario, seen: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int,
-    persons: pd.DataFrame | None, rng: np.random.Generator,
+    scenario: Scenario, seen: pd.DataFrame, plate_key: np.ndarray, trips: pd.DataFrame, net: RoadNetwork,
+    n_days: int, persons: pd.DataFrame | None, rng: np.random.Generator,
 ) -> dict[str, Any]:
-    """What one agency's reads say about people: uniqueness (k = 2), and home and work over several days."""
-    # (a sample of 2,000 vehicles per agency keeps ten agencies' views affordable; the run's own
-    # uniqueness uses 5,000 and carries an interval)
-    out: dict[str, Any] = {"uniqueness_k2": uniqueness_by_k(seen, [2], rng, max_vehicles=2_000)[2]}
+    """What one agency's reads say about people: uniqueness (k = 2), and home and work over several days.
+
+    Keyed, like the run's own, on the plates as the agency holds them (after its own misread matching).
+    """
+    # (a sample of 2,000 plates per agency keeps ten agencies' views affordable; the run's own uses 5,000)
+    searcher, owner = searcher_reads(seen, plate_key)
+    out: dict[str, Any] = {}
+    add_share(out, "uniqueness_k2", unique_plates(searcher, [2], rng, max_plates=2_000)[2]["unique"].to_numpy(),
+              reason="no plate has 2 distinct points")
     if n_days >= 2:
-        out |= home_inference(seen, trips, net)
+        out |= home_inference(searcher, trips, net, owner)
         if persons is not None:
-            out |= work_inference(seen, persons, net, first_weekday=scenario.start.weekday())
+            out |= work_inference(searcher, persons, net, owner, first_weekday=scenario.start.weekday())
     return out
 
 
@@ -605,7 +654,7 @@ def _what_if(
         row = {}
         for view, mask in masks.items():
             seen = reads[mask].reset_index(drop=True)
-            table = _view_table(scenario, trips, routes, seen, net, view)
+            table, _ = _view_table(scenario, trips, routes, seen, net, view)
             row[view] = long_trip_exposure(trips, routes, seen, layout, table, net,
                                            min_km=scenario.metrics.long_trip_km)
         out[f"without {name}"] = row

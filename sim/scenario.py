@@ -228,8 +228,10 @@ class DemandSpec(_Section):
 class TrafficSpec(_Section):
     """``[traffic]``: how vehicles choose routes."""
 
-    route_noise: float = Field(0.0, ge=0, description="spread (lognormal sigma) of drivers' perceived edge times")
-    route_classes: int = Field(8, ge=1, description="driver classes sharing one perceived network each")
+    route_noise: float = Field(
+        0.2, ge=0, description="spread (lognormal sigma) of drivers' perceived edge times; 0: everyone takes the "
+                               "fastest path, exactly what reconstruction assumes (a best case)")
+    route_classes: int = Field(16, ge=1, description="driver classes sharing one perceived network each")
     congestion: Literal["none", "ue"] = Field(
         "none", description="ue: static user equilibrium (BPR, conjugate Frank-Wolfe) of the peak hour; "
                             "vehicles then route by the congested times")
@@ -252,6 +254,8 @@ class ReconstructSpec(_Section):
     window_s: float = Field(1800.0, gt=0, description="misread matching: how close in time, seconds")
     route_inference: Literal["fastest", "time_matched"] = "fastest"
     k_paths: int = Field(5, ge=1, description="time_matched: alternatives tried per gap")
+    sighting_window_s: float = Field(
+        5.0, ge=0, description="reads of one plate at one camera this close (seconds) are one sighting (one pass)")
 
 
 class MetricsSpec(_Section):

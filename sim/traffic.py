@@ -52,8 +52,9 @@ def choose_routes(
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     edges = np.zeros(offsets[-1], dtype=np.int64)
     for rows, r in parts:
-        for j, trip in enumerate(rows):
-            edges[offsets[trip] : offsets[trip + 1]] = r.route(j)
+        # each class's routes, edge by edge, moved to their trips' places in the flat array
+        within = np.arange(len(r.edges)) - np.repeat(r.offsets[:-1], np.diff(r.offsets))
+        edges[np.repeat(offsets[rows], np.diff(r.offsets)) + within] = r.edges
     travel = np.bincount(np.repeat(np.arange(len(origins)), lengths), weights=net.edge_time[edges],
                          minlength=len(origins))
     return Routes(offsets=offsets, edges=edges, travel_time=travel)

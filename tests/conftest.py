@@ -50,3 +50,55 @@ def small_scenario(*overrides: str) -> Scenario:
     base = ["network.rows=8", "network.cols=8", "cameras.count=12", "demand.trips=300",
             "metrics.pair_samples=100"]
     return load_scenario(overrides=base + list(overrides))
+
+
+def place_guesses_by_hand(reads, who, truth_of_vehicle, net, *, pick="first", weekday_morning=False,
+                          first_weekday=0, within_m=500.0, min_days=2):
+    """Home (first read of each day) or work (last weekday-morning read) guessed in plain Python, per plate.
+
+    ``who`` is the plate a searcher holds for each read; each plate is scored against the truth
+    (``truth_of_vehicle``: vehicle → node id) of the vehicle holding most of its reads (ties: lowest id).
+    Returns whether each scored plate's guess lies within ``within_m`` metres, in plate order.
+    """
+    by_plate = {}
+    for plate, vehicle, time_s, edge in sorted(zip(who, reads["vehicle_id"], reads["time_s"], reads["edge"]),
+                                               key=lambda r: (str(r[0]), r[2])):
+        by_plate.setdefault(plate, []).append((vehicle, time_s, edge))
+    hits = []
+    for plate in sorted(by_plate, key=str):
+        rows = by_plate[plate]
+        counts = {}
+        for vehicle, _, _ in rows:
+            counts[vehicle] = counts.get(vehicle, 0) + 1
+        owner = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if owner not in truth_of_vehicle:
+            continue
+        daily = {}
+        for _, time_s, edge in rows:
+            day, hour = int(time_s // 86_400), time_s % 86_400 / 3600
+            if weekday_morning and not ((first_weekday + day) % 7 < 5 and 5 <= hour < 12):
+                continue
+            if pick == "first":
+                daily.setdefault(day, edge)
+            else:
+                daily[day] = edge
+        if len(daily) < min_days:
+            continue
+        tally = {}
+        for edge in daily.values():
+            tally[edge] = tally.get(edge, 0) + 1
+        guess = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        gx = (net.x[net.edge_u[guess]] + net.x[net.edge_v[guess]]) / 2
+        gy = (net.y[net.edge_u[guess]] + net.y[net.edge_v[guess]]) / 2
+        place = net.node_index(truth_of_vehicle[owner])
+        hits.append(bool(np.hypot(gx - net.x[place], gy - net.y[place]) <= within_m))
+    return hits
+
+
+def true_homes(trips):
+    """Vehicle → origin of its first trip."""
+    homes = {}
+    for vehicle, origin, depart in sorted(zip(trips["vehicle_id"], trips["origin"], trips["depart_s"]),
+                                          key=lambda t: (t[0], t[2])):
+        homes.setdefault(vehicle, origin)
+    return homes

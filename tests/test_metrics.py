@@ -87,6 +87,7 @@ def test_recall_and_precision_on_a_hand_drawn_wrong_route():
         read_recon=np.array([0]),
         routes=Routes(offsets=np.array([0, 2]), edges=np.array([e01, e12]), travel_time=np.array([300.0])),
         plate_key=np.array(["AAA1111"], dtype=object),
+        sighting=np.array([0]),
     )
     table = trip_metrics(trips, routes, reads_on(net, [e12], [1.0]), recon, net)
     assert table["route_recall"].iloc[0] == pytest.approx(2 / 5)   # 2 of the true 5 km

@@ -1,0 +1,111 @@
+"""95 % intervals for the shares in ``metrics.json``.
+
+Every share is reported with its denominator and an interval:
+
+- over independent units (plates, place pairs, scored vehicles): the Wilson
+  score interval (Wilson 1927), which never has zero width and stays inside
+  [0, 1] for shares of 0 or 1;
+- over units that cluster (the trips of one vehicle, the reads of one car):
+  the Wilson interval at the *effective* sample size ``n / deff``, where the
+  design effect ``deff`` compares the variance of the ratio estimator over
+  clusters (Kish 1965, "Survey Sampling", §2.8 and §6.4) with that of a
+  simple random sample; ``deff`` is at least 1. When every unit agrees
+  (share 0 or 1) the clusters carry no variance to measure, and the number
+  of clusters is taken as the effective sample size.
+
+Means of values in [0, 1] (route recall, precision) are treated the same
+way: the Wilson interval of the mean, with the design effect measured from
+the values themselves (a conservative interval, since a value in [0, 1]
+varies at most as much as a 0/1 value of the same mean).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: two-sided 95 % normal quantile
+Z95 = 1.959963984540054
+
+
+def wilson(share: float, n: float, *, z: float = Z95) -> list[float] | None:
+    """Wilson score interval of a share observed over ``n`` units (``n`` may be an effective size).
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in wilson(0.8, 10)]
+    [0.4902, 0.9433]
+    >>> [round(v, 4) for v in wilson(1.0, 2)]
+    [0.3424, 1.0]
+    """
+    if not n or n <= 0:
+        return None
+    z2 = z * z
+    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
+    return [float(max(0.0, centre - half)), float(min(1.0, centre + half))]
+
+
+def effective_n(values: np.ndarray, clusters: np.ndarray | None = None) -> float:
+    """The sample size a simple random sample would need for the same precision (``n / deff``).
+
+    Examples
+    --------
+    >>> ten_cars = np.repeat(np.arange(10), 5)          # 10 cars, 5 trips each, all alike within a car
+    >>> read = np.repeat([1, 1, 1, 1, 0, 0, 0, 0, 0, 0], 5).astype(float)
+    >>> round(effective_n(read, ten_cars), 6)
+    9.0
+    """
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    if clusters is None or n == 0:
+        return float(n)
+    codes, _ = pd.factorize(pd.Series(clusters))
+    n_clusters = int(codes.max()) + 1
+    if n_clusters == n:
+        return float(n)
+    p = float(values.mean())
+    if n_clusters < 2 or p <= 0 or p >= 1:
+        return float(n_clusters)
+    y = np.bincount(codes, weights=values, minlength=n_clusters)
+    m = np.bincount(codes, minlength=n_clusters)
+    var_cluster = n_clusters / (n_clusters - 1) * float(((y - p * m) ** 2).sum()) / n**2
+    var_simple = p * (1 - p) / n
+    return float(n / max(1.0, var_cluster / var_simple))
+
+
+def share_with_interval(values: Any, clusters: Any = None) -> tuple[float | None, int, list[float] | None]:
+    """The share (mean) of 0/1 or [0, 1] ``values``, its denominator and its 95 % interval.
+
+    ``clusters`` labels units that are not independent (e.g. the vehicle of
+    each trip); without it the units are taken as independent.
+
+    Examples
+    --------
+    >>> share, n, ci = share_with_interval([True, True, False, True])
+    >>> share, n, [round(v, 3) for v in ci]
+    (0.75, 4, [0.301, 0.954])
+    >>> share_with_interval([])
+    (None, 0, None)
+    """
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)] if clusters is None else values
+    if clusters is not None:
+        clusters = np.asarray(clusters)
+        finite = np.isfinite(values)
+        values, clusters = values[finite], clusters[finite]
+    n = len(values)
+    if not n:
+        return None, 0, None
+    share = float(values.mean())
+    return share, n, wilson(share, effective_n(values, clusters))
+
+
+def add_share(out: dict[str, Any], key: str, values: Any, clusters: Any = None, *, reason: str | None = None) -> None:
+    """Set ``out[key]``, ``out[key + "_n"]`` and ``out[key + "_ci"]`` (``None`` + ``…_reason`` when n = 0)."""
+    share, n, ci = share_with_interval(values, clusters)
+    out[key], out[f"{key}_n"], out[f"{key}_ci"] = share, n, ci
+    if share is None and reason:
+        out[f"{key}_reason"] = reason
