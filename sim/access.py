@@ -194,13 +194,14 @@ def visible_reads(
     than that operator's retention.
     """
     operators = visible_operators(graph, agency)
-    camera_operator = layout.set_index("camera_id")["operator"]
-    read_operator = camera_operator.reindex(reads["camera_id"]).to_numpy()
     retention = {name: graph.nodes[name]["retention_days"] * DAY_S for name in operators}
-    limit = pd.Series(read_operator, dtype=object).map(retention).to_numpy(dtype=float, na_value=-math.inf)
+    # the oldest visible read's age, per camera (−inf: the agency cannot see that camera's operator); the
+    # extra last entry stands for a camera not in the layout (row −1)
+    limit_by_camera = np.array([retention.get(op, -math.inf) for op in layout["operator"]] + [-math.inf])
+    limit = limit_by_camera[pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"])]
     age = query_time_s - reads["time_s"].to_numpy(float)
     # A read made after the query time does not exist yet.
-    return (age >= 0) & (age <= limit) & np.isin(read_operator, list(operators))
+    return (age >= 0) & (age <= limit)
 
 
 def check_camera_operators(graph: nx.DiGraph, layout: pd.DataFrame, source: str) -> None:

@@ -45,7 +45,10 @@ def wilson(share: float, n: float, *, z: float = Z95) -> list[float] | None:
     z2 = z * z
     centre = (share + z2 / (2 * n)) / (1 + z2 / n)
     half = z / (1 + z2 / n) * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n))
-    return [float(max(0.0, centre - half)), float(min(1.0, centre + half))]
+    # at a share of 0 or 1 one end is exactly 0 or 1 (computed, it can miss by a rounding error)
+    low = 0.0 if share <= 0 else max(0.0, centre - half)
+    high = 1.0 if share >= 1 else min(1.0, centre + half)
+    return [float(low), float(high)]
 
 
 def effective_n(values: np.ndarray, clusters: np.ndarray | None = None) -> float:

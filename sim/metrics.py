@@ -617,24 +617,24 @@ def predictability(
 
 # --- reconstruction quality ------------------------------------------------------
 
-def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> float | None:
-    """Share of consecutive sightings of a plate correctly judged same-trip or new-trip.
+def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> dict[str, Any]:
+    """Share of consecutive reads of a plate correctly judged same-trip or new-trip.
 
-    Truth: whether the two reads belong to the same true trip.
+    Truth: whether the two reads belong to the same true trip. Returns
+    ``trip_split_accuracy`` with ``_n`` (pairs judged) and ``_ci`` (Wilson at
+    the effective size of pairs clustered by plate).
     """
-    if len(reads) < 2:
-        return None
+    out: dict[str, Any] = {}
     key = pd.factorize(pd.Series(recon.plate_key, dtype=object))[0]
     order = np.lexsort((reads["time_s"].to_numpy(), key))
     same_plate = key[order][1:] == key[order][:-1]
-    if not same_plate.any():
-        return None
     trip = reads["trip_id"].to_numpy()[order]
     trip = np.where(trip >= 0, trip, -1 - np.arange(len(trip)))  # each parked sighting is its own "trip"
     recon_id = recon.read_recon[order]
-    truth = trip[1:] == trip[:-1]
-    guess = recon_id[1:] == recon_id[:-1]
-    return float((truth == guess)[same_plate].mean())
+    right = (trip[1:] == trip[:-1]) == (recon_id[1:] == recon_id[:-1])
+    add_share(out, "trip_split_accuracy", right[same_plate], key[order][1:][same_plate],
+              reason="no plate was read twice")
+    return out
 
 
 def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruction) -> dict[str, Any]:
@@ -642,20 +642,19 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
 
     Returns ``share_misreads_recovered`` (misread reads attributed to the
     true plate) and ``share_matches_wrong`` (reads moved to another plate that
-    is not their vehicle's: two vehicles merged); ``None`` where undefined.
+    is not their vehicle's: two vehicles merged), each with ``_n`` and a
+    Wilson ``_ci`` (reads clustered by vehicle); ``None`` where undefined.
     """
     plate_of = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
-    true_plate = plate_of.reindex(reads["vehicle_id"]).to_numpy(dtype=object)
+    vehicle = reads["vehicle_id"].to_numpy()
+    true_plate = plate_of.reindex(vehicle).to_numpy(dtype=object)
     read_plate = reads["plate_read"].to_numpy(dtype=object)
     misread = read_plate != true_plate
     moved = recon.plate_key != read_plate
-    return {
-        "n_misreads": int(misread.sum()),
-        "share_misreads_recovered": float((recon.plate_key[misread] == true_plate[misread]).mean())
-        if misread.any() else None,
-        "n_matched": int(moved.sum()),
-        "share_matches_wrong": float((recon.plate_key[moved] != true_plate[moved]).mean()) if moved.any() else None,
-    }
+    out: dict[str, Any] = {"n_misreads": int(misread.sum()), "n_matched": int(moved.sum())}
+    add_share(out, "share_misreads_recovered", recon.plate_key[misread] == true_plate[misread], vehicle[misread])
+    add_share(out, "share_matches_wrong", recon.plate_key[moved] != true_plate[moved], vehicle[moved])
+    return out
 
 
 def person_metrics(
@@ -914,12 +913,13 @@ def fleet_metrics(reads: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame
             "n_readers": int(len(readers)),
             "n_reads": int(len(mine)),
             "reads_per_reader_per_day": _ratio(len(mine), len(readers) * n_days),
-            "share_trips_read_ge1": _ratio(int(mine.loc[mine["trip_id"] >= 0, "trip_id"].nunique()), len(trips)),
-            "share_vehicles_read": _ratio(vehicles, n_vehicles),
             "cost": cost,
             "reads_per_1000_cost": _ratio(1000 * len(mine), cost) if cost else None,
             "vehicles_read_per_1000_cost": _ratio(1000 * vehicles, cost) if cost else None,
         }
+        add_share(out[name], "share_trips_read_ge1", trips["trip_id"].isin(mine["trip_id"]).to_numpy(),
+                  trips["vehicle_id"].to_numpy())
+        add_share(out[name], "share_vehicles_read", np.isin(np.unique(trips["vehicle_id"]), mine["vehicle_id"]))
     return out
 
 

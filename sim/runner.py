@@ -288,7 +288,10 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
         calibration |= {"counts": spec.counts, "n_counts": int(len(observed)), "fitted_trips_per_day":
                         fit_scale(modelled, observed)}
     else:
-        per_trip = expected_reads_per_trip(net, layout, pilot_routes)
+        # measured on a second, independent pilot: the first one chose the cameras (its busiest roads) and
+        # would overstate how many reads a trip makes (a winner's curse, larger when routes vary)
+        check = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
+        per_trip = expected_reads_per_trip(net, layout, _routes(scenario, net, check, rngs["traffic"]))
         if per_trip <= 0:
             raise ScenarioError(f"{scenario.name}: cannot calibrate demand: the pilot trips pass no camera")
         trips_per_day = max(1, int(round(spec.target_reads_per_camera_per_day * len(layout) / per_trip)))
@@ -384,7 +387,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     trip_table = trip_metrics(trips, routes, reads, recon, net)
     metrics = {"seed": scenario.seed, "versions": versions()}
     fixed = _fixed_readers(layout)
-    fixed_reads = int(np.isin(reads["camera_id"].to_numpy(), layout["camera_id"].to_numpy()[fixed]).sum())
+    fixed_reads = int(fixed[pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"])].sum())
     metrics |= summary_metrics(trip_table, reads, trips, int(fixed.sum()), n_days,
                                long_trip_km=scenario.metrics.long_trip_km, sighting=recon.sighting,
                                fixed_reads=fixed_reads)
@@ -398,7 +401,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
                                                min_km=scenario.metrics.long_trip_km)
     delay = time_to_first_read(trips, reads)
     metrics["time_to_first_read_s_median"] = float(np.median(delay)) if len(delay) else None
-    metrics["trip_split_accuracy"] = trip_split_accuracy(reads, recon)
+    metrics |= trip_split_accuracy(reads, recon)
     metrics |= misread_matching(reads, trips, recon)
     person, tables = person_metrics(reads, trips, net, n_days, rngs["metrics"], persons=setup.persons,
                                     first_weekday=scenario.start.weekday(), plate_key=recon.plate_key)

@@ -231,7 +231,7 @@ class TrafficSpec(_Section):
     route_noise: float = Field(
         0.2, ge=0, description="spread (lognormal sigma) of drivers' perceived edge times; 0: everyone takes the "
                                "fastest path, exactly what reconstruction assumes (a best case)")
-    route_classes: int = Field(16, ge=1, description="driver classes sharing one perceived network each")
+    route_classes: int = Field(8, ge=1, description="driver classes sharing one perceived network each")
     congestion: Literal["none", "ue"] = Field(
         "none", description="ue: static user equilibrium (BPR, conjugate Frank-Wolfe) of the peak hour; "
                             "vehicles then route by the congested times")

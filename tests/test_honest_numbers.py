@@ -288,7 +288,8 @@ def test_every_share_in_metrics_json_has_its_denominator_and_interval():
 
 def test_drivers_do_not_all_take_the_path_reconstruction_assumes():
     # cameras spread at random, so that two sightings of a trip are often joined by several roads
-    sim = simulate_scenario(small_scenario("demand.trips=600", "cameras.strategy='random'", "cameras.count=30"))
+    sim = simulate_scenario(small_scenario("demand.trips=600", "network.rows=12", "network.cols=12",
+                                           "cameras.strategy='random'", "cameras.count=40"))
     m = sim.metrics
     assert m["route_choice"]["route_noise"] > 0
     # independent: networkx's fastest time for each trip against the time of the route it drove
