@@ -41,6 +41,8 @@ SUMMARY_KEYS = (
     ("share_trips_read_ge2", "trips read ≥ 2 times"),
     ("route_recall_mean", "route recall (mean)"),
     ("route_precision_mean", "route precision (mean)"),
+    ("route_precision_mean_ge2", "route precision, trips sighted ≥ 2 times"),
+    ("share_trips_fastest_route", "trips that drove a fastest path"),
     ("od_error_m_median", "origin/destination error (median, m)"),
     ("camera_free_pair_share", "place pairs with a camera-free route"),
     ("detour_ratio_median", "detour to avoid cameras (median ×)"),
@@ -93,10 +95,13 @@ def run(
     except (CurtainError, OSError) as exc:
         _fail(exc, debug)
         return
-    table = Table(title=f"{spec.name} (seed {spec.seed})", show_header=False)
+    table = Table(title=f"{spec.name} (seed {spec.seed})")
+    table.add_column("")
+    table.add_column("value", justify="right")
+    table.add_column("95 % interval", justify="right")
     for key, label in SUMMARY_KEYS:
-        value = result.metrics.get(key)
-        table.add_row(label, _format(value))
+        ci = result.metrics.get(f"{key}_ci")
+        table.add_row(label, _format(result.metrics.get(key)), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "")
     console.print(table)
     console.print(f"wrote [bold]{result.out_dir}[/] (open {result.out_dir / 'report.html'})")
 

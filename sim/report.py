@@ -74,7 +74,7 @@ def _person_table(metrics: dict[str, Any]) -> str:
                         f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td></tr>")
     if not rows:
         return ""
-    return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of vehicles / transitions</th>"
+    return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of plates / transitions</th>"
             "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>")
 
 
@@ -89,14 +89,14 @@ def _precision_note(metrics: dict[str, Any]) -> str:
                 "sightings: route recall and precision are upper bounds, not estimates.</p>")
     fastest, ge2 = metrics.get("share_trips_fastest_route"), metrics.get("route_precision_mean_ge2")
     return (f"<p><b>Why precision is below 1.</b> Drivers choose routes on their own perceived travel times "
-            f"(lognormal spread {choice['route_noise']:g}); {_pct(fastest)} of trips drove a fastest path. "
+            f"(lognormal spread {choice['route_noise']:g}); {_pct(fastest, '.1%')} of trips drove a fastest path. "
             "Between two sightings the reconstruction can only assume the fastest path, so where a driver took "
             f"another road the rebuilt route is partly wrong. Over trips sighted at least twice precision is "
-            f"{_pct(ge2)}; a trip sighted once is 'precise' by construction (its one read road).</p>")
+            f"{_pct(ge2, '.1%')}; a trip sighted once is 'precise' by construction (its one read road).</p>")
 
 
-def _pct(value: Any) -> str:
-    return f"{value:.0%}" if isinstance(value, float) else "—"
+def _pct(value: Any, style: str = ".0%") -> str:
+    return f"{value:{style}}" if isinstance(value, float) else "—"
 
 
 def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
@@ -117,7 +117,8 @@ def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Pat
     """The report as an HTML string; figures are embedded as base64 PNG."""
     rows = "".join(
         f"<tr><td>{html.escape(label)}</td><td class=num>{_fmt(metrics.get(key))}</td>"
-        f"<td class=num>{_fmt(metrics.get(key + '_n'))}</td><td>{_interval(metrics.get(key + '_ci'), '.1%')}</td>"
+        f"<td class=num>{_fmt(metrics[key + '_n']) if key + '_n' in metrics else ''}</td>"
+        f"<td>{_interval(metrics.get(key + '_ci'), '.1%')}</td>"
         f"<td><code>{key}</code></td></tr>"
         for key, label in HEADLINE
         if key in metrics
