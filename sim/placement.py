@@ -13,11 +13,21 @@ layout.
 - ``curtain``: the fewest road segments that seal a district (minimum cut).
 - ``route_id``: cameras that tell the trips' routes apart by the set of
   cameras each passes (Castillo et al. 2008; Mínguez et al. 2010).
+
+The ranking strategies (``random``, ``betweenness``, ``volume``,
+``greedy``) keep a group's cameras at least ``min_spacing_m`` apart
+(straight-line distance between camera sites), as real fixed readers stand
+at chosen places rather than on every block of one arterial. With
+``site = "edge"`` a camera's site is the middle of its road segment; with
+``site = "intersection"`` a camera stands at the intersection a road leads
+into and reads the traffic approaching it (as most fixed ALPRs are mounted),
+and up to ``approaches`` cameras may share one intersection.
 """
 
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -25,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csc_array, csr_array
 
+from sim._defaults import DEFAULT_MIN_SPACING_M  # noqa: F401 - documented here, defined once there
 from sim._errors import CameraError
 from sim.cameras import make_layout
 from sim.district import boundary_edges, seal_cut
@@ -34,6 +45,86 @@ from sim.network import RoadNetwork, Routes
 BETWEENNESS_EXACT_MAX_NODES = 2_000
 BETWEENNESS_SAMPLE = 500
 STRATEGIES = ("random", "betweenness", "volume", "greedy", "cordon", "curtain", "route_id")
+SPACED = ("random", "betweenness", "volume", "greedy")
+SITES = ("edge", "intersection")
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """How a ranked strategy kept its cameras apart.
+
+    ``positions`` (x, y per edge) and ``site_of`` (a site id per edge) say
+    where a camera on each edge stands; two cameras of one site do not count
+    against each other (up to ``per_site`` of them).
+    """
+
+    min_spacing_m: float
+    positions: np.ndarray
+    site_of: np.ndarray
+    per_site: int = 1
+
+    @classmethod
+    def for_network(cls, net: RoadNetwork, min_spacing_m: float, site: str = "edge", approaches: int = 1) -> Spacing:
+        """Sites in the middle of each edge (``site = "edge"``) or at the intersection it leads into."""
+        if site == "intersection":
+            positions = np.column_stack([net.x[net.edge_v], net.y[net.edge_v]])
+            return cls(min_spacing_m, positions, net.edge_v.astype(np.int64), approaches)
+        if site != "edge":
+            raise CameraError(f"cameras.site must be one of {', '.join(SITES)}, got {site!r}")
+        positions = np.column_stack([(net.x[net.edge_u] + net.x[net.edge_v]) / 2,
+                                     (net.y[net.edge_u] + net.y[net.edge_v]) / 2])
+        return cls(min_spacing_m, positions, np.arange(net.n_edges, dtype=np.int64), 1)
+
+
+class _SpacingGuard:
+    """Accepts a candidate edge only if its site is far enough from every chosen camera's (a grid hash)."""
+
+    def __init__(self, spacing: Spacing | None) -> None:
+        self.spacing = spacing
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.count_at: dict[int, int] = {}
+        self.prevented = 0
+        self.closest = np.inf
+
+    def accept(self, edge: int) -> bool:
+        sp = self.spacing
+        if sp is None:
+            return True
+        site = int(sp.site_of[edge])
+        if site in self.count_at:
+            if self.count_at[site] >= sp.per_site:
+                self.prevented += 1
+                return False
+            self.count_at[site] += 1
+            return True
+        x, y = sp.positions[edge]
+        size = max(sp.min_spacing_m, 1e-9)
+        cx, cy = int(np.floor(x / size)), int(np.floor(y / size))
+        nearest = np.inf
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for other in self.cells.get((cx + dx, cy + dy), ()):
+                    ox, oy = sp.positions[other]
+                    nearest = min(nearest, float(np.hypot(x - ox, y - oy)))
+        if nearest < sp.min_spacing_m:
+            self.prevented += 1
+            return False
+        self.closest = min(self.closest, nearest)
+        self.cells.setdefault((cx, cy), []).append(edge)
+        self.count_at[site] = 1
+        return True
+
+
+def _spaced_top(scores: np.ndarray, count: int, guard: _SpacingGuard) -> np.ndarray:
+    """The ``count`` highest scores (ties to the lowest index) whose sites keep their distance, sorted."""
+    order = np.lexsort((np.arange(len(scores)), -scores))
+    chosen: list[int] = []
+    for e in order[np.isfinite(scores[order])]:
+        if len(chosen) == count:
+            break
+        if guard.accept(int(e)):
+            chosen.append(int(e))
+    return np.sort(np.array(chosen, dtype=np.int64))
 
 
 def _allowed(net: RoadNetwork, allowed: np.ndarray | None) -> np.ndarray:
@@ -50,16 +141,11 @@ def _check_count(net: RoadNetwork, count: int, allowed: np.ndarray | None = None
         )
 
 
-def _top(scores: np.ndarray, count: int) -> np.ndarray:
-    """Indices of the ``count`` highest scores, ties to the lowest index, sorted."""
-    order = np.lexsort((np.arange(len(scores)), -scores))
-    return np.sort(order[:count])
-
-
 def random_edges(
-    net: RoadNetwork, count: int, rng: np.random.Generator, allowed: np.ndarray | None = None
+    net: RoadNetwork, count: int, rng: np.random.Generator, allowed: np.ndarray | None = None,
+    guard: _SpacingGuard | None = None,
 ) -> np.ndarray:
-    """``count`` distinct edges drawn uniformly at random.
+    """``count`` distinct edges drawn uniformly at random (kept apart by ``guard``, if given).
 
     Examples
     --------
@@ -69,7 +155,10 @@ def random_edges(
     5
     """
     _check_count(net, count, allowed)
-    return np.sort(rng.choice(np.flatnonzero(_allowed(net, allowed)), size=count, replace=False))
+    if guard is None:
+        return np.sort(rng.choice(np.flatnonzero(_allowed(net, allowed)), size=count, replace=False))
+    draw_order = np.where(_allowed(net, allowed), rng.permutation(net.n_edges).astype(float), -np.inf)
+    return _spaced_top(draw_order, count, guard)
 
 
 def edge_betweenness(net: RoadNetwork, rng: np.random.Generator) -> np.ndarray:
@@ -84,11 +173,13 @@ def edge_betweenness(net: RoadNetwork, rng: np.random.Generator) -> np.ndarray:
 
 
 def betweenness_edges(
-    net: RoadNetwork, count: int, rng: np.random.Generator, allowed: np.ndarray | None = None
+    net: RoadNetwork, count: int, rng: np.random.Generator, allowed: np.ndarray | None = None,
+    guard: _SpacingGuard | None = None,
 ) -> np.ndarray:
-    """The ``count`` edges of highest travel-time betweenness (ties by edge index)."""
+    """The ``count`` edges of highest travel-time betweenness (ties by edge index), kept apart by ``guard``."""
     _check_count(net, count, allowed)
-    return _top(np.where(_allowed(net, allowed), edge_betweenness(net, rng), -np.inf), count)
+    return _spaced_top(np.where(_allowed(net, allowed), edge_betweenness(net, rng), -np.inf), count,
+                       guard or _SpacingGuard(None))
 
 
 def edge_volume(net: RoadNetwork, routes: Routes) -> np.ndarray:
@@ -96,10 +187,14 @@ def edge_volume(net: RoadNetwork, routes: Routes) -> np.ndarray:
     return np.bincount(routes.edges, minlength=net.n_edges).astype(float)
 
 
-def volume_edges(net: RoadNetwork, count: int, routes: Routes, allowed: np.ndarray | None = None) -> np.ndarray:
-    """The ``count`` edges carrying the most trips (ties by edge index)."""
+def volume_edges(
+    net: RoadNetwork, count: int, routes: Routes, allowed: np.ndarray | None = None,
+    guard: _SpacingGuard | None = None,
+) -> np.ndarray:
+    """The ``count`` edges carrying the most trips (ties by edge index), kept apart by ``guard``."""
     _check_count(net, count, allowed)
-    return _top(np.where(_allowed(net, allowed), edge_volume(net, routes), -np.inf), count)
+    return _spaced_top(np.where(_allowed(net, allowed), edge_volume(net, routes), -np.inf), count,
+                       guard or _SpacingGuard(None))
 
 
 def route_incidence(net: RoadNetwork, routes: Routes) -> csr_array:
@@ -119,15 +214,19 @@ def coverage(incidence: csr_array, edges: np.ndarray, min_reads: int = 1) -> flo
 
 
 def greedy_edges(
-    net: RoadNetwork, count: int, routes: Routes, *, min_reads: int = 1, allowed: np.ndarray | None = None
+    net: RoadNetwork, count: int, routes: Routes, *, min_reads: int = 1, allowed: np.ndarray | None = None,
+    guard: _SpacingGuard | None = None,
 ) -> np.ndarray:
     """Lazy greedy choice of ``count`` edges maximising trips read ≥ ``min_reads`` times.
 
     Maximises the submodular surrogate Σ_trips min(hits, min_reads), which for
     ``min_reads = 1`` is the number of trips read at least once, so the result
     is within (1 − 1/e) of the best ``count`` edges (Nemhauser et al. 1978).
-    Ties go to the lowest edge index. Returns edges in the order chosen.
+    Ties go to the lowest edge index. Returns edges in the order chosen. An
+    edge whose site ``guard`` rejects (too near a chosen camera) is dropped
+    for good: the chosen set only grows, so it could never become far enough.
     """
+    guard = guard or _SpacingGuard(None)
     _check_count(net, count, allowed)
     columns = csc_array(route_incidence(net, routes))
     hits = np.zeros(columns.shape[0], dtype=np.int64)
@@ -140,8 +239,9 @@ def greedy_edges(
         trips = columns.indices[columns.indptr[e] : columns.indptr[e + 1]]
         gain = float((hits[trips] < min_reads).sum())
         if not heap or gain >= -heap[0][0]:
-            chosen.append(e)
-            hits[trips] += 1
+            if guard.accept(e):
+                chosen.append(e)
+                hits[trips] += 1
         else:
             heapq.heappush(heap, (-gain, e))
     return np.array(chosen, dtype=np.int64)
@@ -220,7 +320,22 @@ def two_way(net: RoadNetwork, edges: np.ndarray) -> np.ndarray:
     return np.array([net.reverse_edge(int(e)) >= 0 for e in edges], dtype=bool)
 
 
-def place_cameras(
+def place_cameras(net: RoadNetwork, strategy: str, **options: Any) -> pd.DataFrame:
+    """Place cameras with a named strategy and return the layout (see :func:`place_camera_group`).
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(6, 6, rng=np.random.default_rng(0), block_m=100)
+    >>> layout = place_cameras(net, "betweenness", count=4, read_rate=0.9, rng=np.random.default_rng(1),
+    ...                        min_spacing_m=250)
+    >>> len(layout)
+    4
+    """
+    return place_camera_group(net, strategy, **options)[0]
+
+
+def place_camera_group(
     net: RoadNetwork,
     strategy: str,
     *,
@@ -233,9 +348,12 @@ def place_cameras(
     outside: np.ndarray | None = None,
     min_reads: int = 1,
     allowed: np.ndarray | None = None,
+    min_spacing_m: float = 0.0,
+    site: str = "edge",
+    approaches: int = 1,
     **camera_fields: Any,
-) -> pd.DataFrame:
-    """Place cameras with a named strategy and return the layout.
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Place one group of cameras with a named strategy: the layout, and how the spacing rule shaped it.
 
     Parameters
     ----------
@@ -262,23 +380,42 @@ def place_cameras(
     allowed : numpy.ndarray of bool, optional
         Edges a camera may go on (e.g. one jurisdiction's roads); ``random``,
         ``betweenness``, ``volume``, ``greedy`` and ``route_id`` only.
+    min_spacing_m : float
+        ``random``, ``betweenness``, ``volume``, ``greedy``: no two camera
+        sites of the group closer than this (straight line, metres).
+    site : {"edge", "intersection"}
+        Where a camera stands: the middle of its road segment, or the
+        intersection the road leads into (reading the approaching traffic).
+    approaches : int
+        ``site = "intersection"``: cameras one intersection may hold.
     **camera_fields
         Passed to :func:`sim.cameras.make_layout` (``operator``, ``vendor``,
         ``misread_rate``, ``direction``).
+
+    Returns
+    -------
+    layout : pandas.DataFrame
+    spacing : dict
+        ``min_spacing_m``, ``site``, ``nearest_site_m`` (the closest two
+        sites achieved, ``None`` with fewer than two) and ``n_prevented``
+        (candidates the spacing rule turned down before the count was
+        reached); empty for strategies that do not rank roads.
     """
     if strategy in ("volume", "greedy", "route_id") and routes is None:
         raise CameraError(f"strategy {strategy!r} needs the trips' routes")
     if strategy in ("cordon", "curtain") and district is None:
         raise CameraError(f"strategy {strategy!r} needs cameras.district (nodes, polygon, center + radius_m "
                           "or jurisdiction)")
+    guard = _SpacingGuard(Spacing.for_network(net, min_spacing_m, site, approaches)) if strategy in SPACED else None
     if strategy == "random":
-        edges = random_edges(net, count, rng, allowed)
+        edges = random_edges(net, count, rng, allowed, guard)
     elif strategy == "betweenness":
-        edges = betweenness_edges(net, count, rng, allowed)
+        edges = betweenness_edges(net, count, rng, allowed, guard)
     elif strategy == "volume":
-        edges = volume_edges(net, count, routes, allowed)  # type: ignore[arg-type]
+        edges = volume_edges(net, count, routes, allowed, guard)  # type: ignore[arg-type]
     elif strategy == "greedy":
-        edges = np.sort(greedy_edges(net, count, routes, min_reads=min_reads, allowed=allowed))  # type: ignore[arg-type]
+        edges = np.sort(greedy_edges(net, count, routes, min_reads=min_reads, allowed=allowed,  # type: ignore[arg-type]
+                                     guard=guard))
     elif strategy == "route_id":
         edges, _ = route_id_edges(net, count, routes, allowed)  # type: ignore[arg-type]
     elif strategy == "cordon":
@@ -288,7 +425,16 @@ def place_cameras(
         edges = seal_cut(net, district, buffer_m=buffer_m, outside=outside)  # type: ignore[arg-type]
         layout = make_layout(net, edges, read_rate=read_rate, **{**camera_fields, "direction": "forward"})
         layout["direction"] = np.where(two_way(net, edges), "both", "forward")
-        return layout
+        return layout, {}
     else:
         raise CameraError(f"unknown placement strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
-    return make_layout(net, edges, read_rate=read_rate, **camera_fields)
+    report: dict[str, Any] = {}
+    if guard is not None:
+        if len(edges) < count:
+            raise CameraError(
+                f"only {len(edges)} of {count} cameras fit {min_spacing_m:g} m apart ({strategy}, site = {site!r}); "
+                "lower min_spacing_m or the count")
+        report = {"min_spacing_m": float(min_spacing_m), "site": site,
+                  "nearest_site_m": float(guard.closest) if np.isfinite(guard.closest) else None,
+                  "n_prevented": int(guard.prevented)}
+    return make_layout(net, edges, read_rate=read_rate, **camera_fields), report

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from sim import access as access_stage
 from sim._atomic import atomic_directory, check_output_folder
 from sim._rng import stage_rngs
-from sim._errors import ScenarioError
+from sim._errors import CameraError, ScenarioError
 from sim.cameras import (
     CAMERA_COLUMNS, layout_geojson, not_installed, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
 )
@@ -42,7 +42,7 @@ from sim.metrics import (
 from sim.intervals import add_share
 from sim.io import load_network
 from sim.network import RoadNetwork, Routes, edge_jurisdiction, edges_frame, fastest_routes
-from sim.placement import place_cameras
+from sim.placement import place_camera_group
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.scenario import CameraSpec, Scenario
@@ -92,12 +92,19 @@ def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
 
 def build_cameras(
     scenario: Scenario, net: RoadNetwork, routes: Routes, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The scenario's camera layout (every group), and GeoJSON points that did not snap (if any)."""
-    layouts, unsnapped = [], []
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
+    """The scenario's camera layout (every group), GeoJSON points that did not snap (if any), and per group
+    (by camera-id prefix) how the spacing rule shaped a ranked placement."""
+    layouts, unsnapped, placement = [], [], {}
     for i, spec in enumerate(scenario.all_cameras):
-        layout, missed = _camera_group(scenario, spec, net, routes, rng)
         prefix = spec.prefix or ("cam" if i == 0 else f"cam{i + 1}")
+        try:
+            layout, missed, spacing = _camera_group(scenario, spec, net, routes, rng)
+        except CameraError as exc:
+            where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
+            raise CameraError(f"{scenario.name}: {where} ({prefix}): {exc}") from None
+        if spacing:
+            placement[prefix] = spacing
         if spec.strategy != "file":
             layout["camera_id"] = [f"{prefix}-{cid.split('-', 1)[1]}" for cid in layout["camera_id"]]
         if spec.cost_per_camera is not None:
@@ -110,29 +117,30 @@ def build_cameras(
         extra = [c for c in layout.columns if c not in CAMERA_COLUMNS]
         checked = validate_layout(layout, net, source=f"{scenario.name}: camera groups")
         layout = pd.concat([checked, layout[extra]], axis=1)
-    return layout, (pd.concat(unsnapped, ignore_index=True) if unsnapped else None)
+    return layout, (pd.concat(unsnapped, ignore_index=True) if unsnapped else None), placement
 
 
 def _camera_group(
     scenario: Scenario, spec: CameraSpec, net: RoadNetwork, routes: Routes, rng: np.random.Generator
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
     if spec.strategy == "file":
         path = scenario.resolve(str(spec.path))
         if path.suffix.lower() in (".geojson", ".json"):
-            return read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate)
-        return read_cameras_csv(path, net), None
+            return (*read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate), {})
+        return read_cameras_csv(path, net), None, {}
     district = district_mask(net, spec.district.model_dump(), scenario.resolve) if spec.district else None
     allowed = None
     if spec.jurisdiction is not None:
         allowed = edge_jurisdiction(net) == spec.jurisdiction
         if not allowed.any():
             raise ScenarioError(f"{scenario.name}: no road has jurisdiction {spec.jurisdiction!r}")
-    layout = place_cameras(
+    layout, spacing = place_camera_group(
         net, spec.strategy, count=spec.camera_count(), read_rate=spec.read_rate, rng=rng, routes=routes,
         district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads, allowed=allowed,
+        min_spacing_m=spec.min_spacing_m, site=spec.site, approaches=spec.approaches,
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
-    return layout, None
+    return layout, None, spacing
 
 
 @dataclass
@@ -237,6 +245,8 @@ class Setup:
     #: the network vehicles drove on: congested travel times with ``traffic.congestion = "ue"``
     net: RoadNetwork | None = None
     congestion: dict[str, Any] | None = None
+    #: per ranked camera group: the spacing asked for and achieved, and candidates it turned down
+    placement: dict[str, Any] = field(default_factory=dict)
 
 
 def congested(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame) -> tuple[RoadNetwork, dict[str, Any]]:
@@ -272,11 +282,11 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
         trips, persons = build_demand(scenario, net, rngs["demand"])
         net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
         routes = _routes(scenario, net, trips, rngs["traffic"])
-        layout, unsnapped = build_cameras(scenario, net, routes, rngs["cameras"])
-        return Setup(trips, routes, layout, unsnapped, None, persons, net, congestion)
+        layout, unsnapped, placement = build_cameras(scenario, net, routes, rngs["cameras"])
+        return Setup(trips, routes, layout, unsnapped, None, persons, net, congestion, placement)
     pilot = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
     pilot_routes = _routes(scenario, net, pilot, rngs["traffic"])
-    layout, unsnapped = build_cameras(scenario, net, pilot_routes, rngs["cameras"])
+    layout, unsnapped, placement = build_cameras(scenario, net, pilot_routes, rngs["cameras"])
     calibration: dict[str, Any] = {"pilot_trips": spec.pilot_trips}
     if spec.counts is not None:
         from sim.io.counts import counts_per_trip, fit_scale, read_counts
@@ -301,7 +311,7 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
     trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
     net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
     routes = _routes(scenario, net, trips, rngs["traffic"])
-    return Setup(trips, routes, layout, unsnapped, calibration, None, net, congestion)
+    return Setup(trips, routes, layout, unsnapped, calibration, None, net, congestion, placement)
 
 
 def build_demand(
@@ -423,6 +433,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         metrics["fleets"] = fleet_metrics(reads, trips, layout, n_days)
     if setup.congestion is not None:
         metrics["congestion"] = setup.congestion
+    if setup.placement:
+        metrics["placement"] = setup.placement
     if unsnapped is not None:
         metrics["n_cameras_unsnapped"] = len(unsnapped)
         metrics["cameras_unsnapped"] = unsnapped["camera_id"].tolist()

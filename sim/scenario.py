@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from sim._defaults import DEFAULT_MIN_SPACING_M
 from sim._errors import ScenarioError
 
 DEFAULT_SCENARIO = "teaching-grid"
@@ -140,6 +141,14 @@ class CameraSpec(_Section):
     district: DistrictSpec | None = Field(None, description="cordon and curtain: the district to fence in")
     buffer_m: float = Field(0.0, ge=0, description="curtain: how far out the fence may stand, metres")
     min_reads: int = Field(1, ge=1, description="greedy: reads a trip needs to count as covered")
+    min_spacing_m: float = Field(
+        DEFAULT_MIN_SPACING_M, ge=0, description="random, betweenness, volume, greedy: no two camera sites of the group closer "
+                                 "than this, metres (straight line); 200 = the median distance between "
+                                 "neighbouring mapped ALPR sites in Norfolk, VA (OpenStreetMap); 0 turns it off")
+    site: Literal["edge", "intersection"] = Field(
+        "edge", description="where a ranked camera stands: mid-block (edge) or at the intersection a road leads "
+                            "into, reading the approaching traffic (intersection)")
+    approaches: int = Field(1, ge=1, description="site = intersection: cameras one intersection may hold")
     max_snap_m: float = Field(50.0, gt=0, description="GeoJSON points farther from any road are reported")
     prefix: str | None = Field(None, description="camera_id prefix (default cam, cam2, cam3 … per group)")
     jurisdiction: str | None = Field(None, description="place cameras only on roads of this jurisdiction")

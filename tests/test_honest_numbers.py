@@ -203,7 +203,8 @@ def test_reads_per_camera_counts_fixed_cameras_only():
     from sim.scenario import load_scenario
 
     scenario = load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml",
-                             ["network.rows=8", "network.cols=8", "demand.trips=400", "metrics.pair_samples=20"])
+                             ["network.rows=8", "network.cols=8", "demand.trips=400", "metrics.pair_samples=20",
+                              "cameras.min_spacing_m=100"])
     sim = simulate_scenario(scenario)
     kind = dict(zip(sim.layout["camera_id"], sim.layout["kind"]))
     fixed_reads = sum(kind[c] == "fixed" for c in sim.reads["camera_id"])
@@ -289,7 +290,7 @@ def test_every_share_in_metrics_json_has_its_denominator_and_interval():
 def test_drivers_do_not_all_take_the_path_reconstruction_assumes():
     # cameras spread at random, so that two sightings of a trip are often joined by several roads
     sim = simulate_scenario(small_scenario("demand.trips=600", "network.rows=12", "network.cols=12",
-                                           "cameras.strategy='random'", "cameras.count=40"))
+                                           "cameras.strategy='random'", "cameras.count=40", "cameras.site='edge'"))
     m = sim.metrics
     assert m["route_choice"]["route_noise"] > 0
     # independent: networkx's fastest time for each trip against the time of the route it drove

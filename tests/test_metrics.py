@@ -35,6 +35,7 @@ def reads_on(net, edges, times):
 def test_recall_precision_one_when_every_edge_is_read_at_rate_one():
     n_edges = simulate_scenario(small_scenario()).net.n_edges
     sim = simulate_scenario(small_scenario("cameras.strategy='random'", f"cameras.count={n_edges}",
+                                           "cameras.min_spacing_m=0", "cameras.site='edge'",
                                            "cameras.read_rate=1.0"))
     table = sim.trip_table
     assert len(sim.layout) == n_edges

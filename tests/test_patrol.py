@@ -95,7 +95,8 @@ def patrol_run():
     from conftest import PROJECT
 
     scenario = load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml",
-                             ["network.rows=10", "network.cols=10", "demand.trips=800", "metrics.pair_samples=50"])
+                             ["network.rows=10", "network.cols=10", "demand.trips=800", "metrics.pair_samples=50",
+                              "cameras.min_spacing_m=100"])
     return scenario, simulate_scenario(scenario)
 
 

@@ -343,3 +343,94 @@ def test_polygon_district_holds_exactly_the_nodes_inside(tmp_path):
     assert (mask == inside).all()
     with pytest.raises(CameraError, match="nothere.geojson: polygon file not found"):
         district_mask(net, {"polygon": str(tmp_path / "nothere.geojson")})
+
+
+# --- spacing and intersection sites ------------------------------------------------------------------------
+
+def site_xy(net, edges, site):
+    edges = np.asarray(edges)
+    if site == "intersection":
+        return np.column_stack([net.x[net.edge_v[edges]], net.y[net.edge_v[edges]]]), net.edge_v[edges]
+    return (np.column_stack([(net.x[net.edge_u[edges]] + net.x[net.edge_v[edges]]) / 2,
+                             (net.y[net.edge_u[edges]] + net.y[net.edge_v[edges]]) / 2]), edges)
+
+
+@pytest.mark.parametrize("strategy", ["random", "betweenness", "volume", "greedy"])
+@pytest.mark.parametrize("site, approaches", [("edge", 1), ("intersection", 1), ("intersection", 2)])
+def test_no_two_sites_of_a_group_closer_than_the_spacing(strategy, site, approaches):
+    from sim.placement import place_camera_group
+
+    net = grid_network(12, 12, rng=np.random.default_rng(2), block_m=100)
+    trips = uniform_trips(net, 400, 1, np.random.default_rng(3))
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    layout, report = place_camera_group(net, strategy, count=12, read_rate=1.0, rng=np.random.default_rng(4),
+                                        routes=routes, min_spacing_m=250, site=site, approaches=approaches)
+    edges = [net.edge_id(u, v, k) for u, v, k in zip(layout["u"], layout["v"], layout["key"])]
+    xy, sites = site_xy(net, edges, site)
+    assert len(layout) == 12
+    for i in range(len(edges)):  # brute force over every pair
+        for j in range(i + 1, len(edges)):
+            if sites[i] != sites[j]:
+                assert np.hypot(*(xy[i] - xy[j])) >= 250
+    assert max(np.unique(sites, return_counts=True)[1]) <= approaches
+    distinct = {s: xy[i] for i, s in enumerate(sites)}
+    pts = np.array(list(distinct.values()))
+    closest = min(np.hypot(*(pts[i] - pts[j])) for i in range(len(pts)) for j in range(i + 1, len(pts)))
+    assert report["nearest_site_m"] == pytest.approx(closest)
+
+
+def test_spacing_turns_down_the_candidates_a_hand_count_does():
+    """Volume placement with spacing equals walking the roads busiest first and keeping those far enough."""
+    from sim.placement import edge_volume, place_camera_group
+
+    net = grid_network(10, 10, rng=np.random.default_rng(5), block_m=120)
+    trips = uniform_trips(net, 500, 1, np.random.default_rng(6))
+    routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+    layout, report = place_camera_group(net, "volume", count=8, read_rate=1.0, rng=np.random.default_rng(0),
+                                        routes=routes, min_spacing_m=300)
+    volume = edge_volume(net, routes)
+    xy, _ = site_xy(net, np.arange(net.n_edges), "edge")
+    kept, turned_down = [], 0
+    for e in sorted(range(net.n_edges), key=lambda e: (-volume[e], e)):
+        if len(kept) == 8:
+            break
+        if all(np.hypot(*(xy[e] - xy[k])) >= 300 for k in kept):
+            kept.append(e)
+        else:
+            turned_down += 1
+    placed = sorted(net.edge_id(u, v, k) for u, v, k in zip(layout["u"], layout["v"], layout["key"]))
+    assert placed == sorted(kept)
+    assert report["n_prevented"] == turned_down > 0
+
+
+def test_a_count_that_does_not_fit_the_spacing_is_a_clear_error():
+    net = grid_network(4, 4, rng=np.random.default_rng(0), block_m=100)
+    with pytest.raises(CameraError, match=r"only \d+ of 30 cameras fit 500 m apart.*lower min_spacing_m"):
+        place_cameras(net, "random", count=30, read_rate=1.0, rng=np.random.default_rng(0), min_spacing_m=500)
+
+
+def test_the_default_spacing_comes_from_norfolks_mapped_cameras(shared_data):
+    """DEFAULT_MIN_SPACING_M: median distance from a Norfolk ALPR site (cameras within 80 m merged) to the next."""
+    import json
+
+    from pyproj import Transformer
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
+    from sim.placement import DEFAULT_MIN_SPACING_M
+    from sim.scenario import CameraSpec
+
+    features = json.loads((shared_data / "alpr" / "Virginia.json").read_text())["features"]
+    lonlat = np.array([f["geometry"]["coordinates"][:2] for f in features])
+    norfolk = (lonlat[:, 0] > -76.35) & (lonlat[:, 0] < -76.17) & (lonlat[:, 1] > 36.82) & (lonlat[:, 1] < 36.97)
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:32618", always_xy=True).transform(*lonlat[norfolk].T)
+    points = np.column_stack([x, y])
+    pairs = np.array(sorted(cKDTree(points).query_pairs(80.0)))
+    graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(points),) * 2)
+    n_sites, label = connected_components(graph, directed=False)
+    centres = np.array([points[label == i].mean(axis=0) for i in range(n_sites)])
+    nearest = cKDTree(centres).query(centres, k=2)[0][:, 1]
+    assert n_sites > 100
+    assert np.median(nearest) == pytest.approx(DEFAULT_MIN_SPACING_M, rel=0.05)
+    assert CameraSpec().min_spacing_m == DEFAULT_MIN_SPACING_M

@@ -22,7 +22,7 @@ REDUCED = {
     "city-line": ["demand.trips=400"],
     "sioux-falls": ["demand.trips=400"],
     "interstate-corridor": ["demand.trips=300"],
-    "patrol-vs-fixed": ["demand.trips=400", "network.rows=10", "network.cols=10"],
+    "patrol-vs-fixed": ["demand.trips=400", "network.rows=10", "network.cols=10", "cameras.min_spacing_m=100"],
 }
 
 
