@@ -103,6 +103,10 @@ def run(
         ci = result.metrics.get(f"{key}_ci")
         table.add_row(label, _format(result.metrics.get(key)), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "")
     console.print(table)
+    if spec.reads.source != "file":
+        from sim.report import answer
+
+        console.print(answer(result.metrics, spec.output.question), highlight=False, soft_wrap=True)
     console.print(f"wrote [bold]{result.out_dir}[/] (open {result.out_dir / 'report.html'})")
 
 

@@ -222,6 +222,13 @@ def summary_metrics(
     add_share(out, "share_plates_read_once", read_once.to_numpy() == 1)
     add_share(out, "share_long_trips_read", np.where(long, seen >= 1, np.nan), vehicle,
               reason=f"no trip is longer than {long_trip_km:g} km")
+    # the whole of a person's movements: per vehicle, the share of all its driven km the reads recover
+    length = trip_table["length_m"].to_numpy(float)
+    per_vehicle = pd.DataFrame({"v": vehicle, "m": length, "seen_m": recall * length}).groupby("v").sum()
+    per_vehicle = per_vehicle[per_vehicle["m"] > 0]
+    km_share = (per_vehicle["seen_m"] / per_vehicle["m"]).to_numpy()
+    out["vehicle_km_recovered_median"] = float(np.median(km_share)) if len(km_share) else None
+    add_share(out, "share_vehicles_km_recovered_ge90", km_share >= 0.9, reason="no vehicle drove")
     return out
 
 

@@ -78,6 +78,79 @@ def _person_table(metrics: dict[str, Any]) -> str:
             "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>")
 
 
+def _share(metrics: dict[str, Any], key: str) -> str:
+    """A share with its 95 % interval in words, e.g. '44 % (95 % interval 43–46 %)'."""
+    value, ci = metrics.get(key), metrics.get(f"{key}_ci")
+    if not isinstance(value, float):
+        return "—"
+    # near 0 or 1 a whole percent hides the interval: show a tenth
+    style = ".1%" if min(value, 1 - value, *(ci or [0.5])) < 0.01 or max(ci or [0.5]) > 0.99 else ".0%"
+    if ci and max(value, ci[1]) < 0.001 or ci and min(value, ci[0]) > 0.999:
+        style = ".3%"
+    return f"{value:{style}} (95 % interval {ci[0]:{style}}–{ci[1]:{style}})" if ci else f"{value:{style}}"
+
+
+def _answer_coverage(m: dict[str, Any]) -> str:
+    return (f"The reads reveal {_share(m, 'route_recall_mean')} of the average trip's route; "
+            f"{_share(m, 'share_trips_read_ge2')} of trips are sighted at least twice, and "
+            f"{_share(m, 'share_vehicles_km_recovered_ge90')} of vehicles have 90 % or more of their driving "
+            "recovered — the \"whole or virtual whole\" of their movements.")
+
+
+def _answer_access(m: dict[str, Any]) -> str:
+    agencies = m.get("agencies") or {}
+    everything = sorted(a for a, v in agencies.items() if (v.get("share_reads_visible") or 0) >= 0.999)
+    parts = [f"{len(everything)} of {len(agencies)} agencies can search every read"
+             + (f" ({', '.join(everything)})" if everything else "")]
+    for rule, report in (m.get("rules") or {}).items():
+        for agency, path in (report.get("leaks") or {}).items():
+            seen = agencies.get(agency, {})
+            parts.append(f"despite rule {rule}, {agency} reaches {_share(seen, 'share_reads_visible')} of the reads "
+                         f"through {' → '.join(path)}, enough to rebuild "
+                         f"{_share(seen, 'share_trips_reconstructable')} of trips (sighted twice or more)")
+    return "; ".join(parts) + "."
+
+
+def _answer_fence(m: dict[str, Any]) -> str:
+    if "district_sealed" not in m:
+        return _answer_coverage(m)
+    both = m["district_sealed_in"] and m["district_sealed_out"]
+    state = ("fenced in both ways" if both else "fenced in only one way" if m["district_sealed_in"]
+             or m["district_sealed_out"] else "not fenced in")
+    return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at "
+            f"least {m['min_cut_to_seal_district']} road segments watched both ways, or "
+            f"{m['min_cameras_to_seal_district']} one-direction cameras). Over {m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
+            "recover a median "
+            f"{m.get('vehicle_km_recovered_median') or 0:.0%} of a vehicle's driven kilometres; "
+            f"{_share(m, 'share_vehicles_km_recovered_ge90')} of vehicles have 90 % or more recovered — the "
+            "\"whole or virtual whole\" of their movements in the court's words.")
+
+
+def _answer_fleets(m: dict[str, Any]) -> str:
+    fleets = m.get("fleets") or {}
+    if len(fleets) < 2:
+        return _answer_coverage(m)
+    def per_cost(name: str, key: str) -> float:
+        f = fleets[name]
+        return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
+    label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
+    words = []
+    for key, what in (("n_reads", "reads"), ("share_trips_read_ge1", "trips"), ("share_vehicles_read", "vehicles")):
+        best = max(fleets, key=lambda name: per_cost(name, key) if fleets[name].get("cost") else -1)
+        words.append(f"{what}: {label.get(best, best)}")
+    shares = "; ".join(f"{label.get(name, name)} read {_share(f, 'share_trips_read_ge1')} of trips and "
+                       f"{_share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
+    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. At equal cost, {shares}."
+
+
+ANSWERS = {"coverage": _answer_coverage, "access": _answer_access, "fence": _answer_fence, "fleets": _answer_fleets}
+
+
+def answer(metrics: dict[str, Any], question: str = "coverage") -> str:
+    """The sentence that answers the scenario's question (``output.question``), with its numbers and intervals."""
+    return ANSWERS[question](metrics)
+
+
 def _precision_note(metrics: dict[str, Any]) -> str:
     """Why route precision is not perfect (or why it is, when drivers all take the fastest path)."""
     choice = metrics.get("route_choice") or {}
@@ -113,8 +186,11 @@ def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
     return f"<h2>Fixed cameras and mobile readers</h2><table><tr><th>fleet</th>{head}</tr>{rows}</table>"
 
 
-def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str) -> str:
-    """The report as an HTML string; figures are embedded as base64 PNG."""
+def render_report(
+    metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str, question: str | None = None,
+) -> str:
+    """The report as an HTML string; figures are embedded as base64 PNG; it opens with the answer to
+    ``question`` (see :func:`answer`)."""
     rows = "".join(
         f"<tr><td>{html.escape(label)}</td><td class=num>{_fmt(metrics.get(key))}</td>"
         f"<td class=num>{_fmt(metrics[key + '_n']) if key + '_n' in metrics else ''}</td>"
@@ -144,14 +220,7 @@ def render_report(metrics: dict[str, Any], scenario_toml: str, figures: list[Pat
         f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{html.escape(p.name)}</figcaption></figure>'
         for p in figures
     )
-    whole = "the whole or virtual whole"
-    recall = metrics.get("route_recall_mean")
-    verdict = (
-        f"<p>On average the reads reveal <b>{recall:.0%}</b> of a trip's route (length-weighted route "
-        f"recall). A placement that reveals {whole} of a person's movements would score close to 100 %.</p>"
-        if isinstance(recall, float)
-        else ""
-    )
+    verdict = f"<p class=answer>{html.escape(answer(metrics, question))}</p>" if question else ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} — Curtain report</title>
 <style>
@@ -161,6 +230,7 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 img {{ max-width: 100%; }} figure {{ margin: 1em 0; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+p.answer {{ font-size: 1.15em; border-left: 4px solid #d55e00; padding-left: 0.8em; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Simulated with Curtain {html.escape(str(metrics.get('versions', {}).get('curtain-sim', '')))},

@@ -97,7 +97,7 @@ def build_cameras(
     (by camera-id prefix) how the spacing rule shaped a ranked placement."""
     layouts, unsnapped, placement = [], [], {}
     for i, spec in enumerate(scenario.all_cameras):
-        prefix = spec.prefix or ("cam" if i == 0 else f"cam{i + 1}")
+        prefix = group_prefix(i, spec)
         try:
             layout, missed, spacing = _camera_group(scenario, spec, net, routes, rng)
         except CameraError as exc:
@@ -118,6 +118,11 @@ def build_cameras(
         checked = validate_layout(layout, net, source=f"{scenario.name}: camera groups")
         layout = pd.concat([checked, layout[extra]], axis=1)
     return layout, (pd.concat(unsnapped, ignore_index=True) if unsnapped else None), placement
+
+
+def group_prefix(i: int, spec: CameraSpec) -> str:
+    """The camera-id prefix of the ``i``-th camera group (``cameras`` is 0): its own, or cam, cam2, cam3 …"""
+    return spec.prefix or ("cam" if i == 0 else f"cam{i + 1}")
 
 
 def _camera_group(
@@ -445,10 +450,12 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         if scenario.demand.counts is not None:
             tables["count_fit"], calibration["fit"] = _count_fit(scenario, net, routes, n_days)
         metrics["calibration"] = calibration
-    fenced = [c for c in scenario.all_cameras if c.district is not None]
+    fenced = [(i, c) for i, c in enumerate(scenario.all_cameras) if c.district is not None]
     if fenced:
-        mask = district_mask(net, fenced[0].district.model_dump(), scenario.resolve)
-        outside = far_from(net, mask, fenced[0].buffer_m)
+        i, spec = fenced[0]
+        mask = district_mask(net, spec.district.model_dump(), scenario.resolve)
+        outside = far_from(net, mask, spec.buffer_m)
+        metrics["district_fence_cameras"] = int(layout["camera_id"].str.startswith(f"{group_prefix(i, spec)}-").sum())
         metrics["min_cut_to_seal_district"] = len(seal_cut(net, mask, outside=outside))
         metrics["min_cameras_to_seal_district"] = sum(len(c) for c in directed_seal_cuts(net, mask, outside=outside))
         sealed_out, sealed_in = sealed_directions(net, mask, watched, outside)
@@ -755,7 +762,8 @@ def write_outputs(sim: Simulation, out: Path) -> None:
     figures = write_figures(sim, out / "figures") if scenario.output.figures else []
     if scenario.output.figures:
         write_interactive_map(sim, out / "map.html")
-    report = render_report(sim.metrics, scenario.to_toml(), figures, f"Curtain: {scenario.name}")
+    report = render_report(sim.metrics, scenario.to_toml(), figures, f"Curtain: {scenario.name}",
+                           question=scenario.output.question)
     (out / "report.html").write_text(report, encoding="utf-8")
 
 

@@ -328,6 +328,11 @@ class OutputSpec(_Section):
 
     routes: bool = True
     figures: bool = True
+    question: Literal["coverage", "access", "fence", "fleets"] = Field(
+        "coverage", description="the question the summary and report answer first: coverage (how much of a "
+                                "drive the reads reveal), access (who can search them, and through which "
+                                "path), fence (is the district fenced in, and how much of a resident's "
+                                "driving is revealed), fleets (fixed cameras or patrol cars per cost)")
 
 
 class Operator(_Section):

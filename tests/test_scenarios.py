@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -88,3 +89,39 @@ def test_westchester_calibration_and_leak(reduced_run):
     layout = pd.read_csv(out / "cameras.csv")
     line = layout[layout["camera_id"].str.startswith("line")]
     assert len(line) == 80  # both directions of the 40 crossings
+
+
+def test_each_scenario_opens_with_the_answer_to_its_question(reduced_run):
+    """The report's first paragraph is the answer, with the run's own numbers and intervals."""
+    norfolk = reduced_run("norfolk-curtain")
+    m = json.loads((norfolk / "metrics.json").read_text())
+    html = (norfolk / "report.html").read_text()
+    first = html[html.index("<p class=answer>"):]
+    first = first[: first.index("</p>")]
+    assert "fenced in both ways by 4 cameras" in first and "4 road segments" in first
+    assert m["district_fence_cameras"] == 4
+    westchester = reduced_run("westchester-sanctuary")
+    html = (westchester / "report.html").read_text()
+    assert "despite rule sanctuary-2018, ICE reaches 100.0%" in html
+    assert "westchester-county → ICE" in html
+    patrol = reduced_run("patrol-vs-fixed")
+    m = json.loads((patrol / "metrics.json").read_text())
+    fixed, mobile = m["fleets"]["fixed"], m["fleets"]["mobile"]
+    more_trips = "fixed cameras" if fixed["share_trips_read_ge1"] > mobile["share_trips_read_ge1"] else "patrol-car"
+    assert f"trips: {more_trips}" in (patrol / "report.html").read_text()
+
+
+def test_whole_of_movements_per_vehicle_equals_a_hand_sum(reduced_run):
+    out = reduced_run("norfolk-curtain")
+    m = json.loads((out / "metrics.json").read_text())
+    table = pd.read_parquet(out / "trip_metrics.parquet")
+    table = table[table["view"] == "all"]
+    trips = pd.read_parquet(out / "trips.parquet").set_index("trip_id")
+    per = {}
+    for trip_id, recall, length in zip(table["trip_id"], table["route_recall"], table["length_m"]):
+        seen, total = per.get(trips.loc[trip_id, "vehicle_id"], (0.0, 0.0))
+        per[trips.loc[trip_id, "vehicle_id"]] = (seen + recall * length, total + length)
+    shares = np.array([s / t for s, t in per.values() if t > 0])
+    assert m["vehicle_km_recovered_median"] == pytest.approx(np.median(shares))
+    assert m["share_vehicles_km_recovered_ge90"] == pytest.approx((shares >= 0.9).mean())
+    assert m["share_vehicles_km_recovered_ge90_n"] == len(shares)
