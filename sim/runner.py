@@ -289,10 +289,12 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
         routes = _routes(scenario, net, trips, rngs["traffic"])
         layout, unsnapped, placement = build_cameras(scenario, net, routes, rngs["cameras"])
         return Setup(trips, routes, layout, unsnapped, None, persons, net, congestion, placement)
-    pilot = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
+    population = spec.model == "population"
+    pilot = _pilot(scenario, net, rngs["demand"])
     pilot_routes = _routes(scenario, net, pilot, rngs["traffic"])
     layout, unsnapped, placement = build_cameras(scenario, net, pilot_routes, rngs["cameras"])
-    calibration: dict[str, Any] = {"pilot_trips": spec.pilot_trips}
+    calibration: dict[str, Any] = {"pilot_vehicles": spec.pilot_vehicles} if population else {
+        "pilot_trips": spec.pilot_trips}
     if spec.counts is not None:
         from sim.io.counts import counts_per_trip, fit_scale, read_counts
 
@@ -305,24 +307,47 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
     else:
         # measured on a second, independent pilot: the first one chose the cameras (its busiest roads) and
         # would overstate how many reads a trip makes (a winner's curse, larger when routes vary)
-        check = uniform_trips(net, spec.pilot_trips, 1, rngs["demand"])
+        check = _pilot(scenario, net, rngs["demand"])
         per_trip = expected_reads_per_trip(net, layout, _routes(scenario, net, check, rngs["traffic"]))
         if per_trip <= 0:
             raise ScenarioError(f"{scenario.name}: cannot calibrate demand: the pilot trips pass no camera")
-        trips_per_day = max(1, int(round(spec.target_reads_per_camera_per_day * len(layout) / per_trip)))
+        # the unit scaled is a trip (uniform) or a vehicle of the population, with its day of trips
+        per_unit = per_trip * len(check) / spec.pilot_vehicles if population else per_trip
+        # a sample of the fleet (sample_share) logs that share of the real reads
+        target = spec.target_reads_per_camera_per_day * spec.sample_share
+        trips_per_day = max(1, int(round(target * len(layout) / per_unit)))
         calibration |= {"target_reads_per_camera_per_day": spec.target_reads_per_camera_per_day,
                         "expected_reads_per_trip": per_trip}
-    calibration["trips_per_day"] = trips_per_day
-    trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
+        if population:
+            calibration["expected_reads_per_vehicle_day"] = per_unit
+    persons = None
+    if population:
+        calibration["vehicles"] = trips_per_day
+        trips, persons = build_demand(scenario, net, rngs["demand"], vehicles=trips_per_day)
+    else:
+        calibration["trips_per_day"] = trips_per_day
+        trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
     net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
     routes = _routes(scenario, net, trips, rngs["traffic"])
-    return Setup(trips, routes, layout, unsnapped, calibration, None, net, congestion, placement)
+    return Setup(trips, routes, layout, unsnapped, calibration, persons, net, congestion, placement)
+
+
+def _pilot(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
+    """One day of pilot trips: ``pilot_trips`` uniform trips, or a day of ``pilot_vehicles`` of the population."""
+    spec = scenario.demand
+    if spec.model == "population":
+        return build_demand(scenario, net, rng, vehicles=spec.pilot_vehicles, days=1)[0]
+    return uniform_trips(net, spec.pilot_trips, 1, rng)
 
 
 def build_demand(
-    scenario: Scenario, net: RoadNetwork, rng: np.random.Generator
+    scenario: Scenario, net: RoadNetwork, rng: np.random.Generator, *, vehicles: int | None = None,
+    days: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """The scenario's trips table, and for the population model its vehicles (home, work)."""
+    """The scenario's trips table, and for the population model its vehicles (home, work).
+
+    ``vehicles`` and ``days`` replace the scenario's (a calibrated fleet, a one-day pilot).
+    """
     spec = scenario.demand
     if spec.model == "file":
         return read_trips_csv(scenario.resolve(str(spec.path)), net, rng), None
@@ -333,7 +358,8 @@ def build_demand(
     if spec.model == "gravity":
         return gravity_trips(net, spec.trips, spec.days, rng, decay_km=spec.decay_km, zone_km=spec.zone_km), None
     if spec.model == "population":
-        return population_trips(net, int(spec.vehicles), spec.days, rng, first_weekday=scenario.start.weekday(),
+        return population_trips(net, int(vehicles or spec.vehicles), days or spec.days, rng,
+                                first_weekday=scenario.start.weekday(),
                                 worker_share=spec.worker_share, work_decay_km=spec.work_decay_km,
                                 errand_decay_km=spec.decay_km, zone_km=spec.zone_km)
     return uniform_trips(net, spec.trips, spec.days, rng), None
@@ -406,6 +432,12 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     metrics |= summary_metrics(trip_table, reads, trips, int(fixed.sum()), n_days,
                                long_trip_km=scenario.metrics.long_trip_km, sighting=recon.sighting,
                                fixed_reads=fixed_reads)
+    if scenario.demand.sample_share < 1:
+        # the simulated vehicles stand for sample_share of the real fleet: counts per camera scale back up
+        metrics["sample_share"] = scenario.demand.sample_share
+        if metrics["reads_per_camera_per_day"] is not None:
+            metrics["reads_per_camera_per_day_full_scale"] = (metrics["reads_per_camera_per_day"]
+                                                              / scenario.demand.sample_share)
     if patrols:
         n_cars = int((~fixed).sum())
         metrics["n_patrol_cars"] = n_cars
@@ -446,7 +478,8 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     if scenario.outages is not None:
         metrics["n_passes_lost_to_outages"] = int(lost.sum())
     if calibration is not None:
-        calibration["achieved_reads_per_camera_per_day"] = metrics["reads_per_camera_per_day"]
+        calibration["achieved_reads_per_camera_per_day"] = metrics.get("reads_per_camera_per_day_full_scale",
+                                                                       metrics["reads_per_camera_per_day"])
         if scenario.demand.counts is not None:
             tables["count_fit"], calibration["fit"] = _count_fit(scenario, net, routes, n_days)
         metrics["calibration"] = calibration

@@ -199,7 +199,11 @@ class DemandSpec(_Section):
 
     model: Literal["uniform", "gravity", "population", "tntp", "file"] = "uniform"
     trips: int = Field(5000, ge=1, description="trips per day (uniform, gravity, tntp)")
-    vehicles: int | None = Field(None, ge=1, description="population: vehicles (each with a home, maybe a job)")
+    vehicles: int | None = Field(None, ge=1, description="population: vehicles (each with a home, maybe a job); "
+                                                      "with target_reads_per_camera_per_day, set by calibration")
+    sample_share: float = Field(
+        1.0, gt=0, le=1, description="share of the real fleet the simulated vehicles stand for (a sample keeps a "
+                                     "big city fast); per-camera reads are also reported scaled back up")
     days: int = Field(1, ge=1)
     worker_share: Rate = Field(0.65, description="population: share of vehicles commuting to work on weekdays")
     work_decay_km: float = Field(6.0, gt=0, description="population: distance decay of work places, km")
@@ -210,6 +214,7 @@ class DemandSpec(_Section):
         None, gt=0, description="calibrate trips per day so cameras log this many reads a day on average"
     )
     pilot_trips: int = Field(20_000, ge=100, description="calibration: trips of the pilot run")
+    pilot_vehicles: int = Field(5_000, ge=100, description="calibration of the population model: pilot vehicles")
     counts: str | None = Field(
         None, description="calibrate trips per day to traffic counts per road: a CSV u,v,key,count "
                           "(vehicles per day) or a GeoJSON of points with a count property, snapped to roads")
@@ -217,16 +222,19 @@ class DemandSpec(_Section):
 
     @model_validator(mode="after")
     def _file_needs_path(self) -> DemandSpec:
-        if self.model == "population" and self.vehicles is None:
-            raise ValueError("model 'population' needs vehicles = N (it makes its own trips)")
+        if self.model == "population" and self.vehicles is None and self.target_reads_per_camera_per_day is None:
+            raise ValueError("model 'population' needs vehicles = N (it makes its own trips), or "
+                             "target_reads_per_camera_per_day to calibrate N")
         if self.vehicles is not None and self.model != "population":
             raise ValueError("vehicles applies to model 'population' only; the other models take trips per day")
         if self.model == "file" and not self.path:
             raise ValueError("model 'file' needs path = \"trips.csv\"")
         if self.model == "tntp" and not self.path:
             raise ValueError("model 'tntp' needs path = \"..._trips.tntp\"")
-        if self.target_reads_per_camera_per_day is not None and self.model != "uniform":
-            raise ValueError("target_reads_per_camera_per_day calibrates the 'uniform' model only")
+        if self.target_reads_per_camera_per_day is not None and self.model not in ("uniform", "population"):
+            raise ValueError("target_reads_per_camera_per_day calibrates the 'uniform' and 'population' models only")
+        if self.target_reads_per_camera_per_day is not None and self.vehicles is not None:
+            raise ValueError("give vehicles or target_reads_per_camera_per_day (which sets vehicles), not both")
         if self.counts is not None and self.model != "uniform":
             raise ValueError("counts calibrate the 'uniform' model only")
         if self.counts is not None and self.target_reads_per_camera_per_day is not None:

@@ -140,3 +140,21 @@ access = ["county"]
         assert person["n_workers_scored"] == len(works)
         assert person["work_inference_accuracy"] == pytest.approx(np.mean(works))
     assert agencies["county-pd"]["person"]["n_vehicles_scored"] < agencies["everyone"]["person"]["n_vehicles_scored"]
+
+
+def test_population_calibrated_to_reads_per_camera_with_a_sample():
+    """The fleet is sized so the cameras log the target; a 50 % sample logs half, reported scaled back up."""
+    from sim.runner import simulate_scenario
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(overrides=["network.rows=10", "network.cols=10", "cameras.count=8",
+                                        "demand.model='population'", "demand.target_reads_per_camera_per_day=150",
+                                        "demand.sample_share=0.5", "demand.pilot_vehicles=400",
+                                        "demand.zone_km=0.5", "metrics.pair_samples=20"])
+    sim = simulate_scenario(scenario)
+    m = sim.metrics
+    per_camera = len(sim.reads) / len(sim.layout) / 1  # counted here from the reads
+    assert m["reads_per_camera_per_day"] == pytest.approx(per_camera)
+    assert m["reads_per_camera_per_day_full_scale"] == pytest.approx(2 * per_camera)
+    assert m["calibration"]["achieved_reads_per_camera_per_day"] == pytest.approx(150, rel=0.15)
+    assert m["calibration"]["vehicles"] == len(sim.tables["vehicles"])
