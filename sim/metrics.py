@@ -890,6 +890,32 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
     return out
 
 
+def log_profile(reads: pd.DataFrame, *, sample_share: float = 1.0) -> dict[str, Any]:
+    """What :func:`sim.plot.side_by_side_figure` draws of one plate-read log (``plate_read, time_s, camera_id``).
+
+    ``reader_days`` are the reads of each reader on each day it read, divided
+    by ``sample_share`` when the log comes from a sampled fleet (a reader
+    meets that share of the plates it would).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"plate_read": ["A", "A", "B"], "time_s": [0.0, 90_000.0, 10.0], "camera_id": ["c", "c", "d"]})
+    >>> p = log_profile(r)
+    >>> p["share_plates_read_once"], sorted(p["reader_days"].tolist()), p["repeat_gaps_s"].tolist()
+    (0.5, [1.0, 1.0, 1.0], [90000.0])
+    """
+    plates = reads["plate_read"].value_counts()
+    day = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
+    per_reader_day = pd.Series(1, index=pd.MultiIndex.from_arrays([reads["camera_id"].to_numpy(), day])).groupby(
+        level=[0, 1]).size()
+    return {
+        "reads_per_plate_shares": reads_per_plate_shares(reads),
+        "share_plates_read_once": _ratio(int((plates == 1).sum()), len(plates)),
+        "reader_days": per_reader_day.to_numpy(float) / sample_share,
+        "repeat_gaps_s": repeat_gaps_s(reads),
+    }
+
+
 def fleet_metrics(reads: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame, n_days: int) -> dict[str, Any]:
     """Fixed cameras and mobile readers side by side: reads, trips and vehicles read, and per unit of cost.
 
@@ -1063,3 +1089,31 @@ def area_summary(table: pd.DataFrame, how: str) -> dict[str, Any]:
             gap = core[key] - edge[key]
             out[f"core_minus_periphery_{key}"] = float(gap) if np.isfinite(gap) else None
     return out
+
+
+def volume_concentration(volume: np.ndarray, length_m: np.ndarray, *, top: float = 0.1) -> dict[str, float]:
+    """How concentrated traffic is on a network's links.
+
+    ``share_vkm_top``: the share of vehicle-km driven on the busiest ``top``
+    share of links (ranked by volume; at least one link). ``gini``: the Gini
+    coefficient of the link volumes (0: every link carries the same traffic;
+    near 1: a few links carry it all). Real networks, with motorways and
+    arterials, are far more concentrated than a uniform grid.
+
+    Examples
+    --------
+    >>> c = volume_concentration(np.array([10.0, 0.0, 0.0, 0.0]), np.ones(4), top=0.25)
+    >>> c["share_vkm_top"], c["gini"]
+    (1.0, 0.75)
+    >>> volume_concentration(np.ones(4), np.ones(4), top=0.25)["gini"]
+    0.0
+    """
+    volume, length_m = np.asarray(volume, float), np.asarray(length_m, float)
+    order = np.argsort(-volume, kind="stable")
+    n_top = max(1, int(round(top * len(volume))))
+    vkm = volume * length_m
+    ranked = np.sort(volume)
+    n = len(ranked)
+    # Gini as the mean absolute difference over twice the mean: sum_i (2i - n - 1) x_(i) / (n sum x)
+    gini = float(((2 * np.arange(1, n + 1) - n - 1) * ranked).sum() / (n * ranked.sum())) if ranked.sum() else 0.0
+    return {"share_vkm_top": float(vkm[order[:n_top]].sum() / vkm.sum()) if vkm.sum() else 0.0, "gini": gini}

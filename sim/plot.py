@@ -503,3 +503,55 @@ def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *
     right.set_title("Per area: cameras, and who is read", fontsize=9)
     fig.suptitle(title or "Where surveillance concentrates", fontsize=10)
     return fig
+
+
+def side_by_side_figure(logs: dict[str, dict], *, title: str = "") -> Figure:
+    """Two (or more) plate-read logs side by side: reads per plate, plates read once, reads per reader per day,
+    time between repeat sightings.
+
+    ``logs`` maps a label to ``reads_per_plate_shares`` (as in ``metrics.json``), ``share_plates_read_once``,
+    ``reader_days`` (reads of each reader on each day it read, already scaled to full size where the log is
+    a sample) and ``repeat_gaps_s``.
+    """
+    fig = Figure(figsize=(11.0, 7.0), dpi=110, layout="constrained")
+    (plates, once), (readers, gaps) = fig.subplots(2, 2)
+    colours = [BLUE, ORANGE, GREEN, GREY]
+    names = list(logs)
+    width = 0.8 / len(names)
+    keys = sorted({k for log in logs.values() for k in log["reads_per_plate_shares"]},
+                  key=lambda k: int(k.rstrip("+")))
+    for i, name in enumerate(names):
+        shares = logs[name]["reads_per_plate_shares"]
+        plates.bar(np.arange(len(keys)) + i * width, [100 * shares.get(k, 0.0) for k in keys], width=width,
+                   color=colours[i], label=name)
+    plates.set_xticks(np.arange(len(keys)) + width * (len(names) - 1) / 2, keys)
+    plates.set_xlabel("times a plate was read")
+    plates.set_ylabel("share of plates (%)")
+    plates.set_title("How often is a plate read?", fontsize=9)
+    plates.legend(fontsize=8, frameon=False)
+    once.bar(names, [100 * logs[n]["share_plates_read_once"] for n in names], color=colours[: len(names)])
+    once.set_ylim(0, 100)
+    once.set_ylabel("plates read exactly once (%)")
+    once.set_title("Plates read once (scale starts at 0)", fontsize=9)
+    data = [np.asarray(logs[n]["reader_days"], float) for n in names]
+    readers.boxplot(data, tick_labels=names, showfliers=True)
+    readers.set_yscale("log")
+    readers.set_ylabel("reads per reader per day (log)")
+    readers.set_title("How much does one reader read in a day?", fontsize=9)
+    every = np.concatenate([np.asarray(logs[n]["repeat_gaps_s"], float) for n in names]) / 3600
+    every = every[every > 0]
+    if len(every):
+        bins = np.logspace(np.log10(max(every.min(), 1 / 3600)), np.log10(every.max() * 1.01 + 1e-9), 40)
+        for i, name in enumerate(names):
+            hours = np.asarray(logs[name]["repeat_gaps_s"], float) / 3600
+            gaps.hist(hours[hours > 0], bins=bins, histtype="step", lw=1.5, color=colours[i], label=name,
+                      weights=np.full(int((hours > 0).sum()), 100 / max(int((hours > 0).sum()), 1)))
+        gaps.set_xscale("log")
+        for mark in (1, 24, 168):
+            gaps.axvline(mark, color=GREY, ls=":", lw=1)
+    gaps.set_xlabel("hours to the next read of a plate (log; lines: 1 h, 1 day, 1 week)")
+    gaps.set_ylabel("share of repeat sightings (%)")
+    gaps.set_title("When is a plate seen again?", fontsize=9)
+    gaps.legend(fontsize=8, frameon=False)
+    fig.suptitle(title or "Plate-read logs side by side", fontsize=10)
+    return fig

@@ -442,6 +442,9 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
         n_cars = int((~fixed).sum())
         metrics["n_patrol_cars"] = n_cars
         metrics["reads_per_patrol_car_per_day"] = (len(reads) - fixed_reads) / (n_cars * n_days)
+        if scenario.demand.sample_share < 1:
+            metrics["reads_per_patrol_car_per_day_full_scale"] = (metrics["reads_per_patrol_car_per_day"]
+                                                                  / scenario.demand.sample_share)
     metrics |= route_choice
     metrics["exposure_by_length_km"] = exposure_by_length(trip_table)
     metrics["long_trips"] = long_trip_exposure(trips, routes, reads, layout, trip_table, net,

@@ -24,6 +24,7 @@ REDUCED = {
     "sioux-falls": ["demand.trips=400"],
     "interstate-corridor": ["demand.trips=300"],
     "patrol-vs-fixed": ["demand.trips=400", "network.rows=10", "network.cols=10", "cameras.min_spacing_m=100"],
+    "seattle-patrol": ["demand.vehicles=400", "demand.days=2", "network.rows=20", "network.cols=20"],
 }
 
 
@@ -125,3 +126,36 @@ def test_whole_of_movements_per_vehicle_equals_a_hand_sum(reduced_run):
     assert m["vehicle_km_recovered_median"] == pytest.approx(np.median(shares))
     assert m["share_vehicles_km_recovered_ge90"] == pytest.approx((shares >= 0.9).mean())
     assert m["share_vehicles_km_recovered_ge90_n"] == len(shares)
+
+
+def test_your_city_example_validates_and_its_cameras_snap_offline():
+    """scenarios/examples/norfolk-osm.toml: the file validates; its cameras snap onto a network built here
+    around four of them (no download), and the rest are reported as unsnapped."""
+    import networkx as nx
+    from pyproj import Transformer
+
+    from sim.cameras import read_cameras_geojson
+    from sim.network import from_graph
+
+    examples = SCENARIOS / "examples"
+    scenario = load_scenario(examples / "norfolk-osm.toml")
+    assert scenario.network.source == "osm" and scenario.network.place == "Norfolk, Virginia, USA"
+    cameras = json.loads((examples / scenario.cameras.path).read_text())
+    assert len(cameras["features"]) == 185 and "ODbL" in cameras["attribution"]
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32618", always_xy=True)
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    for i, feature in enumerate(cameras["features"][:4]):  # a 200 m road through each of four cameras
+        x, y = to_utm.transform(*feature["geometry"]["coordinates"][:2])
+        g.add_node(2 * i, x=x - 100.0, y=y + 5.0)
+        g.add_node(2 * i + 1, x=x + 100.0, y=y + 5.0)
+        g.add_edge(2 * i, 2 * i + 1, length=200.0, speed_kph=40.0, highway="primary")
+        g.add_edge(2 * i + 1, 2 * i, length=200.0, speed_kph=40.0, highway="primary")
+        if i:  # joined into one network (a network keeps its largest connected part)
+            g.add_edge(2 * i - 1, 2 * i, length=5000.0, speed_kph=40.0, highway="residential")
+            g.add_edge(2 * i, 2 * i - 1, length=5000.0, speed_kph=40.0, highway="residential")
+    net = from_graph(g)
+    layout, unsnapped = read_cameras_geojson(examples / scenario.cameras.path, net,
+                                             max_snap_m=scenario.cameras.max_snap_m, read_rate=0.95)
+    first_four = {f"osm-{f['properties']['id']}" for f in cameras["features"][:4]}
+    assert first_four <= set(layout["camera_id"])
+    assert len(layout) + len(unsnapped) == 185

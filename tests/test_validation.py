@@ -1,0 +1,80 @@
+"""docs/validation.md: its numbers are recomputed here, so the page cannot go stale silently."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.io.tntp import read_tntp_flows, read_tntp_links
+from sim.metrics import volume_concentration
+from sim.runner import simulate_scenario
+from sim.scenario import load_scenario
+
+from conftest import PROJECT
+
+DOC = (PROJECT / "docs" / "validation.md").read_text(encoding="utf-8")
+
+
+def doc_row(label: str) -> list[str]:
+    """The cells of the table row of docs/validation.md that starts with ``label``."""
+    for line in DOC.splitlines():
+        if line.startswith(f"| {label}"):
+            return [cell.strip() for cell in line.strip("|").split("|")]
+    raise AssertionError(f"no row {label!r} in docs/validation.md")
+
+
+def test_volume_concentration_by_hand():
+    # four links of 1 km: volumes 0, 0, 0, 10 → the busiest quarter carries all, Gini = 3/4 by the formula
+    # G = Σ_i Σ_j |x_i − x_j| / (2 n² mean) = (2·3·10) / (2·16·2.5)
+    c = volume_concentration(np.array([0.0, 10.0, 0.0, 0.0]), np.ones(4), top=0.25)
+    assert c == {"share_vkm_top": 1.0, "gini": pytest.approx(60 / 80)}
+    x = np.array([1.0, 2.0, 3.0, 10.0, 4.0])
+    brute = np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean())
+    assert volume_concentration(x, np.ones(5))["gini"] == pytest.approx(brute)
+
+
+@pytest.mark.parametrize("label, folder, stem", [
+    ("SiouxFalls", "SiouxFalls", "SiouxFalls"), ("Anaheim", "Anaheim", "Anaheim"),
+    ("Chicago-Sketch", "Chicago-Sketch", "ChicagoSketch")])
+def test_tntp_rows_of_the_page(shared_data, label, folder, stem):
+    links, meta = read_tntp_links(shared_data / "tntp" / folder / f"{stem}_net.tntp")
+    flows = read_tntp_flows(shared_data / "tntp" / folder / f"{stem}_flow.tntp")
+    first = int(meta.get("FIRST THRU NODE", 1))
+    table = links.merge(flows, left_on=["init_node", "term_node"], right_on=["from", "to"])
+    if first > 1:  # centroid connectors are not roads
+        table = table[(table["init_node"] >= first) & (table["term_node"] >= first)]
+    c = volume_concentration(table["volume"].to_numpy(), table["length"].to_numpy())
+    row = doc_row(label)
+    assert row[1] == f"{len(table):,}"
+    assert row[2] == f"{c['share_vkm_top']:.2f}" and row[3] == f"{c['gini']:.2f}"
+
+
+@pytest.mark.parametrize("name, overrides", [("teaching-grid", []), ("norfolk-curtain", ["demand.days=1"])])
+def test_synthetic_rows_of_the_page(name, overrides):
+    sim = simulate_scenario(load_scenario(PROJECT / "scenarios" / f"{name}.toml", overrides))
+    volume = np.bincount(sim.routes.edges, minlength=sim.net.n_edges)
+    c = volume_concentration(volume, sim.net.edge_length)
+    row = doc_row(name)
+    assert row[1] == f"{sim.net.n_edges:,}"
+    assert row[2] == f"{c['share_vkm_top']:.2f}" and row[3] == f"{c['gini']:.2f}"
+
+
+@pytest.mark.slow
+def test_westchester_growth_rows_of_the_page(tmp_path):
+    """346 vs 480 cameras at fixed traffic (two full Westchester runs: about 2 × 70 s)."""
+    text = (PROJECT / "scenarios" / "westchester-sanctuary.toml").read_text()
+    text = text.replace("target_reads_per_camera_per_day = 4820\n", "vehicles = 123392\n")
+    weekly = {}
+    for total, county in ((480, 400), (346, 266)):
+        path = tmp_path / f"w{total}.toml"
+        path.write_text(text.replace("count = 400", f"count = {county}"))
+        m = simulate_scenario(load_scenario(path)).metrics
+        weekly[total] = m["reads_per_camera_per_day_full_scale"] * total * 7
+        row = doc_row(f"{total} cameras")
+        assert row[1] == f"{m['reads_per_camera_per_day_full_scale']:,.0f}"
+        assert row[2] == f"{weekly[total] / 1e6:.1f} M"
