@@ -5,6 +5,9 @@
 - :func:`river_network`: two banks joined by a few bridges (chokepoints).
 - :func:`city_line_network`: two jurisdictions joined by K crossing roads.
 - :func:`corridor_network`: a chain of towns joined by a highway.
+- :func:`county_network`: towns with cul-de-sacs, a county arterial grid and
+  a motorway layer with interchanges: a road hierarchy, so that a few roads
+  carry most of the traffic.
 
 All are osmnx-style graphs in a projected CRS (metres) turned into a
 :class:`~sim.network.RoadNetwork`; every random choice comes from ``rng``.
@@ -288,10 +291,103 @@ def corridor_network(
     return b.build("corridor generator")
 
 
+def county_network(
+    towns: int = 8, *, size_km: float = 24.0, town_rows: int = 8, town_cols: int = 8, block_m: float = 150.0,
+    arterial_km: float = 2.0, highway_km: float = 8.0, dead_end_share: float = 0.2, rng: np.random.Generator,
+) -> RoadNetwork:
+    """A county: a road hierarchy from motorways down to cul-de-sacs.
+
+    - *Motorways* (``motorway``, 110 km/h, jurisdiction ``"state"``) run
+      north–south and west–east every ``highway_km``, with an interchange
+      (``motorway_link``) wherever they meet an arterial.
+    - *Arterials* (``primary``, 50 km/h, ``"county"``) form a grid every
+      ``arterial_km`` over the ``size_km`` square.
+    - *Towns* (``town-1`` …): ``towns`` street grids placed at random, with a
+      collector (``secondary``) every third street, local streets
+      (``residential``) and, on a ``dead_end_share`` of their intersections,
+      a cul-de-sac; each town joins the nearest arterial node on each side.
+
+    Examples
+    --------
+    >>> net = county_network(3, size_km=8, town_rows=4, town_cols=4, rng=np.random.default_rng(0))
+    >>> sorted({d["highway"] for *_, d in net.graph.edges(data=True)})
+    ['motorway', 'motorway_link', 'primary', 'residential', 'secondary']
+    >>> sorted({d["jurisdiction"] for _, d in net.graph.nodes(data=True)})[:3]
+    ['county', 'state', 'town-1']
+    """
+    if towns < 1:
+        raise NetworkError(f"network.towns must be at least 1, got {towns}")
+    if not 0 < arterial_km <= highway_km <= size_km:
+        raise NetworkError(f"network: need 0 < arterial_km ({arterial_km}) <= highway_km ({highway_km}) <= "
+                           f"size_km ({size_km})")
+    _check_size(town_rows=town_rows, town_cols=town_cols)
+    b = _Builder("county")
+    size_m, step = size_km * 1000.0, arterial_km * 1000.0
+    n = int(size_m // step) + 1
+    arterial = np.arange(n * n).reshape(n, n)
+    for r in range(n):
+        for c in range(n):
+            b.node(int(arterial[r, c]), c * step, r * step, "county")
+    for r in range(n):
+        for c in range(n):
+            if c + 1 < n:
+                b.street(int(arterial[r, c]), int(arterial[r, c + 1]), "primary")
+            if r + 1 < n:
+                b.street(int(arterial[r, c]), int(arterial[r + 1, c]), "primary")
+    next_id = n * n
+    every = max(1, int(round(highway_km / arterial_km)))
+    lines = range(every // 2, n, every)
+    for horizontal in (True, False):
+        for line in lines:
+            previous = None
+            for k in range(n):
+                r, c = (line, k) if horizontal else (k, line)
+                offset = 60.0  # the motorway runs beside the arterial, grade-separated
+                x, y = c * step + (0 if horizontal else offset), r * step + (offset if horizontal else 0)
+                b.node(next_id, x, y, "state")
+                if previous is not None:
+                    b.street(previous, next_id, "motorway")
+                b.street(next_id, int(arterial[r, c]), "motorway_link", jurisdiction="state")
+                previous, next_id = next_id, next_id + 1
+    margin = max(town_rows, town_cols) * block_m
+    for t in range(towns):
+        x0, y0 = rng.uniform(step / 2, max(step / 2 + 1.0, size_m - margin - step / 2), size=2)
+        name = f"town-{t + 1}"
+        grid = _grid_block(b, town_rows, town_cols, block_m=block_m, arterial_every=3, one_way_share=0.2,
+                           jitter_m=block_m * 0.1, rng=rng, first_node=next_id, x0=x0, y0=y0, jurisdiction=name)
+        next_id += town_rows * town_cols
+        _collectors(b, grid)
+        for node in rng.choice(grid.ravel(), size=int(round(dead_end_share * grid.size)), replace=False):
+            x, y = b.graph.nodes[int(node)]["x"], b.graph.nodes[int(node)]["y"]
+            angle = rng.uniform(0, 2 * np.pi)
+            b.node(next_id, x - SYNTHETIC_ORIGIN[0] + 0.6 * block_m * np.cos(angle),
+                   y - SYNTHETIC_ORIGIN[1] + 0.6 * block_m * np.sin(angle), name)
+            b.street(int(node), next_id, "residential")
+            next_id += 1
+        for edge_node in (grid[0, town_cols // 2], grid[-1, town_cols // 2], grid[town_rows // 2, 0],
+                          grid[town_rows // 2, -1]):
+            x = b.graph.nodes[int(edge_node)]["x"] - SYNTHETIC_ORIGIN[0]
+            y = b.graph.nodes[int(edge_node)]["y"] - SYNTHETIC_ORIGIN[1]
+            r, c = min(int(round(y / step)), n - 1), min(int(round(x / step)), n - 1)
+            b.street(int(edge_node), int(arterial[r, c]), "secondary", jurisdiction=name)
+    return b.build("county generator")
+
+
+def _collectors(b: _Builder, grid: np.ndarray) -> None:
+    """Turn a town grid's arterial streets (every third) into collectors (``secondary``)."""
+    town = set(grid.ravel().tolist())
+    for u, v, data in b.graph.edges(data=True):
+        if u in town and v in town and data["highway"] == "primary":
+            data["highway"] = "secondary"
+            data["speed_kph"] = SPEEDS_KPH["secondary"]
+            data["travel_time"] = data["length"] / (SPEEDS_KPH["secondary"] / 3.6)
+
+
 GENERATORS = {
     "grid": grid_network,
     "radial": radial_network,
     "river": river_network,
     "city_line": city_line_network,
     "corridor": corridor_network,
+    "county": county_network,
 }

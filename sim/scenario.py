@@ -38,6 +38,8 @@ NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "city_line": GRID_FIELDS | {"crossings", "jurisdictions"},
     "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every"}),
     "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road"}),
+    "county": frozenset({"towns", "town_rows", "town_cols", "block_m", "size_km", "arterial_km", "highway_km",
+                         "dead_end_share"}),
     "osm": JURISDICTION_FIELDS | {"place", "bbox", "point", "dist_m"},
     "osm_file": JURISDICTION_FIELDS | {"path", "bbox", "polygon"},
     "graphml": JURISDICTION_FIELDS | {"path"},
@@ -49,13 +51,13 @@ class NetworkSpec(_Section):
     """``[network]``: where the road network comes from.
 
     ``source = "synthetic"`` builds ``kind`` (grid, radial, river, city_line,
-    corridor) from the size keys; ``osm`` downloads by ``place``, ``bbox``
+    corridor, county) from the size keys; ``osm`` downloads by ``place``, ``bbox``
     or ``point`` + ``dist_m``; ``osm_file``, ``graphml`` and ``tntp`` read
     ``path`` (relative to the scenario file).
     """
 
     source: Literal["synthetic", "osm", "osm_file", "graphml", "tntp"] = "synthetic"
-    kind: Literal["grid", "radial", "river", "city_line", "corridor"] = "grid"
+    kind: Literal["grid", "radial", "river", "city_line", "corridor", "county"] = "grid"
     rows: int = Field(20, ge=2, description="grid intersections north-south")
     cols: int = Field(20, ge=2, description="grid intersections east-west")
     block_m: float = Field(150.0, gt=0, description="block length, metres")
@@ -74,6 +76,10 @@ class NetworkSpec(_Section):
     town_cols: int = Field(6, ge=2)
     spacing_km: float = Field(100.0, gt=0)
     local_road: bool = True
+    size_km: float = Field(24.0, gt=0, description="county: side of the square county, km")
+    arterial_km: float = Field(2.0, gt=0, description="county: spacing of the arterial grid, km")
+    highway_km: float = Field(8.0, gt=0, description="county: spacing of the motorways, km")
+    dead_end_share: Rate = Field(0.2, description="county: share of town intersections with a cul-de-sac")
     place: str | None = None
     bbox: tuple[float, float, float, float] | None = Field(None, description="[west, south, east, north], degrees")
     point: tuple[float, float] | None = Field(None, description="[lat, lon], degrees")

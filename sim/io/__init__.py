@@ -101,6 +101,11 @@ def _synthetic(spec: NetworkSpec, rng: np.random.Generator) -> RoadNetwork:
     if spec.kind == "radial":
         return generators.radial_network(spec.rings, spec.spokes, ring_spacing_m=spec.ring_spacing_m,
                                          arterial_every=spec.arterial_every, rng=rng)
+    if spec.kind == "county":
+        return generators.county_network(spec.towns, size_km=spec.size_km, town_rows=spec.town_rows,
+                                         town_cols=spec.town_cols, block_m=spec.block_m,
+                                         arterial_km=spec.arterial_km, highway_km=spec.highway_km,
+                                         dead_end_share=spec.dead_end_share, rng=rng)
     return generators.corridor_network(spec.towns, town_rows=spec.town_rows, town_cols=spec.town_cols,
                                        spacing_km=spec.spacing_km, block_m=spec.block_m,
                                        local_road=spec.local_road, rng=rng)
