@@ -301,7 +301,7 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
         counts = read_counts(scenario.resolve(spec.counts), net, max_snap_m=spec.counts_max_snap_m)
         volume = np.bincount(pilot_routes.edges, minlength=net.n_edges) / spec.pilot_trips
         modelled, observed = counts_per_trip(counts, volume)
-        trips_per_day = max(1, int(round(fit_scale(modelled, observed))))
+        units = max(1, int(round(fit_scale(modelled, observed))))
         calibration |= {"counts": spec.counts, "n_counts": int(len(observed)), "fitted_trips_per_day":
                         fit_scale(modelled, observed)}
     else:
@@ -315,18 +315,18 @@ def calibrated_setup(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.ra
         per_unit = per_trip * len(check) / spec.pilot_vehicles if population else per_trip
         # a sample of the fleet (sample_share) logs that share of the real reads
         target = spec.target_reads_per_camera_per_day * spec.sample_share
-        trips_per_day = max(1, int(round(target * len(layout) / per_unit)))
+        units = max(1, int(round(target * len(layout) / per_unit)))
         calibration |= {"target_reads_per_camera_per_day": spec.target_reads_per_camera_per_day,
                         "expected_reads_per_trip": per_trip}
         if population:
             calibration["expected_reads_per_vehicle_day"] = per_unit
     persons = None
     if population:
-        calibration["vehicles"] = trips_per_day
-        trips, persons = build_demand(scenario, net, rngs["demand"], vehicles=trips_per_day)
+        calibration["vehicles"] = units
+        trips, persons = build_demand(scenario, net, rngs["demand"], vehicles=units)
     else:
-        calibration["trips_per_day"] = trips_per_day
-        trips = uniform_trips(net, trips_per_day, spec.days, rngs["demand"])
+        calibration["trips_per_day"] = units
+        trips = uniform_trips(net, units, spec.days, rngs["demand"])
     net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
     routes = _routes(scenario, net, trips, rngs["traffic"])
     return Setup(trips, routes, layout, unsnapped, calibration, persons, net, congestion, placement)
@@ -432,19 +432,16 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     metrics |= summary_metrics(trip_table, reads, trips, int(fixed.sum()), n_days,
                                long_trip_km=scenario.metrics.long_trip_km, sighting=recon.sighting,
                                fixed_reads=fixed_reads)
-    if scenario.demand.sample_share < 1:
-        # the simulated vehicles stand for sample_share of the real fleet: counts per camera scale back up
-        metrics["sample_share"] = scenario.demand.sample_share
-        if metrics["reads_per_camera_per_day"] is not None:
-            metrics["reads_per_camera_per_day_full_scale"] = (metrics["reads_per_camera_per_day"]
-                                                              / scenario.demand.sample_share)
     if patrols:
         n_cars = int((~fixed).sum())
         metrics["n_patrol_cars"] = n_cars
         metrics["reads_per_patrol_car_per_day"] = (len(reads) - fixed_reads) / (n_cars * n_days)
-        if scenario.demand.sample_share < 1:
-            metrics["reads_per_patrol_car_per_day_full_scale"] = (metrics["reads_per_patrol_car_per_day"]
-                                                                  / scenario.demand.sample_share)
+    if scenario.demand.sample_share < 1:
+        # the simulated vehicles stand for sample_share of the real fleet: reads per reader scale back up
+        metrics["sample_share"] = scenario.demand.sample_share
+        for key in ("reads_per_camera_per_day", "reads_per_patrol_car_per_day"):
+            if metrics.get(key) is not None:
+                metrics[f"{key}_full_scale"] = metrics[key] / scenario.demand.sample_share
     metrics |= route_choice
     metrics["exposure_by_length_km"] = exposure_by_length(trip_table)
     metrics["long_trips"] = long_trip_exposure(trips, routes, reads, layout, trip_table, net,
