@@ -232,6 +232,13 @@ def summary_metrics(
     return out
 
 
+def _share_keys(key: str, values: np.ndarray, clusters: np.ndarray | None = None) -> dict[str, Any]:
+    """``{key, key_n, key_ci}`` of a share (see :func:`sim.intervals.add_share`)."""
+    out: dict[str, Any] = {}
+    add_share(out, key, values, clusters)
+    return out
+
+
 def _ratio(numerator: float, denominator: float) -> float | None:
     return float(numerator) / float(denominator) if denominator else None
 
@@ -242,13 +249,17 @@ LENGTH_BANDS_KM = (0.0, 1.0, 2.0, 5.0, 10.0, 50.0, np.inf)
 
 
 def exposure_by_length(trip_table: pd.DataFrame, bands_km: tuple[float, ...] = LENGTH_BANDS_KM) -> dict[str, Any]:
-    """Share of trips read at least once, per trip-length band (km); bands with no trip are left out.
+    """Share of trips read at least once, per trip-length band (km), with a Wilson interval; bands with no trip
+    are left out.
 
     Examples
     --------
     >>> t = pd.DataFrame({"length_m": [500.0, 800.0, 3000.0], "n_reads": [0, 2, 1]})
-    >>> exposure_by_length(t)
-    {'0-1': {'n_trips': 2, 'share_read_ge1': 0.5}, '2-5': {'n_trips': 1, 'share_read_ge1': 1.0}}
+    >>> bands = exposure_by_length(t)
+    >>> {band: (b["n_trips"], b["share_read_ge1"]) for band, b in bands.items()}
+    {'0-1': (2, 0.5), '2-5': (1, 1.0)}
+    >>> [round(v, 3) for v in bands["2-5"]["share_read_ge1_ci"]]  # Wilson, one trip
+    [0.207, 1.0]
     """
     km = trip_table["length_m"].to_numpy() / 1000.0
     read = trip_table["n_reads"].to_numpy() >= 1
@@ -257,7 +268,8 @@ def exposure_by_length(trip_table: pd.DataFrame, bands_km: tuple[float, ...] = L
         inside = (km >= lo) & (km < hi)
         if inside.any():
             label = f"{lo:g}-{hi:g}" if np.isfinite(hi) else f"{lo:g}+"
-            out[label] = {"n_trips": int(inside.sum()), "share_read_ge1": float(read[inside].mean())}
+            out[label] = {"n_trips": int(inside.sum()), "share_read_ge1": float(read[inside].mean()),
+                          "share_read_ge1_ci": share_with_interval(read[inside])[2]}
     return out
 
 
@@ -821,7 +833,8 @@ def long_trip_exposure(
     seen_by = pd.DataFrame({"row": trip_row[mine], "op": operator}).drop_duplicates().groupby("row").size()
     return {
         "n_trips": int(len(long_rows)),
-        "share_km_covered_mean": float(trip_table["route_recall"].to_numpy()[long_rows].mean()),
+        **_share_keys("share_km_covered_mean", trip_table["route_recall"].to_numpy()[long_rows],
+                      trips["vehicle_id"].to_numpy()[long_rows]),
         "longest_gap_km_median": float(np.median(gaps["km"].reindex(long_rows).to_numpy())),
         "longest_gap_min_median": float(np.median(gaps["min"].reindex(long_rows).to_numpy())),
         "operators_seeing_mean": float(seen_by.reindex(long_rows, fill_value=0).mean()),

@@ -653,7 +653,6 @@ def _agency_views(
         out[agency.name] = {
             "kind": agency.kind,
             "users": agency.users,
-            "route_recall_mean": float(table["route_recall"].mean()) if len(table) else None,
             "long_trips": long_trips,
             "paths": paths,
             "person": person,
@@ -662,6 +661,7 @@ def _agency_views(
         add_share(out[agency.name], "share_reads_visible", mask, reads["camera_id"].to_numpy())
         add_share(out[agency.name], "share_trips_reconstructable", table["n_sightings"].to_numpy() >= 2,
                   trips["vehicle_id"].to_numpy())
+        add_share(out[agency.name], "route_recall_mean", table["route_recall"].to_numpy(), trips["vehicle_id"].to_numpy())
     return views, out
 
 

@@ -283,6 +283,12 @@ def test_every_share_in_metrics_json_has_its_denominator_and_interval():
             assert lo <= m[key] <= hi and lo < hi, key
     assert m["share_trips_read_ge1_n"] == m["n_trips"]
     assert m["camera_free_pair_share_n"] == 100
+    for agency in m["agencies"].values():
+        for key in ("share_reads_visible", "share_trips_reconstructable", "route_recall_mean"):
+            assert f"{key}_n" in agency and f"{key}_ci" in agency, key
+    for band in m["exposure_by_length_km"].values():
+        lo, hi = band["share_read_ge1_ci"]
+        assert lo <= band["share_read_ge1"] <= hi
 
 
 # --- route choice ----------------------------------------------------------------------------------------------------
