@@ -37,6 +37,7 @@ SUMMARY_KEYS = (
     ("n_cameras", "cameras"),
     ("n_reads", "reads"),
     ("reads_per_camera_per_day", "reads per camera per day"),
+    ("reads_per_camera_per_day_full_scale", "reads per camera per day, whole fleet"),
     ("share_trips_read_ge1", "trips read ≥ 1 time"),
     ("share_trips_read_ge2", "trips read ≥ 2 times"),
     ("route_recall_mean", "route recall (mean)"),
@@ -100,6 +101,8 @@ def run(
     table.add_column("value", justify="right")
     table.add_column("95 % interval", justify="right")
     for key, label in SUMMARY_KEYS:
+        if key not in result.metrics:  # e.g. per-camera reads scaled up: only for a sampled fleet
+            continue
         ci = result.metrics.get(f"{key}_ci")
         table.add_row(label, _format(result.metrics.get(key)), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "")
     console.print(table)

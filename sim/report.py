@@ -14,6 +14,7 @@ HEADLINE = (
     ("n_cameras", "cameras"),
     ("n_reads", "plate reads"),
     ("reads_per_camera_per_day", "reads per camera per day"),
+    ("reads_per_camera_per_day_full_scale", "reads per camera per day, scaled up to the whole fleet"),
     ("share_trips_read_ge1", "share of trips read at least once"),
     ("share_trips_read_ge2", "share of trips read at least twice"),
     ("route_recall_mean", "mean share of a trip's route recovered (route recall)"),
@@ -85,6 +86,8 @@ def _share(metrics: dict[str, Any], key: str) -> str:
         return "—"
     # near 0 or 1 a whole percent hides the interval: show a tenth
     style = ".1%" if min(value, 1 - value, *(ci or [0.5])) < 0.01 or max(ci or [0.5]) > 0.99 else ".0%"
+    if ci and f"{ci[0]:.0%}" == f"{ci[1]:.0%}":  # a narrow interval: show its width
+        style = ".1%"
     if ci and max(value, ci[1]) < 0.001 or ci and min(value, ci[0]) > 0.999:
         style = ".3%"
     return f"{value:{style}} (95 % interval {ci[0]:{style}}–{ci[1]:{style}})" if ci else f"{value:{style}}"
