@@ -15,6 +15,8 @@ All are osmnx-style graphs in a projected CRS (metres) turned into a
 
 from __future__ import annotations
 
+from typing import Any
+
 import networkx as nx
 import numpy as np
 
@@ -189,16 +191,49 @@ def river_network(
 def city_line_network(
     rows: int = 20, cols: int = 20, *, crossings: int = 5, jurisdictions: tuple[str, str] = ("county", "city"),
     block_m: float = 150.0, arterial_every: int = 5, one_way_share: float = 0.3, jitter_m: float = 15.0,
-    rng: np.random.Generator,
+    west: str = "grid", county: dict[str, Any] | None = None, rng: np.random.Generator,
 ) -> RoadNetwork:
     """Two jurisdictions (west and east) joined by ``crossings`` roads across the city line.
 
     Every node and edge carries its ``jurisdiction``; crossing roads are
-    tagged ``"west|east"``.
+    tagged ``"west|east"``. With ``west = "grid"`` both sides are halves of
+    one ``rows`` × ``cols`` grid. With ``west = "county"`` the west side is a
+    county with a road hierarchy (:func:`county_network`, its keywords in
+    ``county``) and the east side a ``rows`` × ``cols`` city grid beside it,
+    centred on it north–south; each crossing joins a node of the city's west
+    edge to the nearest node of the county.
+
+    Examples
+    --------
+    >>> net = city_line_network(8, 8, crossings=4, west="county", rng=np.random.default_rng(0),
+    ...                         county=dict(towns=2, size_km=6, town_rows=3, town_cols=3, arterial_km=1.5,
+    ...                                     highway_km=3, dead_end_share=0.2, block_m=150))
+    >>> sorted({d["jurisdiction"] for *_, d in net.graph.edges(data=True)})
+    ['city', 'county', 'county|city']
     """
-    return _split_grid("city_line", rows, cols, crossings, gap_m=block_m, sides=jurisdictions,
-                       link_highway="secondary", block_m=block_m, arterial_every=arterial_every,
-                       one_way_share=one_way_share, jitter_m=jitter_m, rng=rng)
+    if west == "grid":
+        return _split_grid("city_line", rows, cols, crossings, gap_m=block_m, sides=jurisdictions,
+                           link_highway="secondary", block_m=block_m, arterial_every=arterial_every,
+                           one_way_share=one_way_share, jitter_m=jitter_m, rng=rng)
+    if west != "county":
+        raise NetworkError(f"network.west must be 'grid' or 'county', got {west!r}")
+    _check_size(rows=rows, cols=cols)
+    if not 1 <= crossings <= rows:
+        raise NetworkError(f"network: the number of crossings must be between 1 and rows={rows}, got {crossings}")
+    b = _Builder("city_line")
+    options = dict(county or {})
+    first = _county_block(b, rng=rng, jurisdiction=jurisdictions[0], **options)
+    size_m = float(options.get("size_km", 24.0)) * 1000.0
+    city = _grid_block(b, rows, cols, block_m=block_m, arterial_every=arterial_every, one_way_share=one_way_share,
+                       jitter_m=jitter_m, rng=rng, first_node=first, x0=size_m + block_m,
+                       y0=(size_m - (rows - 1) * block_m) / 2, jurisdiction=jurisdictions[1])
+    county_nodes = np.array([n for n in range(first)])
+    xy = np.array([_local_xy(b, int(n)) for n in county_nodes])
+    for r in np.unique(np.linspace(0, rows - 1, crossings).round().astype(int)):
+        x, y = _local_xy(b, int(city[r, 0]))
+        nearest = int(county_nodes[np.argmin(np.hypot(xy[:, 0] - x, xy[:, 1] - y))])
+        b.street(nearest, int(city[r, 0]), "secondary", jurisdiction=f"{jurisdictions[0]}|{jurisdictions[1]}")
+    return b.build("city_line generator")
 
 
 def radial_network(
@@ -315,62 +350,76 @@ def county_network(
     >>> sorted({d["jurisdiction"] for _, d in net.graph.nodes(data=True)})[:3]
     ['county', 'state', 'town-1']
     """
+    b = _Builder("county")
+    _county_block(b, towns=towns, size_km=size_km, town_rows=town_rows, town_cols=town_cols, block_m=block_m,
+                  arterial_km=arterial_km, highway_km=highway_km, dead_end_share=dead_end_share, rng=rng)
+    return b.build("county generator")
+
+
+def _county_block(
+    b: _Builder, *, towns: int, size_km: float, town_rows: int, town_cols: int, block_m: float, arterial_km: float,
+    highway_km: float, dead_end_share: float, rng: np.random.Generator, first_node: int = 0,
+    jurisdiction: str | None = None,
+) -> int:
+    """Add a county (see :func:`county_network`) with its south-west corner at the origin; return the next free
+    node id. ``jurisdiction`` gives every road of the county that one name (else state, county, town-k)."""
     if towns < 1:
         raise NetworkError(f"network.towns must be at least 1, got {towns}")
     if not 0 < arterial_km <= highway_km <= size_km:
         raise NetworkError(f"network: need 0 < arterial_km ({arterial_km}) <= highway_km ({highway_km}) <= "
                            f"size_km ({size_km})")
     _check_size(town_rows=town_rows, town_cols=town_cols)
-    b = _Builder("county")
     size_m, step = size_km * 1000.0, arterial_km * 1000.0
     n = int(size_m // step) + 1
-    arterial = np.arange(n * n).reshape(n, n)
+    arterial = first_node + np.arange(n * n).reshape(n, n)
     for r in range(n):
         for c in range(n):
-            b.node(int(arterial[r, c]), c * step, r * step, "county")
+            b.node(int(arterial[r, c]), c * step, r * step, jurisdiction or "county")
     for r in range(n):
         for c in range(n):
             if c + 1 < n:
                 b.street(int(arterial[r, c]), int(arterial[r, c + 1]), "primary")
             if r + 1 < n:
                 b.street(int(arterial[r, c]), int(arterial[r + 1, c]), "primary")
-    next_id = n * n
+    next_id = first_node + n * n
     every = max(1, int(round(highway_km / arterial_km)))
-    lines = range(every // 2, n, every)
     for horizontal in (True, False):
-        for line in lines:
+        for line in range(every // 2, n, every):
             previous = None
             for k in range(n):
                 r, c = (line, k) if horizontal else (k, line)
                 offset = 60.0  # the motorway runs beside the arterial, grade-separated
                 x, y = c * step + (0 if horizontal else offset), r * step + (offset if horizontal else 0)
-                b.node(next_id, x, y, "state")
+                b.node(next_id, x, y, jurisdiction or "state")
                 if previous is not None:
                     b.street(previous, next_id, "motorway")
-                b.street(next_id, int(arterial[r, c]), "motorway_link", jurisdiction="state")
+                b.street(next_id, int(arterial[r, c]), "motorway_link")
                 previous, next_id = next_id, next_id + 1
     margin = max(town_rows, town_cols) * block_m
     for t in range(towns):
         x0, y0 = rng.uniform(step / 2, max(step / 2 + 1.0, size_m - margin - step / 2), size=2)
-        name = f"town-{t + 1}"
+        name = jurisdiction or f"town-{t + 1}"
         grid = _grid_block(b, town_rows, town_cols, block_m=block_m, arterial_every=3, one_way_share=0.2,
                            jitter_m=block_m * 0.1, rng=rng, first_node=next_id, x0=x0, y0=y0, jurisdiction=name)
         next_id += town_rows * town_cols
         _collectors(b, grid)
         for node in rng.choice(grid.ravel(), size=int(round(dead_end_share * grid.size)), replace=False):
-            x, y = b.graph.nodes[int(node)]["x"], b.graph.nodes[int(node)]["y"]
+            x, y = _local_xy(b, int(node))
             angle = rng.uniform(0, 2 * np.pi)
-            b.node(next_id, x - SYNTHETIC_ORIGIN[0] + 0.6 * block_m * np.cos(angle),
-                   y - SYNTHETIC_ORIGIN[1] + 0.6 * block_m * np.sin(angle), name)
+            b.node(next_id, x + 0.6 * block_m * np.cos(angle), y + 0.6 * block_m * np.sin(angle), name)
             b.street(int(node), next_id, "residential")
             next_id += 1
         for edge_node in (grid[0, town_cols // 2], grid[-1, town_cols // 2], grid[town_rows // 2, 0],
                           grid[town_rows // 2, -1]):
-            x = b.graph.nodes[int(edge_node)]["x"] - SYNTHETIC_ORIGIN[0]
-            y = b.graph.nodes[int(edge_node)]["y"] - SYNTHETIC_ORIGIN[1]
+            x, y = _local_xy(b, int(edge_node))
             r, c = min(int(round(y / step)), n - 1), min(int(round(x / step)), n - 1)
             b.street(int(edge_node), int(arterial[r, c]), "secondary", jurisdiction=name)
-    return b.build("county generator")
+    return next_id
+
+
+def _local_xy(b: _Builder, node: int) -> tuple[float, float]:
+    """A node's position relative to the synthetic origin (the coordinates :meth:`_Builder.node` takes)."""
+    return b.graph.nodes[node]["x"] - SYNTHETIC_ORIGIN[0], b.graph.nodes[node]["y"] - SYNTHETIC_ORIGIN[1]
 
 
 def _collectors(b: _Builder, grid: np.ndarray) -> None:

@@ -35,7 +35,8 @@ JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "h
 NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "grid": GRID_FIELDS,
     "river": GRID_FIELDS | {"bridges", "river_m"},
-    "city_line": GRID_FIELDS | {"crossings", "jurisdictions"},
+    "city_line": GRID_FIELDS | {"crossings", "jurisdictions", "west", "towns", "town_rows", "town_cols", "size_km",
+                                "arterial_km", "highway_km", "dead_end_share", "town_block_m"},
     "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every"}),
     "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road"}),
     "county": frozenset({"towns", "town_rows", "town_cols", "block_m", "size_km", "arterial_km", "highway_km",
@@ -80,6 +81,11 @@ class NetworkSpec(_Section):
     arterial_km: float = Field(2.0, gt=0, description="county: spacing of the arterial grid, km")
     highway_km: float = Field(8.0, gt=0, description="county: spacing of the motorways, km")
     dead_end_share: Rate = Field(0.2, description="county: share of town intersections with a cul-de-sac")
+    west: Literal["grid", "county"] = Field(
+        "grid", description="city_line: the west side is half of one grid, or a county with a road hierarchy "
+                            "(size_km, towns, arterial_km, highway_km, dead_end_share, town_block_m) beside a "
+                            "rows x cols city grid")
+    town_block_m: float = Field(150.0, gt=0, description="city_line with west = county: block length in its towns")
     place: str | None = None
     bbox: tuple[float, float, float, float] | None = Field(None, description="[west, south, east, north], degrees")
     point: tuple[float, float] | None = Field(None, description="[lat, lon], degrees")

@@ -89,7 +89,7 @@ def test_synthetic_rows_of_the_page(name, overrides, tmp_path):
 def test_westchester_growth_rows_of_the_page(tmp_path):
     """346 vs 480 cameras at fixed traffic (two full Westchester runs: about 2 × 70 s)."""
     text = (PROJECT / "scenarios" / "westchester-sanctuary.toml").read_text()
-    text = text.replace("target_reads_per_camera_per_day = 4820\n", "vehicles = 123392\n")
+    text = text.replace("target_reads_per_camera_per_day = 4820\n", "vehicles = 150317\n")
     weekly = {}
     for total, county in ((480, 400), (346, 266)):
         path = tmp_path / f"w{total}.toml"

@@ -96,8 +96,11 @@ def _synthetic(spec: NetworkSpec, rng: np.random.Generator) -> RoadNetwork:
     if spec.kind == "river":
         return generators.river_network(spec.rows, spec.cols, bridges=spec.bridges, river_m=spec.river_m, **grid)
     if spec.kind == "city_line":
+        county = dict(towns=spec.towns, size_km=spec.size_km, town_rows=spec.town_rows, town_cols=spec.town_cols,
+                      block_m=spec.town_block_m, arterial_km=spec.arterial_km, highway_km=spec.highway_km,
+                      dead_end_share=spec.dead_end_share)
         return generators.city_line_network(spec.rows, spec.cols, crossings=spec.crossings,
-                                            jurisdictions=spec.jurisdictions, **grid)
+                                            jurisdictions=spec.jurisdictions, west=spec.west, county=county, **grid)
     if spec.kind == "radial":
         return generators.radial_network(spec.rings, spec.spokes, ring_spacing_m=spec.ring_spacing_m,
                                          arterial_every=spec.arterial_every, rng=rng)
