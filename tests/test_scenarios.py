@@ -159,3 +159,32 @@ def test_your_city_example_validates_and_its_cameras_snap_offline():
     first_four = {f"osm-{f['properties']['id']}" for f in cameras["features"][:4]}
     assert first_four <= set(layout["camera_id"])
     assert len(layout) + len(unsnapped) == 185
+
+
+@pytest.mark.parametrize("name", ["teaching-grid", "norfolk-curtain", "westchester-sanctuary", "river-city",
+                                  "interstate-corridor", "patrol-vs-fixed"])
+def test_no_two_cameras_of_a_ranked_group_are_closer_than_its_spacing(name, reduced_run):
+    """Brute force over every pair of sites of every ranked group in the library's layouts."""
+    from sim._rng import stage_rngs
+    from sim.runner import build_network, group_prefix
+
+    out = reduced_run(name)
+    scenario = load_scenario(SCENARIOS / f"{name}.toml", REDUCED[name])
+    net = build_network(scenario, stage_rngs(scenario.seed)["network"])
+    layout = pd.read_csv(out / "cameras.csv")
+    checked = 0
+    for i, spec in enumerate(scenario.all_cameras):
+        if spec.strategy not in ("random", "betweenness", "volume", "greedy"):
+            continue
+        group = layout[layout["camera_id"].str.startswith(f"{group_prefix(i, spec)}-")]
+        node = [net.node_index(v if spec.site == "intersection" else u) for u, v in zip(group["u"], group["v"])]
+        xy = np.column_stack([net.x[node], net.y[node]])
+        if spec.site == "edge":
+            other = [net.node_index(v) for v in group["v"]]
+            xy = (xy + np.column_stack([net.x[other], net.y[other]])) / 2
+        for a in range(len(xy)):
+            for b in range(a + 1, len(xy)):
+                if node[a] != node[b] or spec.site == "edge":
+                    assert np.hypot(*(xy[a] - xy[b])) >= spec.min_spacing_m
+                    checked += 1
+    assert checked > 0
