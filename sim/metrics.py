@@ -190,7 +190,7 @@ def summary_metrics(
     vehicle = trips["vehicle_id"].to_numpy()
     n_vehicles = int(trips["vehicle_id"].nunique())
     read_once = reads["plate_read"].value_counts()
-    seen = trip_table["n_sightings" if "n_sightings" in trip_table.columns else "n_reads"].to_numpy()
+    seen = trip_table["n_sightings"].to_numpy()
     long = trip_table["length_m"].to_numpy() > long_trip_km * 1000
     recall = trip_table["route_recall"].to_numpy(float)
     precision = trip_table["route_precision"].to_numpy(float)
@@ -229,13 +229,6 @@ def summary_metrics(
     km_share = (per_vehicle["seen_m"] / per_vehicle["m"]).to_numpy()
     out["vehicle_km_recovered_median"] = float(np.median(km_share)) if len(km_share) else None
     add_share(out, "share_vehicles_km_recovered_ge90", km_share >= 0.9, reason="no vehicle drove")
-    return out
-
-
-def _share_keys(key: str, values: np.ndarray, clusters: np.ndarray | None = None) -> dict[str, Any]:
-    """``{key, key_n, key_ci}`` of a share (see :func:`sim.intervals.add_share`)."""
-    out: dict[str, Any] = {}
-    add_share(out, key, values, clusters)
     return out
 
 
@@ -580,29 +573,6 @@ def next_camera_accuracy(
 PREDICTORS = {"frequency": 0, "markov1": 1, "markov2": 2}
 
 
-def bootstrap_ci(
-    successes: np.ndarray, trials: np.ndarray, rng: np.random.Generator, *, n_boot: int = 1000, level: float = 0.95
-) -> list[float] | None:
-    """Percentile bootstrap interval of ``sum(successes) / sum(trials)``, resampling the units (e.g. vehicles).
-
-    Resampling whole vehicles keeps the dependence between one vehicle's
-    transitions. ``None`` with no trials.
-
-    Examples
-    --------
-    >>> lo, hi = bootstrap_ci(np.ones(50), np.ones(50), np.random.default_rng(0))
-    >>> lo, hi
-    (1.0, 1.0)
-    """
-    successes, trials = np.asarray(successes, float), np.asarray(trials, float)
-    if not len(trials) or trials.sum() == 0:
-        return None
-    pick = rng.integers(0, len(trials), size=(n_boot, len(trials)))
-    ratio = successes[pick].sum(axis=1) / np.maximum(trials[pick].sum(axis=1), 1e-300)
-    tail = (1 - level) / 2
-    return [float(np.quantile(ratio, tail)), float(np.quantile(ratio, 1 - tail))]
-
-
 def predictability(
     reads: pd.DataFrame, *, n_days: int | None = None, test_days: int = 1
 ) -> tuple[dict[str, Any], pd.DataFrame]:
@@ -831,10 +801,10 @@ def long_trip_exposure(
     camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"].to_numpy()[mine])
     operator = pd.factorize(layout["operator"])[0][camera_row]
     seen_by = pd.DataFrame({"row": trip_row[mine], "op": operator}).drop_duplicates().groupby("row").size()
-    return {
-        "n_trips": int(len(long_rows)),
-        **_share_keys("share_km_covered_mean", trip_table["route_recall"].to_numpy()[long_rows],
-                      trips["vehicle_id"].to_numpy()[long_rows]),
+    out: dict[str, Any] = {"n_trips": int(len(long_rows))}
+    add_share(out, "share_km_covered_mean", trip_table["route_recall"].to_numpy()[long_rows],
+              trips["vehicle_id"].to_numpy()[long_rows])
+    return out | {
         "longest_gap_km_median": float(np.median(gaps["km"].reindex(long_rows).to_numpy())),
         "longest_gap_min_median": float(np.median(gaps["min"].reindex(long_rows).to_numpy())),
         "operators_seeing_mean": float(seen_by.reindex(long_rows, fill_value=0).mean()),

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.metrics import area_labels, bootstrap_ci, predictability
+from sim.metrics import area_labels, predictability
 from sim.network import edge_jurisdiction
 from sim.runner import simulate_scenario
 
@@ -35,16 +35,6 @@ def test_predictors_on_a_deterministic_commute():
     assert set(per_vehicle["model"]) == {"frequency", "markov1", "markov2"}
     assert (per_vehicle.groupby("model")["n_transitions"].sum() == 100).all()
     assert set(per_vehicle["plate"]) == set(reads["plate"])
-
-
-def test_bootstrap_interval_matches_the_normal_approximation():
-    rng = np.random.default_rng(3)
-    hits = rng.random(4000) < 0.3
-    lo, hi = bootstrap_ci(hits, np.ones(len(hits)), np.random.default_rng(4), n_boot=2000)
-    p = hits.mean()
-    half = 1.96 * np.sqrt(p * (1 - p) / len(hits))
-    assert lo == pytest.approx(p - half, abs=0.004)
-    assert hi == pytest.approx(p + half, abs=0.004)
 
 
 @pytest.fixture(scope="module")

@@ -175,7 +175,7 @@ def test_summary_counts_match_direct_computation():
 
 
 def test_summary_reports_null_with_reason_when_no_long_trips():
-    table = pd.DataFrame({"n_reads": [1], "length_m": [100.0], "route_recall": [1.0],
+    table = pd.DataFrame({"n_reads": [1], "n_sightings": [1], "length_m": [100.0], "route_recall": [1.0],
                           "route_precision": [1.0], "od_error_m": [0.0]})
     reads = pd.DataFrame({"plate_read": ["A"]})
     trips = pd.DataFrame({"vehicle_id": [0]})
