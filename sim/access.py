@@ -25,9 +25,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sim._time import DAY_S
 from sim._errors import ScenarioError
 
-DAY_S = 86_400.0
 
 
 def access_graph(

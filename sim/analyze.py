@@ -11,7 +11,6 @@ reconstructed. The output folder has the layout of a run (``reads.parquet``,
 
 from __future__ import annotations
 
-import json
 import logging
 import tomllib
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._time import DAY_S
 from sim._atomic import atomic_directory, check_output_folder
 from sim._rng import stage_rngs
 from sim.cameras import nearest_edges
@@ -124,7 +124,7 @@ def analyze_reads(
     reads = source.reads.copy()
     reads["place"] = place_ids(reads)
     located = reads["lon"].notna() & reads["lat"].notna()
-    days = (reads["time_s"].to_numpy(float) // 86_400).astype(np.int64)
+    days = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
     n_days = int(days.max()) + 1 if len(reads) else 0
     per_day = (reads.assign(date=(source.start + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d"))
                .groupby(["camera_id", "date"]).size().rename("n_reads").reset_index())
@@ -193,19 +193,20 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
     """Write the analysis folder atomically: tables, metrics.json, figures, report.html."""
     from sim.plot import device_days_figure, plate_repeats_figure, reads_location_figure, save_figure
     from sim.report import render_report
-    from sim.runner import _plain, _write_parquet, versions
+    from sim.io.run import write_json, write_parquet
+    from sim.runner import versions
 
     out_dir = Path(out_dir)
     name = analysis.source.path.name if analysis.source.path is not None else out_dir.name
     metrics = {"seed": tomllib.loads(settings).get("seed"), "versions": versions()} | analysis.metrics
     with atomic_directory(out_dir, kind="analysis") as tmp:
         (tmp / "analysis.toml").write_text(settings, encoding="utf-8")
-        _write_parquet(analysis.reads, tmp / "reads.parquet")
-        _write_parquet(analysis.per_device_day, tmp / "reads_per_device_day.parquet")
+        write_parquet(analysis.reads, tmp / "reads.parquet")
+        write_parquet(analysis.per_device_day, tmp / "reads_per_device_day.parquet")
         analysis.source.malformed.to_csv(tmp / "malformed_rows.csv", index=False, lineterminator="\n")
         if analysis.recon is not None:
-            _write_parquet(analysis.recon.trips, tmp / "recon_trips.parquet")
-        (tmp / "metrics.json").write_text(json.dumps(_plain(metrics), indent=2, sort_keys=True) + "\n")
+            write_parquet(analysis.recon.trips, tmp / "recon_trips.parquet")
+        write_json(metrics, tmp / "metrics.json")
         pngs = []
         if figures:
             folder = tmp / "figures"

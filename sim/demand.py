@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim._time import DAY_S
 from sim._errors import DemandError
 from sim._validate import lookup_nodes, rows_text
 from sim.network import RoadNetwork
 
-DAY_S = 86_400.0
 TRIP_COLUMNS = ("trip_id", "vehicle_id", "plate", "origin", "destination", "depart_s")
 PLATE_LETTERS = np.array(list("ABCDEFGHJKLMNPRSTUVWXYZ"))
 PLATE_DIGITS = np.array(list("0123456789"))

@@ -15,11 +15,11 @@ import pandas as pd
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
+from sim._time import DAY_S
 from sim.intervals import add_share, share_with_interval, wilson
 from sim.network import RoadNetwork, Routes, adjacency_matrix
 from sim.reconstruct import Reconstruction
 
-DAY_S = 86_400.0
 LONG_TRIP_KM = 5.0
 
 
@@ -853,7 +853,7 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
     """
     plates = reads["plate_read"].value_counts()
     gaps = repeat_gaps_s(reads)
-    day = (reads["time_s"].to_numpy(float) // 86_400).astype(np.int64)
+    day = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
     days_per_plate = pd.Series(day).groupby(reads["plate_read"].to_numpy()).nunique()
     out: dict[str, Any] = {
         "n_reads": int(len(reads)),
@@ -916,7 +916,6 @@ def fleet_metrics(reads: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame
     (1.0, 0.5, 66.66666666666667)
     """
     kind = layout["kind"].fillna("fixed") if "kind" in layout.columns else pd.Series("fixed", index=layout.index)
-    n_vehicles = int(trips["vehicle_id"].nunique())
     out: dict[str, Any] = {}
     for name in sorted(set(kind)):
         readers = layout[kind.to_numpy() == name]

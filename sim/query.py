@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim._time import DAY_S
 from sim._errors import CurtainError
 
 
@@ -66,7 +67,7 @@ def agencies_seeing_plate(run_dir: str | Path, plate: str, start: datetime, end:
     rows = []
     for agency, info in sorted(metrics.get("agencies", {}).items()):
         operators = set(info["paths"])
-        age_days = (pd.Timestamp(end) - history["timestamp"]).dt.total_seconds() / 86_400
+        age_days = (pd.Timestamp(end) - history["timestamp"]).dt.total_seconds() / DAY_S
         keep = history["operator"].isin(operators) & (age_days <= history["operator"].map(retention).fillna(-1))
         rows.append({"agency": agency, "kind": info.get("kind"), "reads_visible": int(keep.sum()),
                      "reads_in_window": len(history),

@@ -22,8 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from sim import access as access_stage
 from sim._atomic import atomic_directory, check_output_folder
@@ -33,7 +31,8 @@ from sim.cameras import (
     CAMERA_COLUMNS, layout_geojson, not_installed, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
 )
 from sim.district import directed_seal_cuts, district_mask, far_from, sealed_directions, seal_cut
-from sim.demand import DAY_S, gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
+from sim._time import DAY_S
+from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.metrics import (
     area_labels, area_summary, camera_free_pairs, exposure_by_area, exposure_by_length, fleet_metrics,
     home_inference, long_trip_exposure, misread_matching, person_metrics, searcher_reads, summary_metrics,
@@ -41,6 +40,7 @@ from sim.metrics import (
 )
 from sim.intervals import add_share
 from sim.io import load_network
+from sim.io.run import write_json, write_parquet, write_reads
 from sim.network import RoadNetwork, Routes, edge_jurisdiction, edges_frame, fastest_routes
 from sim.placement import place_camera_group
 from sim.reads import read_passes
@@ -780,18 +780,18 @@ def write_outputs(sim: Simulation, out: Path) -> None:
 
     scenario, net = sim.scenario, sim.net
     (out / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
-    _write_parquet(edges_frame(net), out / "edges.parquet")
+    write_parquet(edges_frame(net), out / "edges.parquet")
     sim.layout.to_csv(out / "cameras.csv", index=False, lineterminator="\n")
     (out / "cameras.geojson").write_text(json.dumps(layout_geojson(sim.layout, net), indent=1) + "\n")
     trips = sim.trips.copy()
     if scenario.output.routes:
         trips["route"] = [sim.routes.route(i).tolist() for i in range(len(trips))]
-    _write_parquet(trips, out / "trips.parquet")
-    _write_reads(sim.reads, out / "reads.parquet")
-    _write_parquet(sim.trip_table, out / "trip_metrics.parquet")
+    write_parquet(trips, out / "trips.parquet")
+    write_reads(sim.reads, out / "reads.parquet")
+    write_parquet(sim.trip_table, out / "trip_metrics.parquet")
     for name, table in sim.tables.items():
-        _write_parquet(table, out / f"{name}.parquet")
-    (out / "metrics.json").write_text(json.dumps(_plain(sim.metrics), indent=2, sort_keys=True) + "\n")
+        write_parquet(table, out / f"{name}.parquet")
+    write_json(sim.metrics, out / "metrics.json")
     figures = write_figures(sim, out / "figures") if scenario.output.figures else []
     if scenario.output.figures:
         write_interactive_map(sim, out / "map.html")
@@ -935,31 +935,3 @@ def _example_trip(sim: Simulation) -> dict[str, Any]:
         "read_edges": reads["edge"].to_numpy(),
         "read_times": reads["timestamp"],
     }
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
-
-
-def _write_reads(reads: pd.DataFrame, path: Path) -> None:
-    """Write reads in one row group per simulated day."""
-    table = pa.Table.from_pandas(reads, preserve_index=False)
-    day = (reads["time_s"].to_numpy() // DAY_S).astype(np.int64)
-    with pq.ParquetWriter(path, table.schema) as writer:
-        if not len(reads):
-            writer.write_table(table)
-        for d in np.unique(day):
-            writer.write_table(table.filter(pa.array(day == d)))
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready copy: numpy scalars to Python, NaN to None."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from sim._time import DAY_S
 from sim.network import RoadNetwork, Routes, fastest_routes
 
 
@@ -301,7 +302,7 @@ def drive_patrols(
     def car(c: int) -> Generator[Any, Any, None]:
         beat, stream = beats[car_beat[c]], streams[c]
         for day in range(days):
-            start = day * 86_400.0 + shift_start_s
+            start = day * DAY_S + shift_start_s
             end = start + shift_s
             yield env.timeout(max(0.0, start - env.now))
             here = int(stream.choice(beat))

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import re
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sim.io.tntp import read_tntp_flows, read_tntp_links
