@@ -31,7 +31,8 @@ def peak_gb() -> float:
 def main() -> None:
     from sim.cameras import make_layout, watch_pairs
     from sim.demand import population_trips
-    from sim.fastroute import chain_times, edge_volumes, fast_crossings
+    from sim.traffic.compiled import chain_times
+    from sim.traffic.trees import edge_volumes, tree_crossings
     from sim.generators import grid_network
     from sim.network import fastest_routes
     from sim.reads import stream_reads
@@ -77,7 +78,7 @@ def main() -> None:
     camera, edge, backward = watch_pairs(layout, net)
     lap(f"cameras ({len(pilot):,} pilot trips)")
     print(f"  ({len(np.unique(origins)):,} distinct origins)")
-    crossings, summary = fast_crossings(net, origins, destinations, camera, edge, backward)
+    crossings, summary = tree_crossings(net, origins, destinations, camera, edge, backward)
     lap(f"crossings ({len(crossings.trip):,})")
     _, _, when = chain_times(trips["vehicle_id"].to_numpy(), trips["depart_s"].to_numpy(), summary.travel_time,
                              crossings)
@@ -108,7 +109,7 @@ def main() -> None:
     simulate(part, routes, route_crossings(net, routes, camera, edge, backward))
     standard = time.perf_counter() - start
     start = time.perf_counter()
-    c, s = fast_crossings(net, o, d, camera, edge, backward)
+    c, s = tree_crossings(net, o, d, camera, edge, backward)
     chain_times(part["vehicle_id"].to_numpy(), part["depart_s"].to_numpy(), s.travel_time, c)
     fast = time.perf_counter() - start
     print(f"\n  same {len(sample):,} sampled trips ({len(np.unique(o)):,} origins): standard engine {standard:.1f} s, "

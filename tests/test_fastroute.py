@@ -9,7 +9,8 @@ import pytest
 
 from sim.cameras import make_layout, watch_pairs
 from sim.demand import population_trips
-from sim.fastroute import chain_times, fast_crossings
+from sim.traffic.compiled import chain_times
+from sim.traffic.trees import tree_crossings
 from sim.generators import grid_network
 from sim.network import fastest_routes
 from sim.reads import stream_reads
@@ -33,7 +34,7 @@ def test_fast_crossings_equal_the_standard_routes(week):
     camera, edge, backward = watch_pairs(layout, net)
     routes = fastest_routes(net, origins, destinations)
     standard = route_crossings(net, routes, camera, edge, backward)
-    fast, summary = fast_crossings(net, origins, destinations, camera, edge, backward)
+    fast, summary = tree_crossings(net, origins, destinations, camera, edge, backward)
     np.testing.assert_allclose(summary.travel_time, routes.travel_time, rtol=1e-12)
     np.testing.assert_allclose(summary.length_m, np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
                                                              minlength=len(trips)))
@@ -48,7 +49,7 @@ def test_compiled_chain_equals_simpy_bit_for_bit(week):
     net, trips, layout = week
     origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
     camera, edge, backward = watch_pairs(layout, net)
-    crossings, summary = fast_crossings(net, origins, destinations, camera, edge, backward)
+    crossings, summary = tree_crossings(net, origins, destinations, camera, edge, backward)
 
     class Timed:  # what simulate() reads of the routes
         travel_time = summary.travel_time
@@ -70,7 +71,7 @@ def test_reads_stream_to_one_row_group_per_day(week, tmp_path):
     net, trips, layout = week
     origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
     camera, edge, backward = watch_pairs(layout, net)
-    crossings, summary = fast_crossings(net, origins, destinations, camera, edge, backward)
+    crossings, summary = tree_crossings(net, origins, destinations, camera, edge, backward)
     _, _, when = chain_times(trips["vehicle_id"].to_numpy(), trips["depart_s"].to_numpy(), summary.travel_time,
                              crossings)
     passes = pd.DataFrame({"trip": crossings.trip, "camera": crossings.camera, "edge": crossings.edge,
@@ -111,7 +112,7 @@ def test_duplicate_reads_follow_their_original():
 
 
 def test_edge_volumes_equal_counting_the_routes(week):
-    from sim.fastroute import edge_volumes
+    from sim.traffic.trees import edge_volumes
 
     net, trips, _ = week
     origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
@@ -124,7 +125,7 @@ def test_heap_dijkstra_serves_networks_with_near_zero_edge_times():
     """A zero-length edge makes Dial's buckets useless; the binary-heap Dijkstra takes over, same routes."""
     import networkx as nx
 
-    from sim.fastroute import _Trees
+    from sim.traffic.trees import _Trees
     from sim.network import from_graph
 
     g = nx.MultiDiGraph(grid_network(6, 6, rng=np.random.default_rng(4), one_way_share=0.0).graph)
@@ -138,7 +139,7 @@ def test_heap_dijkstra_serves_networks_with_near_zero_edge_times():
     layout = make_layout(net, rng.choice(net.n_edges, 20, replace=False), read_rate=1.0)
     camera, edge, backward = watch_pairs(layout, net)
     routes = fastest_routes(net, o, d)
-    crossings, summary = fast_crossings(net, o, d, camera, edge, backward)
+    crossings, summary = tree_crossings(net, o, d, camera, edge, backward)
     np.testing.assert_allclose(summary.travel_time, routes.travel_time, rtol=1e-12)
     np.testing.assert_array_equal(summary.n_edges, np.diff(routes.offsets))
     standard = route_crossings(net, routes, camera, edge, backward)

@@ -1,4 +1,4 @@
-"""County-scale routing: camera crossings of millions of trips without storing their routes.
+"""Shortest-path trees per origin (compiled): camera crossings of millions of trips without storing their routes.
 
 :func:`sim.network.fastest_routes` keeps every edge of every route, which a
 week of a county (15 M trips × ~50 edges) cannot afford. Here one
@@ -19,15 +19,15 @@ import numba
 import numpy as np
 
 from sim.network import RoadNetwork
-from sim.traffic import Crossings
+from sim.traffic.routes import Crossings
 
 #: Origins whose trees are held in memory at once (each ``n_nodes`` × 12 bytes).
 ORIGIN_CHUNK = 512
 
 
 @dataclass
-class FastRoutes:
-    """What :func:`fast_crossings` keeps of each trip: travel time (s), length (m) and edge count."""
+class TreeTrips:
+    """What :func:`tree_crossings` keeps of each trip: travel time (s), length (m) and edge count."""
 
     travel_time: np.ndarray
     length_m: np.ndarray
@@ -250,7 +250,7 @@ class _Trees:
             yield rows, tree, dist, pred
 
 
-def fast_crossings(
+def tree_crossings(
     net: RoadNetwork,
     origins: np.ndarray,
     destinations: np.ndarray,
@@ -259,7 +259,7 @@ def fast_crossings(
     watch_backward: np.ndarray,
     *,
     progress=None,  # noqa: ANN001 - callable(done, total) or None
-) -> tuple[Crossings, FastRoutes]:
+) -> tuple[Crossings, TreeTrips]:
     """Camera crossings of trips ``origins[i] → destinations[i]`` (node indices) on their fastest routes.
 
     Parameters
@@ -273,7 +273,7 @@ def fast_crossings(
     -------
     crossings : Crossings
         As :func:`sim.traffic.route_crossings` (sorted by trip, then time).
-    routes : FastRoutes
+    routes : TreeTrips
         Travel time, length and number of edges of every trip.
     """
     origins = np.asarray(origins, np.int64)
@@ -319,42 +319,7 @@ def fast_crossings(
     crossings = Crossings(trip=trip[sort].astype(np.int64), camera=camera[sort].astype(np.int64),
                           edge=edge[sort].astype(np.int64), backward=backward[sort].astype(bool),
                           offset_s=offset[sort].astype(float))
-    return crossings, FastRoutes(travel, length, n_edges)
-
-
-@numba.njit(cache=True)
-def _chain(vehicle, depart, travel, offsets_start, offsets_s, crossing_time, arrive):  # pragma: no cover
-    previous_vehicle = -1
-    free_at = -np.inf
-    for i in range(len(vehicle)):
-        if vehicle[i] != previous_vehicle:
-            free_at = -np.inf
-            previous_vehicle = vehicle[i]
-        start = max(depart[i], free_at)
-        depart[i] = start
-        for c in range(offsets_start[i], offsets_start[i + 1]):
-            crossing_time[c] = start + offsets_s[c]
-        arrive[i] = start + travel[i]
-        free_at = arrive[i]
-
-
-def chain_times(
-    vehicle: np.ndarray, depart: np.ndarray, travel: np.ndarray, crossings: Crossings
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The SimPy rule of :func:`sim.traffic.simulate`, compiled: a vehicle leaves at its departure time or
-    when its previous trip ends, whichever is later; each crossing happens at departure + offset.
-
-    Trips must be sorted by vehicle and departure; ``crossings`` sorted by
-    trip. Returns actual departures, arrivals and crossing times — equal to
-    ``simulate``'s to the last bit (tested).
-    """
-    depart = np.asarray(depart, float).copy()
-    arrive = np.zeros(len(depart))
-    starts = np.searchsorted(crossings.trip, np.arange(len(depart) + 1))
-    crossing_time = np.zeros(len(crossings.trip))
-    _chain(np.asarray(vehicle, np.int64), depart, np.asarray(travel, float), starts.astype(np.int64),
-           crossings.offset_s, crossing_time, arrive)
-    return depart, arrive, crossing_time
+    return crossings, TreeTrips(travel, length, n_edges)
 
 
 @numba.njit(cache=True)

@@ -1,0 +1,119 @@
+"""Long drives: how much of a long trip each view recovers, and the gaps between its reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.intervals import add_share
+from sim.network import RoadNetwork, Routes
+
+
+LONG_TRIP_KM = 5.0
+
+
+def trip_gaps(
+    net: RoadNetwork, route: np.ndarray, depart_s: float, read_edges: np.ndarray, read_times: np.ndarray,
+) -> dict[str, float]:
+    """The longest unobserved stretch of one drive, in kilometres and minutes.
+
+    Sightings sit at the middle of their edges along the true route; the
+    stretches are departure → first sighting, between sightings, and last
+    sighting → arrival.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(2, 4, rng=np.random.default_rng(0), jitter_m=0)
+    >>> route = np.array([net.edge_id(0, 1), net.edge_id(1, 2), net.edge_id(2, 3)])
+    >>> gap = trip_gaps(net, route, 0.0, np.array([route[1]]), np.array([27.0]))
+    >>> round(gap["longest_gap_km"], 3)
+    0.225
+    """
+    length = net.edge_length[route]
+    time = net.edge_time[route]
+    start_m = np.concatenate([[0.0], np.cumsum(length)])
+    start_t = np.concatenate([[0.0], np.cumsum(time)])
+    position = {int(e): (start_m[i] + length[i] / 2, start_t[i] + time[i] / 2) for i, e in enumerate(route)}
+    seen = sorted(position[int(e)] for e in read_edges if int(e) in position)
+    metres = np.diff([0.0] + [m for m, _ in seen] + [start_m[-1]])
+    seconds = np.diff([0.0] + [t for _, t in seen] + [start_t[-1]])
+    return {"longest_gap_km": float(metres.max()) / 1000, "longest_gap_min": float(seconds.max()) / 60}
+
+
+def _long_route_table(
+    routes: Routes, net: RoadNetwork, long_rows: np.ndarray, n_trips: int
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], pd.DataFrame]:
+    """Where each edge of the long trips' routes lies (middle, m and s from the start), and each trip's total.
+
+    The same for every view of a run, so it is kept on the ``routes`` object
+    (keyed by the long trips) and computed once.
+    """
+    key = ("long_route_table", long_rows.tobytes())
+    cache = routes.__dict__.setdefault("_cache", {})
+    if key in cache:
+        return cache[key]
+    counts = np.diff(routes.offsets)[long_rows]
+    before = np.cumsum(counts) - counts
+    flat = np.repeat(routes.offsets[long_rows], counts) + (np.arange(int(counts.sum())) - np.repeat(before, counts))
+    row = np.repeat(long_rows, counts)
+    edge = routes.edges[flat]
+    length, time = net.edge_length[edge], net.edge_time[edge]
+    first = np.repeat(before, counts)
+    start_m = np.cumsum(length) - length
+    start_m -= start_m[first]
+    start_t = np.cumsum(time) - time
+    start_t -= start_t[first]
+    # a sighting sits where the route first takes its edge: keep the first (row, edge), sorted for lookups
+    keys, first_at = np.unique(row * net.n_edges + edge, return_index=True)
+    route = (keys, (start_m + length / 2)[first_at], (start_t + time / 2)[first_at])
+    total = pd.DataFrame({"row": long_rows, "m": np.bincount(row, weights=length, minlength=n_trips)[long_rows],
+                          "t": np.bincount(row, weights=time, minlength=n_trips)[long_rows]})
+    cache.clear()  # one entry is enough: every view of a run asks for the same long trips
+    cache[key] = (route, total)
+    return route, total
+
+
+def long_trip_exposure(
+    trips: pd.DataFrame, routes: Routes, reads: pd.DataFrame, layout: pd.DataFrame, trip_table: pd.DataFrame,
+    net: RoadNetwork, *, min_km: float,
+) -> dict[str, Any] | None:
+    """For trips longer than ``min_km``: share of km covered, longest unobserved stretch, operators seeing it.
+
+    ``reads`` and ``trip_table`` are one view's (e.g. an agency's). The
+    stretches are those of :func:`trip_gaps`, computed for every long trip
+    at once. ``None`` when no trip is that long.
+    """
+    long_rows = np.flatnonzero(trip_table["length_m"].to_numpy() > min_km * 1000)
+    if not len(long_rows):
+        return None
+    route, total = _long_route_table(routes, net, long_rows, len(trips))
+    trip_row = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
+    is_long = np.zeros(len(trips) + 1, bool)
+    is_long[long_rows] = True
+    mine = np.flatnonzero(is_long[trip_row])  # row -1 (no trip) maps to the extra False
+    keys, route_m, route_t = route
+    wanted = trip_row[mine].astype(np.int64) * net.n_edges + reads["edge"].to_numpy(np.int64)[mine]
+    at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+    hit = keys[at] == wanted
+    rows = np.concatenate([long_rows, trip_row[mine][hit], long_rows])
+    m = np.concatenate([np.zeros(len(long_rows)), route_m[at[hit]], total["m"].to_numpy()])
+    t = np.concatenate([np.zeros(len(long_rows)), route_t[at[hit]], total["t"].to_numpy()])
+    order = np.lexsort((t, m, rows))
+    rows, m, t = rows[order], m[order], t[order]
+    same = rows[1:] == rows[:-1]
+    gaps = pd.DataFrame({"row": rows[1:][same], "km": np.diff(m)[same] / 1000,
+                         "min": np.diff(t)[same] / 60}).groupby("row").max()
+    camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"].to_numpy()[mine])
+    operator = pd.factorize(layout["operator"])[0][camera_row]
+    seen_by = pd.DataFrame({"row": trip_row[mine], "op": operator}).drop_duplicates().groupby("row").size()
+    out: dict[str, Any] = {"n_trips": int(len(long_rows))}
+    add_share(out, "share_km_covered_mean", trip_table["route_recall"].to_numpy()[long_rows],
+              trips["vehicle_id"].to_numpy()[long_rows])
+    return out | {
+        "longest_gap_km_median": float(np.median(gaps["km"].reindex(long_rows).to_numpy())),
+        "longest_gap_min_median": float(np.median(gaps["min"].reindex(long_rows).to_numpy())),
+        "operators_seeing_mean": float(seen_by.reindex(long_rows, fill_value=0).mean()),
+    }

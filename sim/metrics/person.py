@@ -1,0 +1,274 @@
+"""What the reads say about people: uniqueness of traces, home and work inference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._time import DAY_S
+from sim.intervals import add_share, wilson
+from sim.network import RoadNetwork
+from sim.metrics.predictability import predictability
+
+
+def searcher_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
+    """The reads as a searcher holds them, and (for scoring only) the true vehicle behind each plate.
+
+    The searcher's identity of a car is the plate as read, or the plate a
+    misread was matched to (``plate_key`` of a
+    :class:`~sim.reconstruct.Reconstruction`). ``owner`` maps each such
+    plate to the true vehicle that holds most of its reads (ties to the
+    lowest vehicle id); it is used only to score an inference, never to
+    make one. A misread that splits one car into two plates thus makes two
+    identities, as it does for a real searcher.
+
+    Returns
+    -------
+    reads : pandas.DataFrame
+        ``plate, camera_id, time_s, edge``.
+    owner : pandas.Series
+        plate → true ``vehicle_id`` (empty when ``reads`` has no truth).
+    """
+    plate = reads["plate_read"].to_numpy(dtype=object) if plate_key is None else np.asarray(plate_key, dtype=object)
+    frame = pd.DataFrame({"plate": plate, "camera_id": reads["camera_id"].to_numpy(),
+                          "time_s": reads["time_s"].to_numpy(float), "edge": reads["edge"].to_numpy(np.int64)})
+    if "vehicle_id" not in reads.columns or not len(reads):
+        return frame, pd.Series(dtype=np.int64)
+    counts = pd.DataFrame({"plate": plate, "vehicle_id": reads["vehicle_id"].to_numpy()}).value_counts()
+    counts = counts.reset_index(name="n").sort_values(["plate", "n", "vehicle_id"], ascending=[True, False, True],
+                                                      kind="stable")
+    owner = counts.drop_duplicates("plate").set_index("plate")["vehicle_id"]
+    return frame, owner
+
+
+def uniqueness(
+    reads: pd.DataFrame, k: int, rng: np.random.Generator, *, max_plates: int = 5_000
+) -> float | None:
+    """Share of plates singled out by ``k`` random points of their trace (de Montjoye et al. 2013).
+
+    ``reads`` holds ``plate, camera_id, time_s`` (see :func:`searcher_reads`).
+    A plate's trace is its set of points (``camera_id``, ``floor(time_s /
+    3600)``). For each plate with at least ``k`` distinct points (up to
+    ``max_plates`` drawn at random), ``k`` of its points are drawn; it is
+    unique when no other plate's trace holds all of them. ``None`` when no
+    plate has ``k`` points.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"plate": ["A", "A", "B"], "camera_id": ["a", "b", "a"], "time_s": [0.0, 0.0, 0.0]})
+    >>> uniqueness(r, 2, np.random.default_rng(0)), uniqueness(r, 1, np.random.default_rng(0)) in (0.0, 0.5)
+    (1.0, True)
+    """
+    return uniqueness_by_k(reads, [k], rng, max_plates=max_plates)[k]
+
+
+def uniqueness_by_k(
+    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_plates: int = 5_000
+) -> dict[int, float | None]:
+    """:func:`uniqueness` for several ``k``, indexing the traces once."""
+    return {k: (float(u["unique"].mean()) if len(u) else None)
+            for k, u in unique_plates(reads, ks, rng, max_plates=max_plates).items()}
+
+
+def trace_points(reads: pd.DataFrame) -> pd.Series:
+    """Distinct (camera, hour) points of each plate: plate → number of points."""
+    hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
+    points = pd.DataFrame({"plate": reads["plate"].to_numpy(), "camera_id": reads["camera_id"].to_numpy(),
+                           "hour": hour}).drop_duplicates()
+    return points.groupby("plate").size()
+
+
+def unique_plates(
+    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_plates: int = 5_000
+) -> dict[int, pd.DataFrame]:
+    """For each ``k``: the plates scored (``plate``) and whether ``k`` random points singled them out.
+
+    See :func:`uniqueness`; the mean of ``unique`` is the uniqueness share,
+    and the rows let it be split by group or bootstrapped.
+    """
+    empty = pd.DataFrame({"plate": pd.Series(dtype=object), "unique": pd.Series(dtype=bool)})
+    if not len(reads):
+        return {k: empty for k in ks}
+    camera = pd.factorize(reads["camera_id"])[0].astype(np.int64)
+    hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
+    point = camera * (int(hour.max()) + 1) + hour
+    vehicle, vehicle_ids = pd.factorize(reads["plate"], sort=True)
+    vehicle = vehicle.astype(np.int64)
+    span = int(point.max()) + 1
+    joint = np.unique(vehicle * span + point)  # sorted by plate, then point (one 1-D sort, not np.unique(axis=1))
+    pairs = np.stack([joint // span, joint % span])
+    by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
+    order = np.lexsort((pairs[0], pairs[1]))
+    holders_point, holders_vehicle = pairs[1][order], pairs[0][order]
+    size = np.diff(by_vehicle)
+    out: dict[int, pd.DataFrame] = {}
+    for k in ks:
+        eligible = np.flatnonzero(size >= k)
+        if not len(eligible):
+            out[k] = empty
+            continue
+        if len(eligible) > max_plates:
+            eligible = np.sort(rng.choice(eligible, max_plates, replace=False))
+        unique = np.zeros(len(eligible), bool)
+        for j, v in enumerate(eligible):
+            trace = pairs[1][by_vehicle[v] : by_vehicle[v + 1]]
+            chosen = rng.choice(trace, size=k, replace=False)
+            common = None
+            for p in chosen:
+                lo, hi = np.searchsorted(holders_point, [p, p + 1])
+                here = holders_vehicle[lo:hi]
+                common = here if common is None else np.intersect1d(common, here, assume_unique=True)
+            unique[j] = len(common) == 1
+        out[k] = pd.DataFrame({"plate": np.asarray(vehicle_ids, dtype=object)[eligible], "unique": unique})
+    return out
+
+
+def home_inference(
+    reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, owner: pd.Series, *, within_m: float = 500.0,
+    min_days: int = 2,
+) -> dict[str, Any]:
+    """Guess each plate's home as the camera of its first read on most days.
+
+    ``reads`` are a searcher's (``plate, time_s, edge``, see
+    :func:`searcher_reads`). Each plate read on at least ``min_days`` days
+    is scored against the true home (the origin of the first trip) of the
+    vehicle behind it (``owner``: plate → vehicle id).
+
+    Returns
+    -------
+    dict
+        ``home_inference_accuracy`` (share within ``within_m`` metres) with
+        ``_n`` and a Wilson ``_ci``, ``home_error_m_median`` and
+        ``n_vehicles_scored`` (plates scored); ``None`` when none qualifies.
+    """
+    frame = reads[["plate", "time_s", "edge"]].assign(day=(reads["time_s"].to_numpy() // DAY_S).astype(int))
+    first = frame.sort_values(["plate", "time_s"], kind="stable").drop_duplicates(["plate", "day"])
+    home = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
+    truth = owner.map(home.set_index("vehicle_id")["origin"])
+    hits, error = _place_guess(first, truth, net, min_days=min_days, within_m=within_m)
+    out: dict[str, Any] = {}
+    add_share(out, "home_inference_accuracy", hits, reason="no plate was read on two or more days")
+    return out | {"home_error_m_median": error, "n_vehicles_scored": int(len(hits))}
+
+
+def _place_guess(
+    daily: pd.DataFrame, truth: pd.Series, net: RoadNetwork, *, min_days: int, within_m: float
+) -> tuple[np.ndarray, float | None]:
+    """Guess a place per plate as its most frequent daily sighting edge (``plate, day, edge``; plates seen on
+    ``min_days`` days or more) and score it against ``truth`` (plate → node id; plates without one are not scored).
+
+    Returns whether each scored guess lies within ``within_m`` metres, and the median error (m).
+    """
+    days = daily.groupby("plate")["day"].nunique()
+    daily = daily[daily["plate"].isin(days[days >= min_days].index) & daily["plate"].isin(truth.dropna().index)]
+    if not len(daily):
+        return np.zeros(0, bool), None
+    counts = daily.groupby(["plate", "edge"]).size().reset_index(name="n")
+    counts = counts.sort_values(["plate", "n", "edge"], ascending=[True, False, True], kind="stable")
+    guess = counts.drop_duplicates("plate").set_index("plate")["edge"]
+    place = net.node_indices(truth.reindex(guess.index).to_numpy())
+    edge = guess.to_numpy()
+    gx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
+    gy = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
+    error = np.hypot(gx - net.x[place], gy - net.y[place])
+    return error <= within_m, float(np.median(error))
+
+
+def work_inference(
+    reads: pd.DataFrame,
+    persons: pd.DataFrame,
+    net: RoadNetwork,
+    owner: pd.Series,
+    *,
+    first_weekday: int = 0,
+    within_m: float = 500.0,
+    min_days: int = 2,
+    morning_h: tuple[float, float] = (5.0, 12.0),
+) -> dict[str, Any]:
+    """Guess each plate's work place as the camera of its last weekday-morning read on most days.
+
+    The last read between ``morning_h`` on a weekday (day 0 is weekday
+    ``first_weekday``, Monday = 0) is taken as the end of the drive to work;
+    the most frequent such camera over at least ``min_days`` weekdays is the
+    guess. Plates whose vehicle (``owner``) is a worker (``persons``:
+    ``vehicle_id, work, worker``) are scored against its true work place.
+
+    Returns
+    -------
+    dict
+        ``work_inference_accuracy`` (share within ``within_m`` metres) with
+        ``_n`` and ``_ci``, ``work_error_m_median``, ``n_workers_scored``.
+    """
+    time = reads["time_s"].to_numpy(float)
+    day = (time // DAY_S).astype(int)
+    hour = time % DAY_S / 3600
+    keep = ((first_weekday + day) % 7 < 5) & (hour >= morning_h[0]) & (hour < morning_h[1])
+    frame = pd.DataFrame({"plate": reads["plate"].to_numpy()[keep], "day": day[keep],
+                          "time_s": time[keep], "edge": reads["edge"].to_numpy()[keep]})
+    workers = persons.loc[persons["worker"].to_numpy(bool)].set_index("vehicle_id")["work"]
+    truth = owner.map(workers).dropna()
+    last = frame.sort_values(["plate", "time_s"], kind="stable").drop_duplicates(["plate", "day"], keep="last")
+    hits, error = _place_guess(last, truth, net, min_days=min_days, within_m=within_m)
+    out: dict[str, Any] = {}
+    add_share(out, "work_inference_accuracy", hits, reason="no worker's plate was read on two or more weekdays")
+    return out | {"work_error_m_median": error, "n_workers_scored": int(len(hits))}
+
+
+def person_metrics(
+    reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
+    *, persons: pd.DataFrame | None = None, first_weekday: int = 0, plate_key: np.ndarray | None = None,
+    max_plates: int = 5_000,
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Uniqueness for k = 1…5, and (multi-day runs) home and work inference and predictability.
+
+    Every inference keys on the plate as the searcher holds it (``plate_key``,
+    the plate after misread matching; default the plate as read); the truth
+    in ``reads`` and ``trips`` only scores it (see :func:`searcher_reads`).
+    Work inference needs ``persons`` (the population model's ``vehicle_id,
+    work, worker``).
+
+    Returns
+    -------
+    metrics : dict
+    tables : dict
+        ``vehicle_uniqueness`` (``plate, vehicle_id, k, unique``; ``vehicle_id``
+        is the true vehicle behind the plate) and, for multi-day runs,
+        ``predictability`` (per plate and model, see :func:`predictability`).
+    """
+    seen, owner = searcher_reads(reads, plate_key)
+    unique = unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates)
+    points = trace_points(seen)
+    out: dict[str, Any] = {}
+    for k, u in unique.items():
+        add_share(out, f"uniqueness_k{k}", u["unique"].to_numpy(), reason=f"no plate has {k} distinct points")
+        # the same count over every plate sighted (a plate with fewer than k points is not singled out by k)
+        of_all = (out[f"uniqueness_k{k}"] or 0.0) * int((points >= k).sum()) / len(points) if len(points) else None
+        out[f"uniqueness_k{k}_of_all"] = of_all
+        out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, len(points)) if of_all is not None else None
+    out["uniqueness_n_plates"] = int(len(points))
+    out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in unique}
+    tables = {"vehicle_uniqueness": pd.concat(
+        [u.assign(vehicle_id=owner.reindex(u["plate"]).to_numpy(), k=k) for k, u in unique.items()],
+        ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}
+    if n_days >= 2:
+        out |= home_inference(seen, trips, net, owner)
+        if persons is not None:
+            out |= work_inference(seen, persons, net, owner, first_weekday=first_weekday)
+        else:
+            out["work_inference_accuracy"] = None
+            out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
+        summary, per_plate = predictability(seen, n_days=n_days)
+        markov1 = summary["markov1"]
+        out |= {"next_camera_top1_accuracy": markov1["top1"], "next_camera_top1_accuracy_n": markov1["n_transitions"],
+                "next_camera_top1_accuracy_ci": markov1["top1_ci"], "next_camera_top3_accuracy": markov1["top3"],
+                "next_camera_top3_accuracy_n": markov1["n_transitions"],
+                "next_camera_top3_accuracy_ci": markov1["top3_ci"],
+                "n_transitions_scored": markov1["n_transitions"], "predictability": summary}
+        tables["predictability"] = per_plate
+    else:
+        reason = "needs a run of two or more days (demand.days)"
+        out |= {"home_inference_accuracy": None, "home_inference_accuracy_reason": reason,
+                "next_camera_top1_accuracy": None, "next_camera_top1_accuracy_reason": reason}
+    return out, tables

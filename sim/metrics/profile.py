@@ -1,0 +1,98 @@
+"""A reads log's profile: reads per plate, repeat gaps, uniqueness of camera traces (real or simulated)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._time import DAY_S
+from sim.metrics.person import uniqueness_by_k
+from sim.metrics.trips import _ratio
+
+
+def repeat_gaps_s(reads: pd.DataFrame) -> np.ndarray:
+    """Seconds between consecutive reads of the same plate (``plate_read, time_s``), every plate pooled.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"plate_read": ["A", "B", "A", "A"], "time_s": [0.0, 5.0, 60.0, 3600.0]})
+    >>> repeat_gaps_s(r).tolist()
+    [60.0, 3540.0]
+    """
+    frame = reads[["plate_read", "time_s"]].sort_values(["plate_read", "time_s"], kind="stable")
+    same = frame["plate_read"].to_numpy()[1:] == frame["plate_read"].to_numpy()[:-1]
+    return np.diff(frame["time_s"].to_numpy(float))[same]
+
+
+def reads_per_plate_shares(reads: pd.DataFrame, top: int = 10) -> dict[str, float]:
+    """Share of plates read exactly 1, 2, … times (``"10+"`` pools the rest).
+
+    Examples
+    --------
+    >>> reads_per_plate_shares(pd.DataFrame({"plate_read": ["A", "B", "B", "C", "C", "C", "C"]}), top=3)
+    {'1': 0.3333333333333333, '2': 0.3333333333333333, '3+': 0.3333333333333333}
+    """
+    counts = reads["plate_read"].value_counts().to_numpy()
+    if not len(counts):
+        return {}
+    capped = np.minimum(counts, top)
+    share = np.bincount(capped, minlength=top + 1)[1:] / len(counts)
+    return {(str(i + 1) if i + 1 < top else f"{top}+"): float(s) for i, s in enumerate(share) if s > 0}
+
+
+def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.random.Generator) -> dict[str, Any]:
+    """What a reads table reveals on its own: plates, repeats, days, uniqueness.
+
+    ``reads`` needs ``plate_read``, ``time_s`` and the ``place`` column (the
+    camera, or a place id of a mobile reader's sighting). Uniqueness treats
+    each plate as a vehicle (misreads split one car in two; hashed plates
+    are fine).
+    """
+    plates = reads["plate_read"].value_counts()
+    gaps = repeat_gaps_s(reads)
+    day = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
+    days_per_plate = pd.Series(day).groupby(reads["plate_read"].to_numpy()).nunique()
+    out: dict[str, Any] = {
+        "n_reads": int(len(reads)),
+        "n_plates": int(len(plates)),
+        "share_plates_read_once": _ratio(int((plates == 1).sum()), len(plates)),
+        "reads_per_plate_mean": _ratio(len(reads), len(plates)),
+        "reads_per_plate_shares": reads_per_plate_shares(reads),
+        "share_plates_seen_on_2plus_days": _ratio(int((days_per_plate >= 2).sum()), len(plates)),
+        "repeat_gap_h_median": float(np.median(gaps)) / 3600 if len(gaps) else None,
+        "repeat_gap_h_p10": float(np.quantile(gaps, 0.1)) / 3600 if len(gaps) else None,
+        "repeat_gap_h_p90": float(np.quantile(gaps, 0.9)) / 3600 if len(gaps) else None,
+    }
+    traces = pd.DataFrame({"plate": reads["plate_read"].to_numpy(), "camera_id": reads[place].to_numpy(),
+                           "time_s": reads["time_s"].to_numpy(float)})
+    for k, share in uniqueness_by_k(traces, [1, 2, 3, 4, 5], rng).items():
+        out[f"uniqueness_k{k}"] = share
+    return out
+
+
+def log_profile(reads: pd.DataFrame, *, sample_share: float = 1.0) -> dict[str, Any]:
+    """What :func:`sim.plot.side_by_side_figure` draws of one plate-read log (``plate_read, time_s, camera_id``).
+
+    ``reader_days`` are the reads of each reader on each day it read, divided
+    by ``sample_share`` when the log comes from a sampled fleet (a reader
+    meets that share of the plates it would).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"plate_read": ["A", "A", "B"], "time_s": [0.0, 90_000.0, 10.0], "camera_id": ["c", "c", "d"]})
+    >>> p = log_profile(r)
+    >>> p["share_plates_read_once"], sorted(p["reader_days"].tolist()), p["repeat_gaps_s"].tolist()
+    (0.5, [1.0, 1.0, 1.0], [90000.0])
+    """
+    plates = reads["plate_read"].value_counts()
+    day = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
+    per_reader_day = pd.Series(1, index=pd.MultiIndex.from_arrays([reads["camera_id"].to_numpy(), day])).groupby(
+        level=[0, 1]).size()
+    return {
+        "reads_per_plate_shares": reads_per_plate_shares(reads),
+        "share_plates_read_once": _ratio(int((plates == 1).sum()), len(plates)),
+        "reader_days": per_reader_day.to_numpy(float) / sample_share,
+        "repeat_gaps_s": repeat_gaps_s(reads),
+    }

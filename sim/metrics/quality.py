@@ -1,0 +1,51 @@
+"""How well reconstruction splits trips and matches misread plates (scored against the truth)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.intervals import add_share
+from sim.reconstruct import Reconstruction
+
+
+def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> dict[str, Any]:
+    """Share of consecutive reads of a plate correctly judged same-trip or new-trip.
+
+    Truth: whether the two reads belong to the same true trip. Returns
+    ``trip_split_accuracy`` with ``_n`` (pairs judged) and ``_ci`` (Wilson at
+    the effective size of pairs clustered by plate).
+    """
+    out: dict[str, Any] = {}
+    key = pd.factorize(pd.Series(recon.plate_key, dtype=object))[0]
+    order = np.lexsort((reads["time_s"].to_numpy(), key))
+    same_plate = key[order][1:] == key[order][:-1]
+    trip = reads["trip_id"].to_numpy()[order]
+    trip = np.where(trip >= 0, trip, -1 - np.arange(len(trip)))  # each parked sighting is its own "trip"
+    recon_id = recon.read_recon[order]
+    right = (trip[1:] == trip[:-1]) == (recon_id[1:] == recon_id[:-1])
+    add_share(out, "trip_split_accuracy", right[same_plate], key[order][1:][same_plate],
+              reason="no plate was read twice")
+    return out
+
+
+def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruction) -> dict[str, Any]:
+    """How well misreads were put back on their plates, and how often two vehicles were merged.
+
+    Returns ``share_misreads_recovered`` (misread reads attributed to the
+    true plate) and ``share_matches_wrong`` (reads moved to another plate that
+    is not their vehicle's: two vehicles merged), each with ``_n`` and a
+    Wilson ``_ci`` (reads clustered by vehicle); ``None`` where undefined.
+    """
+    plate_of = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
+    vehicle = reads["vehicle_id"].to_numpy()
+    true_plate = plate_of.reindex(vehicle).to_numpy(dtype=object)
+    read_plate = reads["plate_read"].to_numpy(dtype=object)
+    misread = read_plate != true_plate
+    moved = recon.plate_key != read_plate
+    out: dict[str, Any] = {"n_misreads": int(misread.sum()), "n_matched": int(moved.sum())}
+    add_share(out, "share_misreads_recovered", recon.plate_key[misread] == true_plate[misread], vehicle[misread])
+    add_share(out, "share_matches_wrong", recon.plate_key[moved] != true_plate[moved], vehicle[moved])
+    return out
