@@ -193,8 +193,7 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
     """Write the analysis folder atomically: tables, metrics.json, figures, report.html."""
     from sim.plot import device_days_figure, plate_repeats_figure, reads_location_figure, save_figure
     from sim.report import render_report
-    from sim.io.run import write_json, write_parquet
-    from sim.runner import versions
+    from sim.io.run import versions, write_json, write_parquet
 
     out_dir = Path(out_dir)
     name = analysis.source.path.name if analysis.source.path is not None else out_dir.name

@@ -188,22 +188,21 @@ def _network_file(path: Path) -> object:
     return load_network(spec, lambda p: Path(p), stage_rngs(0)["network"])
 
 
-#: Stages a run reports as it finishes them (see sim.runner.simulate_scenario), then writing.
-RUN_STAGES = ("network", "demand and cameras", "traffic", "reads", "reconstruct", "metrics", "write")
-
-
 @contextlib.contextmanager
 def _stage_bar() -> Iterator[Callable[[str], None]]:
     """A progress bar over a run's stages, with the elapsed time (long runs take minutes)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
 
+    from sim.pipeline import STAGES
+
+    stages = (*STAGES, "write")  # a run reports each stage as it finishes it, then writing
     with Progress(SpinnerColumn(), "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task(f"running: {RUN_STAGES[0]}", total=len(RUN_STAGES))
+        task = bar.add_task(f"running: {stages[0]}", total=len(stages))
 
         def advance(stage: str) -> None:
-            done = RUN_STAGES.index(stage) + 1 if stage in RUN_STAGES else bar.tasks[0].completed + 1
-            following = RUN_STAGES[done] if done < len(RUN_STAGES) else "done"
+            done = stages.index(stage) + 1 if stage in stages else bar.tasks[0].completed + 1
+            following = stages[done] if done < len(stages) else "done"
             bar.update(task, completed=done, description=f"running: {following}")
 
         yield advance
@@ -268,9 +267,8 @@ def plot(
     out: Annotated[Path, typer.Argument(help="Output folder of `curtain run` (or of `curtain sweep`).")],
     debug: DebugOption = False,
 ) -> None:
-    """Redraw the figures of a run (re-simulated from its scenario.toml: same seed, same data) or a sweep."""
+    """Redraw the figures, map and report of a run from its files (nothing is simulated), or a sweep's figure."""
     from sim._atomic import curtain_kind
-    from sim.runner import simulate_scenario, write_figures
     from sim.sweep import write_comparison
 
     try:
@@ -285,8 +283,10 @@ def plot(
             axes = [c for c in table.columns if "." in c]
             written = [write_comparison(table, tuple(axes), out)]
         elif kind == "run" and (out / "scenario.toml").is_file():
-            sim = simulate_scenario(load_scenario(out / "scenario.toml"))
-            written = write_figures(sim, out / "figures")
+            from sim.figures import draw_run
+            from sim.io.run import read_run
+
+            written = draw_run(read_run(out), out)
         else:
             raise CurtainError(f"{out}: neither a run (scenario.toml) nor a sweep (sweep.parquet) folder")
     except (CurtainError, OSError) as exc:

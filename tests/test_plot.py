@@ -12,7 +12,8 @@ from sim.cameras import watch_pairs
 from sim.plot import (
     coverage_figure, map_figure, placement_comparison_figure, reads_per_trip_figure, sharing_graph_figure,
 )
-from sim.runner import _example_trip, simulate_scenario
+from sim import simulate_scenario
+from sim.figures import example_trip
 from sim.sweep import summarise
 
 from conftest import small_scenario
@@ -34,7 +35,7 @@ def draw(name, sim):
     camera_edges = watch_pairs(sim.layout, sim.net)[1]
     table = sim.trip_table[sim.trip_table["view"] == "all"]
     if name == "map":
-        return map_figure(sim.net, camera_edges, **_example_trip(sim))
+        return map_figure(sim.net, camera_edges, **example_trip(sim))
     if name == "coverage":
         return coverage_figure(sim.net, sim.routes.edges, sim.routes.trip_of_edge(),
                                table["n_reads"].to_numpy() >= 1, camera_edges)

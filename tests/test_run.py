@@ -16,7 +16,7 @@ from conftest import small_scenario
 OUTPUT_FILES = {
     "scenario.toml", "edges.parquet", "cameras.csv", "cameras.geojson", "trips.parquet", "reads.parquet",
     "trip_metrics.parquet", "metrics.json", "run.json", "report.html", "figures", "map.html",
-    "vehicle_uniqueness.parquet", "areas.parquet", ".curtain",
+    "vehicle_uniqueness.parquet", "areas.parquet", ".curtain", "nodes.parquet", "routes.parquet",
 }
 TABLES = ("trips.parquet", "reads.parquet", "trip_metrics.parquet", "edges.parquet", "vehicle_uniqueness.parquet",
           "areas.parquet")

@@ -13,19 +13,24 @@ from sim.cameras import make_layout, watch_pairs
 from sim.demand import uniform_trips
 from sim.network import fastest_routes
 from sim.reads import read_passes
-from sim.traffic import route_crossings, simulate
+from sim.traffic import ENGINES, drive, route_crossings, simulate
 
 from conftest import straight_road
 
 START = datetime(2023, 1, 23)
 
 
-def run_traffic(net, layout, trips):
+@pytest.fixture(params=ENGINES)
+def engine(request):
+    """Every verification test runs on every traffic engine (the engines' contract: the same results)."""
+    return request.param
+
+
+def run_traffic(net, layout, trips, engine="simpy"):
     routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
-    crossings = route_crossings(net, routes, *watch_pairs(layout, net))
-    timed, passes = simulate(trips, routes, crossings)
-    reads = read_passes(passes, timed, layout, START, np.random.default_rng(0))
-    return timed, reads
+    traffic = drive(net, trips, routes, layout, engine=engine)
+    reads = read_passes(traffic.passes, traffic.trips, layout, START, np.random.default_rng(0))
+    return traffic.trips, reads
 
 
 def trips_frame(rows):
@@ -33,13 +38,13 @@ def trips_frame(rows):
 
 
 @pytest.mark.parametrize("direction, reverse_reads", [("forward", 0), ("backward", 3), ("both", 3)])
-def test_straight_road_three_cameras_read_at_distance_over_speed(direction, reverse_reads):
+def test_straight_road_three_cameras_read_at_distance_over_speed(direction, reverse_reads, engine):
     # Three 1 km segments at 36 km/h = 10 m/s; a camera at the middle of each.
     net = straight_road([1000.0, 1000.0, 1000.0])
     edges = [net.edge_id(0, 1), net.edge_id(1, 2), net.edge_id(2, 3)]
     layout = make_layout(net, np.array(edges), read_rate=1.0, direction=direction)
     trips = trips_frame([(0, 0, "AAA1111", 0, 3, 100.0), (1, 1, "BBB2222", 3, 0, 500.0)])
-    timed, reads = run_traffic(net, layout, trips)
+    timed, reads = run_traffic(net, layout, trips, engine)
     east = reads[reads["trip_id"] == 0]
     west = reads[reads["trip_id"] == 1]
     forward_reads = 0 if direction == "backward" else 3
@@ -54,23 +59,23 @@ def test_straight_road_three_cameras_read_at_distance_over_speed(direction, reve
     assert reads["timestamp"].iloc[0] == first
 
 
-def test_vehicle_departs_late_when_previous_trip_is_not_over():
+def test_vehicle_departs_late_when_previous_trip_is_not_over(engine):
     net = straight_road([1000.0, 1000.0])
     layout = make_layout(net, np.array([net.edge_id(1, 0)]), read_rate=1.0)
     trips = trips_frame([(0, 0, "AAA1111", 0, 2, 0.0), (1, 0, "AAA1111", 2, 0, 100.0)])
-    timed, reads = run_traffic(net, layout, trips)
+    timed, reads = run_traffic(net, layout, trips, engine)
     # first trip takes 200 s, so the second leaves at 200 s, not 100 s
     assert timed["depart_s"].tolist() == [0.0, 200.0]
     assert reads["time_s"].tolist() == [200.0 + 100.0 + 50.0]
 
 
-def test_reads_equal_brute_force_networkx_on_random_grid(grid10):
+def test_reads_equal_brute_force_networkx_on_random_grid(grid10, engine):
     net = grid10
     rng = np.random.default_rng(5)
     edges = np.sort(rng.choice(net.n_edges, size=40, replace=False))
     layout = make_layout(net, edges, read_rate=1.0)
     trips = uniform_trips(net, 400, 1, np.random.default_rng(6))
-    _, reads = run_traffic(net, layout, trips)
+    _, reads = run_traffic(net, layout, trips, engine)
     got = {(int(t), c, round(float(s), 6)) for t, c, s in zip(reads["trip_id"], reads["camera_id"], reads["time_s"])}
 
     camera_at = {(u, v, k): cid for cid, u, v, k in layout[["camera_id", "u", "v", "key"]].itertuples(index=False)}
@@ -155,3 +160,48 @@ def test_simpy_outages_are_seeded_and_down_about_mttr_over_cycle():
     pd.testing.assert_frame_equal(a, b)
     down = (a["end_s"] - a["start_s"]).sum() / (200 * 30 * 86_400)
     assert down == pytest.approx(4 / 24, rel=0.1)
+
+
+def test_engines_agree_bit_for_bit_on_a_week_of_a_population(grid10):
+    """The contract behind ``traffic.engine``: same timed trips, same passes, same volumes, to the last bit."""
+    from sim.demand import population_trips
+    from sim.traffic import choose_routes
+
+    trips, _ = population_trips(grid10, 300, 3, np.random.default_rng(3))
+    # half the vehicles leave on each trip 10 s after the previous departure: they leave late (the rule is exercised)
+    rushed = trips["vehicle_id"].to_numpy() % 2 == 0
+    first = trips.groupby("vehicle_id")["depart_s"].transform("first").to_numpy()
+    order = trips.groupby("vehicle_id").cumcount().to_numpy()
+    trips.loc[rushed, "depart_s"] = first[rushed] + 10.0 * order[rushed]
+    routes = choose_routes(grid10, grid10.node_indices(trips["origin"]), grid10.node_indices(trips["destination"]),
+                           noise=0.3, rng=np.random.default_rng(4))
+    layout = make_layout(grid10, np.arange(0, grid10.n_edges, 4), read_rate=1.0)
+    a, b = (drive(grid10, trips, routes, layout, engine=e) for e in ENGINES)
+    assert (a.trips["depart_s"].to_numpy() > trips["depart_s"].to_numpy()).any()
+    assert len(a.passes) > 1000
+    pd.testing.assert_frame_equal(a.trips, b.trips, check_exact=True)
+    pd.testing.assert_frame_equal(a.passes, b.passes, check_exact=True)
+    assert np.array_equal(a.volume, b.volume)
+    assert (a.engine, b.engine) == ENGINES
+
+
+def test_the_engine_that_ran_is_recorded_and_changes_no_number():
+    from sim import load_scenario, simulate_scenario
+    from sim.io.run import plain
+
+    base = ["network.rows=7", "network.cols=7", "demand.trips=400", "cameras.count=10", "metrics.pair_samples=50"]
+    runs = [simulate_scenario(load_scenario(overrides=base + [f"traffic.engine={e!r}"])) for e in ENGINES]
+    assert [r.metrics["traffic_engine"] for r in runs] == list(ENGINES)
+    same = [plain({k: v for k, v in r.metrics.items() if k != "traffic_engine"}) for r in runs]
+    assert same[0] == same[1]
+    pd.testing.assert_frame_equal(runs[0].reads, runs[1].reads, check_exact=True)
+
+
+def test_an_unknown_engine_is_refused_with_the_choices(grid10):
+    from sim._errors import ScenarioError
+    from sim import load_scenario
+
+    with pytest.raises(ScenarioError, match="traffic.engine"):
+        load_scenario(overrides=["traffic.engine='fast'"])
+    with pytest.raises(ValueError, match="simpy, compiled"):
+        drive(grid10, pd.DataFrame(), None, pd.DataFrame(), engine="fast")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
+from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim._errors import OutputError
 from sim._time import DAY_S
+from sim.network import RoadNetwork, Routes
+
+if TYPE_CHECKING:
+    from sim.pipeline import Simulation
 
 
 def plain(value: Any) -> Any:
@@ -52,3 +59,144 @@ def write_reads(reads: pd.DataFrame, path: Path) -> None:
             writer.write_table(table)
         for d in np.unique(day):
             writer.write_table(table.filter(pa.array(day == d)))
+
+
+#: The tables every simulated run writes, besides ``<name>.parquet`` of its extra tables.
+RUN_TABLES = ("nodes", "edges", "trips", "routes", "reads", "trip_metrics")
+
+
+def write_run(sim: Simulation, folder: Path) -> None:
+    """Write the data files of a simulated run into ``folder`` (figures and report are drawn from them).
+
+    ``scenario.toml``, ``metrics.json``, ``cameras.csv`` and ``.geojson``,
+    and Parquet tables: ``nodes`` and ``edges`` (the network driven),
+    ``trips``, ``routes`` (one row per edge driven, in order), ``reads``
+    (one row group per day), ``trip_metrics`` and the run's extra tables.
+    :func:`read_run` reads them back.
+    """
+    from sim.cameras import layout_geojson
+    from sim.network import edges_frame
+
+    scenario, net = sim.scenario, sim.net
+    (folder / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
+    nodes = pa.Table.from_pandas(nodes_frame(net), preserve_index=False)
+    pq.write_table(nodes.replace_schema_metadata({**(nodes.schema.metadata or {}),
+                                                  b"curtain:crs": str(net.crs or "").encode()}),
+                   folder / "nodes.parquet")
+    write_parquet(edges_frame(net), folder / "edges.parquet")
+    sim.layout.to_csv(folder / "cameras.csv", index=False, lineterminator="\n")
+    (folder / "cameras.geojson").write_text(json.dumps(layout_geojson(sim.layout, net), indent=1) + "\n")
+    trips = sim.trips.copy()
+    if scenario.output.routes:
+        trips["route"] = [sim.routes.route(i).tolist() for i in range(len(trips))]
+    write_parquet(trips, folder / "trips.parquet")
+    write_parquet(pd.DataFrame({"trip_id": np.repeat(sim.trips["trip_id"].to_numpy(), np.diff(sim.routes.offsets)),
+                                "edge": sim.routes.edges}), folder / "routes.parquet")
+    write_reads(sim.reads, folder / "reads.parquet")
+    write_parquet(sim.trip_table, folder / "trip_metrics.parquet")
+    for name, table in sim.tables.items():
+        write_parquet(table, folder / f"{name}.parquet")
+    write_json(sim.metrics, folder / "metrics.json")
+
+
+def nodes_frame(net: RoadNetwork) -> pd.DataFrame:
+    """One row per intersection: ``node, x, y`` (the network's projected CRS, metres) and ``jurisdiction``."""
+    return pd.DataFrame({"node": net.nodes, "x": net.x, "y": net.y,
+                         "jurisdiction": [str(net.graph.nodes[n].get("jurisdiction", "")) for n in net.nodes]})
+
+
+def read_network(folder: Path) -> RoadNetwork:
+    """The network a run drove on, from its ``nodes.parquet`` and ``edges.parquet`` (same edge order)."""
+    import networkx as nx
+    from shapely import wkt
+
+    from sim.network import from_graph
+
+    nodes_file = pq.read_table(folder / "nodes.parquet")
+    crs = (nodes_file.schema.metadata or {}).get(b"curtain:crs", b"").decode() or None
+    graph = nx.MultiDiGraph(crs=crs) if crs else nx.MultiDiGraph()
+    for row in nodes_file.to_pandas().itertuples(index=False):
+        attrs = {"x": float(row.x), "y": float(row.y)}
+        if row.jurisdiction:
+            attrs["jurisdiction"] = row.jurisdiction
+        graph.add_node(_node_id(row.node), **attrs)
+    for row in pd.read_parquet(folder / "edges.parquet").itertuples(index=False):
+        attrs = {"length": float(row.length_m), "travel_time": float(row.travel_time_s), "highway": row.highway}
+        if row.jurisdiction:
+            attrs["jurisdiction"] = row.jurisdiction
+        if not row.geometry.startswith("LINESTRING (") or row.geometry.count(",") > 1:
+            attrs["geometry"] = wkt.loads(row.geometry)
+        graph.add_edge(_node_id(row.u), _node_id(row.v), key=int(row.key), **attrs)
+    return from_graph(graph, source=str(folder))
+
+
+def _node_id(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def read_run(folder: str | Path) -> Simulation:
+    """A run folder written by ``curtain run``, back in memory — without simulating anything.
+
+    The reconstruction is not stored (``recon`` is ``None``): figures
+    reconstruct the one or two vehicles they draw. Agencies' views of the
+    reads are recomputed from the access graph (no randomness).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sim import load_scenario, run_scenario
+    >>> out = Path(tempfile.mkdtemp()) / "run"
+    >>> s = load_scenario(overrides=["network.rows=5", "network.cols=5", "demand.trips=40", "cameras.count=4"])
+    >>> _ = run_scenario(s, out)
+    >>> sim = read_run(out)
+    >>> len(sim.trips), sim.metrics["n_trips"], len(sim.layout)
+    (40, 40, 4)
+    """
+    from sim.pipeline import Simulation
+    from sim.scenario import load_scenario
+    from sim.world import build_access
+
+    folder = Path(folder)
+    missing = [f"{name}.parquet" for name in RUN_TABLES if not (folder / f"{name}.parquet").is_file()]
+    if missing or not (folder / "scenario.toml").is_file():
+        raise OutputError(f"{folder}: not a complete run folder (missing {', '.join(missing) or 'scenario.toml'}); "
+                          "run `curtain run` again to write one")
+    scenario = load_scenario(folder / "scenario.toml")
+    net = read_network(folder)
+    layout = pd.read_csv(folder / "cameras.csv", dtype={"camera_id": str, "operator": str, "vendor": str},
+                         keep_default_na=False, na_values={"cost": [""]})
+    trips = pd.read_parquet(folder / "trips.parquet")
+    trips = trips.drop(columns=["route"], errors="ignore")
+    routes_file = pd.read_parquet(folder / "routes.parquet")
+    rows = pd.Index(trips["trip_id"]).get_indexer(routes_file["trip_id"])
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(trips)))])
+    routes = Routes(offsets=offsets, edges=routes_file["edge"].to_numpy(np.int64),
+                    travel_time=np.bincount(rows, weights=net.edge_time[routes_file["edge"].to_numpy()],
+                                            minlength=len(trips)))
+    reads = pd.read_parquet(folder / "reads.parquet")
+    trip_table = pd.read_parquet(folder / "trip_metrics.parquet")
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    timings = json.loads((folder / "run.json").read_text(encoding="utf-8")).get("wall_time_s", {}) \
+        if (folder / "run.json").is_file() else {}
+    tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))
+              if p.stem not in RUN_TABLES}
+    graph = build_access(scenario, layout)
+    visible = {}
+    if graph is not None:
+        from sim import access
+
+        query_time_s = float(trips["arrive_s"].max())
+        visible = {a.name: access.visible_reads(reads, layout, graph, a.name, query_time_s) for a in scenario.agencies}
+    return Simulation(scenario, net, layout, trips, routes, reads, None, trip_table, metrics, timings, graph,
+                      visible, tables)
+
+
+def versions() -> dict[str, str]:
+    """Versions of Curtain and the libraries whose results it depends on."""
+    out = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for dist in ("curtain-sim", "numpy", "scipy", "networkx", "simpy", "pandas", "pyarrow"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = "unknown"
+    return out

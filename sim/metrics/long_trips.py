@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,18 +44,23 @@ def trip_gaps(
     return {"longest_gap_km": float(metres.max()) / 1000, "longest_gap_min": float(seconds.max()) / 60}
 
 
-def _long_route_table(
-    routes: Routes, net: RoadNetwork, long_rows: np.ndarray, n_trips: int
-) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], pd.DataFrame]:
-    """Where each edge of the long trips' routes lies (middle, m and s from the start), and each trip's total.
+@dataclass(frozen=True)
+class LongRoutes:
+    """Where each edge of the long trips' routes lies, and each long trip's total (see :func:`long_route_table`)."""
 
-    The same for every view of a run, so it is kept on the ``routes`` object
-    (keyed by the long trips) and computed once.
-    """
-    key = ("long_route_table", long_rows.tobytes())
-    cache = routes.__dict__.setdefault("_cache", {})
-    if key in cache:
-        return cache[key]
+    #: rows (trip positions) of the trips longer than the threshold
+    rows: np.ndarray
+    #: ``row * n_edges + edge`` of each first passage of an edge, sorted, and its middle in m and s from the start
+    keys: np.ndarray
+    middle_m: np.ndarray
+    middle_s: np.ndarray
+    #: ``row, m, t``: each long trip's length and travel time
+    total: pd.DataFrame
+
+
+def long_route_table(routes: Routes, net: RoadNetwork, trips: pd.DataFrame, *, min_km: float) -> LongRoutes:
+    """The route table of the trips longer than ``min_km`` (``trips.length_m``), the same for every view of a run."""
+    long_rows = np.flatnonzero(trips["length_m"].to_numpy() > min_km * 1000)
     counts = np.diff(routes.offsets)[long_rows]
     before = np.cumsum(counts) - counts
     flat = np.repeat(routes.offsets[long_rows], counts) + (np.arange(int(counts.sum())) - np.repeat(before, counts))
@@ -68,33 +74,33 @@ def _long_route_table(
     start_t -= start_t[first]
     # a sighting sits where the route first takes its edge: keep the first (row, edge), sorted for lookups
     keys, first_at = np.unique(row * net.n_edges + edge, return_index=True)
-    route = (keys, (start_m + length / 2)[first_at], (start_t + time / 2)[first_at])
+    n_trips = len(trips)
     total = pd.DataFrame({"row": long_rows, "m": np.bincount(row, weights=length, minlength=n_trips)[long_rows],
                           "t": np.bincount(row, weights=time, minlength=n_trips)[long_rows]})
-    cache.clear()  # one entry is enough: every view of a run asks for the same long trips
-    cache[key] = (route, total)
-    return route, total
+    return LongRoutes(long_rows, keys, (start_m + length / 2)[first_at], (start_t + time / 2)[first_at], total)
 
 
 def long_trip_exposure(
     trips: pd.DataFrame, routes: Routes, reads: pd.DataFrame, layout: pd.DataFrame, trip_table: pd.DataFrame,
-    net: RoadNetwork, *, min_km: float,
+    net: RoadNetwork, *, min_km: float, table: LongRoutes | None = None,
 ) -> dict[str, Any] | None:
     """For trips longer than ``min_km``: share of km covered, longest unobserved stretch, operators seeing it.
 
     ``reads`` and ``trip_table`` are one view's (e.g. an agency's). The
     stretches are those of :func:`trip_gaps`, computed for every long trip
-    at once. ``None`` when no trip is that long.
+    at once. ``None`` when no trip is that long. ``table`` is the run's
+    :func:`long_route_table` (computed here when not given).
     """
-    long_rows = np.flatnonzero(trip_table["length_m"].to_numpy() > min_km * 1000)
+    if table is None:
+        table = long_route_table(routes, net, trip_table, min_km=min_km)
+    long_rows, total = table.rows, table.total
     if not len(long_rows):
         return None
-    route, total = _long_route_table(routes, net, long_rows, len(trips))
     trip_row = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
     is_long = np.zeros(len(trips) + 1, bool)
     is_long[long_rows] = True
     mine = np.flatnonzero(is_long[trip_row])  # row -1 (no trip) maps to the extra False
-    keys, route_m, route_t = route
+    keys, route_m, route_t = table.keys, table.middle_m, table.middle_s
     wanted = trip_row[mine].astype(np.int64) * net.n_edges + reads["edge"].to_numpy(np.int64)[mine]
     at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
     hit = keys[at] == wanted

@@ -1,0 +1,177 @@
+"""A run's figures (PNG) and interactive map (HTML), drawn from its tables — in memory or read back from its folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.cameras import layout_geojson, watch_pairs
+from sim.district import district_mask
+from sim.metrics.catalogue import scenario_areas
+from sim.network import edge_jurisdiction
+from sim.pipeline import Simulation
+from sim.views import reconstruct_view
+
+
+def write_figures(sim: Simulation, folder: Path) -> list[Path]:
+    """Every figure of a run, as PNG files in ``folder``."""
+    from sim.plot import (
+        areas_figure, coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
+    )
+
+    folder.mkdir(parents=True, exist_ok=True)
+    net, name = sim.net, sim.scenario.name
+    watch_camera, camera_edges, _ = watch_pairs(sim.layout, net)
+    all_view = sim.trip_table[sim.trip_table["view"] == "all"]
+    operator = sim.layout["operator"].to_numpy()[watch_camera]
+    figures = [
+        save_figure(map_figure(net, camera_edges, **example_trip(sim), camera_operator=operator,
+                         district_edges=_boundary(sim), title=f"{name}: cameras and one trip"),
+              folder / "map.png"),
+        save_figure(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
+                              all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage"),
+              folder / "coverage.png"),
+        save_figure(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
+    ]
+    if "areas" in sim.tables:
+        node_area = scenario_areas(sim.scenario, net)[0]
+        figures.append(save_figure(areas_figure(net, node_area, sim.tables["areas"],
+                                                title=f"{name}: where surveillance concentrates"),
+                                   folder / "areas.png"))
+    drive = _long_trip_views(sim)
+    if drive is not None:
+        figures.append(save_figure(
+            long_trip_figure(net, drive["route"], drive["views"], jurisdiction=edge_jurisdiction(net),
+                             all_operators=sorted(set(sim.layout["operator"])),
+                             title=f"{name}: one {drive['km']:.0f} km drive — what each view recovers"),
+            folder / "long_trip.png"))
+    if sim.access is not None:
+        figures.append(save_figure(sharing_graph_figure(sim.access, sim.metrics.get("agencies", {}),
+                                                  title=f"{name}: who can search the reads"),
+                             folder / "sharing.png"))
+    return figures
+
+
+def _long_trip_views(sim: Simulation) -> dict[str, Any] | None:
+    """The most-read trip longer than ``metrics.long_trip_km``, and what each view recovers of it.
+
+    ``None`` when no trip is that long or none was read.
+    """
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    long_rows = np.flatnonzero(table["length_m"].to_numpy() > sim.scenario.metrics.long_trip_km * 1000)
+    if not len(long_rows) or table["n_reads"].to_numpy()[long_rows].max() == 0:
+        return None
+    row = int(long_rows[np.argmax(table["n_reads"].to_numpy()[long_rows])])
+    trip = sim.trips.iloc[row]
+    route = sim.routes.route(row)
+    operator = sim.layout.set_index("camera_id")["operator"]
+    # every read of the vehicle (not only of this trip): reconstruction sees no trip labels
+    vehicle = (sim.reads["vehicle_id"] == trip["vehicle_id"]).to_numpy()
+    views = {}
+    for name, mask in ({"all reads": np.ones(len(sim.reads), bool)} | sim.visible).items():
+        seen = sim.reads[vehicle & mask].reset_index(drop=True)
+        recon = reconstruct_view(sim.scenario, seen, sim.net)
+        mine = np.flatnonzero(seen["trip_id"].to_numpy() == trip["trip_id"])
+        recovered = [recon.routes.route(r) for r in np.unique(recon.read_recon[mine])]
+        covered = np.isin(route, np.concatenate(recovered)) if recovered else np.zeros(len(route), bool)
+        views[name] = {"covered": covered, "read_edges": seen["edge"].to_numpy()[mine],
+                       "read_operator": operator.reindex(seen["camera_id"].iloc[mine]).to_numpy()}
+    return {"route": route, "views": views, "km": float(trip["length_m"]) / 1000}
+
+
+def _boundary(sim: Simulation) -> np.ndarray | None:
+    """Edges crossing the first camera group's district, else between jurisdictions."""
+    from sim.district import boundary_edges
+
+    fenced = [c for c in sim.scenario.all_cameras if c.district is not None]
+    if fenced:
+        mask = district_mask(sim.net, fenced[0].district.model_dump(), sim.scenario.resolve)
+        return boundary_edges(sim.net, mask)
+    node_jurisdiction = np.array([str(sim.net.graph.nodes[n].get("jurisdiction", "")) for n in sim.net.nodes])
+    crossing = np.flatnonzero(node_jurisdiction[sim.net.edge_u] != node_jurisdiction[sim.net.edge_v])
+    return crossing if len(crossing) else None
+
+
+def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000) -> None:
+    """An interactive HTML map (folium) of the cameras, with read counts, and a sample of reads."""
+    import folium
+    from pyproj import Transformer
+
+    geo = layout_geojson(sim.layout, sim.net)
+    if not geo["features"]:
+        return
+    lon = np.array([f["geometry"]["coordinates"][0] for f in geo["features"]])
+    lat = np.array([f["geometry"]["coordinates"][1] for f in geo["features"]])
+    counts = sim.reads["camera_id"].value_counts()
+    fmap = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=13, tiles="OpenStreetMap")
+    cameras = folium.FeatureGroup(name="cameras")
+    for feature, y, x in zip(geo["features"], lat, lon):
+        props = feature["properties"]
+        n = int(counts.get(props["camera_id"], 0))
+        folium.CircleMarker(
+            [float(y), float(x)], radius=4 + 8 * np.sqrt(n / max(1, counts.max() if len(counts) else 1)),
+            color="#D55E00", fill=True, fill_opacity=0.7,
+            tooltip=f"{props['camera_id']} ({props['direction']}, {props['operator']}): {n:,} reads",
+        ).add_to(cameras)
+    cameras.add_to(fmap)
+    if sim.net.crs is not None and len(sim.reads):
+        sample = sim.reads.iloc[np.linspace(0, len(sim.reads) - 1, min(max_reads, len(sim.reads))).astype(int)]
+        edge = sample["edge"].to_numpy()
+        mx = (sim.net.x[sim.net.edge_u[edge]] + sim.net.x[sim.net.edge_v[edge]]) / 2
+        my = (sim.net.y[sim.net.edge_u[edge]] + sim.net.y[sim.net.edge_v[edge]]) / 2
+        rx, ry = Transformer.from_crs(sim.net.crs, "EPSG:4326", always_xy=True).transform(mx, my)
+        # one GeoJSON layer (a single object in the page) rather than a marker object per read: fast to write
+        points = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(x), float(y)]},
+             "properties": {"read": f"{plate} at {pd.Timestamp(when):%Y-%m-%d %H:%M:%S}"}}
+            for x, y, plate, when in zip(rx, ry, sample["plate_read"], sample["timestamp"])]}
+        folium.GeoJson(points, name=f"reads (sample of {len(sample):,})", show=False,
+                       marker=folium.CircleMarker(radius=2, color="#0072B2"),
+                       tooltip=folium.GeoJsonTooltip(fields=["read"], labels=False)).add_to(fmap)
+    folium.LayerControl().add_to(fmap)
+    fmap.save(str(path))
+
+
+def example_trip(sim: Simulation) -> dict[str, Any]:
+    """The trip drawn on the map: the most-read trip (ties: lowest id)."""
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    if not len(table) or table["n_reads"].max() == 0:
+        return {}
+    row = int(np.argmax(table["n_reads"].to_numpy()))
+    trip_id = table["trip_id"].iloc[row]
+    reads = sim.reads[sim.reads["trip_id"] == trip_id]
+    # the vehicle's reads reconstructed on their own (what a search for its plate returns), as in the
+    # long-trip figure: the same whether the run is in memory or read back from its folder
+    vehicle = sim.reads[sim.reads["vehicle_id"] == reads["vehicle_id"].iloc[0]].reset_index(drop=True)
+    recon = reconstruct_view(sim.scenario, vehicle, sim.net)
+    mine = np.flatnonzero(vehicle["trip_id"].to_numpy() == trip_id)
+    recon_route = np.concatenate([recon.routes.route(r) for r in np.unique(recon.read_recon[mine])])
+    return {
+        "true_route": sim.routes.route(row),
+        "recon_route": recon_route,
+        "read_edges": reads["edge"].to_numpy(),
+        "read_times": reads["timestamp"],
+    }
+
+
+def draw_run(sim: Simulation, folder: Path) -> list[Path]:
+    """The figures (``figures/*.png``), ``map.html`` and ``report.html`` of a run, drawn into ``folder``.
+
+    Works the same on a run in memory and on one read back with
+    :func:`sim.io.run.read_run` (``curtain plot``). Returns the files written.
+    """
+    from sim.report import render_report
+
+    scenario = sim.scenario
+    figures = write_figures(sim, folder / "figures") if scenario.output.figures else []
+    written = list(figures)
+    if scenario.output.figures:
+        write_interactive_map(sim, folder / "map.html")
+        written.append(folder / "map.html")
+    report = render_report(sim.metrics, scenario.to_toml(), figures, f"Curtain: {scenario.name}",
+                           question=scenario.output.question)
+    (folder / "report.html").write_text(report, encoding="utf-8")
+    return written + [folder / "report.html"]

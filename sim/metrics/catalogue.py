@@ -1,0 +1,221 @@
+"""The metrics of ``metrics.json``, registered once for every view (see :mod:`sim.metrics.registry`).
+
+Registration order is computation order; a metric may read the ones
+registered before it (``done``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._errors import ScenarioError
+from sim.cameras import watch_pairs
+from sim.district import directed_seal_cuts, district_mask, far_from, seal_cut, sealed_directions
+from sim.intervals import add_share
+from sim.metrics.areas import area_labels, area_summary, exposure_by_area
+from sim.metrics.evasion import camera_free_pairs
+from sim.metrics.fleets import fleet_metrics
+from sim.metrics.long_trips import long_trip_exposure
+from sim.metrics.person import home_inference, person_metrics, searcher_reads, unique_plates, work_inference
+from sim.metrics.quality import misread_matching, trip_split_accuracy
+from sim.metrics.registry import RunContext, Tables, View, metric
+from sim.metrics.trips import exposure_by_length, summary_metrics, time_to_first_read
+from sim.network import edge_jurisdiction, fastest_routes
+
+Done = dict[str, Any]
+
+
+@metric("summary", "run")
+def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """Trips, reads and recall; reads per fixed camera and per patrol car, scaled up from a fleet sample."""
+    reads, fixed = view.reads, run.fixed
+    fixed_reads = int(fixed[pd.Index(run.layout["camera_id"]).get_indexer(reads["camera_id"])].sum())
+    out = {"seed": run.scenario.seed}
+    out |= summary_metrics(view.trip_table, reads, run.trips, int(fixed.sum()), run.n_days,
+                           long_trip_km=run.scenario.metrics.long_trip_km, sighting=view.recon.sighting,
+                           fixed_reads=fixed_reads)
+    if not fixed.all():
+        n_cars = int((~fixed).sum())
+        out["n_patrol_cars"] = n_cars
+        out["reads_per_patrol_car_per_day"] = (len(reads) - fixed_reads) / (n_cars * run.n_days)
+    share = run.scenario.demand.sample_share
+    if share < 1:
+        # the simulated vehicles stand for sample_share of the real fleet: reads per reader scale back up
+        out["sample_share"] = share
+        for key in ("reads_per_camera_per_day", "reads_per_patrol_car_per_day"):
+            if out.get(key) is not None:
+                out[f"{key}_full_scale"] = out[key] / share
+    return out
+
+
+@metric("route_choice", "run")
+def _route_choice(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """How the drivers chose routes, and the share of trips that drove a fastest path (the searcher's guess).
+
+    A trip drove a fastest path when its route takes no longer (within 1e-9 relative) than the fastest
+    route between its ends on the network it drove (free-flow, or congested with ``congestion = "ue"``).
+    """
+    spec, net, trips = run.scenario.traffic, run.net, run.trips
+    out: dict[str, Any] = {"route_choice": {"route_noise": spec.route_noise, "route_classes": spec.route_classes}}
+    if spec.route_noise > 0:
+        fastest = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+        drove = run.routes.travel_time <= fastest.travel_time * (1 + 1e-9) + 1e-9
+    else:  # the routes are the fastest routes themselves
+        drove = np.ones(len(trips), dtype=bool)
+    add_share(out, "share_trips_fastest_route", drove, trips["vehicle_id"].to_numpy())
+    return out
+
+
+@metric("exposure_by_length_km", "run")
+def _by_length(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    return {"exposure_by_length_km": exposure_by_length(view.trip_table)}
+
+
+@metric("long_trips", "run", "agency", "what_if")
+def _long_trips(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    return {"long_trips": long_trip_exposure(run.trips, run.routes, view.reads, run.layout, view.trip_table, run.net,
+                                             min_km=run.scenario.metrics.long_trip_km, table=run.long_routes)}
+
+
+@metric("time_to_first_read_s_median", "run")
+def _first_read(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    delay = time_to_first_read(run.trips, view.reads)
+    return {"time_to_first_read_s_median": float(np.median(delay)) if len(delay) else None}
+
+
+@metric("quality", "run")
+def _quality(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    return trip_split_accuracy(view.reads, view.recon) | misread_matching(view.reads, run.trips, view.recon)
+
+
+@metric("person", "run")
+def _person(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> tuple[dict[str, Any], Tables]:
+    person, tables = person_metrics(view.reads, run.trips, run.net, run.n_days, rng, persons=run.persons,
+                                    first_weekday=run.scenario.start.weekday(), plate_key=view.recon.plate_key)
+    if run.persons is not None:
+        tables["vehicles"] = run.persons
+    return person, tables
+
+
+@metric("exposure_by_area", "run")
+def _areas(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> tuple[dict[str, Any], Tables]:
+    areas = scenario_areas(run.scenario, run.net)
+    if areas is None:
+        return {}, {}
+    unique = view.tables.get("vehicle_uniqueness")
+    table = exposure_by_area(run.net, *areas, layout=run.layout, trips=run.trips, routes=run.routes, reads=view.reads,
+                             trip_table=view.trip_table, n_days=run.n_days,
+                             unique=None if unique is None else unique[unique["k"] == 2])
+    return {"exposure_by_area": area_summary(table, area_kind(run.scenario, run.net))}, {"areas": table}
+
+
+@metric("camera_free_pairs", "run")
+def _pairs(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    pairs = camera_free_pairs(run.net, watched_edges(run), rng, n_pairs=run.scenario.metrics.pair_samples)
+    return {k: pairs[k] for k in ("camera_free_pair_share", "camera_free_pair_share_n", "camera_free_pair_share_ci",
+                                  "detour_ratio_median")}
+
+
+@metric("fleets", "run")
+def _fleets(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    if run.fixed.all() and "cost" not in run.layout.columns:
+        return {}
+    return {"fleets": fleet_metrics(view.reads, run.trips, run.layout, run.n_days)}
+
+
+@metric("district", "run")
+def _district(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """The first fenced camera group's district: its fence, the cuts that would seal it, and whether it is sealed."""
+    from sim.world import group_prefix
+
+    fenced = [(i, c) for i, c in enumerate(run.scenario.all_cameras) if c.district is not None]
+    if not fenced:
+        return {}
+    i, spec = fenced[0]
+    net = run.net
+    mask = district_mask(net, spec.district.model_dump(), run.scenario.resolve)
+    outside = far_from(net, mask, spec.buffer_m)
+    sealed_out, sealed_in = sealed_directions(net, mask, watched_edges(run), outside)
+    return {
+        "district_fence_cameras": int(run.layout["camera_id"].str.startswith(f"{group_prefix(i, spec)}-").sum()),
+        "min_cut_to_seal_district": len(seal_cut(net, mask, outside=outside)),
+        "min_cameras_to_seal_district": sum(len(c) for c in directed_seal_cuts(net, mask, outside=outside)),
+        "district_sealed": sealed_out and sealed_in, "district_sealed_in": sealed_in,
+        "district_sealed_out": sealed_out,
+    }
+
+
+@metric("agency_person", "agency")
+def _agency_person(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """What one agency's reads say about people: uniqueness (k = 2), and home and work over several days.
+
+    Keyed, like the run's own, on the plates as the agency holds them (after its own misread matching).
+    """
+    # (a sample of 2,000 plates per agency keeps ten agencies' views affordable; the run's own uses 5,000)
+    searcher, owner = searcher_reads(view.reads, view.recon.plate_key)
+    out: dict[str, Any] = {}
+    add_share(out, "uniqueness_k2", unique_plates(searcher, [2], rng, max_plates=2_000)[2]["unique"].to_numpy(),
+              reason="no plate has 2 distinct points")
+    if run.n_days >= 2:
+        out |= home_inference(searcher, run.trips, run.net, owner)
+        if run.persons is not None:
+            out |= work_inference(searcher, run.persons, run.net, owner, first_weekday=run.scenario.start.weekday())
+    return {"person": out}
+
+
+@metric("agency_shares", "agency")
+def _agency_shares(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """The share of the run's reads the view holds, and of trips it can reconstruct (two sightings or more)."""
+    out: dict[str, Any] = {}
+    mask = np.ones(len(run.reads), bool) if view.mask is None else view.mask
+    # a camera's reads are visible or not together: the reads cluster by camera
+    add_share(out, "share_reads_visible", mask, run.reads["camera_id"].to_numpy())
+    vehicle = run.trips["vehicle_id"].to_numpy()
+    add_share(out, "share_trips_reconstructable", view.trip_table["n_sightings"].to_numpy() >= 2, vehicle)
+    add_share(out, "route_recall_mean", view.trip_table["route_recall"].to_numpy(), vehicle)
+    return out
+
+
+@metric("calibration", "run")
+def _calibration(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> tuple[dict[str, Any], Tables]:
+    """How demand was calibrated (see :func:`sim.world.build_world`) and what the run achieved."""
+    if run.world is None or run.world.calibration is None:
+        return {}, {}
+    from sim.world import count_fit
+
+    calibration = dict(run.world.calibration)
+    calibration["achieved_reads_per_camera_per_day"] = done.get("reads_per_camera_per_day_full_scale",
+                                                                done["reads_per_camera_per_day"])
+    tables: Tables = {}
+    if run.scenario.demand.counts is not None:
+        tables["count_fit"], calibration["fit"] = count_fit(run.scenario, run.net, run.routes, run.n_days)
+    return {"calibration": calibration}, tables
+
+
+def watched_edges(run: RunContext) -> np.ndarray:
+    """Edges a fixed or mobile reader with a read rate above 0 watches."""
+    camera, edge, _ = watch_pairs(run.layout, run.net)
+    return edge[run.layout["read_rate"].to_numpy()[camera] > 0]
+
+
+def area_kind(scenario: Any, net: Any) -> str:
+    """How areas are drawn: ``metrics.areas``, with ``auto`` = jurisdictions when there are two, else rings."""
+    how = scenario.metrics.areas
+    if how == "auto":
+        return "jurisdiction" if len(set(edge_jurisdiction(net)) - {""}) >= 2 else "rings"
+    return how
+
+
+def scenario_areas(scenario: Any, net: Any) -> tuple[np.ndarray, np.ndarray, list[str]] | None:
+    """Node and edge areas for the exposure-by-area table (``None`` when ``metrics.areas = "none"``)."""
+    spec = scenario.metrics
+    how = area_kind(scenario, net)
+    if how == "none":
+        return None
+    if how == "jurisdiction" and not (set(edge_jurisdiction(net)) - {""}):
+        raise ScenarioError(f"{scenario.name}: metrics.areas = \"jurisdiction\" but no road has a jurisdiction; "
+                            "use areas = \"rings\" or give the network jurisdictions")
+    return area_labels(net, how, center=spec.center, ring_km=spec.ring_km, rings=spec.rings)

@@ -1,0 +1,94 @@
+"""Views of a run's reads: all of them, each agency's, and each agency's in a what-if.
+
+Every view is reconstructed from the reads it holds and scored by the same
+registered metrics (:mod:`sim.metrics.registry`); only the scope differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import access as access_stage
+from sim.metrics.registry import RunContext, View, compute
+from sim.metrics.trips import trip_metrics
+from sim.network import RoadNetwork
+from sim.reconstruct import Reconstruction, reconstruct
+from sim.scenario import Scenario
+
+#: The run's person keys an agency that sees every read reuses (see :func:`agency_metrics`).
+AGENCY_PERSON_KEYS = tuple(f"{key}{suffix}" for key in ("uniqueness_k2", "home_inference_accuracy",
+                                                        "work_inference_accuracy") for suffix in ("", "_n", "_ci")) + (
+    "home_error_m_median", "n_vehicles_scored", "work_error_m_median", "n_workers_scored")
+
+
+def reconstruct_view(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
+    """Trips reconstructed from ``reads`` with the scenario's ``[reconstruct]`` settings."""
+    spec = scenario.reconstruct
+    return reconstruct(reads, net, slack_s=spec.slack_s, misread_tolerance=spec.misread_tolerance,
+                       window_s=spec.window_s, route_inference=spec.route_inference, k_paths=spec.k_paths,
+                       sighting_window_s=spec.sighting_window_s)
+
+
+def make_view(run: RunContext, name: str, mask: np.ndarray | None = None,
+              recon: Reconstruction | None = None) -> View:
+    """The view of the run's reads selected by ``mask`` (all when ``None``): reconstructed and scored per trip."""
+    seen = run.reads if mask is None else run.reads[mask].reset_index(drop=True)
+    recon = recon if recon is not None else reconstruct_view(run.scenario, seen, run.net)
+    return View(name, seen, recon, trip_metrics(run.trips, run.routes, seen, recon, run.net, view=name), mask)
+
+
+def visible_masks(run: RunContext, graph: Any, query_time_s: float) -> dict[str, np.ndarray]:
+    """Per agency, which of the run's reads it can search at ``query_time_s``."""
+    return {a.name: access_stage.visible_reads(run.reads, run.layout, graph, a.name, query_time_s)
+            for a in run.scenario.agencies}
+
+
+def agency_metrics(
+    run: RunContext, graph: Any, visible: dict[str, np.ndarray], overall: View, overall_metrics: dict[str, Any],
+    rng: np.random.Generator,
+) -> tuple[list[pd.DataFrame], dict[str, Any]]:
+    """Per agency: the per-trip table of its view and its metrics (scope ``agency``), with who it sees through."""
+    tables, out = [], {}
+    for agency in run.scenario.agencies:
+        mask = visible[agency.name]
+        if mask.all():
+            # an agency that sees every read knows exactly what the "all" view does: reuse it
+            view = View(agency.name, overall.reads, overall.recon, overall.trip_table.assign(view=agency.name), mask)
+            found, _ = compute(run, view, "agency", rng, only={"agency_shares"})
+            found |= {"long_trips": overall_metrics["long_trips"],
+                      "person": {k: overall_metrics[k] for k in AGENCY_PERSON_KEYS
+                                 if k in overall_metrics and (run.n_days >= 2 or k.startswith("uniqueness_k2"))}}
+        else:
+            view = make_view(run, agency.name, mask)
+            found, _ = compute(run, view, "agency", rng)
+        tables.append(view.trip_table)
+        out[agency.name] = {"kind": agency.kind, "users": agency.users,
+                            "paths": access_stage.visible_operators(graph, agency.name)} | found
+    return tables, out
+
+
+def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str, Any],
+            rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+    """Long-trip exposure per view as run, and with each ``metrics.what_if_without`` node removed.
+
+    Removing an operator takes its cameras away (traffic does not depend on
+    cameras, so its reads are simply dropped); removing a pool turns the
+    pool off. No traffic is simulated again.
+    """
+    operator_of_read = run.layout.set_index("camera_id")["operator"].reindex(run.reads["camera_id"]).to_numpy()
+    out = {"as run": {"all reads": metrics["long_trips"]}
+           | {name: a["long_trips"] for name, a in metrics["agencies"].items()}}
+    for name in run.scenario.metrics.what_if_without:
+        smaller = graph.copy()
+        smaller.remove_node(name)
+        masks = {}
+        if graph.nodes[name]["kind"] == "operator":
+            masks["all reads"] = operator_of_read != name
+        for agency in run.scenario.agencies:
+            masks[agency.name] = access_stage.visible_reads(run.reads, run.layout, smaller, agency.name, query_time_s)
+        out[f"without {name}"] = {view: compute(run, make_view(run, view, mask), "what_if", rng)[0]["long_trips"]
+                                  for view, mask in masks.items()}
+    return out
