@@ -6,3 +6,8 @@ from __future__ import annotations
 #: site (cameras within 80 m merged into one site) to the nearest other site is 197 m in OpenStreetMap
 #: (DeFlock export, 2025-10-04; ``tests/test_placement.py`` recomputes it from ``../shared/data/alpr``).
 DEFAULT_MIN_SPACING_M = 200.0
+
+#: Whether reconstruction matches a plate read once to a plate one character away seen within ``window_s`` (as a
+#: searcher's fuzzy plate search does); the scenario's ``reconstruct.misread_tolerance`` and
+#: :func:`sim.reconstruct.reconstruct` share it.
+DEFAULT_MISREAD_TOLERANCE = True

@@ -84,7 +84,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     with stage("reconstruct"):
         recon = reconstruct_view(scenario, reads, world.net)
     with stage("metrics"):
-        sim = score(scenario, world, traffic, reads, recon, rngs["metrics"], timings)
+        sim = score(scenario, world, traffic, reads, recon, timings)
     if lost is not None:
         sim.metrics["n_passes_lost_to_outages"] = lost
     return sim
@@ -131,25 +131,25 @@ def observe(
 
 def score(
     scenario: Scenario, world: World, traffic: Traffic, reads: pd.DataFrame, recon: Reconstruction,
-    rng: np.random.Generator, timings: dict[str, float],
+    timings: dict[str, float],
 ) -> Simulation:
     """Every view of the reads (all, each agency, each what-if) through the metrics registry."""
     run = RunContext(scenario, world.net, world.layout, traffic.trips, world.routes, reads,
                      simulated_days(scenario, traffic.trips), world.persons, world)
     everything = make_view(run, "all", recon=recon)
-    metrics, tables = compute(run, everything, "run", rng)
+    metrics, tables = compute(run, everything, "run")
     metrics |= {"versions": versions(), "traffic_engine": traffic.engine} | world.facts()
     trip_table, visible, graph = everything.trip_table, {}, world.access
     if graph is not None:
         query_time_s = float(traffic.trips["arrive_s"].max())
         visible = visible_masks(run, graph, query_time_s)
-        views, metrics["agencies"] = agency_metrics(run, graph, visible, everything, metrics, rng)
+        views, metrics["agencies"] = agency_metrics(run, graph, visible, everything, metrics)
         trip_table = pd.concat([trip_table, *views], ignore_index=True)
         if scenario.rules:
             from sim.access import rule_report
 
             metrics["rules"] = rule_report(graph)
         if scenario.metrics.what_if_without:
-            metrics["long_trips_what_if"] = what_if(run, graph, query_time_s, metrics, rng)
+            metrics["long_trips_what_if"] = what_if(run, graph, query_time_s, metrics)
     return Simulation(scenario, world.net, world.layout, traffic.trips, world.routes, reads, recon, trip_table,
                       metrics, timings, graph, visible, tables)

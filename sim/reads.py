@@ -7,10 +7,13 @@ the plate is replaced by another.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
+
+from sim._time import DAY_S
 
 READ_COLUMNS = (
     "read_id", "camera_id", "plate_read", "vehicle_id", "trip_id",
@@ -43,6 +46,10 @@ def read_passes(
     start : datetime.datetime
         Wall-clock time of ``t = 0``.
     rng : numpy.random.Generator
+        One number is drawn from it; each day's reads then draw from their
+        own generator (seeded by that number and the day), so the reads do
+        not depend on how the passes are chunked: in memory or streamed day
+        by day (:func:`stream_reads`), the same seed gives the same reads.
     duplicate_rate : float
         Share of reads the camera logs twice, 1–3 s apart (as real readers
         do); the copy is indistinguishable from a read.
@@ -55,7 +62,40 @@ def read_passes(
         ``direction`` is ``forward``/``backward`` for fixed cameras and, when
         ``passes`` has a ``direction`` column (patrol cars), ``oncoming``,
         ``same_way`` or ``parked``; a parked car's read has ``trip_id`` -1.
+        Read ids run in time order within each day and on across days.
     """
+    days = list(read_days(passes, trips, layout, start, rng, duplicate_rate=duplicate_rate))
+    return days[0] if len(days) == 1 else pd.concat(days, ignore_index=True)
+
+
+def read_days(
+    passes: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame, start: datetime, rng: np.random.Generator, *,
+    duplicate_rate: float = 0.0,
+) -> Iterator[pd.DataFrame]:
+    """The reads of time-ordered ``passes``, one day at a time (see :func:`read_passes`); at least one frame."""
+    base = int(rng.integers(2**63))
+    day = (passes["time_s"].to_numpy() // DAY_S).astype(np.int64)
+    bounds = np.searchsorted(day, np.arange(int(day.max()) + 2 if len(day) else 1))
+    next_id = 0
+    for d in range(max(len(bounds) - 1, 1)):
+        chunk = passes.iloc[bounds[d] : bounds[d + 1]] if len(bounds) > 1 else passes
+        reads = _read_chunk(chunk, trips, layout, start, np.random.default_rng([base, d]),
+                            duplicate_rate=duplicate_rate)
+        reads["read_id"] += next_id
+        next_id += len(reads)
+        yield reads
+
+
+def _read_chunk(
+    passes: pd.DataFrame,
+    trips: pd.DataFrame,
+    layout: pd.DataFrame,
+    start: datetime,
+    rng: np.random.Generator,
+    *,
+    duplicate_rate: float = 0.0,
+) -> pd.DataFrame:
+    """The reads of one chunk of passes (a day), drawn from ``rng`` alone."""
     camera = passes["camera"].to_numpy()
     hit = rng.random(len(passes)) < layout["read_rate"].to_numpy(float)[camera]
     kept = passes[hit].reset_index(drop=True)
@@ -110,7 +150,6 @@ def stream_reads(
     path: str,
     *,
     duplicate_rate: float = 0.0,
-    day_s: float = 86_400.0,
 ) -> list[int]:
     """Turn time-ordered passes into reads one day at a time, appending each day to a Parquet file as a row group.
 
@@ -134,15 +173,9 @@ def stream_reads(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    day = (passes["time_s"].to_numpy() // day_s).astype(np.int64)
-    bounds = np.searchsorted(day, np.arange(int(day.max()) + 2 if len(day) else 1))
-    counts, writer, next_id = [], None, 0
+    counts, writer = [], None
     try:
-        for d in range(len(bounds) - 1):
-            reads = read_passes(passes.iloc[bounds[d] : bounds[d + 1]], trips, layout, start, rng,
-                                duplicate_rate=duplicate_rate)
-            reads["read_id"] += next_id
-            next_id += len(reads)
+        for reads in read_days(passes, trips, layout, start, rng, duplicate_rate=duplicate_rate):
             counts.append(len(reads))
             table = pa.Table.from_pandas(reads, preserve_index=False)
             if writer is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim._defaults import DEFAULT_MISREAD_TOLERANCE
 from sim.network import RoadNetwork, Routes, fastest_routes
 
 #: Extra seconds beyond the fastest possible drive between two sightings
@@ -85,7 +86,7 @@ def reconstruct(
     net: RoadNetwork,
     *,
     slack_s: float = DEFAULT_SLACK_S,
-    misread_tolerance: bool = False,
+    misread_tolerance: bool = DEFAULT_MISREAD_TOLERANCE,
     window_s: float = 1800.0,
     route_inference: str = "fastest",
     k_paths: int = 5,

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from sim._defaults import DEFAULT_MIN_SPACING_M
+from sim._defaults import DEFAULT_MIN_SPACING_M, DEFAULT_MISREAD_TOLERANCE
 from sim._errors import ScenarioError
 
 DEFAULT_SCENARIO = "teaching-grid"
@@ -282,7 +282,7 @@ class ReconstructSpec(_Section):
     """``[reconstruct]``: how reads are chained into trips."""
 
     slack_s: float = Field(600.0, ge=0, description="seconds beyond the fastest drive before a new trip")
-    misread_tolerance: bool = Field(True, description="match plates read once to a plate one character away")
+    misread_tolerance: bool = Field(DEFAULT_MISREAD_TOLERANCE, description="match plates read once to a plate one character away")
     window_s: float = Field(1800.0, gt=0, description="misread matching: how close in time, seconds")
     route_inference: Literal["fastest", "time_matched"] = "fastest"
     k_paths: int = Field(5, ge=1, description="time_matched: alternatives tried per gap")

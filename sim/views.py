@@ -18,10 +18,13 @@ from sim.network import RoadNetwork
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.scenario import Scenario
 
-#: The run's person keys an agency that sees every read reuses (see :func:`agency_metrics`).
+#: The person metrics an agency's entry of ``metrics.json`` keeps (see :func:`agency_metrics`).
 AGENCY_PERSON_KEYS = tuple(f"{key}{suffix}" for key in ("uniqueness_k2", "home_inference_accuracy",
-                                                        "work_inference_accuracy") for suffix in ("", "_n", "_ci")) + (
+                                                        "work_inference_accuracy")
+                           for suffix in ("", "_n", "_ci", "_reason")) + (
     "home_error_m_median", "n_vehicles_scored", "work_error_m_median", "n_workers_scored")
+PERSON_PREFIXES = ("uniqueness", "home_", "work_", "n_vehicles_scored", "n_workers_scored", "next_camera",
+                   "n_transitions_scored", "predictability")
 
 
 def reconstruct_view(scenario: Scenario, reads: pd.DataFrame, net: RoadNetwork) -> Reconstruction:
@@ -48,30 +51,32 @@ def visible_masks(run: RunContext, graph: Any, query_time_s: float) -> dict[str,
 
 def agency_metrics(
     run: RunContext, graph: Any, visible: dict[str, np.ndarray], overall: View, overall_metrics: dict[str, Any],
-    rng: np.random.Generator,
 ) -> tuple[list[pd.DataFrame], dict[str, Any]]:
-    """Per agency: the per-trip table of its view and its metrics (scope ``agency``), with who it sees through."""
+    """Per agency: the per-trip table of its view and its metrics (scope ``agency``), with who it sees through.
+
+    The person metrics are the run's own (:func:`sim.metrics.person.person_metrics`, same sample size,
+    same random stream), of which ``person`` keeps :data:`AGENCY_PERSON_KEYS`.
+    """
     tables, out = [], {}
     for agency in run.scenario.agencies:
         mask = visible[agency.name]
         if mask.all():
-            # an agency that sees every read knows exactly what the "all" view does: reuse it
+            # an agency that sees every read knows exactly what the "all" view does: its numbers are the run's
             view = View(agency.name, overall.reads, overall.recon, overall.trip_table.assign(view=agency.name), mask)
-            found, _ = compute(run, view, "agency", rng, only={"agency_shares"})
-            found |= {"long_trips": overall_metrics["long_trips"],
-                      "person": {k: overall_metrics[k] for k in AGENCY_PERSON_KEYS
-                                 if k in overall_metrics and (run.n_days >= 2 or k.startswith("uniqueness_k2"))}}
+            found, _ = compute(run, view, "agency", only={"agency_shares"})
+            found |= {k: overall_metrics[k] for k in ("long_trips", *AGENCY_PERSON_KEYS) if k in overall_metrics}
         else:
             view = make_view(run, agency.name, mask)
-            found, _ = compute(run, view, "agency", rng)
+            found, _ = compute(run, view, "agency")
+        person = {k: found.pop(k) for k in list(found) if k.startswith(PERSON_PREFIXES)}
         tables.append(view.trip_table)
         out[agency.name] = {"kind": agency.kind, "users": agency.users,
-                            "paths": access_stage.visible_operators(graph, agency.name)} | found
+                            "paths": access_stage.visible_operators(graph, agency.name),
+                            "person": {k: v for k, v in person.items() if k in AGENCY_PERSON_KEYS}} | found
     return tables, out
 
 
-def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str, Any],
-            rng: np.random.Generator) -> dict[str, dict[str, Any]]:
+def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Long-trip exposure per view as run, and with each ``metrics.what_if_without`` node removed.
 
     Removing an operator takes its cameras away (traffic does not depend on
@@ -89,6 +94,6 @@ def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str,
             masks["all reads"] = operator_of_read != name
         for agency in run.scenario.agencies:
             masks[agency.name] = access_stage.visible_reads(run.reads, run.layout, smaller, agency.name, query_time_s)
-        out[f"without {name}"] = {view: compute(run, make_view(run, view, mask), "what_if", rng)[0]["long_trips"]
+        out[f"without {name}"] = {view: compute(run, make_view(run, view, mask), "what_if")[0]["long_trips"]
                                   for view, mask in masks.items()}
     return out

@@ -19,7 +19,7 @@ from sim.metrics.areas import area_labels, area_summary, exposure_by_area
 from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import long_trip_exposure
-from sim.metrics.person import home_inference, person_metrics, searcher_reads, unique_plates, work_inference
+from sim.metrics.person import person_metrics
 from sim.metrics.quality import misread_matching, trip_split_accuracy
 from sim.metrics.registry import RunContext, Tables, View, metric
 from sim.metrics.trips import exposure_by_length, summary_metrics, time_to_first_read
@@ -91,7 +91,7 @@ def _quality(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     return trip_split_accuracy(view.reads, view.recon) | misread_matching(view.reads, run.trips, view.recon)
 
 
-@metric("person", "run")
+@metric("person", "run", "agency")
 def _person(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> tuple[dict[str, Any], Tables]:
     person, tables = person_metrics(view.reads, run.trips, run.net, run.n_days, rng, persons=run.persons,
                                     first_weekday=run.scenario.start.weekday(), plate_key=view.recon.plate_key)
@@ -146,24 +146,6 @@ def _district(run: RunContext, view: View, rng: np.random.Generator, done: Done)
         "district_sealed": sealed_out and sealed_in, "district_sealed_in": sealed_in,
         "district_sealed_out": sealed_out,
     }
-
-
-@metric("agency_person", "agency")
-def _agency_person(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
-    """What one agency's reads say about people: uniqueness (k = 2), and home and work over several days.
-
-    Keyed, like the run's own, on the plates as the agency holds them (after its own misread matching).
-    """
-    # (a sample of 2,000 plates per agency keeps ten agencies' views affordable; the run's own uses 5,000)
-    searcher, owner = searcher_reads(view.reads, view.recon.plate_key)
-    out: dict[str, Any] = {}
-    add_share(out, "uniqueness_k2", unique_plates(searcher, [2], rng, max_plates=2_000)[2]["unique"].to_numpy(),
-              reason="no plate has 2 distinct points")
-    if run.n_days >= 2:
-        out |= home_inference(searcher, run.trips, run.net, owner)
-        if run.persons is not None:
-            out |= work_inference(searcher, run.persons, run.net, owner, first_weekday=run.scenario.start.weekday())
-    return {"person": out}
 
 
 @metric("agency_shares", "agency")

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim._rng import named_rng
 from sim.network import RoadNetwork, Routes
 from sim.reconstruct import Reconstruction
 
@@ -113,15 +114,21 @@ class View:
 
 
 def compute(
-    run: RunContext, view: View, scope: str, rng: np.random.Generator, *, only: set[str] | None = None
+    run: RunContext, view: View, scope: str, *, only: set[str] | None = None
 ) -> tuple[dict[str, Any], Tables]:
-    """Every metric registered for ``scope`` (or those of them named in ``only``), on ``view``."""
+    """Every metric registered for ``scope`` (or those of them named in ``only``), on ``view``.
+
+    Each metric draws from its own stream (:func:`sim._rng.named_rng` of the
+    scenario seed and the metric's name), the same in every view: adding a
+    metric never shifts another's draws, and a view that holds every read
+    gets the run's own numbers.
+    """
     out: dict[str, Any] = {}
     for m in METRICS.values():
         if scope not in m.scopes or (only is not None and m.name not in only):
             continue
         try:
-            result = m.function(run, view, rng, out)
+            result = m.function(run, view, named_rng(run.scenario.seed, "metric", m.name), out)
         except NotApplicable as reason:
             out |= {m.name: None, f"{m.name}_reason": str(reason)}
             continue
