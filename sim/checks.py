@@ -1,14 +1,27 @@
 """Every check of a scenario that needs more than its schema, in one place.
 
-:func:`check_simulated` refuses what cannot be simulated at all. The
-network-dependent checks (cameras, patrols, access graph, areas) are
-gathered by :func:`check_world` and reported together, so ``curtain
-validate`` accepts exactly what ``curtain run`` accepts.
+:func:`check_simulated` refuses what cannot be simulated at all;
+:func:`check_world` gathers every problem that needs the network — camera
+files and counts, jurisdictions, districts, patrol beats, reader ids, the
+access graph, areas, a trips file — and reports them all at once.
+``curtain validate`` builds the network and runs both, and ``curtain run``
+runs them right after the network stage, before any demand or traffic, so
+``validate`` accepts exactly what ``run`` accepts. (One thing only a
+placement can tell: whether a ranked group's cameras fit ``min_spacing_m``
+apart; ``run`` says so before traffic is simulated.)
 """
 
 from __future__ import annotations
 
-from sim._errors import ScenarioError
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._errors import CurtainError, ScenarioError
+from sim._rng import named_rng
+from sim.network import RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
 
 
@@ -17,3 +30,133 @@ def check_simulated(scenario: Scenario) -> None:
     if scenario.reads.source == "file":
         raise ScenarioError(f"{scenario.name}: reads.source is \"file\": there is nothing to simulate; "
                             "use run_scenario (curtain run) or curtain analyze")
+
+
+def jurisdiction_edges(net: RoadNetwork, name: str, where: str) -> np.ndarray:
+    """Edges of jurisdiction ``name``; a :class:`ScenarioError` naming ``where`` when no road has it."""
+    edges = np.flatnonzero(edge_jurisdiction(net) == name)
+    if not len(edges):
+        known = sorted(set(edge_jurisdiction(net)) - {""})
+        raise ScenarioError(f"{where}: no road has jurisdiction {name!r}; "
+                            + (f"use one of {', '.join(map(repr, known))}" if known else "the network has none"))
+    return edges
+
+
+def patrol_nodes(net: RoadNetwork, spec: Any, where: str) -> np.ndarray | None:
+    """The intersections a ``[[patrols]]`` entry patrols (``None``: all); checks its jurisdiction and beats."""
+    nodes = None
+    if spec.jurisdiction is not None:
+        edges = jurisdiction_edges(net, spec.jurisdiction, f"{where}.jurisdiction")
+        nodes = np.unique(np.concatenate([net.edge_u[edges], net.edge_v[edges]]))
+    n_beats = spec.beats or spec.cars
+    available = net.n_nodes if nodes is None else len(nodes)
+    if n_beats > available:
+        raise ScenarioError(f"{where}.beats = {n_beats} is more than the {available} intersections to patrol; "
+                            "use fewer beats")
+    return nodes
+
+
+def check_world(scenario: Scenario, net: RoadNetwork) -> None:
+    """Every network-dependent problem of ``scenario``, raised together as one :class:`ScenarioError`."""
+    problems: list[str] = []
+
+    def attempt(where: str, check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return check(*args, **kwargs)
+        except CurtainError as exc:
+            message = str(exc).removeprefix(f"{scenario.name}: ")
+            problems.append(message if message.startswith(where.split("[")[0]) else f"{where}: {message}")
+            return None
+
+    operators = _camera_problems(scenario, net, attempt)
+    for i, spec in enumerate(scenario.patrols):
+        attempt(f"patrols[{i}]", patrol_nodes, net, spec, f"patrols[{i}]")
+        operators.add(spec.operator)
+    _reader_id_problems(scenario, problems)
+    if scenario.operators or scenario.agencies or scenario.metrics.what_if_without:
+        from sim.world import build_access
+
+        attempt("access", build_access, scenario, pd.DataFrame({"operator": sorted(operators)}))
+    if scenario.metrics.areas == "jurisdiction" and not set(edge_jurisdiction(net)) - {""}:
+        problems.append("metrics.areas = \"jurisdiction\" but no road has a jurisdiction; use areas = \"rings\" "
+                        "or give the network jurisdictions")
+    demand = scenario.demand
+    if demand.model == "file":
+        from sim.demand import read_trips_csv
+
+        attempt("demand.path", read_trips_csv, scenario.resolve(str(demand.path)), net,
+                named_rng(scenario.seed, "checks"))
+    if demand.counts is not None:
+        from sim.io.counts import read_counts
+
+        attempt("demand.counts", read_counts, scenario.resolve(demand.counts), net, max_snap_m=demand.counts_max_snap_m)
+    if problems:
+        raise ScenarioError(f"{scenario.name}: {len(problems)} problem(s) with the network "
+                            f"({net.n_nodes:,} intersections, {net.n_edges:,} road segments):\n"
+                            + "\n".join("  " + p.replace("\n", "\n    ") for p in problems))
+
+
+def _camera_problems(scenario: Scenario, net: RoadNetwork, attempt: Callable[..., Any]) -> set[str]:
+    """Check every camera group against the network; return the operators its cameras will have."""
+    from sim.district import district_mask
+    from sim.placement import check_count
+    from sim.world import read_camera_file
+
+    operators: set[str] = set()
+    for i, spec in enumerate(scenario.all_cameras):
+        where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
+        if spec.strategy == "file":
+            layout = attempt(f"{where}.path", read_camera_file, scenario, spec, net)
+            if layout is not None:
+                operators |= set(layout[0]["operator"])
+            continue
+        if spec.strategy == "cordon" or spec.camera_count() > 0:
+            operators.add(spec.operator)
+        allowed = None
+        if spec.jurisdiction is not None:
+            edges = attempt(f"{where}.jurisdiction", jurisdiction_edges, net, spec.jurisdiction,
+                            f"{where}.jurisdiction")
+            if edges is None:
+                continue
+            allowed = np.zeros(net.n_edges, bool)
+            allowed[edges] = True
+        if spec.district is not None:
+            attempt(f"{where}.district", district_mask, net, spec.district.model_dump(), scenario.resolve)
+        if spec.strategy not in ("cordon",):
+            attempt(f"{where}.count", check_count, net, spec.camera_count(), allowed)
+    return operators
+
+
+def _reader_id_problems(scenario: Scenario, problems: list[str]) -> None:
+    """Camera groups and patrol fleets must not share an id prefix (their reader ids would collide)."""
+    from sim.world import group_prefix
+
+    prefixes = [(group_prefix(i, s), "cameras" if i == 0 else f"camera_groups[{i - 1}]")
+                for i, s in enumerate(scenario.all_cameras) if s.strategy != "file"]
+    prefixes += [(p.prefix, f"patrols[{i}]") for i, p in enumerate(scenario.patrols)]
+    seen: dict[str, str] = {}
+    for prefix, where in prefixes:
+        if prefix in seen:
+            problems.append(f"{where}.prefix: {prefix!r} is also the prefix of {seen[prefix]}; reader ids would "
+                            "collide — give each group and fleet its own prefix")
+        seen.setdefault(prefix, where)
+
+
+def check_scenario(scenario: Scenario) -> str:
+    """Everything ``curtain run`` checks before simulating: build the network and run :func:`check_world`.
+
+    Returns a short description of what was checked (for ``curtain validate``).
+    """
+    from sim._rng import stage_rngs
+    from sim.world import build_network
+
+    if scenario.reads.source == "file":
+        from sim.io.reads import read_reads_file
+
+        spec = scenario.reads
+        source = read_reads_file(scenario.resolve(str(spec.path)), columns=spec.column_map(),
+                                 time_format=spec.time_format, delimiter=spec.delimiter)
+        return f"reads file of {len(source.reads):,} usable rows checked"
+    net = build_network(scenario, stage_rngs(scenario.seed)["network"])
+    check_world(scenario, net)
+    return f"network of {net.n_nodes:,} intersections and {net.n_edges:,} road segments checked"

@@ -222,13 +222,16 @@ def validate(
     set_: SetOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Check a scenario file without running it."""
+    """Check a scenario file without running it: its keys, then everything its network can tell (as `run` does)."""
+    from sim.checks import check_scenario
+
     try:
         spec = load_scenario(scenario, set_ or [])
+        checked = check_scenario(spec)
     except CurtainError as exc:
         _fail(exc, debug)
         return
-    console.print(f"{scenario}: ok (scenario {spec.name!r}, seed {spec.seed})")
+    console.print(f"{scenario}: ok (scenario {spec.name!r}, seed {spec.seed}; {checked})", highlight=False)
 
 
 @app.command()

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim._rng import stage_rngs
 from sim.cameras import not_installed
-from sim.checks import check_simulated
+from sim.checks import check_simulated, check_world
 from sim.io.run import versions
 from sim.metrics.registry import RunContext, compute
 from sim.network import RoadNetwork, Routes
@@ -75,6 +75,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     stage = _stage_clock(timings, progress)
     with stage("network"):
         net = build_network(scenario, rngs["network"])
+        check_world(scenario, net)  # every problem the network reveals, before any demand or traffic
     with stage("demand and cameras"):
         world = build_world(scenario, net, rngs)
     with stage("traffic"):

@@ -131,7 +131,7 @@ def _allowed(net: RoadNetwork, allowed: np.ndarray | None) -> np.ndarray:
     return np.ones(net.n_edges, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
 
 
-def _check_count(net: RoadNetwork, count: int, allowed: np.ndarray | None = None) -> None:
+def check_count(net: RoadNetwork, count: int, allowed: np.ndarray | None = None) -> None:
     available = net.n_edges if allowed is None else int(np.count_nonzero(allowed))
     where = "edges" if allowed is None else "edges in the chosen jurisdiction"
     if not 0 <= count <= available:
@@ -154,7 +154,7 @@ def random_edges(
     >>> len(set(random_edges(net, 5, np.random.default_rng(1)).tolist()))
     5
     """
-    _check_count(net, count, allowed)
+    check_count(net, count, allowed)
     if guard is None:
         return np.sort(rng.choice(np.flatnonzero(_allowed(net, allowed)), size=count, replace=False))
     draw_order = np.where(_allowed(net, allowed), rng.permutation(net.n_edges).astype(float), -np.inf)
@@ -177,7 +177,7 @@ def betweenness_edges(
     guard: _SpacingGuard | None = None,
 ) -> np.ndarray:
     """The ``count`` edges of highest travel-time betweenness (ties by edge index), kept apart by ``guard``."""
-    _check_count(net, count, allowed)
+    check_count(net, count, allowed)
     return _spaced_top(np.where(_allowed(net, allowed), edge_betweenness(net, rng), -np.inf), count,
                        guard or _SpacingGuard(None))
 
@@ -192,7 +192,7 @@ def volume_edges(
     guard: _SpacingGuard | None = None,
 ) -> np.ndarray:
     """The ``count`` edges carrying the most trips (ties by edge index), kept apart by ``guard``."""
-    _check_count(net, count, allowed)
+    check_count(net, count, allowed)
     return _spaced_top(np.where(_allowed(net, allowed), edge_volume(net, routes), -np.inf), count,
                        guard or _SpacingGuard(None))
 
@@ -227,7 +227,7 @@ def greedy_edges(
     for good: the chosen set only grows, so it could never become far enough.
     """
     guard = guard or _SpacingGuard(None)
-    _check_count(net, count, allowed)
+    check_count(net, count, allowed)
     columns = csc_array(route_incidence(net, routes))
     hits = np.zeros(columns.shape[0], dtype=np.int64)
     ok = _allowed(net, allowed)
@@ -262,7 +262,7 @@ def route_id_edges(
     share_identified : float
         Share of distinct routes whose camera set no other route has.
     """
-    _check_count(net, count, allowed)
+    check_count(net, count, allowed)
     incidence = _distinct_routes(net, routes)
     ok = _allowed(net, allowed)
     n_routes = incidence.shape[0]

@@ -11,11 +11,12 @@ import pandas as pd
 from sim import access as access_stage
 from sim._errors import CameraError, ScenarioError
 from sim._time import DAY_S
+from sim.checks import jurisdiction_edges, patrol_nodes
 from sim.cameras import CAMERA_COLUMNS, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs
 from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.district import district_mask
 from sim.io import load_network
-from sim.network import RoadNetwork, Routes, edge_jurisdiction
+from sim.network import RoadNetwork, Routes
 from sim.placement import place_camera_group
 from sim.scenario import CameraSpec, Scenario
 from sim.traffic import choose_routes, drive_patrols, patrol_beats, patrol_encounters, route_crossings
@@ -262,16 +263,12 @@ def _camera_group(
     scenario: Scenario, spec: CameraSpec, net: RoadNetwork, routes: Routes, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
     if spec.strategy == "file":
-        path = scenario.resolve(str(spec.path))
-        if path.suffix.lower() in (".geojson", ".json"):
-            return (*read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate), {})
-        return read_cameras_csv(path, net), None, {}
+        return (*read_camera_file(scenario, spec, net), {})
     district = district_mask(net, spec.district.model_dump(), scenario.resolve) if spec.district else None
     allowed = None
     if spec.jurisdiction is not None:
-        allowed = edge_jurisdiction(net) == spec.jurisdiction
-        if not allowed.any():
-            raise ScenarioError(f"{scenario.name}: no road has jurisdiction {spec.jurisdiction!r}")
+        allowed = np.zeros(net.n_edges, bool)
+        allowed[jurisdiction_edges(net, spec.jurisdiction, f"{scenario.name}: jurisdiction")] = True
     layout, spacing = place_camera_group(
         net, spec.strategy, count=spec.camera_count(), read_rate=spec.read_rate, rng=rng, routes=routes,
         district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads, allowed=allowed,
@@ -279,6 +276,16 @@ def _camera_group(
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
     return layout, None, spacing
+
+
+def read_camera_file(
+    scenario: Scenario, spec: CameraSpec, net: RoadNetwork
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """A ``strategy = "file"`` group's layout (CSV or GeoJSON), and the GeoJSON points that did not snap."""
+    path = scenario.resolve(str(spec.path))
+    if path.suffix.lower() in (".geojson", ".json"):
+        return read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate)
+    return read_cameras_csv(path, net), None
 
 
 def add_patrol_readers(
@@ -294,19 +301,8 @@ def add_patrol_readers(
     fleets, rows = [], []
     first_row = len(layout)
     for i, spec in enumerate(scenario.patrols):
-        nodes = None
-        if spec.jurisdiction is not None:
-            edges = np.flatnonzero(edge_jurisdiction(net) == spec.jurisdiction)
-            if not len(edges):
-                raise ScenarioError(f"{scenario.name}: patrols[{i}].jurisdiction: no road has jurisdiction "
-                                    f"{spec.jurisdiction!r}")
-            nodes = np.unique(np.concatenate([net.edge_u[edges], net.edge_v[edges]]))
-        n_beats = spec.beats or spec.cars
-        available = net.n_nodes if nodes is None else len(nodes)
-        if n_beats > available:
-            raise ScenarioError(f"{scenario.name}: patrols[{i}].beats = {n_beats} is more than the "
-                                f"{available} intersections to patrol; use fewer beats")
-        beats = patrol_beats(net, n_beats, rng, nodes=nodes)
+        nodes = patrol_nodes(net, spec, f"{scenario.name}: patrols[{i}]")
+        beats = patrol_beats(net, spec.beats or spec.cars, rng, nodes=nodes)
         car_beat = np.arange(spec.cars) % len(beats)
         car_rows = first_row + len(rows) + np.arange(spec.cars)
         for car in range(spec.cars):

@@ -1,0 +1,98 @@
+"""`curtain validate` accepts exactly what `curtain run` accepts, and `run` fails before any demand or traffic."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from sim._errors import CurtainError
+from sim.checks import check_scenario
+from sim.cli import app
+from sim.scenario import load_scenario
+
+from conftest import PROJECT
+
+SMALL = ["network.rows=6", "network.cols=6", "demand.trips=60", "cameras.count=4", "metrics.pair_samples=20"]
+PATROLS = ["patrols=[{cars=2, prefix='p'}]"]
+ACCESS = ["operators=[{name='city', retention_days=30}]", "agencies=[{name='police', access=['city']}]"]
+
+#: name → (overrides on the small default scenario, a fragment of the one-line problem it must report)
+BAD = {
+    "too many cameras": (["cameras.count=500"], "cameras.count = 500 but the network has"),
+    "no such jurisdiction": (["cameras.jurisdiction='bronx'"], "cameras.jurisdiction: no road has jurisdiction"),
+    "too many beats": ([*PATROLS, "patrols.0.beats=99"], "patrols[0].beats = 99 is more than the 36"),
+    "patrol prefix taken": (["patrols=[{cars=2, prefix='cam'}]"], "patrols[0].prefix: 'cam' is also the prefix"),
+    "undeclared operator": ([*ACCESS, "cameras.operator='county'"], "camera operator(s) 'county' are not declared"),
+    "what-if of a stranger": ([*ACCESS, "metrics.what_if_without=['nobody']"], "what_if_without names 'nobody'"),
+    "what-if without access": (["operators=[]", "agencies=[]", "metrics.what_if_without=['city']"],
+                               "what_if_without needs [[operators]]"),
+    "district off the map": (["cameras.strategy='cordon'", "cameras.district={center=[1e9, 1e9], radius_m=10}"],
+                             "contains no node of the network"),
+}
+
+
+def _run_error(scenario) -> str:
+    """What `run` says, checking that it says it before building demand (the world stage)."""
+    import sim.pipeline
+    from sim import simulate_scenario
+
+    original = sim.pipeline.build_world
+    sim.pipeline.build_world = lambda *a, **k: pytest.fail("run built the world before reporting the problem")
+    try:
+        with pytest.raises(CurtainError) as info:
+            simulate_scenario(scenario)
+    finally:
+        sim.pipeline.build_world = original
+    return str(info.value)
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_validate_and_run_report_the_same_problem(case, tmp_path):
+    overrides, fragment = BAD[case]
+    scenario = load_scenario(overrides=SMALL + overrides)
+    said_by_run = _run_error(scenario)
+    assert fragment in said_by_run
+    with pytest.raises(CurtainError) as info:
+        check_scenario(scenario)
+    assert str(info.value) == said_by_run
+    result = CliRunner().invoke(app, ["validate", str(PROJECT / "scenarios" / "teaching-grid.toml"),
+                                      *[a for o in SMALL + overrides for a in ("--set", o)]])
+    assert result.exit_code != 0
+    assert fragment.split(" ")[0] in result.output
+
+
+def test_every_problem_is_reported_at_once():
+    scenario = load_scenario(overrides=SMALL + BAD["too many cameras"][0] + BAD["no such jurisdiction"][0]
+                             + ["patrols=[{cars=2, prefix='cam', beats=99, operator='city'}]"])
+    message = _run_error(scenario)
+    assert "3 problem(s)" in message
+    for fragment in ("cameras.jurisdiction: no road has jurisdiction 'bronx'", "patrols[0].beats = 99",
+                     "'cam' is also the prefix"):
+        assert fragment in message
+
+
+def test_a_trips_file_with_an_unknown_node_is_caught_by_validate(tmp_path):
+    bad = tmp_path / "trips.csv"
+    bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,99999,10\n")
+    scenario = load_scenario(overrides=SMALL + ["demand.model='file'", f"demand.path='{bad}'"])
+    with pytest.raises(CurtainError, match="trips.csv") as info:
+        check_scenario(scenario)
+    assert "demand.path" in str(info.value) and "destination is not a node of the network" in str(info.value)
+    assert str(info.value) == _run_error(scenario)
+
+
+def test_a_camera_file_missing_a_column_is_caught_by_validate(tmp_path):
+    bad = tmp_path / "cams.csv"
+    bad.write_text("camera_id,u,v\nc1,0,1\n")
+    scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{bad}'"])
+    with pytest.raises(CurtainError, match="cams.csv") as info:
+        check_scenario(scenario)
+    assert str(info.value) == _run_error(scenario)
+
+
+@pytest.mark.parametrize("name", ["teaching-grid", "patrol-vs-fixed", "seattle-patrol", "interstate-corridor",
+                                  "city-line", "river-city"])
+def test_validate_accepts_every_library_scenario(name):
+    result = CliRunner().invoke(app, ["validate", str(PROJECT / "scenarios" / f"{name}.toml")])
+    assert result.exit_code == 0, result.output
+    assert "checked" in result.output and "ok" in result.output
