@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from sim._time import DAY_S
-from sim._atomic import atomic_directory, check_output_folder
-from sim._rng import stage_rngs
+from sim.io.folders import atomic_directory, check_output_folder
+from sim.seeds import stage_rngs
 from sim.cameras import nearest_edges
 from sim.io.reads import RealReads, read_reads_file, summarise_rows
 from sim.metrics import reads_profile, repeat_gaps_s
@@ -197,7 +197,7 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
 
     out_dir = Path(out_dir)
     name = analysis.source.path.name if analysis.source.path is not None else out_dir.name
-    metrics = {"seed": tomllib.loads(settings).get("seed"), "versions": versions()} | analysis.metrics
+    metrics: dict[str, Any] = {"seed": tomllib.loads(settings).get("seed"), "versions": versions()} | analysis.metrics
     with atomic_directory(out_dir, kind="analysis") as tmp:
         (tmp / "analysis.toml").write_text(settings, encoding="utf-8")
         write_parquet(analysis.reads, tmp / "reads.parquet")

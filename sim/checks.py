@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import CurtainError, ScenarioError
-from sim._rng import named_rng
+from sim.seeds import named_rng
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
 
@@ -147,7 +147,7 @@ def check_scenario(scenario: Scenario) -> str:
 
     Returns a short description of what was checked (for ``curtain validate``).
     """
-    from sim._rng import stage_rngs
+    from sim.seeds import stage_rngs
     from sim.world import build_network
 
     if scenario.reads.source == "file":

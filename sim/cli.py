@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table
 
 from sim._errors import CurtainError
 from sim.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from sim.network import RoadNetwork
 
 app = typer.Typer(
     help="Curtain: simulate licence-plate-reader camera networks and measure what they reveal.",
@@ -177,9 +180,9 @@ def analyze(
     console.print(f"wrote [bold]{target}[/] (open {target / 'report.html'})")
 
 
-def _network_file(path: Path) -> object:
+def _network_file(path: Path) -> RoadNetwork:
     """A road network from a GraphML or OSM file, by its suffix."""
-    from sim._rng import stage_rngs
+    from sim.seeds import stage_rngs
     from sim.io import load_network
     from sim.scenario import NetworkSpec
 
@@ -201,7 +204,7 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
         task = bar.add_task(f"running: {stages[0]}", total=len(stages))
 
         def advance(stage: str) -> None:
-            done = stages.index(stage) + 1 if stage in stages else bar.tasks[0].completed + 1
+            done = stages.index(stage) + 1 if stage in stages else int(bar.tasks[0].completed) + 1
             following = stages[done] if done < len(stages) else "done"
             bar.update(task, completed=done, description=f"running: {following}")
 
@@ -271,7 +274,7 @@ def plot(
     debug: DebugOption = False,
 ) -> None:
     """Redraw the figures, map and report of a run from its files (nothing is simulated), or a sweep's figure."""
-    from sim._atomic import curtain_kind
+    from sim.io.folders import curtain_kind
     from sim.sweep import write_comparison
 
     try:
@@ -284,12 +287,12 @@ def plot(
 
             table = pd.read_parquet(out / "sweep.parquet")
             axes = [c for c in table.columns if "." in c]
-            written = [write_comparison(table, tuple(axes), out)]
+            written: list[Path | None] = [write_comparison(table, tuple(axes), out)]
         elif kind == "run" and (out / "scenario.toml").is_file():
             from sim.figures import draw_run
             from sim.io.run import read_run
 
-            written = draw_run(read_run(out), out)
+            written = list(draw_run(read_run(out), out))
         else:
             raise CurtainError(f"{out}: neither a run (scenario.toml) nor a sweep (sweep.parquet) folder")
     except (CurtainError, OSError) as exc:

@@ -36,8 +36,9 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
               folder / "coverage.png"),
         save_figure(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
     ]
-    if "areas" in sim.tables:
-        node_area = scenario_areas(sim.scenario, net)[0]
+    areas = scenario_areas(sim.scenario, net) if "areas" in sim.tables else None
+    if areas is not None:
+        node_area = areas[0]
         figures.append(save_figure(areas_figure(net, node_area, sim.tables["areas"],
                                                 title=f"{name}: where surveillance concentrates"),
                                    folder / "areas.png"))
@@ -88,7 +89,9 @@ def _boundary(sim: Simulation) -> np.ndarray | None:
 
     fenced = [c for c in sim.scenario.all_cameras if c.district is not None]
     if fenced:
-        mask = district_mask(sim.net, fenced[0].district.model_dump(), sim.scenario.resolve)
+        district = fenced[0].district
+        assert district is not None
+        mask = district_mask(sim.net, district.model_dump(), sim.scenario.resolve)
         return boundary_edges(sim.net, mask)
     node_jurisdiction = np.array([str(sim.net.graph.nodes[n].get("jurisdiction", "")) for n in sim.net.nodes])
     crossing = np.flatnonzero(node_jurisdiction[sim.net.edge_u] != node_jurisdiction[sim.net.edge_v])

@@ -158,7 +158,7 @@ def _split_grid(
         raise NetworkError(f"network: the number of crossings must be between 1 and rows={rows}, got {links}")
     b = _Builder(name)
     west_cols = cols // 2
-    common = dict(block_m=block_m, arterial_every=arterial_every, one_way_share=one_way_share,
+    common: dict[str, Any] = dict(block_m=block_m, arterial_every=arterial_every, one_way_share=one_way_share,
                   jitter_m=jitter_m, rng=rng)
     west = _grid_block(b, rows, west_cols, jurisdiction=sides[0], **common)
     east = _grid_block(b, rows, cols - west_cols, first_node=rows * west_cols,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._rng import stage_rngs
+from sim.seeds import stage_rngs
 from sim.cameras import not_installed
 from sim.checks import check_simulated, check_world
 from sim.io.run import versions
@@ -46,7 +46,8 @@ class Simulation:
     trips: pd.DataFrame
     routes: Routes
     reads: pd.DataFrame
-    recon: Reconstruction
+    #: the all-reads view's reconstruction (``None`` for a run read back from its folder)
+    recon: Reconstruction | None
     trip_table: pd.DataFrame
     metrics: dict[str, Any]
     timings: dict[str, float]

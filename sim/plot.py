@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
+import networkx as nx
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from sim._atomic import atomic_write_bytes
+from sim.io.folders import atomic_write_bytes
 from sim.network import RoadNetwork
 
 #: Okabe–Ito colours.
@@ -27,17 +30,19 @@ def _km(net: RoadNetwork) -> tuple[np.ndarray, np.ndarray]:
     return (net.x - net.x.min()) / 1000.0, (net.y - net.y.min()) / 1000.0
 
 
-def _draw_edges(ax, net: RoadNetwork, edges: np.ndarray, **style) -> LineCollection:  # type: ignore[no-untyped-def]
+def _draw_edges(ax: Axes, net: RoadNetwork, edges: np.ndarray, **style: Any) -> LineCollection:
     x, y = _km(net)
     segments = np.stack(
         [np.column_stack([x[net.edge_u[edges]], y[net.edge_u[edges]]]),
          np.column_stack([x[net.edge_v[edges]], y[net.edge_v[edges]]])],
         axis=1,
     )
-    return ax.add_collection(LineCollection(segments, **style))
+    lines = LineCollection(segments, **style)  # type: ignore[arg-type]  # an (n, 2, 2) array of segments
+    ax.add_collection(lines)
+    return lines
 
 
-def _stretch(ax, x: np.ndarray, y: np.ndarray) -> bool:  # type: ignore[no-untyped-def]
+def _stretch(ax: Axes, x: np.ndarray, y: np.ndarray) -> bool:
     """Equal axes, unless the network is a long corridor that would be a hairline: then stretch it (True)."""
     stretched = bool(max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9))
     if not stretched:
@@ -229,7 +234,7 @@ def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.
     return fig
 
 
-def sharing_graph_figure(graph: object, agencies: dict[str, dict], *, title: str = "") -> Figure:
+def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title: str = "") -> Figure:
     """The access graph: operators → pools → agencies, agencies sized by the share of reads they see.
 
     Rule-blocked agreements are drawn dashed in grey; edges on a leak path red.
@@ -316,7 +321,7 @@ def long_trip_figure(
     """
     length_km = net.edge_length[route] / 1000.0
     start = np.concatenate([[0.0], np.cumsum(length_km)])
-    position = {}
+    position: dict[int, float] = {}
     for i, e in enumerate(route):
         position.setdefault(int(e), start[i] + length_km[i] / 2)
     operators = sorted({str(op) for v in views.values() for op in v["read_operator"]})
@@ -352,7 +357,7 @@ def long_trip_figure(
     ax.set_ylim(-0.5, len(views) - 0.2)
     ax.set_xlim(0, start[-1])
     ax.set_xlabel("km from the start of the drive (background: jurisdiction of the road)")
-    handles = [ax.broken_barh([], (0, 0), color=GREEN, alpha=0.8, label="on the route inferred from the view's reads")]
+    handles: list[Any] = [ax.broken_barh([], (0, 0), color=GREEN, alpha=0.8, label="on the route inferred from the view's reads")]
     handles += [ax.scatter([], [], marker="|", s=90, linewidths=2.5, color=colour[op], label=f"read by {op}")
                 for op in operators]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), fontsize=8, frameon=False)
@@ -376,7 +381,7 @@ def _place_shade(place: str) -> str:
 
 # --- real reads (curtain analyze) ---------------------------------------------------
 
-def device_styles(devices: pd.Series) -> dict[str, dict[str, str]]:
+def device_styles(devices: pd.Series) -> dict[str, dict[str, Any]]:
     """A colour and marker per device, most reads first, so every figure draws a device alike.
 
     After the eight Okabe–Ito colours, markers and dashes tell devices apart.
@@ -440,7 +445,7 @@ def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *
         lon, lat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform(net.x, net.y)
         segments = np.stack([np.column_stack([lon[net.edge_u], lat[net.edge_u]]),
                              np.column_stack([lon[net.edge_v], lat[net.edge_v]])], axis=1)
-        ax.add_collection(LineCollection(segments, colors="#CCCCCC", linewidths=0.6, zorder=1))
+        ax.add_collection(LineCollection(segments, colors="#CCCCCC", linewidths=0.6, zorder=1))  # type: ignore[arg-type]
     for device, style in device_styles(reads["camera_id"]).items():
         part = located[located["camera_id"].astype(str) == device]
         if len(part):

@@ -39,7 +39,7 @@ def plate_history(run_dir: str | Path, plate: str) -> pd.DataFrame:
         f"FROM '{_reads(run_dir)}' r JOIN read_csv_auto('{cameras}') c USING (camera_id) "
         "WHERE r.plate_read = $plate ORDER BY r.time_s",
         params={"plate": plate},
-    ).df()
+    ).df()  # type: ignore[union-attr]  # a SELECT always gives a relation
 
 
 def reads_per_camera_per_day(run_dir: str | Path) -> pd.DataFrame:
@@ -49,7 +49,7 @@ def reads_per_camera_per_day(run_dir: str | Path) -> pd.DataFrame:
     return duckdb.sql(
         f"SELECT camera_id, CAST(timestamp AS DATE) AS day, count(*) AS reads "
         f"FROM '{_reads(Path(run_dir))}' GROUP BY ALL ORDER BY camera_id, day"
-    ).df()
+    ).df()  # type: ignore[union-attr]  # a SELECT always gives a relation
 
 
 def agencies_seeing_plate(run_dir: str | Path, plate: str, start: datetime, end: datetime) -> pd.DataFrame:

@@ -281,15 +281,15 @@ def match_misreads(
     by_plate = reads.assign(_p=plates).groupby("_p")
     times = reads["time_s"].to_numpy(float)
     edges = reads["edge"].to_numpy(np.int64)
-    for i in rare:
-        p = plates[i]
+    for row in rare:
+        p = plates[row]
         candidates = sorted({q for j in range(len(p)) for q in patterns.get(p[:j] + "\0" + p[j + 1 :], [])},
                             key=lambda q: (-counts[q], q))
         for q in candidates:
             rows = by_plate.indices[q]
-            near = rows[np.abs(times[rows] - times[i]) <= window_s]
-            if len(near) and _feasible(net, edges[i], times[i], edges[near], times[near], slack_s):
-                result[i] = q
+            near = rows[np.abs(times[rows] - times[row]) <= window_s]
+            if len(near) and _feasible(net, edges[row], times[row], edges[near], times[near], slack_s):
+                result[row] = q
                 break
     return result
 

@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sim._atomic import atomic_directory, check_output_folder
-from sim._rng import stage_rngs
+from sim.io.folders import atomic_directory, check_output_folder
+from sim.seeds import stage_rngs
 from sim.figures import draw_run
 from sim.io.run import versions, write_run
 from sim.pipeline import STAGES, Progress, Simulation, simulate_scenario
@@ -78,7 +78,7 @@ def _analyze_scenario(scenario: Scenario, out_dir: Path, progress: Progress | No
     spec = scenario.reads
     clock = time.perf_counter()
     net = build_network(scenario, stage_rngs(scenario.seed)["network"]) if spec.snap_to_network else None
-    analysis = run_analysis(scenario.resolve(spec.path), out_dir, columns=spec.column_map(),
+    analysis = run_analysis(scenario.resolve(str(spec.path)), out_dir, columns=spec.column_map(),
                             time_format=spec.time_format, delimiter=spec.delimiter, net=net,
                             network_label=scenario.network.path or scenario.network.source if net else None,
                             max_snap_m=spec.max_snap_m, seed=scenario.seed, figures=scenario.output.figures)

@@ -181,7 +181,7 @@ class CameraSpec(_Section):
             raise ValueError("budget and cost_per_camera go together")
         if self.budget is not None:
             # the budget decides the count; write it back so the resolved scenario shows it
-            object.__setattr__(self, "count", int(self.budget // self.cost_per_camera))
+            object.__setattr__(self, "count", self.camera_count())
         if self.strategy in ("cordon", "curtain") and self.district is None:
             raise ValueError(f"strategy {self.strategy!r} needs district = {{ nodes = [...] }} (or polygon, "
                              "center + radius_m, jurisdiction)")

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim._atomic import atomic_write_bytes, claim_folder, is_own_temporary
+from sim.io.folders import atomic_write_bytes, claim_folder, is_own_temporary
 from sim._errors import ScenarioError
 
 

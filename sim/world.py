@@ -112,7 +112,7 @@ def build_demand(
     if spec.model == "gravity":
         return gravity_trips(net, spec.trips, spec.days, rng, decay_km=spec.decay_km, zone_km=spec.zone_km), None
     if spec.model == "population":
-        return population_trips(net, int(vehicles or spec.vehicles), days or spec.days, rng,
+        return population_trips(net, int(vehicles or spec.vehicles or 0), days or spec.days, rng,
                                 first_weekday=scenario.start.weekday(),
                                 worker_share=spec.worker_share, work_decay_km=spec.work_decay_km,
                                 errand_decay_km=spec.decay_km, zone_km=spec.zone_km)
@@ -190,7 +190,7 @@ def _calibrated(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.
         # the unit scaled is a trip (uniform) or a vehicle of the population, with its day of trips
         per_unit = per_trip * len(check) / spec.pilot_vehicles if population else per_trip
         # a sample of the fleet (sample_share) logs that share of the real reads
-        target = spec.target_reads_per_camera_per_day * spec.sample_share
+        target = float(spec.target_reads_per_camera_per_day or 0) * spec.sample_share
         units = max(1, int(round(target * len(layout) / per_unit)))
         calibration |= {"target_reads_per_camera_per_day": spec.target_reads_per_camera_per_day,
                         "expected_reads_per_trip": per_trip}
@@ -298,7 +298,8 @@ def add_patrol_readers(
     """
     if not scenario.patrols:
         return layout, []
-    fleets, rows = [], []
+    fleets: list[PatrolFleet] = []
+    rows: list[dict[str, Any]] = []
     first_row = len(layout)
     for i, spec in enumerate(scenario.patrols):
         nodes = patrol_nodes(net, spec, f"{scenario.name}: patrols[{i}]")
@@ -367,7 +368,7 @@ def count_fit(
     """Simulated vehicles per day on each counted road against the observed count."""
     from sim.io.counts import counts_per_trip, read_counts
 
-    counts = read_counts(scenario.resolve(scenario.demand.counts), net, max_snap_m=scenario.demand.counts_max_snap_m)
+    counts = read_counts(scenario.resolve(str(scenario.demand.counts)), net, max_snap_m=scenario.demand.counts_max_snap_m)
     per_day = np.bincount(routes.edges, minlength=net.n_edges) / n_days
     simulated, observed = counts_per_trip(counts, per_day)
     first_edge = counts.drop_duplicates("count_id")["edge"].to_numpy()

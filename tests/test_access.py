@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim._errors import ScenarioError
+from sim import ScenarioError
 from sim.access import access_graph, rule_report, visible_operators, visible_reads
 
 DAY = 86_400.0

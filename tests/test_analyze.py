@@ -139,7 +139,7 @@ def test_snapped_reads_rebuild_a_trip(tmp_path):
 
 
 def test_scenario_with_reads_from_a_file(tmp_path):
-    from sim._errors import ScenarioError
+    from sim import ScenarioError
     from sim.runner import run_scenario, simulate_scenario
     from sim.scenario import load_scenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from sim._errors import CurtainError
+from sim import CurtainError
 from sim.checks import check_scenario
 from sim.cli import app
 from sim.scenario import load_scenario

@@ -152,7 +152,7 @@ def test_point_counts_snap_and_cover_both_directions(tmp_path, grid10):
     features.append({"type": "Feature", "properties": {"count": 5},
                      "geometry": {"type": "Point", "coordinates": [lon[1], lat[1]]}})
     (tmp_path / "c.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    from sim._errors import DemandError
+    from sim import DemandError
 
     with pytest.raises(DemandError, match=r"feature\(s\) \[2\] are more than 50 m from any road"):
         read_counts(tmp_path / "c.geojson", net)

@@ -111,7 +111,7 @@ def test_what_if_without_operator_equals_dropping_its_reads(corridor_run):
 
 
 def test_what_if_names_must_be_operators_or_pools():
-    from sim._errors import ScenarioError
+    from sim import ScenarioError
     from sim.scenario import load_scenario
     from sim.runner import simulate_scenario
 

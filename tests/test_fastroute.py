@@ -125,7 +125,7 @@ def test_heap_dijkstra_serves_networks_with_near_zero_edge_times():
     """A zero-length edge makes Dial's buckets useless; the binary-heap Dijkstra takes over, same routes."""
     import networkx as nx
 
-    from sim.traffic.trees import _Trees
+    from sim.traffic.trees import OriginTrees
     from sim.network import from_graph
 
     g = nx.MultiDiGraph(grid_network(6, 6, rng=np.random.default_rng(4), one_way_share=0.0).graph)
@@ -133,7 +133,7 @@ def test_heap_dijkstra_serves_networks_with_near_zero_edge_times():
     for a, b in ((0, "x"), ("x", 0)):
         g.add_edge(a, b, length=0.0, speed_kph=30.0, travel_time=0.0, highway="service")
     net = from_graph(g)
-    assert _Trees.of(net).width == 0.0  # the heap is used
+    assert OriginTrees.of(net).width == 0.0  # the heap is used
     rng = np.random.default_rng(5)
     o, d = rng.integers(0, net.n_nodes, 300), rng.integers(0, net.n_nodes, 300)
     layout = make_layout(net, rng.choice(net.n_edges, 20, replace=False), read_rate=1.0)

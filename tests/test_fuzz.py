@@ -12,7 +12,7 @@ import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim._errors import CurtainError
+from sim import CurtainError
 from sim.cameras import read_cameras_csv, read_cameras_geojson
 from sim.demand import read_trips_csv
 from sim.generators import grid_network

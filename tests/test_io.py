@@ -9,7 +9,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim._errors import NetworkError, ScenarioError
+from sim import NetworkError, ScenarioError
 from sim.generators import city_line_network, corridor_network, grid_network, radial_network, river_network
 from sim.io import osm, tntp
 from sim.network import fastest_routes, from_graph

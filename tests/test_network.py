@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim._errors import NetworkError
+from sim import NetworkError
 from sim.generators import grid_network
 from sim.network import fastest_routes, from_graph
 

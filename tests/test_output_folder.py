@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim._atomic import atomic_directory, curtain_kind, is_own_temporary, marker_text
-from sim._errors import OutputError
+from sim.io.folders import atomic_directory, curtain_kind, is_own_temporary, marker_text
+from sim import OutputError
 from sim.cli import app
 
 TINY = ["--set", "network.rows=5", "--set", "network.cols=5", "--set", "demand.trips=40",

@@ -68,7 +68,7 @@ def test_curtain_plot_redraws_the_same_figures_without_simulating(written, monke
 
 
 def test_read_run_refuses_a_folder_that_is_not_a_run(tmp_path):
-    from sim._errors import OutputError
+    from sim import OutputError
 
     (tmp_path / "scenario.toml").write_text("")
     with pytest.raises(OutputError, match="missing nodes.parquet"):
@@ -77,7 +77,7 @@ def test_read_run_refuses_a_folder_that_is_not_a_run(tmp_path):
 
 def test_the_stages_compose_by_hand_as_simulate_scenario_does():
     """A notebook can run the stages one by one and get the run's own reads."""
-    from sim._rng import stage_rngs
+    from sim.seeds import stage_rngs
     from sim.pipeline import observe, run_traffic
     from sim.world import build_network, build_world
 
@@ -115,3 +115,34 @@ def test_reads_do_not_depend_on_chunking_in_memory_or_streamed(grid10, tmp_path)
     truth = traffic.trips["plate"].to_numpy()[pd.Index(traffic.trips["trip_id"]).get_indexer(in_memory["trip_id"])]
     assert (in_memory["plate_read"] != truth).any()  # misreads and duplicates were drawn, so the check has teeth
     assert in_memory["read_id"].tolist() == list(range(len(in_memory)))
+
+
+def test_a_registered_metric_reaches_the_run_and_every_agency_and_not_applicable_becomes_a_reason():
+    """One registry: a metric registered once is computed for the run and for each agency by the same code."""
+    from sim import NotApplicable, metric
+    from sim.metrics.registry import METRICS
+
+    seen_views = []
+
+    @metric("test_reads_held", "run", "agency")
+    def _held(run, view, rng, done):
+        seen_views.append(view.name)
+        return {"test_reads_held": len(view.reads)}
+
+    @metric("test_never", "run")
+    def _never(run, view, rng, done):
+        raise NotApplicable("needs something this run lacks")
+
+    two_operators = ["operators=[{name='city', retention_days=30}, {name='county', retention_days=30}]",
+                     "camera_groups=[{strategy='random', count=6, operator='county', prefix='cty'}]"]
+    try:
+        sim = simulate_scenario(small_scenario(*two_operators))
+    finally:
+        del METRICS["test_reads_held"], METRICS["test_never"]
+    assert sim.metrics["test_reads_held"] == len(sim.reads)
+    assert sim.metrics["test_never"] is None
+    assert sim.metrics["test_never_reason"] == "needs something this run lacks"
+    mask = sim.visible["city-police"]
+    assert 0 < mask.sum() < len(mask)  # the police see the city's cameras, not the county's
+    assert sim.metrics["agencies"]["city-police"]["test_reads_held"] == int(mask.sum())
+    assert seen_views == ["all", "city-police"]

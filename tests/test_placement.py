@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim._errors import CameraError
+from sim import CameraError
 from sim.cameras import make_layout, read_cameras_csv, read_cameras_geojson, watch_pairs
 from sim.demand import uniform_trips
 from sim.district import boundary_edges, is_sealed, seal_cut
@@ -314,7 +314,7 @@ def test_installed_and_removed_times_limit_reads(tmp_path):
 
 def test_budget_sets_the_camera_count():
     from sim.scenario import load_scenario
-    from sim._errors import ScenarioError
+    from sim import ScenarioError
 
     shrink = ["network.rows=8", "network.cols=8", "demand.trips=200", "metrics.pair_samples=50"]
     sim = simulate_scenario(load_scenario(overrides=shrink + ["cameras.budget=50000", "cameras.cost_per_camera=7000"]))

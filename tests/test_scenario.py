@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim._errors import ScenarioError
+from sim import ScenarioError
 from sim.scenario import default_scenario_text, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

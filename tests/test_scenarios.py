@@ -165,7 +165,7 @@ def test_your_city_example_validates_and_its_cameras_snap_offline():
                                   "interstate-corridor", "patrol-vs-fixed"])
 def test_no_two_cameras_of_a_ranked_group_are_closer_than_its_spacing(name, reduced_run):
     """Brute force over every pair of sites of every ranked group in the library's layouts."""
-    from sim._rng import stage_rngs
+    from sim.seeds import stage_rngs
     from sim.world import build_network, group_prefix
 
     out = reduced_run(name)

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim._errors import ScenarioError
+from sim import ScenarioError
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
 from sim.sweep import confidence_band, load_sweep, run_sweep

@@ -198,7 +198,7 @@ def test_the_engine_that_ran_is_recorded_and_changes_no_number():
 
 
 def test_an_unknown_engine_is_refused_with_the_choices(grid10):
-    from sim._errors import ScenarioError
+    from sim import ScenarioError
     from sim import load_scenario
 
     with pytest.raises(ScenarioError, match="traffic.engine"):

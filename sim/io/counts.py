@@ -78,7 +78,7 @@ def _point_counts(path: Path, net: RoadNetwork, max_snap_m: float) -> pd.DataFra
     for i, p in enumerate(props):
         value = next((p[k] for k in COUNT_PROPERTIES if p.get(k) is not None), None)
         try:
-            number = float(value)
+            number = float(value)  # type: ignore[arg-type]  # None and text are caught below
         except (TypeError, ValueError):
             number = -1.0
         if not number >= 0:

@@ -82,7 +82,7 @@ class RealReads:
     path: Path | None = None
 
 
-def _open_text(path: Path):  # type: ignore[no-untyped-def]
+def _open_text(path: Path) -> Any:
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8", errors="replace")
     if path.suffix == ".bz2":
@@ -149,10 +149,7 @@ def find_columns(table: pd.DataFrame, given: dict[str, str | None], source: str)
 
 def _parse_times(values: pd.Series, time_format: str | None, source: str) -> tuple[pd.Series, str]:
     present = values[~values.isin(MISSING)]
-    if time_format is not None:
-        formats = (time_format,)
-    else:
-        formats = TIME_FORMATS
+    formats: tuple[str, ...] = (time_format,) if time_format is not None else tuple(TIME_FORMATS)
     sample = present.iloc[:1000]
     best, best_ok = None, -1
     for fmt in formats:

@@ -33,7 +33,7 @@ def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     """Trips, reads and recall; reads per fixed camera and per patrol car, scaled up from a fleet sample."""
     reads, fixed = view.reads, run.fixed
     fixed_reads = int(fixed[pd.Index(run.layout["camera_id"]).get_indexer(reads["camera_id"])].sum())
-    out = {"seed": run.scenario.seed}
+    out: dict[str, Any] = {"seed": run.scenario.seed}
     out |= summary_metrics(view.trip_table, reads, run.trips, int(fixed.sum()), run.n_days,
                            long_trip_km=run.scenario.metrics.long_trip_km, sighting=view.recon.sighting,
                            fixed_reads=fixed_reads)
@@ -136,6 +136,7 @@ def _district(run: RunContext, view: View, rng: np.random.Generator, done: Done)
         return {}
     i, spec = fenced[0]
     net = run.net
+    assert spec.district is not None
     mask = district_mask(net, spec.district.model_dump(), run.scenario.resolve)
     outside = far_from(net, mask, spec.buffer_m)
     sealed_out, sealed_in = sealed_directions(net, mask, watched_edges(run), outside)
@@ -180,7 +181,7 @@ def _calibration(run: RunContext, view: View, rng: np.random.Generator, done: Do
 def watched_edges(run: RunContext) -> np.ndarray:
     """Edges a fixed or mobile reader with a read rate above 0 watches."""
     camera, edge, _ = watch_pairs(run.layout, run.net)
-    return edge[run.layout["read_rate"].to_numpy()[camera] > 0]
+    return np.asarray(edge[run.layout["read_rate"].to_numpy()[camera] > 0])
 
 
 def area_kind(scenario: Any, net: Any) -> str:
@@ -188,7 +189,7 @@ def area_kind(scenario: Any, net: Any) -> str:
     how = scenario.metrics.areas
     if how == "auto":
         return "jurisdiction" if len(set(edge_jurisdiction(net)) - {""}) >= 2 else "rings"
-    return how
+    return str(how)
 
 
 def scenario_areas(scenario: Any, net: Any) -> tuple[np.ndarray, np.ndarray, list[str]] | None:

@@ -115,12 +115,12 @@ def unique_plates(
         for j, v in enumerate(eligible):
             trace = pairs[1][by_vehicle[v] : by_vehicle[v + 1]]
             chosen = rng.choice(trace, size=k, replace=False)
-            common = None
+            common: np.ndarray | None = None
             for p in chosen:
                 lo, hi = np.searchsorted(holders_point, [p, p + 1])
                 here = holders_vehicle[lo:hi]
                 common = here if common is None else np.intersect1d(common, here, assume_unique=True)
-            unique[j] = len(common) == 1
+            unique[j] = common is not None and len(common) == 1
         out[k] = pd.DataFrame({"plate": np.asarray(vehicle_ids, dtype=object)[eligible], "unique": unique})
     return out
 

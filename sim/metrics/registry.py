@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from sim._rng import named_rng
+from sim.seeds import named_rng
 from sim.network import RoadNetwork, Routes
 from sim.reconstruct import Reconstruction
 
@@ -89,7 +89,7 @@ class RunContext:
         """Which rows of the layout are fixed cameras (not patrol-car readers)."""
         if "kind" not in self.layout.columns:
             return np.ones(len(self.layout), dtype=bool)
-        return self.layout["kind"].fillna("fixed").to_numpy() != "mobile"
+        return np.asarray(self.layout["kind"].fillna("fixed").to_numpy() != "mobile")
 
     @cached_property
     def long_routes(self) -> Any:
@@ -118,7 +118,7 @@ def compute(
 ) -> tuple[dict[str, Any], Tables]:
     """Every metric registered for ``scope`` (or those of them named in ``only``), on ``view``.
 
-    Each metric draws from its own stream (:func:`sim._rng.named_rng` of the
+    Each metric draws from its own stream (:func:`sim.seeds.named_rng` of the
     scenario seed and the metric's name), the same in every view: adding a
     metric never shifts another's draws, and a view that holds every read
     gets the run's own numbers.

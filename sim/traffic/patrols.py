@@ -200,7 +200,7 @@ def _moving_encounters(net: RoadNetwork, patrol: pd.DataFrame, on_road: pd.DataF
         def gap(t: np.ndarray) -> np.ndarray:
             patrol_at = (t - a0[q]) / (a1[q] - a0[q])
             vehicle_at = (t - b0) / (b1 - b0)
-            return patrol_at - (vehicle_at if direction == "same_way" else 1 - vehicle_at)
+            return np.asarray(patrol_at - (vehicle_at if direction == "same_way" else 1 - vehicle_at))
 
         f_lo, f_hi = gap(lo), gap(hi)
         meet = (f_lo * f_hi <= 0) & (hi > lo)

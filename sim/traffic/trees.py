@@ -212,7 +212,7 @@ def _fill(tails, csr_edge, edge_time, watch_ptr, watch_camera, watch_backward, t
 
 
 @dataclass
-class _Trees:
+class OriginTrees:
     """The network as the compiled Dijkstra reads it (CSR of the fastest parallel edges)."""
 
     indptr: np.ndarray
@@ -224,7 +224,7 @@ class _Trees:
     n_buckets: int
 
     @classmethod
-    def of(cls, net: RoadNetwork) -> _Trees:
+    def of(cls, net: RoadNetwork) -> OriginTrees:
         adjacency = net.adjacency
         indptr = adjacency.indptr.astype(np.int64)
         heads = adjacency.indices.astype(np.int64)
@@ -278,7 +278,7 @@ def tree_crossings(
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
-    trees = _Trees.of(net)
+    trees = OriginTrees.of(net)
     watch_ptr = np.searchsorted(np.asarray(watch_edge, np.int64), np.arange(net.n_edges + 1)).astype(np.int64)
     watch_camera = np.asarray(watch_camera, np.int64)
     watch_backward = np.asarray(watch_backward, np.bool_)
@@ -341,7 +341,7 @@ def edge_volumes(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
-    trees = _Trees.of(net)
+    trees = OriginTrees.of(net)
     volume = np.zeros(net.n_edges, np.int64)
     for rows, tree, _, pred in trees.by_origin(origins):
         _walk_volumes(trees.tails, trees.csr_edge, tree, origins[rows], destinations[rows], pred, volume)
