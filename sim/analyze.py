@@ -23,10 +23,9 @@ import pandas as pd
 from sim._time import DAY_S
 from sim.io.folders import atomic_directory, check_output_folder
 from sim.seeds import stage_rngs
-from sim.cameras import nearest_edges
 from sim.io.reads import RealReads, read_reads_file, summarise_rows
 from sim.metrics import reads_profile, repeat_gaps_s
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, nearest_edges
 from sim.reconstruct import Reconstruction, reconstruct
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim._errors import CameraError
 from sim._validate import lookup_nodes, rows_text
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, nearest_edges
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
         mx, my = transformer.transform(mx, my)
     features = []
     for i, row in enumerate(layout.itertuples(index=False)):
-        props = {c: _plain(getattr(row, c)) for c in CAMERA_COLUMNS}
+        props = {c: _python_scalar(getattr(row, c)) for c in CAMERA_COLUMNS}
         features.append(
             {
                 "type": "Feature",
@@ -280,7 +280,7 @@ def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _plain(value: Any) -> Any:
+def _python_scalar(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
@@ -433,22 +433,6 @@ def _flat_properties(feature: dict[str, Any]) -> dict[str, Any]:
     tags = props.pop("tags", None)
     tags = tags if isinstance(tags, dict) else {}
     return {**tags, **{k: v for k, v in props.items() if v is not None}}
-
-
-def nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest edge (by straight segment) to each point, and its distance in metres."""
-    from shapely import STRtree, points
-    from shapely.geometry import LineString
-
-    lines = [LineString([(net.x[u], net.y[u]), (net.x[v], net.y[v])]) for u, v in zip(net.edge_u, net.edge_v)]
-    tree = STRtree(lines)
-    query = points(x, y)
-    index, distance = tree.query_nearest(query, return_distance=True, all_matches=False)
-    edges = np.full(len(x), -1, dtype=np.int64)
-    dist = np.full(len(x), np.inf)
-    edges[index[0]] = index[1]
-    dist[index[0]] = distance
-    return edges, dist
 
 
 def _direction(net: RoadNetwork, e: int, bearings: list[float]) -> str:

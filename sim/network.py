@@ -452,3 +452,19 @@ def edges_frame(net: RoadNetwork) -> pd.DataFrame:
         rows,
         columns=["edge", "u", "v", "key", "length_m", "travel_time_s", "highway", "jurisdiction", "geometry"],
     )
+
+
+def nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest edge (by straight segment) to each point, and its distance in metres."""
+    from shapely import STRtree, points
+    from shapely.geometry import LineString
+
+    lines = [LineString([(net.x[u], net.y[u]), (net.x[v], net.y[v])]) for u, v in zip(net.edge_u, net.edge_v)]
+    tree = STRtree(lines)
+    query = points(x, y)
+    index, distance = tree.query_nearest(query, return_distance=True, all_matches=False)
+    edges = np.full(len(x), -1, dtype=np.int64)
+    dist = np.full(len(x), np.inf)
+    edges[index[0]] = index[1]
+    dist[index[0]] = distance
+    return edges, dist

@@ -189,7 +189,7 @@ def run_sweep(
         if cluster is not None:
             cluster.close()
     table = pd.DataFrame([
-        {"run_id": r.run_id, **{k: _plain(v) for k, v in r.values.items()}, "seed": r.seed,
+        {"run_id": r.run_id, **{k: _table_cell(v) for k, v in r.values.items()}, "seed": r.seed,
          **scalar_metrics(results[r.run_id])}
         for r in spec.runs
     ])
@@ -197,7 +197,8 @@ def run_sweep(
     return table
 
 
-def _plain(value: Any) -> Any:
+def _table_cell(value: Any) -> Any:
+    """A sweep table cell: nested values (lists, tables) as JSON text, scalars as they are."""
     return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value
 
 

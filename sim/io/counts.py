@@ -65,7 +65,7 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
 
 
 def _point_counts(path: Path, net: RoadNetwork, max_snap_m: float) -> pd.DataFrame:
-    from sim.cameras import nearest_edges
+    from sim.network import nearest_edges
 
     try:
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
