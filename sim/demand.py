@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -355,23 +356,9 @@ def population_trips(
             n_tours = np.where(worker, 0, rng.choice(3, size=vehicles, p=NONWORKER_TOURS))
             window = (9.0, 19.0)
             commuters = np.flatnonzero(worker)
-            leave = np.clip(rng.normal(7.75, 0.75, len(commuters)), 5.0, 11.0) * 3600
-            back = leave + np.clip(rng.normal(9.0, 0.75, len(commuters)), 4.0, 12.0) * 3600
-            errand = rng.random(len(commuters)) < ERRAND_AFTER_WORK
-            stop = gravity_destinations(zones, to_errand, work[commuters], rng)
-            parts.append(pd.DataFrame({"vehicle_id": commuters, "o": home[commuters], "d": work[commuters],
-                                       "depart_s": day * DAY_S + leave}))
-            via = np.where(errand, stop, home[commuters])
-            parts.append(pd.DataFrame({"vehicle_id": commuters, "o": work[commuters], "d": via,
-                                       "depart_s": day * DAY_S + back}))
-            e = np.flatnonzero(errand)
-            parts.append(pd.DataFrame({"vehicle_id": commuters[e], "o": stop[e], "d": home[commuters[e]],
-                                       "depart_s": day * DAY_S + back[e] + rng.uniform(900, 2700, len(e))}))
-            # an evening outing, at least an hour after getting home (none after 22:30)
-            home_by = back + np.where(errand, 2700.0, 0.0) + 3600.0
-            out_at = np.maximum(np.clip(rng.normal(19.5, 0.75, len(commuters)), 18.5, 22.5) * 3600, home_by)
-            evening = (rng.random(len(commuters)) < EVENING_OUTING) & (out_at <= 22.5 * 3600)
-            tour(commuters[evening], out_at[evening], rng.uniform(1800, 7200, int(evening.sum())), day)
+            commutes, out_who, out_at = _commutes(commuters, home, work, zones, to_errand, day, rng)
+            parts += commutes
+            tour(out_who, out_at, rng.uniform(1800, 7200, len(out_who)), day)
         first = np.flatnonzero(n_tours >= 1)
         start = rng.uniform(*window, len(first)) * 3600
         tour(first, start, rng.uniform(1200, 5400, len(first)), day)
@@ -382,6 +369,31 @@ def population_trips(
     persons = pd.DataFrame({"vehicle_id": ids, "plate": plates, "home": net.nodes[home], "work": net.nodes[work],
                             "worker": worker})
     return trips, persons
+
+
+def _commutes(
+    commuters: np.ndarray, home: np.ndarray, work: np.ndarray, zones: Any, to_errand: Any, day: int,
+    rng: np.random.Generator,
+) -> tuple[list[pd.DataFrame], np.ndarray, np.ndarray]:
+    """A weekday's commutes (home → work → maybe an errand → home), and who goes out in the evening, when."""
+    leave = np.clip(rng.normal(7.75, 0.75, len(commuters)), 5.0, 11.0) * 3600
+    back = leave + np.clip(rng.normal(9.0, 0.75, len(commuters)), 4.0, 12.0) * 3600
+    errand = rng.random(len(commuters)) < ERRAND_AFTER_WORK
+    stop = gravity_destinations(zones, to_errand, work[commuters], rng)
+    via = np.where(errand, stop, home[commuters])
+    e = np.flatnonzero(errand)
+    parts = [
+        pd.DataFrame({"vehicle_id": commuters, "o": home[commuters], "d": work[commuters],
+                      "depart_s": day * DAY_S + leave}),
+        pd.DataFrame({"vehicle_id": commuters, "o": work[commuters], "d": via, "depart_s": day * DAY_S + back}),
+        pd.DataFrame({"vehicle_id": commuters[e], "o": stop[e], "d": home[commuters[e]],
+                      "depart_s": day * DAY_S + back[e] + rng.uniform(900, 2700, len(e))}),
+    ]
+    # an evening outing, at least an hour after getting home (none after 22:30)
+    home_by = back + np.where(errand, 2700.0, 0.0) + 3600.0
+    out_at = np.maximum(np.clip(rng.normal(19.5, 0.75, len(commuters)), 18.5, 22.5) * 3600, home_by)
+    evening = (rng.random(len(commuters)) < EVENING_OUTING) & (out_at <= 22.5 * 3600)
+    return parts, commuters[evening], out_at[evening]
 
 
 def tntp_trips(

@@ -59,6 +59,23 @@ def save_figure(fig: Figure, path: Path) -> Path:
     return path
 
 
+def _draw_camera_arrows(ax: Axes, x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray,
+                        operators: np.ndarray) -> None:
+    """Arrows of one length (a share of the map's size) at each watched edge's middle, pointing the way it reads;
+    coloured by operator."""
+    mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
+    dx, dy = x[v] - x[u], y[v] - y[u]
+    norm = np.maximum(np.hypot(dx, dy), 1e-12)
+    arrow = 0.03 * max(np.ptp(x), np.ptp(y), 1e-9)
+    dx, dy = dx / norm * arrow, dy / norm * arrow
+    for colour, name in zip(OPERATOR_PALETTE * 8, sorted(set(operators))):
+        pick = operators == name
+        ax.quiver(mx[pick], my[pick], dx[pick], dy[pick], color=colour, angles="xy",
+                  scale_units="xy", scale=1, width=0.005, headwidth=4, pivot="middle", zorder=4)
+        ax.scatter(mx[pick], my[pick], s=14, color=colour, zorder=4,
+                   label=f"{name} ({int(pick.sum())} watched directions)")
+
+
 def map_figure(
     net: RoadNetwork,
     camera_edge: np.ndarray,
@@ -102,22 +119,11 @@ def map_figure(
                     label="reconstructed from reads")
     x, y = _km(net)
     u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
-    mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
     if district_edges is not None and len(district_edges):
         _draw_edges(ax, net, district_edges, colors="#000000", linewidths=1.6, linestyles=(0, (1, 1)), zorder=2,
                     label="boundary crossing")
     operators = np.asarray(camera_operator) if camera_operator is not None else np.full(len(camera_edge), "camera")
-    # arrows of one length (a share of the map's size) pointing the way each camera reads
-    dx, dy = x[v] - x[u], y[v] - y[u]
-    norm = np.maximum(np.hypot(dx, dy), 1e-12)
-    arrow = 0.03 * max(np.ptp(x), np.ptp(y), 1e-9)
-    dx, dy = dx / norm * arrow, dy / norm * arrow
-    for colour, name in zip(OPERATOR_PALETTE * 8, sorted(set(operators))):
-        pick = operators == name
-        ax.quiver(mx[pick], my[pick], dx[pick], dy[pick], color=colour, angles="xy",
-                  scale_units="xy", scale=1, width=0.005, headwidth=4, pivot="middle", zorder=4)
-        ax.scatter(mx[pick], my[pick], s=14, color=colour, zorder=4,
-                   label=f"{name} ({int(pick.sum())} watched directions)")
+    _draw_camera_arrows(ax, x, y, u, v, operators)
     if read_edges is not None and len(read_edges):
         ru, rv = net.edge_u[read_edges], net.edge_v[read_edges]
         rx, ry = (x[ru] + x[rv]) / 2, (y[ru] + y[rv]) / 2
