@@ -326,3 +326,48 @@ def test_route_noise_zero_is_the_stated_best_case():
     from sim.report import render_report
 
     assert "Best case" in render_report(sim.metrics, "", [], "t")
+
+
+def _next_camera_by_hand(reads, n_days, order, test_days=1):
+    """The next-camera models in plain Python, transition by transition (the reference for the vectorised code)."""
+    frame = reads.sort_values(["plate", "time_s"], kind="stable")
+    day = np.minimum((frame["time_s"].to_numpy() // 86_400).astype(int), n_days - 1)
+    last = day.max()
+    plate, camera = frame["plate"].tolist(), frame["camera_id"].tolist()
+    start = [0] * len(plate)
+    for i in range(1, len(plate)):
+        start[i] = start[i - 1] if plate[i] == plate[i - 1] else i
+    state = [tuple(camera[max(start[i], i - order + 1): i + 1]) if order else () for i in range(len(plate))]
+    personal, shared, popular = {}, {}, {}
+    for i in range(len(plate)):
+        if day[i] <= last - test_days:
+            popular[camera[i]] = popular.get(camera[i], 0) + 1
+        if i + 1 < len(plate) and plate[i + 1] == plate[i] and day[i + 1] <= last - test_days:
+            for table, key in ((personal, (plate[i], state[i])), (shared, state[i])):
+                table.setdefault(key, {}).setdefault(camera[i + 1], 0)
+                table[key][camera[i + 1]] += 1
+    ranking = pd.Series(camera)[day <= last - test_days].value_counts().index.tolist()
+    rows = []
+    for i in range(len(plate) - 1):
+        if plate[i + 1] != plate[i] or day[i] <= last - test_days:
+            continue
+        row = personal.get((plate[i], state[i])) or shared.get(state[i]) or {}
+        ranked = sorted(row, key=lambda c: (-row[c], str(c))) + [c for c in ranking if c not in row][:3]
+        rows.append((plate[i], bool(ranked) and ranked[0] == camera[i + 1], camera[i + 1] in ranked[:3]))
+    return pd.DataFrame(rows, columns=["plate", "top1", "top3"])
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_next_camera_hits_equal_the_models_computed_by_hand(order):
+    rng = np.random.default_rng(order)
+    n = 3_000
+    # few cameras and plates, so states repeat, ties happen and some test states were never seen in training
+    reads = pd.DataFrame({"plate": rng.choice([f"P{i:03d}" for i in range(60)], n),
+                          "camera_id": rng.choice([f"c{i}" for i in range(12)], n, p=np.r_[[0.3], np.full(11, 0.7 / 11)]),
+                          "time_s": rng.uniform(0, 4 * 86_400, n)})
+    got = next_camera_hits(reads, n_days=4, order=order)
+    want = _next_camera_by_hand(reads, 4, order)
+    assert len(want) > 500
+    assert got["plate"].tolist() == want["plate"].tolist()
+    assert got["top1"].tolist() == want["top1"].tolist()
+    assert got["top3"].tolist() == want["top3"].tolist()

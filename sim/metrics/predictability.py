@@ -44,30 +44,73 @@ def next_camera_hits(
         return empty
     plate = frame["plate"].to_numpy()
     camera = frame["camera_id"].to_numpy()
-    first_of_plate = _run_starts(plate)
-    state = [tuple(camera[max(first_of_plate[i], i - order + 1) : i + 1]) if order else ()
-             for i in range(len(camera))]
+    # integer codes: cameras in the order of their text (the models' tie-break), plates, and states
+    names, cam = np.unique(camera.astype(str), return_inverse=True)
+    plate_code = pd.factorize(plate)[0].astype(np.int64)
+    state = _state_keys(cam.astype(np.int64), _run_starts(plate), order, len(names))
     same = np.concatenate([plate[1:] == plate[:-1], [False]])
     in_training = day <= last - test_days
     train = same & in_training & np.concatenate([in_training[1:], [False]])
     test = same & (day > last - test_days)
-    personal: dict[tuple[Any, tuple[Any, ...]], dict[Any, int]] = {}
-    shared: dict[tuple[Any, ...], dict[Any, int]] = {}
-    for i in np.flatnonzero(train):
-        for table, key in ((personal, (plate[i], state[i])), (shared, state[i])):
-            row = table.setdefault(key, {})
-            row[camera[i + 1]] = row.get(camera[i + 1], 0) + 1
+    nxt = np.concatenate([cam[1:], [-1]]).astype(np.int64)
+    n_states = int(state.max()) + 1
+    t = np.flatnonzero(train)
+    personal = _top_three(plate_code[t] * n_states + state[t], nxt[t])
+    shared = _top_three(state[t], nxt[t])
     # the fallback ranking, too, is learnt from the training days only
-    popular = pd.Series(camera[in_training]).value_counts().index.tolist()
+    popular_names = pd.Series(camera[in_training]).value_counts().index.astype(str)
+    popular = np.searchsorted(names, popular_names)
     scored = np.flatnonzero(test)
-    top1 = np.zeros(len(scored), bool)
-    top3 = np.zeros(len(scored), bool)
-    for j, i in enumerate(scored):
-        row = personal.get((plate[i], state[i])) or shared.get(state[i]) or {}
-        ranked = sorted(row, key=lambda c: (-row[c], str(c))) + [c for c in popular if c not in row][:3]
-        top1[j] = bool(ranked) and ranked[0] == camera[i + 1]
-        top3[j] = camera[i + 1] in ranked[:3]
+    slots = _lookup(personal, plate_code[scored] * n_states + state[scored])
+    fallback = (slots == -1).all(axis=1)
+    slots[fallback] = _lookup(shared, state[scored[fallback]])
+    for candidate in popular[:5]:  # at most 3 slots, of which the row holds at most 2 when any is free
+        free = np.argmax(slots == -1, axis=1)
+        room = (slots == -1).any(axis=1) & ~(slots == candidate).any(axis=1)
+        slots[np.flatnonzero(room), free[room]] = candidate
+    want = nxt[scored]
+    top1 = slots[:, 0] == want
+    top3 = (slots == want[:, None]).any(axis=1)
     return pd.DataFrame({"plate": plate[scored], "top1": top1, "top3": top3})
+
+
+def _state_keys(cam: np.ndarray, first_of_plate: np.ndarray, order: int, n_cameras: int) -> np.ndarray:
+    """The model's state at each read as one integer: the last ``order`` cameras of the same plate (fewer at a
+    plate's first reads; order 0: one state)."""
+    if order == 0:
+        return np.zeros(len(cam), np.int64)
+    key = cam.copy()
+    for back in range(1, order):
+        position = np.arange(len(cam)) - back
+        earlier = np.where(position >= first_of_plate, cam[np.maximum(position, 0)] + 1, 0)
+        key = key + earlier * n_cameras * (n_cameras + 1) ** (back - 1)
+    return key
+
+
+def _top_three(group: np.ndarray, nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (sorted keys), its three most frequent next cameras (ties: camera text order), -1 padded."""
+    if not len(group):
+        return np.zeros(0, np.int64), np.zeros((0, 3), np.int64)
+    counts = pd.DataFrame({"g": group, "c": nxt}).value_counts().reset_index(name="n")
+    counts = counts.sort_values(["g", "n", "c"], ascending=[True, False, True], kind="stable", ignore_index=True)
+    rank = counts.groupby("g").cumcount().to_numpy()
+    keep = counts[rank < 3]
+    keys, where = np.unique(keep["g"].to_numpy(), return_inverse=True)
+    top = np.full((len(keys), 3), -1, np.int64)
+    top[where, rank[rank < 3]] = keep["c"].to_numpy()
+    return keys, top
+
+
+def _lookup(table: tuple[np.ndarray, np.ndarray], wanted: np.ndarray) -> np.ndarray:
+    """The top-three rows of ``wanted`` keys (-1 rows for keys the table does not hold)."""
+    keys, top = table
+    out = np.full((len(wanted), 3), -1, np.int64)
+    if not len(keys):
+        return out
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    found = keys[at] == wanted
+    out[found] = top[at[found]]
+    return out
 
 
 def _run_starts(labels: np.ndarray) -> np.ndarray:
