@@ -26,7 +26,7 @@ from sim.network import RoadNetwork, Routes
 from sim.reads import read_passes
 from sim.reconstruct import Reconstruction
 from sim.scenario import Scenario
-from sim.traffic import Traffic, camera_outages, drive, during_outage
+from sim.traffic import Traffic, camera_outages, drive, during_outage, engine_for
 from sim.views import agency_metrics, make_view, reconstruct_view, visible_masks, what_if
 from sim.world import World, build_network, build_world, patrol_passes, simulated_days
 
@@ -106,7 +106,8 @@ def _stage_clock(timings: dict[str, float], progress: Progress | None) -> Callab
 
 def run_traffic(scenario: Scenario, world: World, rngs: dict[str, np.random.Generator]) -> Traffic:
     """Drive the world's trips (``traffic.engine``), and the patrol cars' shifts when there are any."""
-    traffic = drive(world.net, world.trips, world.routes, world.layout, engine=scenario.traffic.engine)
+    engine = engine_for(scenario.traffic.engine, len(world.trips))
+    traffic = drive(world.net, world.trips, world.routes, world.layout, engine=engine)
     if world.patrols:
         passes = pd.concat([traffic.passes, *patrol_passes(scenario, world.net, world.patrols, traffic.trips,
                                                            world.routes, rngs["patrols"])], ignore_index=True)

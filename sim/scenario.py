@@ -266,9 +266,10 @@ class TrafficSpec(_Section):
                             "vehicles then route by the congested times")
     peak_hour_share: float = Field(0.1, gt=0, le=1, description="congestion: share of a day's trips in the peak hour")
     ue_gap: float = Field(1e-4, gt=0, description="congestion: relative gap to stop at")
-    engine: Literal["simpy", "compiled"] = Field(
-        "simpy", description="simpy: every vehicle a SimPy process (the readable reference); compiled: the same "
-                             "departure rule as one compiled loop, equal bit for bit and faster on large runs")
+    engine: Literal["auto", "simpy", "compiled"] = Field(
+        "auto", description="simpy: every vehicle a SimPy process (the readable reference); compiled: the same "
+                            "departure rule as one compiled loop, equal bit for bit and faster on large runs; "
+                            "auto: simpy up to 100,000 trips, compiled above")
 
 
 class OutageSpec(_Section):

@@ -91,8 +91,11 @@ def exposure_by_area(
                            dtype=np.int64)
     cameras = pd.Series(edge_area[camera_edge]).value_counts()
     vehicle_of_trip = trips["vehicle_id"].to_numpy()
-    driving = (pd.DataFrame({"area": edge_area[routes.edges], "vehicle": vehicle_of_trip[routes.trip_of_edge()]})
-               .drop_duplicates().groupby("area")["vehicle"].nunique())
+    # distinct (vehicle, area) pairs over every edge driven, as integers (a week of a county has 10⁷–10⁸ edges)
+    code = pd.Index(names).get_indexer(edge_area)[routes.edges]
+    driven = code >= 0
+    pair = np.unique(vehicle_of_trip[routes.trip_of_edge()[driven]].astype(np.int64) * len(names) + code[driven])
+    driving = pd.Series(np.bincount(pair % len(names), minlength=len(names)), index=names)
     read_area = edge_area[reads["edge"].to_numpy(np.int64)]
     observed = pd.Series(reads["vehicle_id"].to_numpy()).groupby(read_area).nunique()
     n_reads = pd.Series(read_area).value_counts()

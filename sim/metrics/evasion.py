@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import dijkstra
 
 from sim.intervals import share_with_interval
-from sim.network import RoadNetwork, adjacency_matrix
+from sim.network import RoadNetwork, adjacency_matrix, fastest_times
 
 
 def camera_free_pairs(
@@ -30,8 +28,8 @@ def camera_free_pairs(
     origins = rng.integers(0, net.n_nodes, n_pairs)
     destinations = (origins + rng.integers(1, net.n_nodes, n_pairs)) % net.n_nodes
     free_adj = adjacency_matrix(net, removed=watched)
-    fastest = _pair_times(net.adjacency, origins, destinations)
-    free = _pair_times(free_adj, origins, destinations)
+    fastest = fastest_times(net.adjacency, origins, destinations)
+    free = fastest_times(free_adj, origins, destinations)
     ratio = free / fastest
     finite = np.isfinite(ratio)
     share, n, ci = share_with_interval(finite)  # the pairs are drawn independently: Wilson
@@ -45,9 +43,3 @@ def camera_free_pairs(
         "fastest_s": fastest,
         "camera_free_s": free,
     }
-
-
-def _pair_times(adjacency: csr_array, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-    unique, rows = np.unique(origins, return_inverse=True)
-    dist = dijkstra(adjacency, directed=True, indices=unique)
-    return dist[rows, destinations]

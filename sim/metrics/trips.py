@@ -49,12 +49,11 @@ def trip_metrics(
     passes = pd.DataFrame({"trip": trip_row[on_trip], "sighting": recon.sighting[on_trip]}).drop_duplicates()
     n_sightings = np.bincount(passes["trip"].to_numpy(np.int64), minlength=n)
     owner = _credit(recon.read_recon, trip_row, len(recon.trips))
-    true_edges = _edge_frame(true_routes, np.arange(n))
-    recon_edges = _edge_frame(recon.routes, owner)
+    true_edges = _edge_keys(true_routes, np.arange(n), net.n_edges)
+    recon_edges = _edge_keys(recon.routes, owner, net.n_edges)
     true_len = _length_by_trip(true_edges, net, n)
     recon_len = _length_by_trip(recon_edges, net, n)
-    common = true_edges.merge(recon_edges, on=["trip", "edge"])
-    common_len = _length_by_trip(common, net, n)
+    common_len = _length_by_trip(true_edges[np.isin(true_edges, recon_edges)], net, n)
     recall = np.divide(common_len, true_len, out=np.zeros(n), where=true_len > 0)
     precision = np.full(n, np.nan)
     np.divide(common_len, recon_len, out=precision, where=recon_len > 0)
@@ -82,14 +81,16 @@ def _credit(read_recon: np.ndarray, trip_row: np.ndarray, n_recon: int) -> np.nd
     return owner
 
 
-def _edge_frame(routes: Routes, owner: np.ndarray) -> pd.DataFrame:
+def _edge_keys(routes: Routes, owner: np.ndarray, n_edges: int) -> np.ndarray:
+    """Each (credited trip, edge) pair once, as ``trip * n_edges + edge``, in order of first passage."""
     trip = owner[routes.trip_of_edge()]
-    frame = pd.DataFrame({"trip": trip, "edge": routes.edges})
-    return frame[frame["trip"] >= 0].drop_duplicates()
+    key = (trip * n_edges + routes.edges)[trip >= 0]
+    first = np.unique(key, return_index=True)[1]
+    return key[np.sort(first)]
 
 
-def _length_by_trip(frame: pd.DataFrame, net: RoadNetwork, n: int) -> np.ndarray:
-    return np.bincount(frame["trip"], weights=net.edge_length[frame["edge"]], minlength=n)
+def _length_by_trip(keys: np.ndarray, net: RoadNetwork, n: int) -> np.ndarray:
+    return np.bincount(keys // net.n_edges, weights=net.edge_length[keys % net.n_edges], minlength=n)
 
 
 def _od_error(trips: pd.DataFrame, recon: Reconstruction, owner: np.ndarray, net: RoadNetwork) -> np.ndarray:

@@ -26,6 +26,23 @@ from sim.traffic.simpy_engine import simulate
 #: The traffic engines :func:`drive` accepts.
 ENGINES: tuple[str, ...] = ("simpy", "compiled")
 Engine = Literal["simpy", "compiled"]
+#: ``traffic.engine = "auto"`` runs SimPy up to this many trips (every vehicle a process stays cheap), compiled above.
+AUTO_COMPILED_ABOVE_TRIPS = 100_000
+
+
+def engine_for(choice: str, n_trips: int) -> Engine:
+    """The engine ``traffic.engine = choice`` runs for ``n_trips`` trips (``auto``: see :data:`AUTO_COMPILED_ABOVE_TRIPS`).
+
+    Examples
+    --------
+    >>> engine_for("auto", 5_000), engine_for("auto", 2_000_000), engine_for("simpy", 2_000_000)
+    ('simpy', 'compiled', 'simpy')
+    """
+    if choice == "auto":
+        return "compiled" if n_trips > AUTO_COMPILED_ABOVE_TRIPS else "simpy"
+    if choice not in ENGINES:
+        raise ValueError(f"unknown traffic engine {choice!r}; use auto or one of {', '.join(ENGINES)}")
+    return choice  # type: ignore[return-value]
 
 PASS_ORDER = ["time_s", "trip", "camera"]
 
@@ -111,6 +128,6 @@ def _compiled(trips: pd.DataFrame, routes: Routes, crossings: Crossings) -> tupl
 
 
 __all__ = [
-    "ENGINES", "Crossings", "Traffic", "camera_outages", "choose_routes", "drive", "drive_patrols", "during_outage",
-    "edge_intervals", "patrol_beats", "patrol_encounters", "route_crossings", "simulate",
+    "AUTO_COMPILED_ABOVE_TRIPS", "ENGINES", "Crossings", "Traffic", "camera_outages", "choose_routes", "drive", "drive_patrols", "during_outage",
+    "edge_intervals", "engine_for", "patrol_beats", "patrol_encounters", "route_crossings", "simulate",
 ]
