@@ -92,13 +92,16 @@ def test_bad_graphs_get_clear_errors(graph, message):
         from_graph(graph, source="city.graphml")
 
 
-def test_fastest_times_in_chunks_equal_networkx_path_lengths():
+@pytest.mark.parametrize("how", ["scipy chunks", "compiled trees"])
+def test_fastest_times_equal_networkx_path_lengths(how):
     from sim.network import fastest_times
+    from sim.traffic.trees import tree_times
 
     net = grid_network(7, 7, rng=np.random.default_rng(11))
     rng = np.random.default_rng(12)
     o, d = rng.integers(0, net.n_nodes, 300), rng.integers(0, net.n_nodes, 300)
-    got = fastest_times(net.adjacency, o, d, chunk=4)  # 49 nodes: many chunks of origins
+    # 49 nodes: many chunks of 4 origins
+    got = fastest_times(net.adjacency, o, d, chunk=4) if how == "scipy chunks" else tree_times(net, o, d)
     lengths = dict(nx.all_pairs_dijkstra_path_length(net.graph, weight="travel_time"))
     want = np.array([lengths[net.nodes[a]][net.nodes[b]] for a, b in zip(o, d)])
     assert len(np.unique(o)) > 4 * 8

@@ -23,7 +23,8 @@ from sim.metrics.person import person_metrics
 from sim.metrics.quality import misread_matching, trip_split_accuracy
 from sim.metrics.registry import RunContext, Tables, View, metric
 from sim.metrics.trips import exposure_by_length, summary_metrics, time_to_first_read
-from sim.network import edge_jurisdiction, fastest_times
+from sim.network import edge_jurisdiction
+from sim.traffic.trees import tree_times
 
 Done = dict[str, Any]
 
@@ -61,7 +62,7 @@ def _route_choice(run: RunContext, view: View, rng: np.random.Generator, done: D
     spec, net, trips = run.scenario.traffic, run.net, run.trips
     out: dict[str, Any] = {"route_choice": {"route_noise": spec.route_noise, "route_classes": spec.route_classes}}
     if spec.route_noise > 0:
-        fastest = fastest_times(net.adjacency, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
+        fastest = tree_times(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
         drove = run.routes.travel_time <= fastest * (1 + 1e-9) + 1e-9
     else:  # the routes are the fastest routes themselves
         drove = np.ones(len(trips), dtype=bool)

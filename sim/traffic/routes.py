@@ -30,12 +30,16 @@ def choose_routes(
         return fastest_routes(net, origins, destinations)
     if rng is None:
         raise ValueError("route noise needs a random generator")
+    from sim.traffic.trees import tree_routes  # (trees import Crossings from here)
+
     group = rng.integers(0, classes, len(origins))
     factors = rng.lognormal(0.0, noise, size=(classes, net.n_edges))
     parts = []
     for c in range(classes):
         rows = np.flatnonzero(group == c)
-        parts.append((rows, fastest_routes(net, origins[rows], destinations[rows], weights=net.edge_time * factors[c])))
+        # perceived times are continuous: each class's fastest paths are unique, and the compiled trees
+        # (both cores) find the very routes scipy's trees would, twice as fast (tests/test_traffic.py)
+        parts.append((rows, tree_routes(net, origins[rows], destinations[rows], weights=net.edge_time * factors[c])))
     lengths = np.zeros(len(origins), dtype=np.int64)
     for rows, r in parts:
         lengths[rows] = np.diff(r.offsets)

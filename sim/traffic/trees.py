@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, Routes
 from sim.traffic.routes import Crossings
 
 #: Origins whose trees are held in memory at once (each ``n_nodes`` × 12 bytes).
@@ -224,14 +224,22 @@ class OriginTrees:
     n_buckets: int
 
     @classmethod
-    def of(cls, net: RoadNetwork) -> OriginTrees:
-        adjacency = net.adjacency
+    def of(cls, net: RoadNetwork, weights: np.ndarray | None = None, *, heap: bool = False) -> OriginTrees:
+        """The trees of ``net`` at its travel times, or at other per-edge ``weights`` (perceived times).
+
+        ``heap`` uses a binary heap rather than Dial's buckets (faster when edge times vary widely, as
+        perceived times do: 2x scipy on a 10,000-node grid, against 1.3x for the buckets).
+        """
+        from sim.network import _edge_lookup, adjacency_matrix
+
+        adjacency = net.adjacency if weights is None else adjacency_matrix(net, weights=weights)
+        edge_between = net.edge_between if weights is None else _edge_lookup(net, weights)
         indptr = adjacency.indptr.astype(np.int64)
         heads = adjacency.indices.astype(np.int64)
-        weights = adjacency.data.astype(np.float64)
+        data = adjacency.data.astype(np.float64)
         tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
-        width, n_buckets = _bucket_width(weights)
-        return cls(indptr, heads, weights, tails, net.edge_between(tails, heads).astype(np.int64), width, n_buckets)
+        width, n_buckets = (0.0, 1) if heap else _bucket_width(data)
+        return cls(indptr, heads, data, tails, edge_between(tails, heads).astype(np.int64), width, n_buckets)
 
     def by_origin(self, origins: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """Chunks of up to :data:`ORIGIN_CHUNK` origins: the trips (rows) from them, each trip's tree row,
@@ -320,6 +328,83 @@ def tree_crossings(
                           edge=edge[sort].astype(np.int64), backward=backward[sort].astype(bool),
                           offset_s=offset[sort].astype(float))
     return crossings, TreeTrips(travel, length, n_edges)
+
+
+@numba.njit(parallel=True, cache=True)
+def _route_lengths(tails, tree, origin, dest, pred, out):  # pragma: no cover - compiled
+    for t in numba.prange(len(dest)):
+        v = dest[t]
+        n = 0
+        while v != origin[t]:
+            v = tails[pred[tree[t], v]]
+            n += 1
+        out[t] = n
+
+
+@numba.njit(parallel=True, cache=True)
+def _route_edges(tails, csr_edge, tree, origin, dest, pred, start, length, out):  # pragma: no cover - compiled
+    for t in numba.prange(len(dest)):
+        v = dest[t]
+        k = start[t] + length[t] - 1  # walking back from the destination fills the route from its end
+        while v != origin[t]:
+            j = pred[tree[t], v]
+            out[k] = csr_edge[j]
+            k -= 1
+            v = tails[j]
+
+
+def tree_routes(
+    net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, *, weights: np.ndarray | None = None
+) -> Routes:
+    """Fastest routes (at ``weights``, default the travel times) with compiled trees, both cores.
+
+    The same routes as :func:`sim.network.fastest_routes` wherever the fastest
+    path is unique (always, in practice, with perceived times drawn from a
+    continuous distribution, as :func:`sim.traffic.choose_routes` draws
+    them); between equally fast paths the two may choose differently.
+    ``travel_time`` is the route's cost at ``weights``.
+    """
+    origins = np.asarray(origins, np.int64)
+    destinations = np.asarray(destinations, np.int64)
+    trees = OriginTrees.of(net, weights, heap=True)
+    n = len(origins)
+    length = np.zeros(n, np.int64)
+    travel = np.zeros(n)
+    chunks = []
+    for rows, tree, dist, pred in trees.by_origin(origins):
+        travel[rows] = dist[tree, destinations[rows]]
+        if not np.isfinite(travel[rows]).all():
+            from sim._errors import NetworkError
+
+            bad = rows[~np.isfinite(travel[rows])][0]
+            raise NetworkError(f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}")
+        steps = np.empty(len(rows), np.int64)
+        _route_lengths(trees.tails, tree, origins[rows], destinations[rows], pred, steps)
+        start = np.concatenate([[0], np.cumsum(steps)[:-1]]).astype(np.int64)
+        edges = np.empty(int(steps.sum()), np.int64)
+        _route_edges(trees.tails, trees.csr_edge, tree, origins[rows], destinations[rows], pred, start, steps, edges)
+        length[rows] = steps
+        chunks.append((rows, start, steps, edges))
+    offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int64)
+    out = np.empty(int(offsets[-1]), np.int64)
+    for rows, start, steps, edges in chunks:
+        # each trip's edges to its place in the flat array (trips of one chunk are not contiguous there)
+        within = np.arange(len(edges)) - np.repeat(start, steps)
+        out[np.repeat(offsets[rows], steps) + within] = edges
+    return Routes(offsets=offsets, edges=out, travel_time=travel)
+
+
+def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+    """Fastest travel time (s) of every trip ``origins[i] → destinations[i]`` with compiled trees, both cores.
+
+    As :func:`sim.network.fastest_times` (no routes kept), for many trips.
+    """
+    origins = np.asarray(origins, np.int64)
+    destinations = np.asarray(destinations, np.int64)
+    out = np.empty(len(origins))
+    for rows, tree, dist, _ in OriginTrees.of(net, heap=True).by_origin(origins):
+        out[rows] = dist[tree, destinations[rows]]
+    return out
 
 
 @numba.njit(cache=True)
