@@ -216,9 +216,10 @@ def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.
     trip_read : numpy.ndarray of bool
         Whether each trip was read at least once.
     """
-    pairs = pd.DataFrame({"edge": routes_edges, "trip": routes_trip}).drop_duplicates()
-    through = np.bincount(pairs["edge"], minlength=net.n_edges)
-    read = np.bincount(pairs["edge"], weights=trip_read[pairs["trip"].to_numpy()], minlength=net.n_edges)
+    pairs = np.unique(np.asarray(routes_trip, np.int64) * net.n_edges + routes_edges)  # each (trip, road) once
+    edge, trip = pairs % net.n_edges, pairs // net.n_edges
+    through = np.bincount(edge, minlength=net.n_edges)
+    read = np.bincount(edge, weights=trip_read[trip], minlength=net.n_edges)
     share = np.divide(read, through, out=np.full(net.n_edges, np.nan), where=through > 0)
     fig = Figure(figsize=(7.0, 6.4), dpi=110, layout="constrained")
     ax = fig.add_subplot()
