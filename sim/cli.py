@@ -85,16 +85,24 @@ def run(
         Optional[Path], typer.Option("-o", "--out", help="Output folder (default: out/<scenario name>).")
     ] = None,
     set_: SetOption = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Dask worker processes for route choice and traffic "
+                                                   "(results are the same for any number).")
+    ] = 1,
+    scheduler: Annotated[
+        Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (instead of --workers).")
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Run a scenario and write reads, metrics, figures and report.html."""
     from sim.runner import run_scenario
+    from sim.shard import workers as dask_workers
 
     logging.basicConfig(level=logging.INFO if debug else logging.WARNING)
     try:
         spec = load_scenario(scenario, set_ or [])
         target = out or Path("out") / spec.name
-        with _stage_bar() as advance:
+        with dask_workers(workers, scheduler), _stage_bar() as advance:
             result = run_scenario(spec, target, progress=advance)
     except (CurtainError, OSError) as exc:
         _fail(exc, debug)

@@ -102,14 +102,42 @@ def drive(
         raise ValueError(f"unknown traffic engine {engine!r}; use one of {', '.join(ENGINES)}")
     camera, edge, backward = watch_pairs(layout, net)
     crossings = route_crossings(net, routes, camera, edge, backward)
-    if engine == "simpy":
-        timed, passes = simulate(trips, routes, crossings)
-    else:
-        timed, passes = _compiled(trips, routes, crossings)
+    timed, passes = _by_vehicle_blocks(trips, routes, crossings, engine)
     timed["length_m"] = np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
                                     minlength=len(trips))
     volume = np.bincount(routes.edges, minlength=net.n_edges)
     return Traffic(timed, passes, routes, volume, engine)
+
+
+def _by_vehicle_blocks(
+    trips: pd.DataFrame, routes: Routes, crossings: Crossings, engine: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run ``engine`` on blocks of whole vehicles (on Dask workers inside :func:`sim.shard.workers`).
+
+    A vehicle's trips chain only with each other, so blocks are independent;
+    their passes, merged and sorted, are those of one run over all vehicles.
+    """
+    from sim.shard import VEHICLES_PER_SHARD, shard_map
+
+    run = simulate if engine == "simpy" else _compiled
+    vehicles = trips["vehicle_id"].to_numpy()
+    first_rows = np.flatnonzero(np.concatenate([[True], vehicles[1:] != vehicles[:-1]]))
+    bounds = np.concatenate([first_rows[::VEHICLES_PER_SHARD], [len(trips)]])
+    if len(bounds) <= 2:
+        return run(trips, routes, crossings)
+    at = np.searchsorted(crossings.trip, bounds)
+    shards = []
+    for r0, r1, c0, c1 in zip(bounds[:-1], bounds[1:], at[:-1], at[1:]):
+        part = Routes(offsets=routes.offsets[r0 : r1 + 1] - routes.offsets[r0],
+                      edges=routes.edges[routes.offsets[r0] : routes.offsets[r1]], travel_time=routes.travel_time[r0:r1])
+        cross = Crossings(crossings.trip[c0:c1] - r0, crossings.camera[c0:c1], crossings.edge[c0:c1],
+                          crossings.backward[c0:c1], crossings.offset_s[c0:c1])
+        shards.append((trips.iloc[r0:r1].reset_index(drop=True), part, cross))
+    results = shard_map(run, shards)
+    timed = pd.concat([t for t, _ in results], ignore_index=True)
+    passes = pd.concat([p.assign(trip=p["trip"] + r0) for (_, p), r0 in zip(results, bounds[:-1])],
+                       ignore_index=True)
+    return timed, passes.sort_values(PASS_ORDER, kind="stable", ignore_index=True)
 
 
 def _compiled(trips: pd.DataFrame, routes: Routes, crossings: Crossings) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -30,16 +31,24 @@ def choose_routes(
         return fastest_routes(net, origins, destinations)
     if rng is None:
         raise ValueError("route noise needs a random generator")
-    from sim.traffic.trees import tree_routes  # (trees import Crossings from here)
+    from sim.shard import shard_map
 
     group = rng.integers(0, classes, len(origins))
     factors = rng.lognormal(0.0, noise, size=(classes, net.n_edges))
-    parts = []
-    for c in range(classes):
-        rows = np.flatnonzero(group == c)
-        # perceived times are continuous: each class's fastest paths are unique, and the compiled trees
-        # (both cores) find the very routes scipy's trees would, twice as fast (tests/test_traffic.py)
-        parts.append((rows, tree_routes(net, origins[rows], destinations[rows], weights=net.edge_time * factors[c])))
+    rows_of = [np.flatnonzero(group == c) for c in range(classes)]
+    # perceived times are continuous: each class's fastest paths are unique, and the compiled trees
+    # (both cores) find the very routes scipy's trees would, twice as fast (tests/test_traffic.py). Every
+    # draw is made above, so the classes are independent shards: on workers or here, the same routes.
+    routed = shard_map(_class_routes, [(_class_trees(net, net.edge_time * factors[c]), origins[rows],
+                                        destinations[rows]) for c, rows in enumerate(rows_of)])
+    parts = list(zip(rows_of, routed))
+    unreachable = [rows[~np.isfinite(r.travel_time)] for rows, r in parts]
+    bad = np.concatenate(unreachable) if unreachable else np.zeros(0, np.int64)
+    if len(bad):
+        from sim._errors import NetworkError
+
+        raise NetworkError(f"no route from node {net.nodes[origins[bad[0]]]!r} to "
+                           f"{net.nodes[destinations[bad[0]]]!r}")
     lengths = np.zeros(len(origins), dtype=np.int64)
     for rows, r in parts:
         lengths[rows] = np.diff(r.offsets)
@@ -103,3 +112,13 @@ def route_crossings(
     )
 
 
+def _class_trees(net: RoadNetwork, weights: np.ndarray) -> Any:
+    from sim.traffic.trees import OriginTrees
+
+    return OriginTrees.of(net, weights, heap=True)
+
+
+def _class_routes(trees: Any, origins: np.ndarray, destinations: np.ndarray) -> Routes:
+    from sim.traffic.trees import routes_on_trees
+
+    return routes_on_trees(trees, origins, destinations)

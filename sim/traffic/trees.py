@@ -364,20 +364,31 @@ def tree_routes(
     them); between equally fast paths the two may choose differently.
     ``travel_time`` is the route's cost at ``weights``.
     """
+    routes = routes_on_trees(OriginTrees.of(net, weights, heap=True), origins, destinations)
+    unreachable = np.flatnonzero(~np.isfinite(routes.travel_time))
+    if len(unreachable):
+        from sim._errors import NetworkError
+
+        bad = unreachable[0]
+        raise NetworkError(f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}")
+    return routes
+
+
+def routes_on_trees(trees: OriginTrees, origins: np.ndarray, destinations: np.ndarray) -> Routes:
+    """The routes of :func:`tree_routes` from prepared trees (arrays only: cheap to send to a worker).
+
+    An unreachable destination gets an empty route and an infinite ``travel_time``.
+    """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
-    trees = OriginTrees.of(net, weights, heap=True)
     n = len(origins)
     length = np.zeros(n, np.int64)
     travel = np.zeros(n)
     chunks = []
     for rows, tree, dist, pred in trees.by_origin(origins):
         travel[rows] = dist[tree, destinations[rows]]
-        if not np.isfinite(travel[rows]).all():
-            from sim._errors import NetworkError
-
-            bad = rows[~np.isfinite(travel[rows])][0]
-            raise NetworkError(f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}")
+        reachable = np.isfinite(travel[rows])
+        rows, tree = rows[reachable], tree[reachable]
         steps = np.empty(len(rows), np.int64)
         _route_lengths(trees.tails, tree, origins[rows], destinations[rows], pred, steps)
         start = np.concatenate([[0], np.cumsum(steps)[:-1]]).astype(np.int64)

@@ -1,0 +1,60 @@
+"""One simulation on several Dask workers: the same metrics.json and reads whatever the number of workers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_scenario, simulate_scenario
+from sim.io.run import plain
+from sim.shard import workers
+
+OVERRIDES = ["network.rows=10", "network.cols=10", "demand.model='population'", "demand.vehicles=300",
+             "demand.days=2", "cameras.count=15", "metrics.pair_samples=50"]
+
+
+def _fingerprint(sim) -> tuple[str, pd.DataFrame]:
+    metrics = {k: v for k, v in sim.metrics.items() if k != "versions"}
+    return json.dumps(plain(metrics), sort_keys=True), sim.reads
+
+
+def test_vehicle_blocks_give_the_passes_of_one_run(grid10, monkeypatch):
+    from sim.cameras import make_layout
+    from sim.demand import population_trips
+    from sim.traffic import ENGINES, choose_routes, drive
+
+    trips, _ = population_trips(grid10, 200, 2, np.random.default_rng(5))
+    routes = choose_routes(grid10, grid10.node_indices(trips["origin"]), grid10.node_indices(trips["destination"]),
+                           noise=0.2, rng=np.random.default_rng(6))
+    layout = make_layout(grid10, np.arange(0, grid10.n_edges, 5), read_rate=1.0)
+    for engine in ENGINES:
+        whole = drive(grid10, trips, routes, layout, engine=engine)
+        monkeypatch.setattr("sim.shard.VEHICLES_PER_SHARD", 7)  # 29 blocks of 7 vehicles
+        blocks = drive(grid10, trips, routes, layout, engine=engine)
+        monkeypatch.undo()
+        pd.testing.assert_frame_equal(whole.trips, blocks.trips, check_exact=True)
+        pd.testing.assert_frame_equal(whole.passes, blocks.passes, check_exact=True)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_one_or_two_workers_give_the_run_in_this_process(n, monkeypatch):
+    monkeypatch.setattr("sim.shard.VEHICLES_PER_SHARD", 40)  # several traffic shards, 8 route-class shards
+    scenario = load_scenario(overrides=OVERRIDES)
+    here = _fingerprint(simulate_scenario(scenario))
+    with workers(n) as client:
+        assert (client is None) == (n == 1)
+        if client is None:
+            there = _fingerprint(simulate_scenario(scenario))
+        else:
+            from dask.distributed import get_task_stream
+
+            with get_task_stream(client) as stream:
+                there = _fingerprint(simulate_scenario(scenario))
+            ran_on = {task["worker"] for task in stream.data}
+            assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
+            assert len(ran_on) == 2
+    assert there[0] == here[0]  # metrics.json, byte for byte
+    pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)
