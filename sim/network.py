@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 from collections.abc import Callable
 from typing import Any, Hashable
 
@@ -124,9 +125,21 @@ class RoadNetwork:
         """
         if np.ndim(e) == 0:
             return self.edge_id(self.nodes[self.edge_v[e]], self.nodes[self.edge_u[e]], int(self.edge_key[e]))
-        if "_reverse" not in self.__dict__:
-            self.__dict__["_reverse"] = np.array([self.reverse_edge(i) for i in range(self.n_edges)], dtype=np.int64)
-        return self.__dict__["_reverse"][np.asarray(e, dtype=np.int64)]
+        return self.reverse_edges[np.asarray(e, dtype=np.int64)]
+
+    @cached_property
+    def reverse_edges(self) -> np.ndarray:
+        """:meth:`reverse_edge` of every edge (-1 on one-way roads), computed once per network."""
+        keys = self.edge_u * self.n_nodes + self.edge_v
+        wanted = self.edge_v * self.n_nodes + self.edge_u
+        order = np.lexsort((self.edge_key, keys))
+        # the edge v→u with the same key: look (pair, key) up among the sorted (pair, key) of every edge
+        at = np.searchsorted(keys[order] * (self.edge_key.max() + 1) + self.edge_key[order],
+                             wanted * (self.edge_key.max() + 1) + self.edge_key)
+        at = np.minimum(at, len(order) - 1)
+        found = order[at]
+        same = (keys[found] == wanted) & (self.edge_key[found] == self.edge_key)
+        return np.where(same, found, -1).astype(np.int64)
 
     def edge_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Fastest edge index from node index ``a`` to ``b`` (vectorised), -1 if none."""

@@ -62,8 +62,12 @@ def shard_map(function: Callable[..., Any], shards: Sequence[tuple[Any, ...]]) -
     client = _CLIENT.get()
     if client is None or len(shards) <= 1:
         return [function(*shard) for shard in shards]
-    futures = [client.submit(function, *shard, pure=False) for shard in shards]
-    return client.gather(futures)
+    # the shards' data go to the workers first (scatter), not inside the task graph
+    futures = [client.submit(function, *client.scatter(list(shard), hash=False), pure=False) for shard in shards]
+    try:
+        return list(client.gather(futures))
+    finally:
+        client.cancel(futures)
 
 
 def n_workers() -> int:

@@ -106,3 +106,16 @@ def test_fastest_times_equal_networkx_path_lengths(how):
     want = np.array([lengths[net.nodes[a]][net.nodes[b]] for a, b in zip(o, d)])
     assert len(np.unique(o)) > 4 * 8
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_reverse_edges_of_every_edge_equal_the_one_by_one_lookup():
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    for i, (x, y) in enumerate([(0, 0), (100, 0), (100, 100), (0, 100)]):
+        g.add_node(i, x=float(x), y=float(y))
+    for u, v in [(0, 1), (1, 0), (1, 2), (2, 3), (3, 0), (0, 3), (2, 1)]:
+        g.add_edge(u, v, speed_kph=30.0)
+    g.add_edge(0, 1, speed_kph=50.0)  # a parallel road (key 1) with no way back on key 1
+    net = from_graph(g)
+    one_by_one = np.array([net.reverse_edge(i) for i in range(net.n_edges)])
+    assert np.array_equal(net.reverse_edges, one_by_one)
+    assert (one_by_one == -1).sum() == 2  # 2→3 (one-way) and the parallel 0→1 key 1
