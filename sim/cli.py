@@ -207,6 +207,17 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
     from sim.pipeline import STAGES
 
     stages = (*STAGES, "write")  # a run reports each stage as it finishes it, then writing
+    if not console.is_terminal:
+        # output to a pipe or a log file: one line per stage as it ends, with the time so far
+        import time
+
+        started = time.perf_counter()
+
+        def line(stage: str) -> None:
+            console.print(f"{stage}: done ({time.perf_counter() - started:,.1f} s)", highlight=False)
+
+        yield line
+        return
     with Progress(SpinnerColumn(), "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(f"running: {stages[0]}", total=len(stages))

@@ -131,3 +131,15 @@ def test_cli_query_plot_and_bench(two_runs, tmp_path):
 def test_cli_query_on_a_folder_without_reads(tmp_path):
     result = CliRunner().invoke(app, ["query", "per-camera", str(tmp_path)])
     assert result.exit_code == 1 and "no reads.parquet" in result.output
+
+
+def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
+    """Without a terminal (a pipe, a CI log) the progress bar becomes one line per stage with the time so far."""
+    from sim.pipeline import STAGES
+
+    result = CliRunner().invoke(app, ["run", "-o", str(tmp_path / "out"), "--set", "demand.trips=200",
+                                      "--set", "network.rows=6", "--set", "network.cols=6",
+                                      "--set", "cameras.count=4"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split(":")[0] for line in result.output.splitlines() if ": done (" in line]
+    assert lines == [*STAGES, "write"]
