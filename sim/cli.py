@@ -19,6 +19,7 @@ from sim.scenario import load_scenario
 
 if TYPE_CHECKING:
     from sim.network import RoadNetwork
+    from sim.scenario import Scenario
 
 app = typer.Typer(
     help="Curtain: simulate licence-plate-reader camera networks and measure what they reveal.",
@@ -34,6 +35,23 @@ SetOption = Annotated[
     typer.Option("--set", help="Override a scenario field, e.g. --set demand.days=7 (repeatable)."),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        console.print(f"curtain {metadata.version('curtain-sim')}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show Curtain's version and exit.")
+    ] = False,
+) -> None:
+    """Curtain: simulate licence-plate-reader camera networks and measure what they reveal."""
 
 SUMMARY_KEYS = (
     ("n_trips", "trips"),
@@ -51,6 +69,15 @@ SUMMARY_KEYS = (
     ("camera_free_pair_share", "place pairs with a camera-free route"),
     ("detour_ratio_median", "detour to avoid cameras (median ×)"),
 )
+
+
+def _load(scenario: Path | None, set_: list[str] | None) -> Scenario:
+    """The scenario with its overrides; ``--set key value`` (a space for ``=``) gets a hint, not "7: not found"."""
+    bare = [item for item in set_ or [] if "=" not in item]
+    if bare and scenario is not None and not scenario.exists():
+        raise CurtainError(f"--set {bare[0]} {scenario}: did you mean --set {bare[0]}={scenario}? "
+                           "(an override is key.path=value, without spaces)")
+    return load_scenario(scenario, set_ or [])
 
 
 def _fail(exc: BaseException, debug: bool) -> None:
@@ -100,7 +127,7 @@ def run(
 
     logging.basicConfig(level=logging.INFO if debug else logging.WARNING)
     try:
-        spec = load_scenario(scenario, set_ or [])
+        spec = _load(scenario, set_)
         target = out or Path("out") / spec.name
         with dask_workers(workers, scheduler), _stage_bar() as advance:
             result = run_scenario(spec, target, progress=advance)
@@ -248,7 +275,7 @@ def validate(
     from sim.checks import check_scenario
 
     try:
-        spec = load_scenario(scenario, set_ or [])
+        spec = _load(scenario, set_)
         checked = check_scenario(spec)
     except CurtainError as exc:
         _fail(exc, debug)

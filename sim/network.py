@@ -483,7 +483,7 @@ def edges_frame(net: RoadNetwork) -> pd.DataFrame:
             wkt = geometry.wkt
         else:
             a, b = net.edge_u[e], net.edge_v[e]
-            wkt = f"LINESTRING ({net.x[a]!r} {net.y[a]!r}, {net.x[b]!r} {net.y[b]!r})"
+            wkt = f"LINESTRING ({float(net.x[a])!r} {float(net.y[a])!r}, {float(net.x[b])!r} {float(net.y[b])!r})"
         highway = data.get("highway", "")
         rows.append(
             (e, u, v, k, net.edge_length[e], net.edge_time[e],

@@ -511,7 +511,8 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
 def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
     key, sep, raw = item.partition("=")
     if not sep or not key.strip():
-        raise ScenarioError(f"--set {item!r}: write overrides as key.path=value, e.g. demand.days=7")
+        hint = f"; did you mean --set {item.strip()}=VALUE?" if item.strip() and " " not in item.strip() else ""
+        raise ScenarioError(f"--set {item!r}: write overrides as key.path=value, e.g. demand.days=7{hint}")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
     except tomllib.TOMLDecodeError:

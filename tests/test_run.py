@@ -143,3 +143,39 @@ def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
     assert result.exit_code == 0, result.output
     lines = [line.split(":")[0] for line in result.output.splitlines() if ": done (" in line]
     assert lines == [*STAGES, "write"]
+
+
+def test_edges_geometry_is_wkt_that_shapely_reads_at_the_edge_ends(two_runs):
+    from shapely import wkt
+
+    edges = pd.read_parquet(two_runs / "a" / "edges.parquet")
+    nodes = pd.read_parquet(two_runs / "a" / "nodes.parquet").set_index("node")
+    lines = [wkt.loads(text) for text in edges["geometry"]]  # raises on the old "np.float64(…)" text
+    for line, u, v, length in zip(lines[:50], edges["u"], edges["v"], edges["length_m"]):
+        (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
+        assert (x0, y0) == (nodes.loc[u, "x"], nodes.loc[u, "y"])
+        assert (x1, y1) == (nodes.loc[v, "x"], nodes.loc[v, "y"])
+        assert line.length == pytest.approx(length, rel=1e-9)
+
+
+def test_every_output_file_gets_the_mode_of_a_new_file(two_runs):
+    import os
+    import stat
+
+    from sim.io.folders import current_umask
+
+    expected = 0o666 & ~current_umask()
+    files = [p for p in (two_runs / "a").rglob("*") if p.is_file()]
+    assert any(p.parent.name == "figures" for p in files)
+    modes = {p.relative_to(two_runs / "a").as_posix(): stat.S_IMODE(os.stat(p).st_mode) for p in files}
+    assert {name: mode for name, mode in modes.items() if mode != expected} == {}
+
+
+def test_version_and_a_space_for_equals_get_answers():
+    from importlib import metadata
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and metadata.version("curtain-sim") in result.output
+    result = CliRunner().invoke(app, ["run", "--set", "demand.days", "7"])
+    assert result.exit_code == 1
+    assert "did you mean --set demand.days=7?" in result.output
