@@ -15,17 +15,33 @@ if TYPE_CHECKING:
 MAX_LISTED = 10
 
 
-def rows_text(mask: np.ndarray) -> str:
-    """1-based data row numbers where ``mask`` is true, for error messages.
+def rows_text(mask: np.ndarray, values: Any = None) -> str:
+    """1-based data row numbers where ``mask`` is true, with the offending ``values`` when given.
 
     Examples
     --------
     >>> rows_text(np.array([True, False, True]))
     '1, 3'
+    >>> rows_text(np.array([True, False, True]), pd.Series(["a", "b", 99999]))
+    "1 ('a'), 3 (99999)"
     """
-    rows = (np.flatnonzero(mask) + 1).tolist()
-    listed = ", ".join(map(str, rows[:MAX_LISTED]))
+    at = np.flatnonzero(mask)
+    rows = (at + 1).tolist()
+    shown = [str(r) for r in rows[:MAX_LISTED]]
+    if values is not None:
+        given = list(values)
+        shown = [f"{r} ({_plain_value(given[i])!r})" for r, i in zip(shown, at[:MAX_LISTED])]
+    listed = ", ".join(shown)
     return listed + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
+
+
+def _plain_value(value: Any) -> Any:
+    """A cell as the user wrote it: numpy scalars as Python numbers (integral floats as integers)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def lookup_nodes(net: RoadNetwork, column: pd.Series) -> np.ndarray:

@@ -102,7 +102,7 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
     key = pd.to_numeric(layout["key"], errors="coerce").to_numpy(float)
     bad_key = ~np.isfinite(key) | (key != np.round(key))
     if bad_key.any():
-        problems.append(f"rows {rows_text(bad_key)}: key must be a whole number (0 for most roads)")
+        problems.append(f"rows {rows_text(bad_key, layout['key'])}: key must be a whole number (0 for most roads)")
     if not problems:
         problems += _check_edges(layout, net)
     if problems:
@@ -112,7 +112,7 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
         values = pd.to_numeric(layout[column], errors="coerce")
         bad = (values.isna() & layout[column].notna()).to_numpy()
         if bad.any():
-            raise CameraError(f"{source}: rows {rows_text(bad)}: {column} must be a number (or empty)")
+            raise CameraError(f"{source}: rows {rows_text(bad, layout[column])}: {column} must be a number (or empty)")
         layout[column] = values.astype(float)
     if "installed_s" in optional and "removed_s" in optional:
         bad = (layout["removed_s"] <= layout["installed_s"]).to_numpy()
@@ -133,7 +133,7 @@ def _check_ids(layout: pd.DataFrame) -> list[str]:
     if bad.any():
         out.append(f"rows {rows_text(bad)}: camera_id is empty; give every camera a unique id")
     if dup.any():
-        out.append(f"rows {rows_text(dup)}: camera_id is repeated; ids must be unique")
+        out.append(f"rows {rows_text(dup, ids)}: camera_id is repeated; ids must be unique")
     return out
 
 
@@ -143,14 +143,14 @@ def _check_rates(layout: pd.DataFrame) -> list[str]:
         values = pd.to_numeric(layout[column], errors="coerce").to_numpy(dtype=float)
         bad = ~((values >= 0) & (values <= 1))
         if bad.any():
-            out.append(f"rows {rows_text(bad)}: {column} must be a number between 0 and 1")
+            out.append(f"rows {rows_text(bad, layout[column])}: {column} must be a number between 0 and 1")
     return out
 
 
 def _check_directions(layout: pd.DataFrame) -> list[str]:
     bad = ~layout["direction"].isin(DIRECTIONS).to_numpy()
     if bad.any():
-        return [f"rows {rows_text(bad)}: direction must be one of {', '.join(DIRECTIONS)}"]
+        return [f"rows {rows_text(bad, layout['direction'])}: direction must be one of {', '.join(DIRECTIONS)}"]
     return []
 
 

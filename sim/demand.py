@@ -471,12 +471,12 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
     depart = pd.to_numeric(table["depart_s"], errors="coerce").to_numpy(float)
     bad_time = ~(depart >= 0)
     if bad_time.any():
-        problems.append(f"rows {rows_text(bad_time)}: depart_s must be a number of seconds >= 0")
+        problems.append(f"rows {rows_text(bad_time, table['depart_s'])}: depart_s must be a number of seconds >= 0")
     ends = {}
     for column in ("origin", "destination"):
         ends[column] = index = lookup_nodes(net, table[column])
         if (index < 0).any():
-            problems.append(f"rows {rows_text(index < 0)}: {column} is not a node of the network")
+            problems.append(f"rows {rows_text(index < 0, table[column])}: {column} is not a node of the network")
     loop = (ends["origin"] >= 0) & (ends["origin"] == ends["destination"])
     if loop.any():
         # a trip that starts where it ends has no route to recover; scoring it would halve a mean
@@ -485,11 +485,12 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
     trip_id = pd.to_numeric(table["trip_id"], errors="coerce").to_numpy(float)
     bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id))
     if bad_id.any():
-        problems.append(f"rows {rows_text(bad_id)}: trip_id must be a whole number")
+        problems.append(f"rows {rows_text(bad_id, table['trip_id'])}: trip_id must be a whole number")
     if table["vehicle_id"].isna().any():
         problems.append(f"rows {rows_text(table['vehicle_id'].isna().to_numpy())}: vehicle_id is empty")
     if table["trip_id"].duplicated().any():
-        problems.append(f"rows {rows_text(table['trip_id'].duplicated().to_numpy())}: trip_id is repeated")
+        problems.append(f"rows {rows_text(table['trip_id'].duplicated().to_numpy(), table['trip_id'])}: "
+                        "trip_id is repeated")
     if problems:
         raise DemandError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
     vehicles = pd.Index(table["vehicle_id"].unique())

@@ -96,3 +96,20 @@ def test_validate_accepts_every_library_scenario(name):
     result = CliRunner().invoke(app, ["validate", str(PROJECT / "scenarios" / f"{name}.toml")])
     assert result.exit_code == 0, result.output
     assert "checked" in result.output and "ok" in result.output
+
+
+def test_row_errors_name_the_value_that_is_wrong(tmp_path):
+    from sim import read_trips_csv
+    from sim.generators import grid_network
+
+    import numpy as np
+
+    net = grid_network(4, 4, rng=np.random.default_rng(0))
+    bad = tmp_path / "trips.csv"
+    bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n1,0,99999,5,20\n2,1,0,5,soon\n")
+    with pytest.raises(CurtainError) as info:
+        read_trips_csv(bad, net, np.random.default_rng(0))
+    message = str(info.value)
+    assert "trips.csv" in message
+    assert "rows 2 (99999): origin is not a node of the network" in message
+    assert "rows 3 ('soon'): depart_s must be" in message

@@ -189,7 +189,9 @@ def test_bad_camera_csv_lists_every_bad_row(tmp_path):
     with pytest.raises(CameraError) as info:
         read_cameras_csv(path, net)
     message = str(info.value)
-    assert "cams.csv" in message and "rows 2: direction" in message and "rows 3: read_rate" in message
+    # each bad row named with the value it holds
+    assert "cams.csv" in message and "rows 2 ('sideways'): direction" in message
+    assert "rows 3 (1.5): read_rate" in message
     path.write_text("camera_id,u,v,key,direction,read_rate\na,0,8,0,forward,0.5\n")
     with pytest.raises(CameraError, match="rows 1: no edge"):
         read_cameras_csv(path, net)

@@ -53,7 +53,7 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
     count = pd.to_numeric(frame["count"], errors="coerce")
     bad = count.isna() | (count < 0)
     if bad.any():
-        raise DemandError(f"{path}: count must be a number ≥ 0 (data rows {rows_text(bad.to_numpy())})")
+        raise DemandError(f"{path}: count must be a number ≥ 0 (data rows {rows_text(bad.to_numpy(), frame['count'])})")
     u, v = lookup_nodes(net, frame["u"]), lookup_nodes(net, frame["v"])
     key = frame["key"] if "key" in frame.columns else pd.Series(0, index=frame.index)
     edge = np.array([net.edge_id(net.nodes[a], net.nodes[b], int(k)) if a >= 0 and b >= 0 else -1
