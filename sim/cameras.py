@@ -10,7 +10,6 @@ edge, ``backward`` those travelling v→u on the reverse edge of the same road,
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,6 @@ from sim._errors import CameraError
 from sim._validate import lookup_nodes, rows_text
 from sim.network import RoadNetwork, nearest_edges
 
-log = logging.getLogger(__name__)
 
 DIRECTIONS = ("forward", "backward", "both")
 REQUIRED_COLUMNS = ("camera_id", "u", "v", "key", "direction", "read_rate")
@@ -386,9 +384,11 @@ def read_cameras_geojson(
     layout["snap_m"] = distance[snapped]
     unsnapped = pd.DataFrame({"camera_id": [f"osm-{ids[i]}" for i in np.flatnonzero(~snapped)],
                               "lat": lat[~snapped], "lon": lon[~snapped], "distance_m": distance[~snapped]})
-    if len(unsnapped):
-        log.warning("%s: %d of %d cameras are more than %g m from any road and were not placed: %s",
-                    path, len(unsnapped), len(features), max_snap_m, ", ".join(unsnapped["camera_id"][:10]))
+    if len(features) and not snapped.any():
+        raise CameraError(f"{path}: none of its {len(features)} cameras is within max_snap_m = {max_snap_m:g} m of a "
+                          f"road of the network (the nearest is {float(distance.min()):,.0f} m away); check that the "
+                          "network covers the cameras' area, or raise cameras.max_snap_m")
+    # the cameras not placed are reported in metrics.json (cameras_unsnapped) and in the run's summary
     return layout, unsnapped
 
 

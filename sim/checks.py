@@ -68,7 +68,11 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
             problems.append(message if message.startswith(where.split("[")[0]) else f"{where}: {message}")
             return None
 
-    operators = _camera_problems(scenario, net, attempt)
+    operators, readers = _camera_problems(scenario, net, attempt)
+    readers += sum(spec.cars for spec in scenario.patrols)
+    if readers == 0 and not problems and not scenario.cameras.allow_empty:
+        problems.append("cameras: the scenario has no camera and no patrol car (count = 0, or empty camera files); "
+                        "give cameras a count or a file, or set cameras.allow_empty = true for a baseline run")
     for i, spec in enumerate(scenario.patrols):
         attempt(f"patrols[{i}]", patrol_nodes, net, spec, f"patrols[{i}]")
         operators.add(spec.operator)
@@ -96,20 +100,26 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
                             + "\n".join("  " + p.replace("\n", "\n    ") for p in problems))
 
 
-def _camera_problems(scenario: Scenario, net: RoadNetwork, attempt: Callable[..., Any]) -> set[str]:
-    """Check every camera group against the network; return the operators its cameras will have."""
+def _camera_problems(
+    scenario: Scenario, net: RoadNetwork, attempt: Callable[..., Any]
+) -> tuple[set[str], int]:
+    """Check every camera group against the network; return the operators its cameras will have, and how many
+    cameras the groups hold at least (a cordon or curtain counts one: its size is known only once placed)."""
     from sim.district import district_mask
     from sim.placement import check_count
     from sim.world import read_camera_file
 
     operators: set[str] = set()
+    readers = 0
     for i, spec in enumerate(scenario.all_cameras):
         where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
         if spec.strategy == "file":
             layout = attempt(f"{where}.path", read_camera_file, scenario, spec, net)
             if layout is not None:
                 operators |= set(layout[0]["operator"])
+                readers += len(layout[0])
             continue
+        readers += 1 if spec.strategy in ("cordon", "curtain") else spec.camera_count()
         if spec.strategy == "cordon" or spec.camera_count() > 0:
             operators.add(spec.operator)
         allowed = None
@@ -124,7 +134,7 @@ def _camera_problems(scenario: Scenario, net: RoadNetwork, attempt: Callable[...
             attempt(f"{where}.district", district_mask, net, spec.district.model_dump(), scenario.resolve)
         if spec.strategy not in ("cordon",):
             attempt(f"{where}.count", check_count, net, spec.camera_count(), allowed)
-    return operators
+    return operators, readers
 
 
 def _reader_id_problems(scenario: Scenario, problems: list[str]) -> None:

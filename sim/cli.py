@@ -56,6 +56,7 @@ def _options(
 SUMMARY_KEYS = (
     ("n_trips", "trips"),
     ("n_cameras", "cameras"),
+    ("n_cameras_unsnapped", "cameras too far from a road (not placed; see metrics.json)"),
     ("n_reads", "reads"),
     ("reads_per_camera_per_day", "reads per camera per day"),
     ("reads_per_camera_per_day_full_scale", "reads per camera per day, whole fleet"),

@@ -150,6 +150,8 @@ class CameraSpec(_Section):
     operator: str = "default"
     vendor: str = ""
     path: str | None = Field(None, description="strategy 'file': a camera CSV or GeoJSON of points")
+    allow_empty: bool = Field(False, description="run with no camera and no patrol car at all (a baseline); "
+                                                 "otherwise an empty layout is an error, never a silent 0")
     district: DistrictSpec | None = Field(None, description="cordon and curtain: the district to fence in")
     buffer_m: float = Field(0.0, ge=0, description="curtain: how far out the fence may stand, metres")
     min_reads: int = Field(1, ge=1, description="greedy: reads a trip needs to count as covered")

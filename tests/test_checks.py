@@ -113,3 +113,26 @@ def test_row_errors_name_the_value_that_is_wrong(tmp_path):
     assert "trips.csv" in message
     assert "rows 2 (99999): origin is not a node of the network" in message
     assert "rows 3 ('soon'): depart_s must be" in message
+
+
+def test_no_silent_empty_runs(tmp_path):
+    """No camera and no patrol car is an error unless the scenario opts in; an all-unsnapped file names the distance."""
+    empty = load_scenario(overrides=SMALL + ["cameras.count=0"])
+    with pytest.raises(CurtainError, match="no camera and no patrol car.*cameras.allow_empty = true"):
+        check_scenario(empty)
+    assert "no camera and no patrol car" in _run_error(empty)
+    check_scenario(load_scenario(overrides=SMALL + ["cameras.count=0", "cameras.allow_empty=true"]))
+    check_scenario(load_scenario(overrides=SMALL + ["cameras.count=0", "patrols=[{cars=2, prefix='p', operator='city'}]"]))  # readers
+
+    far = tmp_path / "far.geojson"
+    far.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": 1}, '
+                   '"geometry": {"type": "Point", "coordinates": [10.0, 10.0]}}]}')
+    scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{far}'"])
+    with pytest.raises(CurtainError, match=r"far.geojson: none of its 1 cameras is within max_snap_m = 50 m") as info:
+        check_scenario(scenario)
+    assert "m away" in str(info.value)
+    nothing = tmp_path / "nothing.geojson"
+    nothing.write_text('{"type": "FeatureCollection", "features": []}')
+    scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{nothing}'"])
+    with pytest.raises(CurtainError, match="no camera and no patrol car"):
+        check_scenario(scenario)

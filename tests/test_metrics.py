@@ -47,7 +47,7 @@ def test_recall_precision_one_when_every_edge_is_read_at_rate_one():
 
 
 def test_no_reads_gives_recall_zero_and_no_precision():
-    sim = simulate_scenario(small_scenario("cameras.count=0"))
+    sim = simulate_scenario(small_scenario("cameras.count=0", "cameras.allow_empty=true"))
     assert sim.metrics["n_reads"] == 0
     assert sim.metrics["route_recall_mean"] == 0.0
     assert sim.metrics["route_precision_mean"] is None
