@@ -286,7 +286,7 @@ def validate(
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(help="Sweep TOML: base scenario, seeds, [set] and [axes].")],
+    spec: Annotated[Path, typer.Argument(help="Sweep TOML: base scenario, seeds, \\[set] and \\[axes] tables.")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder of the sweep.")],
     scheduler: Annotated[
         Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (default: local).")
@@ -361,10 +361,19 @@ def _show(frame: object) -> None:
     assert isinstance(frame, pd.DataFrame)
     table = Table(show_lines=False)
     for column in frame.columns:
-        table.add_column(str(column))
+        table.add_column(str(column), overflow="fold")  # narrow terminals wrap a column, never drop it
     for row in frame.itertuples(index=False):
-        table.add_row(*[str(v) for v in row])
+        table.add_row(*[_cell(v) for v in row])
     console.print(table)
+
+
+def _cell(value: object) -> str:
+    """A table cell; times to the second (reads carry microseconds nobody reads)."""
+    import pandas as pd
+
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return pd.Timestamp(value).floor("s").strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
 
 
 @query_app.command("plate")
@@ -374,10 +383,16 @@ def query_plate(
     debug: DebugOption = False,
 ) -> None:
     """A plate's history: every read, in time order."""
-    from sim.query import plate_history
+    from sim.query import plate_history, plate_summary
 
     try:
-        _show(plate_history(out, plate))
+        history = plate_history(out, plate)
+        if history.empty:
+            n, most = plate_summary(out)
+            console.print(f"no reads of plate {plate} ({n:,} plates in this run; the most read: {', '.join(most)})",
+                          highlight=False, soft_wrap=True)
+            return
+        _show(history)
     except (CurtainError, OSError) as exc:
         _fail(exc, debug)
 

@@ -28,6 +28,16 @@ def _reads(run_dir: Path) -> str:
     return str(path).replace("'", "''")
 
 
+def plate_summary(run_dir: str | Path, top: int = 5) -> tuple[int, list[str]]:
+    """How many distinct plates a run's reads hold, and the ``top`` most read (to suggest when a plate is absent)."""
+    import duckdb
+
+    source = _reads(Path(run_dir))
+    n = duckdb.execute(f"SELECT count(DISTINCT plate_read) FROM '{source}'").fetchall()
+    most = duckdb.execute(f"SELECT plate_read FROM '{source}' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(top)}")
+    return int(n[0][0]), [row[0] for row in most.fetchall()]
+
+
 def plate_history(run_dir: str | Path, plate: str) -> pd.DataFrame:
     """Every read of ``plate`` (as read), in time order, with the camera's operator."""
     import duckdb

@@ -179,3 +179,21 @@ def test_version_and_a_space_for_equals_get_answers():
     result = CliRunner().invoke(app, ["run", "--set", "demand.days", "7"])
     assert result.exit_code == 1
     assert "did you mean --set demand.days=7?" in result.output
+
+
+def test_query_says_when_a_plate_is_absent_and_prints_times_to_the_second(two_runs):
+    out = two_runs / "a"
+    reads = pd.read_parquet(out / "reads.parquet")
+    runner = CliRunner()
+    result = runner.invoke(app, ["query", "plate", str(out), "ZZZ0000"])
+    assert result.exit_code == 0
+    top = reads["plate_read"].value_counts()
+    assert f"no reads of plate ZZZ0000 ({reads['plate_read'].nunique():,} plates in this run" in result.output
+    assert top.index[0] in result.output
+    plate = reads["plate_read"].iloc[0]
+    result = runner.invoke(app, ["query", "plate", str(out), plate])
+    first = reads.loc[reads["plate_read"] == plate, "timestamp"].min()
+    assert first.floor("s").strftime("%Y-%m-%d %H:%M:%S") in result.output
+    import re
+
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d", result.output)  # no fractions of a second
