@@ -129,13 +129,14 @@ def run(
     logging.basicConfig(level=logging.INFO if debug else logging.WARNING)
     try:
         spec = _load(scenario, set_)
-        target = out or Path("out") / spec.name
+        target = out or Path("out") / spec.output_name()
         with dask_workers(workers, scheduler), _stage_bar() as advance:
             result = run_scenario(spec, target, progress=advance)
     except (CurtainError, OSError) as exc:
         _fail(exc, debug)
         return
-    table = Table(title=f"{spec.name} (seed {spec.seed})")
+    table = Table(title=f"{spec.name} (seed {spec.seed})" + (f" with {' '.join(spec.overrides)}" if spec.overrides
+                                                             else ""))
     table.add_column("")
     table.add_column("value", justify="right")
     table.add_column("95 % interval", justify="right")

@@ -175,6 +175,6 @@ def draw_run(sim: Simulation, folder: Path) -> list[Path]:
         write_interactive_map(sim, folder / "map.html")
         written.append(folder / "map.html")
     report = render_report(sim.metrics, scenario.to_toml(), figures, f"Curtain: {scenario.name}",
-                           question=scenario.output.question)
+                           question=scenario.output.question, overrides=scenario.overrides)
     (folder / "report.html").write_text(report, encoding="utf-8")
     return written + [folder / "report.html"]

@@ -191,9 +191,11 @@ def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
 
 def render_report(
     metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str, question: str | None = None,
+    overrides: list[str] | None = None,
 ) -> str:
     """The report as an HTML string; figures are embedded as base64 PNG; it opens with the answer to
-    ``question`` (see :func:`answer`)."""
+    ``question`` (see :func:`answer`) and names the ``--set`` overrides the run was made with."""
+    overridden = ("; overrides " + ", ".join(f"<code>{html.escape(o)}</code>" for o in overrides)) if overrides else ""
     rows = "".join(
         f"<tr><td>{html.escape(label)}</td><td class=num>{_fmt(metrics.get(key))}</td>"
         f"<td class=num>{_fmt(metrics[key + '_n']) if key + '_n' in metrics else ''}</td>"
@@ -237,7 +239,7 @@ p.answer {{ font-size: 1.15em; border-left: 4px solid #d55e00; padding-left: 0.8
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Simulated with Curtain {html.escape(str(metrics.get('versions', {}).get('curtain-sim', '')))},
-seed {html.escape(str(metrics.get('seed')))}.</p>
+seed {html.escape(str(metrics.get('seed')))}{overridden}.</p>
 {verdict}
 <h2>Key numbers</h2>
 <table><tr><th>what</th><th>value</th><th>out of (n)</th><th>95 % interval</th><th>key in metrics.json</th></tr>

@@ -63,6 +63,7 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
             "platform": platform.platform(),
             "wall_time_s": sim.timings,
             "out_dir": str(out_dir.resolve()),
+            "overrides": scenario.overrides,
         }
         (tmp / "run.json").write_text(json.dumps(run_info, indent=2) + "\n", encoding="utf-8")
     if progress:

@@ -7,6 +7,8 @@ allowed. ``--set key.path=value`` overrides are applied before validation.
 
 from __future__ import annotations
 
+import hashlib
+
 import tomllib
 from datetime import datetime
 from importlib import resources
@@ -427,6 +429,26 @@ class Scenario(_Section):
     rules: list[Rule] = Field(default_factory=list)
     access: AccessSpec = Field(default_factory=AccessSpec)
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _overrides: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def overrides(self) -> list[str]:
+        """The ``--set key=value`` overrides applied to the file (shown in a run's summary and report)."""
+        return list(self._overrides)
+
+    def output_name(self) -> str:
+        """The default output folder's name: the scenario's, plus a short hash of the overrides when there are
+        any, so ``--set`` runs never replace the plain run's folder.
+
+        Examples
+        --------
+        >>> load_scenario().output_name(), load_scenario(overrides=["seed=3"]).output_name()
+        ('teaching-grid', 'teaching-grid-1b22c0ed')
+        """
+        if not self._overrides:
+            return self.name
+        digest = hashlib.sha256("\n".join(self._overrides).encode()).hexdigest()[:8]
+        return f"{self.name}-{digest}"
 
     @property
     def all_cameras(self) -> list[CameraSpec]:
@@ -507,6 +529,7 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, label)) from None
     scenario._base_dir = base_dir
+    scenario._overrides = list(overrides)
     return scenario
 
 

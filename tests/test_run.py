@@ -197,3 +197,20 @@ def test_query_says_when_a_plate_is_absent_and_prints_times_to_the_second(two_ru
     import re
 
     assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d", result.output)  # no fractions of a second
+
+
+def test_set_runs_get_their_own_folder_and_name_their_overrides(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    small = ["--set", "network.rows=6", "--set", "network.cols=6", "--set", "demand.trips=100",
+             "--set", "cameras.count=4"]
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", *small]).exit_code == 0
+    result = runner.invoke(app, ["run", *small, "--set", "seed=9"])
+    assert result.exit_code == 0
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(folders) == 2 and all(name.startswith("teaching-grid-") for name in folders)
+    assert "with network.rows=6 network.cols=6 demand.trips=100 cameras.count=4 seed=9" in " ".join(
+        result.output.split())
+    newest = max((tmp_path / "out").iterdir(), key=lambda p: json.loads((p / "metrics.json").read_text())["seed"])
+    assert json.loads((newest / "run.json").read_text())["overrides"][-1] == "seed=9"
+    assert "<code>seed=9</code>" in (newest / "report.html").read_text()

@@ -176,8 +176,9 @@ def read_run(folder: str | Path) -> Simulation:
     reads = pd.read_parquet(folder / "reads.parquet")
     trip_table = pd.read_parquet(folder / "trip_metrics.parquet")
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    timings = json.loads((folder / "run.json").read_text(encoding="utf-8")).get("wall_time_s", {}) \
-        if (folder / "run.json").is_file() else {}
+    run_info = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
+    timings = run_info.get("wall_time_s", {})
+    scenario._overrides = list(run_info.get("overrides", []))  # the report names them again
     tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))
               if p.stem not in RUN_TABLES}
     graph = build_access(scenario, layout)
