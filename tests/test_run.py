@@ -145,12 +145,26 @@ def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
     assert lines == [*STAGES, "write"]
 
 
-def test_edges_geometry_is_wkt_that_shapely_reads_at_the_edge_ends(two_runs):
-    from shapely import wkt
+def test_edges_are_geoparquet_with_the_crs_and_lines_at_the_edge_ends(two_runs):
+    import geopandas
+    import pyarrow.parquet as pq
+    import shapely
 
-    edges = pd.read_parquet(two_runs / "a" / "edges.parquet")
+    from sim import load_scenario
+    from sim.world import build_network
+    from sim.seeds import stage_rngs
+
+    path = two_runs / "a" / "edges.parquet"
+    edges = geopandas.read_parquet(path)
+    scenario = load_scenario(two_runs / "a" / "scenario.toml")
+    assert edges.crs == build_network(scenario, stage_rngs(scenario.seed)["network"]).crs  # EPSG:32618
+    # read without geopandas, as any Parquet reader would: GeoParquet metadata and WKB geometry
+    table = pq.read_table(path)
+    assert b"geo" in table.schema.metadata and table.schema.field("geometry").type == "binary"
+    from_wkb = shapely.from_wkb(table.column("geometry").to_pylist())
+    assert all(a.equals(b) for a, b in zip(from_wkb, edges.geometry))
     nodes = pd.read_parquet(two_runs / "a" / "nodes.parquet").set_index("node")
-    lines = [wkt.loads(text) for text in edges["geometry"]]  # raises on the old "np.float64(…)" text
+    lines = list(edges.geometry)
     for line, u, v, length in zip(lines[:50], edges["u"], edges["v"], edges["length_m"]):
         (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
         assert (x0, y0) == (nodes.loc[u, "x"], nodes.loc[u, "y"])

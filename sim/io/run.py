@@ -83,7 +83,7 @@ def write_run(sim: Simulation, folder: Path) -> None:
     pq.write_table(nodes.replace_schema_metadata({**(nodes.schema.metadata or {}),
                                                   b"curtain:crs": str(net.crs or "").encode()}),
                    folder / "nodes.parquet")
-    write_parquet(edges_frame(net), folder / "edges.parquet")
+    write_edges(edges_frame(net), net.crs, folder / "edges.parquet")
     sim.layout.to_csv(folder / "cameras.csv", index=False, lineterminator="\n")
     (folder / "cameras.geojson").write_text(json.dumps(layout_geojson(sim.layout, net), indent=1) + "\n")
     trips = sim.trips.copy()
@@ -99,6 +99,17 @@ def write_run(sim: Simulation, folder: Path) -> None:
     write_json(sim.metrics, folder / "metrics.json")
 
 
+def write_edges(edges: pd.DataFrame, crs: Any, path: Path) -> None:
+    """The edges as GeoParquet: WKB line geometry and the network's CRS in the file's metadata, as geopandas,
+    QGIS and DuckDB's spatial extension read it."""
+    import geopandas
+    import shapely
+
+    frame = geopandas.GeoDataFrame(edges.drop(columns="geometry"), geometry=shapely.from_wkt(edges["geometry"]),
+                                   crs=crs)
+    frame.to_parquet(path, index=False)
+
+
 def nodes_frame(net: RoadNetwork) -> pd.DataFrame:
     """One row per intersection: ``node, x, y`` (the network's projected CRS, metres) and ``jurisdiction``."""
     return pd.DataFrame({"node": net.nodes, "x": net.x, "y": net.y,
@@ -107,8 +118,8 @@ def nodes_frame(net: RoadNetwork) -> pd.DataFrame:
 
 def read_network(folder: Path) -> RoadNetwork:
     """The network a run drove on, from its ``nodes.parquet`` and ``edges.parquet`` (same edge order)."""
+    import geopandas
     import networkx as nx
-    from shapely import wkt
 
     from sim.network import from_graph
 
@@ -120,12 +131,12 @@ def read_network(folder: Path) -> RoadNetwork:
         if row.jurisdiction:
             attrs["jurisdiction"] = row.jurisdiction
         graph.add_node(_node_id(row.node), **attrs)
-    for row in pd.read_parquet(folder / "edges.parquet").itertuples(index=False):
+    for row in geopandas.read_parquet(folder / "edges.parquet").itertuples(index=False):
         attrs = {"length": float(row.length_m), "travel_time": float(row.travel_time_s), "highway": row.highway}
         if row.jurisdiction:
             attrs["jurisdiction"] = row.jurisdiction
-        if not row.geometry.startswith("LINESTRING (") or row.geometry.count(",") > 1:
-            attrs["geometry"] = wkt.loads(row.geometry)
+        if len(row.geometry.coords) > 2:  # a curved road; a straight one is drawn between its nodes
+            attrs["geometry"] = row.geometry
         graph.add_edge(_node_id(row.u), _node_id(row.v), key=int(row.key), **attrs)
     return from_graph(graph, source=str(folder))
 
