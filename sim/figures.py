@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from sim.cameras import layout_geojson, watch_pairs
+from sim.cameras import watch_pairs
 from sim.district import district_mask
 from sim.metrics.catalogue import scenario_areas
 from sim.network import edge_jurisdiction
@@ -99,44 +98,12 @@ def _boundary(sim: Simulation) -> np.ndarray | None:
 
 
 def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000) -> None:
-    """An interactive HTML map (folium) of the cameras, with read counts, and a sample of reads."""
-    import folium
-    from pyproj import Transformer
+    """``map.html``: roads, cameras (sized by reads) and a sample of reads; works offline (see :mod:`sim.webmap`)."""
+    from sim.io.folders import atomic_write_bytes
+    from sim.webmap import map_html
 
-    geo = layout_geojson(sim.layout, sim.net)
-    if not geo["features"]:
-        return
-    lon = np.array([f["geometry"]["coordinates"][0] for f in geo["features"]])
-    lat = np.array([f["geometry"]["coordinates"][1] for f in geo["features"]])
-    counts = sim.reads["camera_id"].value_counts()
-    fmap = folium.Map(location=[float(lat.mean()), float(lon.mean())], zoom_start=13, tiles="OpenStreetMap")
-    cameras = folium.FeatureGroup(name="cameras")
-    for feature, y, x in zip(geo["features"], lat, lon):
-        props = feature["properties"]
-        n = int(counts.get(props["camera_id"], 0))
-        folium.CircleMarker(
-            [float(y), float(x)], radius=4 + 8 * np.sqrt(n / max(1, counts.max() if len(counts) else 1)),
-            color="#D55E00", fill=True, fill_opacity=0.7,
-            tooltip=f"{props['camera_id']} ({props['direction']}, {props['operator']}): {n:,} reads",
-        ).add_to(cameras)
-    cameras.add_to(fmap)
-    if sim.net.crs is not None and len(sim.reads):
-        sample = sim.reads.iloc[np.linspace(0, len(sim.reads) - 1, min(max_reads, len(sim.reads))).astype(int)]
-        edge = sample["edge"].to_numpy()
-        mx = (sim.net.x[sim.net.edge_u[edge]] + sim.net.x[sim.net.edge_v[edge]]) / 2
-        my = (sim.net.y[sim.net.edge_u[edge]] + sim.net.y[sim.net.edge_v[edge]]) / 2
-        rx, ry = Transformer.from_crs(sim.net.crs, "EPSG:4326", always_xy=True).transform(mx, my)
-        # one GeoJSON layer (a single object in the page) rather than a marker object per read: fast to write
-        points = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(x), float(y)]},
-             "properties": {"read": f"{plate} at {pd.Timestamp(when):%Y-%m-%d %H:%M:%S}"}}
-            for x, y, plate, when in zip(rx, ry, sample["plate_read"], sample["timestamp"])]}
-        folium.GeoJson(points, name=f"reads (sample of {len(sample):,})", show=False,
-                       marker=folium.CircleMarker(radius=2, color="#0072B2"),
-                       tooltip=folium.GeoJsonTooltip(fields=["read"], labels=False)).add_to(fmap)
-    folium.LayerControl().add_to(fmap)
-    fmap.save(str(path))
-
+    page = map_html(sim.net, sim.layout, sim.reads, title=f"Curtain: {sim.scenario.name}", max_reads=max_reads)
+    atomic_write_bytes(path, page.encode("utf-8"))
 
 def example_trip(sim: Simulation) -> dict[str, Any]:
     """The trip drawn on the map: the most-read trip (ties: lowest id)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -37,7 +38,11 @@ def test_output_directory_has_the_documented_files(two_runs):
     assert {p.name for p in out.iterdir()} == OUTPUT_FILES
     assert {p.name for p in (out / "figures").iterdir()} == {"map.png", "coverage.png", "reads_per_trip.png",
                                                              "sharing.png", "areas.png"}
-    assert "leaflet" in (out / "map.html").read_text().lower()
+    page = (out / "map.html").read_text()
+    # offline: nothing is fetched (the one URL is the SVG namespace, an identifier, never loaded)
+    assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
+    assert "<script src" not in page and "<link" not in page and "@import" not in page
+    assert page.count("</circle>") >= len(pd.read_csv(out / "cameras.csv"))  # a dot per camera direction
     reads = pd.read_parquet(out / "reads.parquet")
     assert list(reads.columns)[:3] == ["read_id", "camera_id", "plate_read"]
     trips = pd.read_parquet(out / "trips.parquet")
@@ -228,3 +233,25 @@ def test_set_runs_get_their_own_folder_and_name_their_overrides(tmp_path, monkey
     newest = max((tmp_path / "out").iterdir(), key=lambda p: json.loads((p / "metrics.json").read_text())["seed"])
     assert json.loads((newest / "run.json").read_text())["overrides"][-1] == "seed=9"
     assert "<code>seed=9</code>" in (newest / "report.html").read_text()
+
+
+@pytest.mark.slow
+def test_map_renders_offline_in_a_headless_browser(two_runs, tmp_path):
+    """The page drawn by a real browser with no network: roads and cameras make it anything but blank."""
+    import shutil
+    import subprocess
+
+    import matplotlib.image
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("no headless Chromium installed (apt-get install chromium)")
+    shot = tmp_path / "map.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=900,700",
+                    f"--screenshot={shot}", (two_runs / "a" / "map.html").as_uri()], check=True, timeout=120,
+                   capture_output=True)
+    pixels = matplotlib.image.imread(shot)[60:, :, :3]  # below the header
+    dark = (pixels.mean(axis=2) < 0.85).mean()
+    orange = ((pixels[..., 0] > 0.7) & (pixels[..., 1] < 0.6) & (pixels[..., 2] < 0.3)).sum()
+    assert dark > 0.01  # roads drawn
+    assert orange > 50  # camera dots drawn
