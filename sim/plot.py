@@ -487,12 +487,11 @@ def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *
     _draw_edges(left, net, np.arange(net.n_edges), colors="#DDDDDD", linewidths=0.5, zorder=1)
     shown = value.reindex(node_area).to_numpy(float) * 100
     finite = shown[np.isfinite(shown)]
-    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 100.0)
-    if high - low < 1:  # a colour scale spanning the data, not 0–100, so small differences show
-        low, high = low - 0.5, high + 0.5
-    points = left.scatter(x, y, c=shown, cmap="viridis", s=10, zorder=2, vmin=low, vmax=high)
-    fig.colorbar(points, ax=left, label="residents' trips read at least once (%, scale spans the data)",
-                 shrink=0.8)
+    # a share's scale starts at 0 (a scale spanning only the data made a 5-point spread look like 0 vs 100);
+    # it ends at the next 10 % above the largest share, so small areas of difference still show
+    high = float(min(100.0, max(10.0, np.ceil(finite.max() / 10) * 10))) if len(finite) else 100.0
+    points = left.scatter(x, y, c=shown, cmap="viridis", s=10, zorder=2, vmin=0.0, vmax=high)
+    fig.colorbar(points, ax=left, label="residents' trips read at least once (%)", shrink=0.8)
     stretched = _stretch(left, x, y)
     left.set_xlabel("east (km)")
     left.set_ylabel("north (km)" + (" — not to scale" if stretched else ""))
@@ -511,7 +510,9 @@ def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *
     density.set_ylabel("cameras per 10 km of road")
     density.set_ylim(bottom=0)
     handles = right.get_legend_handles_labels()[0] + density.get_legend_handles_labels()[0]
-    right.legend(handles=handles, fontsize=7, loc="upper right")
+    # below the axes, not over the bars (a share near 100 % sat under an inside legend)
+    right.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2,
+                 frameon=False)
     right.set_title("Per area: cameras, and who is read", fontsize=9)
     fig.suptitle(title or "Where surveillance concentrates", fontsize=10)
     return fig

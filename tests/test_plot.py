@@ -66,3 +66,17 @@ def test_figure_is_drawn_at_its_size(toy, name, size_in):
     assert image.shape[:2] == (round(height * fig.dpi), round(width * fig.dpi))
     # not blank: many distinct colours
     assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 20
+
+
+def test_areas_share_scale_starts_at_zero(toy):
+    """A share's colour scale starts at 0 and ends at the next 10 % above the largest share (not at the data's span)."""
+    from sim.metrics.catalogue import scenario_areas
+    from sim.plot import areas_figure
+
+    node_area = scenario_areas(toy.scenario, toy.net)[0]
+    table = toy.tables["areas"]
+    fig = areas_figure(toy.net, node_area, table)
+    lo, hi = fig.axes[0].collections[-1].get_clim()
+    top = float(np.nanmax(table["resident_share_trips_read"])) * 100
+    assert lo == 0.0
+    assert top <= hi <= max(10.0, top + 10.0) and hi % 10 == 0
