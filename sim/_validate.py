@@ -30,18 +30,20 @@ def rows_text(mask: np.ndarray, values: Any = None) -> str:
     shown = [str(r) for r in rows[:MAX_LISTED]]
     if values is not None:
         given = list(values)
-        shown = [f"{r} ({_plain_value(given[i])!r})" for r, i in zip(shown, at[:MAX_LISTED])]
+        shown = [f"{r} ({_cell_value(given[i])!r})" for r, i in zip(shown, at[:MAX_LISTED])]
     listed = ", ".join(shown)
     return listed + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
 
 
-def _plain_value(value: Any) -> Any:
+def python_scalar(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (anything else unchanged)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _cell_value(value: Any) -> Any:
     """A cell as the user wrote it: numpy scalars as Python numbers (integral floats as integers)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    value = python_scalar(value)
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def lookup_nodes(net: RoadNetwork, column: pd.Series) -> np.ndarray:

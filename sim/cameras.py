@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import CameraError
-from sim._validate import lookup_nodes, rows_text
+from sim._validate import lookup_nodes, python_scalar, rows_text
 from sim.network import RoadNetwork, nearest_edges
 
 
@@ -267,7 +267,7 @@ def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
         mx, my = transformer.transform(mx, my)
     features = []
     for i, row in enumerate(layout.itertuples(index=False)):
-        props = {c: _python_scalar(getattr(row, c)) for c in CAMERA_COLUMNS}
+        props = {c: python_scalar(getattr(row, c)) for c in CAMERA_COLUMNS}
         features.append(
             {
                 "type": "Feature",
@@ -276,10 +276,6 @@ def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features}
-
-
-def _python_scalar(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 #: Compass words of the OSM ``direction`` tag, in degrees.

@@ -510,3 +510,14 @@ def nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.nd
     edges[index[0]] = index[1]
     dist[index[0]] = distance
     return edges, dist
+
+
+#: OSM ``highway`` classes drawn as arterials in the figures and the map.
+MAJOR_HIGHWAYS = ("motorway", "trunk", "primary", "secondary")
+
+
+def major_roads(net: RoadNetwork) -> np.ndarray:
+    """Which edges are arterials (``highway`` in :data:`MAJOR_HIGHWAYS`), for drawing."""
+    highway = np.array([str(net.graph.edges[net.nodes[u], net.nodes[v], k].get("highway", ""))
+                        for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)])
+    return np.isin(highway, MAJOR_HIGHWAYS)

@@ -18,7 +18,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from sim.io.folders import atomic_write_bytes
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, major_roads
 
 #: Okabe–Ito colours.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -105,9 +105,7 @@ def map_figure(
     """
     fig = Figure(figsize=(7.0, 7.0), dpi=110, layout="constrained")
     ax = fig.add_subplot()
-    highway = np.array([str(net.graph.edges[net.nodes[u], net.nodes[v], k].get("highway", ""))
-                        for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)])
-    major = np.isin(highway, ["motorway", "trunk", "primary", "secondary"])
+    major = major_roads(net)
     _draw_edges(ax, net, np.flatnonzero(~major), colors="#CCCCCC", linewidths=0.8, zorder=1)
     _draw_edges(ax, net, np.flatnonzero(major), colors=GREY, linewidths=1.8, zorder=1,
                 label="arterial road")

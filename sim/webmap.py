@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cameras import watch_pairs
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, major_roads
 
 #: Operator colours (Okabe–Ito), as in the figures.
 COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -71,9 +71,7 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
              max_reads: int = 2_000) -> str:
     """The page: roads (arterials darker), cameras coloured by operator and sized by reads, a sample of reads."""
     x, y = net.x - net.x.min(), net.y.max() - net.y  # metres from the north-west corner; SVG's y points down
-    highway = np.array([str(net.graph.edges[net.nodes[u], net.nodes[v], k].get("highway", ""))
-                        for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)])
-    major = np.isin(highway, ["motorway", "trunk", "primary", "secondary"])
+    major = major_roads(net)
     camera, edge, _ = watch_pairs(layout, net)
     counts = reads["camera_id"].value_counts()
     operators = sorted(set(layout["operator"]))
