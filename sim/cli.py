@@ -26,13 +26,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help like git's: rich panels print flags as "<bool>" and types as "<list[str]>"
 )
 console = Console()
 err_console = Console(stderr=True)
 
 SetOption = Annotated[
     Optional[list[str]],
-    typer.Option("--set", help="Override a scenario field, e.g. --set demand.days=7 (repeatable)."),
+    typer.Option("--set", metavar="KEY=VALUE", help="Override a scenario field, e.g. --set demand.days=7 (repeatable)."),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 
@@ -110,15 +111,15 @@ def run(
         Optional[Path], typer.Argument(help="Scenario TOML file (default: the built-in teaching-grid).")
     ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("-o", "--out", help="Output folder (default: out/<scenario name>).")
+        Optional[Path], typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<scenario name>).")
     ] = None,
     set_: SetOption = None,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Dask worker processes for route choice and traffic "
+        int, typer.Option("--workers", min=1, metavar="N", help="Dask worker processes for route choice and traffic "
                                                    "(results are the same for any number).")
     ] = 1,
     scheduler: Annotated[
-        Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (instead of --workers).")
+        Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (instead of --workers).")
     ] = None,
     debug: DebugOption = False,
 ) -> None:
@@ -172,25 +173,25 @@ ANALYZE_KEYS = (
 
 @app.command()
 def analyze(
-    reads_file: Annotated[Path, typer.Argument(help="Reads file: CSV (, | ; or tab; .gz/.bz2) or Parquet.")],
+    reads_file: Annotated[Path, typer.Argument(metavar="READS_FILE", help="Reads file: CSV (, | ; or tab; .gz/.bz2) or Parquet.")],
     out: Annotated[
-        Optional[Path], typer.Option("-o", "--out", help="Output folder (default: out/<file name>).")
+        Optional[Path], typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<file name>).")
     ] = None,
     network: Annotated[
         Optional[Path],
-        typer.Option(help="Road network (.graphml, .osm, .osm.bz2, .osm.pbf) to snap located reads to."),
+        typer.Option(metavar="NETWORK_FILE", help="Road network (.graphml, .osm, .osm.bz2, .osm.pbf) to snap located reads to."),
     ] = None,
-    plate: Annotated[Optional[str], typer.Option(help="Plate (or plate hash) column.")] = None,
-    time_column: Annotated[Optional[str], typer.Option("--time", help="Timestamp column.")] = None,
+    plate: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Plate (or plate hash) column.")] = None,
+    time_column: Annotated[Optional[str], typer.Option("--time", metavar="COLUMN", help="Timestamp column.")] = None,
     time_format: Annotated[
-        Optional[str], typer.Option(help="strftime format of the timestamps, e.g. '%m/%d/%Y - %H:%M:%S'.")
+        Optional[str], typer.Option(metavar="FORMAT", help="strftime format of the timestamps, e.g. '%m/%d/%Y - %H:%M:%S'.")
     ] = None,
-    device: Annotated[Optional[str], typer.Option(help="Device / camera column.")] = None,
-    lon: Annotated[Optional[str], typer.Option(help="Longitude column.")] = None,
-    lat: Annotated[Optional[str], typer.Option(help="Latitude column.")] = None,
-    delimiter: Annotated[Optional[str], typer.Option(help="CSV delimiter (default: sniffed).")] = None,
-    max_snap_m: Annotated[float, typer.Option(help="Snap reads within this distance of a road.")] = 50.0,
-    seed: Annotated[int, typer.Option(help="Seed of the uniqueness draws.")] = 0,
+    device: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Device / camera column.")] = None,
+    lon: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Longitude column.")] = None,
+    lat: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Latitude column.")] = None,
+    delimiter: Annotated[Optional[str], typer.Option(metavar="CHAR", help="CSV delimiter (default: sniffed).")] = None,
+    max_snap_m: Annotated[float, typer.Option(metavar="METRES", help="Snap reads within this distance of a road.")] = 50.0,
+    seed: Annotated[int, typer.Option(metavar="N", help="Seed of the uniqueness draws.")] = 0,
     debug: DebugOption = False,
 ) -> None:
     """Analyse a real plate-read log: plates, repeats, uniqueness; with --network, rebuilt trips."""
@@ -269,7 +270,7 @@ def _format(value: object) -> str:
 
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file to check.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file to check.")],
     set_: SetOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -287,12 +288,12 @@ def validate(
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(help="Sweep TOML: base scenario, seeds, \\[set] and \\[axes] tables.")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder of the sweep.")],
+    spec: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep TOML: base scenario, seeds, [set] and [axes] tables.")],
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FOLDER", help="Output folder of the sweep.")],
     scheduler: Annotated[
-        Optional[str], typer.Option("--scheduler", help="Address of a running Dask scheduler (default: local).")
+        Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (default: local).")
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes of the local cluster.")] = 2,
+    workers: Annotated[int, typer.Option("--workers", metavar="N", help="Worker processes of the local cluster.")] = 2,
     debug: DebugOption = False,
 ) -> None:
     """Run scenarios x seeds on Dask (resumable) into sweep.parquet and a comparison figure."""
@@ -318,7 +319,7 @@ def sweep(
 
 @app.command()
 def plot(
-    out: Annotated[Path, typer.Argument(help="Output folder of `curtain run` (or of `curtain sweep`).")],
+    out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of `curtain run` (or of `curtain sweep`).")],
     debug: DebugOption = False,
 ) -> None:
     """Redraw the figures, map and report of a run from its files (nothing is simulated), or a sweep's figure."""
@@ -379,8 +380,8 @@ def _cell(value: object) -> str:
 
 @query_app.command("plate")
 def query_plate(
-    out: Annotated[Path, typer.Argument(help="Output folder of a run.")],
-    plate: Annotated[str, typer.Argument(help="The plate as read, e.g. ABC1234.")],
+    out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of a run.")],
+    plate: Annotated[str, typer.Argument(metavar="PLATE", help="The plate as read, e.g. ABC1234.")],
     debug: DebugOption = False,
 ) -> None:
     """A plate's history: every read, in time order."""
@@ -400,10 +401,10 @@ def query_plate(
 
 @query_app.command("agencies")
 def query_agencies(
-    out: Annotated[Path, typer.Argument(help="Output folder of a run.")],
-    plate: Annotated[str, typer.Argument(help="The plate as read.")],
-    start: Annotated[datetime, typer.Option("--from", help="Start of the window.")],
-    end: Annotated[datetime, typer.Option("--to", help="End of the window (and the query time).")],
+    out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of a run.")],
+    plate: Annotated[str, typer.Argument(metavar="PLATE", help="The plate as read.")],
+    start: Annotated[datetime, typer.Option("--from", metavar="TIME", help="Start of the window.")],
+    end: Annotated[datetime, typer.Option("--to", metavar="TIME", help="End of the window (and the query time).")],
     debug: DebugOption = False,
 ) -> None:
     """Which agencies could see a plate's reads between two times."""
@@ -417,7 +418,7 @@ def query_agencies(
 
 @query_app.command("per-camera")
 def query_per_camera(
-    out: Annotated[Path, typer.Argument(help="Output folder of a run.")],
+    out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of a run.")],
     debug: DebugOption = False,
 ) -> None:
     """Reads per camera per day."""
@@ -431,9 +432,9 @@ def query_per_camera(
 
 @app.command()
 def bench(
-    side: Annotated[int, typer.Option(help="Grid side of the benchmark city.")] = 60,
-    trips: Annotated[int, typer.Option(help="Trips routed by Curtain.")] = 20_000,
-    baseline_trips: Annotated[int, typer.Option(help="Trips routed by the networkx baseline.")] = 200,
+    side: Annotated[int, typer.Option(metavar="N", help="Grid side of the benchmark city.")] = 60,
+    trips: Annotated[int, typer.Option(metavar="N", help="Trips routed by Curtain.")] = 20_000,
+    baseline_trips: Annotated[int, typer.Option(metavar="N", help="Trips routed by the networkx baseline.")] = 200,
 ) -> None:
     """Time batched routing against networkx shortest_path per trip, side by side."""
     from sim.bench import routing_benchmark

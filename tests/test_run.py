@@ -200,6 +200,31 @@ def test_version_and_a_space_for_equals_get_answers():
     assert "did you mean --set demand.days=7?" in result.output
 
 
+def _commands(group, path=()):
+    for name, command in group.commands.items():
+        yield (*path, name)
+        if hasattr(command, "commands"):
+            yield from _commands(command, (*path, name))
+
+
+def test_every_help_text_renders_in_full_without_type_placeholders():
+    import typer.main
+
+    commands = list(_commands(typer.main.get_command(app)))
+    assert {("run",), ("sweep",), ("query", "plate")} <= set(commands)
+    for command in [(), *commands]:
+        result = CliRunner().invoke(app, [*command, "--help"], terminal_width=100)
+        assert result.exit_code == 0, command
+        text = result.output
+        # flags carry no value, and a list option names what goes in it
+        assert "<bool>" not in text and "<list[" not in text, (command, text)
+        assert "\\[" not in text and "  ." not in text and ",  and" not in text, (command, text)
+    sweep = CliRunner().invoke(app, ["sweep", "--help"], terminal_width=100).output
+    assert "[set] and [axes]" in sweep
+    run = CliRunner().invoke(app, ["run", "--help"], terminal_width=100).output
+    assert "--set KEY=VALUE" in run and "--debug " in run
+
+
 def test_query_says_when_a_plate_is_absent_and_prints_times_to_the_second(two_runs):
     out = two_runs / "a"
     reads = pd.read_parquet(out / "reads.parquet")
