@@ -46,7 +46,9 @@ def _stretch(ax: Axes, x: np.ndarray, y: np.ndarray) -> bool:
     """Equal axes, unless the network is a long corridor that would be a hairline: then stretch it (True)."""
     stretched = bool(max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9))
     if not stretched:
-        ax.set_aspect("equal")
+        # the data limits give way, not the box: a box shrunk to the aspect after the constrained
+        # layout has placed it pushed the title off the top of a square figure
+        ax.set_aspect("equal", adjustable="datalim")
     ax.autoscale()
     return stretched
 
@@ -139,7 +141,9 @@ def map_figure(
     ax.set_xlabel("east (km)")
     ax.set_ylabel("north (km)" + (" — not to scale" if stretched else ""))
     ax.set_title(title or "Road network, cameras and one trip")
-    ax.legend(loc="upper left", bbox_to_anchor=(0, -0.08), ncols=2, fontsize=8, frameon=False)
+    # A figure legend "outside" is laid out by the constrained layout; an axes legend pushed below
+    # the axes with bbox_to_anchor is not, and clipped the title and the legend's last row.
+    fig.legend(loc="outside lower left", ncols=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -280,11 +284,16 @@ def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title:
         colour = {"operator": BLUE, "pool": ORANGE, "agency": GREEN}[kind]
         ax.scatter([px], [py], s=size, color=colour, zorder=3, edgecolor="black", linewidth=0.5)
         label = node + (f"  ({seen:.0%} of reads)" if seen is not None else "")
-        ax.annotate(label, (px, py), xytext=(12, 0), textcoords="offset points", va="center", fontsize=8,
+        # Arrows leave operators to the right and enter agencies from the left, so operators are
+        # labelled on their left, agencies on their right and pools above: no label sits on an arrow.
+        offset, ha, va = {"operator": ((-12, 0), "right", "center"), "pool": ((0, 11), "center", "bottom"),
+                          "agency": ((12, 0), "left", "center")}[kind]
+        ax.annotate(label, (px, py), xytext=offset, textcoords="offset points", ha=ha, va=va, fontsize=8,
                     bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.8), zorder=4)
     ax.set_xticks([0, 1, 2], ["operators\n(own cameras)", "pools", "agencies\n(size: share of reads seen)"])
     ax.set_yticks([])
-    ax.set_xlim(-0.3, 3.2)
+    ax.set_xlim(-1.1, 3.1)
+    ax.set_ylim(min(y for _, y in pos.values()) - 0.5, max(y for _, y in pos.values()) + 0.7)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     handles = [
@@ -292,8 +301,7 @@ def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title:
         ax.plot([], [], color=GREY, lw=1, ls=":", label="blocked by a rule")[0],
         ax.plot([], [], color=VERMILLION, lw=2, label="leak: reaches a denied agency")[0],
     ]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, fontsize=8,
-              frameon=False)
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     ax.set_title(title or "Who can search the reads")
     return fig
 
@@ -464,7 +472,7 @@ def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *
     missing = len(reads) - len(located)
     ax.set_title(title or f"Where the reads were made ({missing:,} reads without a location not shown)",
                  fontsize=10)
-    ax.legend(fontsize=7, markerscale=4, loc="upper left", bbox_to_anchor=(0, -0.08), ncols=2, frameon=False)
+    fig.legend(fontsize=7, markerscale=4, loc="outside lower left", ncols=2, frameon=False)
     return fig
 
 
@@ -509,8 +517,7 @@ def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *
     density.set_ylim(bottom=0)
     handles = right.get_legend_handles_labels()[0] + density.get_legend_handles_labels()[0]
     # below the axes, not over the bars (a share near 100 % sat under an inside legend)
-    right.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncols=2,
-                 frameon=False)
+    fig.legend(handles=handles, fontsize=7, loc="outside lower right", ncols=3, frameon=False)
     right.set_title("Per area: cameras, and who is read", fontsize=9)
     fig.suptitle(title or "Where surveillance concentrates", fontsize=10)
     return fig

@@ -16,7 +16,7 @@ from sim import simulate_scenario
 from sim.figures import example_trip
 from sim.sweep import summarise
 
-from conftest import small_scenario
+from conftest import PROJECT, small_scenario
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +80,88 @@ def test_areas_share_scale_starts_at_zero(toy):
     top = float(np.nanmax(table["resident_share_trips_read"])) * 100
     assert lo == 0.0
     assert top <= hi <= max(10.0, top + 10.0) and hi % 10 == 0
+
+
+def _drawn_figures(monkeypatch, tmp_path, scenario):
+    """Every figure a run writes, as Figure objects (save_figure is wrapped to keep them)."""
+    import sim.figures
+    import sim.plot
+
+    kept = {}
+    save = sim.plot.save_figure
+
+    def keep(fig, path):
+        kept[path.stem] = fig
+        return save(fig, path)
+
+    monkeypatch.setattr(sim.plot, "save_figure", keep)  # write_figures imports it when called
+    sim.figures.write_figures(simulate_scenario(scenario), tmp_path)
+    return kept
+
+
+def _renderer(fig):
+    """A renderer to measure ``fig`` as it was saved: not drawn again, since the constrained layout
+    moves things on a second draw (a title clipped in the PNG fitted after a redraw)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    return FigureCanvasAgg(fig).get_renderer()
+
+
+def _texts(fig):
+    """Visible texts other than tick labels (matplotlib keeps labels of ticks outside the view, undrawn)."""
+    from matplotlib.text import Text
+
+    ticks = {id(t) for ax in fig.axes for t in [*ax.get_xticklabels(which="both"), *ax.get_yticklabels(which="both")]}
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in ticks]
+
+
+def _inside(extent, box):
+    return extent.x0 >= box.x0 - 1 and extent.y0 >= box.y0 - 1 and extent.x1 <= box.x1 + 1 and extent.y1 <= box.y1 + 1
+
+
+@pytest.mark.parametrize("scenario", ["river-city", "interstate-corridor"])
+def test_no_text_is_clipped_and_legends_stay_off_the_axes(monkeypatch, tmp_path, scenario):
+    from sim.scenario import load_scenario
+
+    shrunk = load_scenario(PROJECT / "scenarios" / f"{scenario}.toml", overrides=["demand.trips=400", "metrics.pair_samples=50"])
+    figures = _drawn_figures(monkeypatch, tmp_path, shrunk)
+    assert {"map", "coverage", "reads_per_trip", "areas"} <= set(figures)
+    for name, fig in figures.items():
+        renderer = _renderer(fig)
+        box = fig.bbox
+        for text in _texts(fig):
+            assert _inside(text.get_window_extent(renderer), box), (name, text.get_text())
+        for ax in fig.axes:  # the drawn ticks and their labels
+            for axis in (ax.xaxis, ax.yaxis):
+                extent = axis.get_tightbbox(renderer)
+                assert extent is None or _inside(extent, box), (name, axis.__name__)
+        for legend in fig.legends:
+            frame = legend.get_window_extent(renderer)
+            for ax in fig.axes:
+                labels = [ax.xaxis.label, *ax.get_xticklabels()]
+                for label in labels:
+                    if label.get_visible() and label.get_text():
+                        assert not frame.overlaps(label.get_window_extent(renderer)), (name, label.get_text())
+
+
+def test_sharing_graph_labels_sit_off_the_arrows(monkeypatch, tmp_path):
+    from sim.scenario import load_scenario
+
+    shrunk = load_scenario(PROJECT / "scenarios" / "interstate-corridor.toml", overrides=["demand.trips=400"])
+    fig = _drawn_figures(monkeypatch, tmp_path, shrunk)["sharing"]
+    renderer = _renderer(fig)
+    ax = fig.axes[0]
+    from matplotlib.path import Path
+
+    def drawn(arrow):  # its path without the CLOSEPOLY vertex, which is a placeholder at (0, 0)
+        path = arrow.get_path()
+        keep = path.codes != Path.CLOSEPOLY
+        return Path(path.vertices[keep], path.codes[keep])
+
+    arrows = [drawn(a.arrow_patch) for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    labels = [a for a in ax.texts if getattr(a, "arrow_patch", None) is None and a.get_text()]
+    assert len(arrows) >= 5 and len(labels) >= 8
+    for label in labels:
+        extent = label.get_window_extent(renderer)
+        for arrow in arrows:
+            assert not arrow.intersects_bbox(extent, filled=False), label.get_text()
