@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim._errors import CameraError
 from sim._validate import lookup_nodes, python_scalar, rows_text
-from sim.network import RoadNetwork, nearest_edges
+from sim.network import NOT_ON_EARTH, RoadNetwork, from_lonlat, nearest_edges, to_lonlat
 
 
 DIRECTIONS = ("forward", "backward", "both")
@@ -254,17 +254,16 @@ def read_cameras_csv(path: str | Path, net: RoadNetwork) -> pd.DataFrame:
 def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of camera points at their edges' midpoints.
 
-    Coordinates are longitude/latitude (RFC 7946) when the network has a
-    CRS, else the network's own metres.
+    Coordinates are WGS84 longitude/latitude (RFC 7946), so the network needs
+    a place on Earth: a synthetic city without ``network.point`` has none
+    (:class:`CameraError`).
     """
     edge = camera_edges(layout, net, "forward")
-    mx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
-    my = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
-    if net.crs is not None:
-        from pyproj import Transformer
-
-        transformer = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True)
-        mx, my = transformer.transform(mx, my)
+    lonlat = to_lonlat(net, (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2,
+                       (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2)
+    if lonlat is None:
+        raise CameraError(f"cameras cannot be written as GeoJSON: {NOT_ON_EARTH}")
+    mx, my = lonlat
     features = []
     for i, row in enumerate(layout.itertuples(index=False)):
         props = {c: python_scalar(getattr(row, c)) for c in CAMERA_COLUMNS}
@@ -357,11 +356,7 @@ def read_cameras_geojson(
     lat = np.array([f["geometry"]["coordinates"][1] for f in features], dtype=float)
     props = [_flat_properties(f) for f in features]
     ids = [str(p.get("id", i + 1)) for i, p in enumerate(props)]
-    x, y = lon, lat
-    if net.crs is not None:
-        from pyproj import Transformer
-
-        x, y = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform(lon, lat)
+    x, y = from_lonlat(net, lon, lat, what=str(path), error=CameraError)
     edges, distance = nearest_edges(net, np.asarray(x), np.asarray(y))
     snapped = distance <= max_snap_m
     rows = []

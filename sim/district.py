@@ -19,7 +19,7 @@ import numpy as np
 
 from sim._errors import CameraError
 from sim._validate import read_polygon
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, from_lonlat
 
 
 def district_mask(net: RoadNetwork, spec: dict[str, Any], resolve: Callable[[str], Path] = Path) -> np.ndarray:
@@ -70,13 +70,11 @@ def district_mask(net: RoadNetwork, spec: dict[str, Any], resolve: Callable[[str
 
 
 def _polygon_mask(net: RoadNetwork, path: Path) -> np.ndarray:
-    from pyproj import Transformer
     from shapely import contains_xy, transform
 
     area = read_polygon(path, CameraError)
-    if net.crs is not None:
-        project = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform
-        area = transform(area, project, interleaved=False)
+    area = transform(area, lambda lon, lat: from_lonlat(net, lon, lat, what=str(path), error=CameraError),
+                     interleaved=False)
     return np.asarray(contains_xy(area, net.x, net.y))
 
 

@@ -23,11 +23,6 @@ import numpy as np
 from sim._errors import NetworkError
 from sim.network import RoadNetwork, from_graph
 
-#: CRS of synthetic networks: UTM zone 18N (metres), so that their cameras
-#: can be exported to GeoJSON longitude/latitude.
-SYNTHETIC_CRS = "EPSG:32618"
-#: Where synthetic networks sit in that CRS (near New York City).
-SYNTHETIC_ORIGIN = (590_000.0, 4_510_000.0)
 #: Design speed (km/h) of each road class.
 SPEEDS_KPH = {"motorway": 110.0, "motorway_link": 60.0, "primary": 50.0, "secondary": 40.0,
               "residential": 30.0}
@@ -37,12 +32,13 @@ class _Builder:
     """Adds nodes and streets to an osmnx-style graph, numbering ways."""
 
     def __init__(self, name: str) -> None:
-        self.graph = nx.MultiDiGraph(crs=SYNTHETIC_CRS, name=name)
+        # plane metres with no CRS: a synthetic city has no place on Earth unless the scenario gives it
+        # one (network.point, see sim.network.place_on_earth)
+        self.graph = nx.MultiDiGraph(crs=None, name=name)
         self.osmid = 0
 
     def node(self, node: int, x: float, y: float, jurisdiction: str) -> None:
-        x0, y0 = SYNTHETIC_ORIGIN
-        self.graph.add_node(node, x=x0 + x, y=y0 + y, jurisdiction=jurisdiction)
+        self.graph.add_node(node, x=x, y=y, jurisdiction=jurisdiction)
 
     def street(self, a: int, b: int, highway: str, *, one_way: bool | None = None,
                jurisdiction: str | None = None) -> None:
@@ -418,8 +414,8 @@ def _county_block(
 
 
 def _local_xy(b: _Builder, node: int) -> tuple[float, float]:
-    """A node's position relative to the synthetic origin (the coordinates :meth:`_Builder.node` takes)."""
-    return b.graph.nodes[node]["x"] - SYNTHETIC_ORIGIN[0], b.graph.nodes[node]["y"] - SYNTHETIC_ORIGIN[1]
+    """A node's position (the coordinates :meth:`_Builder.node` takes)."""
+    return b.graph.nodes[node]["x"], b.graph.nodes[node]["y"]
 
 
 def _collectors(b: _Builder, grid: np.ndarray) -> None:

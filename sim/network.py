@@ -521,3 +521,55 @@ def major_roads(net: RoadNetwork) -> np.ndarray:
     highway = np.array([str(net.graph.edges[net.nodes[u], net.nodes[v], k].get("highway", ""))
                         for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)])
     return np.isin(highway, MAJOR_HIGHWAYS)
+
+
+#: What a synthetic city without ``network.point`` says when asked for longitude/latitude.
+NOT_ON_EARTH = ("the network is a synthetic city in plane metres with no place on Earth; set "
+                "network.point = [lat, lon] (its centre) to place it, or draw it from OSM")
+
+
+def from_lonlat(net: RoadNetwork, lon: np.ndarray, lat: np.ndarray, *, what: str,
+                error: type[Exception] = NetworkError) -> tuple[np.ndarray, np.ndarray]:
+    """Project WGS84 longitude/latitude into the network's metres.
+
+    ``what`` names the input (e.g. a file) in the error raised when the network has no CRS: a
+    synthetic city is not silently treated as if its metres were degrees.
+    """
+    if net.crs is None:
+        if np.size(lon) == 0:  # nothing to place (an empty file gets its own error downstream)
+            return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        raise error(f"{what} gives longitude/latitude, but {NOT_ON_EARTH}")
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform(lon, lat)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def to_lonlat(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """WGS84 longitude/latitude of points in the network's metres; None when it has no place on Earth."""
+    if net.crs is None:
+        return None
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+def place_on_earth(net: RoadNetwork, lat: float, lon: float) -> RoadNetwork:
+    """Give a synthetic network a place: its centre at ``lat``/``lon`` (degrees), metres kept as they are.
+
+    The CRS is an azimuthal equidistant projection centred there, so distances near the centre are true.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sim.generators import grid_network
+    >>> net = place_on_earth(grid_network(3, 3, rng=np.random.default_rng(0)), 36.85, -76.29)
+    >>> lon, lat = to_lonlat(net, np.array([net.x.mean()]), np.array([net.y.mean()]))
+    >>> round(float(lat[0]), 2), round(float(lon[0]), 2)
+    (36.85, -76.29)
+    """
+    cx, cy = (net.x.min() + net.x.max()) / 2, (net.y.min() + net.y.max()) / 2
+    net.graph.graph["crs"] = (f"+proj=aeqd +lat_0={lat:.7f} +lon_0={lon:.7f} +x_0={cx:.3f} +y_0={cy:.3f} "
+                              "+datum=WGS84 +units=m +no_defs")
+    return net

@@ -18,7 +18,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
 from sim.io.folders import atomic_write_bytes
-from sim.network import RoadNetwork, major_roads
+from sim.network import RoadNetwork, major_roads, to_lonlat
 
 #: Okabe–Ito colours.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -452,10 +452,9 @@ def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *
     fig = Figure(figsize=(7.0, 7.0), dpi=110, layout="constrained")
     ax = fig.add_subplot()
     located = reads.dropna(subset=["lon", "lat"])
-    if net is not None and net.crs is not None:
-        from pyproj import Transformer
-
-        lon, lat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform(net.x, net.y)
+    lonlat = to_lonlat(net, net.x, net.y) if net is not None else None
+    if net is not None and lonlat is not None:
+        lon, lat = lonlat
         segments = np.stack([np.column_stack([lon[net.edge_u], lat[net.edge_u]]),
                              np.column_stack([lon[net.edge_v], lat[net.edge_v]])], axis=1)
         ax.add_collection(LineCollection(segments, colors="#CCCCCC", linewidths=0.6, zorder=1))  # type: ignore[arg-type]
@@ -472,7 +471,8 @@ def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *
     missing = len(reads) - len(located)
     ax.set_title(title or f"Where the reads were made ({missing:,} reads without a location not shown)",
                  fontsize=10)
-    fig.legend(fontsize=7, markerscale=4, loc="outside lower left", ncols=2, frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        fig.legend(fontsize=7, markerscale=4, loc="outside lower left", ncols=2, frameon=False)
     return fig
 
 

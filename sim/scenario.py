@@ -35,13 +35,13 @@ GRID_FIELDS = frozenset({"rows", "cols", "block_m", "arterial_every", "one_way_s
 JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "highway_jurisdiction"})
 #: Which optional ``[network]`` keys each source (or synthetic kind) uses.
 NETWORK_FIELDS: dict[str, frozenset[str]] = {
-    "grid": GRID_FIELDS,
-    "river": GRID_FIELDS | {"bridges", "river_m"},
-    "city_line": GRID_FIELDS | {"crossings", "jurisdictions", "west", "towns", "town_rows", "town_cols", "size_km",
+    "grid": GRID_FIELDS | {"point"},
+    "river": GRID_FIELDS | {"bridges", "river_m", "point"},
+    "city_line": GRID_FIELDS | {"point", "crossings", "jurisdictions", "west", "towns", "town_rows", "town_cols", "size_km",
                                 "arterial_km", "highway_km", "dead_end_share", "town_block_m"},
-    "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every"}),
-    "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road"}),
-    "county": frozenset({"towns", "town_rows", "town_cols", "block_m", "size_km", "arterial_km", "highway_km",
+    "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every", "point"}),
+    "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road", "point"}),
+    "county": frozenset({"point", "towns", "town_rows", "town_cols", "block_m", "size_km", "arterial_km", "highway_km",
                          "dead_end_share"}),
     "osm": JURISDICTION_FIELDS | {"place", "bbox", "point", "dist_m"},
     "osm_file": JURISDICTION_FIELDS | {"path", "bbox", "polygon"},
@@ -90,7 +90,10 @@ class NetworkSpec(_Section):
     town_block_m: float = Field(150.0, gt=0, description="city_line with west = county: block length in its towns")
     place: str | None = None
     bbox: tuple[float, float, float, float] | None = Field(None, description="[west, south, east, north], degrees")
-    point: tuple[float, float] | None = Field(None, description="[lat, lon], degrees")
+    point: tuple[float, float] | None = Field(
+        None, description="[lat, lon], degrees: osm, the centre of the download; synthetic, where the city's centre "
+                          "is placed (without it a synthetic city has plane metres only: no cameras.geojson, and "
+                          "longitude/latitude inputs are refused)")
     dist_m: float | None = Field(None, gt=0)
     polygon: str | None = Field(None, description="GeoJSON polygon file to clip an OSM file to")
     path: str | None = None
@@ -113,6 +116,8 @@ class NetworkSpec(_Section):
             raise ValueError(
                 f"{', '.join(stray)} do(es) not apply to {which!r}; its keys are {', '.join(sorted(allowed))}"
             )
+        if self.point is not None and not (-90 <= self.point[0] <= 90 and -180 <= self.point[1] <= 180):
+            raise ValueError(f"point = {list(self.point)} is not [lat, lon] in degrees (lat -90..90, lon -180..180)")
         if self.source in ("osm_file", "graphml", "tntp") and not self.path:
             raise ValueError(f'source {self.source!r} needs path = "..." (relative to the scenario file)')
         if self.source == "osm" and not (self.place or self.bbox or (self.point and self.dist_m)):

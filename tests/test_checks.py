@@ -127,10 +127,15 @@ def test_no_silent_empty_runs(tmp_path):
     far = tmp_path / "far.geojson"
     far.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": 1}, '
                    '"geometry": {"type": "Point", "coordinates": [10.0, 10.0]}}]}')
-    scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{far}'"])
+    placed = ["network.point=[40.0, -75.0]"]  # a synthetic city takes longitude/latitude only once placed
+    scenario = load_scenario(overrides=SMALL + placed + ["cameras.strategy='file'", f"cameras.path='{far}'"])
     with pytest.raises(CurtainError, match=r"far.geojson: none of its 1 cameras is within max_snap_m = 50 m") as info:
         check_scenario(scenario)
     assert "m away" in str(info.value)
+    unplaced = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{far}'"])
+    with pytest.raises(CurtainError, match=r"far.geojson gives longitude/latitude, but the network is a synthetic "
+                                           r"city .* set network.point = \[lat, lon\]"):
+        check_scenario(unplaced)
     nothing = tmp_path / "nothing.geojson"
     nothing.write_text('{"type": "FeatureCollection", "features": []}')
     scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{nothing}'"])

@@ -139,7 +139,9 @@ def test_point_counts_snap_and_cover_both_directions(tmp_path, grid10):
 
     from sim.io.counts import read_counts
 
-    net = grid10
+    from sim.network import place_on_earth
+
+    net = place_on_earth(grid10, 41.0, -73.8)
     e = 0
     mx, my = (net.x[net.edge_u[e]] + net.x[net.edge_v[e]]) / 2, (net.y[net.edge_u[e]] + net.y[net.edge_v[e]]) / 2
     lon, lat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform([mx, mx], [my + 3, my - 5000])

@@ -331,7 +331,9 @@ def test_polygon_district_holds_exactly_the_nodes_inside(tmp_path):
 
     from sim.district import district_mask
 
-    net = grid_network(6, 6, rng=np.random.default_rng(0))
+    from sim.network import place_on_earth
+
+    net = place_on_earth(grid_network(6, 6, rng=np.random.default_rng(0)), 36.85, -76.29)
     # a box around the middle in projected metres, written as longitude/latitude
     x0, x1 = np.percentile(net.x, [30, 70])
     y0, y1 = np.percentile(net.y, [30, 70])
@@ -345,6 +347,8 @@ def test_polygon_district_holds_exactly_the_nodes_inside(tmp_path):
     assert (mask == inside).all()
     with pytest.raises(CameraError, match="nothere.geojson: polygon file not found"):
         district_mask(net, {"polygon": str(tmp_path / "nothere.geojson")})
+    with pytest.raises(CameraError, match="area.geojson gives longitude/latitude, but the network is a synthetic"):
+        district_mask(grid_network(6, 6, rng=np.random.default_rng(0)), {"polygon": str(path)})
 
 
 # --- spacing and intersection sites ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sim.runner import run_scenario
 from conftest import small_scenario
 
 OUTPUT_FILES = {
-    "scenario.toml", "edges.parquet", "cameras.csv", "cameras.geojson", "trips.parquet", "reads.parquet",
+    "scenario.toml", "edges.parquet", "cameras.csv", "trips.parquet", "reads.parquet",
     "trip_metrics.parquet", "metrics.json", "run.json", "report.html", "figures", "map.html",
     "vehicle_uniqueness.parquet", "areas.parquet", ".curtain", "nodes.parquet", "routes.parquet",
 }
@@ -162,7 +162,7 @@ def test_edges_are_geoparquet_with_the_crs_and_lines_at_the_edge_ends(two_runs):
     path = two_runs / "a" / "edges.parquet"
     edges = geopandas.read_parquet(path)
     scenario = load_scenario(two_runs / "a" / "scenario.toml")
-    assert edges.crs == build_network(scenario, stage_rngs(scenario.seed)["network"]).crs  # EPSG:32618
+    assert edges.crs == build_network(scenario, stage_rngs(scenario.seed)["network"]).crs  # None: plane metres
     # read without geopandas, as any Parquet reader would: GeoParquet metadata and WKB geometry
     table = pq.read_table(path)
     assert b"geo" in table.schema.metadata and table.schema.field("geometry").type == "binary"
@@ -175,6 +175,39 @@ def test_edges_are_geoparquet_with_the_crs_and_lines_at_the_edge_ends(two_runs):
         assert (x0, y0) == (nodes.loc[u, "x"], nodes.loc[u, "y"])
         assert (x1, y1) == (nodes.loc[v, "x"], nodes.loc[v, "y"])
         assert line.length == pytest.approx(length, rel=1e-9)
+
+
+def test_a_synthetic_city_has_no_place_on_earth_unless_the_scenario_gives_one(two_runs, tmp_path):
+    """Unplaced: plane metres, GeoParquet crs explicitly null (unknown, not CRS84), no cameras.geojson.
+    Placed with network.point: its centre there, cameras.geojson in WGS84 at the watched edges' midpoints."""
+    import json as json_
+
+    import geopandas
+    import pyarrow.parquet as pq
+    from pyproj import Geod, Transformer
+
+    geo = json_.loads(pq.read_schema(two_runs / "a" / "edges.parquet").metadata[b"geo"])
+    assert "crs" in geo["columns"]["geometry"] and geo["columns"]["geometry"]["crs"] is None
+    assert not (two_runs / "a" / "cameras.geojson").exists()
+    nodes = pd.read_parquet(two_runs / "a" / "nodes.parquet")
+    assert nodes["x"].min() >= -100 and nodes["y"].min() >= -100  # metres from the city's corner, not UTM
+
+    lat, lon = 36.8508, -76.2859
+    out = tmp_path / "placed"
+    run_scenario(small_scenario(f"network.point=[{lat}, {lon}]"), out)
+    edges = geopandas.read_parquet(out / "edges.parquet")
+    assert edges.crs is not None and edges.crs.is_projected
+    centre = edges.to_crs("EPSG:4326").geometry.union_all().envelope.centroid
+    assert Geod(ellps="WGS84").inv(lon, lat, centre.x, centre.y)[2] < 1.0  # metres
+    cameras = json_.loads((out / "cameras.geojson").read_text())
+    layout = pd.read_csv(out / "cameras.csv")
+    nodes = pd.read_parquet(out / "nodes.parquet").set_index("node")
+    to_metres = Transformer.from_crs("EPSG:4326", edges.crs, always_xy=True)
+    assert len(cameras["features"]) == len(layout)
+    for feature, (u, v) in zip(cameras["features"], zip(layout["u"], layout["v"])):
+        x, y = to_metres.transform(*feature["geometry"]["coordinates"])
+        mx, my = (nodes.loc[u, "x"] + nodes.loc[v, "x"]) / 2, (nodes.loc[u, "y"] + nodes.loc[v, "y"]) / 2
+        assert abs(x - mx) < 0.05 and abs(y - my) < 0.05  # coordinates are rounded to 1e-7 degrees (~1 cm)
 
 
 def test_every_output_file_gets_the_mode_of_a_new_file(two_runs):

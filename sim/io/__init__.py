@@ -12,7 +12,7 @@ import numpy as np
 from sim import generators
 from sim._errors import NetworkError
 from sim._validate import read_named_polygons
-from sim.network import RoadNetwork, from_graph
+from sim.network import RoadNetwork, from_graph, place_on_earth
 
 if TYPE_CHECKING:
     from sim.scenario import NetworkSpec
@@ -32,7 +32,8 @@ def load_network(spec: NetworkSpec, resolve: Callable[[str], Path], rng: np.rand
     from sim.io import osm, tntp
 
     if spec.source == "synthetic":
-        return _synthetic(spec, rng)
+        net = _synthetic(spec, rng)
+        return place_on_earth(net, *spec.point) if spec.point is not None else net
     if spec.source == "osm":
         graph = osm.osm_download_graph(place=spec.place, bbox=spec.bbox, point=spec.point, dist_m=spec.dist_m)
         label = spec.place or str(spec.bbox or spec.point)

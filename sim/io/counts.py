@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim._errors import DemandError
 from sim._validate import lookup_nodes, rows_text
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, from_lonlat
 
 COUNT_PROPERTIES = ("count", "aadt", "AADT", "volume")
 
@@ -85,11 +85,8 @@ def _point_counts(path: Path, net: RoadNetwork, max_snap_m: float) -> pd.DataFra
             raise DemandError(f"{path}: feature {i + 1} has no count ≥ 0 (a property named "
                               f"{', '.join(COUNT_PROPERTIES)})")
         observed.append(number)
-    x, y = lon, lat
-    if net.crs is not None:
-        from pyproj import Transformer
-
-        x, y = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform(lon, lat)
+    x, y = from_lonlat(net, np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), what=str(path),
+                       error=DemandError)
     edge, distance = nearest_edges(net, np.asarray(x), np.asarray(y))
     far = distance > max_snap_m
     if far.any():

@@ -68,7 +68,8 @@ RUN_TABLES = ("nodes", "edges", "trips", "routes", "reads", "trip_metrics")
 def write_run(sim: Simulation, folder: Path) -> None:
     """Write the data files of a simulated run into ``folder`` (figures and report are drawn from them).
 
-    ``scenario.toml``, ``metrics.json``, ``cameras.csv`` and ``.geojson``,
+    ``scenario.toml``, ``metrics.json``, ``cameras.csv`` (and ``cameras.geojson``
+    when the network has a place on Earth: not a synthetic city without ``network.point``),
     and Parquet tables: ``nodes`` and ``edges`` (the network driven),
     ``trips``, ``routes`` (one row per edge driven, in order), ``reads``
     (one row group per day), ``trip_metrics`` and the run's extra tables.
@@ -85,7 +86,8 @@ def write_run(sim: Simulation, folder: Path) -> None:
                    folder / "nodes.parquet")
     write_edges(edges_frame(net), net.crs, folder / "edges.parquet")
     sim.layout.to_csv(folder / "cameras.csv", index=False, lineterminator="\n")
-    (folder / "cameras.geojson").write_text(json.dumps(layout_geojson(sim.layout, net), indent=1) + "\n")
+    if net.crs is not None:  # GeoJSON is longitude/latitude: only for a network with a place on Earth
+        (folder / "cameras.geojson").write_text(json.dumps(layout_geojson(sim.layout, net), indent=1) + "\n")
     trips = sim.trips.copy()
     if scenario.output.routes:
         trips["route"] = [sim.routes.route(i).tolist() for i in range(len(trips))]
