@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim._errors import CurtainError, ScenarioError
 from sim.seeds import named_rng
-from sim.network import RoadNetwork, edge_jurisdiction
+from sim.network import NOT_ON_EARTH, RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
 
 
@@ -94,6 +94,8 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
         from sim.io.counts import read_counts
 
         attempt("demand.counts", read_counts, scenario.resolve(demand.counts), net, max_snap_m=demand.counts_max_snap_m)
+    if scenario.output.map_tiles and net.crs is None:
+        problems.append(f"output.map_tiles: tiles need a network with a place on Earth, but {NOT_ON_EARTH}")
     if problems:
         raise ScenarioError(f"{scenario.name}: {len(problems)} problem(s) with the network "
                             f"({net.n_nodes:,} intersections, {net.n_edges:,} road segments):\n"

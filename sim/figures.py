@@ -102,7 +102,9 @@ def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000
     from sim.io.folders import atomic_write_bytes
     from sim.webmap import map_html
 
-    page = map_html(sim.net, sim.layout, sim.reads, title=f"Curtain: {sim.scenario.name}", max_reads=max_reads)
+    output = sim.scenario.output
+    page = map_html(sim.net, sim.layout, sim.reads, title=f"Curtain: {sim.scenario.name}", max_reads=max_reads,
+                    tiles=output.map_tiles, attribution=output.map_tiles_attribution)
     atomic_write_bytes(path, page.encode("utf-8"))
 
 def example_trip(sim: Simulation) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sim._defaults import DEFAULT_MIN_SPACING_M, DEFAULT_MISREAD_TOLERANCE
 from sim._errors import ScenarioError
@@ -361,11 +361,25 @@ class OutputSpec(_Section):
 
     routes: bool = True
     figures: bool = True
+    map_tiles: str = Field(
+        "", description="map.html's online background: a tile URL template such as "
+                        "'https://tile.openstreetmap.org/{z}/{x}/{y}.png' (off by default, so the map needs no "
+                        "network; the network needs a place on Earth)")
+    map_tiles_attribution: str = Field("© OpenStreetMap contributors", description="credit shown with the tiles")
     question: Literal["coverage", "access", "fence", "fleets"] = Field(
         "coverage", description="the question the summary and report answer first: coverage (how much of a "
                                 "drive the reads reveal), access (who can search them, and through which "
                                 "path), fence (is the district fenced in, and how much of a resident's "
                                 "driving is revealed), fleets (fixed cameras or patrol cars per cost)")
+
+
+    @field_validator("map_tiles")
+    @classmethod
+    def _tile_template(cls, value: str) -> str:
+        if value and not (value.startswith("https://") and all(k in value for k in ("{z}", "{x}", "{y}"))):
+            raise ValueError(f"{value!r} is not a tile URL template: give https://…/{{z}}/{{x}}/{{y}}.png, or \"\" "
+                             "for no background")
+        return value
 
 
 class Operator(_Section):

@@ -6,6 +6,10 @@ placed on anyone's real streets), with a few lines of inline JavaScript to
 pan (drag), zoom (wheel) and show or hide the reads. No script, style,
 font or tile is loaded from anywhere, so the page works offline and opens
 the same in ten years.
+
+With ``[output] map_tiles`` (a network with a place on Earth only) the map
+is drawn in Web Mercator metres instead, under a layer of online tiles as
+``<image>`` elements: offline the roads and cameras still show, over white.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.cameras import watch_pairs
-from sim.network import RoadNetwork, major_roads
+from sim.network import NOT_ON_EARTH, RoadNetwork, major_roads, to_lonlat
 
 #: Operator colours (Okabe–Ito), as in the figures.
 COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -36,7 +40,7 @@ svg {{ display: block; width: 100vw; height: calc(100vh - 2.6em); background: #f
 <label><input type="checkbox" id="show-reads"> reads (sample of {n_reads:,})</label>
 <span class="key">{key}</span> <span style="float:right">{scale}</span></header>
 <svg id="map" viewBox="{view}" preserveAspectRatio="xMidYMid meet" xmlns="http://www.w3.org/2000/svg">
-<g id="layers">
+<g id="layers">{tiles}
 <path class="roads" d="{roads}"/>
 <path class="major" d="{major}"/>
 <g class="reads" id="reads" style="display:none">{reads}</g>
@@ -67,10 +71,22 @@ svg {{ display: block; width: 100vw; height: calc(100vh - 2.6em); background: #f
 """
 
 
+#: Half the width of the Web Mercator world (EPSG:3857), metres.
+MERCATOR_HALF = 20_037_508.342789244
+#: Most tiles drawn across the map's larger side.
+TILES_ACROSS = 6
+
+
 def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, title: str,
-             max_reads: int = 2_000) -> str:
-    """The page: roads (arterials darker), cameras coloured by operator and sized by reads, a sample of reads."""
-    x, y = net.x - net.x.min(), net.y.max() - net.y  # metres from the north-west corner; SVG's y points down
+             max_reads: int = 2_000, tiles: str = "", attribution: str = "") -> str:
+    """The page: roads (arterials darker), cameras coloured by operator and sized by reads, a sample of reads.
+
+    ``tiles`` is a tile URL template (``{z}/{x}/{y}``) for an online background; empty for none.
+    """
+    px, py = net.x, net.y
+    if tiles:
+        px, py = _mercator(net)
+    x, y = px - px.min(), py.max() - py  # metres from the north-west corner; SVG's y points down
     major = major_roads(net)
     camera, edge, _ = watch_pairs(layout, net)
     counts = reads["camera_id"].value_counts()
@@ -95,8 +111,13 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
                          f'{html.escape(str(plate))} at {pd.Timestamp(when):%Y-%m-%d %H:%M:%S}</title></circle>')
     pad = 0.03 * span
     key = "".join(f'<span style="background:{colour[op]}"></span>{html.escape(op)}' for op in operators)
+    scale = f"{np.ptp(net.x) / 1000:.1f} km across"
+    layer = ""
+    if tiles:
+        layer = _tile_layer(tiles, px.min(), py.max(), np.ptp(px), np.ptp(py))
+        scale = f"{scale} · background: {html.escape(attribution)}"
     return PAGE.format(
-        title=html.escape(title), n_reads=len(sample), key=key, scale=f"{np.ptp(x) / 1000:.1f} km across",
+        title=html.escape(title), n_reads=len(sample), key=key, scale=scale, tiles=layer,
         view=f"{-pad:.1f} {-pad:.1f} {np.ptp(x) + 2 * pad:.1f} {np.ptp(y) + 2 * pad:.1f}",
         roads=_path(x, y, net.edge_u[~major], net.edge_v[~major]), major=_path(x, y, net.edge_u[major], net.edge_v[major]),
         reads="".join(read_dots), cameras="".join(dots))
@@ -109,3 +130,35 @@ def _path(x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> str:
     return " ".join(f"M{x[p]:.1f} {y[p]:.1f}L{x[q]:.1f} {y[q]:.1f}" for p, q in pairs)
 
 
+
+
+def _mercator(net: RoadNetwork) -> tuple[np.ndarray, np.ndarray]:
+    """The nodes in Web Mercator metres (EPSG:3857), the tiles' projection."""
+    from pyproj import Transformer
+
+    lonlat = to_lonlat(net, net.x, net.y)
+    if lonlat is None:
+        raise ValueError(f"map tiles: {NOT_ON_EARTH}")
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True).transform(*lonlat)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+
+
+def tile_zoom(span_m: float) -> int:
+    """The zoom at which at most :data:`TILES_ACROSS` tiles cover ``span_m`` Web Mercator metres (1..18)."""
+    return int(np.clip(np.floor(np.log2(TILES_ACROSS * 2 * MERCATOR_HALF / max(span_m, 1.0))), 1, 18))
+
+
+def _tile_layer(template: str, west: float, north: float, width: float, height: float) -> str:
+    """``<image>`` tiles covering the box (Web Mercator metres), placed in the page's coordinates."""
+    zoom = tile_zoom(max(width, height))
+    size = 2 * MERCATOR_HALF / 2**zoom
+    first_x, last_x = (int((v + MERCATOR_HALF) // size) for v in (west, west + width))
+    first_y, last_y = (int((MERCATOR_HALF - v) // size) for v in (north, north - height))
+    images = []
+    for ty in range(first_y, last_y + 1):
+        for tx in range(first_x, last_x + 1):
+            url = template.replace("{z}", str(zoom)).replace("{x}", str(tx)).replace("{y}", str(ty))
+            left, top = -MERCATOR_HALF + tx * size - west, north - (MERCATOR_HALF - ty * size)
+            images.append(f'<image href="{html.escape(url)}" x="{left:.1f}" y="{top:.1f}" width="{size:.1f}" '
+                          f'height="{size:.1f}" preserveAspectRatio="none"/>')
+    return '\n<g id="tiles" opacity="0.7">' + "".join(images) + "</g>"

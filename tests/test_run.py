@@ -194,7 +194,8 @@ def test_a_synthetic_city_has_no_place_on_earth_unless_the_scenario_gives_one(tw
 
     lat, lon = 36.8508, -76.2859
     out = tmp_path / "placed"
-    run_scenario(small_scenario(f"network.point=[{lat}, {lon}]"), out)
+    tiles = "https://tile.example.org/{z}/{x}/{y}.png"
+    run_scenario(small_scenario(f"network.point=[{lat}, {lon}]", f"output.map_tiles='{tiles}'"), out)
     edges = geopandas.read_parquet(out / "edges.parquet")
     assert edges.crs is not None and edges.crs.is_projected
     centre = edges.to_crs("EPSG:4326").geometry.union_all().envelope.centroid
@@ -208,6 +209,21 @@ def test_a_synthetic_city_has_no_place_on_earth_unless_the_scenario_gives_one(tw
         x, y = to_metres.transform(*feature["geometry"]["coordinates"])
         mx, my = (nodes.loc[u, "x"] + nodes.loc[v, "x"]) / 2, (nodes.loc[u, "y"] + nodes.loc[v, "y"]) / 2
         assert abs(x - mx) < 0.05 and abs(y - my) < 0.05  # coordinates are rounded to 1e-7 degrees (~1 cm)
+
+    # the optional online background: slippy-map tiles, the one holding the centre among them (standard tile maths)
+    import math
+
+    page = (out / "map.html").read_text()
+    found = re.findall(r'<image href="https://tile\.example\.org/(\d+)/(\d+)/(\d+)\.png"', page)
+    zoom = int(found[0][0])
+    n = 2**zoom
+    centre_tile = (int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n))
+    assert (str(zoom), *map(str, centre_tile)) in found and 1 < len(found) <= 49
+    assert "OpenStreetMap contributors" in page
+    with pytest.raises(Exception, match="output.map_tiles: tiles need a network with a place on Earth"):
+        run_scenario(small_scenario(f"output.map_tiles='{tiles}'"), tmp_path / "unplaced")
+    with pytest.raises(Exception, match="is not a tile URL template"):
+        small_scenario("output.map_tiles='http://tiles/{z}.png'")
 
 
 def test_every_output_file_gets_the_mode_of_a_new_file(two_runs):
