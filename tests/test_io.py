@@ -210,6 +210,25 @@ def test_graphml_without_length(tmp_path):
         osm.graphml_graph(path)
 
 
+def test_graphml_without_a_crs_or_with_an_unknown_one(tmp_path):
+    """A plane graph (a synthetic city) saved by osmnx has crs "None"; it loads in metres. A made-up CRS is named."""
+    import osmnx as ox
+
+    from sim.generators import grid_network
+
+    graph = nx.MultiDiGraph(grid_network(4, 4, rng=np.random.default_rng(0)).graph)
+    for *_, data in graph.edges(keys=True, data=True):
+        data.pop("geometry", None)
+    path = tmp_path / "plane.graphml"
+    ox.save_graphml(graph, path)
+    net = load(osm.graphml_graph(path))
+    assert net.crs is None and net.n_nodes == 16
+    graph.graph["crs"] = "epsg:nowhere"
+    ox.save_graphml(graph, path)
+    with pytest.raises(NetworkError, match="plane.graphml: the graph's crs 'epsg:nowhere' is not a coordinate"):
+        osm.graphml_graph(path)
+
+
 def test_graphml_corrupt(tmp_path):
     path = tmp_path / "bad.graphml"
     path.write_text("<graphml><graph")

@@ -207,6 +207,17 @@ def graphml_graph(path: str | Path) -> nx.MultiDiGraph:
             f"{path}: {missing} edges have no 'length' attribute; save the graph with osmnx "
             "(which adds lengths) or add length in metres to every edge"
         )
+    if str(graph.graph.get("crs", "")).strip() in ("", "None"):  # save_graphml writes a missing CRS as "None"
+        graph.graph["crs"] = None
+    else:
+        from pyproj import CRS
+        from pyproj.exceptions import CRSError
+
+        try:
+            CRS.from_user_input(graph.graph["crs"])
+        except CRSError:
+            raise NetworkError(f"{path}: the graph's crs {graph.graph['crs']!r} is not a coordinate reference "
+                               "system pyproj knows; give an EPSG code such as 'epsg:4326'") from None
     return graph
 
 
