@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import distinct
 from sim._errors import CurtainError, ScenarioError
 from sim.seeds import named_rng
 from sim.network import NOT_ON_EARTH, RoadNetwork, edge_jurisdiction
@@ -47,7 +48,7 @@ def patrol_nodes(net: RoadNetwork, spec: Any, where: str) -> np.ndarray | None:
     nodes = None
     if spec.jurisdiction is not None:
         edges = jurisdiction_edges(net, spec.jurisdiction, f"{where}.jurisdiction")
-        nodes = np.unique(np.concatenate([net.edge_u[edges], net.edge_v[edges]]))
+        nodes = distinct(np.concatenate([net.edge_u[edges], net.edge_v[edges]]))
     n_beats = spec.beats or spec.cars
     available = net.n_nodes if nodes is None else len(nodes)
     if n_beats > available:

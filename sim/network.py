@@ -25,6 +25,7 @@ import pandas as pd
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
+from sim._arrays import distinct
 from sim._errors import NetworkError
 
 log = logging.getLogger(__name__)
@@ -354,6 +355,22 @@ def fastest_routes(
     >>> len(r.route(0))
     4
     """
+    from sim.traffic.trees import tree_routes
+
+    # compiled trees on both cores: 2.5x scipy's dijkstra on a 10,000-node city (benchmarks/README.md);
+    # scipy_routes is the reference they are tested against
+    return tree_routes(net, np.asarray(origins, dtype=np.int64), np.asarray(destinations, dtype=np.int64),
+                       weights=weights)
+
+
+def scipy_routes(
+    net: RoadNetwork,
+    origins: np.ndarray,
+    destinations: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
+) -> Routes:
+    """:func:`fastest_routes` with scipy's Dijkstra (``scipy.sparse.csgraph``): the reference implementation."""
     origins = np.asarray(origins, dtype=np.int64)
     destinations = np.asarray(destinations, dtype=np.int64)
     adjacency = net.adjacency if weights is None else adjacency_matrix(net, weights=weights)
@@ -361,7 +378,7 @@ def fastest_routes(
     edge_between = net.edge_between if weights is None else _edge_lookup(net, weights)
     trip_parts, edge_parts, step_parts = [], [], []
     travel_time = np.zeros(len(origins))
-    unique = np.unique(origins)
+    unique = distinct(origins)
     for start in range(0, len(unique), ORIGIN_CHUNK):
         chunk = unique[start : start + ORIGIN_CHUNK]
         dist, pred = dijkstra(adjacency, directed=True, indices=chunk, return_predecessors=True)

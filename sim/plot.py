@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from sim._arrays import distinct
 from sim.io.folders import atomic_write_bytes
 from sim.network import RoadNetwork, major_roads, to_lonlat
 
@@ -218,7 +219,7 @@ def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.
     trip_read : numpy.ndarray of bool
         Whether each trip was read at least once.
     """
-    pairs = np.unique(np.asarray(routes_trip, np.int64) * net.n_edges + routes_edges)  # each (trip, road) once
+    pairs = distinct(np.asarray(routes_trip, np.int64) * net.n_edges + routes_edges)  # each (trip, road) once
     edge, trip = pairs % net.n_edges, pairs // net.n_edges
     through = np.bincount(edge, minlength=net.n_edges)
     read = np.bincount(edge, weights=trip_read[trip], minlength=net.n_edges)

@@ -207,16 +207,17 @@ def test_an_unknown_engine_is_refused_with_the_choices(grid10):
         drive(grid10, pd.DataFrame(), None, pd.DataFrame(), engine="fast")
 
 
-def test_compiled_tree_routes_equal_scipy_routes_at_perceived_times(grid10):
-    """choose_routes routes noisy driver classes with compiled trees: the very routes scipy's trees give."""
-    from sim.network import fastest_routes
-    from sim.traffic.trees import tree_routes
+@pytest.mark.parametrize("perceived", [True, False])
+def test_compiled_tree_routes_equal_scipy_routes(grid10, perceived):
+    """fastest_routes (compiled trees) gives the very routes scipy's dijkstra gives, at perceived and at
+    free-flow times (a jittered grid: no two paths equally fast)."""
+    from sim.network import fastest_routes, scipy_routes
 
     rng = np.random.default_rng(8)
     o, d = rng.integers(0, grid10.n_nodes, 2_000), rng.integers(0, grid10.n_nodes, 2_000)
-    weights = grid10.edge_time * rng.lognormal(0.0, 0.3, grid10.n_edges)
-    a = fastest_routes(grid10, o, d, weights=weights)
-    b = tree_routes(grid10, o, d, weights=weights)
+    weights = grid10.edge_time * rng.lognormal(0.0, 0.3, grid10.n_edges) if perceived else None
+    a = scipy_routes(grid10, o, d, weights=weights)
+    b = fastest_routes(grid10, o, d, weights=weights)
     assert np.array_equal(a.offsets, b.offsets) and len(a.edges) > 10_000
     assert np.array_equal(a.edges, b.edges)
     np.testing.assert_allclose(a.travel_time, b.travel_time, rtol=1e-12)

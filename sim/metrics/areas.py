@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import distinct
 from sim.network import RoadNetwork, Routes
 
 
@@ -94,7 +95,7 @@ def exposure_by_area(
     # distinct (vehicle, area) pairs over every edge driven, as integers (a week of a county has 10⁷–10⁸ edges)
     code = pd.Index(names).get_indexer(edge_area)[routes.edges]
     driven = code >= 0
-    pair = np.unique(vehicle_of_trip[routes.trip_of_edge()[driven]].astype(np.int64) * len(names) + code[driven])
+    pair = distinct(vehicle_of_trip[routes.trip_of_edge()[driven]].astype(np.int64) * len(names) + code[driven])
     driving = pd.Series(np.bincount(pair % len(names), minlength=len(names)), index=names)
     read_area = edge_area[reads["edge"].to_numpy(np.int64)]
     observed = pd.Series(reads["vehicle_id"].to_numpy()).groupby(read_area).nunique()

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import distinct
 from sim._time import DAY_S
 from sim.intervals import add_share, wilson
 from sim.network import RoadNetwork
@@ -97,7 +98,7 @@ def unique_plates(
     vehicle, vehicle_ids = pd.factorize(reads["plate"], sort=True)
     vehicle = vehicle.astype(np.int64)
     span = int(point.max()) + 1
-    joint = np.unique(vehicle * span + point)  # sorted by plate, then point (one 1-D sort, not np.unique(axis=1))
+    joint = distinct(vehicle * span + point)  # sorted by plate, then point (one 1-D sort, not np.unique(axis=1))
     pairs = np.stack([joint // span, joint % span])
     by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
     order = np.lexsort((pairs[0], pairs[1]))

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import distinct
 from sim.intervals import add_share, share_with_interval
 from sim.network import RoadNetwork, Routes
 from sim.reconstruct import Reconstruction
@@ -148,7 +149,7 @@ def summary_metrics(
     out: dict[str, Any] = {
         "n_trips": n_trips,
         "n_reads": int(len(reads)),
-        "n_sightings": int(len(np.unique(sighting))) if sighting is not None else int(len(reads)),
+        "n_sightings": int(len(distinct(sighting))) if sighting is not None else int(len(reads)),
         "n_cameras": int(n_cameras),
         "n_vehicles": n_vehicles,
         "n_days": int(n_days),

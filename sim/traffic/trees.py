@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from sim._arrays import distinct
 from sim.network import RoadNetwork, Routes
 from sim.traffic.routes import Crossings
 
@@ -295,7 +296,7 @@ def tree_crossings(
     length = np.zeros(n_trips)
     n_edges = np.zeros(n_trips, np.int64)
     parts = []
-    n_origins, done = len(np.unique(origins)), 0
+    n_origins, done = len(distinct(origins)), 0
     for rows, tree, dist, pred in trees.by_origin(origins):
         dest = destinations[rows]
         travel[rows] = dist[tree, dest]
