@@ -278,7 +278,7 @@ class TrafficSpec(_Section):
     engine: Literal["auto", "simpy", "compiled"] = Field(
         "auto", description="simpy: every vehicle a SimPy process (the readable reference); compiled: the same "
                             "departure rule as one compiled loop, equal bit for bit and faster on large runs; "
-                            "auto: simpy up to 100,000 trips, compiled above")
+                            "auto: simpy up to 20,000 trips, compiled above")
 
 
 class OutageSpec(_Section):

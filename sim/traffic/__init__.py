@@ -27,7 +27,7 @@ from sim.traffic.simpy_engine import simulate
 ENGINES: tuple[str, ...] = ("simpy", "compiled")
 Engine = Literal["simpy", "compiled"]
 #: ``traffic.engine = "auto"`` runs SimPy up to this many trips (every vehicle a process stays cheap), compiled above.
-AUTO_COMPILED_ABOVE_TRIPS = 100_000
+AUTO_COMPILED_ABOVE_TRIPS = 20_000
 
 
 def engine_for(choice: str, n_trips: int) -> Engine:
