@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -53,9 +54,12 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
         return _analyze_scenario(scenario, out_dir, progress)
     sim = simulate_scenario(scenario, progress)
     clock = time.perf_counter()
-    with atomic_directory(out_dir) as tmp:
-        write_run(sim, tmp)
+    with atomic_directory(out_dir) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
+        # the data files (pyarrow, which lets go of the GIL) are written while the figures are drawn;
+        # each side only reads the simulation, and they write different files
+        data = pool.submit(write_run, sim, tmp)
         draw_run(sim, tmp)
+        data.result()
         sim.timings["write"] = round(time.perf_counter() - clock, 4)
         run_info = {
             "started_utc": started.isoformat(timespec="seconds"),

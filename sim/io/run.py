@@ -88,10 +88,12 @@ def write_run(sim: Simulation, folder: Path) -> None:
     sim.layout.to_csv(folder / "cameras.csv", index=False, lineterminator="\n")
     if net.crs is not None:  # GeoJSON is longitude/latitude: only for a network with a place on Earth
         (folder / "cameras.geojson").write_text(json.dumps(layout_geojson(sim.layout, net), indent=1) + "\n")
-    trips = sim.trips.copy()
-    if scenario.output.routes:
-        trips["route"] = [sim.routes.route(i).tolist() for i in range(len(trips))]
-    write_parquet(trips, folder / "trips.parquet")
+    table = pa.Table.from_pandas(sim.trips, preserve_index=False)
+    if scenario.output.routes:  # a list column straight from the flat arrays, no Python list per trip
+        routes = sim.routes
+        table = table.append_column("route", pa.LargeListArray.from_arrays(pa.array(routes.offsets, pa.int64()),
+                                                                           pa.array(routes.edges, pa.int64())))
+    pq.write_table(table, folder / "trips.parquet")
     write_parquet(pd.DataFrame({"trip_id": np.repeat(sim.trips["trip_id"].to_numpy(), np.diff(sim.routes.offsets)),
                                 "edge": sim.routes.edges}), folder / "routes.parquet")
     write_reads(sim.reads, folder / "reads.parquet")

@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 
 from sim.intervals import share_with_interval
-from sim.network import RoadNetwork, adjacency_matrix, fastest_times
+from sim.network import RoadNetwork
+from sim.traffic.trees import tree_times
 
 
 def camera_free_pairs(
@@ -27,9 +28,10 @@ def camera_free_pairs(
     """
     origins = rng.integers(0, net.n_nodes, n_pairs)
     destinations = (origins + rng.integers(1, net.n_nodes, n_pairs)) % net.n_nodes
-    free_adj = adjacency_matrix(net, removed=watched)
-    fastest = fastest_times(net.adjacency, origins, destinations)
-    free = fastest_times(free_adj, origins, destinations)
+    closed = net.edge_time.astype(float)
+    closed[watched] = np.inf  # a watched edge is closed to a driver avoiding cameras
+    fastest = tree_times(net, origins, destinations)
+    free = tree_times(net, origins, destinations, weights=closed)
     ratio = free / fastest
     finite = np.isfinite(ratio)
     share, n, ci = share_with_interval(finite)  # the pairs are drawn independently: Wilson

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import first_occurrences
 from sim.intervals import add_share
 from sim.network import RoadNetwork, Routes
 
@@ -73,7 +74,7 @@ def long_route_table(routes: Routes, net: RoadNetwork, trips: pd.DataFrame, *, m
     start_t = np.cumsum(time) - time
     start_t -= start_t[first]
     # a sighting sits where the route first takes its edge: keep the first (row, edge), sorted for lookups
-    keys, first_at = np.unique(row * net.n_edges + edge, return_index=True)
+    keys, first_at = first_occurrences(row * net.n_edges + edge)
     n_trips = len(trips)
     total = pd.DataFrame({"row": long_rows, "m": np.bincount(row, weights=length, minlength=n_trips)[long_rows],
                           "t": np.bincount(row, weights=time, minlength=n_trips)[long_rows]})

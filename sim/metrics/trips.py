@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct
+from sim._arrays import distinct, first_occurrences
 from sim.intervals import add_share, share_with_interval
 from sim.network import RoadNetwork, Routes
 from sim.reconstruct import Reconstruction
@@ -86,7 +86,7 @@ def _edge_keys(routes: Routes, owner: np.ndarray, n_edges: int) -> np.ndarray:
     """Each (credited trip, edge) pair once, as ``trip * n_edges + edge``, in order of first passage."""
     trip = owner[routes.trip_of_edge()]
     key = (trip * n_edges + routes.edges)[trip >= 0]
-    first = np.unique(key, return_index=True)[1]
+    first = first_occurrences(key)[1]
     return key[np.sort(first)]
 
 

@@ -406,15 +406,17 @@ def routes_on_trees(trees: OriginTrees, origins: np.ndarray, destinations: np.nd
     return Routes(offsets=offsets, edges=out, travel_time=travel)
 
 
-def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, *,
+               weights: np.ndarray | None = None) -> np.ndarray:
     """Fastest travel time (s) of every trip ``origins[i] → destinations[i]`` with compiled trees, both cores.
 
-    As :func:`sim.network.fastest_times` (no routes kept), for many trips.
+    As :func:`sim.network.fastest_times` (no routes kept), for many trips. ``weights`` replace the travel
+    times (``inf`` closes an edge); unreachable destinations get ``inf``.
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
     out = np.empty(len(origins))
-    for rows, tree, dist, _ in OriginTrees.of(net, heap=True).by_origin(origins):
+    for rows, tree, dist, _ in OriginTrees.of(net, weights, heap=True).by_origin(origins):
         out[rows] = dist[tree, destinations[rows]]
     return out
 
