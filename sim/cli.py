@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -231,33 +231,60 @@ def _network_file(path: Path) -> RoadNetwork:
 
 @contextlib.contextmanager
 def _stage_bar() -> Iterator[Callable[[str], None]]:
-    """A progress bar over a run's stages, with the elapsed time (long runs take minutes)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+    """A progress bar over a run's stages, with the elapsed time, and inside the long stages a count
+    (trips routed, trips driven, camera passes read) with the time remaining."""
+    from rich.progress import (
+        BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TimeElapsedColumn, TimeRemainingColumn,
+    )
 
     from sim.pipeline import STAGES
+    from sim.progress import listening
 
     stages = (*STAGES, "write")  # a run reports each stage as it finishes it, then writing
+    counted: dict[str, tuple[int, int]] = {}  # unit -> (done, total) of the stage running
+
+    def count(unit: str, done: int, total: int) -> None:
+        counted[unit] = (done, total)
+
     if not console.is_terminal:
-        # output to a pipe or a log file: one line per stage as it ends, with the time so far
+        # output to a pipe or a log file: one line per stage as it ends, with the time so far and its counts
         import time
 
         started = time.perf_counter()
 
         def line(stage: str) -> None:
-            console.print(f"{stage}: done ({time.perf_counter() - started:,.1f} s)", highlight=False)
+            counts = "".join(f"; {done:,} {unit}" for unit, (done, _) in counted.items())
+            counted.clear()
+            console.print(f"{stage}: done ({time.perf_counter() - started:,.1f} s{counts})", highlight=False)
 
-        yield line
+        with listening(count):
+            yield line
         return
+    class Remaining(TimeRemainingColumn):
+        """Time remaining for counts only: stages differ too much in length for the stage bar to have one."""
+
+        def render(self, task: Any) -> Any:
+            return super().render(task) if task.fields.get("eta") else ""
+
     with Progress(SpinnerColumn(), "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+                  TimeElapsedColumn(), Remaining(), console=console, transient=True) as bar:
         task = bar.add_task(f"running: {stages[0]}", total=len(stages))
+        inner: dict[str, TaskID] = {}
+
+        def show(unit: str, done: int, total: int) -> None:
+            if unit not in inner:
+                inner[unit] = bar.add_task(f"  {unit}", total=max(total, 1), eta=True)
+            bar.update(inner[unit], completed=done)
 
         def advance(stage: str) -> None:
+            for unit in list(inner):
+                bar.remove_task(inner.pop(unit))
             done = stages.index(stage) + 1 if stage in stages else int(bar.tasks[0].completed) + 1
             following = stages[done] if done < len(stages) else "done"
             bar.update(task, completed=done, description=f"running: {following}")
 
-        yield advance
+        with listening(show):
+            yield advance
 
 
 def _format(value: object) -> str:

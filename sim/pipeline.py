@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.progress import counting
 from sim.seeds import stage_rngs
 from sim.cameras import not_installed
 from sim.checks import check_simulated, check_world
@@ -107,7 +108,8 @@ def _stage_clock(timings: dict[str, float], progress: Progress | None) -> Callab
 def run_traffic(scenario: Scenario, world: World, rngs: dict[str, np.random.Generator]) -> Traffic:
     """Drive the world's trips (``traffic.engine``), and the patrol cars' shifts when there are any."""
     engine = engine_for(scenario.traffic.engine, len(world.trips))
-    traffic = drive(world.net, world.trips, world.routes, world.layout, engine=engine)
+    with counting("trips driven", len(world.trips)):
+        traffic = drive(world.net, world.trips, world.routes, world.layout, engine=engine)
     if world.patrols:
         passes = pd.concat([traffic.passes, *patrol_passes(scenario, world.net, world.patrols, traffic.trips,
                                                            world.routes, rngs["patrols"])], ignore_index=True)
@@ -127,8 +129,9 @@ def observe(
                                  rng=rngs["outages"])
         down = during_outage(passes, outages)
         passes, lost = passes[~down].reset_index(drop=True), int(down.sum())
-    reads = read_passes(passes, traffic.trips, layout, scenario.start, rngs["reads"],
-                        duplicate_rate=scenario.reads.duplicate_rate)
+    with counting("camera passes read", len(passes)):
+        reads = read_passes(passes, traffic.trips, layout, scenario.start, rngs["reads"],
+                            duplicate_rate=scenario.reads.duplicate_rate)
     return reads, lost
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from sim.progress import tick
 from sim._time import DAY_S
 
 READ_COLUMNS = (
@@ -83,6 +84,7 @@ def read_days(
                             duplicate_rate=duplicate_rate)
         reads["read_id"] += next_id
         next_id += len(reads)
+        tick(len(chunk))
         yield reads
 
 

@@ -54,17 +54,35 @@ def workers(n_workers: int | None = None, scheduler: str | None = None) -> Itera
             cluster.close()
 
 
-def shard_map(function: Callable[..., Any], shards: Sequence[tuple[Any, ...]]) -> list[Any]:
+def shard_map(function: Callable[..., Any], shards: Sequence[tuple[Any, ...]], *,
+              counts: Sequence[int] | None = None) -> list[Any]:
     """``[function(*shard) for shard in shards]``, on the workers of the running :func:`workers` block if any.
 
-    Results come back in the order of ``shards`` whatever order the workers finish in.
+    Results come back in the order of ``shards`` whatever order the workers finish in. ``counts``
+    (units of work per shard) advance the running :func:`sim.progress.counting` block as shards finish.
     """
+    from sim.progress import muted, tick
+
     client = _CLIENT.get()
     if client is None or len(shards) <= 1:
-        return [function(*shard) for shard in shards]
+        results = []
+        for i, shard in enumerate(shards):
+            if counts is None:
+                results.append(function(*shard))
+                continue
+            with muted():  # counted here, per shard, not again inside
+                results.append(function(*shard))
+            tick(counts[i])
+        return results
     # the shards' data go to the workers first (scatter), not inside the task graph
     futures = [client.submit(function, *client.scatter(list(shard), hash=False), pure=False) for shard in shards]
     try:
+        if counts is not None:
+            from dask.distributed import as_completed
+
+            index = {future.key: i for i, future in enumerate(futures)}
+            for future in as_completed(futures):
+                tick(counts[index[future.key]])
         return list(client.gather(futures))
     finally:
         client.cancel(futures)

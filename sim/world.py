@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.progress import counting
 from sim import access as access_stage
 from sim._errors import CameraError, ScenarioError
 from sim._time import DAY_S
@@ -131,8 +132,9 @@ def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:
 
 def scenario_routes(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rng: np.random.Generator) -> Routes:
     """The routes the scenario's drivers take (``traffic.route_noise``, ``route_classes``)."""
-    return choose_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]),
-                         noise=scenario.traffic.route_noise, classes=scenario.traffic.route_classes, rng=rng)
+    with counting("trips routed", len(trips)):
+        return choose_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]),
+                             noise=scenario.traffic.route_noise, classes=scenario.traffic.route_classes, rng=rng)
 
 
 def congested(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame) -> tuple[RoadNetwork, dict[str, Any]]:

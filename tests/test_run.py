@@ -148,6 +148,11 @@ def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
     assert result.exit_code == 0, result.output
     lines = [line.split(":")[0] for line in result.output.splitlines() if ": done (" in line]
     assert lines == [*STAGES, "write"]
+    # the long stages say how much they did
+    text = result.output
+    assert re.search(r"demand and cameras: done \([\d.]+ s; 200 trips routed\)", text), text
+    assert re.search(r"traffic: done \([\d.]+ s; 200 trips driven\)", text), text
+    assert re.search(r"reads: done \([\d.]+ s; [\d,]+ camera passes read\)", text), text
 
 
 def test_edges_are_geoparquet_with_the_crs_and_lines_at_the_edge_ends(two_runs):

@@ -21,6 +21,20 @@ def _fingerprint(sim) -> tuple[str, pd.DataFrame]:
     return json.dumps(plain(metrics), sort_keys=True), sim.reads
 
 
+def _counted_run(scenario):
+    """The run's fingerprint and the last count of each unit the progress bar was sent."""
+    from sim.progress import listening
+
+    events = []
+    with listening(lambda unit, done, total: events.append((unit, done, total))):
+        sim = simulate_scenario(scenario)
+    last = {}
+    for unit, done, total in events:
+        assert done >= last.get(unit, (0, 0))[0] or done == 0  # counts only grow (a new block starts at 0)
+        last[unit] = (done, total)
+    return _fingerprint(sim), last, sim
+
+
 def test_vehicle_blocks_give_the_passes_of_one_run(grid10, monkeypatch):
     from sim.cameras import make_layout
     from sim.demand import population_trips
@@ -47,14 +61,18 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, monkeypatch):
     with workers(n) as client:
         assert (client is None) == (n == 1)
         if client is None:
-            there = _fingerprint(simulate_scenario(scenario))
+            there, counts, sim = _counted_run(scenario)
         else:
             from dask.distributed import get_task_stream
 
             with get_task_stream(client) as stream:
-                there = _fingerprint(simulate_scenario(scenario))
+                there, counts, sim = _counted_run(scenario)
             ran_on = {task["worker"] for task in stream.data}
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
             assert len(ran_on) == 2
+    # the progress counts reach their totals, whether shards ran here or on workers
+    n_trips = len(sim.trips)
+    assert counts["trips routed"] == (n_trips, n_trips) and counts["trips driven"] == (n_trips, n_trips)
+    assert counts["camera passes read"][0] == counts["camera passes read"][1] >= len(sim.reads) > 0
     assert there[0] == here[0]  # metrics.json, byte for byte
     pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)

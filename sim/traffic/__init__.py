@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sim.progress import tick
 from sim.cameras import watch_pairs
 from sim.network import RoadNetwork, Routes
 from sim.traffic.outages import camera_outages, during_outage
@@ -124,7 +125,9 @@ def _by_vehicle_blocks(
     first_rows = np.flatnonzero(np.concatenate([[True], vehicles[1:] != vehicles[:-1]]))
     bounds = np.concatenate([first_rows[::VEHICLES_PER_SHARD], [len(trips)]])
     if len(bounds) <= 2:
-        return run(trips, routes, crossings)
+        result = run(trips, routes, crossings)
+        tick(len(trips))
+        return result
     at = np.searchsorted(crossings.trip, bounds)
     shards = []
     for r0, r1, c0, c1 in zip(bounds[:-1], bounds[1:], at[:-1], at[1:]):
@@ -133,7 +136,7 @@ def _by_vehicle_blocks(
         cross = Crossings(crossings.trip[c0:c1] - r0, crossings.camera[c0:c1], crossings.edge[c0:c1],
                           crossings.backward[c0:c1], crossings.offset_s[c0:c1])
         shards.append((trips.iloc[r0:r1].reset_index(drop=True), part, cross))
-    results = shard_map(run, shards)
+    results = shard_map(run, shards, counts=[len(t) for t, _, _ in shards])
     timed = pd.concat([t for t, _ in results], ignore_index=True)
     passes = pd.concat([p.assign(trip=p["trip"] + r0) for (_, p), r0 in zip(results, bounds[:-1])],
                        ignore_index=True)

@@ -40,7 +40,8 @@ def choose_routes(
     # (both cores) find the very routes scipy's trees would, twice as fast (tests/test_traffic.py). Every
     # draw is made above, so the classes are independent shards: on workers or here, the same routes.
     routed = shard_map(_class_routes, [(_class_trees(net, net.edge_time * factors[c]), origins[rows],
-                                        destinations[rows]) for c, rows in enumerate(rows_of)])
+                                        destinations[rows]) for c, rows in enumerate(rows_of)],
+                       counts=[len(rows) for rows in rows_of])
     parts = list(zip(rows_of, routed))
     unreachable = [rows[~np.isfinite(r.travel_time)] for rows, r in parts]
     bad = np.concatenate(unreachable) if unreachable else np.zeros(0, np.int64)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from sim.progress import tick
 from sim._arrays import distinct
 from sim.network import RoadNetwork, Routes
 from sim.traffic.routes import Crossings
@@ -397,6 +398,7 @@ def routes_on_trees(trees: OriginTrees, origins: np.ndarray, destinations: np.nd
         _route_edges(trees.tails, trees.csr_edge, tree, origins[rows], destinations[rows], pred, start, steps, edges)
         length[rows] = steps
         chunks.append((rows, start, steps, edges))
+        tick(len(steps) + int((~reachable).sum()))
     offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int64)
     out = np.empty(int(offsets[-1]), np.int64)
     for rows, start, steps, edges in chunks:
