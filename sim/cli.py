@@ -379,6 +379,43 @@ def plot(
             console.print(f"wrote {path}")
 
 
+@app.command()
+def explore(
+    source: Annotated[
+        Optional[Path], typer.Argument(metavar="[SCENARIO.toml | RUN_FOLDER]",
+                                       help="A scenario, or the folder of a run (its scenario.toml is used); "
+                                            "default: the built-in teaching-grid.")
+    ] = None,
+    out: Annotated[
+        Optional[Path], typer.Option("-o", "--out", metavar="FILE.html",
+                                     help="The page to write (default: out/<scenario name>-explore.html).")
+    ] = None,
+    set_: SetOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Write one offline page where a class places cameras and sees what a drive reveals (teaching-sized cities)."""
+    from sim.explore import MAX_NODES, explorer_overrides, write_explorer
+
+    try:
+        if source is not None and source.is_dir():
+            if not (source / "scenario.toml").is_file():
+                raise CurtainError(f"{source}: not a run folder (no scenario.toml); give a scenario file or the "
+                                   "folder `curtain run` wrote")
+            source = source / "scenario.toml"
+        spec = _load(source, explorer_overrides(set_ or []))
+        target = out or Path("out") / f"{spec.name}-explore.html"
+        if target.suffix.lower() != ".html":
+            raise CurtainError(f"{target}: the explorer writes one HTML page; give -o FILE.html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with console.status(f"simulating {spec.name} for the explorer (up to {MAX_NODES:,} intersections)"):
+            write_explorer(spec, target)
+    except (CurtainError, OSError) as exc:
+        _fail(exc, debug)
+        return
+    console.print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB): open it in a browser, no server "
+                  "or network needed")
+
+
 query_app = typer.Typer(help="Ready questions about a run's reads (DuckDB over reads.parquet).",
                         no_args_is_help=True)
 app.add_typer(query_app, name="query")

@@ -1,0 +1,162 @@
+"""``curtain explore``: one self-contained HTML page where a class places cameras and sees what a drive reveals.
+
+The page carries a teaching-sized run — the network in its own plane metres,
+every trip's true route and the time it would pass the middle of each of its
+edges — and recomputes Curtain's numbers in the browser whenever a student
+adds or removes a camera: trips read at least once and twice, long trips
+read, mean route recall (trips rebuilt from the reads exactly as
+:func:`sim.reconstruct.reconstruct` does, with fastest paths from the same
+compiled Dijkstra, ported), and place pairs with a camera-free route. The
+explorer's model is the simplest honest one: **every passing plate is read**
+(read rate 1, no misreads, no duplicate reads), and its numbers equal
+:func:`sim.simulate_scenario` on the same scenario with those settings
+(``tests/test_explore.py`` runs the page's script under Node.js and compares).
+
+Nothing is loaded from the network; the page opens by double-click.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._errors import CurtainError
+from sim.network import major_roads
+
+#: The explorer's reading model, applied to any scenario it is given.
+EXPLORE_OVERRIDES = ("cameras.read_rate=1.0", "cameras.misread_rate=0.0", "reads.duplicate_rate=0.0",
+                     "reconstruct.misread_tolerance=false", "reconstruct.route_inference='fastest'")
+#: Largest network the page handles smoothly on a school laptop.
+MAX_NODES = 3_000
+#: Trips the page carries; a larger run is sampled (whole vehicles), and the page says so.
+MAX_TRIPS = 20_000
+
+_ASSETS = Path(__file__).parent / "explore_assets"
+
+
+class ExploreError(CurtainError):
+    """The scenario is too big or not suited to the explorer."""
+
+
+def explorer_overrides(overrides: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """The scenario overrides the explorer runs with: the user's, then its reading model."""
+    return [*overrides, *EXPLORE_OVERRIDES]
+
+
+def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
+    """Everything the page computes from, as plain lists (JSON).
+
+    ``sim`` is a :class:`sim.Simulation` of a scenario loaded with :func:`explorer_overrides`.
+    """
+    from sim.cameras import make_layout
+    from sim.metrics.catalogue import watched_edges  # noqa: F401  (documents which edges count as watched)
+    from sim.seeds import named_rng
+    from sim.traffic import drive
+    from sim.traffic.trees import OriginTrees
+
+    net, scenario = sim.net, sim.scenario
+    if net.n_nodes > MAX_NODES:
+        raise ExploreError(f"{scenario.name}: the network has {net.n_nodes:,} intersections; the explorer draws at "
+                           f"most {MAX_NODES:,} (a teaching-sized city: try teaching-grid or river-city)")
+    if scenario.patrols:
+        raise ExploreError(f"{scenario.name}: the explorer places fixed cameras only; remove [[patrols]]")
+    layout = sim.layout
+    if not ((layout["read_rate"] == 1.0).all() and (layout["misread_rate"] == 0.0).all()):
+        raise ExploreError(f"{scenario.name}: the explorer reads every passing plate; give every camera group "
+                           "read_rate = 1 and misread_rate = 0")
+    trips = sim.trips
+    n_total = len(trips)
+    keep = np.ones(n_total, bool)
+    if n_total > max_trips:  # whole vehicles, so a car's day stays whole
+        vehicles = np.sort(trips["vehicle_id"].unique())
+        share = max_trips / n_total
+        chosen = named_rng(scenario.seed, "explore").choice(vehicles, max(1, int(len(vehicles) * share)),
+                                                             replace=False)
+        keep = trips["vehicle_id"].isin(chosen).to_numpy()
+    rows = np.flatnonzero(keep)
+    # every edge watched: the time each trip passes the middle of each edge of its route, as the run's
+    # traffic engine times it (departures wait for the car's previous trip); a camera's read is one of these
+    every = make_layout(net, np.arange(net.n_edges), read_rate=1.0)
+    traffic = drive(net, trips, sim.routes, every, engine="compiled")
+    passes = traffic.passes
+    passes = passes[keep[passes["trip"].to_numpy()]]
+    new_row = np.full(n_total, -1, np.int64)
+    new_row[rows] = np.arange(len(rows))
+    routes = [sim.routes.route(int(r)) for r in rows]
+    table = sim.trip_table[sim.trip_table["view"] == "all"].set_index("trip_id")
+    trees = OriginTrees.of(net, heap=True)
+    entry_edges = [np.flatnonzero((net.edge_u == u) & (net.edge_v == v)) for u, v in zip(trees.tails, trees.heads)]
+    pairs_rng = named_rng(scenario.seed, "metric", "camera_free_pairs")
+    n_pairs = scenario.metrics.pair_samples
+    origins = pairs_rng.integers(0, net.n_nodes, n_pairs)
+    destinations = (origins + pairs_rng.integers(1, net.n_nodes, n_pairs)) % net.n_nodes
+    plates, vehicle = np.unique(trips["plate"].to_numpy(dtype=str)[rows], return_inverse=True)
+    return {
+        "name": scenario.name,
+        "seed": scenario.seed,
+        "start": scenario.start.isoformat(),
+        "n_trips_run": n_total,
+        "long_trip_km": scenario.metrics.long_trip_km,
+        "slack_s": scenario.reconstruct.slack_s,
+        "sighting_window_s": 5.0,
+        "nodes": {"id": [str(n) for n in net.nodes], "x": _r(net.x - net.x.min()), "y": _r(net.y - net.y.min())},
+        "edges": {"u": net.edge_u.tolist(), "v": net.edge_v.tolist(), "key": net.edge_key.tolist(),
+                  "length": net.edge_length.tolist(), "time": net.edge_time.tolist(),
+                  "reverse": net.reverse_edges.tolist(), "major": major_roads(net).astype(int).tolist()},
+        "csr": {"indptr": trees.indptr.tolist(), "heads": trees.heads.tolist(), "weights": trees.weights.tolist(),
+                "edge": trees.csr_edge.tolist(),
+                "parallel_ptr": np.concatenate([[0], np.cumsum([len(e) for e in entry_edges])]).tolist(),
+                "parallel": np.concatenate(entry_edges).tolist() if entry_edges else []},
+        "trips": {"trip_id": trips["trip_id"].to_numpy()[rows].tolist(), "vehicle": vehicle.tolist(),
+                  "depart": traffic.trips["depart_s"].to_numpy()[rows].tolist(),
+                  "length_m": table.loc[trips["trip_id"].to_numpy()[rows], "length_m"].tolist(),
+                  "route_ptr": np.concatenate([[0], np.cumsum([len(r) for r in routes])]).tolist(),
+                  "route": np.concatenate(routes).tolist() if routes else []},
+        "plates": plates.tolist(),
+        "passes": {"trip": new_row[passes["trip"].to_numpy()].tolist(), "edge": passes["edge"].tolist(),
+                   "time": passes["time_s"].tolist()},
+        "pairs": {"o": origins.tolist(), "d": destinations.tolist()},
+        "layout": [{"camera_id": str(c), "edge": int(net.edge_id(u, v, k)), "direction": str(d)}
+                   for c, u, v, k, d in zip(layout["camera_id"], layout["u"], layout["v"], layout["key"],
+                                            layout["direction"])],
+        "camera_defaults": {"read_rate": 1.0, "misread_rate": 0.0, "operator": _first(layout, "operator", "city")},
+    }
+
+
+def _r(values: np.ndarray) -> list[float]:
+    return [round(float(v), 1) for v in values]
+
+
+def _first(layout: pd.DataFrame, column: str, default: str) -> str:
+    return str(layout[column].iloc[0]) if column in layout.columns and len(layout) else default
+
+
+def explore_html(data: dict[str, Any]) -> str:
+    """The page: data, the engine (pure functions, also run by the tests under Node.js) and the interface."""
+    page = (_ASSETS / "page.html").read_text(encoding="utf-8")
+    engine = (_ASSETS / "engine.js").read_text(encoding="utf-8")
+    ui = (_ASSETS / "ui.js").read_text(encoding="utf-8")
+    payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
+    return (page.replace("{{title}}", html.escape(f"Curtain explorer: {data['name']}"))
+                .replace("{{data}}", payload).replace("{{engine}}", engine).replace("{{ui}}", ui))
+
+
+def write_explorer(scenario: Any, path: Path) -> Path:
+    """Simulate ``scenario`` (loaded with :func:`explorer_overrides`) and write the page to ``path`` atomically."""
+    from sim.io.folders import atomic_write_bytes
+    from sim.pipeline import simulate_scenario
+    from sim.seeds import stage_rngs
+    from sim.world import build_network
+
+    net = build_network(scenario, stage_rngs(scenario.seed)["network"])  # too big? say so before simulating
+    if net.n_nodes > MAX_NODES:
+        raise ExploreError(f"{scenario.name}: the network has {net.n_nodes:,} intersections; the explorer draws at "
+                           f"most {MAX_NODES:,} (a teaching-sized city: try teaching-grid or river-city)")
+    sim = simulate_scenario(scenario)
+    atomic_write_bytes(path, explore_html(explore_data(sim)).encode("utf-8"))
+    return path
