@@ -138,7 +138,7 @@
       rebuilt.add(current._rebuilt.recon[i]);
       var e = reads.edge[i];
       el("circle", {cx: (X(edges.u[e]) + X(edges.v[e])) / 2, cy: (Y(edges.u[e]) + Y(edges.v[e])) / 2,
-                    r: span / 150, "class": "sighting"}, overlay);
+                    r: span / 110, "class": "sighting", "vector-effect": "non-scaling-stroke"}, overlay);
       lines.push([reads.time[i], clock(reads.time[i]) + " at camera " + reads.camera[i]]);
     }
     rebuilt.forEach(function (r) { drawPath(current._rebuilt.routes[r], "rebuilt"); });
@@ -231,5 +231,12 @@
     (data.trips.trip_id.length < data.n_trips_run ? " — a sample of whole cars from the run's " +
      data.n_trips_run.toLocaleString("en") : "") + ". Intervals are in Curtain's report, not here.";
   update("");
+  // a link can open the page on a car (#car=PLATE) or a way round (#way=FROM,TO, intersection numbers)
+  var hash = decodeURIComponent(location.hash || "");
+  var car = /car=([^&]+)/.exec(hash), way = /way=([^,&]+),([^&]+)/.exec(hash);
+  if (car && data.plates.indexOf(car[1]) >= 0) { carSelect.value = String(data.plates.indexOf(car[1])); showCar(); }
+  if (way && nodes.id.indexOf(way[1]) >= 0 && nodes.id.indexOf(way[2]) >= 0) {
+    wayRound(nodes.id.indexOf(way[1]), nodes.id.indexOf(way[2]));
+  }
   window.curtainReady = true;
 })();
