@@ -394,7 +394,7 @@ def explore(
     debug: DebugOption = False,
 ) -> None:
     """Write one offline page where a class places cameras and sees what a drive reveals (teaching-sized cities)."""
-    from sim.explore import MAX_NODES, explorer_overrides, write_explorer
+    from sim.explore import MAX_NODES, load_for_explorer, write_explorer
 
     try:
         if source is not None and source.is_dir():
@@ -402,7 +402,8 @@ def explore(
                 raise CurtainError(f"{source}: not a run folder (no scenario.toml); give a scenario file or the "
                                    "folder `curtain run` wrote")
             source = source / "scenario.toml"
-        spec = _load(source, explorer_overrides(set_ or []))
+        _load(source, set_)  # the user's file and overrides, checked with their own messages first
+        spec = load_for_explorer(source, set_ or [])
         target = out or Path("out") / f"{spec.name}-explore.html"
         if target.suffix.lower() != ".html":
             raise CurtainError(f"{target}: the explorer writes one HTML page; give -o FILE.html")

@@ -43,9 +43,22 @@ class ExploreError(CurtainError):
     """The scenario is too big or not suited to the explorer."""
 
 
-def explorer_overrides(overrides: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """The scenario overrides the explorer runs with: the user's, then its reading model."""
-    return [*overrides, *EXPLORE_OVERRIDES]
+def explorer_overrides(overrides: list[str] | tuple[str, ...] = (), *, camera_groups: int = 0) -> list[str]:
+    """The scenario overrides the explorer runs with: the user's, then its reading model (for the
+    ``[cameras]`` section and each of ``camera_groups`` ``[[camera_groups]]``)."""
+    groups = [f"camera_groups.{i}.{key}" for i in range(camera_groups)
+              for key in ("read_rate=1.0", "misread_rate=0.0")]
+    return [*overrides, *EXPLORE_OVERRIDES, *groups]
+
+
+def load_for_explorer(path: Path | None, overrides: list[str] | tuple[str, ...] = ()) -> Any:
+    """The scenario at ``path`` (None: the default) under the explorer's reading model."""
+    from sim.scenario import load_scenario
+
+    first = load_scenario(path, explorer_overrides(overrides))
+    if not first.camera_groups:
+        return first
+    return load_scenario(path, explorer_overrides(overrides, camera_groups=len(first.camera_groups)))
 
 
 def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:

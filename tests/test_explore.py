@@ -137,3 +137,28 @@ def test_the_page_renders_in_chromium(tmp_path):
                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
     assert "trips read at least once" in dom and re.search(r"Worked out in \d+ ms", dom)
     assert dom.count('class="road') > 100 and dom.count('class="camera"') >= 14
+
+
+def test_every_camera_group_gets_the_explorers_reading_model():
+    from sim.explore import load_for_explorer
+
+    scenario = load_for_explorer(PROJECT / "scenarios" / "interstate-corridor.toml", ["demand.trips=100"])
+    assert len(scenario.camera_groups) >= 2 and scenario.demand.trips == 100
+    assert {(g.read_rate, g.misread_rate) for g in scenario.all_cameras} == {(1.0, 0.0)}
+    assert scenario.reconstruct.misread_tolerance is False
+
+
+def test_the_command_writes_the_page_and_names_its_mistakes(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    small = [x for item in SMALL for x in ("--set", item)]
+    result = CliRunner().invoke(app, ["explore", "-o", str(tmp_path / "page.html"), *small])
+    assert result.exit_code == 0, result.output
+    assert "open it in a browser" in result.output and (tmp_path / "page.html").stat().st_size > 10_000
+    result = CliRunner().invoke(app, ["explore", "-o", str(tmp_path / "page.txt"), *small])
+    assert result.exit_code == 1 and "give -o FILE.html" in result.output
+    (tmp_path / "folder").mkdir()
+    result = CliRunner().invoke(app, ["explore", str(tmp_path / "folder")])
+    assert result.exit_code == 1 and "not a run folder (no scenario.toml)" in result.output
