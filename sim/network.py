@@ -297,35 +297,6 @@ class Routes:
         return np.repeat(np.arange(len(self.travel_time)), np.diff(self.offsets))
 
 
-def fastest_times(
-    adjacency: csr_array, origins: np.ndarray, destinations: np.ndarray, *, chunk: int = 512
-) -> np.ndarray:
-    """Fastest travel time (s) from ``origins[i]`` to ``destinations[i]`` (node indices), ``inf`` when unreachable.
-
-    One shortest-path tree per distinct origin, ``chunk`` origins at a time
-    (memory stays ``chunk`` × nodes, whatever the number of trips); no routes
-    are kept.
-
-    Examples
-    --------
-    >>> from sim.generators import grid_network
-    >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
-    >>> t = fastest_times(net.adjacency, np.array([0, 0]), np.array([0, 8]))
-    >>> float(t[0]), bool(t[1] > 0)
-    (0.0, True)
-    """
-    origins, destinations = np.asarray(origins, np.int64), np.asarray(destinations, np.int64)
-    unique, rows = np.unique(origins, return_inverse=True)
-    out = np.empty(len(origins))
-    order = np.argsort(rows, kind="stable")
-    bounds = np.searchsorted(rows[order], np.arange(0, len(unique) + chunk, chunk))
-    for c, start in enumerate(range(0, len(unique), chunk)):
-        dist = dijkstra(adjacency, directed=True, indices=unique[start : start + chunk])
-        pick = order[bounds[c] : bounds[c + 1]]
-        out[pick] = dist[rows[pick] - start, destinations[pick]]
-    return out
-
-
 def fastest_routes(
     net: RoadNetwork,
     origins: np.ndarray,

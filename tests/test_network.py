@@ -92,19 +92,23 @@ def test_bad_graphs_get_clear_errors(graph, message):
         from_graph(graph, source="city.graphml")
 
 
-@pytest.mark.parametrize("how", ["scipy chunks", "compiled trees"])
-def test_fastest_times_equal_networkx_path_lengths(how):
-    from sim.network import fastest_times
+@pytest.mark.parametrize("closed", [False, True])
+def test_tree_times_equal_networkx_path_lengths(closed):
+    """Fastest times with compiled trees (many origin chunks), with and without closed (infinite-time) edges."""
     from sim.traffic.trees import tree_times
 
     net = grid_network(7, 7, rng=np.random.default_rng(11))
     rng = np.random.default_rng(12)
     o, d = rng.integers(0, net.n_nodes, 300), rng.integers(0, net.n_nodes, 300)
-    # 49 nodes: many chunks of 4 origins
-    got = fastest_times(net.adjacency, o, d, chunk=4) if how == "scipy chunks" else tree_times(net, o, d)
-    lengths = dict(nx.all_pairs_dijkstra_path_length(net.graph, weight="travel_time"))
-    want = np.array([lengths[net.nodes[a]][net.nodes[b]] for a, b in zip(o, d)])
-    assert len(np.unique(o)) > 4 * 8
+    weights = net.edge_time.astype(float)
+    shut = rng.choice(net.n_edges, 20, replace=False) if closed else np.zeros(0, np.int64)
+    weights[shut] = np.inf
+    got = tree_times(net, o, d, weights=weights)
+    graph = nx.MultiDiGraph(net.graph)
+    graph.remove_edges_from([(net.nodes[net.edge_u[e]], net.nodes[net.edge_v[e]], int(net.edge_key[e])) for e in shut])
+    lengths = dict(nx.all_pairs_dijkstra_path_length(graph, weight="travel_time"))
+    want = np.array([lengths[net.nodes[a]].get(net.nodes[b], np.inf) for a, b in zip(o, d)])
+    assert len(np.unique(o)) > 32
     np.testing.assert_allclose(got, want, rtol=1e-12)
 
 

@@ -412,7 +412,7 @@ def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, 
                weights: np.ndarray | None = None) -> np.ndarray:
     """Fastest travel time (s) of every trip ``origins[i] → destinations[i]`` with compiled trees, both cores.
 
-    As :func:`sim.network.fastest_times` (no routes kept), for many trips. ``weights`` replace the travel
+    No routes are kept, so memory stays one chunk of trees whatever the number of trips. ``weights`` replace the travel
     times (``inf`` closes an edge); unreachable destinations get ``inf``.
     """
     origins = np.asarray(origins, np.int64)
