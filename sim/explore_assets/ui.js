@@ -74,7 +74,8 @@
   var rows = [
     ["share_trips_read_ge1", "trips read at least once", pct],
     ["share_trips_read_ge2", "trips read at least twice", pct],
-    ["share_long_trips_read", "long trips (over " + data.long_trip_km + " km) read", pct],
+    ["share_long_trips_read", "long trips (over " + data.long_trip_km + " km) read", function (v, m) {
+      return pct(v) + (m && m.share_long_trips_read_n ? " of " + m.share_long_trips_read_n : ""); }],
     ["route_recall_mean", "of the average trip's route rebuilt from the reads", pct],
     ["camera_free_pair_share", "place pairs with a camera-free route", pct],
     ["detour_ratio_median", "how much longer that route takes (median, ×)", num],
@@ -87,8 +88,8 @@
     current = E.metrics(data, layout, cache);
     var ms = performance.now() - t0;
     document.getElementById("numbers").innerHTML = rows.map(function (r) {
-      return "<tr><td>" + r[1] + "</td><td class=num>" + r[2](current[r[0]]) + "</td><td class=num>" +
-             r[2](baseline[r[0]]) + "</td></tr>";
+      return "<tr><td>" + r[1] + "</td><td class=num>" + r[2](current[r[0]], current) + "</td><td class=num>" +
+             r[2](baseline[r[0]], baseline) + "</td></tr>";
     }).join("");
     document.getElementById("timing").textContent = "Worked out in " + ms.toFixed(0) + " ms over " +
       current.n_trips.toLocaleString("en") + " trips.";
