@@ -82,6 +82,19 @@ def _load(scenario: Path | None, set_: list[str] | None) -> Scenario:
     return load_scenario(scenario, set_ or [])
 
 
+def _log_level(debug: bool) -> None:
+    """Log warnings (everything with --debug) to stderr. The level is set on the handler too: records of
+    libraries whose own loggers are more talkative (Dask's scheduler logs at INFO) reach the root handler
+    by propagation, which the root logger's level does not stop."""
+    level = logging.INFO if debug else logging.WARNING
+    root = logging.getLogger()
+    before = list(root.handlers)
+    logging.basicConfig(level=level)
+    for handler in root.handlers:
+        if handler not in before:  # only the handler made here (not, say, a test runner's)
+            handler.setLevel(level)
+
+
 def _fail(exc: BaseException, debug: bool) -> None:
     if debug:
         raise exc
@@ -127,7 +140,7 @@ def run(
     from sim.runner import run_scenario
     from sim.shard import workers as dask_workers
 
-    logging.basicConfig(level=logging.INFO if debug else logging.WARNING)
+    _log_level(debug)
     try:
         spec = _load(scenario, set_)
         target = out or Path("out") / spec.output_name()
@@ -197,7 +210,7 @@ def analyze(
     """Analyse a real plate-read log: plates, repeats, uniqueness; with --network, rebuilt trips."""
     from sim.analyze import run_analysis
 
-    logging.basicConfig(level=logging.INFO if debug else logging.WARNING)
+    _log_level(debug)
     name = reads_file.name.split(".")[0] or "reads"
     target = out or Path("out") / name
     columns = {"plate": plate, "time": time_column, "device": device, "lon": lon, "lat": lat}

@@ -76,3 +76,14 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, monkeypatch):
     assert counts["camera passes read"][0] == counts["camera passes read"][1] >= len(sim.reads) > 0
     assert there[0] == here[0]  # metrics.json, byte for byte
     pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)
+
+
+def test_two_workers_keep_dasks_log_off_the_terminal(tmp_path):
+    """`curtain run --workers 2` prints the run, not the Dask scheduler's INFO lines."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "sim.cli", "run", "--workers", "2", "-o", str(tmp_path / "out"),
+                           *[x for o in OVERRIDES for x in ("--set", o)]], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "INFO:distributed" not in done.stderr and "Scheduler at" not in done.stderr, done.stderr[:500]
