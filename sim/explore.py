@@ -67,18 +67,23 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
     ``sim`` is a :class:`sim.Simulation` of a scenario loaded with :func:`explorer_overrides`.
     """
     from sim.cameras import make_layout
-    from sim.metrics.catalogue import watched_edges  # noqa: F401  (documents which edges count as watched)
+    from sim.metrics.evasion import sample_pairs
+    from sim.reconstruct import DEFAULT_SIGHTING_WINDOW_S
     from sim.seeds import named_rng
     from sim.traffic import drive
     from sim.traffic.trees import OriginTrees
 
     net, scenario = sim.net, sim.scenario
-    if net.n_nodes > MAX_NODES:
-        raise ExploreError(f"{scenario.name}: the network has {net.n_nodes:,} intersections; the explorer draws at "
-                           f"most {MAX_NODES:,} (a teaching-sized city: try teaching-grid or river-city)")
+    _check_size(scenario.name, net.n_nodes)
     if scenario.patrols:
         raise ExploreError(f"{scenario.name}: the explorer places fixed cameras only; remove [[patrols]]")
+    if scenario.outages is not None:
+        raise ExploreError(f"{scenario.name}: the explorer's cameras never break down; remove [outages]")
     layout = sim.layout
+    timed = [c for c in ("installed_s", "removed_s") if c in layout.columns and layout[c].notna().any()]
+    if timed:
+        raise ExploreError(f"{scenario.name}: the explorer's cameras stand all the time; the camera file gives "
+                           f"{' and '.join(timed)}")
     if not ((layout["read_rate"] == 1.0).all() and (layout["misread_rate"] == 0.0).all()):
         raise ExploreError(f"{scenario.name}: the explorer reads every passing plate; give every camera group "
                            "read_rate = 1 and misread_rate = 0")
@@ -103,11 +108,12 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
     routes = [sim.routes.route(int(r)) for r in rows]
     table = sim.trip_table[sim.trip_table["view"] == "all"].set_index("trip_id")
     trees = OriginTrees.of(net, heap=True)
-    entry_edges = [np.flatnonzero((net.edge_u == u) & (net.edge_v == v)) for u, v in zip(trees.tails, trees.heads)]
-    pairs_rng = named_rng(scenario.seed, "metric", "camera_free_pairs")
-    n_pairs = scenario.metrics.pair_samples
-    origins = pairs_rng.integers(0, net.n_nodes, n_pairs)
-    destinations = (origins + pairs_rng.integers(1, net.n_nodes, n_pairs)) % net.n_nodes
+    # the edges each tree entry (a node pair) stands for: parallel roads close one by one
+    by_pair = pd.Series(np.arange(net.n_edges)).groupby(net.edge_u * net.n_nodes + net.edge_v).agg(list)
+    entry_edges = [np.asarray(by_pair[key]) for key in (trees.tails * net.n_nodes + trees.heads).tolist()]
+    # the place pairs the run's camera_free_pairs metric drew (its own stream)
+    origins, destinations = sample_pairs(net, named_rng(scenario.seed, "metric", "camera_free_pairs"),
+                                         scenario.metrics.pair_samples)
     plates, vehicle = np.unique(trips["plate"].to_numpy(dtype=str)[rows], return_inverse=True)
     return {
         "name": scenario.name,
@@ -116,7 +122,7 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
         "n_trips_run": n_total,
         "long_trip_km": scenario.metrics.long_trip_km,
         "slack_s": scenario.reconstruct.slack_s,
-        "sighting_window_s": 5.0,
+        "sighting_window_s": DEFAULT_SIGHTING_WINDOW_S,
         "nodes": {"id": [str(n) for n in net.nodes], "x": _r(net.x - net.x.min()), "y": _r(net.y - net.y.min())},
         "edges": {"u": net.edge_u.tolist(), "v": net.edge_v.tolist(), "key": net.edge_key.tolist(),
                   "length": net.edge_length.tolist(), "time": net.edge_time.tolist(),
@@ -139,6 +145,12 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
                                             layout["direction"])],
         "camera_defaults": {"read_rate": 1.0, "misread_rate": 0.0, "operator": _first(layout, "operator", "city")},
     }
+
+
+def _check_size(name: str, n_nodes: int) -> None:
+    if n_nodes > MAX_NODES:
+        raise ExploreError(f"{name}: the network has {n_nodes:,} intersections; the explorer draws at most "
+                           f"{MAX_NODES:,} (a teaching-sized city: try teaching-grid or river-city)")
 
 
 def _r(values: np.ndarray) -> list[float]:
@@ -166,10 +178,8 @@ def write_explorer(scenario: Any, path: Path) -> Path:
     from sim.seeds import stage_rngs
     from sim.world import build_network
 
-    net = build_network(scenario, stage_rngs(scenario.seed)["network"])  # too big? say so before simulating
-    if net.n_nodes > MAX_NODES:
-        raise ExploreError(f"{scenario.name}: the network has {net.n_nodes:,} intersections; the explorer draws at "
-                           f"most {MAX_NODES:,} (a teaching-sized city: try teaching-grid or river-city)")
+    # too big? say so before simulating
+    _check_size(scenario.name, build_network(scenario, stage_rngs(scenario.seed)["network"]).n_nodes)
     sim = simulate_scenario(scenario)
     atomic_write_bytes(path, explore_html(explore_data(sim)).encode("utf-8"))
     return path

@@ -84,9 +84,3 @@ def muted() -> Iterator[None]:
         yield
     finally:
         _MUTED.reset(token)
-
-
-def current() -> tuple[str, int, int] | None:
-    """``(unit, done, total)`` of the running :func:`counting` block, if any."""
-    counter = _COUNTER.get()
-    return None if counter is None else (counter.unit, counter.done, counter.total)

@@ -162,3 +162,11 @@ def test_the_command_writes_the_page_and_names_its_mistakes(tmp_path):
     (tmp_path / "folder").mkdir()
     result = CliRunner().invoke(app, ["explore", str(tmp_path / "folder")])
     assert result.exit_code == 1 and "not a run folder (no scenario.toml)" in result.output
+
+
+def test_what_the_page_cannot_show_is_refused_by_name():
+    from sim.explore import load_for_explorer
+
+    broken = simulate_scenario(load_for_explorer(None, [*SMALL, "outages.mtbf_h=48.0", "outages.mttr_h=2.0"]))
+    with pytest.raises(ExploreError, match=r"never break down; remove \[outages\]"):
+        explore_data(broken)

@@ -11,6 +11,12 @@ from sim.network import RoadNetwork
 from sim.traffic.trees import tree_times
 
 
+def sample_pairs(net: RoadNetwork, rng: np.random.Generator, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n_pairs`` random (origin, destination) node indices, the two ends always different."""
+    origins = rng.integers(0, net.n_nodes, n_pairs)
+    return origins, (origins + rng.integers(1, net.n_nodes, n_pairs)) % net.n_nodes
+
+
 def camera_free_pairs(
     net: RoadNetwork, watched: np.ndarray, rng: np.random.Generator, *, n_pairs: int = 500
 ) -> dict[str, Any]:
@@ -26,8 +32,7 @@ def camera_free_pairs(
         ``detour_ratio_median`` and the arrays
         ``origins``, ``destinations``, ``fastest_s``, ``camera_free_s``.
     """
-    origins = rng.integers(0, net.n_nodes, n_pairs)
-    destinations = (origins + rng.integers(1, net.n_nodes, n_pairs)) % net.n_nodes
+    origins, destinations = sample_pairs(net, rng, n_pairs)
     closed = net.edge_time.astype(float)
     closed[watched] = np.inf  # a watched edge is closed to a driver avoiding cameras
     fastest = tree_times(net, origins, destinations)
