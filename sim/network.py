@@ -544,7 +544,7 @@ def to_lonlat(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarra
 
 
 def place_on_earth(net: RoadNetwork, lat: float, lon: float) -> RoadNetwork:
-    """Give a synthetic network a place: its centre at ``lat``/``lon`` (degrees), metres kept as they are.
+    """Give a synthetic network a place (in place, and returned): its centre at ``lat``/``lon`` (degrees), metres kept.
 
     The CRS is an azimuthal equidistant projection centred there, so distances near the centre are true.
 
