@@ -153,6 +153,8 @@ def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
     assert re.search(r"demand and cameras: done \([\d.]+ s; 200 trips routed\)", text), text
     assert re.search(r"traffic: done \([\d.]+ s; 200 trips driven\)", text), text
     assert re.search(r"reads: done \([\d.]+ s; [\d,]+ camera passes read\)", text), text
+    engines = json.loads((tmp_path / "out" / "run.json").read_text())["engines"]
+    assert engines == {"routing": "compiled Dijkstra trees (numba)", "traffic": "simpy", "dask_workers": 1}
 
 
 def test_edges_are_geoparquet_with_the_crs_and_lines_at_the_edge_ends(two_runs):
