@@ -89,6 +89,7 @@ def test_the_page_is_offline_and_says_its_model(small):
     assert "<link" not in text and "<script src" not in text and "@import" not in text
     assert "every car passing a camera is read" in text
     assert 'id="export"' in text and 'id="reset"' in text and "<select" in text  # controls reachable by keyboard
+    assert 'id="trip-prev"' in text and 'id="trip-next"' in text  # a car's day, one trip at a time
     assert len(data["passes"]["trip"]) > len(data["trips"]["trip_id"])  # a time for every edge of every route
 
 

@@ -123,7 +123,9 @@
     options.push("<option value='" + v + "'>" + data.plates[v] + " (" + carTrips.get(v).length + " trips)</option>");
   });
   carSelect.innerHTML = options.join("");
-  carSelect.addEventListener("change", function () { overlay.textContent = ""; showCar(); });
+  carSelect.addEventListener("change", function () { overlay.textContent = ""; step = -1; showCar(); });
+
+  var step = -1;  // -1: the car's whole day; k: its k-th trip alone
 
   function showCar() {
     var v = carSelect.value, box = document.getElementById("car-day");
@@ -131,11 +133,13 @@
     v = +v;
     overlay.textContent = "";
     var mine = carTrips.get(v), reads = current._reads, lines = [], rebuilt = new Set();
-    mine.forEach(function (t) {
+    if (step >= mine.length) step = mine.length - 1;
+    var shown = step < 0 ? mine : [mine[step]], showing = new Set(shown);
+    shown.forEach(function (t) {
       drawPath(data.trips.route.slice(data.trips.route_ptr[t], data.trips.route_ptr[t + 1]), "true");
     });
     for (var i = 0; i < reads.trip.length; i++) {
-      if (data.trips.vehicle[reads.trip[i]] !== v) continue;
+      if (!showing.has(reads.trip[i])) continue;
       rebuilt.add(current._rebuilt.recon[i]);
       var e = reads.edge[i];
       el("circle", {cx: (X(edges.u[e]) + X(edges.v[e])) / 2, cy: (Y(edges.u[e]) + Y(edges.v[e])) / 2,
@@ -144,12 +148,24 @@
     }
     rebuilt.forEach(function (r) { drawPath(current._rebuilt.routes[r], "rebuilt"); });
     lines.sort(function (a, b) { return a[0] - b[0]; });
-    var recall = mine.map(function (t) { return current._table.recall[t]; });
-    box.innerHTML = mine.length + " true trips (blue); " + lines.length + " sightings; " + rebuilt.size +
-      " trips rebuilt from them (green). Route rebuilt per trip: " +
-      recall.map(function (r) { return (100 * r).toFixed(0) + " %"; }).join(", ") + ".<br>" +
-      lines.map(function (l) { return l[1]; }).join("<br>");
+    var recall = shown.map(function (t) { return (100 * current._table.recall[t]).toFixed(0) + " %"; });
+    var head = step < 0
+      ? mine.length + " true trips (blue); " + lines.length + " sightings; " + rebuilt.size +
+        " trips rebuilt from them (green). Route rebuilt per trip: " + recall.join(", ") + "."
+      : "Trip " + (step + 1) + " of " + mine.length + ": leaves " + clock(data.trips.depart[shown[0]]) + ", " +
+        (current._table.length[shown[0]] / 1000).toFixed(1) + " km (blue); " + lines.length + " sightings; " +
+        recall[0] + " of its route rebuilt (green).";
+    box.innerHTML = head + "<br>" + lines.map(function (l) { return l[1]; }).join("<br>");
   }
+  document.getElementById("trip-prev").addEventListener("click", function () {
+    if (carSelect.value === "") return;
+    step = step <= 0 ? 0 : step - 1; showCar();
+  });
+  document.getElementById("trip-next").addEventListener("click", function () {
+    if (carSelect.value === "") return;
+    step = Math.min(step + 1, carTrips.get(+carSelect.value).length - 1); showCar();
+  });
+  document.getElementById("trip-all").addEventListener("click", function () { step = -1; showCar(); });
 
   function wayRound(from, to) {
     overlay.textContent = "";
@@ -232,10 +248,16 @@
     (data.trips.trip_id.length < data.n_trips_run ? " — a sample of whole cars from the run's " +
      data.n_trips_run.toLocaleString("en") : "") + ". Intervals are in Curtain's report, not here.";
   update("");
-  // a link can open the page on a car (#car=PLATE) or a way round (#way=FROM,TO, intersection numbers)
+  // a link can open the page on a car (#car=PLATE, or one of its trips: #car=PLATE&trip=2) or a way round
+  // (#way=FROM,TO, intersection numbers)
   var hash = decodeURIComponent(location.hash || "");
   var car = /car=([^&]+)/.exec(hash), way = /way=([^,&]+),([^&]+)/.exec(hash);
-  if (car && data.plates.indexOf(car[1]) >= 0) { carSelect.value = String(data.plates.indexOf(car[1])); showCar(); }
+  var trip = /trip=(\d+)/.exec(hash);
+  if (car && data.plates.indexOf(car[1]) >= 0) {
+    carSelect.value = String(data.plates.indexOf(car[1]));
+    step = trip ? +trip[1] - 1 : -1;
+    showCar();
+  }
   if (way && nodes.id.indexOf(way[1]) >= 0 && nodes.id.indexOf(way[2]) >= 0) {
     wayRound(nodes.id.indexOf(way[1]), nodes.id.indexOf(way[2]));
   }
