@@ -21,12 +21,14 @@ def distinct(values: np.ndarray) -> np.ndarray:
     (True, [], [28])
     """
     ordered = np.sort(np.asarray(values).ravel())
-    if len(ordered) < 2:
-        return ordered
-    keep = np.empty(len(ordered), dtype=bool)
-    keep[0] = True
+    return ordered[_starts(ordered)]
+
+
+def _starts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted array starts (a boolean mask)."""
+    keep = np.ones(len(ordered), dtype=bool)
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
-    return ordered[keep]
+    return keep
 
 
 def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +57,5 @@ def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return distinct_keys, first.astype(np.int64)
     packed = np.sort((keys << position_bits) | np.arange(len(keys), dtype=np.int64))
     ordered = packed >> position_bits
-    keep = np.empty(len(packed), dtype=bool)
-    keep[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    keep = _starts(ordered)
     return ordered[keep], packed[keep] & ((1 << position_bits) - 1)

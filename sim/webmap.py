@@ -83,9 +83,7 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
 
     ``tiles`` is a tile URL template (``{z}/{x}/{y}``) for an online background; empty for none.
     """
-    px, py = net.x, net.y
-    if tiles:
-        px, py = _mercator(net)
+    px, py = _mercator(net) if tiles else (net.x, net.y)
     x, y = px - px.min(), py.max() - py  # metres from the north-west corner; SVG's y points down
     major = major_roads(net)
     camera, edge, _ = watch_pairs(layout, net)
