@@ -30,7 +30,8 @@ from sim.network import major_roads
 
 #: The explorer's reading model, applied to any scenario it is given.
 EXPLORE_OVERRIDES = ("cameras.read_rate=1.0", "cameras.misread_rate=0.0", "reads.duplicate_rate=0.0",
-                     "reconstruct.misread_tolerance=false", "reconstruct.route_inference='fastest'")
+                     "reconstruct.misread_tolerance=false", "reconstruct.route_inference='fastest'",
+                     "metrics.route_sample='all'")
 #: Largest network the page handles smoothly on a school laptop.
 MAX_NODES = 3_000
 #: Trips the page carries; a larger run is sampled (whole vehicles), and the page says so.
@@ -79,6 +80,9 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
         raise ExploreError(f"{scenario.name}: the explorer places fixed cameras only; remove [[patrols]]")
     if scenario.outages is not None:
         raise ExploreError(f"{scenario.name}: the explorer's cameras never break down; remove [outages]")
+    if sim.routes.kept is not None:
+        raise ExploreError(f"{scenario.name}: this run kept the routes of a sample of vehicles (metrics.route_sample); "
+                           "give the explorer the scenario file, which keeps every route")
     layout = sim.layout
     timed = [c for c in ("installed_s", "removed_s") if c in layout.columns and layout[c].notna().any()]
     if timed:

@@ -31,7 +31,7 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
                          district_edges=_boundary(sim), title=f"{name}: cameras and one trip"),
               folder / "map.png"),
         save_figure(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
-                              all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage"),
+                              all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage{_sampled(sim)}"),
               folder / "coverage.png"),
         save_figure(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
     ]
@@ -61,7 +61,8 @@ def _long_trip_views(sim: Simulation) -> dict[str, Any] | None:
     ``None`` when no trip is that long or none was read.
     """
     table = sim.trip_table[sim.trip_table["view"] == "all"]
-    long_rows = np.flatnonzero(table["length_m"].to_numpy() > sim.scenario.metrics.long_trip_km * 1000)
+    long_rows = np.flatnonzero((table["length_m"].to_numpy() > sim.scenario.metrics.long_trip_km * 1000)
+                               & _route_kept(sim))
     if not len(long_rows) or table["n_reads"].to_numpy()[long_rows].max() == 0:
         return None
     row = int(long_rows[np.argmax(table["n_reads"].to_numpy()[long_rows])])
@@ -80,6 +81,18 @@ def _long_trip_views(sim: Simulation) -> dict[str, Any] | None:
         views[name] = {"covered": covered, "read_edges": seen["edge"].to_numpy()[mine],
                        "read_operator": operator.reindex(seen["camera_id"].iloc[mine]).to_numpy()}
     return {"route": route, "views": views, "km": float(trip["length_m"]) / 1000}
+
+
+def _route_kept(sim: Simulation) -> np.ndarray:
+    """Which trips' routes the run kept (all of them unless ``metrics.route_sample`` sampled them)."""
+    kept = sim.routes.kept
+    return np.ones(len(sim.trips), bool) if kept is None else kept
+
+
+def _sampled(sim: Simulation) -> str:
+    """`` (routes of N sampled vehicles)`` for a title, when the run kept a sample of the routes."""
+    sample = sim.metrics.get("route_sample")
+    return f" (routes of {sample['vehicles']:,} sampled vehicles)" if sample else ""
 
 
 def _boundary(sim: Simulation) -> np.ndarray | None:
@@ -110,9 +123,10 @@ def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000
 def example_trip(sim: Simulation) -> dict[str, Any]:
     """The trip drawn on the map: the most-read trip (ties: lowest id)."""
     table = sim.trip_table[sim.trip_table["view"] == "all"]
-    if not len(table) or table["n_reads"].max() == 0:
+    n_reads = np.where(_route_kept(sim), table["n_reads"].to_numpy(), 0)  # a trip whose route is kept
+    if not len(table) or n_reads.max() == 0:
         return {}
-    row = int(np.argmax(table["n_reads"].to_numpy()))
+    row = int(np.argmax(n_reads))
     trip_id = table["trip_id"].iloc[row]
     reads = sim.reads[sim.reads["trip_id"] == trip_id]
     # the vehicle's reads reconstructed on their own (what a search for its plate returns), as in the

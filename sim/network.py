@@ -282,11 +282,16 @@ class Routes:
 
     The edges of trip ``i`` are ``edges[offsets[i]:offsets[i + 1]]`` in
     driving order; ``travel_time[i]`` is its free-flow time in seconds.
+    ``kept`` marks, in a run that keeps only a sample of the routes
+    (``[metrics] route_sample``), the trips whose edges are stored; the
+    others have empty routes here (and every trip its travel time).
     """
 
     offsets: np.ndarray
     edges: np.ndarray
     travel_time: np.ndarray
+    #: trips whose edges are stored (``None``: every trip's)
+    kept: np.ndarray | None = None
 
     def route(self, i: int) -> np.ndarray:
         """Edge indices of trip ``i`` in driving order."""

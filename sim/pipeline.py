@@ -109,7 +109,7 @@ def run_traffic(scenario: Scenario, world: World, rngs: dict[str, np.random.Gene
     """Drive the world's trips (``traffic.engine``), and the patrol cars' shifts when there are any."""
     engine = engine_for(scenario.traffic.engine, len(world.trips))
     with counting("trips driven", len(world.trips)):
-        traffic = drive(world.net, world.trips, world.routes, world.layout, engine=engine)
+        traffic = drive(world.net, world.trips, world.routes, world.layout, engine=engine, driven=world.driven)
     if world.patrols:
         passes = pd.concat([traffic.passes, *patrol_passes(scenario, world.net, world.patrols, traffic.trips,
                                                            world.routes, rngs["patrols"])], ignore_index=True)

@@ -171,6 +171,19 @@ def _precision_note(metrics: dict[str, Any]) -> str:
             f"{_pct(ge2, '.1%')}; a trip sighted once is 'precise' by construction (its one read road).</p>")
 
 
+def _route_sample_note(metrics: dict[str, Any]) -> str:
+    """Which numbers come from a sample of routes (``[metrics] route_sample``), or nothing when every route is kept."""
+    sample = metrics.get("route_sample")
+    if not sample:
+        return ""
+    return (f"<p><b>Routes of a sample.</b> Every trip's reads are simulated and counted, but the routes of "
+            f"{sample['vehicles']:,} of {sample['of_vehicles']:,} vehicles ({sample['trips']:,} of "
+            f"{sample['of_trips']:,} trips, a random sample stratified by trips per vehicle) are kept to compare "
+            "with what is rebuilt: route recall and precision, the long-trip gaps, where vehicles drive, and the "
+            "coverage map are the sample's, with intervals at its size. Set <code>[metrics] route_sample = "
+            "\"all\"</code> to keep every route.</p>")
+
+
 def _pct(value: Any, style: str = ".0%") -> str:
     return f"{value:{style}}" if isinstance(value, float) else "—"
 
@@ -245,6 +258,7 @@ seed {html.escape(str(metrics.get('seed')))}{overridden}.</p>
 <table><tr><th>what</th><th>value</th><th>out of (n)</th><th>95 % interval</th><th>key in metrics.json</th></tr>
 {rows}</table>
 {_precision_note(metrics)}
+{_route_sample_note(metrics)}
 {agency_table}
 {what_if}
 <h2>Figures</h2>

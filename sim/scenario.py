@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from sim._defaults import DEFAULT_MIN_SPACING_M, DEFAULT_MISREAD_TOLERANCE
+from sim._defaults import DEFAULT_MIN_SPACING_M, DEFAULT_MISREAD_TOLERANCE, DEFAULT_ROUTE_SAMPLE
 from sim._errors import ScenarioError
 
 DEFAULT_SCENARIO = "teaching-grid"
@@ -305,6 +305,12 @@ class MetricsSpec(_Section):
 
     long_trip_km: float = Field(5.0, gt=0)
     pair_samples: int = Field(500, ge=1, description="node pairs sampled for camera-free routes")
+    route_sample: Annotated[int, Field(ge=1)] | Literal["all"] = Field(
+        DEFAULT_ROUTE_SAMPLE,
+        description="vehicles whose routes are kept for the metrics that compare routes (route recall and "
+                    "precision, long-trip gaps, areas driven, the coverage figure): a random sample of whole "
+                    "vehicles, stratified by trips per vehicle, when the run has more; every trip's reads, "
+                    "length and travel time are kept. \"all\" keeps every route")
     areas: Literal["auto", "rings", "jurisdiction", "none"] = Field(
         "auto", description="exposure by area: rings around a centre, jurisdictions, or auto (jurisdictions "
                             "when the roads have them, else rings)")

@@ -20,7 +20,10 @@ from sim.io import load_network
 from sim.network import RoadNetwork, Routes
 from sim.placement import place_camera_group
 from sim.scenario import CameraSpec, Scenario
+from sim._arrays import distinct
+from sim.seeds import named_rng
 from sim.traffic import choose_routes, drive_patrols, patrol_beats, patrol_encounters, route_crossings
+from sim.traffic.routes import Driven, driver_classes, drive_sampled, kept_routes
 
 
 def build_network(scenario: Scenario, rng: np.random.Generator) -> RoadNetwork:
@@ -61,6 +64,10 @@ class World:
     patrols: list[PatrolFleet] = field(default_factory=list)
     #: the access graph (operators → pools → agencies), when the scenario declares one
     access: Any = None
+    #: with a route sample (``routes.kept``): every trip's crossings, length and the edge volumes
+    driven: Driven | None = None
+    #: the route sample's size, for ``metrics.json`` (``None``: every route is kept)
+    route_sample: dict[str, Any] | None = None
 
     def facts(self) -> dict[str, Any]:
         """How the world was built, for ``metrics.json``: congestion, placement, unsnapped cameras."""
@@ -69,6 +76,8 @@ class World:
             out["congestion"] = self.congestion
         if self.placement:
             out["placement"] = self.placement
+        if self.route_sample is not None:
+            out["route_sample"] = self.route_sample
         if self.unsnapped is not None:
             out["n_cameras_unsnapped"] = len(self.unsnapped)
             out["cameras_unsnapped"] = self.unsnapped["camera_id"].tolist()
@@ -85,9 +94,8 @@ def build_world(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.
     if spec.target_reads_per_camera_per_day is None and spec.counts is None:
         trips, persons = build_demand(scenario, net, rngs["demand"])
         net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
-        routes = scenario_routes(scenario, net, trips, rngs["traffic"])
-        layout, unsnapped, placement = build_cameras(scenario, net, routes, rngs["cameras"])
-        world = World(net, trips, routes, layout, unsnapped, None, persons, congestion, placement)
+        world = routed_world(scenario, net, trips, rngs, World(net, trips, None, None, persons=persons,  # type: ignore[arg-type]
+                                                               congestion=congestion))
     else:
         world = _calibrated(scenario, net, rngs)
     world.layout, world.patrols = add_patrol_readers(scenario, world.net, world.layout, rngs["patrols"])
@@ -206,8 +214,84 @@ def _calibrated(scenario: Scenario, net: RoadNetwork, rngs: dict[str, np.random.
         calibration["trips_per_day"] = units
         trips = uniform_trips(net, units, spec.days, rngs["demand"])
     net, congestion = congested(scenario, net, trips) if scenario.traffic.congestion == "ue" else (net, None)
-    routes = scenario_routes(scenario, net, trips, rngs["traffic"])
-    return World(net, trips, routes, layout, unsnapped, calibration, persons, congestion, placement)
+    return routed_world(scenario, net, trips, rngs, World(net, trips, None, layout, unsnapped, calibration,  # type: ignore[arg-type]
+                                                          persons, congestion, placement))
+
+
+def routed_world(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rngs: dict[str, np.random.Generator],
+                 world: World) -> World:
+    """``world`` with its trips routed, and its cameras placed when it has none yet (placement follows the routes).
+
+    With more vehicles than ``metrics.route_sample``, only a sample's routes are kept
+    (:func:`route_sample_mask`): trips are routed in chunks keeping every trip's camera crossings, travel time
+    and length (``world.driven``). Cameras still to be placed are placed on the sample's routes, found first.
+    """
+    kept = route_sample_mask(scenario, trips)
+    spec = scenario.traffic
+    origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
+    if kept is None:
+        world.routes = scenario_routes(scenario, net, trips, rngs["traffic"])
+        if world.layout is None:
+            world.layout, world.unsnapped, world.placement = build_cameras(scenario, net, world.routes, rngs["cameras"])
+        return world
+    if scenario.patrols:
+        raise ScenarioError(
+            f"{scenario.name}: patrol cars meet vehicles anywhere along their routes, so a run with [[patrols]] "
+            f"keeps every route; set metrics.route_sample = \"all\" (the run has "
+            f"{trips['vehicle_id'].nunique():,} vehicles, over the route sample of {scenario.metrics.route_sample:,})")
+    with counting("trips routed", len(trips)):
+        plan = driver_classes(net, len(trips), noise=spec.route_noise, classes=spec.route_classes,
+                              rng=rngs["traffic"])
+        known = None
+        if world.layout is None:  # the cameras are placed on the sample's routes, found first
+            known = kept_routes(net, origins, destinations, kept, plan)
+            world.layout, world.unsnapped, world.placement = build_cameras(scenario, net, known, rngs["cameras"])
+        world.routes, world.driven = drive_sampled(net, origins, destinations, kept, plan,
+                                                   watch_pairs(world.layout, net), known=known)
+    vehicles = trips["vehicle_id"].to_numpy()
+    world.route_sample = {
+        "vehicles": int(len(distinct(vehicles[kept]))), "of_vehicles": int(len(distinct(vehicles))),
+        "trips": int(kept.sum()), "of_trips": int(len(kept)), "strata": "trips per vehicle",
+    }
+    return world
+
+
+#: Strata of :func:`route_sample_mask`: vehicles with 1, 2, …, up to this many trips or more.
+ROUTE_SAMPLE_STRATA = 8
+
+
+def route_sample_mask(scenario: Scenario, trips: pd.DataFrame) -> np.ndarray | None:
+    """Which trips keep their routes: every trip of ``metrics.route_sample`` vehicles (``None``: all of them).
+
+    The vehicles are a random sample stratified by how many trips they make (1, 2, …,
+    :data:`ROUTE_SAMPLE_STRATA` or more), allocated in proportion (largest remainders), so the sample's mix
+    of short and long days is the fleet's. The draw has its own stream (``named_rng(seed, "route_sample")``).
+
+    Examples
+    --------
+    >>> from sim.scenario import load_scenario
+    >>> s = load_scenario(overrides=["metrics.route_sample=3"])
+    >>> trips = pd.DataFrame({"vehicle_id": [0, 1, 1, 2, 2, 3, 3, 4, 4, 5]})  # 2 one-trip cars, 4 two-trip cars
+    >>> kept = route_sample_mask(s, trips)
+    >>> int(trips["vehicle_id"][kept].nunique()), int(kept.sum())   # 1 one-trip car, 2 two-trip cars
+    (3, 5)
+    """
+    limit = scenario.metrics.route_sample
+    vehicle_of_trip = trips["vehicle_id"].to_numpy()
+    vehicles, code, n_trips = np.unique(vehicle_of_trip, return_inverse=True, return_counts=True)
+    if limit == "all" or int(limit) >= len(vehicles):
+        return None
+    rng = named_rng(scenario.seed, "route_sample")
+    stratum = np.minimum(n_trips, ROUTE_SAMPLE_STRATA)
+    sizes = np.bincount(stratum, minlength=ROUTE_SAMPLE_STRATA + 1)
+    quota = sizes * int(limit) / len(vehicles)
+    take = np.floor(quota).astype(np.int64)
+    short = int(limit) - int(take.sum())
+    take[np.argsort(-(quota - take), kind="stable")[:short]] += 1  # largest remainders
+    chosen = np.zeros(len(vehicles), bool)
+    for s in np.flatnonzero(take):
+        chosen[rng.choice(np.flatnonzero(stratum == s), int(take[s]), replace=False)] = True
+    return chosen[code]
 
 
 def _pilot(scenario: Scenario, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
@@ -365,13 +449,14 @@ def build_access(scenario: Scenario, layout: pd.DataFrame) -> Any:
 
 
 def count_fit(
-    scenario: Scenario, net: RoadNetwork, routes: Routes, n_days: int
+    scenario: Scenario, net: RoadNetwork, volume: np.ndarray, n_days: int
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Simulated vehicles per day on each counted road against the observed count."""
+    """Simulated vehicles per day on each counted road (``volume``: trips on each edge over the run) against the
+    observed count."""
     from sim.io.counts import counts_per_trip, read_counts
 
     counts = read_counts(scenario.resolve(str(scenario.demand.counts)), net, max_snap_m=scenario.demand.counts_max_snap_m)
-    per_day = np.bincount(routes.edges, minlength=net.n_edges) / n_days
+    per_day = np.asarray(volume) / n_days
     simulated, observed = counts_per_trip(counts, per_day)
     first_edge = counts.drop_duplicates("count_id")["edge"].to_numpy()
     relative = np.divide(simulated - observed, observed, out=np.full(len(observed), np.nan), where=observed > 0)

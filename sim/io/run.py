@@ -91,8 +91,10 @@ def write_run(sim: Simulation, folder: Path) -> None:
     table = pa.Table.from_pandas(sim.trips, preserve_index=False)
     if scenario.output.routes:  # a list column straight from the flat arrays, no Python list per trip
         routes = sim.routes
-        table = table.append_column("route", pa.LargeListArray.from_arrays(pa.array(routes.offsets, pa.int64()),
-                                                                           pa.array(routes.edges, pa.int64())))
+        # a trip outside a route sample (metrics.route_sample) has no route: null, not an empty list
+        table = table.append_column("route", pa.LargeListArray.from_arrays(
+            pa.array(routes.offsets, pa.int64()), pa.array(routes.edges, pa.int64()),
+            mask=None if routes.kept is None else pa.array(~routes.kept)))
     pq.write_table(table, folder / "trips.parquet")
     write_parquet(pd.DataFrame({"trip_id": np.repeat(sim.trips["trip_id"].to_numpy(), np.diff(sim.routes.offsets)),
                                 "edge": sim.routes.edges}), folder / "routes.parquet")
@@ -185,9 +187,10 @@ def read_run(folder: str | Path) -> Simulation:
     routes_file = pd.read_parquet(folder / "routes.parquet")
     rows = pd.Index(trips["trip_id"]).get_indexer(routes_file["trip_id"])
     offsets = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=len(trips)))])
+    kept = trips["route_kept"].to_numpy(bool) if "route_kept" in trips.columns else None
+    travel = np.bincount(rows, weights=net.edge_time[routes_file["edge"].to_numpy()], minlength=len(trips))
     routes = Routes(offsets=offsets, edges=routes_file["edge"].to_numpy(np.int64),
-                    travel_time=np.bincount(rows, weights=net.edge_time[routes_file["edge"].to_numpy()],
-                                            minlength=len(trips)))
+                    travel_time=travel if kept is None else np.where(kept, travel, np.nan), kept=kept)
     reads = pd.read_parquet(folder / "reads.parquet")
     trip_table = pd.read_parquet(folder / "trip_metrics.parquet")
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))

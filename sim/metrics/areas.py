@@ -83,7 +83,9 @@ def exposure_by_area(
     resident_uniqueness`` (vehicles whose home — the origin of their first
     trip — is in the area; ``unique`` holds ``vehicle_id, unique`` for one
     k, see :func:`unique_vehicles`). Fixed cameras only count as cameras;
-    every reader's reads count.
+    every reader's reads count. When the run keeps a sample of the routes
+    (``routes.kept``), the driving and observed columns count the sample's
+    vehicles; the resident columns count every vehicle.
     """
     has_reverse = net.reverse_edge(np.arange(net.n_edges)) >= 0
     road_m = pd.Series(net.edge_length * np.where(has_reverse, 0.5, 1.0)).groupby(edge_area).sum()
@@ -97,8 +99,11 @@ def exposure_by_area(
     driven = code >= 0
     pair = distinct(vehicle_of_trip[routes.trip_of_edge()[driven]].astype(np.int64) * len(names) + code[driven])
     driving = pd.Series(np.bincount(pair % len(names), minlength=len(names)), index=names)
-    read_area = edge_area[reads["edge"].to_numpy(np.int64)]
-    observed = pd.Series(reads["vehicle_id"].to_numpy()).groupby(read_area).nunique()
+    on_route = reads
+    if routes.kept is not None:  # driving is known for the route sample's vehicles: compare them with theirs
+        on_route = reads[np.isin(reads["vehicle_id"].to_numpy(), distinct(vehicle_of_trip[routes.kept]))]
+    read_area = edge_area[on_route["edge"].to_numpy(np.int64)]
+    observed = pd.Series(on_route["vehicle_id"].to_numpy()).groupby(read_area).nunique()
     n_reads = pd.Series(read_area).value_counts()
     first = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
     home = pd.Series(node_area[net.node_indices(first["origin"])], index=first["vehicle_id"].to_numpy())

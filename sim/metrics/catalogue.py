@@ -175,7 +175,9 @@ def _calibration(run: RunContext, view: View, rng: np.random.Generator, done: Do
                                                                 done["reads_per_camera_per_day"])
     tables: Tables = {}
     if run.scenario.demand.counts is not None:
-        tables["count_fit"], calibration["fit"] = count_fit(run.scenario, run.net, run.routes, run.n_days)
+        volume = (run.world.driven.volume if run.world.driven is not None
+                  else np.bincount(run.routes.edges, minlength=run.net.n_edges))
+        tables["count_fit"], calibration["fit"] = count_fit(run.scenario, run.net, volume, run.n_days)
     return {"calibration": calibration}, tables
 
 

@@ -60,8 +60,12 @@ class LongRoutes:
 
 
 def long_route_table(routes: Routes, net: RoadNetwork, trips: pd.DataFrame, *, min_km: float) -> LongRoutes:
-    """The route table of the trips longer than ``min_km`` (``trips.length_m``), the same for every view of a run."""
-    long_rows = np.flatnonzero(trips["length_m"].to_numpy() > min_km * 1000)
+    """The route table of the trips longer than ``min_km`` (``trips.length_m``), the same for every view of a run.
+
+    Only trips whose routes are kept count (``routes.kept``, when the run keeps a sample of them).
+    """
+    long = trips["length_m"].to_numpy() > min_km * 1000
+    long_rows = np.flatnonzero(long if routes.kept is None else long & routes.kept)
     counts = np.diff(routes.offsets)[long_rows]
     before = np.cumsum(counts) - counts
     flat = np.repeat(routes.offsets[long_rows], counts) + (np.arange(int(counts.sum())) - np.repeat(before, counts))

@@ -36,6 +36,10 @@ def trip_metrics(
     is one sighting, see :func:`sim.reconstruct.sighting_ids`); ``n_reads``
     counts rows.
 
+    When ``true_routes`` keep only a sample's routes (``true_routes.kept``),
+    recall and precision are NaN outside the sample and ``length_m`` is the
+    length driven (``trips.length_m``); counts and OD error are every trip's.
+
     Returns
     -------
     pandas.DataFrame
@@ -58,6 +62,9 @@ def trip_metrics(
     recall = np.divide(common_len, true_len, out=np.zeros(n), where=true_len > 0)
     precision = np.full(n, np.nan)
     np.divide(common_len, recon_len, out=precision, where=recon_len > 0)
+    if true_routes.kept is not None:  # a route sample: routes are compared on the sample only
+        recall[~true_routes.kept] = precision[~true_routes.kept] = np.nan
+        true_len = np.where(true_routes.kept, true_len, trips["length_m"].to_numpy(float))
     return pd.DataFrame(
         {
             "view": view,
@@ -169,14 +176,17 @@ def summary_metrics(
     add_share(out, "route_precision_mean_ge2", np.where(seen >= 2, precision, np.nan), vehicle,
               reason="no trip was sighted twice")
     # the whole route, and nothing else, rebuilt from the reads
-    add_share(out, "share_trips_route_recovered", (recall >= 1 - 1e-9) & (precision >= 1 - 1e-9), vehicle)
+    recovered = ((recall >= 1 - 1e-9) & (precision >= 1 - 1e-9)).astype(float)
+    add_share(out, "share_trips_route_recovered", np.where(np.isnan(recall), np.nan, recovered), vehicle)
     add_share(out, "share_plates_read_once", read_once.to_numpy() == 1)
     add_share(out, "share_long_trips_read", np.where(long, seen >= 1, np.nan), vehicle,
               reason=f"no trip is longer than {long_trip_km:g} km")
     # the whole of a person's movements: per vehicle, the share of all its driven km the reads recover
     length = trip_table["length_m"].to_numpy(float)
-    per_vehicle = pd.DataFrame({"v": vehicle, "m": length, "seen_m": recall * length}).groupby("v").sum()
+    per_vehicle = pd.DataFrame({"v": vehicle, "m": length, "seen_m": recall * length}).groupby("v").sum(min_count=1)
     per_vehicle = per_vehicle[per_vehicle["m"] > 0]
+    # a route sample keeps whole vehicles: the vehicles outside it have no recall (NaN), and are left out
+    per_vehicle = per_vehicle[np.isfinite(per_vehicle["seen_m"])]
     km_share = (per_vehicle["seen_m"] / per_vehicle["m"]).to_numpy()
     out["vehicle_km_recovered_median"] = float(np.median(km_share)) if len(km_share) else None
     add_share(out, "share_vehicles_km_recovered_ge90", km_share >= 0.9, reason="no vehicle drove")

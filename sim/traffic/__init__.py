@@ -21,7 +21,7 @@ from sim.cameras import watch_pairs
 from sim.network import RoadNetwork, Routes
 from sim.traffic.outages import camera_outages, during_outage
 from sim.traffic.patrols import drive_patrols, edge_intervals, patrol_beats, patrol_encounters
-from sim.traffic.routes import Crossings, choose_routes, route_crossings
+from sim.traffic.routes import Crossings, Driven, choose_routes, route_crossings
 from sim.traffic.simpy_engine import simulate
 
 #: The traffic engines :func:`drive` accepts.
@@ -76,7 +76,8 @@ class Traffic:
 
 
 def drive(
-    net: RoadNetwork, trips: pd.DataFrame, routes: Routes, layout: pd.DataFrame, *, engine: Engine = "simpy"
+    net: RoadNetwork, trips: pd.DataFrame, routes: Routes, layout: pd.DataFrame, *, engine: Engine = "simpy",
+    driven: Driven | None = None,
 ) -> Traffic:
     """Drive every trip along its route and record each pass of a camera of ``layout``.
 
@@ -101,13 +102,19 @@ def drive(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown traffic engine {engine!r}; use one of {', '.join(ENGINES)}")
-    camera, edge, backward = watch_pairs(layout, net)
-    crossings = route_crossings(net, routes, camera, edge, backward)
-    timed, passes = _by_vehicle_blocks(trips, routes, crossings, engine)
-    timed["length_m"] = np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
-                                    minlength=len(trips))
-    volume = np.bincount(routes.edges, minlength=net.n_edges)
-    return Traffic(timed, passes, routes, volume, engine)
+    if driven is None:
+        if routes.kept is not None:
+            raise ValueError("these routes are a sample (routes.kept): pass what every trip drove (driven=, from "
+                             "sim.traffic.routes.drive_unkept)")
+        camera, edge, backward = watch_pairs(layout, net)
+        driven = Driven(route_crossings(net, routes, camera, edge, backward),
+                        np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges], minlength=len(trips)),
+                        np.bincount(routes.edges, minlength=net.n_edges))
+    timed, passes = _by_vehicle_blocks(trips, routes, driven.crossings, engine)
+    timed["length_m"] = driven.length_m
+    if routes.kept is not None:
+        timed["route_kept"] = routes.kept
+    return Traffic(timed, passes, routes, driven.volume, engine)
 
 
 def _by_vehicle_blocks(
@@ -159,6 +166,6 @@ def _compiled(trips: pd.DataFrame, routes: Routes, crossings: Crossings) -> tupl
 
 
 __all__ = [
-    "AUTO_COMPILED_ABOVE_TRIPS", "ENGINES", "Crossings", "Traffic", "camera_outages", "choose_routes", "drive", "drive_patrols", "during_outage",
+    "AUTO_COMPILED_ABOVE_TRIPS", "ENGINES", "Crossings", "Driven", "Traffic", "camera_outages", "choose_routes", "drive", "drive_patrols", "during_outage",
     "edge_intervals", "engine_for", "patrol_beats", "patrol_encounters", "route_crossings", "simulate",
 ]

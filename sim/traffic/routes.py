@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
 from sim.network import RoadNetwork, Routes, fastest_routes
@@ -29,27 +30,42 @@ def choose_routes(
     """
     if noise <= 0:
         return fastest_routes(net, origins, destinations)
+    return _routes_of_classes(net, origins, destinations, driver_classes(net, len(origins), noise=noise,
+                                                                         classes=classes, rng=rng))
+
+
+def driver_classes(
+    net: RoadNetwork, n_trips: int, *, noise: float, classes: int, rng: np.random.Generator | None
+) -> list[tuple[np.ndarray, np.ndarray | None]]:
+    """The drivers' classes: each class's trip rows and the per-edge times it perceives (``None``: the real ones).
+
+    Every draw of route choice happens here, once, before any routing: routing the trips of a class in
+    parts, or on workers, then gives the very routes of routing them together.
+    """
+    if noise <= 0:
+        return [(np.arange(n_trips), None)]
     if rng is None:
         raise ValueError("route noise needs a random generator")
+    group = rng.integers(0, classes, n_trips)
+    factors = rng.lognormal(0.0, noise, size=(classes, net.n_edges))
+    return [(np.flatnonzero(group == c), net.edge_time * factors[c]) for c in range(classes)]
+
+
+def _routes_of_classes(
+    net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray,
+    plan: list[tuple[np.ndarray, np.ndarray | None]],
+) -> Routes:
+    """Each class's routes on its perceived times, put back in trip order (rows not in ``plan`` get no route)."""
     from sim.shard import shard_map
 
-    group = rng.integers(0, classes, len(origins))
-    factors = rng.lognormal(0.0, noise, size=(classes, net.n_edges))
-    rows_of = [np.flatnonzero(group == c) for c in range(classes)]
     # perceived times are continuous: each class's fastest paths are unique, and the compiled trees
     # (both cores) find the very routes scipy's trees would, twice as fast (tests/test_traffic.py). Every
-    # draw is made above, so the classes are independent shards: on workers or here, the same routes.
-    routed = shard_map(_class_routes, [(_class_trees(net, net.edge_time * factors[c]), origins[rows],
-                                        destinations[rows]) for c, rows in enumerate(rows_of)],
-                       counts=[len(rows) for rows in rows_of])
-    parts = list(zip(rows_of, routed))
-    unreachable = [rows[~np.isfinite(r.travel_time)] for rows, r in parts]
-    bad = np.concatenate(unreachable) if unreachable else np.zeros(0, np.int64)
-    if len(bad):
-        from sim._errors import NetworkError
-
-        raise NetworkError(f"no route from node {net.nodes[origins[bad[0]]]!r} to "
-                           f"{net.nodes[destinations[bad[0]]]!r}")
+    # draw is made before (driver_classes), so the classes are independent shards: on workers or here, the
+    # same routes.
+    routed = shard_map(_class_routes, [(_class_trees(net, weights), origins[rows], destinations[rows])
+                                       for rows, weights in plan], counts=[len(rows) for rows, _ in plan])
+    parts = [(rows, r) for (rows, _), r in zip(plan, routed)]
+    _check_reachable(net, origins, destinations, [rows[~np.isfinite(r.travel_time)] for rows, r in parts])
     lengths = np.zeros(len(origins), dtype=np.int64)
     for rows, r in parts:
         lengths[rows] = np.diff(r.offsets)
@@ -62,6 +78,16 @@ def choose_routes(
     travel = np.bincount(np.repeat(np.arange(len(origins)), lengths), weights=net.edge_time[edges],
                          minlength=len(origins))
     return Routes(offsets=offsets, edges=edges, travel_time=travel)
+
+
+def _check_reachable(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray,
+                     unreachable: list[np.ndarray]) -> None:
+    bad = np.concatenate(unreachable) if unreachable else np.zeros(0, np.int64)
+    if len(bad):
+        from sim._errors import NetworkError
+
+        raise NetworkError(f"no route from node {net.nodes[origins[bad[0]]]!r} to "
+                           f"{net.nodes[destinations[bad[0]]]!r}")
 
 
 @dataclass(frozen=True)
@@ -94,11 +120,7 @@ def route_crossings(
     """
     edges = routes.edges
     trip = routes.trip_of_edge()
-    time = net.edge_time[edges]
-    cumulative = np.cumsum(time)
-    start_of_trip = np.concatenate([[0.0], cumulative])[routes.offsets[:-1]]
-    # Seconds from departure to the middle of each edge of each route.
-    mid = cumulative - time / 2 - start_of_trip[trip]
+    mid = _middles(net.edge_time[edges], np.asarray(routes.offsets, np.int64))
     lo = np.searchsorted(watch_edge, edges, side="left")
     hi = np.searchsorted(watch_edge, edges, side="right")
     n = hi - lo
@@ -113,7 +135,23 @@ def route_crossings(
     )
 
 
-def _class_trees(net: RoadNetwork, weights: np.ndarray) -> Any:
+@numba.njit(cache=True)
+def _middles(time: np.ndarray, offsets: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Seconds from departure to the middle of each edge of each route, summed within the trip.
+
+    Summed edge by edge from the trip's start (as a shortest-path tree sums its times), so a trip's times do not
+    depend on the trips stored before it (a run-wide running sum would round differently in every chunk).
+    """
+    out = np.empty(len(time))
+    for t in range(len(offsets) - 1):
+        before = 0.0
+        for k in range(offsets[t], offsets[t + 1]):
+            out[k] = before + time[k] / 2.0
+            before += time[k]
+    return out
+
+
+def _class_trees(net: RoadNetwork, weights: np.ndarray | None) -> Any:
     from sim.traffic.trees import OriginTrees
 
     return OriginTrees.of(net, weights, heap=True)
@@ -123,3 +161,124 @@ def _class_routes(trees: Any, origins: np.ndarray, destinations: np.ndarray) -> 
     from sim.traffic.trees import routes_on_trees
 
     return routes_on_trees(trees, origins, destinations)
+
+
+@dataclass
+class Driven:
+    """What routing keeps of every trip when only a sample of the routes is stored (see :func:`sampled_routes`).
+
+    ``crossings`` are every trip's, against one layout's watch pairs, sorted by trip and in driving order (as
+    :func:`route_crossings` gives them); ``length_m`` every trip's length; ``volume`` the trips on each edge.
+    """
+
+    crossings: Crossings
+    length_m: np.ndarray
+    volume: np.ndarray
+
+
+def kept_routes(
+    net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, kept: np.ndarray,
+    plan: list[tuple[np.ndarray, np.ndarray | None]],
+) -> Routes:
+    """The routes of the trips ``kept`` (a boolean mask): the others get an empty route and a NaN travel time
+    until :func:`drive_unkept` fills it. The kept trips' routes are those :func:`choose_routes` gives them."""
+    kept = np.asarray(kept, bool)
+    if plan[0][1] is not None:  # route noise: each class's kept trips on its perceived times
+        full = _routes_of_classes(net, origins, destinations, [(rows[kept[rows]], w) for rows, w in plan])
+        return Routes(full.offsets, full.edges, np.where(kept, full.travel_time, np.nan), kept)
+    rows = np.flatnonzero(kept)
+    part = fastest_routes(net, origins[rows], destinations[rows])
+    lengths = np.zeros(len(origins), np.int64)
+    lengths[rows] = np.diff(part.offsets)
+    travel = np.full(len(origins), np.nan)
+    travel[rows] = part.travel_time
+    return Routes(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), part.edges, travel, kept)
+
+
+def drive_sampled(
+    net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, kept: np.ndarray,
+    plan: list[tuple[np.ndarray, np.ndarray | None]], watch: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *, known: Routes | None = None,
+) -> tuple[Routes, Driven]:
+    """Route every trip, one chunk of origins at a time, keeping the routes of the trips ``kept`` only.
+
+    Of every trip it keeps the camera crossings (``watch``: :func:`sim.cameras.watch_pairs`), the travel
+    time and the length. ``known`` are the kept trips' routes when already found (:func:`kept_routes`, to
+    place cameras on them): only the other trips are routed then. Memory stays one chunk of routes whatever
+    the number of trips, and a trip's numbers are bit for bit those :func:`choose_routes` and
+    :func:`route_crossings` give it (the same trees, sums in the same order).
+
+    Returns the kept routes (``Routes.kept``; every trip's travel time) and what every trip drove.
+    """
+    from sim.shard import shard_map
+
+    kept = np.asarray(kept, bool)
+    todo = [rows if known is None else rows[~kept[rows]] for rows, _ in plan]
+    shards = [(net, _class_trees(net, weights), origins[rows], destinations[rows], kept[rows], weights is not None,
+               watch) for rows, (_, weights) in zip(todo, plan)]
+    results = shard_map(_drive_class, shards, counts=[len(rows) for rows in todo])
+    n = len(origins)
+    travel, length = np.full(n, np.nan), np.zeros(n)
+    volume = np.zeros(net.n_edges, np.int64)
+    crossings, pieces = [], []
+    for rows, (cross, t, m, v, (k_at, k_len, k_edges)) in zip(todo, results):
+        _check_reachable(net, origins, destinations, [rows[~np.isfinite(t)]])
+        travel[rows], length[rows] = t, m
+        volume += v
+        crossings.append(Crossings(rows[cross.trip], cross.camera, cross.edge, cross.backward, cross.offset_s))
+        pieces.append((rows[k_at], k_len, k_edges))
+    if known is None:
+        lengths = np.zeros(n, np.int64)
+        for at, k_len, _ in pieces:
+            lengths[at] = k_len
+        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        edges = np.empty(int(offsets[-1]), np.int64)
+        for at, k_len, k_edges in pieces:
+            within = np.arange(len(k_edges)) - np.repeat(np.cumsum(k_len) - k_len, k_len)
+            edges[np.repeat(offsets[at], k_len) + within] = k_edges
+        known = Routes(offsets, edges, travel, kept)
+    else:
+        travel[kept] = known.travel_time[kept]
+        length[kept] = np.bincount(known.trip_of_edge(), weights=net.edge_length[known.edges], minlength=n)[kept]
+        volume += np.bincount(known.edges, minlength=net.n_edges)
+        crossings.append(route_crossings(net, known, *watch))
+    trip = np.concatenate([c.trip for c in crossings])
+    order = np.argsort(trip, kind="stable")  # each trip's crossings come from one part, in driving order
+    merged = Crossings(*(np.concatenate([getattr(c, f) for c in crossings])[order]
+                         for f in ("trip", "camera", "edge", "backward", "offset_s")))
+    return Routes(known.offsets, known.edges, travel, kept), Driven(merged, length, volume)
+
+
+def _drive_class(
+    net: RoadNetwork, trees: Any, origins: np.ndarray, destinations: np.ndarray, keep: np.ndarray, perceived: bool,
+    watch: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[Crossings, np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """One class's trips routed chunk by chunk: crossings (``trip`` = position here), travel time, length, edge
+    volumes, and the routes of the trips ``keep`` marks (positions, edge counts, flat edges)."""
+    from sim.traffic.trees import route_chunks
+
+    n = len(origins)
+    travel, length = np.full(n, np.inf), np.zeros(n)
+    volume = np.zeros(net.n_edges, np.int64)
+    parts, kept_parts = [], []
+    for rows, part in route_chunks(trees, origins, destinations):
+        trip = part.trip_of_edge()
+        # as choose_routes: the real times of a perceived route, summed in driving order; else the tree's times
+        travel[rows] = (np.bincount(trip, weights=net.edge_time[part.edges], minlength=len(rows)) if perceived
+                        else part.travel_time)
+        travel[rows[~np.isfinite(part.travel_time)]] = np.inf
+        length[rows] = np.bincount(trip, weights=net.edge_length[part.edges], minlength=len(rows))
+        volume += np.bincount(part.edges, minlength=net.n_edges)
+        c = route_crossings(net, part, *watch)
+        parts.append(Crossings(rows[c.trip], c.camera, c.edge, c.backward, c.offset_s))
+        mine = np.flatnonzero(keep[rows])
+        steps = np.diff(part.offsets)[mine]
+        flat = np.repeat(part.offsets[mine], steps) + (np.arange(int(steps.sum())) - np.repeat(np.cumsum(steps) - steps,
+                                                                                              steps))
+        kept_parts.append((rows[mine], steps, part.edges[flat]))
+    fields = ("trip", "camera", "edge", "backward", "offset_s")
+    empty = np.zeros(0, np.int64)
+    crossings = (Crossings(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields)) if parts
+                 else Crossings(*(empty for _ in fields)))
+    kept_routes = tuple(np.concatenate([k[i] for k in kept_parts]) if kept_parts else empty for i in range(3))
+    return crossings, travel, length, volume, kept_routes  # type: ignore[return-value]

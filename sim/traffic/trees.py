@@ -381,31 +381,48 @@ def routes_on_trees(trees: OriginTrees, origins: np.ndarray, destinations: np.nd
 
     An unreachable destination gets an empty route and an infinite ``travel_time``.
     """
-    origins = np.asarray(origins, np.int64)
-    destinations = np.asarray(destinations, np.int64)
     n = len(origins)
     length = np.zeros(n, np.int64)
     travel = np.zeros(n)
     chunks = []
-    for rows, tree, dist, pred in trees.by_origin(origins):
-        travel[rows] = dist[tree, destinations[rows]]
-        reachable = np.isfinite(travel[rows])
-        rows, tree = rows[reachable], tree[reachable]
-        steps = np.empty(len(rows), np.int64)
-        _route_lengths(trees.tails, tree, origins[rows], destinations[rows], pred, steps)
-        start = np.concatenate([[0], np.cumsum(steps)[:-1]]).astype(np.int64)
-        edges = np.empty(int(steps.sum()), np.int64)
-        _route_edges(trees.tails, trees.csr_edge, tree, origins[rows], destinations[rows], pred, start, steps, edges)
-        length[rows] = steps
-        chunks.append((rows, start, steps, edges))
-        tick(len(steps) + int((~reachable).sum()))
+    for rows, part in route_chunks(trees, origins, destinations):
+        travel[rows] = part.travel_time
+        length[rows] = np.diff(part.offsets)
+        chunks.append((rows, part))
     offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int64)
     out = np.empty(int(offsets[-1]), np.int64)
-    for rows, start, steps, edges in chunks:
+    for rows, part in chunks:
         # each trip's edges to its place in the flat array (trips of one chunk are not contiguous there)
-        within = np.arange(len(edges)) - np.repeat(start, steps)
-        out[np.repeat(offsets[rows], steps) + within] = edges
+        steps = np.diff(part.offsets)
+        within = np.arange(len(part.edges)) - np.repeat(part.offsets[:-1], steps)
+        out[np.repeat(offsets[rows], steps) + within] = part.edges
     return Routes(offsets=offsets, edges=out, travel_time=travel)
+
+
+def route_chunks(
+    trees: OriginTrees, origins: np.ndarray, destinations: np.ndarray
+) -> Iterator[tuple[np.ndarray, Routes]]:
+    """The routes of :func:`routes_on_trees`, one chunk of origins at a time: the trips' rows and their routes.
+
+    Memory stays one chunk of trees and routes, whatever the number of trips (row ``i`` of each chunk's
+    ``Routes`` is trip ``rows[i]``; an unreachable destination gets an empty route and ``inf``).
+    """
+    origins = np.asarray(origins, np.int64)
+    destinations = np.asarray(destinations, np.int64)
+    for rows, tree, dist, pred in trees.by_origin(origins):
+        travel = dist[tree, destinations[rows]]
+        reachable = np.isfinite(travel)
+        steps = np.zeros(len(rows), np.int64)
+        found = np.empty(int(reachable.sum()), np.int64)
+        _route_lengths(trees.tails, tree[reachable], origins[rows[reachable]], destinations[rows[reachable]], pred,
+                       found)
+        steps[reachable] = found
+        offsets = np.concatenate([[0], np.cumsum(steps)]).astype(np.int64)
+        edges = np.empty(int(offsets[-1]), np.int64)
+        _route_edges(trees.tails, trees.csr_edge, tree[reachable], origins[rows[reachable]],
+                     destinations[rows[reachable]], pred, offsets[:-1][reachable], found, edges)
+        tick(len(rows))
+        yield rows, Routes(offsets=offsets, edges=edges, travel_time=travel)
 
 
 def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, *,

@@ -1,0 +1,169 @@
+"""``[metrics] route_sample``: a run keeps the routes of a sample of vehicles, and every trip's reads.
+
+The runs with a sample are checked against the same scenario run with every
+route kept (the plain path, no sampling code involved): the same trips,
+passes and reads bit for bit; for the sampled trips the same recall and
+precision; the shares computed by hand from the full run's per-trip table.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from sim import ScenarioError, load_scenario, run_scenario, simulate_scenario
+from sim.cameras import watch_pairs
+from sim.explore import ExploreError, explore_data
+from sim.intervals import share_with_interval
+from sim.io.run import read_run
+from sim.metrics.catalogue import scenario_areas
+from sim.seeds import stage_rngs
+from sim.traffic import route_crossings
+from sim.world import ROUTE_SAMPLE_STRATA, build_network, build_world, route_sample_mask
+
+from conftest import PROJECT, small_scenario
+
+#: the golden test's shrunk Westchester (calibrated: its cameras are placed before the fleet is routed)
+WESTCHESTER = [
+    "network.size_km=12", "network.towns=6", "network.rows=12", "network.cols=12", "network.crossings=10",
+    "camera_groups.0.count=60", "demand.pilot_vehicles=1000", "demand.sample_share=0.02",
+]
+
+
+def _both(path, overrides, sample):
+    full = simulate_scenario(load_scenario(path, overrides=[*overrides, "metrics.route_sample='all'"]))
+    part = simulate_scenario(load_scenario(path, overrides=[*overrides, f"metrics.route_sample={sample}"]))
+    return full, part
+
+
+@pytest.fixture(scope="module")
+def westchester():
+    return _both(PROJECT / "scenarios" / "westchester-sanctuary.toml", WESTCHESTER, 500)
+
+
+@pytest.mark.parametrize("noise", ["0.0", "0.3"])
+def test_a_sample_of_routes_leaves_every_trip_and_read_as_it_was(noise):
+    """Teaching grid: cameras not placed on routes, so both runs have the same layout whatever is kept."""
+    full, part = _both(None, [f"traffic.route_noise={noise}", "demand.trips=3000"], 300)
+    assert part.metrics["route_sample"]["vehicles"] == 300
+    assert full.layout.equals(part.layout)
+    pd.testing.assert_frame_equal(part.trips.drop(columns="route_kept"), full.trips, check_exact=True)
+    pd.testing.assert_frame_equal(part.reads, full.reads, check_exact=True)
+    kept = part.trips["route_kept"].to_numpy()
+    assert np.array_equal(part.routes.travel_time, full.routes.travel_time)
+    for row in np.flatnonzero(kept)[:50]:
+        assert np.array_equal(part.routes.route(row), full.routes.route(row))
+    assert not np.diff(part.routes.offsets)[~kept].any()  # the others store no edge
+
+
+def test_the_calibrated_county_keeps_its_reads_and_scores_the_sample(westchester):
+    full, part = westchester
+    sample = part.metrics["route_sample"]
+    assert (sample["vehicles"], sample["of_vehicles"]) == (500, full.metrics["n_vehicles"])
+    pd.testing.assert_frame_equal(part.reads, full.reads, check_exact=True)
+    pd.testing.assert_frame_equal(part.trips.drop(columns="route_kept"), full.trips, check_exact=True)
+    kept = part.trips["route_kept"].to_numpy()
+    assert int(kept.sum()) == sample["trips"]
+    mine, theirs = (s.trip_table[s.trip_table["view"] == "all"].reset_index(drop=True) for s in (part, full))
+    # per trip: the sample's recall and precision are the full run's; outside the sample there are none
+    for column in ("route_recall", "route_precision"):
+        assert np.array_equal(mine[column].to_numpy()[kept], theirs[column].to_numpy()[kept], equal_nan=True)
+        assert np.isnan(mine[column].to_numpy()[~kept]).all()
+    for column in ("n_reads", "n_sightings", "od_error_m"):
+        assert np.array_equal(mine[column].to_numpy(), theirs[column].to_numpy(), equal_nan=True), column
+    assert np.allclose(mine["length_m"], theirs["length_m"], rtol=1e-12)
+    # the shares, by hand from the full run's table: counts over every trip, recall over the sample's
+    vehicle = full.trips["vehicle_id"].to_numpy()
+    recall = theirs["route_recall"].to_numpy()
+    assert part.metrics["route_recall_mean"] == pytest.approx(recall[kept].mean(), rel=1e-12)
+    assert part.metrics["route_recall_mean_n"] == kept.sum()
+    assert part.metrics["route_recall_mean_ci"] == pytest.approx(share_with_interval(recall[kept],
+                                                                                     vehicle[kept])[2], rel=1e-9)
+    for key in ("share_trips_read_ge1", "share_trips_read_ge2", "share_long_trips_read", "n_reads", "n_plates"):
+        assert part.metrics[key] == full.metrics[key], key
+    low, high = part.metrics["route_recall_mean_ci"]
+    assert low <= full.metrics["route_recall_mean"] <= high
+    long_km = full.scenario.metrics.long_trip_km
+    assert part.metrics["long_trips"]["n_trips"] == int(((theirs["length_m"] > long_km * 1000) & kept).sum())
+    # where vehicles drive is the sample's: by hand, per area, the sampled vehicles driving and read there
+    _, edge_area, names = scenario_areas(full.scenario, full.net)
+    driving = {name: set() for name in names}
+    for row in np.flatnonzero(kept):
+        for area in set(edge_area[full.routes.route(row)]) & set(names):
+            driving[area].add(vehicle[row])
+    sampled = set(vehicle[kept])
+    table = part.tables["areas"].set_index("area")
+    for name in names:
+        seen = {v for v, e in zip(full.reads["vehicle_id"], full.reads["edge"]) if v in sampled and edge_area[e] == name}
+        assert table.loc[name, "n_vehicles_driving"] == len(driving[name]), name
+        assert table.loc[name, "n_vehicles_observed"] == len(seen), name
+    # each agency's view is scored on the same sample
+    for agency, numbers in part.metrics["agencies"].items():
+        assert numbers["share_reads_visible"] == full.metrics["agencies"][agency]["share_reads_visible"], agency
+        assert numbers["route_recall_mean_n"] == kept.sum(), agency
+
+
+def test_every_trip_drives_what_its_whole_route_would():
+    """The chunked routing's crossings, lengths and edge volumes against those of the full routes."""
+    overrides = [*WESTCHESTER, "metrics.route_sample=300"]
+    scenario = load_scenario(PROJECT / "scenarios" / "westchester-sanctuary.toml", overrides=overrides)
+    net = build_network(scenario, stage_rngs(scenario.seed)["network"])
+    world = build_world(scenario, net, stage_rngs(scenario.seed))
+    everything = load_scenario(PROJECT / "scenarios" / "westchester-sanctuary.toml",
+                               overrides=[*overrides[:-1], "metrics.route_sample='all'"])
+    whole = build_world(everything, net, stage_rngs(scenario.seed))
+    driven, routes = world.driven, whole.routes
+    assert driven is not None and world.routes.kept is not None
+    assert np.array_equal(driven.volume, np.bincount(routes.edges, minlength=net.n_edges))
+    by_hand = [net.edge_length[routes.route(i)].sum() for i in range(0, len(routes.travel_time), 97)]
+    assert np.allclose(driven.length_m[::97], by_hand, rtol=1e-12)
+    crossings = route_crossings(net, routes, *watch_pairs(whole.layout, net))
+    for field in ("trip", "camera", "edge", "backward", "offset_s"):
+        assert np.array_equal(getattr(driven.crossings, field), getattr(crossings, field)), field
+
+
+def test_the_sample_is_whole_vehicles_in_proportion_to_their_trips():
+    # 500 one-trip cars, 300 two-trip cars, 200 cars of nine trips (the last stratum: 8 or more)
+    trips_of = np.repeat([1, 2, 9], [500, 300, 200])
+    trips = pd.DataFrame({"vehicle_id": np.repeat(np.arange(1000), trips_of)})
+    scenario = load_scenario(overrides=["metrics.route_sample=100"])
+    kept = route_sample_mask(scenario, trips)
+    chosen = np.unique(trips["vehicle_id"].to_numpy()[kept])
+    assert len(chosen) == 100
+    assert kept.sum() == trips_of[chosen].sum()  # every trip of a chosen car
+    assert np.bincount(np.minimum(trips_of[chosen], ROUTE_SAMPLE_STRATA))[[1, 2, 8]].tolist() == [50, 30, 20]
+    assert np.array_equal(route_sample_mask(scenario, trips), kept)  # its own seeded stream
+    assert route_sample_mask(load_scenario(overrides=["metrics.route_sample=1000"]), trips) is None
+
+
+def test_patrols_need_every_route():
+    scenario = load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml",
+                             overrides=["demand.trips=400", "metrics.route_sample=50"])
+    with pytest.raises(ScenarioError, match=r'patrol cars meet vehicles .* set metrics.route_sample = "all"'):
+        simulate_scenario(scenario)
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "'some'"])
+def test_a_bad_route_sample_is_refused_by_name(value):
+    with pytest.raises(ScenarioError, match="route_sample"):
+        load_scenario(overrides=[f"metrics.route_sample={value}"])
+
+
+def test_a_sampled_run_folder_reads_back_and_draws(tmp_path):
+    out = tmp_path / "run"
+    scenario = small_scenario("metrics.route_sample=40", "output.figures=true")
+    run_scenario(scenario, out)
+    trips = pq.read_table(out / "trips.parquet")
+    kept = trips.column("route_kept").to_numpy()
+    assert trips.column("route").null_count == int((~kept).sum()) > 0  # no route: null, not an empty list
+    back = read_run(out)
+    assert np.array_equal(back.routes.kept, kept)
+    sim = simulate_scenario(scenario)
+    assert np.array_equal(back.routes.edges, sim.routes.edges)
+    assert np.isnan(back.routes.travel_time[~kept]).all()
+    assert "Routes of a sample" in (out / "report.html").read_text(encoding="utf-8")
+    assert (out / "figures" / "coverage.png").stat().st_size > 0
+    with pytest.raises(ExploreError, match="kept the routes of a sample"):
+        explore_data(back)
