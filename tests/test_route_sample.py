@@ -43,10 +43,13 @@ def westchester():
     return _both(PROJECT / "scenarios" / "westchester-sanctuary.toml", WESTCHESTER, 500)
 
 
-@pytest.mark.parametrize("noise", ["0.0", "0.3"])
-def test_a_sample_of_routes_leaves_every_trip_and_read_as_it_was(noise):
+@pytest.mark.parametrize("extra", [
+    ["traffic.route_noise=0.0"], ["traffic.route_noise=0.3"], ["traffic.congestion='ue'"],
+    ["outages.mtbf_h=6.0", "outages.mttr_h=2.0", "cameras.misread_rate=0.02", "reads.duplicate_rate=0.05"],
+], ids=["fastest", "noise", "congestion", "outages-misreads"])
+def test_a_sample_of_routes_leaves_every_trip_and_read_as_it_was(extra):
     """Teaching grid: cameras not placed on routes, so both runs have the same layout whatever is kept."""
-    full, part = _both(None, [f"traffic.route_noise={noise}", "demand.trips=3000"], 300)
+    full, part = _both(None, [*extra, "demand.trips=3000"], 300)
     assert part.metrics["route_sample"]["vehicles"] == 300
     assert full.layout.equals(part.layout)
     pd.testing.assert_frame_equal(part.trips.drop(columns="route_kept"), full.trips, check_exact=True)
@@ -56,6 +59,12 @@ def test_a_sample_of_routes_leaves_every_trip_and_read_as_it_was(noise):
     for row in np.flatnonzero(kept)[:50]:
         assert np.array_equal(part.routes.route(row), full.routes.route(row))
     assert not np.diff(part.routes.offsets)[~kept].any()  # the others store no edge
+    for key in ("congestion", "n_passes_lost_to_outages", "n_misreads"):  # the case's feature was at work
+        assert part.metrics.get(key) == full.metrics.get(key), key
+    if "congestion" in extra[0]:
+        assert part.metrics["congestion"]["delay_ratio"] > 1
+    if "outages" in extra[0]:
+        assert part.metrics["n_passes_lost_to_outages"] > 0 and part.metrics["n_misreads"] > 0
 
 
 def test_the_calibrated_county_keeps_its_reads_and_scores_the_sample(westchester):

@@ -53,10 +53,12 @@ def test_vehicle_blocks_give_the_passes_of_one_run(grid10, monkeypatch):
         pd.testing.assert_frame_equal(whole.passes, blocks.passes, check_exact=True)
 
 
+@pytest.mark.parametrize("sample", ["'all'", "100"])
 @pytest.mark.parametrize("n", [1, 2])
-def test_one_or_two_workers_give_the_run_in_this_process(n, monkeypatch):
+def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch):
+    """Also with the routes of 100 of the 300 vehicles kept (``route_sample``: the others routed in chunks)."""
     monkeypatch.setattr("sim.shard.VEHICLES_PER_SHARD", 40)  # several traffic shards, 8 route-class shards
-    scenario = load_scenario(overrides=OVERRIDES)
+    scenario = load_scenario(overrides=[*OVERRIDES, f"metrics.route_sample={sample}"])
     here = _fingerprint(simulate_scenario(scenario))
     with workers(n) as client:
         assert (client is None) == (n == 1)
@@ -74,6 +76,7 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, monkeypatch):
     n_trips = len(sim.trips)
     assert counts["trips routed"] == (n_trips, n_trips) and counts["trips driven"] == (n_trips, n_trips)
     assert counts["camera passes read"][0] == counts["camera passes read"][1] >= len(sim.reads) > 0
+    assert ("route_sample" in json.loads(there[0])) == (sample == "100")
     assert there[0] == here[0]  # metrics.json, byte for byte
     pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)
 
