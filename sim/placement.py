@@ -182,6 +182,10 @@ def betweenness_edges(
                        guard or _SpacingGuard(None))
 
 
+#: The strategies that place cameras from the trips' routes.
+ROUTED_STRATEGIES = ("volume", "greedy", "route_id")
+
+
 def edge_volume(net: RoadNetwork, routes: Routes) -> np.ndarray:
     """Number of routes using each edge."""
     return np.bincount(routes.edges, minlength=net.n_edges).astype(float)
@@ -401,7 +405,7 @@ def place_camera_group(
         (candidates the spacing rule turned down before the count was
         reached); empty for strategies that do not rank roads.
     """
-    if strategy in ("volume", "greedy", "route_id") and routes is None:
+    if strategy in ROUTED_STRATEGIES and routes is None:
         raise CameraError(f"strategy {strategy!r} needs the trips' routes")
     if strategy in ("cordon", "curtain") and district is None:
         raise CameraError(f"strategy {strategy!r} needs cameras.district (nodes, polygon, center + radius_m "

@@ -18,7 +18,7 @@ from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_tri
 from sim.district import district_mask
 from sim.io import load_network
 from sim.network import RoadNetwork, Routes
-from sim.placement import place_camera_group
+from sim.placement import ROUTED_STRATEGIES, place_camera_group
 from sim.scenario import CameraSpec, Scenario
 from sim._arrays import distinct
 from sim.seeds import named_rng
@@ -243,8 +243,10 @@ def routed_world(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rngs
         plan = driver_classes(net, len(trips), noise=spec.route_noise, classes=spec.route_classes,
                               rng=rngs["traffic"])
         known = None
-        if world.layout is None:  # the cameras are placed on the sample's routes, found first
-            known = kept_routes(net, origins, destinations, kept, plan)
+        if world.layout is None:
+            if any(spec.strategy in ROUTED_STRATEGIES for spec in scenario.all_cameras):
+                # placed on the sample's routes, found first (the other trips are routed once, after)
+                known = kept_routes(net, origins, destinations, kept, plan)
             world.layout, world.unsnapped, world.placement = build_cameras(scenario, net, known, rngs["cameras"])
         world.routes, world.driven = drive_sampled(net, origins, destinations, kept, plan,
                                                    watch_pairs(world.layout, net), known=known)
@@ -311,7 +313,7 @@ def expected_reads_per_trip(net: RoadNetwork, layout: pd.DataFrame, routes: Rout
 
 
 def build_cameras(
-    scenario: Scenario, net: RoadNetwork, routes: Routes, rng: np.random.Generator
+    scenario: Scenario, net: RoadNetwork, routes: Routes | None, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
     """The scenario's camera layout (every group), GeoJSON points that did not snap (if any), and per group
     (by camera-id prefix) how the spacing rule shaped a ranked placement."""
@@ -346,7 +348,7 @@ def group_prefix(i: int, spec: CameraSpec) -> str:
 
 
 def _camera_group(
-    scenario: Scenario, spec: CameraSpec, net: RoadNetwork, routes: Routes, rng: np.random.Generator
+    scenario: Scenario, spec: CameraSpec, net: RoadNetwork, routes: Routes | None, rng: np.random.Generator
 ) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
     if spec.strategy == "file":
         return (*read_camera_file(scenario, spec, net), {})

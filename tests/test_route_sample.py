@@ -67,6 +67,23 @@ def test_a_sample_of_routes_leaves_every_trip_and_read_as_it_was(extra):
         assert part.metrics["n_passes_lost_to_outages"] > 0 and part.metrics["n_misreads"] > 0
 
 
+def test_cameras_placed_on_routes_are_placed_on_the_samples(tmp_path):
+    """``volume`` cameras in a run that is not calibrated: placed on the sample's routes (found first), the
+    other trips routed after. The reads are those of a run keeping every route with that very layout."""
+    overrides = ["cameras.strategy='volume'", "demand.trips=3000"]
+    part = simulate_scenario(load_scenario(overrides=[*overrides, "metrics.route_sample=300"]))
+    kept = part.routes.kept
+    assert kept is not None
+    busiest = np.argsort(-np.bincount(part.routes.edges, minlength=part.net.n_edges), kind="stable")
+    cameras = {part.net.edge_id(u, v, k) for u, v, k in zip(part.layout["u"], part.layout["v"], part.layout["key"])}
+    assert busiest[0] in cameras  # the sample's busiest road has a camera
+    part.layout.to_csv(tmp_path / "cameras.csv", index=False)
+    (tmp_path / "city.toml").write_text(load_scenario(overrides=overrides).to_toml().replace(
+        'strategy = "volume"', f'strategy = "file"\npath = "{tmp_path / "cameras.csv"}"'), encoding="utf-8")
+    full = simulate_scenario(load_scenario(tmp_path / "city.toml", overrides=["metrics.route_sample='all'"]))
+    pd.testing.assert_frame_equal(part.reads, full.reads, check_exact=True)
+
+
 def test_the_calibrated_county_keeps_its_reads_and_scores_the_sample(westchester):
     full, part = westchester
     sample = part.metrics["route_sample"]
