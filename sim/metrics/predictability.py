@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,47 +32,73 @@ def next_camera_hits(
     pandas.DataFrame
         ``plate, top1, top3`` (bool), one row per scored transition.
     """
-    empty = pd.DataFrame({"plate": pd.Series(dtype=object), "top1": pd.Series(dtype=bool),
-                          "top3": pd.Series(dtype=bool)})
-    if not len(reads):
-        return empty
-    frame = reads.sort_values(["plate", "time_s"], kind="stable")
-    day = (frame["time_s"].to_numpy() // DAY_S).astype(int)
-    if n_days is not None:
-        day = np.minimum(day, n_days - 1)
-    last = day.max()
-    if last - day.min() < test_days:
-        return empty
-    plate = frame["plate"].to_numpy()
-    camera = frame["camera_id"].to_numpy()
-    # integer codes: cameras in the order of their text (the models' tie-break), plates, and states
-    names, cam = np.unique(camera.astype(str), return_inverse=True)
-    plate_code = pd.factorize(plate)[0].astype(np.int64)
-    state = _state_keys(cam.astype(np.int64), _run_starts(plate), order, len(names))
-    same = np.concatenate([plate[1:] == plate[:-1], [False]])
-    in_training = day <= last - test_days
-    train = same & in_training & np.concatenate([in_training[1:], [False]])
-    test = same & (day > last - test_days)
-    nxt = np.concatenate([cam[1:], [-1]]).astype(np.int64)
-    n_states = int(state.max()) + 1
-    t = np.flatnonzero(train)
-    personal = _top_three(plate_code[t] * n_states + state[t], nxt[t])
-    shared = _top_three(state[t], nxt[t])
-    # the fallback ranking, too, is learnt from the training days only
-    popular_names = pd.Series(camera[in_training]).value_counts().index.astype(str)
-    popular = np.searchsorted(names, popular_names)
-    scored = np.flatnonzero(test)
-    slots = _lookup(personal, plate_code[scored] * n_states + state[scored])
-    fallback = (slots == -1).all(axis=1)
-    slots[fallback] = _lookup(shared, state[scored[fallback]])
-    for candidate in popular[:5]:  # at most 3 slots, of which the row holds at most 2 when any is free
-        free = np.argmax(slots == -1, axis=1)
-        room = (slots == -1).any(axis=1) & ~(slots == candidate).any(axis=1)
-        slots[np.flatnonzero(room), free[room]] = candidate
-    want = nxt[scored]
-    top1 = slots[:, 0] == want
-    top3 = (slots == want[:, None]).any(axis=1)
-    return pd.DataFrame({"plate": plate[scored], "top1": top1, "top3": top3})
+    log = _Transitions.of(reads, n_days=n_days, test_days=test_days)
+    if log is None:
+        return pd.DataFrame({"plate": pd.Series(dtype=object), "top1": pd.Series(dtype=bool),
+                             "top3": pd.Series(dtype=bool)})
+    plate, top1, top3 = log.hits(order)
+    return pd.DataFrame({"plate": log.plates[plate], "top1": top1, "top3": top3})
+
+
+@dataclass
+class _Transitions:
+    """A searcher's reads as integer arrays, sorted by plate (text order) and time, ready for every model.
+
+    Sorting and coding the text columns is most of the work of a model: it is done once for all of them.
+    """
+
+    plates: np.ndarray  # plate text of each plate code (codes in text order)
+    plate: np.ndarray  # plate code of each read
+    cam: np.ndarray  # camera code of each read (codes in text order: the models' tie-break)
+    n_cameras: int
+    first_of_plate: np.ndarray
+    train: np.ndarray
+    test: np.ndarray
+    nxt: np.ndarray
+    popular: np.ndarray  # camera codes, most read in training first
+
+    @classmethod
+    def of(cls, reads: pd.DataFrame, *, n_days: int | None, test_days: int) -> _Transitions | None:
+        """``None`` with no reads or fewer days than ``test_days`` + 1."""
+        if not len(reads):
+            return None
+        plate_code, plates = pd.factorize(reads["plate"], sort=True)
+        time = reads["time_s"].to_numpy()
+        order = np.lexsort((time, plate_code))  # as a stable sort by plate text, then time
+        day = (time[order] // DAY_S).astype(int)
+        if n_days is not None:
+            day = np.minimum(day, n_days - 1)
+        last = day.max()
+        if last - day.min() < test_days:
+            return None
+        plate = plate_code[order].astype(np.int64)
+        cam_code, names = pd.factorize(reads["camera_id"].astype(str), sort=True)
+        cam = cam_code[order].astype(np.int64)
+        same = np.concatenate([plate[1:] == plate[:-1], [False]])
+        in_training = day <= last - test_days
+        # the fallback ranking, too, is learnt from the training days only (value_counts: ties by first read)
+        popular = pd.Series(cam[in_training]).value_counts().index.to_numpy(np.int64)
+        return cls(np.asarray(plates, dtype=object), plate, cam, len(names), _run_starts(plate),
+                   same & in_training & np.concatenate([in_training[1:], [False]]), same & (day > last - test_days),
+                   np.concatenate([cam[1:], [-1]]).astype(np.int64), popular)
+
+    def hits(self, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The plate code of each scored transition, and whether the ``order`` model's top 1 / top 3 held it."""
+        state = _state_keys(self.cam, self.first_of_plate, order, self.n_cameras)
+        n_states = int(state.max()) + 1
+        t = np.flatnonzero(self.train)
+        personal = _top_three(self.plate[t] * n_states + state[t], self.nxt[t])
+        shared = _top_three(state[t], self.nxt[t])
+        scored = np.flatnonzero(self.test)
+        slots = _lookup(personal, self.plate[scored] * n_states + state[scored])
+        fallback = (slots == -1).all(axis=1)
+        slots[fallback] = _lookup(shared, state[scored[fallback]])
+        for candidate in self.popular[:5]:  # at most 3 slots, of which the row holds at most 2 when any is free
+            free = np.argmax(slots == -1, axis=1)
+            room = (slots == -1).any(axis=1) & ~(slots == candidate).any(axis=1)
+            slots[np.flatnonzero(room), free[room]] = candidate
+        want = self.nxt[scored]
+        return self.plate[scored], slots[:, 0] == want, (slots == want[:, None]).any(axis=1)
 
 
 def _state_keys(cam: np.ndarray, first_of_plate: np.ndarray, order: int, n_cameras: int) -> np.ndarray:
@@ -164,14 +191,21 @@ def predictability(
         ``plate, model, n_transitions, top1, top3`` (accuracies; one row per plate as the searcher holds it).
     """
     summary, tables = {}, []
+    log = _Transitions.of(reads, n_days=n_days, test_days=test_days)
     for model, order in PREDICTORS.items():
-        hits = next_camera_hits(reads, n_days=n_days, test_days=test_days, order=order)
-        per = hits.groupby("plate").agg(n_transitions=("top1", "size"), top1=("top1", "sum"),
-                                             top3=("top3", "sum")).reset_index()
+        plate, top1, top3 = log.hits(order) if log is not None else (np.zeros(0, np.int64), np.zeros(0, bool),
+                                                                     np.zeros(0, bool))
+        # per plate (sorted, as the transitions are): transitions and hits
+        codes, n_transitions = np.unique(plate, return_counts=True)
+        where = np.searchsorted(codes, plate)
+        per = pd.DataFrame({"plate": log.plates[codes] if log is not None else np.zeros(0, object),
+                            "n_transitions": n_transitions.astype(np.int64),
+                            "top1": np.bincount(where, weights=top1, minlength=len(codes)).astype(np.int64),
+                            "top3": np.bincount(where, weights=top3, minlength=len(codes)).astype(np.int64)})
         # one plate's transitions are not independent: Wilson at the effective size of plate clusters
-        top1, n, top1_ci = share_with_interval(hits["top1"].to_numpy(), hits["plate"].to_numpy())
-        top3, _, top3_ci = share_with_interval(hits["top3"].to_numpy(), hits["plate"].to_numpy())
-        summary[model] = {"top1": top1, "top3": top3, "top1_ci": top1_ci, "top3_ci": top3_ci,
+        top1_share, n, top1_ci = share_with_interval(top1, plate)
+        top3_share, _, top3_ci = share_with_interval(top3, plate)
+        summary[model] = {"top1": top1_share, "top3": top3_share, "top1_ci": top1_ci, "top3_ci": top3_ci,
                           "n_transitions": n, "n_vehicles": int(len(per))}
         per["top1"] = per["top1"] / per["n_transitions"]
         per["top3"] = per["top3"] / per["n_transitions"]
