@@ -305,7 +305,7 @@ class MetricsSpec(_Section):
 
     long_trip_km: float = Field(5.0, gt=0)
     pair_samples: int = Field(500, ge=1, description="node pairs sampled for camera-free routes")
-    route_sample: Annotated[int, Field(ge=1)] | Literal["all"] = Field(
+    route_sample: int | Literal["all"] = Field(
         DEFAULT_ROUTE_SAMPLE,
         description="vehicles whose routes are kept for the metrics that compare routes (route recall and "
                     "precision, long-trip gaps, areas driven, the coverage figure): a random sample of whole "
@@ -322,6 +322,13 @@ class MetricsSpec(_Section):
         description="operators or pools removed, one at a time, to compare long-trip exposure per agency "
                     "(e.g. a state highway operator: cameras added or not; a vendor pool: pool on or off)",
     )
+
+    @field_validator("route_sample", mode="before")
+    @classmethod
+    def _vehicles_or_all(cls, value: Any) -> Any:
+        if value == "all" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError('give a number of vehicles (1 or more) or "all"')
 
 
 class ReadsSpec(_Section):
@@ -595,7 +602,7 @@ def format_validation_error(exc: ValidationError, label: str) -> str:
     lines = []
     for error in exc.errors():
         loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
-        message = error["msg"]
+        message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key (check the spelling; see scenarios/ for the allowed keys)"
         got = error.get("input")
