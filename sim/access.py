@@ -186,19 +186,24 @@ def visible_reads(
     graph: nx.DiGraph,
     agency: str,
     query_time_s: float,
+    *,
+    camera_row: np.ndarray | None = None,
 ) -> np.ndarray:
     """Boolean mask of the reads ``agency`` can search at ``query_time_s``.
 
     A read is visible when it was made by ``query_time_s``, its camera's
     operator reaches the agency in the access graph, and the read is no older
-    than that operator's retention.
+    than that operator's retention. ``camera_row`` (each read's row in
+    ``layout``, −1 for none) saves looking the cameras up again for every agency.
     """
     operators = visible_operators(graph, agency)
     retention = {name: graph.nodes[name]["retention_days"] * DAY_S for name in operators}
     # the oldest visible read's age, per camera (−inf: the agency cannot see that camera's operator); the
     # extra last entry stands for a camera not in the layout (row −1)
     limit_by_camera = np.array([retention.get(op, -math.inf) for op in layout["operator"]] + [-math.inf])
-    limit = limit_by_camera[pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"])]
+    if camera_row is None:
+        camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"])
+    limit = limit_by_camera[camera_row]
     age = query_time_s - reads["time_s"].to_numpy(float)
     # A read made after the query time does not exist yet.
     return (age >= 0) & (age <= limit)

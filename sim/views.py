@@ -45,7 +45,9 @@ def make_view(run: RunContext, name: str, mask: np.ndarray | None = None,
 
 def visible_masks(run: RunContext, graph: Any, query_time_s: float) -> dict[str, np.ndarray]:
     """Per agency, which of the run's reads it can search at ``query_time_s``."""
-    return {a.name: access_stage.visible_reads(run.reads, run.layout, graph, a.name, query_time_s)
+    camera_row = pd.Index(run.layout["camera_id"]).get_indexer(run.reads["camera_id"])
+    return {a.name: access_stage.visible_reads(run.reads, run.layout, graph, a.name, query_time_s,
+                                               camera_row=camera_row)
             for a in run.scenario.agencies}
 
 
@@ -83,7 +85,8 @@ def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str,
     cameras, so its reads are simply dropped); removing a pool turns the
     pool off. No traffic is simulated again.
     """
-    operator_of_read = run.layout.set_index("camera_id")["operator"].reindex(run.reads["camera_id"]).to_numpy()
+    camera_row = pd.Index(run.layout["camera_id"]).get_indexer(run.reads["camera_id"])
+    operator_of_read = np.append(run.layout["operator"].to_numpy(dtype=object), None)[camera_row]  # −1: none
     out = {"as run": {"all reads": metrics["long_trips"]}
            | {name: a["long_trips"] for name, a in metrics["agencies"].items()}}
     for name in run.scenario.metrics.what_if_without:
@@ -93,7 +96,8 @@ def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str,
         if graph.nodes[name]["kind"] == "operator":
             masks["all reads"] = operator_of_read != name
         for agency in run.scenario.agencies:
-            masks[agency.name] = access_stage.visible_reads(run.reads, run.layout, smaller, agency.name, query_time_s)
+            masks[agency.name] = access_stage.visible_reads(run.reads, run.layout, smaller, agency.name, query_time_s,
+                                                            camera_row=camera_row)
         out[f"without {name}"] = {view: compute(run, make_view(run, view, mask), "what_if")[0]["long_trips"]
                                   for view, mask in masks.items()}
     return out

@@ -92,6 +92,11 @@ class RunContext:
         return np.asarray(self.layout["kind"].fillna("fixed").to_numpy() != "mobile")
 
     @cached_property
+    def read_camera(self) -> np.ndarray:
+        """Each read's camera as an integer code (in order of first read: the clusters of a camera's reads)."""
+        return np.asarray(pd.factorize(self.reads["camera_id"])[0])
+
+    @cached_property
     def long_routes(self) -> Any:
         """The long trips' route table (every view asks for the same trips; computed once, here)."""
         from sim.metrics.long_trips import long_route_table

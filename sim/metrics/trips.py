@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, first_occurrences
+from sim._arrays import distinct, first_occurrences, member
 from sim.intervals import add_share, share_with_interval
 from sim.network import RoadNetwork, Routes
 from sim.reconstruct import Reconstruction
@@ -58,7 +58,7 @@ def trip_metrics(
     recon_edges = _edge_keys(recon.routes, owner, net.n_edges)
     true_len = _length_by_trip(true_edges, net, n)
     recon_len = _length_by_trip(recon_edges, net, n)
-    common_len = _length_by_trip(true_edges[np.isin(true_edges, recon_edges)], net, n)
+    common_len = _length_by_trip(true_edges[member(true_edges, recon_edges)], net, n)
     recall = np.divide(common_len, true_len, out=np.zeros(n), where=true_len > 0)
     precision = np.full(n, np.nan)
     np.divide(common_len, recon_len, out=precision, where=recon_len > 0)
