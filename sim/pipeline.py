@@ -28,7 +28,7 @@ from sim.reads import read_passes
 from sim.reconstruct import Reconstruction
 from sim.scenario import Scenario
 from sim.traffic import Traffic, camera_outages, drive, during_outage, engine_for
-from sim.views import agency_metrics, make_view, reconstruct_view, visible_masks, what_if
+from sim.views import agency_metrics, make_view, reconstruct_view, stack_views, visible_masks, what_if
 from sim.world import World, build_network, build_world, patrol_passes, simulated_days
 
 Progress = Callable[[str], None]
@@ -150,7 +150,7 @@ def score(
         query_time_s = float(traffic.trips["arrive_s"].max())
         visible = visible_masks(run, graph, query_time_s)
         views, metrics["agencies"] = agency_metrics(run, graph, visible, everything, metrics)
-        trip_table = pd.concat([trip_table, *views], ignore_index=True)
+        trip_table = stack_views([("all", trip_table), *views])
         if scenario.rules:
             from sim.access import rule_report
 

@@ -53,8 +53,9 @@ def visible_masks(run: RunContext, graph: Any, query_time_s: float) -> dict[str,
 
 def agency_metrics(
     run: RunContext, graph: Any, visible: dict[str, np.ndarray], overall: View, overall_metrics: dict[str, Any],
-) -> tuple[list[pd.DataFrame], dict[str, Any]]:
-    """Per agency: the per-trip table of its view and its metrics (scope ``agency``), with who it sees through.
+) -> tuple[list[tuple[str, pd.DataFrame]], dict[str, Any]]:
+    """Per agency: the per-trip table of its view (with its name: see :func:`stack_views`) and its metrics
+    (scope ``agency``), with who it sees through.
 
     The person metrics are the run's own (:func:`sim.metrics.person.person_metrics`, same sample size,
     same random stream), of which ``person`` keeps :data:`AGENCY_PERSON_KEYS`.
@@ -64,18 +65,47 @@ def agency_metrics(
         mask = visible[agency.name]
         if mask.all():
             # an agency that sees every read knows exactly what the "all" view does: its numbers are the run's
-            view = View(agency.name, overall.reads, overall.recon, overall.trip_table.assign(view=agency.name), mask)
+            # (the all-reads table itself, not a copy: the view's name is written when the views are stacked)
+            view = View(agency.name, overall.reads, overall.recon, overall.trip_table, mask)
             found, _ = compute(run, view, "agency", only={"agency_shares"})
             found |= {k: overall_metrics[k] for k in ("long_trips", *AGENCY_PERSON_KEYS) if k in overall_metrics}
         else:
             view = make_view(run, agency.name, mask)
             found, _ = compute(run, view, "agency")
         person = {k: found.pop(k) for k in list(found) if k.startswith(PERSON_PREFIXES)}
-        tables.append(view.trip_table)
+        tables.append((agency.name, view.trip_table))
         out[agency.name] = {"kind": agency.kind, "users": agency.users,
                             "paths": access_stage.visible_operators(graph, agency.name),
                             "person": {k: v for k, v in person.items() if k in AGENCY_PERSON_KEYS}} | found
     return tables, out
+
+
+def stack_views(named: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """One per-trip table of every view, each view's rows under its name (``view``), in the order given.
+
+    ``pd.concat`` of the tables relabelled, without a relabelled copy of each: an agency that sees every read
+    shares the all-reads table, and a county week has millions of trips per view.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"view": ["all", "all"], "trip_id": [0, 1], "n_reads": [2, 0]})
+    >>> stack_views([("all", a), ("police", a)])[["view", "trip_id"]].values.tolist()
+    [['all', 0], ['all', 1], ['police', 0], ['police', 1]]
+    """
+    first = named[0][1]
+    lengths = [len(table) for _, table in named]
+    ends = np.cumsum(lengths)
+    columns: dict[str, Any] = {}
+    for column in first.columns:
+        if column == "view":
+            names = pd.Series([name for name, _ in named], dtype=first["view"].dtype)
+            columns[column] = names.iloc[np.repeat(np.arange(len(named)), lengths)].reset_index(drop=True)
+            continue
+        out = np.empty(int(ends[-1]), dtype=first[column].to_numpy().dtype)
+        for (_, table), end, n in zip(named, ends, lengths):
+            out[end - n : end] = table[column].to_numpy()
+        columns[column] = out
+    return pd.DataFrame(columns, copy=False)  # the arrays above are new: no second copy
 
 
 def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -86,7 +116,8 @@ def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str,
     pool off. No traffic is simulated again.
     """
     camera_row = pd.Index(run.layout["camera_id"]).get_indexer(run.reads["camera_id"])
-    operator_of_read = np.append(run.layout["operator"].to_numpy(dtype=object), None)[camera_row]  # −1: none
+    operators = np.array([*run.layout["operator"], None], dtype=object)  # the last entry: no camera (row −1)
+    operator_of_read = operators[camera_row]
     out = {"as run": {"all reads": metrics["long_trips"]}
            | {name: a["long_trips"] for name, a in metrics["agencies"].items()}}
     for name in run.scenario.metrics.what_if_without:
