@@ -45,9 +45,20 @@ def write_json(value: Any, path: Path) -> None:
     path.write_text(json.dumps(plain(value), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
+#: Rows converted to Arrow at a time by :func:`write_parquet` (pyarrow's default row group: the same file).
+PARQUET_ROWS = 1 << 20
+
+
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """One table as Parquet, without the pandas index."""
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+    """One table as Parquet, without the pandas index, converted one row group at a time.
+
+    A county week's per-trip table of every view is 10⁸ rows: converting it whole would hold a second copy.
+    """
+    schema = pa.Schema.from_pandas(frame, preserve_index=False)  # types from the whole table
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, max(len(frame), 1), PARQUET_ROWS):
+            writer.write_table(pa.Table.from_pandas(frame.iloc[start : start + PARQUET_ROWS], preserve_index=False,
+                                                    schema=schema))
 
 
 def write_reads(reads: pd.DataFrame, path: Path) -> None:
