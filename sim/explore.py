@@ -109,7 +109,7 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
     passes = passes[keep[passes["trip"].to_numpy()]]
     new_row = np.full(n_total, -1, np.int64)
     new_row[rows] = np.arange(len(rows))
-    routes = [sim.routes.route(int(r)) for r in rows]
+    routes = sim.routes.select(rows)
     table = sim.trip_table[sim.trip_table["view"] == "all"].set_index("trip_id")
     trees = OriginTrees.of(net, heap=True)
     # the edges each tree entry (a node pair) stands for: parallel roads close one by one
@@ -138,8 +138,7 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
         "trips": {"trip_id": trips["trip_id"].to_numpy()[rows].tolist(), "vehicle": vehicle.tolist(),
                   "depart": traffic.trips["depart_s"].to_numpy()[rows].tolist(),
                   "length_m": table.loc[trips["trip_id"].to_numpy()[rows], "length_m"].tolist(),
-                  "route_ptr": np.concatenate([[0], np.cumsum([len(r) for r in routes])]).tolist(),
-                  "route": np.concatenate(routes).tolist() if routes else []},
+                  "route_ptr": routes.offsets.tolist(), "route": routes.edges.tolist()},
         "plates": plates.tolist(),
         "passes": {"trip": new_row[passes["trip"].to_numpy()].tolist(), "edge": passes["edge"].tolist(),
                    "time": passes["time_s"].tolist()},

@@ -105,7 +105,7 @@ def drive(
     if driven is None:
         if routes.kept is not None:
             raise ValueError("these routes are a sample (routes.kept): pass what every trip drove (driven=, from "
-                             "sim.traffic.routes.drive_unkept)")
+                             "sim.traffic.routes.drive_sampled)")
         camera, edge, backward = watch_pairs(layout, net)
         driven = Driven(route_crossings(net, routes, camera, edge, backward),
                         np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges], minlength=len(trips)),

@@ -66,16 +66,8 @@ def _routes_of_classes(
                                        for rows, weights in plan], counts=[len(rows) for rows, _ in plan])
     parts = [(rows, r) for (rows, _), r in zip(plan, routed)]
     _check_reachable(net, origins, destinations, [rows[~np.isfinite(r.travel_time)] for rows, r in parts])
-    lengths = np.zeros(len(origins), dtype=np.int64)
-    for rows, r in parts:
-        lengths[rows] = np.diff(r.offsets)
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    edges = np.zeros(offsets[-1], dtype=np.int64)
-    for rows, r in parts:
-        # each class's routes, edge by edge, moved to their trips' places in the flat array
-        within = np.arange(len(r.edges)) - np.repeat(r.offsets[:-1], np.diff(r.offsets))
-        edges[np.repeat(offsets[rows], np.diff(r.offsets)) + within] = r.edges
-    travel = np.bincount(np.repeat(np.arange(len(origins)), lengths), weights=net.edge_time[edges],
+    offsets, edges = Routes.scatter(len(origins), parts)
+    travel = np.bincount(np.repeat(np.arange(len(origins)), np.diff(offsets)), weights=net.edge_time[edges],
                          minlength=len(origins))
     return Routes(offsets=offsets, edges=edges, travel_time=travel)
 
@@ -165,7 +157,7 @@ def _class_routes(trees: Any, origins: np.ndarray, destinations: np.ndarray) -> 
 
 @dataclass
 class Driven:
-    """What routing keeps of every trip when only a sample of the routes is stored (see :func:`sampled_routes`).
+    """What routing keeps of every trip when only a sample of the routes is stored (see :func:`drive_sampled`).
 
     ``crossings`` are every trip's, against one layout's watch pairs, sorted by trip and in driving order (as
     :func:`route_crossings` gives them); ``length_m`` every trip's length; ``volume`` the trips on each edge.
@@ -181,18 +173,16 @@ def kept_routes(
     plan: list[tuple[np.ndarray, np.ndarray | None]],
 ) -> Routes:
     """The routes of the trips ``kept`` (a boolean mask): the others get an empty route and a NaN travel time
-    until :func:`drive_unkept` fills it. The kept trips' routes are those :func:`choose_routes` gives them."""
+    until :func:`drive_sampled` fills it. The kept trips' routes are those :func:`choose_routes` gives them."""
     kept = np.asarray(kept, bool)
     if plan[0][1] is not None:  # route noise: each class's kept trips on its perceived times
         full = _routes_of_classes(net, origins, destinations, [(rows[kept[rows]], w) for rows, w in plan])
         return Routes(full.offsets, full.edges, np.where(kept, full.travel_time, np.nan), kept)
     rows = np.flatnonzero(kept)
     part = fastest_routes(net, origins[rows], destinations[rows])
-    lengths = np.zeros(len(origins), np.int64)
-    lengths[rows] = np.diff(part.offsets)
     travel = np.full(len(origins), np.nan)
     travel[rows] = part.travel_time
-    return Routes(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), part.edges, travel, kept)
+    return Routes(*Routes.scatter(len(origins), [(rows, part)]), travel, kept)
 
 
 def drive_sampled(
@@ -221,22 +211,14 @@ def drive_sampled(
     travel, length = np.full(n, np.nan), np.zeros(n)
     volume = np.zeros(net.n_edges, np.int64)
     crossings, pieces = [], []
-    for rows, (cross, t, m, v, (k_at, k_len, k_edges)) in zip(todo, results):
+    for rows, (cross, t, m, v, kept_parts) in zip(todo, results):
         _check_reachable(net, origins, destinations, [rows[~np.isfinite(t)]])
         travel[rows], length[rows] = t, m
         volume += v
         crossings.append(Crossings(rows[cross.trip], cross.camera, cross.edge, cross.backward, cross.offset_s))
-        pieces.append((rows[k_at], k_len, k_edges))
+        pieces += [(rows[at], part) for at, part in kept_parts]
     if known is None:
-        lengths = np.zeros(n, np.int64)
-        for at, k_len, _ in pieces:
-            lengths[at] = k_len
-        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        edges = np.empty(int(offsets[-1]), np.int64)
-        for at, k_len, k_edges in pieces:
-            within = np.arange(len(k_edges)) - np.repeat(np.cumsum(k_len) - k_len, k_len)
-            edges[np.repeat(offsets[at], k_len) + within] = k_edges
-        known = Routes(offsets, edges, travel, kept)
+        known = Routes(*Routes.scatter(n, pieces), travel, kept)
     else:
         travel[kept] = known.travel_time[kept]
         length[kept] = np.bincount(known.trip_of_edge(), weights=net.edge_length[known.edges], minlength=n)[kept]
@@ -252,9 +234,9 @@ def drive_sampled(
 def _drive_class(
     net: RoadNetwork, trees: Any, origins: np.ndarray, destinations: np.ndarray, keep: np.ndarray, perceived: bool,
     watch: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> tuple[Crossings, np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+) -> tuple[Crossings, np.ndarray, np.ndarray, np.ndarray, list[tuple[np.ndarray, Routes]]]:
     """One class's trips routed chunk by chunk: crossings (``trip`` = position here), travel time, length, edge
-    volumes, and the routes of the trips ``keep`` marks (positions, edge counts, flat edges)."""
+    volumes, and the routes of the trips ``keep`` marks (per chunk: their positions here, and their routes)."""
     from sim.traffic.trees import route_chunks
 
     n = len(origins)
@@ -272,13 +254,9 @@ def _drive_class(
         c = route_crossings(net, part, *watch)
         parts.append(Crossings(rows[c.trip], c.camera, c.edge, c.backward, c.offset_s))
         mine = np.flatnonzero(keep[rows])
-        steps = np.diff(part.offsets)[mine]
-        flat = np.repeat(part.offsets[mine], steps) + (np.arange(int(steps.sum())) - np.repeat(np.cumsum(steps) - steps,
-                                                                                              steps))
-        kept_parts.append((rows[mine], steps, part.edges[flat]))
+        kept_parts.append((rows[mine], part.select(mine)))
     fields = ("trip", "camera", "edge", "backward", "offset_s")
     empty = np.zeros(0, np.int64)
     crossings = (Crossings(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields)) if parts
                  else Crossings(*(empty for _ in fields)))
-    kept_routes = tuple(np.concatenate([k[i] for k in kept_parts]) if kept_parts else empty for i in range(3))
-    return crossings, travel, length, volume, kept_routes  # type: ignore[return-value]
+    return crossings, travel, length, volume, kept_parts

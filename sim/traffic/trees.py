@@ -381,22 +381,13 @@ def routes_on_trees(trees: OriginTrees, origins: np.ndarray, destinations: np.nd
 
     An unreachable destination gets an empty route and an infinite ``travel_time``.
     """
-    n = len(origins)
-    length = np.zeros(n, np.int64)
-    travel = np.zeros(n)
+    travel = np.zeros(len(origins))
     chunks = []
     for rows, part in route_chunks(trees, origins, destinations):
         travel[rows] = part.travel_time
-        length[rows] = np.diff(part.offsets)
         chunks.append((rows, part))
-    offsets = np.concatenate([[0], np.cumsum(length)]).astype(np.int64)
-    out = np.empty(int(offsets[-1]), np.int64)
-    for rows, part in chunks:
-        # each trip's edges to its place in the flat array (trips of one chunk are not contiguous there)
-        steps = np.diff(part.offsets)
-        within = np.arange(len(part.edges)) - np.repeat(part.offsets[:-1], steps)
-        out[np.repeat(offsets[rows], steps) + within] = part.edges
-    return Routes(offsets=offsets, edges=out, travel_time=travel)
+    offsets, edges = Routes.scatter(len(origins), chunks)
+    return Routes(offsets=offsets, edges=edges, travel_time=travel)
 
 
 def route_chunks(
