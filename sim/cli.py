@@ -160,6 +160,11 @@ def run(
         ci = result.metrics.get(f"{key}_ci")
         table.add_row(label, _format(result.metrics.get(key)), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "")
     console.print(table)
+    sample = result.metrics.get("route_sample")
+    if sample:
+        console.print(f"route recall and precision: the routes of {sample['vehicles']:,} of {sample['of_vehicles']:,} "
+                      f"vehicles ({sample['trips']:,} trips) were kept, a stratified sample "
+                      "(metrics.route_sample; \"all\" keeps every route)", highlight=False, soft_wrap=True)
     if spec.reads.source != "file":
         from sim.report import answer
 

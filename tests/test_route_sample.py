@@ -193,3 +193,17 @@ def test_a_sampled_run_folder_reads_back_and_draws(tmp_path):
     assert (out / "figures" / "coverage.png").stat().st_size > 0
     with pytest.raises(ExploreError, match="kept the routes of a sample"):
         explore_data(back)
+
+
+def test_the_command_says_which_numbers_come_from_the_sample(tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    args = ["run", "-o", str(tmp_path / "o"), "--set", "network.rows=8", "--set", "network.cols=8", "--set", "cameras.count=12",
+            "--set", "demand.trips=300", "--set", "metrics.pair_samples=50", "--set", "output.figures=false"]
+    sampled = CliRunner().invoke(app, [*args, "--set", "metrics.route_sample=40"])
+    assert sampled.exit_code == 0, sampled.output
+    assert "the routes of 40 of 150 vehicles (80 trips) were kept" in " ".join(sampled.output.split())
+    everything = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "all")])
+    assert everything.exit_code == 0 and "route_sample" not in everything.output
