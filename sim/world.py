@@ -227,8 +227,6 @@ def routed_world(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rngs
     and length (``world.driven``). Cameras still to be placed are placed on the sample's routes, found first.
     """
     kept = route_sample_mask(scenario, trips)
-    spec = scenario.traffic
-    origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
     if kept is None:
         world.routes = scenario_routes(scenario, net, trips, rngs["traffic"])
         if world.layout is None:
@@ -239,12 +237,13 @@ def routed_world(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rngs
             f"{scenario.name}: patrol cars meet vehicles anywhere along their routes, so a run with [[patrols]] "
             f"keeps every route; set metrics.route_sample = \"all\" (the run has "
             f"{trips['vehicle_id'].nunique():,} vehicles, over the route sample of {scenario.metrics.route_sample:,})")
+    origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
     with counting("trips routed", len(trips)):
-        plan = driver_classes(net, len(trips), noise=spec.route_noise, classes=spec.route_classes,
-                              rng=rngs["traffic"])
+        plan = driver_classes(net, len(trips), noise=scenario.traffic.route_noise,
+                              classes=scenario.traffic.route_classes, rng=rngs["traffic"])
         known = None
         if world.layout is None:
-            if any(spec.strategy in ROUTED_STRATEGIES for spec in scenario.all_cameras):
+            if any(group.strategy in ROUTED_STRATEGIES for group in scenario.all_cameras):
                 # placed on the sample's routes, found first (the other trips are routed once, after)
                 known = kept_routes(net, origins, destinations, kept, plan)
             world.layout, world.unsnapped, world.placement = build_cameras(scenario, net, known, rngs["cameras"])
