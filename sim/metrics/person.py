@@ -239,7 +239,15 @@ def person_metrics(
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
     seen, owner = searcher_reads(reads, plate_key)
-    unique = unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates)
+    # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
+    # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
+    code, plates = pd.factorize(seen["plate"], sort=True)
+    plates = np.asarray(plates, dtype=object)
+    seen = seen.assign(plate=code.astype(np.int64))
+    owner_of_code = pd.Series(owner.to_numpy(), index=pd.Index(plates).get_indexer(owner.index)) if len(owner) \
+        else owner
+    unique = {k: u.assign(plate=plates[u["plate"].to_numpy(np.int64)])
+              for k, u in unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates).items()}
     points = trace_points(seen)
     out: dict[str, Any] = {}
     for k, u in unique.items():
@@ -254,9 +262,9 @@ def person_metrics(
         [u.assign(vehicle_id=owner.reindex(u["plate"]).to_numpy(), k=k) for k, u in unique.items()],
         ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}
     if n_days >= 2:
-        out |= home_inference(seen, trips, net, owner)
+        out |= home_inference(seen, trips, net, owner_of_code)
         if persons is not None:
-            out |= work_inference(seen, persons, net, owner, first_weekday=first_weekday)
+            out |= work_inference(seen, persons, net, owner_of_code, first_weekday=first_weekday)
         else:
             out["work_inference_accuracy"] = None
             out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
@@ -267,7 +275,7 @@ def person_metrics(
                 "next_camera_top3_accuracy_n": markov1["n_transitions"],
                 "next_camera_top3_accuracy_ci": markov1["top3_ci"],
                 "n_transitions_scored": markov1["n_transitions"], "predictability": summary}
-        tables["predictability"] = per_plate
+        tables["predictability"] = per_plate.assign(plate=plates[per_plate["plate"].to_numpy(np.int64)])
     else:
         reason = "needs a run of two or more days (demand.days)"
         out |= {"home_inference_accuracy": None, "home_inference_accuracy_reason": reason,
