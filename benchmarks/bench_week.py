@@ -12,8 +12,8 @@ and the parent's peak no longer covers the workers).
 
 Run:  python benchmarks/bench_week.py [--days 7] [--workers 1] [--out /tmp/curtain-week] [--set key=value ...]
 
-This is a benchmark, not a test: it takes about 1.5 minutes and 4 GB (the whole
-fleet, ``--set demand.sample_share=1``: about 5.5 minutes and 13.3 GB).
+This is a benchmark, not a test: it takes about 1.3 minutes and 4 GB (the whole
+fleet, ``--set demand.sample_share=1``: about 5 minutes and 13.3 GB).
 The engine-level county benchmark (1,000,000 vehicles on the origin-tree
 engine, driven by hand) is ``bench_county_engine.py``.
 """
