@@ -45,9 +45,8 @@ def make_view(run: RunContext, name: str, mask: np.ndarray | None = None,
 
 def visible_masks(run: RunContext, graph: Any, query_time_s: float) -> dict[str, np.ndarray]:
     """Per agency, which of the run's reads it can search at ``query_time_s``."""
-    camera_row = pd.Index(run.layout["camera_id"]).get_indexer(run.reads["camera_id"])
     return {a.name: access_stage.visible_reads(run.reads, run.layout, graph, a.name, query_time_s,
-                                               camera_row=camera_row)
+                                               camera_row=run.camera_row)
             for a in run.scenario.agencies}
 
 
@@ -115,9 +114,8 @@ def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str,
     cameras, so its reads are simply dropped); removing a pool turns the
     pool off. No traffic is simulated again.
     """
-    camera_row = pd.Index(run.layout["camera_id"]).get_indexer(run.reads["camera_id"])
     operators = np.array([*run.layout["operator"], None], dtype=object)  # the last entry: no camera (row −1)
-    operator_of_read = operators[camera_row]
+    operator_of_read = operators[run.camera_row]
     out = {"as run": {"all reads": metrics["long_trips"]}
            | {name: a["long_trips"] for name, a in metrics["agencies"].items()}}
     for name in run.scenario.metrics.what_if_without:
@@ -128,7 +126,7 @@ def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str,
             masks["all reads"] = operator_of_read != name
         for agency in run.scenario.agencies:
             masks[agency.name] = access_stage.visible_reads(run.reads, run.layout, smaller, agency.name, query_time_s,
-                                                            camera_row=camera_row)
+                                                            camera_row=run.camera_row)
         out[f"without {name}"] = {view: compute(run, make_view(run, view, mask), "what_if")[0]["long_trips"]
                                   for view, mask in masks.items()}
     return out

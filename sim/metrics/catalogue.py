@@ -156,7 +156,7 @@ def _agency_shares(run: RunContext, view: View, rng: np.random.Generator, done: 
     out: dict[str, Any] = {}
     mask = np.ones(len(run.reads), bool) if view.mask is None else view.mask
     # a camera's reads are visible or not together: the reads cluster by camera
-    add_share(out, "share_reads_visible", mask, run.read_camera)
+    add_share(out, "share_reads_visible", mask, run.camera_row)
     vehicle = run.trips["vehicle_id"].to_numpy()
     add_share(out, "share_trips_reconstructable", view.trip_table["n_sightings"].to_numpy() >= 2, vehicle)
     add_share(out, "route_recall_mean", view.trip_table["route_recall"].to_numpy(), vehicle)

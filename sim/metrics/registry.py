@@ -92,9 +92,9 @@ class RunContext:
         return np.asarray(self.layout["kind"].fillna("fixed").to_numpy() != "mobile")
 
     @cached_property
-    def read_camera(self) -> np.ndarray:
-        """Each read's camera as an integer code (in order of first read: the clusters of a camera's reads)."""
-        return np.asarray(pd.factorize(self.reads["camera_id"])[0])
+    def camera_row(self) -> np.ndarray:
+        """Each read's row in the layout (−1 for a camera not in it): looked up once for every view and agency."""
+        return np.asarray(pd.Index(self.layout["camera_id"]).get_indexer(self.reads["camera_id"]))
 
     @cached_property
     def long_routes(self) -> Any:
