@@ -170,6 +170,9 @@ def run(
 
         console.print(answer(result.metrics, spec.output.question), highlight=False, soft_wrap=True)
     console.print(f"wrote [bold]{result.out_dir}[/] (open {result.out_dir / 'report.html'})")
+    if result.carried:
+        console.print(f"kept what you had put in it, untouched: {', '.join(result.carried)}", highlight=False,
+                      soft_wrap=True)
 
 
 ANALYZE_KEYS = (
@@ -384,9 +387,11 @@ def plot(
             written: list[Path | None] = [write_comparison(table, tuple(axes), out)]
         elif kind == "run" and (out / "scenario.toml").is_file():
             from sim.figures import draw_run
+            from sim.io.folders import record_files
             from sim.io.run import read_run
 
             written = list(draw_run(read_run(out), out))
+            record_files(out, [p for p in written if p])  # a rerun replaces them as Curtain's own
         else:
             raise CurtainError(f"{out}: neither a run (scenario.toml) nor a sweep (sweep.parquet) folder")
     except (CurtainError, OSError) as exc:

@@ -37,6 +37,8 @@ class RunResult:
     out_dir: Path
     metrics: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    #: what was in the old folder that Curtain had not written, carried over into the new one
+    carried: list[str] = field(default_factory=list)
 
 
 
@@ -55,7 +57,8 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
         return _analyze_scenario(scenario, out_dir, progress)
     sim = simulate_scenario(scenario, progress)
     clock = time.perf_counter()
-    with atomic_directory(out_dir) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
+    carried: list[str] = []
+    with atomic_directory(out_dir, carried=carried) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
         # the data files (pyarrow, which lets go of the GIL) are written while the figures are drawn;
         # each side only reads the simulation, and they write different files
         data = pool.submit(write_run, sim, tmp)
@@ -77,7 +80,7 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
         (tmp / "run.json").write_text(json.dumps(run_info, indent=2) + "\n", encoding="utf-8")
     if progress:
         progress("write")
-    return RunResult(out_dir, sim.metrics, sim.timings)
+    return RunResult(out_dir, sim.metrics, sim.timings, carried)
 
 
 

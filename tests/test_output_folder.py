@@ -84,15 +84,55 @@ def test_an_empty_folder_is_used_and_marked(tmp_path, name):
     assert curtain_kind(out) == {"run": "run", "analyze": "analysis", "sweep": "sweep"}[name]
 
 
-def test_a_second_run_replaces_curtains_own_folder(tmp_path):
+def test_a_second_run_replaces_curtains_files_and_keeps_the_users(tmp_path):
     out = tmp_path / "out"
     runner = CliRunner()
-    assert runner.invoke(app, command("run", tmp_path, out)).exit_code == 0
-    (out / "stale.txt").write_text("left from the first run")
-    result = runner.invoke(app, [*command("run", tmp_path, out), "--set", "seed=5"])
+    assert runner.invoke(app, [*command("run", tmp_path, out)[:-2], "--set", "output.figures=true"]).exit_code == 0
+    first = set(json.loads((out / ".curtain").read_text())["files"])
+    assert {"metrics.json", "figures/map.png", "map.html"} <= first
+    (out / "my_notes.md").write_bytes(b"what I saw\n")
+    (out / "my-analysis" / "deep").mkdir(parents=True)
+    (out / "my-analysis" / "deep" / "fit.csv").write_bytes(b"a,b\n1,2\n")
+    (out / "figures" / "my-sketch.png").write_bytes(b"\x89PNG mine")  # inside a folder Curtain writes
+    (out / "figures" / "map.png").write_bytes(b"overwritten by the user, still Curtain's file")
+    result = runner.invoke(app, [*command("run", tmp_path, out), "--set", "seed=5"])  # no figures this time
     assert result.exit_code == 0, result.output
-    assert not (out / "stale.txt").exists()  # replaced whole, not merged
     assert json.loads((out / "metrics.json").read_text())["seed"] == 5
+    assert (out / "my_notes.md").read_bytes() == b"what I saw\n"
+    assert (out / "my-analysis" / "deep" / "fit.csv").read_bytes() == b"a,b\n1,2\n"
+    assert (out / "figures" / "my-sketch.png").read_bytes() == b"\x89PNG mine"
+    assert not (out / "figures" / "map.png").exists() and not (out / "map.html").exists()  # Curtain's, not rewritten
+    assert "my_notes.md" in result.output and "my-analysis" in result.output
+    second = set(json.loads((out / ".curtain").read_text())["files"])
+    assert "metrics.json" in second and not {"my_notes.md", "figures/my-sketch.png"} & second
+    # and a third run carries them again (the marker lists only Curtain's files)
+    assert runner.invoke(app, command("run", tmp_path, out)).exit_code == 0
+    assert (out / "my_notes.md").is_file() and (out / "my-analysis" / "deep" / "fit.csv").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temporary left
+
+
+def test_a_users_file_named_like_a_new_output_stops_the_rerun_and_loses_nothing(tmp_path):
+    out = tmp_path / "out"
+    with atomic_directory(out) as tmp:
+        (tmp / "metrics.json").write_text("{}")
+    (out / "report.html").write_text("my own report")
+    with pytest.raises(OutputError, match="report.html is yours"):
+        with atomic_directory(out) as tmp:
+            (tmp / "metrics.json").write_text("{}")
+            (tmp / "report.html").write_text("Curtain's report")
+    assert (out / "report.html").read_text() == "my own report" and (out / "metrics.json").is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_an_older_marker_without_a_list_keeps_what_the_new_run_does_not_write(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".curtain").write_text(json.dumps({"written_by": "curtain", "kind": "run", "format": 1}))
+    (out / "metrics.json").write_text("old")
+    (out / "notes.md").write_text("mine")
+    with atomic_directory(out) as tmp:
+        (tmp / "metrics.json").write_text("new")
+    assert (out / "metrics.json").read_text() == "new" and (out / "notes.md").read_text() == "mine"
 
 
 def test_run_refuses_analysis_folder_and_the_reverse(tmp_path):
@@ -180,6 +220,7 @@ def test_plot_redraws_into_curtains_own_run(tmp_path):
     result = runner.invoke(app, ["plot", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "figures" / "coverage.png").is_file()
+    assert "figures/coverage.png" in json.loads((out / ".curtain").read_text())["files"]
 
 
 def test_a_folder_from_curtain_0_1_is_recognised(tmp_path):

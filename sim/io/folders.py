@@ -1,10 +1,13 @@
 """Atomic outputs that never touch a folder Curtain did not write.
 
 Every output folder gets a small marker file, ``.curtain`` (JSON with the
-kind of output and a format number). A command may replace a folder only if
-the folder does not exist, is empty, or carries that marker; anything else
-is refused before any work is done, so a mistyped ``-o ~/Desktop`` or
-``-o .`` loses nothing. A symbolic link given as the folder is never
+kind of output, a format number and the list of files Curtain wrote there).
+A command may replace a folder only if the folder does not exist, is empty,
+or carries that marker; anything else is refused before any work is done,
+so a mistyped ``-o ~/Desktop`` or ``-o .`` loses nothing. A rerun into a
+marked folder replaces only the files the marker lists: anything else in
+it (a user's notes, a folder of their own analysis) is carried over,
+untouched, into the new folder. A symbolic link given as the folder is never
 renamed or followed into deletion: its target must itself be a Curtain
 folder (or empty), and the link is left in place.
 """
@@ -16,19 +19,81 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sim._errors import OutputError
 
 MARKER = ".curtain"
-MARKER_FORMAT = 1
+#: 2: the marker lists the files Curtain wrote (format 1 did not)
+MARKER_FORMAT = 2
 KINDS = ("run", "analysis", "sweep")
 
 
-def marker_text(kind: str) -> str:
-    """The marker file's content for an output folder of ``kind``."""
-    return json.dumps({"written_by": "curtain", "kind": kind, "format": MARKER_FORMAT}) + "\n"
+def marker_text(kind: str, files: Iterable[str] = ()) -> str:
+    """The marker file's content for an output folder of ``kind`` holding ``files`` (paths relative to it)."""
+    return json.dumps({"written_by": "curtain", "kind": kind, "format": MARKER_FORMAT, "files": sorted(files)},
+                      indent=1) + "\n"
+
+
+def written_files(folder: str | Path) -> set[str] | None:
+    """The files (``/``-separated paths relative to ``folder``) its marker says Curtain wrote.
+
+    ``None`` when the marker lists none: a folder of an older Curtain, or none of Curtain's.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (root / ".curtain").write_text(marker_text("run", ["metrics.json", "figures/map.png"]))
+    >>> sorted(written_files(root))
+    ['figures/map.png', 'metrics.json']
+    """
+    with contextlib.suppress(OSError, ValueError):
+        tag = json.loads((Path(folder) / MARKER).read_text(encoding="utf-8"))
+        if isinstance(tag, dict) and isinstance(tag.get("files"), list):
+            return {str(f) for f in tag["files"]}
+    return None
+
+
+def files_below(folder: Path) -> list[str]:
+    """Every file (and symbolic link) below ``folder`` but the marker, as ``/``-separated relative paths."""
+    found = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() or p.is_symlink()]
+    return sorted(f for f in found if f != MARKER)
+
+
+def foreign_entries(folder: Path, written: set[str]) -> list[str]:
+    """What in ``folder`` Curtain did not write: files not in ``written``, and folders holding none of them.
+
+    A folder with no written file inside is one entry (it moves whole);
+    paths are relative to ``folder``, ``/``-separated.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "figures").mkdir(); (root / "mine").mkdir()
+    >>> for name in ("metrics.json", "figures/map.png", "figures/my.png", "mine/a.txt", "notes.md"):
+    ...     _ = (root / name).write_text("x")
+    >>> foreign_entries(root, {"metrics.json", "figures/map.png"})
+    ['figures/my.png', 'mine', 'notes.md']
+    """
+    parents = {str(Path(f).parent.as_posix()) for f in written}
+    holds_written = {p for f in parents for p in [f, *(q.as_posix() for q in Path(f).parents)]}
+    found: list[str] = []
+
+    def walk(directory: Path) -> None:
+        for entry in sorted(directory.iterdir()):
+            rel = entry.relative_to(folder).as_posix()
+            if rel == MARKER or rel in written:
+                continue
+            if entry.is_dir() and not entry.is_symlink() and rel in holds_written:
+                walk(entry)
+            else:
+                found.append(rel)
+
+    walk(folder)
+    return found
 
 
 def curtain_kind(folder: str | Path) -> str | None:
@@ -99,13 +164,18 @@ def check_output_folder(target: str | Path, kind: str | None = None) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_directory(target: str | Path, kind: str = "run") -> Iterator[Path]:
+def atomic_directory(target: str | Path, kind: str = "run", carried: list[str] | None = None) -> Iterator[Path]:
     """Yield a temporary folder that replaces ``target`` only if the block succeeds.
 
     ``target`` is checked first (:func:`check_output_folder`): a folder that
     Curtain did not write is never replaced. On an exception the temporary
     folder is removed and ``target`` is left as it was (an old run stays, no
-    partial one appears).
+    partial one appears). When the block succeeds, the marker lists every
+    file it wrote, and whatever else was in the old ``target`` (files and
+    folders its marker does not list) is moved, untouched, into the new one;
+    if the new output writes a file of the same name as one of those, nothing
+    is replaced and :class:`OutputError` names it. ``carried`` (when given)
+    receives the paths carried over.
 
     Examples
     --------
@@ -117,6 +187,11 @@ def atomic_directory(target: str | Path, kind: str = "run") -> Iterator[Path]:
     'done'
     >>> sorted(p.name for p in (root / "out").iterdir())
     ['.curtain', 'a.txt']
+    >>> _ = (root / "out" / "notes.md").write_text("mine")
+    >>> with atomic_directory(root / "out") as tmp:
+    ...     _ = (tmp / "b.txt").write_text("again")
+    >>> sorted(p.name for p in (root / "out").iterdir())
+    ['.curtain', 'b.txt', 'notes.md']
     """
     target = check_output_folder(target, kind)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -127,6 +202,9 @@ def atomic_directory(target: str | Path, kind: str = "run") -> Iterator[Path]:
         (tmp / MARKER).write_text(marker_text(kind), encoding="utf-8")
         yield tmp
         check_output_folder(target, kind)  # the folder may have changed while the run was working
+        new_files = files_below(tmp)
+        atomic_write_bytes(tmp / MARKER, marker_text(kind, new_files).encode())
+        moved = _carry_over(target, tmp, set(new_files)) if target.exists() else []
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -138,6 +216,61 @@ def atomic_directory(target: str | Path, kind: str = "run") -> Iterator[Path]:
     os.replace(tmp, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+    if carried is not None:
+        carried.extend(moved)
+
+
+def _carry_over(target: Path, tmp: Path, new_files: set[str]) -> list[str]:
+    """Move what in ``target`` Curtain did not write into ``tmp``, the folder about to replace it.
+
+    The old marker's list says what Curtain wrote; a marker without a list (an
+    older Curtain's) counts only the files the new output writes again as
+    Curtain's, so nothing of unknown origin is lost. A clash with a new file
+    raises :class:`OutputError` before anything moves; a failed move puts back
+    what had moved.
+    """
+    listed = written_files(target)
+    new_dirs = {q.as_posix() for f in new_files for q in Path(f).parents}
+    moves: list[str] = []
+    clashes: list[str] = []
+
+    def plan(entries: list[str]) -> None:
+        for rel in entries:
+            if rel in new_files or (rel in new_dirs and not (target / rel).is_dir()):
+                clashes.append(rel)
+            elif rel in new_dirs:  # a folder of the user's that the new output also writes into: merge
+                plan([f"{rel}/{entry.name}" for entry in sorted((target / rel).iterdir())])
+            else:
+                moves.append(rel)
+
+    plan(foreign_entries(target, new_files if listed is None else listed))
+    if clashes:
+        raise OutputError(f"{target}: {', '.join(clashes)} is yours (Curtain did not write it there) but the new "
+                          "output writes the same name; move it out of the folder and run again (nothing was "
+                          "replaced)")
+    moved: list[str] = []
+    try:
+        for rel in moves:
+            (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(target / rel, tmp / rel)
+            moved.append(rel)
+    except OSError:
+        for rel in reversed(moved):
+            with contextlib.suppress(OSError):
+                os.replace(tmp / rel, target / rel)
+        raise
+    return moved
+
+
+def record_files(folder: str | Path, paths: Iterable[str | Path]) -> None:
+    """Add ``paths`` (files Curtain just wrote into its own ``folder``) to the folder's marker."""
+    folder = Path(folder)
+    kind = curtain_kind(folder)
+    if kind is None:
+        return
+    listed = written_files(folder) or set()
+    names = {Path(p).absolute().relative_to(folder.absolute()).as_posix() for p in paths}
+    atomic_write_bytes(folder / MARKER, marker_text(kind, listed | names).encode())
 
 
 def claim_folder(target: str | Path, kind: str) -> Path:
