@@ -417,7 +417,7 @@ def explore(
     debug: DebugOption = False,
 ) -> None:
     """Write one offline page where a class places cameras and sees what a drive reveals (teaching-sized cities)."""
-    from sim.explore import MAX_NODES, load_for_explorer, write_explorer
+    from sim.explore import MAX_NODES, check_page_target, load_for_explorer, write_explorer
 
     try:
         if source is not None and source.is_dir():
@@ -430,6 +430,7 @@ def explore(
         target = out or Path("out") / f"{spec.name}-explore.html"
         if target.suffix.lower() != ".html":
             raise CurtainError(f"{target}: the explorer writes one HTML page; give -o FILE.html")
+        check_page_target(target)  # a teacher's own page is never overwritten
         target.parent.mkdir(parents=True, exist_ok=True)
         with console.status(f"simulating {spec.name} for the explorer (up to {MAX_NODES:,} intersections)"):
             write_explorer(spec, target)

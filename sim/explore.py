@@ -174,15 +174,56 @@ def explore_html(data: dict[str, Any]) -> str:
                 .replace("{{data}}", payload).replace("{{engine}}", engine).replace("{{ui}}", ui))
 
 
+#: what marks a page the explorer wrote (in its ``<head>``): only such a page is ever overwritten
+PAGE_MARK = b'<meta name="generator" content="curtain explore">'
+
+
+def check_page_target(path: Path) -> None:
+    """Refuse (:class:`OutputError`) to write the explorer over anything but a new file or a page it wrote.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> lesson = pathlib.Path(tempfile.mkdtemp()) / "lesson.html"
+    >>> check_page_target(lesson)  # a new file
+    >>> _ = lesson.write_text("<html>my lesson</html>")
+    >>> check_page_target(lesson)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim._errors.OutputError: ...lesson.html exists and is not a page curtain explore wrote; ...
+    """
+    from sim._errors import OutputError
+
+    if not path.exists() and not path.is_symlink():
+        return
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder; give -o a file name ending in .html")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise OutputError(f"{path} cannot be read ({exc.strerror}); choose another -o FILE.html") from exc
+    if PAGE_MARK not in head:
+        raise OutputError(f"{path} exists and is not a page curtain explore wrote; choose a new file name or "
+                          "remove it yourself")
+
+
 def write_explorer(scenario: Any, path: Path) -> Path:
-    """Simulate ``scenario`` (loaded with :func:`explorer_overrides`) and write the page to ``path`` atomically."""
+    """Simulate ``scenario`` (loaded with :func:`explorer_overrides`) and write the page to ``path`` atomically.
+
+    ``path`` must be new or a page the explorer wrote (:func:`check_page_target`), checked before simulating
+    and again before writing.
+    """
     from sim.io.folders import atomic_write_bytes
     from sim.pipeline import simulate_scenario
     from sim.seeds import stage_rngs
     from sim.world import build_network
 
+    check_page_target(path)
     # too big? say so before simulating
     _check_size(scenario.name, build_network(scenario, stage_rngs(scenario.seed)["network"]).n_nodes)
     sim = simulate_scenario(scenario)
-    atomic_write_bytes(path, explore_html(explore_data(sim)).encode("utf-8"))
+    page = explore_html(explore_data(sim)).encode("utf-8")
+    check_page_target(path)  # the file may have appeared while the page was being made
+    atomic_write_bytes(path.resolve() if path.is_symlink() else path, page)
     return path

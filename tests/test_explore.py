@@ -163,6 +163,41 @@ def test_the_command_writes_the_page_and_names_its_mistakes(tmp_path):
     (tmp_path / "folder").mkdir()
     result = CliRunner().invoke(app, ["explore", str(tmp_path / "folder")])
     assert result.exit_code == 1 and "not a run folder (no scenario.toml)" in result.output
+    # its own page is rewritten; a teacher's page is refused in one line and kept byte for byte
+    before = (tmp_path / "page.html").stat().st_mtime_ns
+    result = CliRunner().invoke(app, ["explore", "-o", str(tmp_path / "page.html"), *small, "--set", "seed=9"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "page.html").stat().st_mtime_ns != before
+    lesson = tmp_path / "lesson.html"
+    mine = b"<!doctype html><title>Curtain explorer: my notes</title><p>Lesson plan</p>\n"
+    lesson.write_bytes(mine)
+    result = CliRunner().invoke(app, ["explore", "-o", str(lesson), *small])
+    assert result.exit_code == 1 and "is not a page curtain explore wrote" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+    assert lesson.read_bytes() == mine
+    result = CliRunner().invoke(app, ["explore", "-o", str(tmp_path / "folder.html"), *small])
+    assert result.exit_code == 0  # a new name is fine
+    (tmp_path / "dir.html").mkdir()
+    result = CliRunner().invoke(app, ["explore", "-o", str(tmp_path / "dir.html"), *small])
+    assert result.exit_code == 1 and "is a folder" in result.output
+
+
+def test_a_page_that_appears_while_simulating_is_not_overwritten(tmp_path, monkeypatch):
+    import sim.pipeline
+
+    from sim._errors import OutputError
+
+    target = tmp_path / "lesson.html"
+    real = sim.pipeline.simulate_scenario
+
+    def and_meanwhile(scenario, *args, **kwargs):
+        target.write_text("a teacher saved this meanwhile")
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(sim.pipeline, "simulate_scenario", and_meanwhile)
+    with pytest.raises(OutputError, match="not a page curtain explore wrote"):
+        write_explorer(load_scenario(overrides=explorer_overrides(SMALL)), target)
+    assert target.read_text() == "a teacher saved this meanwhile"
 
 
 def test_what_the_page_cannot_show_is_refused_by_name():
