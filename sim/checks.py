@@ -24,13 +24,16 @@ from sim._errors import CurtainError, ScenarioError
 from sim.seeds import named_rng
 from sim.network import NOT_ON_EARTH, RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
+from sim.sizing import check_size
 
 
 def check_simulated(scenario: Scenario) -> None:
-    """Refuse a scenario there is nothing to simulate for (``reads.source = "file"``)."""
+    """Refuse a scenario there is nothing to simulate for (``reads.source = "file"``), or too big for the machine
+    (:func:`sim.sizing.check_size`, before anything is built)."""
     if scenario.reads.source == "file":
         raise ScenarioError(f"{scenario.name}: reads.source is \"file\": there is nothing to simulate; "
                             "use run_scenario (curtain run) or curtain analyze")
+    check_size(scenario)
 
 
 def jurisdiction_edges(net: RoadNetwork, name: str, where: str) -> np.ndarray:
@@ -60,6 +63,8 @@ def patrol_nodes(net: RoadNetwork, spec: Any, where: str) -> np.ndarray | None:
 def check_world(scenario: Scenario, net: RoadNetwork) -> None:
     """Every network-dependent problem of ``scenario``, raised together as one :class:`ScenarioError`."""
     problems: list[str] = []
+    if scenario.network.source != "synthetic":
+        check_size(scenario, net.n_nodes)  # a network from a file is sized once it is read
 
     def attempt(where: str, check: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
@@ -170,6 +175,7 @@ def check_scenario(scenario: Scenario) -> str:
         source = read_reads_file(scenario.resolve(str(spec.path)), columns=spec.column_map(),
                                  time_format=spec.time_format, delimiter=spec.delimiter)
         return f"reads file of {len(source.reads):,} usable rows checked"
+    check_simulated(scenario)  # too big? before anything is built
     net = build_network(scenario, stage_rngs(scenario.seed)["network"])
     check_world(scenario, net)
     return f"network of {net.n_nodes:,} intersections and {net.n_edges:,} road segments checked"

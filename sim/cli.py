@@ -110,6 +110,14 @@ def main() -> None:
     except (CurtainError, OSError) as exc:  # raised outside a command's own handling
         err_console.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(1)
+    except MemoryError:  # past the size check's estimate: say what to do, not "internal error"
+        if "--debug" in sys.argv:
+            raise
+        err_console.print("error: the run ran out of memory; nothing was written. Make the scenario smaller "
+                          "(network size, demand.trips or demand.vehicles, demand.days), keep a route sample "
+                          "([metrics] route_sample), or lower CURTAIN_MEMORY_GB so the size check refuses it first",
+                          highlight=False, markup=False, soft_wrap=True)
+        sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - last resort: no traceback without --debug
         if "--debug" in sys.argv:
             raise
