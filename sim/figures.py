@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,12 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     watch_camera, camera_edges, _ = watch_pairs(sim.layout, net)
     all_view = sim.trip_table[sim.trip_table["view"] == "all"]
     operator = sim.layout["operator"].to_numpy()[watch_camera]
+    typical = typical_trip(sim)
+    map_title = (f"{name}: cameras and a typical trip — {typical.recall:.0%} of its route rebuilt\n"
+                 f"(the median of the {typical.n:,} trips {typical.who})" if typical else f"{name}: cameras")
     figures = [
-        save_figure(map_figure(net, camera_edges, **example_trip(sim), camera_operator=operator,
-                         district_edges=_boundary(sim), title=f"{name}: cameras and one trip"),
+        save_figure(map_figure(net, camera_edges, **example_trip(sim, typical), camera_operator=operator,
+                         district_edges=_boundary(sim), title=map_title),
               folder / "map.png"),
         save_figure(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
                               all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage{_sampled(sim)}"),
@@ -43,10 +47,14 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
                                    folder / "areas.png"))
     drive = _long_trip_views(sim)
     if drive is not None:
+        chosen = drive["typical"]
         figures.append(save_figure(
             long_trip_figure(net, drive["route"], drive["views"], jurisdiction=edge_jurisdiction(net),
                              all_operators=sorted(set(sim.layout["operator"])),
-                             title=f"{name}: one {drive['km']:.0f} km drive — what each view recovers"),
+                             title=f"{name}: a typical {drive['km']:.0f} km drive — what each view recovers\n"
+                                   f"({chosen.recall:.0%} of its route rebuilt from all reads: the median of the "
+                                   f"{chosen.n:,} drives over {sim.scenario.metrics.long_trip_km:g} km "
+                                   f"{chosen.who})"),
             folder / "long_trip.png"))
     if sim.access is not None:
         figures.append(save_figure(sharing_graph_figure(sim.access, sim.metrics.get("agencies", {}),
@@ -55,17 +63,61 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     return figures
 
 
+@dataclass(frozen=True)
+class TypicalTrip:
+    """The trip a figure draws: ``row`` of the trips, its route ``recall``, the median it is nearest, and of what.
+
+    ``n`` trips were candidates, ``who`` says which (``"sighted twice or more"``, or ``"sighted once"`` when
+    none was sighted twice).
+    """
+
+    row: int
+    recall: float
+    median: float
+    n: int
+    who: str
+
+
+def typical_trip(sim: Simulation, *, longer_than_m: float = 0.0) -> TypicalTrip | None:
+    """The trip nearest the median route recall of trips sighted at least twice (ties: the first trip).
+
+    Only trips longer than ``longer_than_m`` whose route the run kept are candidates; when none was sighted
+    twice, those sighted once. ``None`` when no candidate was sighted at all. A figure that draws "a trip"
+    draws this one, so a reader does not take the best case for the typical one.
+
+    Examples
+    --------
+    >>> from sim import load_scenario, simulate_scenario
+    >>> sim = simulate_scenario(load_scenario(overrides=["network.rows=8", "network.cols=8",
+    ...                                                  "demand.trips=300", "cameras.count=12"]))
+    >>> t = typical_trip(sim)
+    >>> table = sim.trip_table[sim.trip_table["view"] == "all"]
+    >>> twice = table[table["n_sightings"] >= 2]["route_recall"]
+    >>> bool(t.n == len(twice)), bool(t.median == twice.median()), bool(t.recall == table["route_recall"].iloc[t.row])
+    (True, True, True)
+    """
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    sightings = table["n_sightings"].to_numpy()
+    recall = table["route_recall"].to_numpy(dtype=float)
+    eligible = _route_kept(sim) & (table["length_m"].to_numpy() > longer_than_m) & np.isfinite(recall)
+    for least, who in ((2, "sighted twice or more"), (1, "sighted once")):
+        rows = np.flatnonzero(eligible & (sightings >= least))
+        if len(rows):
+            median = float(np.median(recall[rows]))
+            row = int(rows[np.argmin(np.abs(recall[rows] - median))])
+            return TypicalTrip(row, float(recall[row]), median, len(rows), who)
+    return None
+
+
 def _long_trip_views(sim: Simulation) -> dict[str, Any] | None:
-    """The most-read trip longer than ``metrics.long_trip_km``, and what each view recovers of it.
+    """A typical trip longer than ``metrics.long_trip_km`` (:func:`typical_trip`), and what each view recovers.
 
     ``None`` when no trip is that long or none was read.
     """
-    table = sim.trip_table[sim.trip_table["view"] == "all"]
-    long_rows = np.flatnonzero((table["length_m"].to_numpy() > sim.scenario.metrics.long_trip_km * 1000)
-                               & _route_kept(sim))
-    if not len(long_rows) or table["n_reads"].to_numpy()[long_rows].max() == 0:
+    typical = typical_trip(sim, longer_than_m=sim.scenario.metrics.long_trip_km * 1000)
+    if typical is None:
         return None
-    row = int(long_rows[np.argmax(table["n_reads"].to_numpy()[long_rows])])
+    row = typical.row
     trip = sim.trips.iloc[row]
     route = sim.routes.route(row)
     operator = sim.layout.set_index("camera_id")["operator"]
@@ -80,7 +132,7 @@ def _long_trip_views(sim: Simulation) -> dict[str, Any] | None:
         covered = np.isin(route, np.concatenate(recovered)) if recovered else np.zeros(len(route), bool)
         views[name] = {"covered": covered, "read_edges": seen["edge"].to_numpy()[mine],
                        "read_operator": operator.reindex(seen["camera_id"].iloc[mine]).to_numpy()}
-    return {"route": route, "views": views, "km": float(trip["length_m"]) / 1000}
+    return {"route": route, "views": views, "km": float(trip["length_m"]) / 1000, "typical": typical}
 
 
 def _route_kept(sim: Simulation) -> np.ndarray:
@@ -120,14 +172,16 @@ def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000
                     tiles=output.map_tiles, attribution=output.map_tiles_attribution)
     atomic_write_bytes(path, page.encode("utf-8"))
 
-def example_trip(sim: Simulation) -> dict[str, Any]:
-    """The trip drawn on the map: the most-read trip (ties: lowest id)."""
-    table = sim.trip_table[sim.trip_table["view"] == "all"]
-    n_reads = np.where(_route_kept(sim), table["n_reads"].to_numpy(), 0)  # a trip whose route is kept
-    if not len(table) or n_reads.max() == 0:
+def example_trip(sim: Simulation, typical: TypicalTrip | None = None) -> dict[str, Any]:
+    """The trip drawn on the map, as :func:`sim.plot.map_figure`'s keywords: a typical trip (:func:`typical_trip`).
+
+    Empty when no trip was read.
+    """
+    typical = typical or typical_trip(sim)
+    if typical is None:
         return {}
-    row = int(np.argmax(n_reads))
-    trip_id = table["trip_id"].iloc[row]
+    row = typical.row
+    trip_id = sim.trip_table[sim.trip_table["view"] == "all"]["trip_id"].iloc[row]
     reads = sim.reads[sim.reads["trip_id"] == trip_id]
     # the vehicle's reads reconstructed on their own (what a search for its plate returns), as in the
     # long-trip figure: the same whether the run is in memory or read back from its folder

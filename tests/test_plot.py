@@ -165,3 +165,53 @@ def test_sharing_graph_labels_sit_off_the_arrows(monkeypatch, tmp_path):
         extent = label.get_window_extent(renderer)
         for arrow in arrows:
             assert not arrow.intersects_bbox(extent, filled=False), label.get_text()
+
+
+def test_the_typical_trip_is_nearest_the_median_of_trips_sighted_twice():
+    """A hand case: recalls 0.9, 0.1, 0.3, 0.5, 0.25 of trips sighted twice or more have median 0.3."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from sim.figures import typical_trip
+
+    table = pd.DataFrame({
+        "view": "all",
+        "trip_id": np.arange(8),
+        "n_sightings": [2, 3, 1, 2, 4, 2, 2, 0],
+        "route_recall": [0.9, 0.1, 0.31, 0.3, 0.5, 0.25, 0.29, 0.0],
+        "length_m": [900, 900, 900, 6000, 900, 6000, 6000, 900],
+    })
+    kept = np.array([True, True, True, True, True, True, False, True])  # trip 6's route was not kept
+    fake = SimpleNamespace(trip_table=table, trips=table, routes=SimpleNamespace(kept=kept))
+    t = typical_trip(fake)
+    assert (t.row, t.recall, t.median, t.n, t.who) == (3, 0.3, 0.3, 5, "sighted twice or more")
+    long = typical_trip(fake, longer_than_m=5000)  # trips 3 and 5 (0.3, 0.25): median 0.275, a tie -> the first
+    assert (long.row, long.median, long.n) == (3, 0.275, 2)
+    once = SimpleNamespace(trip_table=table.assign(n_sightings=[1, 0, 0, 0, 1, 0, 0, 0]), trips=table,
+                           routes=SimpleNamespace(kept=None))
+    assert typical_trip(once).who == "sighted once" and typical_trip(once).median == pytest.approx(0.7)
+    unseen = SimpleNamespace(trip_table=table.assign(n_sightings=0), trips=table, routes=SimpleNamespace(kept=None))
+    assert typical_trip(unseen) is None
+
+
+def test_the_map_draws_the_typical_trip_and_its_title_says_so(toy, tmp_path, monkeypatch):
+    """The route drawn as rebuilt covers the share of the drawn trip's route that the title gives."""
+    import sim.plot
+    from sim.figures import typical_trip, write_figures
+
+    t = typical_trip(toy)
+    drawn = example_trip(toy)
+    route = drawn["true_route"]
+    assert np.array_equal(route, toy.routes.route(t.row))
+    length = toy.net.edge_length
+    covered = np.isin(route, drawn["recon_route"])
+    assert length[route][covered].sum() / length[route].sum() == pytest.approx(t.recall, abs=1e-9)
+    table = toy.trip_table[toy.trip_table["view"] == "all"]
+    assert t.recall < table["route_recall"].max()  # on this toy run the best case is another trip
+    titles = []
+    real = sim.plot.map_figure
+    monkeypatch.setattr(sim.plot, "map_figure", lambda *a, **k: titles.append(k["title"]) or real(*a, **k))
+    write_figures(toy, tmp_path)
+    assert f"a typical trip — {t.recall:.0%} of its route rebuilt" in titles[0]
+    assert f"the median of the {t.n:,} trips sighted twice or more" in titles[0]
