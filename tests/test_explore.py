@@ -185,7 +185,7 @@ def test_the_command_writes_the_page_and_names_its_mistakes(tmp_path):
 def test_a_page_that_appears_while_simulating_is_not_overwritten(tmp_path, monkeypatch):
     import sim.pipeline
 
-    from sim._errors import OutputError
+    from sim import OutputError
 
     target = tmp_path / "lesson.html"
     real = sim.pipeline.simulate_scenario

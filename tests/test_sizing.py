@@ -54,7 +54,7 @@ def test_too_big_is_refused_at_once_naming_its_key(case, command, tmp_path, monk
 
 def test_the_limit_follows_curtain_memory_gb(monkeypatch):
     scenario = load_scenario(overrides=["network.rows=200", "network.cols=200"])  # about 1.4 GB
-    from sim._errors import ScenarioError
+    from sim import ScenarioError
     from sim.sizing import check_size
 
     monkeypatch.setenv("CURTAIN_MEMORY_GB", "100")
