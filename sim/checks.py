@@ -114,8 +114,8 @@ def _camera_problems(
     """Check every camera group against the network; return the operators its cameras will have, and how many
     cameras the groups hold at least (a cordon or curtain counts one: its size is known only once placed)."""
     from sim.district import district_mask
-    from sim.placement import check_count
-    from sim.world import read_camera_file
+    from sim.placement import check_count, entrance_edges
+    from sim.world import group_allowed_edges, read_camera_file
 
     operators: set[str] = set()
     readers = 0
@@ -130,17 +130,16 @@ def _camera_problems(
         readers += 1 if spec.strategy in ("cordon", "curtain") else spec.camera_count()
         if spec.strategy == "cordon" or spec.camera_count() > 0:
             operators.add(spec.operator)
-        allowed = None
-        if spec.jurisdiction is not None:
-            edges = attempt(f"{where}.jurisdiction", jurisdiction_edges, net, spec.jurisdiction,
-                            f"{where}.jurisdiction")
-            if edges is None:
-                continue
-            allowed = np.zeros(net.n_edges, bool)
-            allowed[edges] = True
+        found = attempt(where, lambda: (group_allowed_edges(net, spec, f"{where}."),))
+        if found is None:  # no road of its jurisdiction or classes: its count cannot be checked
+            continue
+        allowed = found[0]
         if spec.district is not None:
             attempt(f"{where}.district", district_mask, net, spec.district.model_dump(), scenario.resolve)
-        if spec.strategy not in ("cordon",):
+        if spec.strategy == "entrances":
+            way_in = entrance_edges(net) if allowed is None else entrance_edges(net) & allowed
+            attempt(f"{where}.count", check_count, net, spec.camera_count(), way_in)
+        elif spec.strategy not in ("cordon",):
             attempt(f"{where}.count", check_count, net, spec.camera_count(), allowed)
     return operators, readers
 

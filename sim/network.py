@@ -564,11 +564,18 @@ def nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.nd
 MAJOR_HIGHWAYS = ("motorway", "trunk", "primary", "secondary")
 
 
+def edge_highway(net: RoadNetwork) -> np.ndarray:
+    """Each edge's OSM ``highway`` class (the first of a list; ``""`` when the edge has none)."""
+    def first(value: object) -> str:
+        return str(value[0]) if isinstance(value, list) and value else str(value or "")
+
+    return np.array([first(net.graph.edges[net.nodes[u], net.nodes[v], k].get("highway", ""))
+                     for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)])
+
+
 def major_roads(net: RoadNetwork) -> np.ndarray:
     """Which edges are arterials (``highway`` in :data:`MAJOR_HIGHWAYS`), for drawing."""
-    highway = np.array([str(net.graph.edges[net.nodes[u], net.nodes[v], k].get("highway", ""))
-                        for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)])
-    return np.isin(highway, MAJOR_HIGHWAYS)
+    return np.isin(edge_highway(net), MAJOR_HIGHWAYS)
 
 
 #: What a synthetic city without ``network.point`` says when asked for longitude/latitude.

@@ -44,8 +44,8 @@ from sim.network import RoadNetwork, Routes
 #: Above this many nodes, betweenness is estimated from a sample of sources.
 BETWEENNESS_EXACT_MAX_NODES = 2_000
 BETWEENNESS_SAMPLE = 500
-STRATEGIES = ("random", "betweenness", "volume", "greedy", "cordon", "curtain", "route_id")
-SPACED = ("random", "betweenness", "volume", "greedy")
+STRATEGIES = ("random", "betweenness", "volume", "greedy", "cordon", "curtain", "route_id", "entrances")
+SPACED = ("random", "betweenness", "volume", "greedy", "entrances")
 SITES = ("edge", "intersection")
 
 
@@ -183,7 +183,43 @@ def betweenness_edges(
 
 
 #: The strategies that place cameras from the trips' routes.
-ROUTED_STRATEGIES = ("volume", "greedy", "route_id")
+ROUTED_STRATEGIES = ("volume", "greedy", "route_id", "entrances")
+
+
+def entrance_edges(net: RoadNetwork) -> np.ndarray:
+    """Which directed edges are ways into a neighbourhood: a local street from a bigger road into local streets.
+
+    An entrance runs from an intersection that touches a road bigger than a
+    local street (``highway`` not in :data:`sim.profiles.LOCAL_ROADS`) to
+    one that touches local streets only. A camera on it reads the traffic
+    entering; what leaves by the same street uses the reverse edge, which is
+    not an entrance.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(7, 7, arterial_every=6, one_way_share=0, rng=np.random.default_rng(0))
+    >>> way_in = entrance_edges(net)
+    >>> int(way_in.sum())  # arterials all round; 5 streets lead in from each of the 4
+    20
+    >>> sorted({(int(net.nodes[u]), int(net.nodes[v])) for u, v in zip(net.edge_u[way_in], net.edge_v[way_in])})[:3]
+    [(1, 8), (2, 9), (3, 10)]
+    """
+    from sim.network import edge_highway
+    from sim.profiles import LOCAL_ROADS
+
+    local = np.isin(edge_highway(net), LOCAL_ROADS)
+    touches_major = np.zeros(net.n_nodes, bool)
+    touches_major[net.edge_u[~local]] = True
+    touches_major[net.edge_v[~local]] = True
+    return local & touches_major[net.edge_u] & ~touches_major[net.edge_v]
+
+
+def road_class_edges(net: RoadNetwork, classes: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Which edges are of one of the OSM ``highway`` ``classes``."""
+    from sim.network import edge_highway
+
+    return np.isin(edge_highway(net), list(classes))
 
 
 def edge_volume(net: RoadNetwork, routes: Routes) -> np.ndarray:
@@ -422,6 +458,13 @@ def place_camera_group(
                                      guard=guard))
     elif strategy == "route_id":
         edges, _ = route_id_edges(net, count, routes, allowed)  # type: ignore[arg-type]
+    elif strategy == "entrances":
+        way_in = entrance_edges(net) & _allowed(net, allowed)
+        if way_in.sum() < count:
+            raise CameraError(f"the network has {int(way_in.sum())} ways into neighbourhoods (local streets "
+                              f"leaving a bigger road{' of the allowed roads' if allowed is not None else ''}), "
+                              f"fewer than count = {count}; lower the count")
+        edges = volume_edges(net, count, routes, way_in, guard)  # type: ignore[arg-type]
     elif strategy == "cordon":
         camera_fields["direction"] = "forward"
         edges = cordon_edges(net, district)  # type: ignore[arg-type]

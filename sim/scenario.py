@@ -147,9 +147,14 @@ class DistrictSpec(_Section):
 class CameraSpec(_Section):
     """``[cameras]``: where the cameras are and how well they read."""
 
-    strategy: Literal["random", "betweenness", "volume", "greedy", "cordon", "curtain", "route_id", "file"] = (
-        "betweenness"
-    )
+    strategy: Literal["random", "betweenness", "volume", "greedy", "cordon", "curtain", "route_id", "entrances",
+                      "file"] = "betweenness"
+    profile: str | None = Field(
+        None, description="a reader profile (flock-pole, rekor-highway, or one of [[profiles]]): fills every key "
+                          "the group does not set (read_rate, direction, road_classes, site, vendor); see "
+                          "sim/profiles.py for the published figures behind each")
+    road_classes: list[str] | None = Field(
+        None, description="place cameras only on roads of these OSM highway classes (e.g. [\"residential\"])")
     count: int = Field(40, ge=0, description="not used by cordon, curtain and file")
     read_rate: Rate = 0.95
     misread_rate: Rate = 0.0
@@ -436,6 +441,18 @@ class Sharing(_Section):
     to: str
 
 
+class ReaderProfile(_Section):
+    """``[[profiles]]``: a reader profile of the scenario's own (see :mod:`sim.profiles`)."""
+
+    name: str
+    read_rate: Rate | None = None
+    misread_rate: Rate | None = None
+    direction: Literal["forward", "backward", "both"] | None = None
+    road_classes: list[str] | None = None
+    site: Literal["edge", "intersection"] | None = None
+    vendor: str | None = None
+
+
 class Scenario(_Section):
     """A whole scenario, every default filled in."""
 
@@ -460,7 +477,15 @@ class Scenario(_Section):
     sharing: list[Sharing] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
     access: AccessSpec = Field(default_factory=AccessSpec)
+    profiles: list[ReaderProfile] = Field(default_factory=list, description="reader profiles of the scenario's own")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _profiles_fill_groups(cls, data: Any) -> Any:
+        from sim.profiles import apply_profiles
+
+        return apply_profiles(data)
     _overrides: list[str] = PrivateAttr(default_factory=list)
 
     @property

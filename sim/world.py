@@ -17,8 +17,8 @@ from sim.cameras import CAMERA_COLUMNS, read_cameras_csv, read_cameras_geojson, 
 from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.district import district_mask
 from sim.io import load_network
-from sim.network import RoadNetwork, Routes
-from sim.placement import ROUTED_STRATEGIES, place_camera_group
+from sim.network import RoadNetwork, Routes, edge_highway
+from sim.placement import ROUTED_STRATEGIES, place_camera_group, road_class_edges
 from sim.scenario import CameraSpec, Scenario
 from sim._arrays import distinct
 from sim.seeds import named_rng
@@ -352,10 +352,7 @@ def _camera_group(
     if spec.strategy == "file":
         return (*read_camera_file(scenario, spec, net), {})
     district = district_mask(net, spec.district.model_dump(), scenario.resolve) if spec.district else None
-    allowed = None
-    if spec.jurisdiction is not None:
-        allowed = np.zeros(net.n_edges, bool)
-        allowed[jurisdiction_edges(net, spec.jurisdiction, f"{scenario.name}: jurisdiction")] = True
+    allowed = group_allowed_edges(net, spec, f"{scenario.name}: ")
     layout, spacing = place_camera_group(
         net, spec.strategy, count=spec.camera_count(), read_rate=spec.read_rate, rng=rng, routes=routes,
         district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads, allowed=allowed,
@@ -363,6 +360,25 @@ def _camera_group(
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
     return layout, None, spacing
+
+
+def group_allowed_edges(net: RoadNetwork, spec: CameraSpec, where: str = "") -> np.ndarray | None:
+    """The roads a camera group may stand on: its ``jurisdiction``'s, of its ``road_classes`` (``None``: any).
+
+    A :class:`ScenarioError` names the key when no road qualifies.
+    """
+    allowed = None
+    if spec.jurisdiction is not None:
+        allowed = np.zeros(net.n_edges, bool)
+        allowed[jurisdiction_edges(net, spec.jurisdiction, f"{where}jurisdiction")] = True
+    if spec.road_classes is not None:
+        of_class = road_class_edges(net, spec.road_classes)
+        if not of_class.any():
+            present = sorted(set(edge_highway(net)) - {""})
+            raise ScenarioError(f"{where}road_classes: no road is of class {', '.join(spec.road_classes)}; the "
+                                f"network has {', '.join(present) or 'no classes'}")
+        allowed = of_class if allowed is None else allowed & of_class
+    return allowed
 
 
 def read_camera_file(

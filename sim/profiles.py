@@ -1,0 +1,93 @@
+"""Reader profiles: what kind of fixed reader a camera group is, with defaults from published figures.
+
+A camera group names a profile (``[cameras] profile = "flock-pole"``) and
+takes from it every key it does not set itself: which direction of a road
+it reads, how often it reads a passing plate, and which road classes
+placement may put it on. A scenario may define its own in ``[[profiles]]``
+(``name`` plus any of the keys below); a name of its own shadows a built-in.
+
+The built-in profiles and where their numbers come from:
+
+``flock-pole``
+    A Flock Safety Falcon-type camera on a pole. It reads **one direction**
+    of one road: cameras stand in pairs facing opposite ways where both
+    directions are watched (a Sherman Oaks, CA deployment: "two cameras on
+    a pole … facing opposite directions"), and 94 % of the ALPR cameras
+    mapped in OpenStreetMap carry a facing direction (``../shared/FACTS.md``).
+    **Read rate 0.85**: no independent measurement of Flock's accuracy is
+    published; Flock has claimed 93 % (reported by CheckCU, Champaign IL), a
+    UK industry figure for US plates is "maybe in the mid 80 percents, on a
+    good day" (Parking Today, 2021), and a 2009 Maryland SHA field test of
+    an older fixed reader captured 65.9 % of passing vehicles and read 72.5 %
+    of those correctly (Chang & Zou, report MD-09-SP708B4G). 0.85 sits
+    between the claim and the measurement. **Road classes**: local streets
+    and collectors — Flock sells cameras for the ways into neighbourhoods
+    and towns ("ingress and egress locations of the city", Carmel-by-the-Sea
+    staff report, 2023), and the portal median of 498 vehicles a day on one
+    direction is about 1,000 a day both ways: the top of a local street
+    (200–1,500 a day, City of Baton Rouge street classes) or the bottom of an
+    urban collector (1,100–6,300, FHWA functional classification, 2013).
+``rekor-highway``
+    A Rekor-type reader on an arterial, parkway or motorway (Westchester's
+    cameras on the Saw Mill River Parkway and similar roads). One direction;
+    **read rate 0.9**, an assumption: Rekor publishes no read rate; **road
+    classes** motorway, trunk and primary roads and their links.
+
+What no profile models yet: lanes (one camera covers one or two lanes of a
+wider road), the effect of speed on reading, and night. The mobile readers'
+profiles (``patrol-car``, ``parking-car``) are the next step
+(``[[patrols]]`` keeps its own keys until then).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: OSM ``highway`` classes of local streets: what a neighbourhood is made of (its ways in are ``entrances``)
+LOCAL_ROADS = ("residential", "unclassified", "living_street", "service", "road")
+COLLECTOR_ROADS = ("tertiary", "tertiary_link", "secondary", "secondary_link")
+HIGHWAY_ROADS = ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link")
+
+#: the keys a profile may set (each also a ``[cameras]`` key)
+PROFILE_KEYS = ("read_rate", "misread_rate", "direction", "road_classes", "site", "vendor")
+
+BUILT_IN: dict[str, dict[str, Any]] = {
+    "flock-pole": {"read_rate": 0.85, "direction": "forward", "road_classes": [*LOCAL_ROADS, *COLLECTOR_ROADS],
+                   "site": "edge", "vendor": "Flock Safety"},
+    "rekor-highway": {"read_rate": 0.9, "direction": "forward", "road_classes": list(HIGHWAY_ROADS),
+                      "site": "edge", "vendor": "Rekor"},
+}
+
+
+def apply_profiles(data: Any) -> Any:
+    """Fill each camera group's unset keys from its ``profile`` (raw scenario data, before validation).
+
+    Returns ``data`` changed in place where it is a dict; anything else is left for validation to refuse.
+
+    Examples
+    --------
+    >>> apply_profiles({"cameras": {"profile": "flock-pole", "read_rate": 0.7}})["cameras"]["read_rate"]
+    0.7
+    >>> apply_profiles({"cameras": {"profile": "flock-pole"}})["cameras"]["direction"]
+    'forward'
+    >>> apply_profiles({"profiles": [{"name": "mine", "read_rate": 0.5}],
+    ...                 "camera_groups": [{"profile": "mine"}]})["camera_groups"][0]["read_rate"]
+    0.5
+    """
+    if not isinstance(data, dict):
+        return data
+    known: dict[str, dict[str, Any]] = dict(BUILT_IN)
+    for own in data.get("profiles") or []:
+        if isinstance(own, dict) and isinstance(own.get("name"), str):
+            known[own["name"]] = {k: v for k, v in own.items() if k in PROFILE_KEYS}
+    groups = [data.get("cameras")] + list(data.get("camera_groups") or [])
+    for where, group in zip(["cameras", *(f"camera_groups[{i}]" for i in range(len(groups) - 1))], groups):
+        if not isinstance(group, dict) or group.get("profile") is None:
+            continue
+        name = group["profile"]
+        if name not in known:
+            raise ValueError(f"{where}.profile = {name!r} is not a reader profile; use one of "
+                             f"{', '.join(map(repr, sorted(known)))} or define it in [[profiles]]")
+        for key, value in known[name].items():
+            group.setdefault(key, list(value) if isinstance(value, list) else value)
+    return data

@@ -1,0 +1,81 @@
+"""Reader profiles fill a camera group's keys; placement as practised: ways into neighbourhoods, road classes."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import ScenarioError, load_scenario, simulate_scenario
+from sim.checks import check_scenario
+
+SMALL = ["network.rows=13", "network.cols=13", "network.arterial_every=6", "demand.trips=600",
+         "metrics.pair_samples=20", "cameras.min_spacing_m=0"]
+
+
+def test_a_profile_fills_only_what_the_group_leaves_unset(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[cameras]\nprofile = "flock-pole"\nread_rate = 0.6\n'
+                    '[[camera_groups]]\nprofile = "rekor-highway"\n'
+                    '[[camera_groups]]\nprofile = "mine"\n'
+                    '[[profiles]]\nname = "mine"\nread_rate = 0.5\ndirection = "both"\n')
+    s = load_scenario(path)
+    flock, rekor, mine = s.all_cameras
+    assert (flock.read_rate, flock.direction, flock.vendor) == (0.6, "forward", "Flock Safety")
+    assert "residential" in flock.road_classes and "motorway" not in flock.road_classes
+    assert (rekor.read_rate, rekor.vendor) == (0.9, "Rekor") and "motorway" in rekor.road_classes
+    assert (mine.read_rate, mine.direction, mine.road_classes) == (0.5, "both", None)
+    # the resolved scenario (scenario.toml of a run) reads back the same
+    again = tmp_path / "again.toml"
+    again.write_text(s.to_toml())
+    assert load_scenario(again).all_cameras == s.all_cameras
+
+
+def test_an_unknown_profile_is_named_with_the_choices():
+    with pytest.raises(ScenarioError, match=r"cameras.profile = 'flok' is not a reader profile; use one of "
+                                            r"'flock-pole', 'rekor-highway'"):
+        load_scenario(overrides=["cameras.profile='flok'"])
+
+
+def test_entrances_stand_on_local_streets_leading_in_from_bigger_roads():
+    """Checked on the networkx graph itself: the tail touches a primary road, the head only residential ones."""
+    sim = simulate_scenario(load_scenario(overrides=SMALL + ["cameras.strategy='entrances'", "cameras.count=12",
+                                                             "cameras.site='edge'"]))
+    g = sim.net.graph
+    assert len(sim.layout) == 12
+    for u, v, k in sim.layout[["u", "v", "key"]].itertuples(index=False):
+        assert g.edges[u, v, k]["highway"] == "residential"
+        around_u = {d["highway"] for *_, d in g.in_edges(u, data=True)} | {d["highway"] for *_, d in
+                                                                            g.out_edges(u, data=True)}
+        around_v = {d["highway"] for *_, d in g.in_edges(v, data=True)} | {d["highway"] for *_, d in
+                                                                            g.out_edges(v, data=True)}
+        assert "primary" in around_u and around_v == {"residential"}
+    # the busiest entrances: no other entrance carries more trips than the quietest camera's
+    from sim.placement import edge_volume, entrance_edges
+
+    volume = edge_volume(sim.net, sim.routes)
+    chosen = [sim.net.edge_id(u, v, k) for u, v, k in sim.layout[["u", "v", "key"]].itertuples(index=False)]
+    others = entrance_edges(sim.net).copy()
+    others[chosen] = False
+    assert volume[others].max() <= volume[chosen].min()
+
+
+def test_road_classes_keep_a_group_on_its_roads():
+    sim = simulate_scenario(load_scenario(overrides=SMALL + ["cameras.strategy='volume'", "cameras.count=10",
+                                                             "cameras.road_classes=['residential']"]))
+    g = sim.net.graph
+    assert {g.edges[u, v, k]["highway"] for u, v, k in sim.layout[["u", "v", "key"]].itertuples(index=False)} == {
+        "residential"}
+    unconstrained = simulate_scenario(load_scenario(overrides=SMALL + ["cameras.strategy='volume'",
+                                                                       "cameras.count=10"]))
+    assert "primary" in {g.edges[u, v, k]["highway"]
+                         for u, v, k in unconstrained.layout[["u", "v", "key"]].itertuples(index=False)}
+
+
+@pytest.mark.parametrize("overrides, fragment", [
+    (["cameras.road_classes=['motorway']"], "cameras.road_classes: no road is of class motorway; the network has "
+                                            "primary, residential"),
+    (["cameras.strategy='entrances'", "cameras.count=5000"], "cameras.count = 5000"),
+])
+def test_validate_names_a_group_that_cannot_be_placed(overrides, fragment):
+    with pytest.raises(ScenarioError) as info:
+        check_scenario(load_scenario(overrides=SMALL + overrides))
+    assert fragment in str(info.value)
