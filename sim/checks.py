@@ -96,6 +96,10 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
 
         attempt("demand.path", read_trips_csv, scenario.resolve(str(demand.path)), net,
                 named_rng(scenario.seed, "checks"))
+    if demand.model == "population" and demand.gateways is not None:
+        from sim.world import gateway_indices
+
+        attempt("demand.gateways", gateway_indices, net, demand.gateways)
     if demand.counts is not None:
         from sim.io.counts import read_counts
 

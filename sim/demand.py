@@ -296,6 +296,9 @@ def population_trips(
     errand_decay_km: float = 2.0,
     zone_km: float = 1.0,
     places_per_zone: int | None = None,
+    in_commuter_share: float = 0.0,
+    through_share: float = 0.0,
+    gateways: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A synthetic population of vehicles, each with a home, and for workers a work place, driving N days.
 
@@ -310,13 +313,22 @@ def population_trips(
     0–2 outings between 10:00 and 20:00. A vehicle whose trip runs late
     leaves for its next one on arrival (the traffic stage's rule).
 
+    With ``in_commuter_share`` (of the area's jobs held by people from
+    outside) and ``through_share`` (of the vehicles entering each day that
+    cross the area), vehicles from outside come in through ``gateways``
+    (node indices; default :func:`sim.external.gateway_nodes`): see
+    :mod:`sim.external`. They are drawn after the residents, so the residents
+    are the same with or without them.
+
     Returns
     -------
     trips : pandas.DataFrame
         Trips table (sorted by vehicle and departure).
     persons : pandas.DataFrame
-        ``vehicle_id, plate, home, work, worker`` (``work`` is the home node
-        id for non-workers, who have none; see ``worker``).
+        ``vehicle_id, plate, home, work, worker, kind`` (``work`` is the home
+        node id for non-workers, who have none; see ``worker``; ``kind`` is
+        ``resident``, ``in-commuter`` or ``through``, and a vehicle from
+        outside has the gateway it comes in by as its home).
 
     Examples
     --------
@@ -365,10 +377,41 @@ def population_trips(
         again = n_tours[first] >= 2  # the second tour starts after the first one's likely end
         later = np.maximum(rng.uniform(*window, int(again.sum())) * 3600, start[again] + 3 * 3600)
         tour(first[again], later, rng.uniform(1200, 5400, int(again.sum())), day)
+    persons = pd.DataFrame({"vehicle_id": ids, "home": home, "work": work, "worker": worker, "kind": "resident"})
+    if in_commuter_share > 0 or through_share > 0:
+        from sim.external import external_vehicles, gateway_nodes
+
+        outside_trips, outside = external_vehicles(
+            net, gateway_nodes(net) if gateways is None else gateways,
+            in_commuters=int(round(worker.sum() * in_commuter_share / (1 - in_commuter_share))),
+            through_share=through_share, days=days, first_weekday=first_weekday, first_vehicle=vehicles,
+            work_place=lambda origin, r: gravity_destinations(zones, to_work, origin, r), rng=rng)
+        parts.append(outside_trips)
+        persons = pd.concat([persons, outside], ignore_index=True)
+        plates = np.concatenate([plates, more_plates(len(outside), set(plates), rng)])
     trips = _trips_table(net, pd.concat(parts, ignore_index=True), plates)
-    persons = pd.DataFrame({"vehicle_id": ids, "plate": plates, "home": net.nodes[home], "work": net.nodes[work],
-                            "worker": worker})
-    return trips, persons
+    persons = persons.assign(plate=plates, home=net.nodes[persons["home"].to_numpy()],
+                             work=net.nodes[persons["work"].to_numpy()])
+    return trips, persons[["vehicle_id", "plate", "home", "work", "worker", "kind"]]
+
+
+def more_plates(n: int, taken: set[str], rng: np.random.Generator) -> np.ndarray:
+    """``n`` more distinct plates, none of them in ``taken``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> first = make_plates(5, rng)
+    >>> more = more_plates(5, set(first), rng)
+    >>> len(set(first) | set(more))
+    10
+    """
+    out: list[str] = []
+    while len(out) < n:
+        fresh = [p for p in make_plates(n - len(out), rng) if p not in taken]
+        taken = taken | set(fresh)
+        out += fresh
+    return np.array(out, dtype=object)
 
 
 def _commutes(

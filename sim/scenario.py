@@ -232,6 +232,17 @@ class DemandSpec(_Section):
                                      "big city fast); per-camera reads are also reported scaled back up")
     days: int = Field(1, ge=1)
     worker_share: Rate = Field(0.65, description="population: share of vehicles commuting to work on weekdays")
+    in_commuter_share: float = Field(
+        0.7, ge=0, lt=1, description="population: share of the area's jobs held by people from outside, who drive "
+                                     "in through gateways (a central city's: Norfolk, VA 73.5 %, Washington, DC "
+                                     "72.4 %; see sim/external.py); 0 for none")
+    through_share: float = Field(
+        0.1, ge=0, lt=1, description="population: share of the vehicles entering the area each day that only "
+                                     "cross it, gateway to gateway (7-18 % for cities of 100,000-500,000, 1944 "
+                                     "origin-destination surveys; see sim/external.py)")
+    gateways: list[int | str] | None = Field(
+        None, description="population: node ids where traffic from outside enters (default: where the biggest "
+                          "inward roads meet the network's edge)")
     work_decay_km: float = Field(6.0, gt=0, description="population: distance decay of work places, km")
     decay_km: float = Field(2.0, gt=0, description="gravity and population errands: distance decay, km")
     zone_km: float = Field(1.0, gt=0, description="gravity and population: size of the square zones, km")
@@ -251,6 +262,10 @@ class DemandSpec(_Section):
         if self.model == "population" and self.vehicles is None and self.target_reads_per_camera_per_day is None:
             raise ValueError("model 'population' needs vehicles = N (it makes its own trips), or "
                              "target_reads_per_camera_per_day to calibrate N")
+        outside = sorted({"in_commuter_share", "through_share", "gateways"} & self.model_fields_set)
+        if outside and self.model != "population":
+            raise ValueError(f"{', '.join(outside)} appl(ies) to model 'population' only (traffic from outside "
+                             "enters the population model's area)")
         if self.vehicles is not None and self.model != "population":
             raise ValueError("vehicles applies to model 'population' only; the other models take trips per day")
         if self.model == "file" and not self.path:

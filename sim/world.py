@@ -124,8 +124,20 @@ def build_demand(
         return population_trips(net, int(vehicles or spec.vehicles or 0), days or spec.days, rng,
                                 first_weekday=scenario.start.weekday(),
                                 worker_share=spec.worker_share, work_decay_km=spec.work_decay_km,
-                                errand_decay_km=spec.decay_km, zone_km=spec.zone_km)
+                                errand_decay_km=spec.decay_km, zone_km=spec.zone_km,
+                                in_commuter_share=spec.in_commuter_share, through_share=spec.through_share,
+                                gateways=None if spec.gateways is None else gateway_indices(net, spec.gateways))
     return uniform_trips(net, spec.trips, spec.days, rng), None
+
+
+def gateway_indices(net: RoadNetwork, nodes: list[int | str]) -> np.ndarray:
+    """``demand.gateways`` as node indices; a :class:`ScenarioError` names the ids not in the network."""
+    index = net.node_indices(nodes)
+    missing = [n for n, i in zip(nodes, index) if i < 0]
+    if missing:
+        raise ScenarioError(f"demand.gateways: node(s) {', '.join(map(repr, missing[:5]))} are not in the road "
+                            "network; give node ids of the network (nodes.parquet of a run lists them)")
+    return index
 
 
 def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:

@@ -52,6 +52,23 @@ def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     return out
 
 
+@metric("traffic_from_outside", "run")
+def _outside(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """The share of trips made by vehicles from outside the area (in-commuters, through traffic), by vehicle."""
+    persons = run.persons
+    if persons is None or "kind" not in persons.columns:
+        return {"share_trips_external": None,
+                "share_trips_external_reason": "traffic from outside is modelled in the population model only"}
+    kind = persons.set_index("vehicle_id")["kind"]
+    vehicle = run.trips["vehicle_id"].to_numpy()
+    external = kind.reindex(vehicle).to_numpy() != "resident"
+    out: dict[str, Any] = {}
+    add_share(out, "share_trips_external", external, vehicle)
+    counts = persons["kind"].value_counts()
+    out["vehicles_by_kind"] = {k: int(counts.get(k, 0)) for k in ("resident", "in-commuter", "through")}
+    return out
+
+
 @metric("route_choice", "run")
 def _route_choice(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
     """How the drivers chose routes, and the share of trips that drove a fastest path (the searcher's guess).

@@ -262,7 +262,11 @@ def person_metrics(
         [u.assign(vehicle_id=owner.reindex(u["plate"]).to_numpy(), k=k) for k, u in unique.items()],
         ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}
     if n_days >= 2:
-        out |= home_inference(seen, trips, net, owner_of_code)
+        residents = owner_of_code
+        if persons is not None and "kind" in persons.columns:  # a vehicle from outside has no home in the area
+            resident_ids = persons.loc[persons["kind"].to_numpy() == "resident", "vehicle_id"]
+            residents = owner_of_code[owner_of_code.isin(resident_ids)]
+        out |= home_inference(seen, trips, net, residents)
         if persons is not None:
             out |= work_inference(seen, persons, net, owner_of_code, first_weekday=first_weekday)
         else:

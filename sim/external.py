@@ -1,0 +1,149 @@
+"""Traffic from outside: vehicles that live beyond the simulated area and enter it through gateways.
+
+A city's cameras read more than its residents. Most people who work in a
+central city live outside it — 73.5 % of Norfolk, VA's workforce (Koch &
+Agarwal, Old Dominion University, *Our Jobs Also are Your Jobs*, 2015: "26.5
+percent of the city workforce actually live in Norfolk"), 72.4 % of
+Washington, DC's (US Census Bureau, McKenzie, *Out-of-State and Long
+Commutes: 2011*, ACS-20, 2013) — and some traffic on the roads into a city
+only passes through it: 18.4 % of the traffic approaching cities of
+100,000–300,000 people, 7.2 % for 300,000–500,000 (*Interregional
+Highways*, House Document 379, 1944, table 14; measured before the
+Interstates, so an order of magnitude, not a current figure).
+
+The population model adds two kinds of outside vehicles
+(``[demand] in_commuter_share``, ``through_share``):
+
+- **In-commuters**: ``in_commuter_share`` of the area's jobs are held by
+  people from outside. Each such vehicle's "home" is a gateway; on weekdays
+  it drives in to a work place drawn like a resident's (gravity from the
+  gateway's zone) and back out at the same times as residents' commutes.
+  Their evenings and weekends happen outside the area.
+- **Through traffic**: ``through_share`` of the vehicles entering the area
+  each day cross it from one gateway to another, each a vehicle seen that
+  day only (a new plate), leaving between 6:00 and 22:00.
+
+Visitors (shoppers, deliveries, tourists) are not modelled yet.
+
+Gateways (:func:`gateway_nodes`) are the intersections on the edge of the
+network where its biggest road that leads inward ends: where the roads into
+the area cross its boundary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._errors import DemandError
+from sim._time import DAY_S
+from sim.network import RoadNetwork, edge_highway
+
+#: OSM road classes from the biggest down: a gateway is where the biggest inward road crosses the edge
+ROAD_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
+
+
+def gateway_nodes(net: RoadNetwork, *, edge_m: float | None = None) -> np.ndarray:
+    """Node indices where roads come into the area: on its outer edge, on the biggest road leading inward.
+
+    A node is on the edge when it lies within ``edge_m`` of the convex hull's
+    boundary (default: 2 % of the square root of the hull's area, at least
+    30 m). An edge road leads inward when its other end is not on the edge;
+    of those roads' classes (:data:`ROAD_RANK`) the biggest present decides
+    which edge nodes are gateways.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(13, 13, arterial_every=6, jitter_m=0, rng=np.random.default_rng(0))
+    >>> sorted(int(net.nodes[n]) for n in gateway_nodes(net))  # the arterial at column and row 6 meets the edge
+    [6, 78, 90, 162]
+    """
+    from shapely import MultiPoint, Point
+
+    points = np.column_stack([net.x, net.y])
+    hull = MultiPoint(points).convex_hull
+    if hull.area <= 0:
+        raise DemandError("traffic from outside needs a network with an area (its nodes are on one line)")
+    tolerance = edge_m if edge_m is not None else max(30.0, 0.02 * float(np.sqrt(hull.area)))
+    boundary = hull.exterior
+    on_edge = np.array([boundary.distance(Point(x, y)) <= tolerance for x, y in points])
+    highway = edge_highway(net)
+    inward = on_edge[net.edge_u] != on_edge[net.edge_v]
+    rank = {name: i for i, name in enumerate(ROAD_RANK)}
+    edge_rank = np.array([rank.get(h, len(ROAD_RANK)) for h in highway])
+    if not inward.any():
+        raise DemandError("no road leads from the network's edge inward: give demand.gateways = [node ids]")
+    best = edge_rank[inward].min()
+    chosen = inward & (edge_rank == best)
+    ends = np.concatenate([net.edge_u[chosen], net.edge_v[chosen]])
+    return np.unique(ends[on_edge[ends]])
+
+
+def external_vehicles(
+    net: RoadNetwork,
+    gateways: np.ndarray,
+    *,
+    in_commuters: int,
+    through_share: float,
+    days: int,
+    first_weekday: int,
+    first_vehicle: int,
+    work_place: Any,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Trips (``vehicle_id, o, d, depart_s``, node indices) and vehicles of the traffic from outside.
+
+    ``work_place(origins, rng)`` draws a work node for each gateway origin (the
+    population model's gravity). Vehicle ids start at ``first_vehicle``.
+
+    Returns
+    -------
+    trips : pandas.DataFrame
+    vehicles : pandas.DataFrame
+        ``vehicle_id, home, work, worker, kind`` (``kind``: ``in-commuter`` or
+        ``through``; ``home`` is the gateway it comes in by, a node index).
+    """
+    if len(gateways) < 1:
+        raise DemandError("traffic from outside needs at least one gateway")
+    home = gateways[rng.integers(len(gateways), size=in_commuters)]
+    work = work_place(home, rng) if in_commuters else np.zeros(0, np.int64)
+    ids = first_vehicle + np.arange(in_commuters)
+    parts = []
+    through_ids: list[np.ndarray] = []
+    through_home: list[np.ndarray] = []
+    next_id = first_vehicle + in_commuters
+    weekdays = [d for d in range(days) if (first_weekday + d) % 7 < 5]
+    for day in range(days):
+        entering = 0
+        if day in weekdays and in_commuters:
+            leave = np.clip(rng.normal(7.75, 0.75, in_commuters), 5.0, 11.0) * 3600
+            back = leave + np.clip(rng.normal(9.0, 0.75, in_commuters), 4.0, 12.0) * 3600
+            parts.append(pd.DataFrame({"vehicle_id": ids, "o": home, "d": work, "depart_s": day * DAY_S + leave}))
+            parts.append(pd.DataFrame({"vehicle_id": ids, "o": work, "d": home, "depart_s": day * DAY_S + back}))
+            entering = in_commuters
+        n_through = int(rng.binomial(entering, through_share / (1 - through_share))) if through_share else 0
+        if n_through and len(gateways) >= 2:
+            a = rng.integers(len(gateways), size=n_through)
+            b = (a + rng.integers(1, len(gateways), size=n_through)) % len(gateways)  # another gateway
+            who = next_id + np.arange(n_through)
+            next_id += n_through
+            parts.append(pd.DataFrame({"vehicle_id": who, "o": gateways[a], "d": gateways[b],
+                                       "depart_s": day * DAY_S + rng.uniform(6.0, 22.0, n_through) * 3600}))
+            through_ids.append(who)
+            through_home.append(gateways[a])
+    through = np.concatenate(through_ids) if through_ids else np.zeros(0, np.int64)
+    through_from = np.concatenate(through_home) if through_home else np.zeros(0, np.int64)
+    vehicles = pd.DataFrame({
+        "vehicle_id": np.concatenate([ids, through]).astype(np.int64),
+        "home": np.concatenate([home, through_from]).astype(np.int64),
+        "work": np.concatenate([work, through_from]).astype(np.int64),
+        "worker": np.concatenate([np.ones(in_commuters, bool), np.zeros(len(through), bool)]),
+        "kind": ["in-commuter"] * in_commuters + ["through"] * len(through),
+    })
+    trips = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"vehicle_id": np.zeros(0, np.int64), "o": np.zeros(0, np.int64), "d": np.zeros(0, np.int64),
+         "depart_s": np.zeros(0)})
+    return trips, vehicles

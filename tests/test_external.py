@@ -1,0 +1,105 @@
+"""Traffic from outside: in-commuters and through traffic enter by the gateways, sized by their shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import ScenarioError, load_scenario, simulate_scenario
+from sim.checks import check_scenario
+from sim.demand import population_trips
+from sim.external import gateway_nodes
+from sim.generators import county_network, grid_network
+
+POP = ["network.rows=13", "network.cols=13", "network.arterial_every=6", "demand.model='population'",
+       "demand.vehicles=300", "demand.days=7", "demand.zone_km=0.5", "cameras.count=10",
+       "metrics.pair_samples=20"]
+
+
+@pytest.fixture(scope="module")
+def net():
+    return grid_network(13, 13, arterial_every=6, rng=np.random.default_rng(2))
+
+
+def test_gateways_are_where_the_biggest_inward_roads_meet_the_edge():
+    """A county's motorways leave it at the edge: its gateways are motorway ends there, and nothing else."""
+    county = county_network(4, size_km=20, town_rows=5, town_cols=5, highway_km=8, rng=np.random.default_rng(1))
+    gates = gateway_nodes(county)
+    g = county.graph
+    x, y = county.x, county.y
+    span = max(x.max() - x.min(), y.max() - y.min())
+    for n in gates:
+        node = county.nodes[n]
+        assert {d["highway"] for *_, d in g.out_edges(node, data=True)} & {"motorway"}
+        # on the edge: near the bounding box (the county is a square)
+        assert min(x[n] - x.min(), x.max() - x[n], y[n] - y.min(), y.max() - y[n]) < 0.03 * span
+    assert len(gates) >= 4
+
+
+def test_in_commuters_hold_their_share_of_the_jobs_and_come_in_on_weekdays(net):
+    days, share = 7, 0.6
+    trips, persons = population_trips(net, 400, days, np.random.default_rng(5), zone_km=0.5, first_weekday=0,
+                                      in_commuter_share=share)
+    residents = persons[persons["kind"] == "resident"]
+    incoming = persons[persons["kind"] == "in-commuter"]
+    workers = int(residents["worker"].sum())
+    # jobs in the area: residents' and in-commuters'; the outsiders' share is the one asked for (rounded)
+    assert len(incoming) == round(workers * share / (1 - share))
+    assert abs(len(incoming) / (len(incoming) + workers) - share) < 1 / workers
+    gates = set(net.nodes[gateway_nodes(net)])
+    theirs = trips[trips["vehicle_id"].isin(incoming["vehicle_id"])]
+    assert len(theirs) == 2 * len(incoming) * 5  # in and out on each of five weekdays, none at the weekend
+    assert (theirs["depart_s"] // 86_400).max() == 4
+    first = theirs.sort_values("depart_s").groupby("vehicle_id").first()
+    assert set(first["origin"]) <= gates
+    assert set(incoming["home"]) <= gates
+    # the residents are drawn first: the same with and without outsiders
+    alone, alone_persons = population_trips(net, 400, days, np.random.default_rng(5), zone_km=0.5)
+    mine = trips[trips["vehicle_id"] < 400].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine.drop(columns="trip_id"), alone.drop(columns="trip_id"))
+    assert (alone_persons["kind"] == "resident").all()
+
+
+def test_through_traffic_crosses_from_one_gateway_to_another_once(net):
+    trips, persons = population_trips(net, 400, 5, np.random.default_rng(6), zone_km=0.5, in_commuter_share=0.5,
+                                      through_share=0.3)
+    through = persons[persons["kind"] == "through"]
+    gates = set(net.nodes[gateway_nodes(net)])
+    theirs = trips[trips["vehicle_id"].isin(through["vehicle_id"])]
+    assert len(theirs) == len(through) > 0  # one trip each: a new vehicle every time
+    assert set(theirs["origin"]) <= gates and set(theirs["destination"]) <= gates
+    assert (theirs["origin"] != theirs["destination"]).all()
+    # on average through_share / (1 - through_share) of the in-commuters entering each weekday
+    entering = 5 * int((persons["kind"] == "in-commuter").sum())
+    expected = entering * 0.3 / 0.7
+    assert abs(len(through) - expected) < 4 * np.sqrt(expected)
+    assert len(set(persons["plate"])) == len(persons)  # every vehicle its own plate
+
+
+def test_the_share_of_trips_from_outside_is_counted_from_the_trips():
+    sim = simulate_scenario(load_scenario(overrides=POP))
+    m = sim.metrics
+    persons = sim.tables["vehicles"]
+    outsiders = set(persons.loc[persons["kind"] != "resident", "vehicle_id"])
+    by_hand = sum(v in outsiders for v in sim.trips["vehicle_id"]) / len(sim.trips)
+    assert m["share_trips_external"] == pytest.approx(by_hand, abs=1e-12)
+    assert m["share_trips_external_n"] == len(sim.trips)
+    lo, hi = m["share_trips_external_ci"]
+    assert lo < by_hand < hi
+    assert m["vehicles_by_kind"]["resident"] == 300 and m["vehicles_by_kind"]["in-commuter"] > 0
+    none = simulate_scenario(load_scenario(overrides=POP + ["demand.in_commuter_share=0", "demand.through_share=0"]))
+    assert none.metrics["share_trips_external"] == 0.0
+
+
+@pytest.mark.parametrize("overrides, fragment", [
+    (["demand.gateways=[0, 99999]"], "demand.gateways: node(s) 99999 are not in the road network"),
+])
+def test_bad_gateways_are_named(overrides, fragment):
+    with pytest.raises(ScenarioError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        check_scenario(load_scenario(overrides=POP + overrides))
+
+
+def test_outside_traffic_is_for_the_population_model_only():
+    with pytest.raises(ScenarioError, match="in_commuter_share appl"):
+        load_scenario(overrides=["demand.in_commuter_share=0.5"])
