@@ -297,6 +297,7 @@ def population_trips(
     zone_km: float = 1.0,
     places_per_zone: int | None = None,
     in_commuter_share: float = 0.0,
+    out_commuter_share: float = 0.0,
     through_share: float = 0.0,
     gateways: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -313,22 +314,26 @@ def population_trips(
     0–2 outings between 10:00 and 20:00. A vehicle whose trip runs late
     leaves for its next one on arrival (the traffic stage's rule).
 
-    With ``in_commuter_share`` (of the area's jobs held by people from
-    outside) and ``through_share`` (of the vehicles entering each day that
-    cross the area), vehicles from outside come in through ``gateways``
-    (node indices; default :func:`sim.external.gateway_nodes`): see
-    :mod:`sim.external`. They are drawn after the residents, so the residents
-    are the same with or without them.
+    With ``out_commuter_share``, that share of the resident workers work
+    outside the area: their work place is a gateway (the nearer ones more
+    likely, by ``work_decay_km``). With ``in_commuter_share`` (of the area's
+    jobs held by people from outside) and ``through_share`` (of the vehicles
+    entering each day that cross the area), vehicles from outside come in
+    through ``gateways`` (node indices; default
+    :func:`sim.external.gateway_nodes`): see :mod:`sim.external`. They are
+    drawn after the residents, so the residents are the same with or without
+    them.
 
     Returns
     -------
     trips : pandas.DataFrame
         Trips table (sorted by vehicle and departure).
     persons : pandas.DataFrame
-        ``vehicle_id, plate, home, work, worker, kind`` (``work`` is the home
-        node id for non-workers, who have none; see ``worker``; ``kind`` is
-        ``resident``, ``in-commuter`` or ``through``, and a vehicle from
-        outside has the gateway it comes in by as its home).
+        ``vehicle_id, plate, home, work, worker, works_outside, kind``
+        (``work`` is the home node id for non-workers, who have none; see
+        ``worker``; a resident who works outside has the gateway it leaves by;
+        ``kind`` is ``resident``, ``in-commuter`` or ``through``, and a
+        vehicle from outside has the gateway it comes in by as its home).
 
     Examples
     --------
@@ -349,6 +354,14 @@ def population_trips(
     home = _homes(zones, vehicles, rng)
     worker = rng.random(vehicles) < worker_share
     work = np.where(worker, gravity_destinations(zones, to_work, home, rng), home)
+    works_outside = np.zeros(vehicles, bool)
+    if in_commuter_share > 0 or out_commuter_share > 0 or through_share > 0:
+        from sim.external import gateway_nodes, nearby_gateways
+
+        gateways = gateway_nodes(net) if gateways is None else gateways
+        if out_commuter_share > 0:
+            works_outside = worker & (rng.random(vehicles) < out_commuter_share)
+            work[works_outside] = nearby_gateways(net, gateways, home[works_outside], work_decay_km, rng)
     ids = np.arange(vehicles)
     parts = []
 
@@ -377,13 +390,15 @@ def population_trips(
         again = n_tours[first] >= 2  # the second tour starts after the first one's likely end
         later = np.maximum(rng.uniform(*window, int(again.sum())) * 3600, start[again] + 3 * 3600)
         tour(first[again], later, rng.uniform(1200, 5400, int(again.sum())), day)
-    persons = pd.DataFrame({"vehicle_id": ids, "home": home, "work": work, "worker": worker, "kind": "resident"})
+    persons = pd.DataFrame({"vehicle_id": ids, "home": home, "work": work, "worker": worker,
+                            "works_outside": works_outside, "kind": "resident"})
     if in_commuter_share > 0 or through_share > 0:
-        from sim.external import external_vehicles, gateway_nodes
+        from sim.external import external_vehicles
 
+        inside_jobs = int((worker & ~works_outside).sum())
         outside_trips, outside = external_vehicles(
-            net, gateway_nodes(net) if gateways is None else gateways,
-            in_commuters=int(round(worker.sum() * in_commuter_share / (1 - in_commuter_share))),
+            net, gateways,
+            in_commuters=int(round(inside_jobs * in_commuter_share / (1 - in_commuter_share))),
             through_share=through_share, days=days, first_weekday=first_weekday, first_vehicle=vehicles,
             work_place=lambda origin, r: gravity_destinations(zones, to_work, origin, r), rng=rng)
         parts.append(outside_trips)
@@ -392,7 +407,7 @@ def population_trips(
     trips = _trips_table(net, pd.concat(parts, ignore_index=True), plates)
     persons = persons.assign(plate=plates, home=net.nodes[persons["home"].to_numpy()],
                              work=net.nodes[persons["work"].to_numpy()])
-    return trips, persons[["vehicle_id", "plate", "home", "work", "worker", "kind"]]
+    return trips, persons[["vehicle_id", "plate", "home", "work", "worker", "works_outside", "kind"]]
 
 
 def more_plates(n: int, taken: set[str], rng: np.random.Generator) -> np.ndarray:

@@ -11,6 +11,12 @@ only passes through it: 18.4 % of the traffic approaching cities of
 Highways*, House Document 379, 1944, table 14; measured before the
 Interstates, so an order of magnitude, not a current figure).
 
+Residents work outside too: in Hampton Roads "47 percent [of the labour
+force] works in a city where they don't live" (Hampton Roads TPO, ACS
+2009–2013, reported by The Virginian-Pilot); ``[demand] out_commuter_share``
+of the resident workers have their job beyond a gateway (the nearer
+gateways more likely) and are read on their way out and back.
+
 The population model adds two kinds of outside vehicles
 (``[demand] in_commuter_share``, ``through_share``):
 
@@ -82,6 +88,30 @@ def gateway_nodes(net: RoadNetwork, *, edge_m: float | None = None) -> np.ndarra
     return np.unique(ends[on_edge[ends]])
 
 
+def nearby_gateways(
+    net: RoadNetwork, gateways: np.ndarray, homes: np.ndarray, decay_km: float, rng: np.random.Generator
+) -> np.ndarray:
+    """A gateway for each home: the way out to a job outside, drawn with weight exp(-distance / ``decay_km``).
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(13, 13, arterial_every=6, jitter_m=0, rng=np.random.default_rng(0))
+    >>> gates = gateway_nodes(net)
+    >>> home = np.full(4000, 14)  # near the south-west corner: 765 m from gateways 6 and 78, 1,812 m from the others
+    >>> picked = net.nodes[nearby_gateways(net, gates, home, 0.5, np.random.default_rng(1))]
+    >>> near = 2 * np.exp(-0.765 / 0.5) / (2 * np.exp(-0.765 / 0.5) + 2 * np.exp(-1.812 / 0.5))
+    >>> round(float(near), 3), bool(abs(np.isin(picked, [6, 78]).mean() - near) < 0.02)
+    (0.89, True)
+    """
+    dx = net.x[homes][:, None] - net.x[gateways][None, :]
+    dy = net.y[homes][:, None] - net.y[gateways][None, :]
+    weight = np.exp(-np.hypot(dx, dy) / (decay_km * 1000))
+    cumulative = np.cumsum(weight, axis=1)
+    pick = (cumulative < rng.random(len(homes))[:, None] * cumulative[:, -1:]).sum(axis=1)
+    return gateways[np.minimum(pick, len(gateways) - 1)]
+
+
 def external_vehicles(
     net: RoadNetwork,
     gateways: np.ndarray,
@@ -141,6 +171,7 @@ def external_vehicles(
         "home": np.concatenate([home, through_from]).astype(np.int64),
         "work": np.concatenate([work, through_from]).astype(np.int64),
         "worker": np.concatenate([np.ones(in_commuters, bool), np.zeros(len(through), bool)]),
+        "works_outside": False,
         "kind": ["in-commuter"] * in_commuters + ["through"] * len(through),
     })
     trips = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(

@@ -236,6 +236,9 @@ class DemandSpec(_Section):
         0.7, ge=0, lt=1, description="population: share of the area's jobs held by people from outside, who drive "
                                      "in through gateways (a central city's: Norfolk, VA 73.5 %, Washington, DC "
                                      "72.4 %; see sim/external.py); 0 for none")
+    out_commuter_share: Rate = Field(
+        0.47, description="population: share of the resident workers whose job is outside the area (they leave "
+                          "by a gateway; Hampton Roads: 47 % work in a city they do not live in); 0 for none")
     through_share: float = Field(
         0.1, ge=0, lt=1, description="population: share of the vehicles entering the area each day that only "
                                      "cross it, gateway to gateway (7-18 % for cities of 100,000-500,000, 1944 "
@@ -262,7 +265,8 @@ class DemandSpec(_Section):
         if self.model == "population" and self.vehicles is None and self.target_reads_per_camera_per_day is None:
             raise ValueError("model 'population' needs vehicles = N (it makes its own trips), or "
                              "target_reads_per_camera_per_day to calibrate N")
-        outside = sorted({"in_commuter_share", "through_share", "gateways"} & self.model_fields_set)
+        outside = sorted({"in_commuter_share", "out_commuter_share", "through_share", "gateways"}
+                         & self.model_fields_set)
         if outside and self.model != "population":
             raise ValueError(f"{', '.join(outside)} appl(ies) to model 'population' only (traffic from outside "
                              "enters the population model's area)")

@@ -126,6 +126,7 @@ def build_demand(
                                 worker_share=spec.worker_share, work_decay_km=spec.work_decay_km,
                                 errand_decay_km=spec.decay_km, zone_km=spec.zone_km,
                                 in_commuter_share=spec.in_commuter_share, through_share=spec.through_share,
+                                out_commuter_share=spec.out_commuter_share,
                                 gateways=None if spec.gateways is None else gateway_indices(net, spec.gateways))
     return uniform_trips(net, spec.trips, spec.days, rng), None
 

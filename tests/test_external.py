@@ -103,3 +103,22 @@ def test_bad_gateways_are_named(overrides, fragment):
 def test_outside_traffic_is_for_the_population_model_only():
     with pytest.raises(ScenarioError, match="in_commuter_share appl"):
         load_scenario(overrides=["demand.in_commuter_share=0.5"])
+
+
+def test_residents_who_work_outside_leave_by_a_gateway_and_free_their_jobs_for_no_one(net):
+    trips, persons = population_trips(net, 1000, 5, np.random.default_rng(8), zone_km=0.5, out_commuter_share=0.4,
+                                      in_commuter_share=0.5)
+    gates = set(net.nodes[gateway_nodes(net)])
+    residents = persons[persons["kind"] == "resident"]
+    leaving = residents[residents["works_outside"]]
+    workers = residents[residents["worker"]]
+    assert abs(len(leaving) / len(workers) - 0.4) < 3 * np.sqrt(0.24 / len(workers))
+    assert set(leaving["work"]) <= gates and not (set(workers.loc[~workers["works_outside"], "work"]) & gates
+                                                  - set(residents["home"]))
+    # in-commuters fill the jobs inside: half of them, as asked
+    inside = int((~workers["works_outside"]).sum())
+    assert int((persons["kind"] == "in-commuter").sum()) == round(inside * 0.5 / 0.5)
+    # each out-commuter drives to its gateway on weekday mornings
+    first = trips[trips["vehicle_id"].isin(leaving["vehicle_id"])].sort_values("depart_s").groupby("vehicle_id")
+    assert (first.first()["destination"].to_numpy() == leaving.set_index("vehicle_id")["work"].reindex(
+        first.first().index).to_numpy()).mean() > 0.9  # the first trip of the week is to work (unless an errand)

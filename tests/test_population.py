@@ -126,7 +126,9 @@ access = ["county"]
     sim = simulate_scenario(load_scenario(path))
     agencies = sim.metrics["agencies"]
     persons = sim.tables["vehicles"]
-    work_of = dict(zip(persons.loc[persons["worker"], "vehicle_id"], persons.loc[persons["worker"], "work"]))
+    inside = persons["worker"] & ~persons["works_outside"]  # a job beyond the gateways is not scored
+    assert persons["works_outside"].any() and not (persons["works_outside"] & ~persons["worker"]).any()
+    work_of = dict(zip(persons.loc[inside, "vehicle_id"], persons.loc[inside, "work"]))
     query_time = float(sim.trips["arrive_s"].max())
     resident = persons["kind"] == "resident"
     resident_homes = dict(zip(persons.loc[resident, "vehicle_id"], persons.loc[resident, "home"]))

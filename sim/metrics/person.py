@@ -194,7 +194,8 @@ def work_inference(
     ``first_weekday``, Monday = 0) is taken as the end of the drive to work;
     the most frequent such camera over at least ``min_days`` weekdays is the
     guess. Plates whose vehicle (``owner``) is a worker (``persons``:
-    ``vehicle_id, work, worker``) are scored against its true work place.
+    ``vehicle_id, work, worker``) are scored against its true work place;
+    a worker whose job is outside the area (``works_outside``) is not scored.
 
     Returns
     -------
@@ -208,7 +209,10 @@ def work_inference(
     keep = ((first_weekday + day) % 7 < 5) & (hour >= morning_h[0]) & (hour < morning_h[1])
     frame = pd.DataFrame({"plate": reads["plate"].to_numpy()[keep], "day": day[keep],
                           "time_s": time[keep], "edge": reads["edge"].to_numpy()[keep]})
-    workers = persons.loc[persons["worker"].to_numpy(bool)].set_index("vehicle_id")["work"]
+    working_inside = persons["worker"].to_numpy(bool).copy()
+    if "works_outside" in persons.columns:  # a job outside the area is no place a camera inside can show
+        working_inside &= ~persons["works_outside"].to_numpy(bool)
+    workers = persons.loc[working_inside].set_index("vehicle_id")["work"]
     truth = owner.map(workers).dropna()
     last = frame.sort_values(["plate", "time_s"], kind="stable").drop_duplicates(["plate", "day"], keep="last")
     hits, error = _place_guess(last, truth, net, min_days=min_days, within_m=within_m)
