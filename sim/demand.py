@@ -392,7 +392,7 @@ def population_trips(
         tour(first[again], later, rng.uniform(1200, 5400, int(again.sum())), day)
     persons = pd.DataFrame({"vehicle_id": ids, "home": home, "work": work, "worker": worker,
                             "works_outside": works_outside, "kind": "resident"})
-    if in_commuter_share > 0 or through_share > 0:
+    if gateways is not None and (in_commuter_share > 0 or through_share > 0):
         from sim.external import external_vehicles
 
         inside_jobs = int((worker & ~works_outside).sum())
