@@ -202,6 +202,20 @@ def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
     return f"<h2>Fixed cameras and mobile readers</h2><table><tr><th>fleet</th>{head}</tr>{rows}</table>"
 
 
+def _vehicle_day_table(metrics: dict[str, Any]) -> str:
+    """How often a vehicle is sighted in a day: percentiles over vehicle-days (unread days count 0)."""
+    table = metrics.get("sightings_per_vehicle_day") or {}
+    if not table.get("n_vehicle_days"):
+        return ""
+    cells = "".join(f"<td class=num>{_fmt(table.get(k))}</td>" for k in ("p50", "p75", "p90", "p99", "max", "mean"))
+    return (f"<h2>How often a vehicle is read in a day</h2><p>Sightings per {html.escape(table['of'][:-1])} and "
+            f"day, over {table['n_vehicle_days']:,} {html.escape(table['of'][:-1])}-days ({table['n_vehicles']:,} "
+            f"{html.escape(table['of'])}); a day without a read counts 0; "
+            f"{_pct(metrics.get('share_vehicle_days_sighted'), '.1%')} of days have at least one.</p>"
+            "<table><tr><th>median</th><th>75th percentile</th><th>90th</th><th>99th</th><th>most</th><th>mean</th>"
+            f"</tr><tr>{cells}</tr></table>")
+
+
 def render_report(
     metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str, question: str | None = None,
     overrides: list[str] | None = None,
@@ -231,7 +245,7 @@ def render_report(
         if agencies
         else ""
     )
-    what_if = (_person_table(metrics) + _what_if_table(metrics.get("long_trips_what_if"))
+    what_if = (_vehicle_day_table(metrics) + _person_table(metrics) + _what_if_table(metrics.get("long_trips_what_if"))
                + _fleet_table(metrics.get("fleets")))
     images = "".join(
         f'<figure><img alt="{html.escape(p.stem)}" src="data:image/png;base64,'

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import ScenarioError
+from sim._time import DAY_S
 from sim.cameras import watch_pairs
 from sim.district import directed_seal_cuts, district_mask, far_from, seal_cut, sealed_directions
 from sim.intervals import add_share
@@ -68,6 +69,39 @@ def _outside(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     out["vehicles_by_kind"] = {k: int(counts.get(k, 0)) for k in ("resident", "in-commuter", "through")}
     if "works_outside" in persons.columns:
         out["vehicles_by_kind"]["resident_working_outside"] = int(persons["works_outside"].sum())
+    return out
+
+
+@metric("sightings_per_vehicle_day", "run")
+def _per_vehicle_day(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """How often a vehicle is sighted in a day: percentiles over every vehicle-day, unread days counting 0.
+
+    Over the residents when the population model says who they are (a vehicle from outside spends most of its
+    days elsewhere), else over every vehicle that made a trip. A sighting is one pass at one camera (a pass
+    logged twice counts once). Descriptive, from the simulation's truth (which vehicle is behind each read).
+    """
+    persons, trips, reads = run.persons, run.trips, view.reads
+    if persons is not None and "kind" in persons.columns:
+        vehicles, of = persons.loc[persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64), "residents"
+    else:
+        vehicles, of = np.unique(trips["vehicle_id"].to_numpy(np.int64)), "vehicles"
+    days = max(int(run.n_days), 1)
+    where = pd.Index(vehicles).get_indexer(reads["vehicle_id"].to_numpy(np.int64))
+    day = np.minimum((reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64), days - 1)
+    keep = where >= 0
+    # distinct (vehicle-day, sighting): a pass logged twice is one sighting
+    cell = where[keep] * days + day[keep]
+    sighting = np.asarray(view.recon.sighting)[keep]
+    pairs = np.unique(np.column_stack([cell, sighting]), axis=0)
+    counts = np.bincount(pairs[:, 0], minlength=len(vehicles) * days) if len(pairs) else np.zeros(
+        len(vehicles) * days, np.int64)
+    table: dict[str, Any] = {"of": of, "n_vehicles": int(len(vehicles)), "n_vehicle_days": int(len(counts))}
+    if len(counts):
+        for q in (50, 75, 90, 99):
+            table[f"p{q}"] = float(np.percentile(counts, q))
+        table |= {"mean": float(counts.mean()), "max": int(counts.max())}
+    out: dict[str, Any] = {"sightings_per_vehicle_day": table}
+    add_share(out, "share_vehicle_days_sighted", counts >= 1, np.repeat(np.arange(len(vehicles)), days))
     return out
 
 
