@@ -574,3 +574,38 @@ def side_by_side_figure(logs: dict[str, dict], *, title: str = "") -> Figure:
     gaps.legend(fontsize=8, frameon=False)
     fig.suptitle(title or "Plate-read logs side by side", fontsize=10)
     return fig
+
+
+def portal_comparison_figure(portal: np.ndarray, scenarios: dict[str, float], *, title: str = "") -> Figure:
+    """Reads per fixed camera per day: the portals' distribution (ECDF, log scale) with each scenario's value.
+
+    ``scenarios`` maps a label to its reads per camera per day (at full scale).
+    """
+    values = np.sort(np.asarray(portal, float))
+    fig = Figure(figsize=(7.6, 4.4), dpi=110, layout="constrained")
+    ax = fig.add_subplot()
+    ax.step(values, np.arange(1, len(values) + 1) / len(values) * 100, where="post", color=GREY, lw=2,
+            label=f"Flock portals ({len(values)} agencies, April 2024)")
+    lo, hi = np.percentile(values, [10, 90])
+    ax.axvspan(lo, hi, color=GREY, alpha=0.12, lw=0, label=f"portals' 10th–90th percentile ({lo:,.0f}–{hi:,.0f})")
+    ax.axvline(np.median(values), color=GREY, ls=":", lw=1)
+    ordered = sorted(scenarios.items(), key=lambda item: item[1])
+    readable = [c for c in SERIES if c != "#F0E442"]  # no yellow text on white
+    for i, (name, value) in enumerate(ordered):
+        colour = readable[i % len(readable)]
+        share = (values <= value).mean() * 100
+        ax.axvline(value, color=colour, lw=1.8)
+        right = value > hi  # past the portals: label to the left of the line, inside the axes
+        ax.annotate(f"{name}: {value:,.0f}", (value, 6 + 88 * i / max(len(ordered) - 1, 1)), color=colour,
+                    fontsize=8, xytext=(-4 if right else 4, 0), textcoords="offset points", va="center",
+                    ha="right" if right else "left",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        ax.plot([value], [share], "o", color=colour, ms=5)
+    ax.set_xscale("log")
+    ax.set_xlabel("reads per fixed camera per day (log scale)")
+    ax.set_ylabel("portals reading this many or fewer (%)")
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
+    ax.set_title(title or "What a camera reads in a day: Curtain's scenarios beside real Flock portals", fontsize=10)
+    return fig

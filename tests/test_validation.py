@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.io.tntp import read_tntp_flows, read_tntp_links
@@ -85,7 +86,7 @@ def test_synthetic_rows_of_the_page(name, overrides, tmp_path):
 def test_westchester_growth_rows_of_the_page(tmp_path):
     """346 vs 480 cameras at fixed traffic (two full Westchester runs: about 2 × 70 s)."""
     text = (PROJECT / "scenarios" / "westchester-sanctuary.toml").read_text()
-    text = text.replace("target_reads_per_camera_per_day = 4820\n", "vehicles = 150317\n")
+    text = text.replace("target_reads_per_camera_per_day = 4820\n", "vehicles = 90459\n")
     # cameras on the busiest roads of every route of the day, not of a route sample's
     text = text.replace("[output]\n", "[metrics]\nroute_sample = \"all\"\n\n[output]\n")
     weekly = {}
@@ -97,3 +98,34 @@ def test_westchester_growth_rows_of_the_page(tmp_path):
         row = doc_row(f"{total} cameras")
         assert row[1] == f"{m['reads_per_camera_per_day_full_scale']:,.0f}"
         assert row[2] == f"{weekly[total] / 1e6:.1f} M"
+
+
+def test_portal_figures_read_as_published(shared_data):
+    """The portal table gives the April 2024 figures of ../shared/FACTS.md: median 526, 164-1,252, pooled 404."""
+    from sim.io.flock import portal_reads_per_camera_day
+
+    table = portal_reads_per_camera_day(shared_data / "flock" / "portal-usage-2024-04.csv")
+    per_day = table["reads_per_camera_per_day"].to_numpy()
+    assert len(table) == 322
+    assert round(float(np.median(per_day))) == 526
+    assert [round(float(v)) for v in np.percentile(per_day, [10, 90])] == [164, 1252]
+    raw = pd.read_csv(shared_data / "flock" / "portal-usage-2024-04.csv")
+    both = (pd.to_numeric(raw["number_of_owned_cameras"], errors="coerce") > 0) & (
+        pd.to_numeric(raw["vehicles_detected_in_the_last_30_days"], errors="coerce") > 0)
+    pooled = raw.loc[both, "vehicles_detected_in_the_last_30_days"].astype(float).sum() / raw.loc[
+        both, "number_of_owned_cameras"].astype(float).sum() / 30
+    assert round(pooled) == 404
+    assert (table["cameras"] * table["reads_per_camera_per_day"] * 30).sum() == pytest.approx(
+        raw.loc[both, "vehicles_detected_in_the_last_30_days"].astype(float).sum())
+
+
+@pytest.mark.slow
+def test_portal_rows_of_the_page(shared_data, monkeypatch):
+    """Every library scenario with fixed cameras at its default size (about a minute): the rows of section 4."""
+    import runpy
+
+    monkeypatch.setenv("CURTAIN_SHARED_DATA", str(shared_data))
+    script = runpy.run_path(str(PROJECT / "docs" / "make_portal_comparison.py"))
+    expected = script["table"](script["portal_values"](), script["scenario_values"]())
+    page = (PROJECT / "docs" / "validation.md").read_text()
+    assert expected in page
