@@ -129,3 +129,17 @@ def test_portal_rows_of_the_page(shared_data, monkeypatch):
     expected = script["table"](script["portal_values"](), script["scenario_values"]())
     page = (PROJECT / "docs" / "validation.md").read_text()
     assert expected in page
+
+
+@pytest.mark.slow
+def test_norfolk_header_gives_the_runs_own_reads_per_resident_day():
+    """The table in scenarios/norfolk-curtain.toml's header is the default run's (about 25 s)."""
+    path = PROJECT / "scenarios" / "norfolk-curtain.toml"
+    m = simulate_scenario(load_scenario(path)).metrics
+    t = m["sightings_per_vehicle_day"]
+    header = path.read_text()
+    assert (f"#   median {t['p50']:g} | 75th percentile {t['p75']:g} | 90th {t['p90']:g} | 99th {t['p99']:g} | "
+            f"most {t['max']} | mean {t['mean']:.2f}") in header
+    assert f"#   {m['share_vehicle_days_sighted']:.0%} of resident-days have at least one sighting" in header
+    assert f"{t['n_vehicle_days']:,} resident-days" in header
+    assert f"This run: {m['reads_per_camera_per_day_full_scale']:,.0f} a day per camera" in header
