@@ -220,6 +220,10 @@ class PatrolSpec(_Section):
     cost_per_car: float | None = Field(None, gt=0, description="price of one patrol reader (to compare fleets)")
 
 
+#: ``[demand]`` keys of traffic from outside, which only the population model has
+OUTSIDE_TRAFFIC_KEYS = frozenset({"in_commuter_share", "out_commuter_share", "through_share", "gateways"})
+
+
 class DemandSpec(_Section):
     """``[demand]``: who drives where and when."""
 
@@ -265,8 +269,7 @@ class DemandSpec(_Section):
         if self.model == "population" and self.vehicles is None and self.target_reads_per_camera_per_day is None:
             raise ValueError("model 'population' needs vehicles = N (it makes its own trips), or "
                              "target_reads_per_camera_per_day to calibrate N")
-        outside = sorted({"in_commuter_share", "out_commuter_share", "through_share", "gateways"}
-                         & self.model_fields_set)
+        outside = sorted(OUTSIDE_TRAFFIC_KEYS & self.model_fields_set)
         if outside and self.model != "population":
             raise ValueError(f"{', '.join(outside)} appl(ies) to model 'population' only (traffic from outside "
                              "enters the population model's area)")
@@ -548,6 +551,8 @@ class Scenario(_Section):
         which = network.kind if network.source == "synthetic" else network.source
         keep = NETWORK_FIELDS[which] | {"source"} | ({"kind"} if network.source == "synthetic" else set())
         data["network"] = {k: v for k, v in data["network"].items() if k in keep}
+        if self.demand.model != "population":  # traffic from outside is the population model's (refused elsewhere)
+            data["demand"] = {k: v for k, v in data["demand"].items() if k not in OUTSIDE_TRAFFIC_KEYS}
         return tomli_w.dumps(data)
 
 
