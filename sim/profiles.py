@@ -33,10 +33,37 @@ The built-in profiles and where their numbers come from:
     **read rate 0.9**, an assumption: Rekor publishes no read rate; **road
     classes** motorway, trunk and primary roads and their links.
 
+Mobile readers (``[[patrols]] profile = …``):
+
+``patrol-car``
+    A reader on a patrol car. **Driving half the shift**
+    (``driving_share = 0.5``, an assumption): no study found gives the share
+    of a shift a patrol car drives, but in the average department "less than
+    one-third of the available patrol resources are committed to demands from
+    the community" (ICMA/CPSM, McCabe) — time at calls, when the car stands —
+    and a Baltimore study found "over three quarters of a … patrol officers'
+    shift is downtime" (Famega, 2003), much of it spent parked or on
+    paperwork as well as on routine patrol. **Read rate 0.9** for moving
+    vehicles (vendors claim "95-98 percent accuracy, while the vehicle is in
+    motion"; Victoria PD, reported); **parked cars 0.3** per pass, an
+    assumption (no study found separates parked from moving reads; angle and
+    occlusion make a parked car far harder to read). Shifts of **10 hours**
+    (8 hours is traditional; 10 and 12 are growing: Police Foundation, *The
+    Shift Length Experiment*, 2011).
+``parking-car``
+    A parking-enforcement reader: drives slowly (``speed_factor = 0.4``),
+    mostly driving (``driving_share = 0.8``, an assumption: enforcement is
+    done from the car), reads parked cars at **0.5** per pass (an assumption;
+    enforcement readers are mounted to read the kerb).
+
+Reads per reader-day to hold a fleet against: about 1,500 per 8-hour shift
+(Arizona DPS, 2006), up to 5,000 a day (Phoenix, 2008), median 1,530 in
+Seattle's October 2021 log (docs/validation.md).
+
 What no profile models yet: lanes (one camera covers one or two lanes of a
-wider road), the effect of speed on reading, and night. The mobile readers'
-profiles (``patrol-car``, ``parking-car``) are the next step
-(``[[patrols]]`` keeps its own keys until then).
+wider road), the effect of speed on reading, night, and preferred
+corridors or hot spots for patrols (a patrol car's legs go between random
+intersections of its beat).
 """
 
 from __future__ import annotations
@@ -48,14 +75,23 @@ LOCAL_ROADS = ("residential", "unclassified", "living_street", "service", "road"
 COLLECTOR_ROADS = ("tertiary", "tertiary_link", "secondary", "secondary_link")
 HIGHWAY_ROADS = ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link")
 
-#: the keys a profile may set (each also a ``[cameras]`` key)
+#: the keys a profile may set (each also a ``[cameras]`` key, or a ``[[patrols]]`` one)
 PROFILE_KEYS = ("read_rate", "misread_rate", "direction", "road_classes", "site", "vendor")
+PATROL_PROFILE_KEYS = ("read_rate", "misread_rate", "read_parked", "parked_read_rate", "driving_share",
+                       "speed_factor", "shift_hours", "vendor")
 
 BUILT_IN: dict[str, dict[str, Any]] = {
     "flock-pole": {"read_rate": 0.85, "direction": "forward", "road_classes": [*LOCAL_ROADS, *COLLECTOR_ROADS],
                    "site": "edge", "vendor": "Flock Safety"},
     "rekor-highway": {"read_rate": 0.9, "direction": "forward", "road_classes": list(HIGHWAY_ROADS),
                       "site": "edge", "vendor": "Rekor"},
+}
+
+PATROL_BUILT_IN: dict[str, dict[str, Any]] = {
+    "patrol-car": {"read_rate": 0.9, "read_parked": True, "parked_read_rate": 0.3, "driving_share": 0.5,
+                   "speed_factor": 0.7, "shift_hours": 10.0},
+    "parking-car": {"read_rate": 0.9, "read_parked": True, "parked_read_rate": 0.5, "driving_share": 0.8,
+                    "speed_factor": 0.4, "shift_hours": 8.0},
 }
 
 
@@ -76,12 +112,21 @@ def apply_profiles(data: Any) -> Any:
     """
     if not isinstance(data, dict):
         return data
-    known: dict[str, dict[str, Any]] = dict(BUILT_IN)
-    for own in data.get("profiles") or []:
-        if isinstance(own, dict) and isinstance(own.get("name"), str):
-            known[own["name"]] = {k: v for k, v in own.items() if k in PROFILE_KEYS}
+    own = [p for p in data.get("profiles") or [] if isinstance(p, dict) and isinstance(p.get("name"), str)]
+    fixed: dict[str, dict[str, Any]] = dict(BUILT_IN) | {p["name"]: {k: v for k, v in p.items() if k in PROFILE_KEYS}
+                                                        for p in own}
+    mobile: dict[str, dict[str, Any]] = dict(PATROL_BUILT_IN) | {
+        p["name"]: {k: v for k, v in p.items() if k in PATROL_PROFILE_KEYS} for p in own}
     groups = [data.get("cameras")] + list(data.get("camera_groups") or [])
-    for where, group in zip(["cameras", *(f"camera_groups[{i}]" for i in range(len(groups) - 1))], groups):
+    _fill(groups, ["cameras", *(f"camera_groups[{i}]" for i in range(len(groups) - 1))], fixed)
+    fleets = list(data.get("patrols") or [])
+    _fill(fleets, [f"patrols[{i}]" for i in range(len(fleets))], mobile)
+    return data
+
+
+def _fill(groups: list[Any], names: list[str], known: dict[str, dict[str, Any]]) -> None:
+    """Fill each group's unset keys from its profile in ``known``; an unknown profile is named with the choices."""
+    for where, group in zip(names, groups):
         if not isinstance(group, dict) or group.get("profile") is None:
             continue
         name = group["profile"]
@@ -90,4 +135,3 @@ def apply_profiles(data: Any) -> Any:
                              f"{', '.join(map(repr, sorted(known)))} or define it in [[profiles]]")
         for key, value in known[name].items():
             group.setdefault(key, list(value) if isinstance(value, list) else value)
-    return data

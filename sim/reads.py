@@ -99,7 +99,11 @@ def _read_chunk(
 ) -> pd.DataFrame:
     """The reads of one chunk of passes (a day), drawn from ``rng`` alone."""
     camera = passes["camera"].to_numpy()
-    hit = rng.random(len(passes)) < layout["read_rate"].to_numpy(float)[camera]
+    rate = layout["read_rate"].to_numpy(float)[camera]
+    if "direction" in passes.columns and "parked_read_rate" in layout.columns:  # a mobile reader passing parked cars
+        parked = passes["direction"].to_numpy(object) == "parked"
+        rate = np.where(parked, layout["parked_read_rate"].to_numpy(float)[camera], rate)
+    hit = rng.random(len(passes)) < rate
     kept = passes[hit].reset_index(drop=True)
     trip = kept["trip"].to_numpy()
     cam = kept["camera"].to_numpy()

@@ -211,9 +211,18 @@ class PatrolSpec(_Section):
     shift_start_h: float = Field(8.0, ge=0, lt=24, description="hour the daily shift starts")
     shift_hours: float = Field(8.0, gt=0, le=24)
     speed_factor: float = Field(0.7, gt=0, le=1, description="patrol speed as a share of free-flow speed")
+    profile: str | None = Field(
+        None, description="a mobile reader profile (patrol-car, parking-car, or one of [[profiles]]): fills every "
+                          "key the fleet does not set; see sim/profiles.py for the figures and assumptions")
     read_rate: Rate = 0.9
     misread_rate: Rate = 0.0
     read_parked: bool = Field(True, description="also read cars parked along the patrol's roads")
+    parked_read_rate: Rate | None = Field(
+        None, description="chance that a parked car passed is read (default: read_rate); real readers miss most "
+                          "parked cars (angle, occlusion)")
+    driving_share: float = Field(
+        1.0, gt=0, le=1, description="share of the shift spent driving; the rest the car stands (at calls, "
+                                     "parked), reading nothing, in stops between legs")
     operator: str = "default"
     vendor: str = ""
     prefix: str = "patrol"
@@ -473,6 +482,11 @@ class ReaderProfile(_Section):
     road_classes: list[str] | None = None
     site: Literal["edge", "intersection"] | None = None
     vendor: str | None = None
+    read_parked: bool | None = None
+    parked_read_rate: Rate | None = None
+    driving_share: float | None = Field(None, gt=0, le=1)
+    speed_factor: float | None = Field(None, gt=0, le=1)
+    shift_hours: float | None = Field(None, gt=0, le=24)
 
 
 class Scenario(_Section):

@@ -428,6 +428,7 @@ def add_patrol_readers(
             row = {"camera_id": f"{spec.prefix}-{car + 1}", "u": net.nodes[station],
                    "v": net.nodes[net.edge_v[edge]], "key": int(net.edge_key[edge]), "direction": "both",
                    "read_rate": spec.read_rate, "misread_rate": spec.misread_rate, "operator": spec.operator,
+                   "parked_read_rate": spec.read_rate if spec.parked_read_rate is None else spec.parked_read_rate,
                    "vendor": spec.vendor, "kind": "mobile"}
             if spec.cost_per_car is not None:
                 row["cost"] = spec.cost_per_car
@@ -453,7 +454,7 @@ def patrol_passes(
         spec = fleet.spec
         log = drive_patrols(net, fleet.beats, fleet.car_beat, days=scenario.demand.days,
                             shift_start_s=spec.shift_start_h * 3600, shift_s=spec.shift_hours * 3600,
-                            speed_factor=spec.speed_factor, rng=rng)
+                            speed_factor=spec.speed_factor, driving_share=spec.driving_share, rng=rng)
         out.append(patrol_encounters(net, log, trips, routes, car_camera=fleet.rows, parked=spec.read_parked,
                                      horizon_s=horizon))
     return out

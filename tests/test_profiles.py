@@ -79,3 +79,57 @@ def test_validate_names_a_group_that_cannot_be_placed(overrides, fragment):
     with pytest.raises(ScenarioError) as info:
         check_scenario(load_scenario(overrides=SMALL + overrides))
     assert fragment in str(info.value)
+
+
+def test_patrol_profiles_fill_a_fleet_and_explicit_keys_win():
+    s = load_scenario(overrides=["patrols=[{cars=2, profile='patrol-car', read_rate=0.8}, "
+                                 "{cars=1, profile='parking-car', prefix='peo'}]"])
+    car, peo = s.patrols
+    assert (car.read_rate, car.parked_read_rate, car.driving_share, car.shift_hours) == (0.8, 0.3, 0.5, 10.0)
+    assert (peo.speed_factor, peo.parked_read_rate, peo.driving_share) == (0.4, 0.5, 0.8)
+    with pytest.raises(ScenarioError, match=r"patrols\[0\].profile = 'flock-pole' is not a reader profile"):
+        load_scenario(overrides=["patrols=[{cars=2, profile='flock-pole'}]"])
+
+
+def test_a_patrol_car_drives_about_its_share_of_the_shift_and_reads_nothing_standing():
+    import numpy as np
+
+    from sim.generators import grid_network
+    from sim.traffic.patrols import drive_patrols, patrol_beats
+
+    net = grid_network(12, 12, rng=np.random.default_rng(0))
+    beats = patrol_beats(net, 4, np.random.default_rng(1))
+    car_beat = np.arange(20) % 4
+    common = dict(days=3, shift_start_s=8 * 3600, shift_s=8 * 3600, speed_factor=0.7)
+    always = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), **common)
+    assert always.equals(drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), driving_share=1.0,
+                                       **common))  # the old behaviour, draw for draw
+    half = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), driving_share=0.5, **common)
+    driving = (half["t_out"] - half["t_in"]).sum() / (20 * 3 * 8 * 3600)
+    assert abs(driving - 0.5) < 0.06
+    full = (always["t_out"] - always["t_in"]).sum() / (20 * 3 * 8 * 3600)
+    assert full > 0.98  # it drove the whole shift (the last edge may run over)
+    # standing is between legs: the driven intervals never overlap and stay inside the shifts
+    for _, car in half.groupby("car"):
+        assert (car["t_in"].to_numpy()[1:] >= car["t_out"].to_numpy()[:-1] - 1e-9).all()
+        assert ((car["t_in"] % 86_400) >= 8 * 3600 - 1e-9).all() and ((car["t_in"] % 86_400) < 16 * 3600).all()
+
+
+def test_parked_cars_are_read_at_their_own_rate():
+    import numpy as np
+    import pandas as pd
+
+    from sim.reads import read_passes
+
+    n = 20_000
+    direction = np.where(np.arange(n) % 2 == 0, "parked", "oncoming")
+    passes = pd.DataFrame({"trip": np.zeros(n, np.int64), "camera": np.zeros(n, np.int64),
+                           "edge": np.zeros(n, np.int64), "backward": direction == "oncoming",
+                           "time_s": np.arange(n, dtype=float), "direction": direction.astype(object)})
+    trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "plate": ["ABC1234"]})
+    layout = pd.DataFrame({"camera_id": ["spd-1"], "read_rate": [1.0], "misread_rate": [0.0],
+                           "parked_read_rate": [0.25]})
+    reads = read_passes(passes, trips, layout, pd.Timestamp("2021-10-01").to_pydatetime(), np.random.default_rng(3))
+    counts = reads["direction"].value_counts()
+    assert counts["oncoming"] == n // 2  # a moving car: read_rate 1
+    assert abs(counts["parked"] / (n // 2) - 0.25) < 0.02

@@ -52,6 +52,7 @@ def drive_patrols(
     shift_s: float,
     speed_factor: float,
     rng: np.random.Generator,
+    driving_share: float = 1.0,
 ) -> pd.DataFrame:
     """Patrol cars as SimPy processes: each shift, drive between random intersections of the car's beat.
 
@@ -59,8 +60,12 @@ def drive_patrols(
     and drives the fastest route to another one, and on, until the shift
     ends (the edge under way is finished). It drives at ``speed_factor``
     times the free-flow speed (patrols cruise), so traffic overtakes it.
-    Each car has its own random stream: the draws do not depend on the order
-    of events.
+    With ``driving_share`` below 1 it stands after each leg (at a call,
+    parked) for an exponential time whose mean is the leg's driving time
+    times ``(1 - driving_share) / driving_share``, so that over a shift it
+    drives about that share of the time; standing, it reads nothing. Each
+    car has its own random stream: the draws do not depend on the order of
+    events.
 
     Returns
     -------
@@ -84,6 +89,7 @@ def drive_patrols(
                 origins = np.concatenate([[here], targets[:-1]])
                 legs = fastest_routes(net, origins, targets)
                 for leg in range(PATROL_LEGS):
+                    leg_start = env.now
                     for e in legs.route(leg):
                         if env.now >= end:
                             break
@@ -93,6 +99,9 @@ def drive_patrols(
                     here = int(targets[leg])
                     if env.now >= end:
                         break
+                    if driving_share < 1:  # stand at a call or parked, reading nothing
+                        stand = stream.exponential((env.now - leg_start) * (1 - driving_share) / driving_share)
+                        yield env.timeout(min(stand, end - env.now))
 
     for c in range(len(car_beat)):
         env.process(car(c))
