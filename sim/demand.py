@@ -131,7 +131,7 @@ def _trips_table(net: RoadNetwork, table: pd.DataFrame, plates: np.ndarray) -> p
     """
     table = table[table["o"].to_numpy() != table["d"].to_numpy()]
     table = table.sort_values(["vehicle_id", "depart_s"], kind="stable", ignore_index=True)
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "trip_id": np.arange(len(table), dtype=np.int64),
             "vehicle_id": table["vehicle_id"].to_numpy(np.int64),
@@ -141,6 +141,10 @@ def _trips_table(net: RoadNetwork, table: pd.DataFrame, plates: np.ndarray) -> p
             "depart_s": table["depart_s"].to_numpy(float),
         }
     )
+    for end in ("from_outside", "to_outside"):  # a trip that enters or leaves the area by a gateway
+        if end in table.columns:
+            out[end] = table[end].fillna(False).to_numpy(bool)
+    return out
 
 
 # --- zones, gravity and a synthetic population --------------------------------------
@@ -404,7 +408,15 @@ def population_trips(
         parts.append(outside_trips)
         persons = pd.concat([persons, outside], ignore_index=True)
         plates = np.concatenate([plates, more_plates(len(outside), set(plates), rng)])
-    trips = _trips_table(net, pd.concat(parts, ignore_index=True), plates)
+    table = pd.concat(parts, ignore_index=True)
+    if gateways is not None:  # which trips cross the area's edge: the outsiders' (marked) and the out-commutes
+        outside_job = np.full(len(persons), -1, np.int64)
+        outside_job[np.flatnonzero(works_outside)] = work[works_outside]
+        job = outside_job[table["vehicle_id"].to_numpy()]
+        for end, node in (("from_outside", "o"), ("to_outside", "d")):
+            marked = table[end].fillna(False).to_numpy(bool) if end in table.columns else np.zeros(len(table), bool)
+            table[end] = marked | ((job >= 0) & (table[node].to_numpy() == job))
+    trips = _trips_table(net, table, plates)
     persons = persons.assign(plate=plates, home=net.nodes[persons["home"].to_numpy()],
                              work=net.nodes[persons["work"].to_numpy()])
     return trips, persons[["vehicle_id", "plate", "home", "work", "worker", "works_outside", "kind"]]

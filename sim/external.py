@@ -132,6 +132,7 @@ def external_vehicles(
     Returns
     -------
     trips : pandas.DataFrame
+        ``vehicle_id, o, d, depart_s, from_outside, to_outside`` (which end of a trip is beyond the area)
     vehicles : pandas.DataFrame
         ``vehicle_id, home, work, worker, kind`` (``kind``: ``in-commuter`` or
         ``through``; ``home`` is the gateway it comes in by, a node index).
@@ -151,8 +152,10 @@ def external_vehicles(
         if day in weekdays and in_commuters:
             leave = np.clip(rng.normal(7.75, 0.75, in_commuters), 5.0, 11.0) * 3600
             back = leave + np.clip(rng.normal(9.0, 0.75, in_commuters), 4.0, 12.0) * 3600
-            parts.append(pd.DataFrame({"vehicle_id": ids, "o": home, "d": work, "depart_s": day * DAY_S + leave}))
-            parts.append(pd.DataFrame({"vehicle_id": ids, "o": work, "d": home, "depart_s": day * DAY_S + back}))
+            parts.append(pd.DataFrame({"vehicle_id": ids, "o": home, "d": work, "depart_s": day * DAY_S + leave,
+                                       "from_outside": True, "to_outside": False}))
+            parts.append(pd.DataFrame({"vehicle_id": ids, "o": work, "d": home, "depart_s": day * DAY_S + back,
+                                       "from_outside": False, "to_outside": True}))
             entering = in_commuters
         n_through = int(rng.binomial(entering, through_share / (1 - through_share))) if through_share else 0
         if n_through and len(gateways) >= 2:
@@ -161,7 +164,8 @@ def external_vehicles(
             who = next_id + np.arange(n_through)
             next_id += n_through
             parts.append(pd.DataFrame({"vehicle_id": who, "o": gateways[a], "d": gateways[b],
-                                       "depart_s": day * DAY_S + rng.uniform(6.0, 22.0, n_through) * 3600}))
+                                       "depart_s": day * DAY_S + rng.uniform(6.0, 22.0, n_through) * 3600,
+                                       "from_outside": True, "to_outside": True}))
             through_ids.append(who)
             through_home.append(gateways[a])
     through = np.concatenate(through_ids) if through_ids else np.zeros(0, np.int64)

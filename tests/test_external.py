@@ -57,7 +57,13 @@ def test_in_commuters_hold_their_share_of_the_jobs_and_come_in_on_weekdays(net):
     # the residents are drawn first: the same with and without outsiders
     alone, alone_persons = population_trips(net, 400, days, np.random.default_rng(5), zone_km=0.5)
     mine = trips[trips["vehicle_id"] < 400].reset_index(drop=True)
-    pd.testing.assert_frame_equal(mine.drop(columns="trip_id"), alone.drop(columns="trip_id"))
+    assert not mine["from_outside"].any() and not mine["to_outside"].any()  # no resident works outside here
+    pd.testing.assert_frame_equal(mine.drop(columns=["trip_id", "from_outside", "to_outside"]),
+                                  alone.drop(columns="trip_id"))
+    # an in-commuter's morning trip comes from outside, its evening one goes back out
+    ordered = theirs.sort_values(["vehicle_id", "depart_s"])
+    morning = ordered.groupby(["vehicle_id", ordered["depart_s"] // 86_400]).cumcount().to_numpy() == 0
+    assert (ordered["from_outside"].to_numpy() == morning).all() and (ordered["to_outside"].to_numpy() == ~morning).all()
     assert (alone_persons["kind"] == "resident").all()
 
 
@@ -70,6 +76,7 @@ def test_through_traffic_crosses_from_one_gateway_to_another_once(net):
     assert len(theirs) == len(through) > 0  # one trip each: a new vehicle every time
     assert set(theirs["origin"]) <= gates and set(theirs["destination"]) <= gates
     assert (theirs["origin"] != theirs["destination"]).all()
+    assert theirs["from_outside"].all() and theirs["to_outside"].all()
     # on average through_share / (1 - through_share) of the in-commuters entering each weekday
     entering = 5 * int((persons["kind"] == "in-commuter").sum())
     expected = entering * 0.3 / 0.7
@@ -119,7 +126,12 @@ def test_residents_who_work_outside_leave_by_a_gateway_and_free_their_jobs_for_n
     inside = int((~workers["works_outside"]).sum())
     assert int((persons["kind"] == "in-commuter").sum()) == round(inside * 0.5 / 0.5)
     # each out-commuter drives to its gateway on weekday mornings
-    first = trips[trips["vehicle_id"].isin(leaving["vehicle_id"])].sort_values("depart_s").groupby("vehicle_id")
+    out_trips = trips[trips["vehicle_id"].isin(leaving["vehicle_id"])]
+    job = leaving.set_index("vehicle_id")["work"].reindex(out_trips["vehicle_id"]).to_numpy()
+    assert (out_trips["to_outside"].to_numpy() == (out_trips["destination"].to_numpy() == job)).all()
+    assert (out_trips["from_outside"].to_numpy() == (out_trips["origin"].to_numpy() == job)).all()
+    assert out_trips["to_outside"].any()
+    first = out_trips.sort_values("depart_s").groupby("vehicle_id")
     assert (first.first()["destination"].to_numpy() == leaving.set_index("vehicle_id")["work"].reindex(
         first.first().index).to_numpy()).mean() > 0.9  # the first trip of the week is to work (unless an errand)
 

@@ -136,3 +136,15 @@ def test_patrol_run_is_reproducible(patrol_run):
     scenario, sim = patrol_run
     again = simulate_scenario(scenario)
     pd.testing.assert_frame_equal(sim.reads, again.reads)
+
+
+def test_a_car_from_outside_or_gone_outside_is_not_parked_in_the_area(road):
+    """The same road, now with B and E coming in from beyond node 0 and D leaving beyond node 0 at the end of
+    its trip: only G (a resident waiting at node 0) is parked there when car 1 leaves at t = 20; D, parked at
+    node 3 before its trip, is still passed by car 0 at t = 0, and nobody is parked at node 0 at t = 300."""
+    net, trips, routes, patrol = road
+    trips = trips.assign(from_outside=[False, True, False, True, False], to_outside=[False, False, True, False, False])
+    passes = patrol_encounters(net, patrol, trips, routes, car_camera=np.array([0, 1]), parked=True,
+                               horizon_s=1000.0)
+    parked = [p for p in found(passes, trips) if p[3] == "parked"]
+    assert parked == [(0, "D", 0.0, "parked"), (1, "G", 20.0, "parked")]

@@ -143,3 +143,24 @@ def test_norfolk_header_gives_the_runs_own_reads_per_resident_day():
     assert f"#   {m['share_vehicle_days_sighted']:.0%} of resident-days have at least one sighting" in header
     assert f"{t['n_vehicle_days']:,} resident-days" in header
     assert f"This run: {m['reads_per_camera_per_day_full_scale']:,.0f} a day per camera" in header
+
+
+@pytest.mark.slow
+def test_seattle_rows_of_the_page():
+    """The simulated column of section 2 is the default seattle-patrol run's (about 45 s)."""
+    from sim.metrics import log_profile
+
+    scenario = load_scenario(PROJECT / "scenarios" / "seattle-patrol.toml")
+    p = log_profile(simulate_scenario(scenario).reads, sample_share=scenario.demand.sample_share)
+    days = p["reader_days"]
+    q1, median, q3 = (float(np.percentile(days, q)) for q in (25, 50, 75))
+    shares = p["reads_per_plate_shares"]
+    page = (PROJECT / "docs" / "validation.md").read_text()
+    assert f"| {median:,.0f} (quartiles {round(q1, -1):,.0f}–{round(q3, -1):,.0f}) |" in page
+    def pct(value: float, digits: int = 0) -> str:
+        return f"{value * 100:.{digits}f} %"
+
+    assert f"| plates read exactly once | 84 % | {pct(p['share_plates_read_once'])} |" in page
+    assert f"| {pct(shares['2'])} / {pct(shares['3'], 1)} / {pct(shares['4'], 1)} |" in page
+    assert f"| 20 h | {np.median(p['repeat_gaps_s']) / 3600:.0f} h |" in page
+    assert 1_000 <= median <= 2_650  # calibrated to Seattle's median reader-day (1,530): within its quartiles

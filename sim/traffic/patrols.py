@@ -141,7 +141,9 @@ def patrol_encounters(
     stands at the end of the last edge of a trip until the vehicle's next
     departure (or ``horizon_s``), and at the start of the first edge of its
     first trip before that trip; it is passed when the patrol car drives by
-    that point.
+    that point. A trip that leaves the area (``trips.to_outside``) parks
+    nothing inside it, nor does the start of a first trip that comes from
+    outside (``from_outside``).
 
     Parameters
     ----------
@@ -242,7 +244,11 @@ def _parked_encounters(
         "since": np.concatenate([trips["arrive_s"].to_numpy(float), np.zeros(int(first_of_vehicle.sum()))]),
         "until": np.concatenate([next_depart, trips["depart_s"].to_numpy(float)[first_of_vehicle]]),
     })
-    spots = spots[(spots["edge"] >= 0) & (spots["until"] > spots["since"])]
+    # a vehicle that drove out of the area (to a gateway) is parked beyond it, not at the gateway
+    left = trips["to_outside"].to_numpy(bool) if "to_outside" in trips.columns else np.zeros(n, bool)
+    came = trips["from_outside"].to_numpy(bool) if "from_outside" in trips.columns else np.zeros(n, bool)
+    inside = np.concatenate([~left, ~came[first_of_vehicle]])
+    spots = spots[(spots["edge"] >= 0) & (spots["until"] > spots["since"]) & inside]
     out = []
     for reverse in (False, True):
         edge = spots["edge"].to_numpy(np.int64)
