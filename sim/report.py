@@ -207,7 +207,8 @@ def _vehicle_day_table(metrics: dict[str, Any]) -> str:
     table = metrics.get("sightings_per_vehicle_day") or {}
     if not table.get("n_vehicle_days"):
         return ""
-    cells = "".join(f"<td class=num>{_fmt(table.get(k))}</td>" for k in ("p50", "p75", "p90", "p99", "max", "mean"))
+    cells = "".join(f"<td class=num>{table[k]:g}</td>" for k in ("p50", "p75", "p90", "p99", "max"))
+    cells += f"<td class=num>{table['mean']:.2f}</td>"
     return (f"<h2>How often a vehicle is read in a day</h2><p>Sightings per {html.escape(table['of'][:-1])} and "
             f"day, over {table['n_vehicle_days']:,} {html.escape(table['of'][:-1])}-days ({table['n_vehicles']:,} "
             f"{html.escape(table['of'])}); a day without a read counts 0; "

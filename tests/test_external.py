@@ -153,3 +153,17 @@ def test_sightings_per_resident_day_counted_by_hand():
     assert table["max"] == values.max() and table["mean"] == pytest.approx(values.mean())
     assert sim.metrics["share_vehicle_days_sighted"] == pytest.approx((values >= 1).mean())
     assert sim.metrics["share_vehicle_days_sighted_n"] == 2100
+
+
+def test_the_report_shows_how_often_a_resident_is_read_in_a_day():
+    from sim.report import render_report
+
+    metrics = {"sightings_per_vehicle_day": {"of": "residents", "n_vehicles": 10, "n_vehicle_days": 70, "p50": 0.0,
+                                             "p75": 1.0, "p90": 2.0, "p99": 5.0, "max": 6, "mean": 0.6857},
+               "share_vehicle_days_sighted": 0.4}
+    page = render_report(metrics, "", [], "t")
+    assert "How often a vehicle is read in a day" in page and "over 70 resident-days (10 residents)" in page
+    assert ("<td class=num>0</td><td class=num>1</td><td class=num>2</td><td class=num>5</td><td class=num>6</td>"
+            "<td class=num>0.69</td>") in page
+    assert "40.0% of days have at least one" in page
+    assert "How often a vehicle is read" not in render_report({}, "", [], "t")
