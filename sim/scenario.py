@@ -223,6 +223,10 @@ class PatrolSpec(_Section):
     driving_share: float = Field(
         1.0, gt=0, le=1, description="share of the shift spent driving; the rest the car stands (at calls, "
                                      "parked), reading nothing, in stops between legs")
+    hot_spots: int = Field(0, ge=0, description="places of its beat each car keeps coming back to (drawn at "
+                                                "random once: no crime map); 0 for none")
+    hot_spot_share: Rate = Field(0.0, description="share of a car's legs that end at one of its hot spots (the "
+                                                  "rest at a random intersection of the beat)")
     operator: str = "default"
     vendor: str = ""
     prefix: str = "patrol"
@@ -485,6 +489,8 @@ class ReaderProfile(_Section):
     read_parked: bool | None = None
     parked_read_rate: Rate | None = None
     driving_share: float | None = Field(None, gt=0, le=1)
+    hot_spots: int | None = Field(None, ge=0)
+    hot_spot_share: Rate | None = None
     speed_factor: float | None = Field(None, gt=0, le=1)
     shift_hours: float | None = Field(None, gt=0, le=24)
 

@@ -454,7 +454,8 @@ def patrol_passes(
         spec = fleet.spec
         log = drive_patrols(net, fleet.beats, fleet.car_beat, days=scenario.demand.days,
                             shift_start_s=spec.shift_start_h * 3600, shift_s=spec.shift_hours * 3600,
-                            speed_factor=spec.speed_factor, driving_share=spec.driving_share, rng=rng)
+                            speed_factor=spec.speed_factor, driving_share=spec.driving_share,
+                            hot_spots=spec.hot_spots, hot_spot_share=spec.hot_spot_share, rng=rng)
         out.append(patrol_encounters(net, log, trips, routes, car_camera=fleet.rows, parked=spec.read_parked,
                                      horizon_s=horizon))
     return out

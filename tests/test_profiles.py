@@ -133,3 +133,27 @@ def test_parked_cars_are_read_at_their_own_rate():
     counts = reads["direction"].value_counts()
     assert counts["oncoming"] == n // 2  # a moving car: read_rate 1
     assert abs(counts["parked"] / (n // 2) - 0.25) < 0.02
+
+
+def test_a_patrol_with_hot_spots_keeps_to_fewer_roads_and_returns_to_them():
+    import numpy as np
+
+    from sim.generators import grid_network
+    from sim.traffic.patrols import drive_patrols, patrol_beats
+
+    net = grid_network(14, 14, rng=np.random.default_rng(0))
+    beats = patrol_beats(net, 2, np.random.default_rng(1))
+    car_beat = np.arange(6) % 2
+    common = dict(days=3, shift_start_s=8 * 3600, shift_s=8 * 3600, speed_factor=0.7)
+    roaming = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), **common)
+    keeping = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), hot_spots=3, hot_spot_share=1.0,
+                            **common)
+    for car in range(6):
+        wide = roaming.loc[roaming["car"] == car, "edge"]
+        kept = keeping.loc[keeping["car"] == car, "edge"]
+        assert kept.nunique() < 0.5 * wide.nunique()
+        # the same roads every day: most of a day's driving is on roads driven the day before too
+        day = keeping.loc[keeping["car"] == car, "t_in"] // 86_400
+        wide_day = roaming.loc[roaming["car"] == car, "t_in"] // 86_400
+        again = kept[day == 1].isin(set(kept[day == 0])).mean()
+        assert again > 0.9 and again > wide[wide_day == 1].isin(set(wide[wide_day == 0])).mean()

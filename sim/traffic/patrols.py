@@ -53,6 +53,8 @@ def drive_patrols(
     speed_factor: float,
     rng: np.random.Generator,
     driving_share: float = 1.0,
+    hot_spots: int = 0,
+    hot_spot_share: float = 0.0,
 ) -> pd.DataFrame:
     """Patrol cars as SimPy processes: each shift, drive between random intersections of the car's beat.
 
@@ -63,7 +65,11 @@ def drive_patrols(
     With ``driving_share`` below 1 it stands after each leg (at a call,
     parked) for an exponential time whose mean is the leg's driving time
     times ``(1 - driving_share) / driving_share``, so that over a shift it
-    drives about that share of the time; standing, it reads nothing. Each
+    drives about that share of the time; standing, it reads nothing. With
+    ``hot_spots`` and ``hot_spot_share``, each car keeps that many places of
+    its beat (drawn once, at random: the model has no crime map) and ends
+    that share of its legs at one of them, so it comes back to the same
+    places and drives the same corridors between them every shift. Each
     car has its own random stream: the draws do not depend on the order of
     events.
 
@@ -79,6 +85,7 @@ def drive_patrols(
 
     def car(c: int) -> Generator[Any, Any, None]:
         beat, stream = beats[car_beat[c]], streams[c]
+        spots = stream.choice(beat, size=min(hot_spots, len(beat)), replace=False) if hot_spots else beat[:0]
         for day in range(days):
             start = day * DAY_S + shift_start_s
             end = start + shift_s
@@ -86,6 +93,9 @@ def drive_patrols(
             here = int(stream.choice(beat))
             while env.now < end:
                 targets = stream.choice(beat, size=PATROL_LEGS)
+                if len(spots) and hot_spot_share > 0:  # back to one of its places
+                    again = stream.random(PATROL_LEGS) < hot_spot_share
+                    targets[again] = stream.choice(spots, size=int(again.sum()))
                 origins = np.concatenate([[here], targets[:-1]])
                 legs = fastest_routes(net, origins, targets)
                 for leg in range(PATROL_LEGS):
