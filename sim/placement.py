@@ -350,9 +350,25 @@ def identified_share(incidence: csr_array, edges: np.ndarray) -> float:
     return float((counts[inverse.ravel()] == 1).mean())
 
 
-def cordon_edges(net: RoadNetwork, district: np.ndarray) -> np.ndarray:
-    """Every directed edge crossing the district boundary (in or out)."""
-    return boundary_edges(net, district)
+def cordon_edges(net: RoadNetwork, district: np.ndarray, watch: str = "both") -> np.ndarray:
+    """Every directed edge crossing the district boundary: into it (``watch = "in"``), out of it, or both.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(3, 3, one_way_share=0, rng=np.random.default_rng(0))
+    >>> centre = np.arange(9) == 4
+    >>> len(cordon_edges(net, centre)), len(cordon_edges(net, centre, "in")), len(cordon_edges(net, centre, "out"))
+    (8, 4, 4)
+    >>> bool(centre[net.edge_v[cordon_edges(net, centre, "in")]].all())
+    True
+    """
+    edges = boundary_edges(net, district)
+    if watch == "in":
+        return edges[district[net.edge_v[edges]]]
+    if watch == "out":
+        return edges[district[net.edge_u[edges]]]
+    return edges
 
 
 def two_way(net: RoadNetwork, edges: np.ndarray) -> np.ndarray:
@@ -391,6 +407,7 @@ def place_camera_group(
     min_spacing_m: float = 0.0,
     site: str = "edge",
     approaches: int = 1,
+    watch: str = "both",
     **camera_fields: Any,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Place one group of cameras with a named strategy: the layout, and how the spacing rule shaped it.
@@ -428,6 +445,8 @@ def place_camera_group(
         intersection the road leads into (reading the approaching traffic).
     approaches : int
         ``site = "intersection"``: cameras one intersection may hold.
+    watch : {"both", "in", "out"}
+        ``cordon``: the roads into the district, out of it, or both.
     **camera_fields
         Passed to :func:`sim.cameras.make_layout` (``operator``, ``vendor``,
         ``misread_rate``, ``direction``).
@@ -467,7 +486,7 @@ def place_camera_group(
         edges = volume_edges(net, count, routes, way_in, guard)  # type: ignore[arg-type]
     elif strategy == "cordon":
         camera_fields["direction"] = "forward"
-        edges = cordon_edges(net, district)  # type: ignore[arg-type]
+        edges = cordon_edges(net, district, watch)  # type: ignore[arg-type]
     elif strategy == "curtain":
         edges = seal_cut(net, district, buffer_m=buffer_m, outside=outside)  # type: ignore[arg-type]
         layout = make_layout(net, edges, read_rate=read_rate, **{**camera_fields, "direction": "forward"})

@@ -26,7 +26,9 @@ The built-in profiles and where their numbers come from:
     staff report, 2023), and the portal median of 498 vehicles a day on one
     direction is about 1,000 a day both ways: the top of a local street
     (200–1,500 a day, City of Baton Rouge street classes) or the bottom of an
-    urban collector (1,100–6,300, FHWA functional classification, 2013).
+    urban collector (1,100–6,300, FHWA functional classification, 2013). **Spacing
+    200 m**: the median distance between neighbouring mapped ALPR sites in
+    Norfolk, VA (OpenStreetMap; ``tests/test_placement.py`` recomputes it).
 ``rekor-highway``
     A Rekor-type reader on an arterial, parkway or motorway (Westchester's
     cameras on the Saw Mill River Parkway and similar roads). One direction;
@@ -83,13 +85,13 @@ COLLECTOR_ROADS = ("tertiary", "tertiary_link", "secondary", "secondary_link")
 HIGHWAY_ROADS = ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link")
 
 #: the keys a profile may set (each also a ``[cameras]`` key, or a ``[[patrols]]`` one)
-PROFILE_KEYS = ("read_rate", "misread_rate", "direction", "road_classes", "site", "vendor")
+PROFILE_KEYS = ("read_rate", "misread_rate", "direction", "road_classes", "site", "min_spacing_m", "vendor")
 PATROL_PROFILE_KEYS = ("read_rate", "misread_rate", "read_parked", "parked_read_rate", "driving_share",
                        "hot_spots", "hot_spot_share", "speed_factor", "shift_hours", "vendor")
 
 BUILT_IN: dict[str, dict[str, Any]] = {
     "flock-pole": {"read_rate": 0.85, "direction": "forward", "road_classes": [*LOCAL_ROADS, *COLLECTOR_ROADS],
-                   "site": "edge", "vendor": "Flock Safety"},
+                   "site": "edge", "min_spacing_m": 200.0, "vendor": "Flock Safety"},
     "rekor-highway": {"read_rate": 0.9, "direction": "forward", "road_classes": list(HIGHWAY_ROADS),
                       "site": "edge", "vendor": "Rekor"},
 }

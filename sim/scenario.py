@@ -165,6 +165,9 @@ class CameraSpec(_Section):
     allow_empty: bool = Field(False, description="run with no camera and no patrol car at all (a baseline); "
                                                  "otherwise an empty layout is an error, never a silent 0")
     district: DistrictSpec | None = Field(None, description="cordon and curtain: the district to fence in")
+    watch: Literal["in", "out", "both"] = Field(
+        "both", description="cordon: read the traffic entering the district, leaving it, or both (a camera per "
+                            "road and direction crossing its edge)")
     buffer_m: float = Field(0.0, ge=0, description="curtain: how far out the fence may stand, metres")
     min_reads: int = Field(1, ge=1, description="greedy: reads a trip needs to count as covered")
     min_spacing_m: float = Field(
@@ -196,6 +199,9 @@ class CameraSpec(_Section):
         if self.budget is not None:
             # the budget decides the count; write it back so the resolved scenario shows it
             object.__setattr__(self, "count", self.camera_count())
+        if self.watch != "both" and self.strategy != "cordon":
+            raise ValueError(f"watch = {self.watch!r} applies to strategy 'cordon' only (the roads crossing a "
+                             "district's edge)")
         if self.strategy in ("cordon", "curtain") and self.district is None:
             raise ValueError(f"strategy {self.strategy!r} needs district = {{ nodes = [...] }} (or polygon, "
                              "center + radius_m, jurisdiction)")
@@ -485,6 +491,7 @@ class ReaderProfile(_Section):
     direction: Literal["forward", "backward", "both"] | None = None
     road_classes: list[str] | None = None
     site: Literal["edge", "intersection"] | None = None
+    min_spacing_m: float | None = Field(None, ge=0)
     vendor: str | None = None
     read_parked: bool | None = None
     parked_read_rate: Rate | None = None

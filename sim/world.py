@@ -369,7 +369,7 @@ def _camera_group(
     layout, spacing = place_camera_group(
         net, spec.strategy, count=spec.camera_count(), read_rate=spec.read_rate, rng=rng, routes=routes,
         district=district, buffer_m=spec.buffer_m, min_reads=spec.min_reads, allowed=allowed,
-        min_spacing_m=spec.min_spacing_m, site=spec.site, approaches=spec.approaches,
+        min_spacing_m=spec.min_spacing_m, site=spec.site, approaches=spec.approaches, watch=spec.watch,
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
     return layout, None, spacing

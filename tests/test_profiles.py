@@ -157,3 +157,27 @@ def test_a_patrol_with_hot_spots_keeps_to_fewer_roads_and_returns_to_them():
         wide_day = roaming.loc[roaming["car"] == car, "t_in"] // 86_400
         again = kept[day == 1].isin(set(kept[day == 0])).mean()
         assert again > 0.9 and again > wide[wide_day == 1].isin(set(wide[wide_day == 0])).mean()
+
+
+def test_an_inbound_cordon_reads_every_trip_into_the_district_and_none_that_only_leave():
+    """Checked trip by trip on the true routes: a trip is read iff its route crosses into the district."""
+    import numpy as np
+
+    sim = simulate_scenario(load_scenario(overrides=[
+        "network.rows=8", "network.cols=8", "demand.trips=400", "metrics.pair_samples=20", "cameras.strategy='cordon'",
+        "cameras.district={nodes=[27, 28, 35, 36]}", "cameras.watch='in'", "cameras.read_rate=1.0"]))
+    inside = np.isin(sim.net.nodes, [27, 28, 35, 36])
+    layout = sim.layout
+    assert inside[sim.net.node_indices(layout["v"])].all() and not inside[sim.net.node_indices(layout["u"])].any()
+    read = set(sim.reads["trip_id"])
+    entering = leaving_only = 0
+    for row, trip_id in enumerate(sim.trips["trip_id"]):
+        route = sim.routes.route(row)
+        enters = bool((~inside[sim.net.edge_u[route]] & inside[sim.net.edge_v[route]]).any())
+        leaves = bool((inside[sim.net.edge_u[route]] & ~inside[sim.net.edge_v[route]]).any())
+        assert (trip_id in read) == enters
+        entering += enters
+        leaving_only += leaves and not enters
+    assert entering > 10 and leaving_only > 10  # both kinds of trip were there to tell apart
+    with pytest.raises(ScenarioError, match="watch = 'in' applies to strategy 'cordon' only"):
+        load_scenario(overrides=["cameras.watch='in'"])
