@@ -573,6 +573,32 @@ def edge_highway(net: RoadNetwork) -> np.ndarray:
                      for u, v, k in zip(net.edge_u, net.edge_v, net.edge_key)])
 
 
+def lanes_each_way(net: RoadNetwork) -> np.ndarray:
+    """Lanes of each edge in its own direction, from OSM's ``lanes`` (total; halved, rounded up, on a two-way
+    road); 1 where the tag is missing or unreadable (synthetic networks have none).
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(2, 2, one_way_share=0, rng=np.random.default_rng(0))
+    >>> u, v, k = net.nodes[net.edge_u[0]], net.nodes[net.edge_v[0]], int(net.edge_key[0])
+    >>> net.graph.edges[u, v, k]["lanes"] = "4"
+    >>> int(lanes_each_way(net)[0]), int(lanes_each_way(net)[1])
+    (2, 1)
+    """
+    out = np.ones(net.n_edges, dtype=np.int64)
+    for e, (u, v, k) in enumerate(zip(net.edge_u, net.edge_v, net.edge_key)):
+        value = net.graph.edges[net.nodes[u], net.nodes[v], k].get("lanes")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        try:
+            lanes = int(float(str(value).split(";")[0]))
+        except (TypeError, ValueError):
+            continue
+        out[e] = max(1, -(-lanes // 2) if net.reverse_edge(e) >= 0 else lanes)
+    return out
+
+
 def major_roads(net: RoadNetwork) -> np.ndarray:
     """Which edges are arterials (``highway`` in :data:`MAJOR_HIGHWAYS`), for drawing."""
     return np.isin(edge_highway(net), MAJOR_HIGHWAYS)

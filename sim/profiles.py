@@ -28,7 +28,13 @@ The built-in profiles and where their numbers come from:
     (200–1,500 a day, City of Baton Rouge street classes) or the bottom of an
     urban collector (1,100–6,300, FHWA functional classification, 2013). **Spacing
     200 m**: the median distance between neighbouring mapped ALPR sites in
-    Norfolk, VA (OpenStreetMap; ``tests/test_placement.py`` recomputes it).
+    Norfolk, VA (OpenStreetMap; ``tests/test_placement.py`` recomputes it). **Two
+    lanes** of its direction (``lanes_read``): a plate-recognition camera of
+    1 megapixel covers a zone about 6.5 m wide, about two lanes (AxxonSoft's
+    LPR requirements; 3 m for a CCTV camera, 11 m for 3 MP), and a 2009
+    Maryland deployment covered two of the four lanes of I-95 (Chang & Zou).
+    On a wider road (OSM ``lanes``) it reads that share of the vehicles;
+    synthetic networks have one lane each way, so there it changes nothing.
 ``rekor-highway``
     A Rekor-type reader on an arterial, parkway or motorway (Westchester's
     cameras on the Saw Mill River Parkway and similar roads). One direction;
@@ -70,8 +76,8 @@ Reads per reader-day to hold a fleet against: about 1,500 per 8-hour shift
 (Arizona DPS, 2006), up to 5,000 a day (Phoenix, 2008), median 1,530 in
 Seattle's October 2021 log (docs/validation.md).
 
-What no profile models yet: lanes (one camera covers one or two lanes of a
-wider road), the effect of speed on reading, and night; a patrol's hot
+What no profile models yet: the effect of speed on reading (no published
+function of read rate against speed was found) and night; a patrol's hot
 spots are drawn at random, not from a crime map.
 """
 
@@ -85,13 +91,14 @@ COLLECTOR_ROADS = ("tertiary", "tertiary_link", "secondary", "secondary_link")
 HIGHWAY_ROADS = ("motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link")
 
 #: the keys a profile may set (each also a ``[cameras]`` key, or a ``[[patrols]]`` one)
-PROFILE_KEYS = ("read_rate", "misread_rate", "direction", "road_classes", "site", "min_spacing_m", "vendor")
+PROFILE_KEYS = ("read_rate", "misread_rate", "direction", "road_classes", "site", "min_spacing_m", "lanes_read",
+                "vendor")
 PATROL_PROFILE_KEYS = ("read_rate", "misread_rate", "read_parked", "parked_read_rate", "driving_share",
                        "hot_spots", "hot_spot_share", "speed_factor", "shift_hours", "vendor")
 
 BUILT_IN: dict[str, dict[str, Any]] = {
     "flock-pole": {"read_rate": 0.85, "direction": "forward", "road_classes": [*LOCAL_ROADS, *COLLECTOR_ROADS],
-                   "site": "edge", "min_spacing_m": 200.0, "vendor": "Flock Safety"},
+                   "site": "edge", "min_spacing_m": 200.0, "lanes_read": 2, "vendor": "Flock Safety"},
     "rekor-highway": {"read_rate": 0.9, "direction": "forward", "road_classes": list(HIGHWAY_ROADS),
                       "site": "edge", "vendor": "Rekor"},
 }

@@ -155,6 +155,9 @@ class CameraSpec(_Section):
                           "sim/profiles.py for the published figures behind each")
     road_classes: list[str] | None = Field(
         None, description="place cameras only on roads of these OSM highway classes (e.g. [\"residential\"])")
+    lanes_read: int | None = Field(
+        None, ge=1, description="lanes of its direction one camera reads; on a wider road (OSM lanes) it reads "
+                                "that share of the passing vehicles (read_rate x lanes_read / lanes); default: all")
     count: int = Field(40, ge=0, description="not used by cordon, curtain and file")
     read_rate: Rate = 0.95
     misread_rate: Rate = 0.0
@@ -492,6 +495,7 @@ class ReaderProfile(_Section):
     road_classes: list[str] | None = None
     site: Literal["edge", "intersection"] | None = None
     min_spacing_m: float | None = Field(None, ge=0)
+    lanes_read: int | None = Field(None, ge=1)
     vendor: str | None = None
     read_parked: bool | None = None
     parked_read_rate: Rate | None = None

@@ -17,7 +17,7 @@ from sim.cameras import CAMERA_COLUMNS, read_cameras_csv, read_cameras_geojson, 
 from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.district import district_mask
 from sim.io import load_network
-from sim.network import RoadNetwork, Routes, edge_highway
+from sim.network import RoadNetwork, Routes, edge_highway, lanes_each_way
 from sim.placement import ROUTED_STRATEGIES, place_camera_group, road_class_edges
 from sim.scenario import CameraSpec, Scenario
 from sim._arrays import distinct
@@ -372,7 +372,17 @@ def _camera_group(
         min_spacing_m=spec.min_spacing_m, site=spec.site, approaches=spec.approaches, watch=spec.watch,
         misread_rate=spec.misread_rate, direction=spec.direction, operator=spec.operator, vendor=spec.vendor,
     )
+    if spec.lanes_read is not None:  # a camera reads lanes_read lanes of a wider road: that share of its vehicles
+        layout = lanes_read_rate(layout, net, spec.lanes_read)
     return layout, None, spacing
+
+
+def lanes_read_rate(layout: pd.DataFrame, net: RoadNetwork, lanes_read: int) -> pd.DataFrame:
+    """The layout with each camera's ``read_rate`` times ``min(1, lanes_read / lanes)`` of its road's direction."""
+    edge = np.array([net.edge_id(u, v, int(k)) for u, v, k in layout[["u", "v", "key"]].itertuples(index=False)],
+                    dtype=np.int64)
+    share = np.minimum(1.0, lanes_read / lanes_each_way(net)[edge])
+    return layout.assign(read_rate=layout["read_rate"].to_numpy(float) * share)
 
 
 def group_allowed_edges(net: RoadNetwork, spec: CameraSpec, where: str = "") -> np.ndarray | None:

@@ -181,3 +181,26 @@ def test_an_inbound_cordon_reads_every_trip_into_the_district_and_none_that_only
     assert entering > 10 and leaving_only > 10  # both kinds of trip were there to tell apart
     with pytest.raises(ScenarioError, match="watch = 'in' applies to strategy 'cordon' only"):
         load_scenario(overrides=["cameras.watch='in'"])
+
+
+def test_a_camera_reads_its_lanes_share_of_a_wider_road():
+    """Hand cases: a 6-lane two-way road (3 each way) read on 2 lanes: 2/3; untagged: all; a two-way road tagged
+    ["2", "3"] (OSM lists: the first, 2, so 1 each way): all."""
+    import numpy as np
+
+    from sim.cameras import make_layout
+    from sim.generators import grid_network
+    from sim.world import lanes_read_rate
+
+    net = grid_network(3, 3, one_way_share=0, rng=np.random.default_rng(0))
+    g = net.graph
+    e_wide, e_tagless = 0, 2
+    u, v, k = net.nodes[net.edge_u[e_wide]], net.nodes[net.edge_v[e_wide]], int(net.edge_key[e_wide])
+    g.edges[u, v, k]["lanes"] = "6"
+    e_one = 4
+    a, b, c = net.nodes[net.edge_u[e_one]], net.nodes[net.edge_v[e_one]], int(net.edge_key[e_one])
+    g.edges[a, b, c]["lanes"] = ["2", "3"]  # OSM lists: the first
+    layout = make_layout(net, np.array([e_wide, e_tagless, e_one]), read_rate=0.9)
+    rates = lanes_read_rate(layout, net, 2)["read_rate"].to_numpy()
+    assert rates.tolist() == pytest.approx([0.9 * 2 / 3, 0.9, 0.9])
+    assert lanes_read_rate(layout, net, 1)["read_rate"].to_numpy().tolist() == pytest.approx([0.3, 0.9, 0.9])
