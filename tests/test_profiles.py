@@ -91,20 +91,23 @@ def test_patrol_profiles_fill_a_fleet_and_explicit_keys_win():
         load_scenario(overrides=["patrols=[{cars=2, profile='flock-pole'}]"])
 
 
-def test_a_patrol_car_drives_about_its_share_of_the_shift_and_reads_nothing_standing():
+def patrol_shifts(size: int, n_beats: int, cars: int, **options):
+    """Three 8-hour shifts of ``cars`` patrol cars on a ``size`` x ``size`` grid split into ``n_beats`` beats."""
     import numpy as np
 
     from sim.generators import grid_network
     from sim.traffic.patrols import drive_patrols, patrol_beats
 
-    net = grid_network(12, 12, rng=np.random.default_rng(0))
-    beats = patrol_beats(net, 4, np.random.default_rng(1))
-    car_beat = np.arange(20) % 4
-    common = dict(days=3, shift_start_s=8 * 3600, shift_s=8 * 3600, speed_factor=0.7)
-    always = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), **common)
-    assert always.equals(drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), driving_share=1.0,
-                                       **common))  # the old behaviour, draw for draw
-    half = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), driving_share=0.5, **common)
+    net = grid_network(size, size, rng=np.random.default_rng(0))
+    beats = patrol_beats(net, n_beats, np.random.default_rng(1))
+    return drive_patrols(net, beats, np.arange(cars) % n_beats, rng=np.random.default_rng(2), days=3,
+                         shift_start_s=8 * 3600, shift_s=8 * 3600, speed_factor=0.7, **options)
+
+
+def test_a_patrol_car_drives_about_its_share_of_the_shift_and_reads_nothing_standing():
+    always = patrol_shifts(12, 4, 20)
+    assert always.equals(patrol_shifts(12, 4, 20, driving_share=1.0))  # the old behaviour, draw for draw
+    half = patrol_shifts(12, 4, 20, driving_share=0.5)
     driving = (half["t_out"] - half["t_in"]).sum() / (20 * 3 * 8 * 3600)
     assert abs(driving - 0.5) < 0.06
     full = (always["t_out"] - always["t_in"]).sum() / (20 * 3 * 8 * 3600)
@@ -136,18 +139,8 @@ def test_parked_cars_are_read_at_their_own_rate():
 
 
 def test_a_patrol_with_hot_spots_keeps_to_fewer_roads_and_returns_to_them():
-    import numpy as np
-
-    from sim.generators import grid_network
-    from sim.traffic.patrols import drive_patrols, patrol_beats
-
-    net = grid_network(14, 14, rng=np.random.default_rng(0))
-    beats = patrol_beats(net, 2, np.random.default_rng(1))
-    car_beat = np.arange(6) % 2
-    common = dict(days=3, shift_start_s=8 * 3600, shift_s=8 * 3600, speed_factor=0.7)
-    roaming = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), **common)
-    keeping = drive_patrols(net, beats, car_beat, rng=np.random.default_rng(2), hot_spots=3, hot_spot_share=1.0,
-                            **common)
+    roaming = patrol_shifts(14, 2, 6)
+    keeping = patrol_shifts(14, 2, 6, hot_spots=3, hot_spot_share=1.0)
     for car in range(6):
         wide = roaming.loc[roaming["car"] == car, "edge"]
         kept = keeping.loc[keeping["car"] == car, "edge"]
