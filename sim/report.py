@@ -123,10 +123,18 @@ def _answer_fence(m: dict[str, Any]) -> str:
     return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at "
             f"least {m['min_cut_to_seal_district']} road segments watched both ways, or "
             f"{m['min_cameras_to_seal_district']} one-direction cameras). Over {m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
-            "recover a median "
-            f"{m.get('vehicle_km_recovered_median') or 0:.0%} of a vehicle's driven kilometres; "
+            f"{_median_km(m)}; "
             f"{_share(m, 'share_vehicles_km_recovered_ge90')} of vehicles have 90 % or more recovered — the "
             "\"whole or virtual whole\" of their movements in the court's words.")
+
+
+def _median_km(m: dict[str, Any]) -> str:
+    """'recover a median 12% of a vehicle's driven kilometres', or why there is no median (never a made-up 0)."""
+    median = m.get("vehicle_km_recovered_median")
+    if isinstance(median, (int, float)):
+        return f"recover a median {median:.0%} of a vehicle's driven kilometres"
+    reason = m.get("vehicle_km_recovered_median_reason")
+    return "give no median share of a vehicle's driven kilometres" + (f" ({reason})" if reason else "")
 
 
 def _answer_fleets(m: dict[str, Any]) -> str:
@@ -143,7 +151,12 @@ def _answer_fleets(m: dict[str, Any]) -> str:
         words.append(f"{what}: {label.get(best, best)}")
     shares = "; ".join(f"{label.get(name, name)} read {_share(f, 'share_trips_read_ge1')} of trips and "
                        f"{_share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
-    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. At equal cost, {shares}."
+    costs = {name: f.get("cost") for name, f in fleets.items()}
+    if len(set(costs.values())) == 1 and None not in costs.values():
+        return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. At equal cost, {shares}."
+    spent = ", ".join(f"{label.get(name, name)} {_fmt(cost) if cost is not None else 'no cost given'}"
+                      for name, cost in costs.items())
+    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. At their own costs ({spent}), {shares}."
 
 
 ANSWERS = {"coverage": _answer_coverage, "access": _answer_access, "fence": _answer_fence, "fleets": _answer_fleets}

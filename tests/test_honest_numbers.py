@@ -371,3 +371,23 @@ def test_next_camera_hits_equal_the_models_computed_by_hand(order):
     assert got["plate"].tolist() == want["plate"].tolist()
     assert got["top1"].tolist() == want["top1"].tolist()
     assert got["top3"].tolist() == want["top3"].tolist()
+
+
+def test_sentences_say_equal_cost_only_when_it_is_and_never_print_a_missing_median_as_zero():
+    """Two flaws of the answer sentences (issue 31): checked on hand-made metrics."""
+    from sim.report import answer
+
+    fleet = {"n_reads": 100, "share_trips_read_ge1": 0.5, "share_trips_read_ge1_ci": [0.4, 0.6],
+             "share_vehicles_read": 0.7, "share_vehicles_read_ci": [0.6, 0.8]}
+    equal = {"fleets": {"fixed": fleet | {"cost": 1000.0}, "mobile": fleet | {"cost": 1000.0}}}
+    assert "At equal cost, fixed cameras read" in answer(equal, "fleets")
+    unequal = {"fleets": {"fixed": fleet | {"cost": 1000.0}, "mobile": fleet | {"cost": 4000.0}}}
+    text = answer(unequal, "fleets")
+    assert "equal cost" not in text and "At their own costs (fixed cameras 1,000, patrol-car readers 4,000)" in text
+    fence = {"district_sealed_in": True, "district_sealed_out": True, "district_sealed": True,
+             "district_fence_cameras": 4, "min_cut_to_seal_district": 4, "min_cameras_to_seal_district": 8,
+             "n_days": 7, "vehicle_km_recovered_median": None,
+             "vehicle_km_recovered_median_reason": "no vehicle drove a kept route"}
+    text = answer(fence, "fence")
+    assert "0%" not in text and "give no median share of a vehicle's driven kilometres (no vehicle drove" in text
+    assert "recover a median 0% of" in answer(fence | {"vehicle_km_recovered_median": 0.0}, "fence")
