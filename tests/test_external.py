@@ -167,4 +167,3 @@ def test_the_report_shows_how_often_a_resident_is_read_in_a_day():
             "<td class=num>0.69</td>") in page
     assert "40.0% of days have at least one" in page
     assert "How often a vehicle is read" not in render_report({}, "", [], "t")
-
