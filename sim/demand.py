@@ -19,6 +19,7 @@ import pandas as pd
 from sim._time import DAY_S
 from sim._errors import DemandError
 from sim._validate import lookup_nodes, rows_text
+from sim.external import external_vehicles, gateway_nodes, nearby_gateways
 from sim.network import RoadNetwork
 
 TRIP_COLUMNS = ("trip_id", "vehicle_id", "plate", "origin", "destination", "depart_s")
@@ -360,8 +361,6 @@ def population_trips(
     work = np.where(worker, gravity_destinations(zones, to_work, home, rng), home)
     works_outside = np.zeros(vehicles, bool)
     if in_commuter_share > 0 or out_commuter_share > 0 or through_share > 0:
-        from sim.external import gateway_nodes, nearby_gateways
-
         gateways = gateway_nodes(net) if gateways is None else gateways
         if out_commuter_share > 0:
             works_outside = worker & (rng.random(vehicles) < out_commuter_share)
@@ -397,8 +396,6 @@ def population_trips(
     persons = pd.DataFrame({"vehicle_id": ids, "home": home, "work": work, "worker": worker,
                             "works_outside": works_outside, "kind": "resident"})
     if gateways is not None and (in_commuter_share > 0 or through_share > 0):
-        from sim.external import external_vehicles
-
         inside_jobs = int((worker & ~works_outside).sum())
         outside_trips, outside = external_vehicles(
             net, gateways,

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._errors import CurtainError
+from sim._errors import CurtainError, OutputError
 from sim.network import major_roads
 
 #: The explorer's reading model, applied to any scenario it is given.
@@ -192,8 +192,6 @@ def check_page_target(path: Path) -> None:
     ...
     sim._errors.OutputError: ...lesson.html exists and is not a page curtain explore wrote; ...
     """
-    from sim._errors import OutputError
-
     if not path.exists() and not path.is_symlink():
         return
     if path.is_dir():

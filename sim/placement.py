@@ -39,7 +39,8 @@ from sim._defaults import DEFAULT_MIN_SPACING_M  # noqa: F401 - documented here,
 from sim._errors import CameraError
 from sim.cameras import make_layout
 from sim.district import boundary_edges, seal_cut
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork, Routes, edge_highway
+from sim.profiles import LOCAL_ROADS
 
 #: Above this many nodes, betweenness is estimated from a sample of sources.
 BETWEENNESS_EXACT_MAX_NODES = 2_000
@@ -205,9 +206,6 @@ def entrance_edges(net: RoadNetwork) -> np.ndarray:
     >>> sorted({(int(net.nodes[u]), int(net.nodes[v])) for u, v in zip(net.edge_u[way_in], net.edge_v[way_in])})[:3]
     [(1, 8), (2, 9), (3, 10)]
     """
-    from sim.network import edge_highway
-    from sim.profiles import LOCAL_ROADS
-
     local = np.isin(edge_highway(net), LOCAL_ROADS)
     touches_major = np.zeros(net.n_nodes, bool)
     touches_major[net.edge_u[~local]] = True
@@ -217,8 +215,6 @@ def entrance_edges(net: RoadNetwork) -> np.ndarray:
 
 def road_class_edges(net: RoadNetwork, classes: list[str] | tuple[str, ...]) -> np.ndarray:
     """Which edges are of one of the OSM ``highway`` ``classes``."""
-    from sim.network import edge_highway
-
     return np.isin(edge_highway(net), list(classes))
 
 

@@ -153,10 +153,12 @@ def _answer_fleets(m: dict[str, Any]) -> str:
                        f"{_share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
     costs = {name: f.get("cost") for name, f in fleets.items()}
     if len(set(costs.values())) == 1 and None not in costs.values():
-        return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. At equal cost, {shares}."
-    spent = ", ".join(f"{label.get(name, name)} {_fmt(cost) if cost is not None else 'no cost given'}"
-                      for name, cost in costs.items())
-    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. At their own costs ({spent}), {shares}."
+        spent = "At equal cost"
+    else:
+        spent = "At their own costs (" + ", ".join(
+            f"{label.get(name, name)} {_fmt(cost) if cost is not None else 'no cost given'}"
+            for name, cost in costs.items()) + ")"
+    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. {spent}, {shares}."
 
 
 ANSWERS = {"coverage": _answer_coverage, "access": _answer_access, "fence": _answer_fence, "fleets": _answer_fleets}

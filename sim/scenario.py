@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from sim._defaults import DEFAULT_MIN_SPACING_M, DEFAULT_MISREAD_TOLERANCE, DEFAULT_ROUTE_SAMPLE
 from sim._errors import ScenarioError
+from sim.profiles import apply_profiles
 
 DEFAULT_SCENARIO = "teaching-grid"
 
@@ -536,8 +537,6 @@ class Scenario(_Section):
     @model_validator(mode="before")
     @classmethod
     def _profiles_fill_groups(cls, data: Any) -> Any:
-        from sim.profiles import apply_profiles
-
         return apply_profiles(data)
     _overrides: list[str] = PrivateAttr(default_factory=list)
 

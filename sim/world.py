@@ -13,7 +13,7 @@ from sim import access as access_stage
 from sim._errors import CameraError, ScenarioError
 from sim._time import DAY_S
 from sim.checks import jurisdiction_edges, patrol_nodes
-from sim.cameras import CAMERA_COLUMNS, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs
+from sim.cameras import CAMERA_COLUMNS, camera_edges, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs
 from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.district import district_mask
 from sim.io import load_network
@@ -379,9 +379,7 @@ def _camera_group(
 
 def lanes_read_rate(layout: pd.DataFrame, net: RoadNetwork, lanes_read: int) -> pd.DataFrame:
     """The layout with each camera's ``read_rate`` times ``min(1, lanes_read / lanes)`` of its road's direction."""
-    edge = np.array([net.edge_id(u, v, int(k)) for u, v, k in layout[["u", "v", "key"]].itertuples(index=False)],
-                    dtype=np.int64)
-    share = np.minimum(1.0, lanes_read / lanes_each_way(net)[edge])
+    share = np.minimum(1.0, lanes_read / lanes_each_way(net)[camera_edges(layout, net, "forward")])
     return layout.assign(read_rate=layout["read_rate"].to_numpy(float) * share)
 
 
