@@ -304,6 +304,7 @@ def population_trips(
     in_commuter_share: float = 0.0,
     out_commuter_share: float = 0.0,
     through_share: float = 0.0,
+    visitor_share: float = 0.0,
     gateways: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A synthetic population of vehicles, each with a home, and for workers a work place, driving N days.
@@ -323,7 +324,8 @@ def population_trips(
     outside the area: their work place is a gateway (the nearer ones more
     likely, by ``work_decay_km``). With ``in_commuter_share`` (of the area's
     jobs held by people from outside) and ``through_share`` (of the vehicles
-    entering each day that cross the area), vehicles from outside come in
+    entering each day that cross the area) and ``visitor_share`` (visiting
+    vehicles a day per resident vehicle), vehicles from outside come in
     through ``gateways`` (node indices; default
     :func:`sim.external.gateway_nodes`): see :mod:`sim.external`. They are
     drawn after the residents, so the residents are the same with or without
@@ -337,7 +339,7 @@ def population_trips(
         ``vehicle_id, plate, home, work, worker, works_outside, kind``
         (``work`` is the home node id for non-workers, who have none; see
         ``worker``; a resident who works outside has the gateway it leaves by;
-        ``kind`` is ``resident``, ``in-commuter`` or ``through``, and a
+        ``kind`` is ``resident``, ``in-commuter``, ``through`` or ``visitor``, and a
         vehicle from outside has the gateway it comes in by as its home).
 
     Examples
@@ -360,7 +362,8 @@ def population_trips(
     worker = rng.random(vehicles) < worker_share
     work = np.where(worker, gravity_destinations(zones, to_work, home, rng), home)
     works_outside = np.zeros(vehicles, bool)
-    if in_commuter_share > 0 or out_commuter_share > 0 or through_share > 0:
+    outsiders = in_commuter_share > 0 or through_share > 0 or visitor_share > 0
+    if outsiders or out_commuter_share > 0:
         gateways = gateway_nodes(net) if gateways is None else gateways
         if out_commuter_share > 0:
             works_outside = worker & (rng.random(vehicles) < out_commuter_share)
@@ -395,13 +398,15 @@ def population_trips(
         tour(first[again], later, rng.uniform(1200, 5400, int(again.sum())), day)
     persons = pd.DataFrame({"vehicle_id": ids, "home": home, "work": work, "worker": worker,
                             "works_outside": works_outside, "kind": "resident"})
-    if gateways is not None and (in_commuter_share > 0 or through_share > 0):
+    if gateways is not None and outsiders:
         inside_jobs = int((worker & ~works_outside).sum())
         outside_trips, outside = external_vehicles(
             net, gateways,
             in_commuters=int(round(inside_jobs * in_commuter_share / (1 - in_commuter_share))),
             through_share=through_share, days=days, first_weekday=first_weekday, first_vehicle=vehicles,
-            work_place=lambda origin, r: gravity_destinations(zones, to_work, origin, r), rng=rng)
+            work_place=lambda origin, r: gravity_destinations(zones, to_work, origin, r), rng=rng,
+            visitors=visitor_share * vehicles,
+            visit_place=lambda origin, r: gravity_destinations(zones, to_errand, origin, r))
         parts.append(outside_trips)
         persons = pd.concat([persons, outside], ignore_index=True)
         plates = np.concatenate([plates, more_plates(len(outside), set(plates), rng)])

@@ -29,7 +29,13 @@ The population model adds two kinds of outside vehicles
   each day cross it from one gateway to another, each a vehicle seen that
   day only (a new plate), leaving between 6:00 and 22:00.
 
-Visitors (shoppers, deliveries, tourists) are not modelled yet.
+- **Visitors** (``visitor_share``, default 0): each day that many vehicles
+  per resident vehicle come in by a gateway, stop at one place drawn like a
+  resident's errand (gravity from the gateway's zone) for 30 minutes to 3
+  hours between 10:00 and 19:00, and leave by the same gateway; each a new
+  plate. The default is 0 because no published share of a city's traffic
+  that visits it (shoppers, deliveries, tourists) was found to cite; set it
+  where a local survey gives one.
 
 Gateways (:func:`gateway_nodes`) are the intersections on the edge of the
 network where its biggest road that leads inward ends: where the roads into
@@ -123,6 +129,8 @@ def external_vehicles(
     first_vehicle: int,
     work_place: Any,
     rng: np.random.Generator,
+    visitors: float = 0.0,
+    visit_place: Any = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Trips (``vehicle_id, o, d, depart_s``, node indices) and vehicles of the traffic from outside.
 
@@ -135,7 +143,10 @@ def external_vehicles(
         ``vehicle_id, o, d, depart_s, from_outside, to_outside`` (which end of a trip is beyond the area)
     vehicles : pandas.DataFrame
         ``vehicle_id, home, work, worker, kind`` (``kind``: ``in-commuter`` or
-        ``through``; ``home`` is the gateway it comes in by, a node index).
+        ``through`` or ``visitor``; ``home`` is the gateway it comes in by, a node index).
+
+    ``visitors`` is the expected number of visiting vehicles a day (drawn
+    Poisson), ``visit_place(origins, rng)`` each one's stop.
     """
     if len(gateways) < 1:
         raise DemandError("traffic from outside needs at least one gateway")
@@ -145,6 +156,9 @@ def external_vehicles(
     parts = []
     through_ids: list[np.ndarray] = []
     through_home: list[np.ndarray] = []
+    visitor_ids: list[np.ndarray] = []
+    visitor_home: list[np.ndarray] = []
+    visitor_stop: list[np.ndarray] = []
     next_id = first_vehicle + in_commuters
     weekdays = [d for d in range(days) if (first_weekday + d) % 7 < 5]
     for day in range(days):
@@ -168,15 +182,32 @@ def external_vehicles(
                                        "from_outside": True, "to_outside": True}))
             through_ids.append(who)
             through_home.append(gateways[a])
+        n_visit = int(rng.poisson(visitors)) if visitors else 0
+        if n_visit:
+            gate = gateways[rng.integers(len(gateways), size=n_visit)]
+            stop = visit_place(gate, rng)
+            who = next_id + np.arange(n_visit)
+            next_id += n_visit
+            arrive = day * DAY_S + rng.uniform(10.0, 19.0, n_visit) * 3600
+            parts.append(pd.DataFrame({"vehicle_id": who, "o": gate, "d": stop, "depart_s": arrive,
+                                       "from_outside": True, "to_outside": False}))
+            parts.append(pd.DataFrame({"vehicle_id": who, "o": stop, "d": gate,
+                                       "depart_s": arrive + rng.uniform(1800, 3 * 3600, n_visit),
+                                       "from_outside": False, "to_outside": True}))
+            visitor_ids.append(who)
+            visitor_home.append(gate)
+            visitor_stop.append(stop)
     through = np.concatenate(through_ids) if through_ids else np.zeros(0, np.int64)
     through_from = np.concatenate(through_home) if through_home else np.zeros(0, np.int64)
+    visiting = np.concatenate(visitor_ids) if visitor_ids else np.zeros(0, np.int64)
+    visit_from = np.concatenate(visitor_home) if visitor_home else np.zeros(0, np.int64)
     vehicles = pd.DataFrame({
-        "vehicle_id": np.concatenate([ids, through]).astype(np.int64),
-        "home": np.concatenate([home, through_from]).astype(np.int64),
-        "work": np.concatenate([work, through_from]).astype(np.int64),
-        "worker": np.concatenate([np.ones(in_commuters, bool), np.zeros(len(through), bool)]),
+        "vehicle_id": np.concatenate([ids, through, visiting]).astype(np.int64),
+        "home": np.concatenate([home, through_from, visit_from]).astype(np.int64),
+        "work": np.concatenate([work, through_from, visit_from]).astype(np.int64),
+        "worker": np.concatenate([np.ones(in_commuters, bool), np.zeros(len(through) + len(visiting), bool)]),
         "works_outside": False,
-        "kind": ["in-commuter"] * in_commuters + ["through"] * len(through),
+        "kind": ["in-commuter"] * in_commuters + ["through"] * len(through) + ["visitor"] * len(visiting),
     })
     trips = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         {"vehicle_id": np.zeros(0, np.int64), "o": np.zeros(0, np.int64), "d": np.zeros(0, np.int64),

@@ -76,9 +76,14 @@ Reads per reader-day to hold a fleet against: about 1,500 per 8-hour shift
 (Arizona DPS, 2006), up to 5,000 a day (Phoenix, 2008), median 1,530 in
 Seattle's October 2021 log (docs/validation.md).
 
-What no profile models yet: the effect of speed on reading (no published
-function of read rate against speed was found) and night; a patrol's hot
-spots are drawn at random, not from a crime map.
+Speed: a camera group or profile may give ``read_rate_by_speed`` (pairs of
+km/h and a factor on ``read_rate``, at the free-flow speed of the camera's
+road). No built-in profile sets one: no published function of read rate
+against speed was found (vendors state one rate "up to" a speed), so the
+default is the same rate at every speed, a stated assumption.
+
+What no profile models yet: night; a patrol's hot spots are drawn at
+random, not from a crime map.
 """
 
 from __future__ import annotations
@@ -92,7 +97,7 @@ HIGHWAY_ROADS = ("motorway", "motorway_link", "trunk", "trunk_link", "primary", 
 
 #: the keys a profile may set (each also a ``[cameras]`` key, or a ``[[patrols]]`` one)
 PROFILE_KEYS = ("read_rate", "misread_rate", "direction", "road_classes", "site", "min_spacing_m", "lanes_read",
-                "vendor")
+                "read_rate_by_speed", "vendor")
 PATROL_PROFILE_KEYS = ("read_rate", "misread_rate", "read_parked", "parked_read_rate", "driving_share",
                        "hot_spots", "hot_spot_share", "speed_factor", "shift_hours", "vendor")
 

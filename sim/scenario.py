@@ -159,6 +159,10 @@ class CameraSpec(_Section):
     lanes_read: int | None = Field(
         None, ge=1, description="lanes of its direction one camera reads; on a wider road (OSM lanes) it reads "
                                 "that share of the passing vehicles (read_rate x lanes_read / lanes); default: all")
+    read_rate_by_speed: list[tuple[float, float]] | None = Field(
+        None, description="read rate against speed: [[km/h, factor], ...] in rising km/h; a camera's read_rate is "
+                          "multiplied by the factor at its road's free-flow speed (linear between points, flat "
+                          "beyond them); default: the same at every speed (no published curve was found)")
     count: int = Field(40, ge=0, description="not used by cordon, curtain and file")
     read_rate: Rate = 0.95
     misread_rate: Rate = 0.0
@@ -203,6 +207,7 @@ class CameraSpec(_Section):
         if self.budget is not None:
             # the budget decides the count; write it back so the resolved scenario shows it
             object.__setattr__(self, "count", self.camera_count())
+        _check_speed_curve(self.read_rate_by_speed)
         if self.watch != "both" and self.strategy != "cordon":
             raise ValueError(f"watch = {self.watch!r} applies to strategy 'cordon' only (the roads crossing a "
                              "district's edge)")
@@ -210,6 +215,19 @@ class CameraSpec(_Section):
             raise ValueError(f"strategy {self.strategy!r} needs district = {{ nodes = [...] }} (or polygon, "
                              "center + radius_m, jurisdiction)")
         return self
+
+
+def _check_speed_curve(curve: list[tuple[float, float]] | None) -> None:
+    """Refuse a read-rate-by-speed curve whose speeds do not rise or whose factors are outside 0-1."""
+    if curve is None:
+        return
+    if not curve:
+        raise ValueError("read_rate_by_speed is empty: give [[km/h, factor], ...] or leave it out")
+    speeds = [s for s, _ in curve]
+    if any(b <= a for a, b in zip(speeds, speeds[1:])) or speeds[0] < 0:
+        raise ValueError(f"read_rate_by_speed: speeds must rise from 0 or more km/h, got {speeds}")
+    if any(not 0 <= f <= 1 for _, f in curve):
+        raise ValueError(f"read_rate_by_speed: factors must be between 0 and 1, got {[f for _, f in curve]}")
 
 
 class PatrolSpec(_Section):
@@ -244,7 +262,8 @@ class PatrolSpec(_Section):
 
 
 #: ``[demand]`` keys of traffic from outside, which only the population model has
-OUTSIDE_TRAFFIC_KEYS = frozenset({"in_commuter_share", "out_commuter_share", "through_share", "gateways"})
+OUTSIDE_TRAFFIC_KEYS = frozenset({"in_commuter_share", "out_commuter_share", "through_share", "visitor_share",
+                                  "gateways"})
 
 
 class DemandSpec(_Section):
@@ -270,6 +289,10 @@ class DemandSpec(_Section):
         0.1, ge=0, lt=1, description="population: share of the vehicles entering the area each day that only "
                                      "cross it, gateway to gateway (7-18 % for cities of 100,000-500,000, 1944 "
                                      "origin-destination surveys; see sim/external.py)")
+    visitor_share: float = Field(
+        0.0, ge=0, description="population: visiting vehicles a day (shoppers, deliveries, tourists) per resident "
+                               "vehicle, each stopping at one place; 0 by default: no published share was found "
+                               "to cite (see sim/external.py)")
     gateways: list[int | str] | None = Field(
         None, description="population: node ids where traffic from outside enters (default: where the biggest "
                           "inward roads meet the network's edge)")
@@ -497,6 +520,7 @@ class ReaderProfile(_Section):
     site: Literal["edge", "intersection"] | None = None
     min_spacing_m: float | None = Field(None, ge=0)
     lanes_read: int | None = Field(None, ge=1)
+    read_rate_by_speed: list[tuple[float, float]] | None = None
     vendor: str | None = None
     read_parked: bool | None = None
     parked_read_rate: Rate | None = None

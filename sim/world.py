@@ -126,6 +126,7 @@ def build_demand(
                                 worker_share=spec.worker_share, work_decay_km=spec.work_decay_km,
                                 errand_decay_km=spec.decay_km, zone_km=spec.zone_km,
                                 in_commuter_share=spec.in_commuter_share, through_share=spec.through_share,
+                                visitor_share=spec.visitor_share,
                                 out_commuter_share=spec.out_commuter_share,
                                 gateways=None if spec.gateways is None else gateway_indices(net, spec.gateways))
     return uniform_trips(net, spec.trips, spec.days, rng), None
@@ -374,7 +375,31 @@ def _camera_group(
     )
     if spec.lanes_read is not None:  # a camera reads lanes_read lanes of a wider road: that share of its vehicles
         layout = lanes_read_rate(layout, net, spec.lanes_read)
+    if spec.read_rate_by_speed is not None:
+        layout = speed_read_rate(layout, net, spec.read_rate_by_speed)
     return layout, None, spacing
+
+
+def speed_read_rate(layout: pd.DataFrame, net: RoadNetwork, curve: list[tuple[float, float]]) -> pd.DataFrame:
+    """The layout with each camera's ``read_rate`` times ``curve``'s factor at its road's free-flow speed.
+
+    ``curve`` is ``[(km/h, factor), ...]`` in rising km/h, interpolated
+    linearly and flat beyond its ends.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(3, 3, jitter_m=0, rng=np.random.default_rng(0))
+    >>> layout = pd.DataFrame({"u": [net.nodes[net.edge_u[0]]], "v": [net.nodes[net.edge_v[0]]], "key": [0],
+    ...                        "direction": ["forward"], "read_rate": [0.8]})
+    >>> speed = float(net.edge_length[0] / net.edge_time[0] * 3.6)
+    >>> float(speed_read_rate(layout, net, [(0.0, 1.0), (2 * speed, 0.0)])["read_rate"][0])
+    0.4
+    """
+    edges = camera_edges(layout, net, "forward")
+    kmh = net.edge_length[edges] / net.edge_time[edges] * 3.6
+    speeds, factors = (np.array(part, float) for part in zip(*curve))
+    return layout.assign(read_rate=layout["read_rate"].to_numpy(float) * np.interp(kmh, speeds, factors))
 
 
 def lanes_read_rate(layout: pd.DataFrame, net: RoadNetwork, lanes_read: int) -> pd.DataFrame:

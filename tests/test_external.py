@@ -84,6 +84,30 @@ def test_through_traffic_crosses_from_one_gateway_to_another_once(net):
     assert len(set(persons["plate"])) == len(persons)  # every vehicle its own plate
 
 
+def test_visitors_come_in_stop_once_and_leave_by_the_same_gateway(net):
+    days, share = 6, 0.2
+    trips, persons = population_trips(net, 400, days, np.random.default_rng(8), zone_km=0.5, visitor_share=share)
+    visitors = persons[persons["kind"] == "visitor"]
+    expected = days * 400 * share  # a Poisson count per day
+    assert abs(len(visitors) - expected) < 4 * np.sqrt(expected)
+    gates = set(net.nodes[gateway_nodes(net)])
+    theirs = trips[trips["vehicle_id"].isin(visitors["vehicle_id"])].sort_values(["vehicle_id", "depart_s"])
+    assert len(theirs) == 2 * len(visitors)  # in to one place, back out
+    come, go = theirs.iloc[::2], theirs.iloc[1::2]
+    assert set(come["origin"]) <= gates and (come["destination"].to_numpy() == go["origin"].to_numpy()).all()
+    assert (go["destination"].to_numpy() == come["origin"].to_numpy()).all()
+    assert come["from_outside"].all() and not come["to_outside"].any() and go["to_outside"].all()
+    stay = go["depart_s"].to_numpy() - come["depart_s"].to_numpy()
+    assert stay.min() >= 1800 and stay.max() <= 3 * 3600
+    hour = come["depart_s"].to_numpy() % 86_400 / 3600
+    assert hour.min() >= 10 and hour.max() <= 19
+    assert len(set(persons["plate"])) == len(persons)
+    # the residents are the same with or without visitors
+    alone, _ = population_trips(net, 400, days, np.random.default_rng(8), zone_km=0.5)
+    pd.testing.assert_frame_equal(trips[trips["vehicle_id"] < 400].reset_index(drop=True).drop(
+        columns=["trip_id", "from_outside", "to_outside"]), alone.drop(columns="trip_id"))
+
+
 def test_the_share_of_trips_from_outside_is_counted_from_the_trips():
     sim = simulate_scenario(load_scenario(overrides=POP))
     m = sim.metrics

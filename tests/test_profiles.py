@@ -197,3 +197,26 @@ def test_a_camera_reads_its_lanes_share_of_a_wider_road():
     rates = lanes_read_rate(layout, net, 2)["read_rate"].to_numpy()
     assert rates.tolist() == pytest.approx([0.9 * 2 / 3, 0.9, 0.9])
     assert lanes_read_rate(layout, net, 1)["read_rate"].to_numpy().tolist() == pytest.approx([0.3, 0.9, 0.9])
+
+
+def test_read_rate_by_speed_scales_each_camera_by_its_roads_speed():
+    """Checked against the graph's own speed_kph: a curve of 1 up to 30 km/h falling to 0 at 60."""
+    sim = simulate_scenario(load_scenario(overrides=SMALL + [
+        "cameras.count=30", "cameras.strategy='random'", "cameras.read_rate=0.8",
+        "cameras.read_rate_by_speed=[[30, 1.0], [60, 0.0]]"]))
+    g = sim.net.graph
+    layout = sim.layout
+    speeds = [g.edges[u, v, k]["speed_kph"] for u, v, k in zip(layout["u"], layout["v"], layout["key"])]
+    expected = [0.8 * (1.0 if s <= 30 else 0.0 if s >= 60 else (60 - s) / 30) for s in speeds]
+    assert len(set(speeds)) > 1  # arterials and local streets both carry cameras
+    assert layout["read_rate"].tolist() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("curve, message", [
+    ("[[50, 1.0], [30, 0.5]]", "speeds must rise"),
+    ("[[30, 1.0], [60, 1.5]]", "factors must be between 0 and 1"),
+    ("[]", "read_rate_by_speed is empty"),
+])
+def test_a_bad_read_rate_by_speed_is_refused_by_name(curve, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(overrides=[f"cameras.read_rate_by_speed={curve}"])

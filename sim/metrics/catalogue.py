@@ -66,7 +66,7 @@ def _outside(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     out: dict[str, Any] = {}
     add_share(out, "share_trips_external", external, vehicle)
     counts = persons["kind"].value_counts()
-    out["vehicles_by_kind"] = {k: int(counts.get(k, 0)) for k in ("resident", "in-commuter", "through")}
+    out["vehicles_by_kind"] = {k: int(counts.get(k, 0)) for k in ("resident", "in-commuter", "through", "visitor")}
     if "works_outside" in persons.columns:
         out["vehicles_by_kind"]["resident_working_outside"] = int(persons["works_outside"].sum())
     return out
