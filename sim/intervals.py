@@ -112,3 +112,26 @@ def add_share(out: dict[str, Any], key: str, values: Any, clusters: Any = None, 
     out[key], out[f"{key}_n"], out[f"{key}_ci"] = share, n, ci
     if share is None and reason:
         out[f"{key}_reason"] = reason
+
+
+def median_interval(values: Any, *, z: float = Z95) -> list[float] | None:
+    """Distribution-free 95 % interval of a median: the order statistics whose ranks bracket n/2 by the
+    binomial(n, 1/2) at ``z`` standard deviations (normal approximation; Conover, *Practical Nonparametric
+    Statistics*, 3rd ed., 1999, §3.2). ``None`` for no value; the smallest and largest value for very few.
+
+    Examples
+    --------
+    >>> median_interval(np.arange(1, 101))  # ranks 40 and 61 of 1…100
+    [40.0, 61.0]
+    >>> median_interval([3.0])
+    [3.0, 3.0]
+    """
+    ordered = np.sort(np.asarray(values, dtype=float))
+    n = len(ordered)
+    if not n:
+        return None
+    half = z * np.sqrt(n) / 2
+    # ranks (1-based) r = n/2 - z sqrt(n)/2 rounded down, s = 1 + n/2 + z sqrt(n)/2 rounded up
+    low = max(int(np.floor(n / 2 - half)) - 1, 0)
+    high = min(int(np.ceil(1 + n / 2 + half)) - 1, n - 1)
+    return [float(ordered[low]), float(ordered[high])]

@@ -73,6 +73,9 @@ def _person_table(metrics: dict[str, Any]) -> str:
             guess = "the camera" if top == "top1" else "among the 3 cameras"
             rows.append(f"<tr><td>next camera is {guess} predicted by {names.get(model, model)}"
                         f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td></tr>")
+    if metrics.get("person_metrics_reason"):
+        return ("<h2>How identifiable, how foreseeable</h2><p>Not computed: "
+                f"{html.escape(str(metrics['person_metrics_reason']))}.</p>")
     if not rows:
         return ""
     return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of plates / transitions</th>"
@@ -95,9 +98,18 @@ def _share(metrics: dict[str, Any], key: str) -> str:
 
 def _answer_coverage(m: dict[str, Any]) -> str:
     return (f"The reads reveal {_share(m, 'route_recall_mean')} of the average trip's route; "
-            f"{_share(m, 'share_trips_read_ge2')} of trips are sighted at least twice, and "
-            f"{_share(m, 'share_vehicles_km_recovered_ge90')} of vehicles have 90 % or more of their driving "
-            "recovered — the \"whole or virtual whole\" of their movements.")
+            f"{_share(m, 'share_trips_read_ge2')} of trips are sighted at least twice. {_whole_of_movements(m)}")
+
+
+def _whole_of_movements(m: dict[str, Any]) -> str:
+    """The court's standard in its words: where the vehicles went and when, and how much of their driving."""
+    who = m.get("movements_of", "vehicles")
+    where = (f"within {m.get('locate_m', 500):,.0f} m and {m.get('locate_s', 900) / 60:.0f} minutes"
+             if "locate_m" in m else "")
+    return (f"For {_share(m, 'share_vehicles_movements_located_ge90')} of {who} the reads place where and when "
+            f"90 % or more of their trips began and ended ({where}) — the \"whole or virtual whole\" of their "
+            f"movements in the court's words; {_share(m, 'share_vehicles_km_recovered_ge90')} have 90 % or more "
+            "of the kilometres they drove recovered.")
 
 
 def _answer_access(m: dict[str, Any]) -> str:
@@ -123,9 +135,7 @@ def _answer_fence(m: dict[str, Any]) -> str:
     return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at "
             f"least {m['min_cut_to_seal_district']} road segments watched both ways, or "
             f"{m['min_cameras_to_seal_district']} one-direction cameras). Over {m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
-            f"{_median_km(m)}; "
-            f"{_share(m, 'share_vehicles_km_recovered_ge90')} of vehicles have 90 % or more recovered — the "
-            "\"whole or virtual whole\" of their movements in the court's words.")
+            f"{_median_km(m)}. {_whole_of_movements(m)}")
 
 
 def _median_km(m: dict[str, Any]) -> str:

@@ -377,6 +377,12 @@ class MetricsSpec(_Section):
     """``[metrics]``: sizes and thresholds of the summary metrics."""
 
     long_trip_km: float = Field(5.0, gt=0)
+    locate_m: float = Field(
+        500.0, gt=0, description="a trip's end is located when the reads put it within this many metres (and "
+                                 "locate_s) of where it really began or ended (the whole-of-movements measure)")
+    locate_s: float = Field(
+        900.0, gt=0, description="…and its first (last) sighting within this many seconds of its departure "
+                                 "(arrival)")
     pair_samples: int = Field(500, ge=1, description="node pairs sampled for camera-free routes")
     route_sample: int | Literal["all"] = Field(
         DEFAULT_ROUTE_SAMPLE,

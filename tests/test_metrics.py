@@ -176,9 +176,10 @@ def test_summary_counts_match_direct_computation():
 
 def test_summary_reports_null_with_reason_when_no_long_trips():
     table = pd.DataFrame({"n_reads": [1], "n_sightings": [1], "length_m": [100.0], "route_recall": [1.0],
-                          "route_precision": [1.0], "od_error_m": [0.0]})
+                          "route_precision": [1.0], "od_error_m": [0.0], "origin_error_m": [0.0],
+                          "destination_error_m": [0.0], "start_lag_s": [1.0], "end_lag_s": [1.0]})
     reads = pd.DataFrame({"plate_read": ["A"]})
-    trips = pd.DataFrame({"vehicle_id": [0]})
+    trips = pd.DataFrame({"vehicle_id": [0], "depart_s": [0.0]})
     m = summary_metrics(table, reads, trips, 1, 1, long_trip_km=5)
     assert m["share_long_trips_read"] is None and "5 km" in m["share_long_trips_read_reason"]
 

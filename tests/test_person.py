@@ -17,6 +17,7 @@ from sim.metrics import (
 from sim.network import fastest_routes
 from sim.reads import read_passes
 from sim.runner import simulate_scenario
+from sim.scenario import load_scenario
 from sim.traffic import route_crossings, simulate
 
 from conftest import place_guesses_by_hand, small_scenario, true_homes
@@ -135,3 +136,29 @@ def test_multi_day_run_reports_person_metrics_and_one_day_says_why_not():
     assert m["next_camera_top1_accuracy_n"] == transitions
     lo, hi = m["next_camera_top1_accuracy_ci"]
     assert lo < m["next_camera_top1_accuracy"] < hi
+
+
+def test_a_sampled_fleet_reports_no_crowd_dependent_person_metric_and_says_why():
+    """The same town whole and as a quarter sample: the whole one has U(2); the sample reports null and the
+    reason, never the sample's own value (which is higher: fewer others to hide among)."""
+    town = ["network.rows=10", "network.cols=10", "demand.model='population'", "demand.days=3",
+            "demand.zone_km=0.5", "cameras.count=20", "metrics.pair_samples=20"]
+    whole = simulate_scenario(load_scenario(overrides=town + ["demand.vehicles=800"])).metrics
+    quarter = simulate_scenario(load_scenario(overrides=town + ["demand.vehicles=200", "demand.sample_share=0.25"]))
+    m = quarter.metrics
+    assert isinstance(whole["uniqueness_k2"], float) and isinstance(whole["home_inference_accuracy"], float)
+    for key in ("uniqueness_k2", "uniqueness_k3_of_all", "home_inference_accuracy", "work_inference_accuracy",
+                "next_camera_top1_accuracy"):
+        assert m[key] is None and m[f"{key}_ci"] is None
+        assert "25% sample" in m[f"{key}_reason"] and "sample_share = 1" in m[f"{key}_reason"]
+    assert "vehicle_uniqueness" not in quarter.tables and "predictability" not in m
+    # the numbers that do not depend on the crowd are still there
+    assert isinstance(m["share_trips_read_ge1"], float)
+    page = render_report(quarter)
+    assert "Not computed: the run simulates a 25% sample" in page
+
+
+def render_report(sim):
+    from sim.report import render_report as render
+
+    return render(sim.metrics, sim.scenario.to_toml(), [], "sampled")

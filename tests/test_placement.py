@@ -296,6 +296,26 @@ def test_scenario_with_a_district_reports_the_seal(strategy):
     assert m["district_sealed"] is True
     assert m["min_cut_to_seal_district"] == 8  # a 2 x 2 block inside a grid: 8 streets leave it
     assert m["n_cameras"] == (8 if strategy == "curtain" else 16)
+    assert m["district_fence_cameras"] == m["n_cameras"]
+
+
+def test_a_fence_from_a_file_is_counted_from_where_it_stands_and_a_gap_unseals_it(tmp_path):
+    """The cordon's 16 cameras written to a CSV and read back (ids renamed, so no prefix can tell): the fence
+    still counts 16; without one camera the district is no longer sealed, in that camera's direction only."""
+    fence = ["cameras.district={nodes=[27, 28, 35, 36]}", "network.one_way_share=0.0"]
+    layout = simulate_scenario(small_scenario("cameras.strategy='cordon'", *fence)).layout
+    inside = {27, 28, 35, 36}
+    renamed = layout.assign(camera_id=[f"pole{i}" for i in range(len(layout))])
+    full, gap = tmp_path / "fence.csv", tmp_path / "gap.csv"
+    renamed.to_csv(full, index=False)
+    # drop one camera reading traffic that leaves the district (its road's tail is inside)
+    leaving = [i for i, (u, v) in enumerate(zip(layout["u"], layout["v"])) if u in inside and v not in inside]
+    renamed.drop(index=leaving[0]).to_csv(gap, index=False)
+    m = simulate_scenario(small_scenario("cameras.strategy='file'", f"cameras.path='{full}'", *fence)).metrics
+    assert (m["district_fence_cameras"], m["district_sealed"]) == (16, True)
+    m = simulate_scenario(small_scenario("cameras.strategy='file'", f"cameras.path='{gap}'", *fence)).metrics
+    assert m["district_fence_cameras"] == 15
+    assert (m["district_sealed"], m["district_sealed_in"], m["district_sealed_out"]) == (False, True, False)
 
 
 def test_installed_and_removed_times_limit_reads(tmp_path):

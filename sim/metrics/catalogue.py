@@ -38,7 +38,8 @@ def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     out: dict[str, Any] = {"seed": run.scenario.seed}
     out |= summary_metrics(view.trip_table, reads, run.trips, int(fixed.sum()), run.n_days,
                            long_trip_km=run.scenario.metrics.long_trip_km, sighting=view.recon.sighting,
-                           fixed_reads=fixed_reads)
+                           fixed_reads=fixed_reads, locate_m=run.scenario.metrics.locate_m,
+                           locate_s=run.scenario.metrics.locate_s, residents=resident_ids(run.persons))
     if not fixed.all():
         n_cars = int((~fixed).sum())
         out["n_patrol_cars"] = n_cars
@@ -51,6 +52,13 @@ def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
             if out.get(key) is not None:
                 out[f"{key}_full_scale"] = out[key] / share
     return out
+
+
+def resident_ids(persons: pd.DataFrame | None) -> np.ndarray | None:
+    """The residents' vehicle ids when the population model says who they are, else ``None`` (every vehicle)."""
+    if persons is None or "kind" not in persons.columns:
+        return None
+    return persons.loc[persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64)
 
 
 @metric("traffic_from_outside", "run")
@@ -81,8 +89,9 @@ def _per_vehicle_day(run: RunContext, view: View, rng: np.random.Generator, done
     logged twice counts once). Descriptive, from the simulation's truth (which vehicle is behind each read).
     """
     persons, trips, reads = run.persons, run.trips, view.reads
-    if persons is not None and "kind" in persons.columns:
-        vehicles, of = persons.loc[persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64), "residents"
+    residents = resident_ids(persons)
+    if residents is not None:
+        vehicles, of = residents, "residents"
     else:
         vehicles, of = np.unique(trips["vehicle_id"].to_numpy(np.int64)), "vehicles"
     days = max(int(run.n_days), 1)
@@ -145,8 +154,35 @@ def _quality(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     return trip_split_accuracy(view.reads, view.recon) | misread_matching(view.reads, run.trips, view.recon)
 
 
+#: the person metrics that depend on how many others drive (a sample's value is not the city's)
+CROWD_KEYS = (*(f"uniqueness_k{k}" for k in range(1, 6)), *(f"uniqueness_k{k}_of_all" for k in range(1, 6)),
+              "home_inference_accuracy", "work_inference_accuracy", "next_camera_top1_accuracy",
+              "next_camera_top3_accuracy")
+
+
+def sampled_person_metrics(share: float) -> dict[str, Any]:
+    """Person metrics of a run that simulates ``share`` of the fleet: each ``None``, with the reason.
+
+    A plate's uniqueness is how few others share its points, so it depends on
+    how many others drive (docs/metrics.md shows U(2) against crowd size);
+    guessing a home or the next camera from the most frequent sighting
+    depends on it through the misread matching and the traces. A sample's
+    value is not the city's, so none is reported.
+    """
+    reason = (f"the run simulates a {share:.0%} sample of the fleet (demand.sample_share = {share:g}), and this "
+              "number depends on how many others drive; run the whole fleet (demand.sample_share = 1, "
+              "demand.vehicles = the whole fleet) for it (docs/metrics.md, 'Person metrics and crowd size')")
+    out: dict[str, Any] = {"person_metrics_reason": reason}
+    for key in CROWD_KEYS:
+        out |= {key: None, f"{key}_n": None, f"{key}_ci": None, f"{key}_reason": reason}
+    return out
+
+
 @metric("person", "run", "agency")
 def _person(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> tuple[dict[str, Any], Tables]:
+    share = run.scenario.demand.sample_share
+    if share < 1:
+        return sampled_person_metrics(share), ({"vehicles": run.persons} if run.persons is not None else {})
     person, tables = person_metrics(view.reads, run.trips, run.net, run.n_days, rng, persons=run.persons,
                                     first_weekday=run.scenario.start.weekday(), plate_key=view.recon.plate_key)
     if run.persons is not None:
@@ -183,19 +219,17 @@ def _fleets(run: RunContext, view: View, rng: np.random.Generator, done: Done) -
 @metric("district", "run")
 def _district(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
     """The first fenced camera group's district: its fence, the cuts that would seal it, and whether it is sealed."""
-    from sim.world import group_prefix
-
-    fenced = [(i, c) for i, c in enumerate(run.scenario.all_cameras) if c.district is not None]
+    fenced = [c for c in run.scenario.all_cameras if c.district is not None]
     if not fenced:
         return {}
-    i, spec = fenced[0]
+    spec = fenced[0]
     net = run.net
     assert spec.district is not None
     mask = district_mask(net, spec.district.model_dump(), run.scenario.resolve)
     outside = far_from(net, mask, spec.buffer_m)
     sealed_out, sealed_in = sealed_directions(net, mask, watched_edges(run), outside)
     return {
-        "district_fence_cameras": int(run.layout["camera_id"].str.startswith(f"{group_prefix(i, spec)}-").sum()),
+        "district_fence_cameras": fence_cameras(run.layout, net, mask, outside),
         "min_cut_to_seal_district": len(seal_cut(net, mask, outside=outside)),
         "min_cameras_to_seal_district": sum(len(c) for c in directed_seal_cuts(net, mask, outside=outside)),
         "district_sealed": sealed_out and sealed_in, "district_sealed_in": sealed_in,
@@ -232,6 +266,29 @@ def _calibration(run: RunContext, view: View, rng: np.random.Generator, done: Do
                   else np.bincount(run.routes.edges, minlength=run.net.n_edges))
         tables["count_fit"], calibration["fit"] = count_fit(run.scenario, run.net, volume, run.n_days)
     return {"calibration": calibration}, tables
+
+
+def fence_cameras(layout: pd.DataFrame, net: Any, mask: np.ndarray, outside: np.ndarray) -> int:
+    """Fixed cameras (read rate above 0) standing where a fence can stand: on a road that is neither wholly
+    inside the district nor wholly ``outside`` it (beyond ``buffer_m``), whatever group or file they come from.
+
+    Examples
+    --------
+    >>> from sim.cameras import make_layout
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(3, 3, jitter_m=0, one_way_share=0, rng=np.random.default_rng(0))
+    >>> inside = np.isin(net.nodes, [0])  # the corner node: its two roads out cross the fence
+    >>> crossing = np.flatnonzero(inside[net.edge_u] != inside[net.edge_v])
+    >>> layout = make_layout(net, np.concatenate([crossing[:3], np.flatnonzero(~inside[net.edge_u] & ~inside[
+    ...     net.edge_v])[:2]]), read_rate=0.9)
+    >>> fence_cameras(layout, net, inside, ~inside)  # three on crossing roads, two wholly outside
+    3
+    """
+    camera, edge, _ = watch_pairs(layout, net)
+    rate = layout["read_rate"].to_numpy(float)[camera]
+    u, v = net.edge_u[edge], net.edge_v[edge]
+    on_fence = ~(mask[u] & mask[v]) & ~(outside[u] & outside[v]) & (rate > 0)
+    return int(len(np.unique(camera[on_fence])))
 
 
 def watched_edges(run: RunContext) -> np.ndarray:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from sim._arrays import distinct, first_occurrences, member
-from sim.intervals import add_share, share_with_interval
+from sim._time import DAY_S
+from sim.intervals import add_share, median_interval, share_with_interval
 from sim.network import RoadNetwork, Routes
 from sim.reconstruct import Reconstruction
 from sim.metrics.long_trips import LONG_TRIP_KM
@@ -26,11 +27,18 @@ def trip_metrics(
     """One row per true trip: reads and sightings, route recall and precision, OD error.
 
     A reconstructed trip is credited to the true trip that holds most of its
-    reads (ties to the lowest trip row). ``route_recall`` is the share of the
+    reads (ties to the lowest trip row), and only when a searcher can link it
+    to the car: its identity (the plate as read, or as matched) is the car's
+    plate. A reconstruction under a misread that was not put back on the
+    plate is no one's; reads of a parked car (no trip) credit no trip and
+    do not outvote the trip's reads. ``route_recall`` is the share of the
     true route's metres on the reconstructed route(s), ``route_precision``
     the share of the reconstructed metres on the true route (NaN when
     nothing was reconstructed), both over distinct edges. ``od_error_m`` is
-    the mean distance of inferred origin and destination from the true ones.
+    the mean distance of inferred origin and destination from the true ones;
+    ``origin_error_m`` and ``destination_error_m`` are each of them, and
+    ``start_lag_s`` / ``end_lag_s`` how long after departure the first
+    credited sighting came, and how long before arrival the last one.
 
     ``n_sightings`` counts the trip's passes at cameras (a pass logged twice
     is one sighting, see :func:`sim.reconstruct.sighting_ids`); ``n_reads``
@@ -44,7 +52,8 @@ def trip_metrics(
     -------
     pandas.DataFrame
         ``view, trip_id, length_m, n_reads, n_sightings, route_recall,
-        route_precision, od_error_m``.
+        route_precision, od_error_m, origin_error_m, destination_error_m,
+        start_lag_s, end_lag_s``.
     """
     n = len(trips)
     # (a parked car read by a patrol belongs to no trip: trip_id -1, row -1)
@@ -54,6 +63,11 @@ def trip_metrics(
     passes = pd.DataFrame({"trip": trip_row[on_trip], "sighting": recon.sighting[on_trip]}).drop_duplicates()
     n_sightings = np.bincount(passes["trip"].to_numpy(np.int64), minlength=n)
     owner = _credit(recon.read_recon, trip_row, len(recon.trips))
+    if len(owner) and "plate" in trips.columns:  # only what a searcher can link to the car: its own plate
+        credited = owner >= 0
+        car_plate = trips["plate"].to_numpy(dtype=object)[owner[credited]]
+        linked = recon.trips["plate_read"].to_numpy(dtype=object)[credited] == car_plate
+        owner[np.flatnonzero(credited)[~linked]] = -1
     true_edges = _edge_keys(true_routes, np.arange(n), net.n_edges)
     recon_edges = _edge_keys(recon.routes, owner, net.n_edges)
     true_len = _length_by_trip(true_edges, net, n)
@@ -65,6 +79,7 @@ def trip_metrics(
     if true_routes.kept is not None:  # a route sample: routes are compared on the sample only
         recall[~true_routes.kept] = precision[~true_routes.kept] = np.nan
         true_len = np.where(true_routes.kept, true_len, trips["length_m"].to_numpy(float))
+    o_err, d_err, start_lag, end_lag = _end_errors(trips, recon, owner, net)
     return pd.DataFrame(
         {
             "view": view,
@@ -74,14 +89,20 @@ def trip_metrics(
             "n_sightings": n_sightings.astype(np.int64),
             "route_recall": recall,
             "route_precision": precision,
-            "od_error_m": _od_error(trips, recon, owner, net),
+            "od_error_m": (o_err + d_err) / 2,
+            "origin_error_m": o_err,
+            "destination_error_m": d_err,
+            "start_lag_s": start_lag,
+            "end_lag_s": end_lag,
         }
     )
 
 
 def _credit(read_recon: np.ndarray, trip_row: np.ndarray, n_recon: int) -> np.ndarray:
-    """True trip row credited with each reconstructed trip (majority of reads)."""
-    counts = pd.DataFrame({"recon": read_recon, "trip": trip_row}).value_counts().reset_index(name="n")
+    """True trip row credited with each reconstructed trip (majority of its reads made on a trip; -1: none)."""
+    on_trip = trip_row >= 0  # a parked car's reads belong to its stay, not to a trip, and outvote none
+    counts = pd.DataFrame({"recon": read_recon[on_trip], "trip": trip_row[on_trip]}).value_counts()
+    counts = counts.reset_index(name="n")
     counts = counts.sort_values(["recon", "n", "trip"], ascending=[True, False, True], kind="stable")
     best = counts.drop_duplicates("recon")
     owner = np.full(n_recon, -1, dtype=np.int64)
@@ -101,11 +122,15 @@ def _length_by_trip(keys: np.ndarray, net: RoadNetwork, n: int) -> np.ndarray:
     return np.bincount(keys // net.n_edges, weights=net.edge_length[keys % net.n_edges], minlength=n)
 
 
-def _od_error(trips: pd.DataFrame, recon: Reconstruction, owner: np.ndarray, net: RoadNetwork) -> np.ndarray:
+def _end_errors(
+    trips: pd.DataFrame, recon: Reconstruction, owner: np.ndarray, net: RoadNetwork
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per trip: metres from the inferred origin and destination to the true ones, seconds from departure to
+    the first credited sighting and from the last one to arrival (NaN for a trip nothing is credited to)."""
     n = len(trips)
-    result = np.full(n, np.nan)
+    o_err, d_err, start_lag, end_lag = (np.full(n, np.nan) for _ in range(4))
     if not len(recon.trips):
-        return result
+        return o_err, d_err, start_lag, end_lag
     frame = recon.trips.assign(trip=owner)
     frame = frame[frame["trip"] >= 0]
     # the origin from the credited reconstruction that starts first, the destination from the one that ends last
@@ -114,10 +139,13 @@ def _od_error(trips: pd.DataFrame, recon: Reconstruction, owner: np.ndarray, net
     rows = first["trip"].to_numpy()
     true_o = net.node_indices(trips["origin"].to_numpy()[rows])
     true_d = net.node_indices(trips["destination"].to_numpy()[rows])
-    guess_o = first["origin"].to_numpy()
-    guess_d = last.set_index("trip").loc[rows, "destination"].to_numpy()
-    result[rows] = (_distance(net, true_o, guess_o) + _distance(net, true_d, guess_d)) / 2
-    return result
+    ends = last.set_index("trip").loc[rows]
+    o_err[rows] = _distance(net, true_o, first["origin"].to_numpy())
+    d_err[rows] = _distance(net, true_d, ends["destination"].to_numpy())
+    start_lag[rows] = first["start_s"].to_numpy(float) - trips["depart_s"].to_numpy(float)[rows]
+    if "arrive_s" in trips.columns:  # (a hand-made trips table may lack it: the lag is then unknown, NaN)
+        end_lag[rows] = trips["arrive_s"].to_numpy(float)[rows] - ends["end_s"].to_numpy(float)
+    return o_err, d_err, start_lag, end_lag
 
 
 def _distance(net: RoadNetwork, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -134,6 +162,9 @@ def summary_metrics(
     long_trip_km: float = LONG_TRIP_KM,
     sighting: np.ndarray | None = None,
     fixed_reads: int | None = None,
+    locate_m: float = 500.0,
+    locate_s: float = 900.0,
+    residents: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Summary metrics of one view (keys as in ``metrics.json``; see ``docs/metrics.md``).
 
@@ -142,7 +173,10 @@ def summary_metrics(
     effective sample size of trips clustered by vehicle, see
     :mod:`sim.intervals`). ``sighting`` is each read's sighting (default:
     each read its own); ``fixed_reads`` the reads of the ``n_cameras`` fixed
-    cameras (default: every read).
+    cameras (default: every read). The whole-of-movements numbers (per
+    vehicle: share of its kilometres recovered, of its trips located) are
+    over ``residents`` (vehicle ids) when given: a vehicle from outside makes
+    most of its movements beyond the simulated area.
     """
     n_trips = len(trip_table)
     vehicle = trips["vehicle_id"].to_numpy()
@@ -183,13 +217,67 @@ def summary_metrics(
               reason=f"no trip is longer than {long_trip_km:g} km")
     # the whole of a person's movements: per vehicle, the share of all its driven km the reads recover
     length = trip_table["length_m"].to_numpy(float)
-    per_vehicle = pd.DataFrame({"v": vehicle, "m": length, "seen_m": recall * length}).groupby("v").sum(min_count=1)
+    mine = np.ones(n_trips, bool) if residents is None else np.isin(vehicle, residents)
+    out["movements_of"] = "vehicles" if residents is None else "residents"
+    per_vehicle = pd.DataFrame({"v": vehicle[mine], "m": length[mine], "seen_m": (recall * length)[mine]})
+    per_vehicle = per_vehicle.groupby("v").sum(min_count=1)
     per_vehicle = per_vehicle[per_vehicle["m"] > 0]
     # a route sample keeps whole vehicles: the vehicles outside it have no recall (NaN), and are left out
     per_vehicle = per_vehicle[np.isfinite(per_vehicle["seen_m"])]
     km_share = (per_vehicle["seen_m"] / per_vehicle["m"]).to_numpy()
     out["vehicle_km_recovered_median"] = float(np.median(km_share)) if len(km_share) else None
+    out["vehicle_km_recovered_median_n"] = int(len(km_share))
+    out["vehicle_km_recovered_median_ci"] = median_interval(km_share)
     add_share(out, "share_vehicles_km_recovered_ge90", km_share >= 0.9, reason="no vehicle drove")
+    mine_table, mine_trips = (trip_table, trips) if residents is None else (trip_table[mine], trips[mine])
+    return out | movements_located(mine_table, mine_trips, locate_m=locate_m, locate_s=locate_s)
+
+
+def trips_located(trip_table: pd.DataFrame, *, locate_m: float = 500.0, locate_s: float = 900.0) -> np.ndarray:
+    """Per trip: were both its ends located, in place (``locate_m``) and time (``locate_s``)?"""
+    return ((trip_table["origin_error_m"].to_numpy(float) <= locate_m)
+            & (trip_table["destination_error_m"].to_numpy(float) <= locate_m)
+            & (trip_table["start_lag_s"].to_numpy(float) <= locate_s)
+            & (trip_table["end_lag_s"].to_numpy(float) <= locate_s))
+
+
+def movements_located(
+    trip_table: pd.DataFrame, trips: pd.DataFrame, *, locate_m: float = 500.0, locate_s: float = 900.0
+) -> dict[str, Any]:
+    """Where a person went and when: trips whose two ends the reads locate, per trip, vehicle and day.
+
+    A trip is located when the reconstruction a searcher can link to the car
+    puts its origin and its destination each within ``locate_m`` metres of
+    the true ones, its first sighting within ``locate_s`` seconds of the
+    departure and its last within ``locate_s`` of the arrival.
+
+    Returns ``share_trips_located`` (every trip, clustered by vehicle),
+    ``share_vehicles_movements_located_ge90`` (vehicles with 90 % or more of
+    their trips located: the whole or virtual whole of where they went,
+    Wilson over vehicles), ``share_vehicle_days_located`` (vehicle-days on
+    which every trip is located: the day's sequence of places recovered,
+    clustered by vehicle), each with ``_n`` and ``_ci``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"origin_error_m": [0.0, 80.0, 900.0], "destination_error_m": [10.0, 0.0, 0.0],
+    ...                       "start_lag_s": [5.0, 30.0, 5.0], "end_lag_s": [5.0, 2000.0, 5.0]})
+    >>> trips = pd.DataFrame({"vehicle_id": [1, 1, 2], "depart_s": [0.0, 90_000.0, 0.0]})
+    >>> out = movements_located(table, trips)
+    >>> out["share_trips_located"], out["share_vehicle_days_located"], out["share_vehicles_movements_located_ge90"]
+    (0.3333333333333333, 0.3333333333333333, 0.0)
+    """
+    located = trips_located(trip_table, locate_m=locate_m, locate_s=locate_s)
+    vehicle = trips["vehicle_id"].to_numpy()
+    day = (trips["depart_s"].to_numpy(float) // DAY_S).astype(np.int64)
+    out: dict[str, Any] = {"locate_m": float(locate_m), "locate_s": float(locate_s)}
+    add_share(out, "share_trips_located", located, vehicle, reason="no trip was made")
+    frame = pd.DataFrame({"v": vehicle, "day": day, "located": located})
+    per_vehicle = frame.groupby("v")["located"].mean()
+    add_share(out, "share_vehicles_movements_located_ge90", per_vehicle.to_numpy() >= 0.9, reason="no vehicle drove")
+    per_day = frame.groupby(["v", "day"])["located"].all().reset_index()
+    add_share(out, "share_vehicle_days_located", per_day["located"].to_numpy(), per_day["v"].to_numpy(),
+              reason="no vehicle drove")
     return out
 
 
