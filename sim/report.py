@@ -156,7 +156,8 @@ def _answer_fleets(m: dict[str, Any]) -> str:
         return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
     label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
     words = []
-    for key, what in (("n_reads", "reads"), ("share_trips_read_ge1", "trips"), ("share_vehicles_read", "vehicles")):
+    for key, what in (("n_observations", "observations (a pass, or a parked car's stay, once)"),
+                      ("share_trips_read_ge1", "trips"), ("share_vehicles_read", "vehicles")):
         best = max(fleets, key=lambda name: per_cost(name, key) if fleets[name].get("cost") else -1)
         words.append(f"{what}: {label.get(best, best)}")
     shares = "; ".join(f"{label.get(name, name)} read {_share(f, 'share_trips_read_ge1')} of trips and "
@@ -218,6 +219,8 @@ def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
     if not fleets:
         return ""
     columns = (("n_readers", "readers"), ("cost", "cost"), ("n_reads", "reads"),
+               ("n_parked_reads", "of them parked cars"),
+               ("n_observations", "observations (a pass, or a parked car's stay, once)"),
                ("share_trips_read_ge1", "share of trips read"), ("share_vehicles_read", "share of vehicles read"),
                ("vehicles_read_per_1000_cost", "vehicles read per 1,000 of cost"))
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)

@@ -16,10 +16,11 @@ from sim.demand import population_trips, read_trips_csv
 from sim.district import directed_seal_cuts, sealed_directions, seal_cut
 from sim.generators import grid_network
 from sim.intervals import effective_n, share_with_interval, wilson
-from sim.metrics import home_inference, next_camera_hits, searcher_reads, trip_metrics
+from sim.metrics import exposure_by_length, home_inference, next_camera_hits, searcher_reads, trip_metrics
 from sim.network import Routes
 from sim.reconstruct import Reconstruction, reconstruct, sighting_ids
 from sim.runner import simulate_scenario
+from sim.scenario import load_scenario
 
 from conftest import PROJECT, small_scenario, straight_road
 
@@ -286,9 +287,38 @@ def test_every_share_in_metrics_json_has_its_denominator_and_interval():
     for agency in m["agencies"].values():
         for key in ("share_reads_visible", "share_trips_reconstructable", "route_recall_mean"):
             assert f"{key}_n" in agency and f"{key}_ci" in agency, key
+        # fixed by the rules, not sampled: no interval, and it says why
+        assert agency["share_reads_visible_ci"] is None and "rules" in agency["share_reads_visible_ci_reason"]
     for band in m["exposure_by_length_km"].values():
         lo, hi = band["share_read_ge1_ci"]
         assert lo <= band["share_read_ge1"] <= hi
+    # anywhere in metrics.json: a share_* number has its _n, and its _ci or the reason it has none
+    missing = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key.startswith("share_") and isinstance(value, float) and not key.endswith(("_ci", "_n")):
+                    if f"{key}_n" not in node or (f"{key}_ci" not in node and f"{key}_ci_reason" not in node):
+                        missing.append(f"{where}.{key}")
+                walk(value, f"{where}.{key}")
+
+    walk(m, "metrics")
+    assert not missing, missing
+    assert m["uniqueness_k2_of_all_n"] == m["uniqueness_n_plates"]
+
+
+def test_the_exposure_bands_interval_is_clustered_by_vehicle():
+    """Two bands' trips made by few vehicles that are all read or all unread: the interval is as wide as the
+    number of vehicles allows, not the number of trips (independent trips would give a narrow one)."""
+    table = pd.DataFrame({"length_m": [500.0] * 40, "n_reads": [1] * 20 + [0] * 20})
+    vehicle = np.repeat(np.arange(4), 10)  # vehicles 0, 1 read on every trip; 2, 3 on none
+    clustered = exposure_by_length(table, vehicle=vehicle)["0-1"]["share_read_ge1_ci"]
+    independent = exposure_by_length(table)["0-1"]["share_read_ge1_ci"]
+    # wholly alike within 4 equal vehicles: the cluster variance (with its c / (c - 1) correction) is that of
+    # 3 independent units, so the interval is Wilson's at n = 3
+    assert [round(v, 4) for v in clustered] == [round(v, 4) for v in wilson(0.5, 3)]
+    assert clustered[1] - clustered[0] > 2 * (independent[1] - independent[0])
 
 
 # --- route choice ----------------------------------------------------------------------------------------------------
@@ -391,3 +421,34 @@ def test_sentences_say_equal_cost_only_when_it_is_and_never_print_a_missing_medi
     text = answer(fence, "fence")
     assert "0%" not in text and "give no median share of a vehicle's driven kilometres (no vehicle drove" in text
     assert "recover a median 0% of" in answer(fence | {"vehicle_km_recovered_median": 0.0}, "fence")
+
+
+def test_duplicate_reads_change_no_person_number():
+    """30 % of reads logged twice (1–3 s apart) add reads, not sightings: next-camera accuracy, plates read once,
+    uniqueness and home inference are the same as without duplicates (they were 0.704 → 0.515 and 0.512 → 0.353
+    when duplicates counted as observations)."""
+    base = ["network.rows=10", "network.cols=10", "demand.model='population'", "demand.vehicles=400",
+            "demand.days=4", "demand.zone_km=0.5", "metrics.pair_samples=20", "cameras.count=20"]
+    clean = simulate_scenario(load_scenario(overrides=base)).metrics
+    doubled = simulate_scenario(load_scenario(overrides=base + ["reads.duplicate_rate=0.3"])).metrics
+    assert doubled["n_reads"] > 1.2 * clean["n_reads"] and doubled["n_sightings"] == clean["n_sightings"]
+    for key in ("next_camera_top1_accuracy", "next_camera_top1_accuracy_n", "share_plates_read_once",
+                "uniqueness_k2", "home_inference_accuracy", "work_inference_accuracy", "share_trips_read_ge2"):
+        assert doubled[key] == clean[key], key
+
+
+def test_the_published_next_camera_accuracy_is_the_order_one_model():
+    """One plate, four days: X B C, Y B D, X B C, then the held-out Y B D. By hand, order 1 predicts B after Y
+    (right) and C after B (C followed B twice in training, D once: wrong): 1 of 2. Order 2 knows that (Y, B) led
+    to D and (C, Y) to B: 2 of 2. metrics.json's next_camera_top1_accuracy is order 1's."""
+    from sim.metrics import person_metrics
+
+    days = ["XBC", "YBD", "XBC", "YBD"]
+    rows = [(cam, d * DAY + 8 * HOUR + i * 600) for d, seq in enumerate(days) for i, cam in enumerate(seq)]
+    reads = pd.DataFrame({"plate_read": "AAA1111", "camera_id": [c for c, _ in rows],
+                          "time_s": [t for _, t in rows], "edge": 0, "vehicle_id": 0, "trip_id": 0})
+    trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "origin": [0], "destination": [1], "depart_s": [0.0]})
+    m, _ = person_metrics(reads, trips, straight_road([1000.0]), 4, np.random.default_rng(0))
+    assert (m["next_camera_top1_accuracy"], m["next_camera_top1_accuracy_n"]) == (0.5, 2)
+    assert m["predictability"]["markov1"]["top1"] == 0.5
+    assert m["predictability"]["markov2"]["top1"] == 1.0

@@ -130,6 +130,32 @@ def test_fleet_metrics_equal_a_direct_count(patrol_run):
     assert fleets["fixed"]["cost"] == fleets["mobile"]["cost"] == 120_000
 
 
+def test_a_parked_car_read_again_and_again_in_one_stay_is_one_observation(patrol_run):
+    """Observations by hand: a moving car's pass once (its sighting), a parked car once per patrol car and stay,
+    the stay numbered by how many of the car's trips had departed (plain Python over the reads)."""
+    scenario, sim = patrol_run
+    departs = {}
+    for v, t in zip(sim.trips["vehicle_id"], sim.trips["depart_s"]):
+        departs.setdefault(v, []).append(t)
+    kind = sim.layout.set_index("camera_id")["kind"].reindex(sim.reads["camera_id"]).to_numpy()
+    for name in ("fixed", "mobile"):
+        seen = set()
+        parked = 0
+        for row, sighting, k in zip(sim.reads.itertuples(), sim.recon.sighting, kind):
+            if k != name:
+                continue
+            if row.trip_id >= 0:
+                seen.add(("pass", int(sighting)))
+            else:
+                parked += 1
+                stay = sum(t <= row.time_s for t in departs[row.vehicle_id])
+                seen.add(("parked", row.camera_id, row.vehicle_id, stay))
+        assert sim.metrics["fleets"][name]["n_observations"] == len(seen), name
+        assert sim.metrics["fleets"][name]["n_parked_reads"] == parked, name
+    mobile = sim.metrics["fleets"]["mobile"]
+    assert mobile["n_observations"] < mobile["n_reads"] / 2  # parked cars passed again and again
+
+
 def test_patrol_run_is_reproducible(patrol_run):
     from sim.runner import simulate_scenario
 

@@ -118,8 +118,13 @@ def test_whole_of_movements_per_vehicle_equals_a_hand_sum(reduced_run):
     table = pd.read_parquet(out / "trip_metrics.parquet")
     table = table[table["view"] == "all"]
     trips = pd.read_parquet(out / "trips.parquet").set_index("trip_id")
+    vehicles = pd.read_parquet(out / "vehicles.parquet")
+    residents = set(vehicles.loc[vehicles["kind"] == "resident", "vehicle_id"])  # the whole of *their* movements
+    assert m["movements_of"] == "residents" and 0 < len(residents) < len(vehicles)
     per = {}
     for trip_id, recall, length in zip(table["trip_id"], table["route_recall"], table["length_m"]):
+        if trips.loc[trip_id, "vehicle_id"] not in residents or np.isnan(recall):
+            continue  # a vehicle from outside, or one outside the route sample
         seen, total = per.get(trips.loc[trip_id, "vehicle_id"], (0.0, 0.0))
         per[trips.loc[trip_id, "vehicle_id"]] = (seen + recall * length, total + length)
     shares = np.array([s / t for s, t in per.values() if t > 0])

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim._arrays import distinct
+from sim.intervals import share_with_interval, wilson
 from sim.network import RoadNetwork, Routes
 
 
@@ -76,10 +77,12 @@ def exposure_by_area(
     """Per area: cameras and road, vehicles driving there and observed there; and per home area, its residents'.
 
     Columns: ``area, road_km, n_cameras, cameras_per_10_road_km,
-    n_vehicles_driving, n_vehicles_observed, share_vehicles_observed,
+    n_vehicles_driving, n_vehicles_observed, share_vehicles_observed`` (with
+    ``_n`` and a Wilson ``_ci`` over vehicles) ``,
     reads_per_vehicle_driving`` (where traffic is: a vehicle is observed in
     an area when a camera there read it), then ``n_residents,
-    resident_share_trips_read, resident_reads_per_vehicle_per_day,
+    resident_share_trips_read`` (``_n`` trips, ``_ci`` clustered by vehicle) ``,
+    resident_reads_per_vehicle_per_day,
     resident_uniqueness`` (vehicles whose home — the origin of their first
     trip — is in the area; ``unique`` holds ``vehicle_id, unique`` for one
     k, see :func:`unique_vehicles`). Fixed cameras only count as cameras;
@@ -111,10 +114,12 @@ def exposure_by_area(
     read_ge1 = trip_table["n_reads"].to_numpy() >= 1
     residents = home.value_counts()
     resident_trips_read = pd.Series(read_ge1).groupby(trip_home).mean()
+    home_trips = pd.DataFrame({"area": trip_home, "read": read_ge1, "vehicle": vehicle_of_trip})
     resident_reads = pd.Series(home.reindex(reads["vehicle_id"].to_numpy()).to_numpy()).value_counts()
     resident_unique = (pd.Series(unique["unique"].to_numpy()).groupby(home.reindex(unique["vehicle_id"]).to_numpy())
                        .mean() if unique is not None and len(unique) else pd.Series(dtype=float))
     rows = []
+    by_home = {area: group for area, group in home_trips.groupby("area")}
     for name in names:
         road_km = float(road_m.get(name, 0.0)) / 1000
         n_cam = int(cameras.get(name, 0))
@@ -129,9 +134,15 @@ def exposure_by_area(
             "n_vehicles_driving": n_drive,
             "n_vehicles_observed": n_obs,
             "share_vehicles_observed": n_obs / n_drive if n_drive else np.nan,
+            "share_vehicles_observed_n": n_drive,
+            "share_vehicles_observed_ci": wilson(n_obs / n_drive, n_drive) if n_drive else None,
             "reads_per_vehicle_driving": int(n_reads.get(name, 0)) / n_drive if n_drive else np.nan,
             "n_residents": n_res,
             "resident_share_trips_read": float(resident_trips_read.get(name, np.nan)),
+            "resident_share_trips_read_n": int(len(by_home[name])) if name in by_home else 0,
+            "resident_share_trips_read_ci": (share_with_interval(by_home[name]["read"].to_numpy(),
+                                                                 by_home[name]["vehicle"].to_numpy())[2]
+                                             if name in by_home else None),
             "resident_reads_per_vehicle_per_day": (int(resident_reads.get(name, 0)) / n_res / n_days
                                                    if n_res else np.nan),
             "resident_uniqueness": float(resident_unique.get(name, np.nan)),

@@ -134,7 +134,7 @@ def _route_choice(run: RunContext, view: View, rng: np.random.Generator, done: D
 
 @metric("exposure_by_length_km", "run")
 def _by_length(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
-    return {"exposure_by_length_km": exposure_by_length(view.trip_table)}
+    return {"exposure_by_length_km": exposure_by_length(view.trip_table, vehicle=run.trips["vehicle_id"].to_numpy())}
 
 
 @metric("long_trips", "run", "agency", "what_if")
@@ -184,7 +184,8 @@ def _person(run: RunContext, view: View, rng: np.random.Generator, done: Done) -
     if share < 1:
         return sampled_person_metrics(share), ({"vehicles": run.persons} if run.persons is not None else {})
     person, tables = person_metrics(view.reads, run.trips, run.net, run.n_days, rng, persons=run.persons,
-                                    first_weekday=run.scenario.start.weekday(), plate_key=view.recon.plate_key)
+                                    first_weekday=run.scenario.start.weekday(), plate_key=view.recon.plate_key,
+                                    sighting=view.recon.sighting)
     if run.persons is not None:
         tables["vehicles"] = run.persons
     return person, tables
@@ -213,7 +214,7 @@ def _pairs(run: RunContext, view: View, rng: np.random.Generator, done: Done) ->
 def _fleets(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
     if run.fixed.all() and "cost" not in run.layout.columns:
         return {}
-    return {"fleets": fleet_metrics(view.reads, run.trips, run.layout, run.n_days)}
+    return {"fleets": fleet_metrics(view.reads, run.trips, run.layout, run.n_days, sighting=view.recon.sighting)}
 
 
 @metric("district", "run")
@@ -242,8 +243,11 @@ def _agency_shares(run: RunContext, view: View, rng: np.random.Generator, done: 
     """The share of the run's reads the view holds, and of trips it can reconstruct (two sightings or more)."""
     out: dict[str, Any] = {}
     mask = np.ones(len(run.reads), bool) if view.mask is None else view.mask
-    # a camera's reads are visible or not together: the reads cluster by camera
-    add_share(out, "share_reads_visible", mask, run.camera_row)
+    # which reads an agency may search is fixed by the access rules, not sampled: an exact count, no interval
+    add_share(out, "share_reads_visible", mask)
+    out["share_reads_visible_ci"] = None
+    out["share_reads_visible_ci_reason"] = ("fixed by the access rules (sharing, pools, retention): an exact count "
+                                            "of this run's reads, not an estimate from a sample")
     vehicle = run.trips["vehicle_id"].to_numpy()
     add_share(out, "share_trips_reconstructable", view.trip_table["n_sightings"].to_numpy() >= 2, vehicle)
     add_share(out, "route_recall_mean", view.trip_table["route_recall"].to_numpy(), vehicle)

@@ -224,7 +224,7 @@ def work_inference(
 def person_metrics(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
     *, persons: pd.DataFrame | None = None, first_weekday: int = 0, plate_key: np.ndarray | None = None,
-    max_plates: int = 5_000,
+    max_plates: int = 5_000, sighting: np.ndarray | None = None,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Uniqueness for k = 1…5, and (multi-day runs) home and work inference and predictability.
 
@@ -232,7 +232,9 @@ def person_metrics(
     the plate after misread matching; default the plate as read); the truth
     in ``reads`` and ``trips`` only scores it (see :func:`searcher_reads`).
     Work inference needs ``persons`` (the population model's ``vehicle_id,
-    work, worker``).
+    work, worker``). Each counts sightings, not reads: with ``sighting``
+    (each read's, see :func:`sim.reconstruct.sighting_ids`) a pass logged
+    twice is kept once, so a duplicate read is no "next camera".
 
     Returns
     -------
@@ -242,6 +244,10 @@ def person_metrics(
         is the true vehicle behind the plate) and, for multi-day runs,
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
+    if sighting is not None and len(reads):  # one read per sighting: the first of each pass
+        first = np.sort(np.unique(np.asarray(sighting), return_index=True)[1])
+        reads = reads.iloc[first].reset_index(drop=True)
+        plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
     seen, owner = searcher_reads(reads, plate_key)
     # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
     # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
@@ -259,6 +265,7 @@ def person_metrics(
         # the same count over every plate sighted (a plate with fewer than k points is not singled out by k)
         of_all = (out[f"uniqueness_k{k}"] or 0.0) * int((points >= k).sum()) / len(points) if len(points) else None
         out[f"uniqueness_k{k}_of_all"] = of_all
+        out[f"uniqueness_k{k}_of_all_n"] = int(len(points))
         out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, len(points)) if of_all is not None else None
     out["uniqueness_n_plates"] = int(len(points))
     out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in unique}

@@ -181,7 +181,9 @@ def summary_metrics(
     n_trips = len(trip_table)
     vehicle = trips["vehicle_id"].to_numpy()
     n_vehicles = int(trips["vehicle_id"].nunique())
-    read_once = reads["plate_read"].value_counts()
+    # sightings per plate as read (a pass logged twice is one sighting)
+    read_once = (pd.Series(np.asarray(sighting)).groupby(reads["plate_read"].to_numpy()).nunique()
+                 if sighting is not None else reads["plate_read"].value_counts())
     seen = trip_table["n_sightings"].to_numpy()
     long = trip_table["length_m"].to_numpy() > long_trip_km * 1000
     recall = trip_table["route_recall"].to_numpy(float)
@@ -288,9 +290,11 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 LENGTH_BANDS_KM = (0.0, 1.0, 2.0, 5.0, 10.0, 50.0, np.inf)
 
 
-def exposure_by_length(trip_table: pd.DataFrame, bands_km: tuple[float, ...] = LENGTH_BANDS_KM) -> dict[str, Any]:
-    """Share of trips read at least once, per trip-length band (km), with a Wilson interval; bands with no trip
-    are left out.
+def exposure_by_length(
+    trip_table: pd.DataFrame, bands_km: tuple[float, ...] = LENGTH_BANDS_KM, *, vehicle: np.ndarray | None = None
+) -> dict[str, Any]:
+    """Share of trips read at least once, per trip-length band (km), with a Wilson interval (at the effective
+    size of trips clustered by ``vehicle``, each trip's, when given); bands with no trip are left out.
 
     Examples
     --------
@@ -308,8 +312,10 @@ def exposure_by_length(trip_table: pd.DataFrame, bands_km: tuple[float, ...] = L
         inside = (km >= lo) & (km < hi)
         if inside.any():
             label = f"{lo:g}-{hi:g}" if np.isfinite(hi) else f"{lo:g}+"
+            clusters = None if vehicle is None else np.asarray(vehicle)[inside]
             out[label] = {"n_trips": int(inside.sum()), "share_read_ge1": float(read[inside].mean()),
-                          "share_read_ge1_ci": share_with_interval(read[inside])[2]}
+                          "share_read_ge1_n": int(inside.sum()),
+                          "share_read_ge1_ci": share_with_interval(read[inside], clusters)[2]}
     return out
 
 
