@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -49,9 +50,9 @@ def copy_of(rev: str, where: Path) -> Path:
 def run_mutmut(root: Path, path: str, tests: str) -> dict[str, int]:
     """Mutate ``path`` in the copy at ``root``; the counts by status from mutmut's cache."""
     # only the test files the commit has (a missing one would fail every run and "kill" every mutant)
-    words = tests.split()
-    kept = [w for w in words if not w.startswith("tests/") or (root / w).exists()]
-    runner = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -o addopts= -m 'not slow' {' '.join(kept)}"
+    words = shlex.split(tests)
+    kept = [w for w in words if not w.startswith("tests/") or (root / w.split("::")[0]).exists()]
+    runner = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -o addopts= -m 'not slow' {shlex.join(kept)}"
     env = os.environ | {"PYTHONPATH": str(root), "MPLBACKEND": "Agg"}
     subprocess.run(["mutmut", "run", "--paths-to-mutate", path, "--tests-dir", "tests", "--runner", runner,
                     "--no-progress", "--simple-output"], cwd=root, env=env, check=False, capture_output=True)
