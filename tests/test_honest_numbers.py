@@ -450,5 +450,7 @@ def test_the_published_next_camera_accuracy_is_the_order_one_model():
     trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "origin": [0], "destination": [1], "depart_s": [0.0]})
     m, _ = person_metrics(reads, trips, straight_road([1000.0]), 4, np.random.default_rng(0))
     assert (m["next_camera_top1_accuracy"], m["next_camera_top1_accuracy_n"]) == (0.5, 2)
+    # top 3 after B holds C and D (the only cameras that followed it): both transitions are in its top 3
+    assert m["next_camera_top3_accuracy"] == 1.0
     assert m["predictability"]["markov1"]["top1"] == 0.5
     assert m["predictability"]["markov2"]["top1"] == 1.0

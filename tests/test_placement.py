@@ -460,3 +460,46 @@ def test_the_default_spacing_comes_from_norfolks_mapped_cameras(shared_data):
     assert n_sites > 100
     assert np.median(nearest) == pytest.approx(DEFAULT_MIN_SPACING_M, rel=0.05)
     assert CameraSpec().min_spacing_m == DEFAULT_MIN_SPACING_M
+
+
+# --- which nodes a district holds, by hand -------------------------------------------------------------------------
+
+def test_a_district_of_listed_nodes_may_hold_the_first_node_and_names_every_unknown_one():
+    from sim._errors import CameraError
+    from sim.district import district_mask
+
+    net = grid_network(4, 4, jitter_m=0, rng=np.random.default_rng(0))
+    assert np.flatnonzero(district_mask(net, {"nodes": [0, 1]})).tolist() == [0, 1]  # node index 0 is a node
+    unknown = list(range(100, 112))  # twelve unknown ids: the message lists the first ten, and only those
+    with pytest.raises(CameraError) as error:
+        district_mask(net, {"nodes": [5, *unknown]})
+    assert str(error.value) == f"district.nodes: {unknown[:10]} are not nodes of the network"
+
+
+def test_a_district_by_centre_and_radius_holds_the_nodes_within_it_edge_included():
+    from sim._errors import CameraError
+    from sim.district import district_mask
+
+    net = grid_network(5, 5, jitter_m=0, rng=np.random.default_rng(0))
+    cx, cy = float(net.x[12]), float(net.y[12])
+    radius = float(np.hypot(net.x[13] - cx, net.y[13] - cy))  # exactly one block: the four neighbours lie on it
+    by_hand = [i for i in range(net.n_nodes) if ((net.x[i] - cx) ** 2 + (net.y[i] - cy) ** 2) ** 0.5 <= radius]
+    assert len(by_hand) == 5
+    assert np.flatnonzero(district_mask(net, {"center": [cx, cy], "radius_m": radius})).tolist() == by_hand
+    with pytest.raises(CameraError, match=r"^district.center needs radius_m \(metres\)$"):
+        district_mask(net, {"center": [cx, cy]})
+    with pytest.raises(CameraError, match="contains no node"):
+        district_mask(net, {"center": [cx + 1e6, cy], "radius_m": 10.0})
+    with pytest.raises(CameraError, match="contains every node"):
+        district_mask(net, {"center": [cx, cy], "radius_m": 1e7})
+
+
+def test_a_district_by_jurisdiction_holds_the_nodes_tagged_with_it():
+    from sim.district import district_mask
+
+    net = grid_network(4, 4, jitter_m=0, rng=np.random.default_rng(0))
+    for n in list(net.graph.nodes)[:6]:
+        net.graph.nodes[n]["jurisdiction"] = "Ville"
+    assert district_mask(net, {"jurisdiction": "Ville"}).sum() == 6
+    assert np.flatnonzero(district_mask(net, {"jurisdiction": "Ville"})).tolist() == [
+        i for i, n in enumerate(net.nodes) if net.graph.nodes[n].get("jurisdiction") == "Ville"]
