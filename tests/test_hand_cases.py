@@ -141,3 +141,64 @@ def test_trip_split_accuracy_on_four_reads_of_one_plate():
     recon = SimpleNamespace(plate_key=np.array(["A"] * 4, dtype=object), read_recon=np.array([0, 0, 0, 1]))
     m = trip_split_accuracy(reads, recon)
     assert (m["trip_split_accuracy"], m["trip_split_accuracy_n"]) == (pytest.approx(2 / 3), 3)
+
+
+TWO_OPERATORS = """
+name = "two-operators"
+seed = 3
+[network]
+rows = 8
+cols = 8
+[cameras]
+strategy = "random"
+count = 10
+site = "edge"
+min_spacing_m = 0
+operator = "city"
+[[camera_groups]]
+strategy = "random"
+count = 10
+site = "edge"
+min_spacing_m = 0
+operator = "county"
+prefix = "cty"
+[demand]
+trips = 600
+[metrics]
+pair_samples = 20
+[[operators]]
+name = "city"
+[[operators]]
+name = "county"
+[[agencies]]
+name = "county-police"
+kind = "local-police"
+access = ["county"]
+"""
+
+
+def test_an_agency_that_sees_one_operator_counted_by_hand(tmp_path):
+    """The county police search the county's cameras only: its share of reads is the county cameras' reads
+    (by the layout's operator column), and a trip is reconstructable for it when those reads hold two of the
+    trip's passes (a pass: the plate at one camera, reads within 5 s chained), counted in plain Python."""
+    from sim import load_scenario
+
+    path = tmp_path / "two.toml"
+    path.write_text(TWO_OPERATORS)
+    sim = simulate_scenario(load_scenario(path))
+    operator = dict(zip(sim.layout["camera_id"], sim.layout["operator"]))
+    theirs = sim.reads[[operator[c] == "county" for c in sim.reads["camera_id"]]]
+    agency = sim.metrics["agencies"]["county-police"]
+    assert 0 < len(theirs) < len(sim.reads)
+    assert agency["share_reads_visible"] == pytest.approx(len(theirs) / len(sim.reads))
+    passes: dict[int, int] = {}
+    last: dict[tuple[str, str], float] = {}
+    for trip, plate, camera, t in sorted(zip(theirs["trip_id"], theirs["plate_read"], theirs["camera_id"],
+                                             theirs["time_s"]), key=lambda r: (r[1], r[2], r[3])):
+        if (plate, camera) not in last or t - last[(plate, camera)] > 5.0:
+            passes[trip] = passes.get(trip, 0) + 1
+        last[(plate, camera)] = t
+    twice = sum(passes.get(t, 0) >= 2 for t in sim.trips["trip_id"])
+    assert twice > 0
+    assert agency["share_trips_reconstructable"] == pytest.approx(twice / len(sim.trips))
+    assert agency["share_trips_reconstructable_n"] == len(sim.trips)
