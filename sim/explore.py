@@ -110,7 +110,7 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
     new_row = np.full(n_total, -1, np.int64)
     new_row[rows] = np.arange(len(rows))
     routes = sim.routes.select(rows)
-    table = sim.trip_table[sim.trip_table["view"] == "all"].set_index("trip_id")
+    table = sim.view_table("all").set_index("trip_id")
     trees = OriginTrees.of(net, heap=True)
     # the edges each tree entry (a node pair) stands for: parallel roads close one by one
     by_pair = pd.Series(np.arange(net.n_edges)).groupby(net.edge_u * net.n_nodes + net.edge_v).agg(list)

@@ -25,7 +25,7 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     net, name = sim.net, sim.scenario.name
     watch_camera, camera_edges, _ = watch_pairs(sim.layout, net)
-    all_view = sim.trip_table[sim.trip_table["view"] == "all"]
+    all_view = sim.view_table("all")
     operator = sim.layout["operator"].to_numpy()[watch_camera]
     typical = typical_trip(sim)
     map_title = (f"{name}: cameras and a typical trip — {typical.recall:.0%} of its route rebuilt\n"
@@ -91,12 +91,12 @@ def typical_trip(sim: Simulation, *, longer_than_m: float = 0.0) -> TypicalTrip 
     >>> sim = simulate_scenario(load_scenario(overrides=["network.rows=8", "network.cols=8",
     ...                                                  "demand.trips=300", "cameras.count=12"]))
     >>> t = typical_trip(sim)
-    >>> table = sim.trip_table[sim.trip_table["view"] == "all"]
+    >>> table = sim.view_table("all")
     >>> twice = table[table["n_sightings"] >= 2]["route_recall"]
     >>> bool(t.n == len(twice)), bool(t.median == twice.median()), bool(t.recall == table["route_recall"].iloc[t.row])
     (True, True, True)
     """
-    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    table = sim.view_table("all")
     sightings = table["n_sightings"].to_numpy()
     recall = table["route_recall"].to_numpy(dtype=float)
     eligible = _route_kept(sim) & (table["length_m"].to_numpy() > longer_than_m) & np.isfinite(recall)
@@ -181,7 +181,7 @@ def example_trip(sim: Simulation, typical: TypicalTrip | None = None) -> dict[st
     if typical is None:
         return {}
     row = typical.row
-    trip_id = sim.trip_table[sim.trip_table["view"] == "all"]["trip_id"].iloc[row]
+    trip_id = sim.view_table("all")["trip_id"].iloc[row]
     reads = sim.reads[sim.reads["trip_id"] == trip_id]
     # the vehicle's reads reconstructed on their own (what a search for its plate returns), as in the
     # long-trip figure: the same whether the run is in memory or read back from its folder

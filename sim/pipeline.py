@@ -49,7 +49,9 @@ class Simulation:
     reads: pd.DataFrame
     #: the all-reads view's reconstruction (``None`` for a run read back from its folder)
     recon: Reconstruction | None
-    trip_table: pd.DataFrame
+    #: (view name, per-trip table) of every view, "all" first; an agency that sees every read shares the
+    #: all-reads table itself (a county week's 11 views stacked would be 10⁸ rows: see :attr:`trip_table`)
+    views: list[tuple[str, pd.DataFrame]]
     metrics: dict[str, Any]
     timings: dict[str, float]
     access: Any = None
@@ -57,6 +59,18 @@ class Simulation:
     visible: dict[str, np.ndarray] = field(default_factory=dict)
     #: more per-vehicle or per-area tables, each written as ``<name>.parquet``
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def trip_table(self) -> pd.DataFrame:
+        """Every view's per-trip table stacked (``view`` names each row's view), built when asked for."""
+        return stack_views(self.views)
+
+    def view_table(self, name: str = "all") -> pd.DataFrame:
+        """One view's per-trip table (its ``view`` column is its name), without stacking the others."""
+        for view, table in self.views:
+            if view == name:
+                return table if (table["view"] == name).all() else table.assign(view=name)
+        raise KeyError(f"no view {name!r}; the views are {', '.join(v for v, _ in self.views)}")
 
 
 def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> Simulation:
@@ -145,17 +159,17 @@ def score(
     everything = make_view(run, "all", recon=recon)
     metrics, tables = compute(run, everything, "run")
     metrics |= {"versions": versions(), "traffic_engine": traffic.engine} | world.facts()
-    trip_table, visible, graph = everything.trip_table, {}, world.access
+    views, visible, graph = [("all", everything.trip_table)], {}, world.access
     if graph is not None:
         query_time_s = float(traffic.trips["arrive_s"].max())
         visible = visible_masks(run, graph, query_time_s)
-        views, metrics["agencies"] = agency_metrics(run, graph, visible, everything, metrics)
-        trip_table = stack_views([("all", trip_table), *views])
+        agency_views, metrics["agencies"] = agency_metrics(run, graph, visible, everything, metrics)
+        views += agency_views
         if scenario.rules:
             from sim.access import rule_report
 
             metrics["rules"] = rule_report(graph)
         if scenario.metrics.what_if_without:
             metrics["long_trips_what_if"] = what_if(run, graph, query_time_s, metrics)
-    return Simulation(scenario, world.net, world.layout, traffic.trips, world.routes, reads, recon, trip_table,
+    return Simulation(scenario, world.net, world.layout, traffic.trips, world.routes, reads, recon, views,
                       metrics, timings, graph, visible, tables)

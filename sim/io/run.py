@@ -61,6 +61,21 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
                                                     schema=schema))
 
 
+def write_views(views: list[tuple[str, pd.DataFrame]], path: Path) -> None:
+    """Every view's per-trip table into one Parquet file, view after view, each row group named by its view.
+
+    The rows are those of :func:`sim.views.stack_views`, without the stacked copy in memory: a county week's
+    11 views are 10⁸ rows, and an agency that sees every read shares the all-reads table.
+    """
+    name, first = views[0]
+    schema = pa.Schema.from_pandas(first.head(1).assign(view=name), preserve_index=False)  # "view": a string
+    with pq.ParquetWriter(path, schema) as writer:
+        for name, table in views:
+            for start in range(0, max(len(table), 1), PARQUET_ROWS):
+                chunk = table.iloc[start : start + PARQUET_ROWS].assign(view=name)
+                writer.write_table(pa.Table.from_pandas(chunk, preserve_index=False, schema=schema))
+
+
 def write_reads(reads: pd.DataFrame, path: Path) -> None:
     """Reads as Parquet, one row group per simulated day (as :func:`sim.reads.stream_reads` writes them)."""
     table = pa.Table.from_pandas(reads, preserve_index=False)
@@ -110,7 +125,7 @@ def write_run(sim: Simulation, folder: Path) -> None:
     write_parquet(pd.DataFrame({"trip_id": np.repeat(sim.trips["trip_id"].to_numpy(), np.diff(sim.routes.offsets)),
                                 "edge": sim.routes.edges}), folder / "routes.parquet")
     write_reads(sim.reads, folder / "reads.parquet")
-    write_parquet(sim.trip_table, folder / "trip_metrics.parquet")
+    write_views(sim.views, folder / "trip_metrics.parquet")
     for name, table in sim.tables.items():
         write_parquet(table, folder / f"{name}.parquet")
     write_json(sim.metrics, folder / "metrics.json")
@@ -217,7 +232,10 @@ def read_run(folder: str | Path) -> Simulation:
 
         query_time_s = float(trips["arrive_s"].max())
         visible = {a.name: access.visible_reads(reads, layout, graph, a.name, query_time_s) for a in scenario.agencies}
-    return Simulation(scenario, net, layout, trips, routes, reads, None, trip_table, metrics, timings, graph,
+    names = pd.unique(trip_table["view"])
+    views = [(str(name), trip_table[trip_table["view"].to_numpy() == name].reset_index(drop=True))
+             for name in names] if len(trip_table) else [("all", trip_table)]
+    return Simulation(scenario, net, layout, trips, routes, reads, None, views, metrics, timings, graph,
                       visible, tables)
 
 
