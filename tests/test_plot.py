@@ -183,15 +183,16 @@ def test_the_typical_trip_is_nearest_the_median_of_trips_sighted_twice():
         "length_m": [900, 900, 900, 6000, 900, 6000, 6000, 900],
     })
     kept = np.array([True, True, True, True, True, True, False, True])  # trip 6's route was not kept
-    fake = SimpleNamespace(trip_table=table, trips=table, routes=SimpleNamespace(kept=kept))
-    t = typical_trip(fake)
+    def fake(t, kept=None):
+        return SimpleNamespace(view_table=lambda name="all": t, trips=table, routes=SimpleNamespace(kept=kept))
+
+    t = typical_trip(fake(table, kept))
     assert (t.row, t.recall, t.median, t.n, t.who) == (3, 0.3, 0.3, 5, "sighted twice or more")
-    long = typical_trip(fake, longer_than_m=5000)  # trips 3 and 5 (0.3, 0.25): median 0.275, a tie -> the first
+    long = typical_trip(fake(table, kept), longer_than_m=5000)  # trips 3 and 5 (0.3, 0.25): median 0.275, a tie
     assert (long.row, long.median, long.n) == (3, 0.275, 2)
-    once = SimpleNamespace(trip_table=table.assign(n_sightings=[1, 0, 0, 0, 1, 0, 0, 0]), trips=table,
-                           routes=SimpleNamespace(kept=None))
+    once = fake(table.assign(n_sightings=[1, 0, 0, 0, 1, 0, 0, 0]))
     assert typical_trip(once).who == "sighted once" and typical_trip(once).median == pytest.approx(0.7)
-    unseen = SimpleNamespace(trip_table=table.assign(n_sightings=0), trips=table, routes=SimpleNamespace(kept=None))
+    unseen = fake(table.assign(n_sightings=0))
     assert typical_trip(unseen) is None
 
 
