@@ -49,7 +49,7 @@ def main() -> None:
         command += ["--set", item]
     print(" ".join(command[2:]))
     start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    by_stage = run_sampled(command)
     wall = time.perf_counter() - start
     peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2
     stages = json.loads((args.out / "run.json").read_text())["wall_time_s"]
@@ -63,6 +63,51 @@ def main() -> None:
           f"engine {metrics['traffic_engine']}  workers {args.workers}")
     print(f"throughput: {metrics['n_trips'] / wall:,.0f} trips/s, {n_reads / wall:,.0f} reads/s (whole run)")
     print(f"peak memory (largest process): {peak_gb:.1f} GB")
+    print("peak memory of the process tree by stage (sampled every 0.2 s):")
+    for stage, gb in by_stage.items():
+        print(f"  {stage:<22}{gb:>8.1f} GB")
+
+
+#: the stages ``curtain run`` reports as done, in order
+STAGES = ("network", "demand and cameras", "traffic", "reads", "reconstruct", "metrics", "write")
+
+
+def run_sampled(command: list[str]) -> dict[str, float]:
+    """Run ``command``; the peak resident memory of its process tree (GB) during each stage it reports.
+
+    The stage under way is the one after the last ``<stage>: done`` line the run printed; memory is read
+    with psutil every 0.2 s (the run's own and its workers' processes summed).
+    """
+    import threading
+
+    import psutil
+
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    done: list[str] = []
+    peaks = {stage: 0.0 for stage in STAGES}
+
+    def follow() -> None:
+        assert child.stdout is not None
+        for line in child.stdout:
+            name = line.split(":", 1)[0].strip()
+            if name in STAGES and ": done" in line:
+                done.append(name)
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    process = psutil.Process(child.pid)
+    while child.poll() is None:
+        try:
+            rss = sum(p.memory_info().rss for p in [process, *process.children(recursive=True)])
+        except psutil.Error:
+            rss = 0
+        stage = STAGES[min(len(done), len(STAGES) - 1)]
+        peaks[stage] = max(peaks[stage], rss / 1024**3)
+        time.sleep(0.2)
+    reader.join()
+    if child.returncode:
+        raise SystemExit(f"the run failed (exit {child.returncode})")
+    return peaks
 
 
 if __name__ == "__main__":

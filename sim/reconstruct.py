@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE
 from sim.network import RoadNetwork, Routes, fastest_routes
+from sim.traffic.trees import tree_times
 
 #: Extra seconds beyond the fastest possible drive between two sightings
 #: before they are taken as two trips (a stop of more than this splits).
@@ -140,12 +141,16 @@ def reconstruct(
     edge = reads["edge"].to_numpy(np.int64)[order]
     t = time_s[order]
     same_plate = plate[1:] == plate[:-1]
-    gaps = fastest_routes(net, net.edge_v[edge[:-1]], net.edge_u[edge[1:]])
+    # first the fastest drive between consecutive sightings of a plate (times only: no path is kept) ...
+    gap_time = np.full(max(len(t) - 1, 0), np.inf)
+    pairs = np.flatnonzero(same_plate)
+    gap_time[pairs] = tree_times(net, net.edge_v[edge[:-1][pairs]], net.edge_u[edge[1:][pairs]])
     half = net.edge_time[edge] / 2
-    expected = half[:-1] + gaps.travel_time + half[1:]
+    expected = half[:-1] + gap_time + half[1:]
     observed = np.diff(t)
     same_pass = (edge[1:] == edge[:-1]) & (observed <= net.edge_time[edge[1:]])
-    continues = same_plate & ((observed <= expected + slack_s) | same_pass)
+    # (a sighting the car could not drive to from the last one, on a network not strongly connected, splits)
+    continues = same_plate & (((observed <= expected + slack_s) & np.isfinite(expected)) | same_pass)
     recon_sorted = np.concatenate([[0], np.cumsum(~continues)]) if len(t) else np.zeros(0, np.int64)
     read_recon = np.empty(len(reads), dtype=np.int64)
     read_recon[order] = recon_sorted
@@ -157,6 +162,9 @@ def reconstruct(
         raise ValueError(f"route_inference must be 'fastest' or 'time_matched', got {route_inference!r}")
     n_recon = int(recon_sorted[-1]) + 1 if len(t) else 0
     bridged = np.concatenate([continues & ~same_pass, [False]]) if len(t) else np.zeros(0, bool)
+    # ... then paths only where the reconstruction draws one: between sightings of one trip (a gap between two
+    # trips, or two plates, is never drawn, and is most of the kilometres)
+    gaps = _bridge_paths(net, edge, bridged)
     offsets, flat = _chain_routes(edge, gaps, bridged, recon_sorted, n_recon, matched)
     first = np.flatnonzero(np.concatenate([[True], ~continues])) if len(t) else np.zeros(0, np.int64)
     last = np.flatnonzero(np.concatenate([~continues, [True]])) if len(t) else np.zeros(0, np.int64)
@@ -174,6 +182,20 @@ def reconstruct(
     travel = np.add.reduceat(net.edge_time[flat], offsets[:-1]) if len(flat) else np.zeros(n_recon)
     return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(offsets, flat, travel),
                           plate_key=np.asarray(plate_key, dtype=object), sighting=sighting)
+
+
+def _bridge_paths(net: RoadNetwork, edge: np.ndarray, bridged: np.ndarray) -> Routes:
+    """The fastest path from each read edge's end to the next one's start where ``bridged``, an empty route
+    elsewhere (row ``i``: the gap after read ``i``, in sorted order)."""
+    n_gaps = max(len(edge) - 1, 0)
+    rows = np.flatnonzero(bridged[:n_gaps])
+    paths = fastest_routes(net, net.edge_v[edge[rows]], net.edge_u[edge[rows + 1]])
+    lengths = np.zeros(n_gaps, np.int64)
+    lengths[rows] = np.diff(paths.offsets)
+    travel = np.zeros(n_gaps)
+    travel[rows] = paths.travel_time
+    return Routes(offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64), edges=paths.edges,
+                  travel_time=travel)
 
 
 def _time_matched_paths(
