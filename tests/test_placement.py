@@ -503,3 +503,87 @@ def test_a_district_by_jurisdiction_holds_the_nodes_tagged_with_it():
     assert district_mask(net, {"jurisdiction": "Ville"}).sum() == 6
     assert np.flatnonzero(district_mask(net, {"jurisdiction": "Ville"})).tolist() == [
         i for i, n in enumerate(net.nodes) if net.graph.nodes[n].get("jurisdiction") == "Ville"]
+
+
+def parallel_and_single_roads(k: int, m: int):
+    """A district (node 0) joined to node 1 by k parallel two-way roads; node 1 joined to the outside (node 99)
+    by m separate two-way roads, each through its own node. The fewest segments to watch: min(k, m)."""
+    import networkx as nx
+
+    from sim.network import from_graph
+
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    g.add_node(0, x=0.0, y=0.0)
+    g.add_node(1, x=100.0, y=0.0)
+    g.add_node(99, x=300.0, y=0.0)
+    for key in range(k):
+        g.add_edge(0, 1, key=key, length=100.0, travel_time=10.0)
+        g.add_edge(1, 0, key=key, length=100.0, travel_time=10.0)
+    for i in range(m):
+        via = 10 + i
+        g.add_node(via, x=200.0, y=50.0 * i)
+        for a, b in ((1, via), (via, 99)):
+            g.add_edge(a, b, key=0, length=100.0, travel_time=10.0)
+            g.add_edge(b, a, key=0, length=100.0, travel_time=10.0)
+    net = from_graph(g)
+    mask = np.isin(net.nodes, [0])
+    outside = np.isin(net.nodes, [99])
+    return net, mask, outside
+
+
+@pytest.mark.parametrize("k, m", [(3, 4), (4, 3), (2, 2)])
+def test_parallel_roads_each_count_in_the_cut(k, m):
+    """By hand: the cheaper of k parallel segments (next to the district) and m separate ones (further out)."""
+    from sim.district import directed_seal_cuts, seal_cut
+
+    net, mask, outside = parallel_and_single_roads(k, m)
+    assert len(seal_cut(net, mask, outside=outside)) == min(k, m)
+    ways_out, ways_in = directed_seal_cuts(net, mask, outside=outside)
+    assert (len(ways_out), len(ways_in)) == (min(k, m), min(k, m))
+    # the cut stands where it is cheaper: next to the district when k < m, further out when m < k
+    cut_nodes = {int(n) for e in seal_cut(net, mask, outside=outside) for n in (net.edge_u[e], net.edge_v[e])}
+    if k < m:
+        assert cut_nodes == {0, 1}
+    elif m < k:
+        assert 0 not in cut_nodes
+
+
+def test_nodes_beyond_the_buffer_are_outside_and_the_fence_may_stand_within_it():
+    """A 5 x 5 grid of 100 m blocks, the district its middle node. Outside with buffer_m = 100: nodes more than
+    100 m away (the 4 neighbours at exactly 100 m are not): 25 - 1 - 4 = 20. With 150 m the 4 diagonal
+    neighbours (141 m) are within too: 16. Sealing the middle node alone takes 4 segments; the same count
+    with the buffer (the fence may stand on the ring, 4 segments still the fewest)."""
+    from sim._errors import CameraError
+    from sim.district import far_from, seal_cut
+
+    net = grid_network(5, 5, jitter_m=0, one_way_share=0, block_m=100, rng=np.random.default_rng(0))
+    mask = np.isin(net.nodes, [12])
+    assert int(far_from(net, mask, 100.0).sum()) == 20 and not far_from(net, mask, 100.0)[mask].any()
+    assert int(far_from(net, mask, 150.0).sum()) == 16
+    assert far_from(net, mask, 0).tolist() == (~mask).tolist()
+    assert len(seal_cut(net, mask)) == 4
+    # outside given explicitly: only the corners; a district node is never outside
+    corners = np.isin(net.nodes, [0, 4, 20, 24, 12])
+    assert len(seal_cut(net, mask, outside=corners)) == 4
+    with pytest.raises(CameraError, match=r"^no node lies more than buffer_m = 1000.0 m from the district$"):
+        far_from(net, mask, 1000.0)
+
+
+def test_the_district_errors_say_what_is_wrong_in_full():
+    from sim._errors import CameraError
+    from sim.district import district_mask
+
+    net = grid_network(4, 4, jitter_m=0, rng=np.random.default_rng(0))
+    with pytest.raises(CameraError) as error:
+        district_mask(net, {"nodes": [0, 100]})  # node index 0 is known: only 100 is named
+    assert str(error.value) == "district.nodes: [100] are not nodes of the network"
+    with pytest.raises(CameraError) as error:
+        district_mask(net, {})
+    assert str(error.value) == "a district needs nodes, polygon, center + radius_m, or jurisdiction"
+    with pytest.raises(CameraError) as error:
+        district_mask(net, {"center": [1e7, 1e7], "radius_m": 1.0})
+    assert str(error.value) == "the district {'center': [10000000.0, 10000000.0], 'radius_m': 1.0} contains no " \
+                               "node of the network"
+    with pytest.raises(CameraError) as error:
+        district_mask(net, {"nodes": list(range(16))})
+    assert str(error.value).endswith("contains every node; nothing is outside it")
