@@ -36,6 +36,8 @@ SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "westchester-sanc
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="A Westchester week from the scenario file")
+    parser.add_argument("--scenario", type=Path, default=SCENARIO,
+                        help="another scenario file (e.g. scenarios/norfolk-curtain.toml)")
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path("/tmp/curtain-week"))
@@ -43,7 +45,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.out.exists() and (args.out / ".curtain").exists():
         shutil.rmtree(args.out)
-    command = [sys.executable, "-m", "sim.cli", "run", str(SCENARIO), "--set", f"demand.days={args.days}",
+    command = [sys.executable, "-m", "sim.cli", "run", str(args.scenario), "--set", f"demand.days={args.days}",
                "--workers", str(args.workers), "-o", str(args.out)]
     for item in args.overrides:
         command += ["--set", item]

@@ -58,7 +58,7 @@ def resident_ids(persons: pd.DataFrame | None) -> np.ndarray | None:
     """The residents' vehicle ids when the population model says who they are, else ``None`` (every vehicle)."""
     if persons is None or "kind" not in persons.columns:
         return None
-    return persons.loc[persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64)
+    return np.asarray(persons.loc[persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64))
 
 
 @metric("traffic_from_outside", "run")
