@@ -465,7 +465,7 @@ def test_the_default_spacing_comes_from_norfolks_mapped_cameras(shared_data):
 # --- which nodes a district holds, by hand -------------------------------------------------------------------------
 
 def test_a_district_of_listed_nodes_may_hold_the_first_node_and_names_every_unknown_one():
-    from sim._errors import CameraError
+    from sim import CameraError
     from sim.district import district_mask
 
     net = grid_network(4, 4, jitter_m=0, rng=np.random.default_rng(0))
@@ -477,7 +477,7 @@ def test_a_district_of_listed_nodes_may_hold_the_first_node_and_names_every_unkn
 
 
 def test_a_district_by_centre_and_radius_holds_the_nodes_within_it_edge_included():
-    from sim._errors import CameraError
+    from sim import CameraError
     from sim.district import district_mask
 
     net = grid_network(5, 5, jitter_m=0, rng=np.random.default_rng(0))
@@ -553,7 +553,7 @@ def test_nodes_beyond_the_buffer_are_outside_and_the_fence_may_stand_within_it()
     100 m away (the 4 neighbours at exactly 100 m are not): 25 - 1 - 4 = 20. With 150 m the 4 diagonal
     neighbours (141 m) are within too: 16. Sealing the middle node alone takes 4 segments; the same count
     with the buffer (the fence may stand on the ring, 4 segments still the fewest)."""
-    from sim._errors import CameraError
+    from sim import CameraError
     from sim.district import far_from, seal_cut
 
     net = grid_network(5, 5, jitter_m=0, one_way_share=0, block_m=100, rng=np.random.default_rng(0))
@@ -570,7 +570,7 @@ def test_nodes_beyond_the_buffer_are_outside_and_the_fence_may_stand_within_it()
 
 
 def test_the_district_errors_say_what_is_wrong_in_full():
-    from sim._errors import CameraError
+    from sim import CameraError
     from sim.district import district_mask
 
     net = grid_network(4, 4, jitter_m=0, rng=np.random.default_rng(0))
