@@ -587,3 +587,18 @@ def test_the_district_errors_say_what_is_wrong_in_full():
     with pytest.raises(CameraError) as error:
         district_mask(net, {"nodes": list(range(16))})
     assert str(error.value).endswith("contains every node; nothing is outside it")
+
+
+def test_a_self_loop_road_does_not_stop_the_cut_from_seeing_the_others():
+    """OpenStreetMap has roads that start and end at one node (a turning loop). One at the district's node, the
+    first segment in order, must be skipped, not end the count: 4 parallel roads next to the district and 3
+    further out still take 3 (were the loop to end the count, no road would be seen and the 4 next to the
+    district would be returned)."""
+    from sim.district import seal_cut
+    from sim.network import from_graph
+
+    net, mask, outside = parallel_and_single_roads(4, 3)
+    g = net.graph.copy()
+    g.add_edge(0, 0, key=0, length=50.0, travel_time=5.0)
+    looped = from_graph(g)
+    assert len(seal_cut(looped, np.isin(looped.nodes, [0]), outside=np.isin(looped.nodes, [99]))) == 3
