@@ -202,3 +202,44 @@ def test_an_agency_that_sees_one_operator_counted_by_hand(tmp_path):
     assert twice > 0
     assert agency["share_trips_reconstructable"] == pytest.approx(twice / len(sim.trips))
     assert agency["share_trips_reconstructable_n"] == len(sim.trips)
+
+
+DAY = 86_400.0
+
+
+def commute_reads(days=("XBC", "YBD", "XBC", "YBD"), extra=()):
+    """One plate's reads: on day d the cameras of days[d], ten minutes apart from 8:00; ``extra`` more reads."""
+    rows = [("AAA1111", cam, d * DAY + 8 * HOUR + i * 600) for d, seq in enumerate(days) for i, cam in enumerate(seq)]
+    return pd.DataFrame([*rows, *extra], columns=["plate", "camera_id", "time_s"])
+
+
+def test_next_camera_models_on_the_commute_by_hand():
+    """Training (days 0-2): X B C, Y B D, X B C. Held out (day 3): Y B D X, i.e. Y→B, B→D and D→X.
+    Order 1: after Y, B (right); after B, C (twice against D once: wrong); after D, X (right): 2 of 3; top 3 holds
+    every one. Frequency baseline (the plate's most frequent next cameras in training, whatever the current one):
+    B (3), C (2), then D, X, Y (1 each; ties in camera text order): top 1 is B: only Y→B; top 3 B, C, D: Y→B and
+    B→D, not D→X: 2 of 3. Order 2: (C, Y)→B, (Y, B)→D, (B, D)→X were all seen in training: 3 of 3."""
+    from sim.metrics import next_camera_accuracy, next_camera_hits, predictability
+
+    reads = commute_reads(days=("XBC", "YBD", "XBC", "YBDX"))
+    assert next_camera_hits(reads, n_days=4)["top1"].tolist() == [True, False, True]  # the default is order 1
+    assert next_camera_accuracy(reads, n_days=4) == {"next_camera_top1_accuracy": pytest.approx(2 / 3),
+                                                     "next_camera_top3_accuracy": 1.0, "n_transitions_scored": 3}
+    summary, _ = predictability(reads, n_days=4)
+    assert (summary["frequency"]["top1"], summary["frequency"]["top3"]) == (pytest.approx(1 / 3), pytest.approx(2 / 3))
+    assert (summary["markov1"]["top1"], summary["markov1"]["top3"]) == (pytest.approx(2 / 3), 1.0)
+    assert summary["markov2"]["top1"] == 1.0
+
+
+def test_a_read_after_the_last_midnight_belongs_to_the_last_day_and_one_day_scores_nothing():
+    """A trip of the last day that ends after midnight: its read (E, day 4 at 00:10) is still the held-out day's
+    (n_days = 4), so the held-out transitions are Y→B, B→D and D→E: 3. Reads of one day only, whichever day:
+    nothing is held out, nothing is scored."""
+    from sim.metrics import next_camera_accuracy, next_camera_hits
+
+    late = commute_reads(extra=[("AAA1111", "E", 4 * DAY + 600)])
+    assert len(next_camera_hits(late, n_days=4)) == 3
+    one_day = commute_reads(days=("", "", "XBCD"))
+    assert len(next_camera_hits(one_day)) == 0
+    assert next_camera_accuracy(one_day) == {"next_camera_top1_accuracy": None, "next_camera_top3_accuracy": None,
+                                             "n_transitions_scored": 0}
