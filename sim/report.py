@@ -24,6 +24,11 @@ HEADLINE = (
     ("share_trips_fastest_route", "share of trips that drove a fastest path"),
     ("od_error_m_median", "median error of inferred origin/destination (m)"),
     ("share_long_trips_read", "share of long trips read at least once"),
+    ("share_trips_located", "share of trips whose start and end the reads place in space and time"),
+    ("share_vehicles_movements_located_ge90", "share of vehicles with 90 % of their trips placed: the whole of "
+                                              "their movements"),
+    ("share_vehicle_days_located", "share of vehicle-days with every trip placed"),
+    ("vehicle_km_recovered_median", "median share of a vehicle's kilometres recovered"),
     ("camera_free_pair_share", "share of place pairs with a camera-free route"),
     ("detour_ratio_median", "median detour to avoid every camera (× fastest time)"),
 )
