@@ -225,8 +225,13 @@ def test_next_camera_models_on_the_commute_by_hand():
     assert next_camera_hits(reads, n_days=4)["top1"].tolist() == [True, False, True]  # the default is order 1
     assert next_camera_accuracy(reads, n_days=4) == {"next_camera_top1_accuracy": pytest.approx(2 / 3),
                                                      "next_camera_top3_accuracy": 1.0, "n_transitions_scored": 3}
-    summary, _ = predictability(reads, n_days=4)
+    summary, per_plate = predictability(reads, n_days=4)
     assert (summary["frequency"]["top1"], summary["frequency"]["top3"]) == (pytest.approx(1 / 3), pytest.approx(2 / 3))
+    # per plate (predictability.parquet): the one plate's 3 transitions, its accuracies as shares
+    mine = per_plate.set_index("model").loc["markov1"]
+    assert (mine["plate"], mine["n_transitions"], mine["top1"], mine["top3"]) == ("AAA1111", 3, pytest.approx(2 / 3),
+                                                                                  1.0)
+    assert summary["markov1"]["n_vehicles"] == 1 and summary["markov1"]["n_transitions"] == 3
     assert (summary["markov1"]["top1"], summary["markov1"]["top3"]) == (pytest.approx(2 / 3), 1.0)
     assert summary["markov2"]["top1"] == 1.0
 
