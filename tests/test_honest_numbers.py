@@ -104,6 +104,7 @@ def test_a_misread_that_splits_a_car_costs_home_accuracy():
     # AAA1112's are H, H → guesses H, 50 m from home: right. Two plates scored, one right.
     assert result["home_inference_accuracy_n"] == 2
     assert result["home_inference_accuracy"] == 0.5
+    assert result["home_error_m_median"] == pytest.approx((2150 + 50) / 2)  # the median of the two errors
     # keyed by the truth (what a searcher cannot do) the one car would be scored right: 1 of 1
     truth = reads.assign(plate_read="AAA1111")
     seen, owner = searcher_reads(truth)
