@@ -158,7 +158,6 @@ def external_vehicles(
     through_home: list[np.ndarray] = []
     visitor_ids: list[np.ndarray] = []
     visitor_home: list[np.ndarray] = []
-    visitor_stop: list[np.ndarray] = []
     next_id = first_vehicle + in_commuters
     weekdays = [d for d in range(days) if (first_weekday + d) % 7 < 5]
     for day in range(days):
@@ -196,7 +195,6 @@ def external_vehicles(
                                        "from_outside": False, "to_outside": True}))
             visitor_ids.append(who)
             visitor_home.append(gate)
-            visitor_stop.append(stop)
     through = np.concatenate(through_ids) if through_ids else np.zeros(0, np.int64)
     through_from = np.concatenate(through_home) if through_home else np.zeros(0, np.int64)
     visiting = np.concatenate(visitor_ids) if visitor_ids else np.zeros(0, np.int64)

@@ -8,6 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+#: What ``fleets[...].n_observations`` counts, in the words of the answer and the fleet table.
+OBSERVATIONS = "observations (a pass, or a parked car's stay, once)"
+
 #: Metrics shown first, with the words a reader needs.
 HEADLINE = (
     ("n_trips", "trips simulated"),
@@ -67,6 +70,9 @@ def _interval(ci: list[float] | None, style: str = ".0%") -> str:
 
 def _person_table(metrics: dict[str, Any]) -> str:
     """How identifiable (uniqueness) and how foreseeable (next-camera prediction) a driver is, with 95 % CIs."""
+    if metrics.get("person_metrics_reason"):  # a sample of the fleet: no number, and why
+        return ("<h2>How identifiable, how foreseeable</h2><p>Not computed: "
+                f"{html.escape(str(metrics['person_metrics_reason']))}.</p>")
     ci = metrics.get("uniqueness_ci") or {}
     rows = [f"<tr><td>singled out by {k} random (camera, hour) point{'s' if k > 1 else ''}</td>"
             f"<td class=num>{_pct(metrics.get(f'uniqueness_k{k}'))}</td><td>{_interval(ci.get(f'k{k}'))}</td></tr>"
@@ -78,9 +84,6 @@ def _person_table(metrics: dict[str, Any]) -> str:
             guess = "the camera" if top == "top1" else "among the 3 cameras"
             rows.append(f"<tr><td>next camera is {guess} predicted by {names.get(model, model)}"
                         f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td></tr>")
-    if metrics.get("person_metrics_reason"):
-        return ("<h2>How identifiable, how foreseeable</h2><p>Not computed: "
-                f"{html.escape(str(metrics['person_metrics_reason']))}.</p>")
     if not rows:
         return ""
     return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of plates / transitions</th>"
@@ -109,10 +112,9 @@ def _answer_coverage(m: dict[str, Any]) -> str:
 def _whole_of_movements(m: dict[str, Any]) -> str:
     """The court's standard in its words: where the vehicles went and when, and how much of their driving."""
     who = m.get("movements_of", "vehicles")
-    where = (f"within {m.get('locate_m', 500):,.0f} m and {m.get('locate_s', 900) / 60:.0f} minutes"
-             if "locate_m" in m else "")
+    where = f" (within {m['locate_m']:,.0f} m and {m['locate_s'] / 60:.0f} minutes)" if "locate_m" in m else ""
     return (f"For {_share(m, 'share_vehicles_movements_located_ge90')} of {who} the reads place where and when "
-            f"90 % or more of their trips began and ended ({where}) — the \"whole or virtual whole\" of their "
+            f"90 % or more of their trips began and ended{where} — the \"whole or virtual whole\" of their "
             f"movements in the court's words; {_share(m, 'share_vehicles_km_recovered_ge90')} have 90 % or more "
             "of the kilometres they drove recovered.")
 
@@ -161,7 +163,7 @@ def _answer_fleets(m: dict[str, Any]) -> str:
         return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
     label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
     words = []
-    for key, what in (("n_observations", "observations (a pass, or a parked car's stay, once)"),
+    for key, what in (("n_observations", OBSERVATIONS),
                       ("share_trips_read_ge1", "trips"), ("share_vehicles_read", "vehicles")):
         best = max(fleets, key=lambda name: per_cost(name, key) if fleets[name].get("cost") else -1)
         words.append(f"{what}: {label.get(best, best)}")
@@ -225,7 +227,7 @@ def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
         return ""
     columns = (("n_readers", "readers"), ("cost", "cost"), ("n_reads", "reads"),
                ("n_parked_reads", "of them parked cars"),
-               ("n_observations", "observations (a pass, or a parked car's stay, once)"),
+               ("n_observations", OBSERVATIONS),
                ("share_trips_read_ge1", "share of trips read"), ("share_vehicles_read", "share of vehicles read"),
                ("vehicles_read_per_1000_cost", "vehicles read per 1,000 of cost"))
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)

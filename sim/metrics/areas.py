@@ -113,19 +113,21 @@ def exposure_by_area(
     trip_home = home.reindex(vehicle_of_trip).to_numpy()
     read_ge1 = trip_table["n_reads"].to_numpy() >= 1
     residents = home.value_counts()
-    resident_trips_read = pd.Series(read_ge1).groupby(trip_home).mean()
+    # per home area: its residents' share of trips read, with its trips and an interval clustered by vehicle
     home_trips = pd.DataFrame({"area": trip_home, "read": read_ge1, "vehicle": vehicle_of_trip})
+    resident_trips_read = {area: share_with_interval(group["read"].to_numpy(), group["vehicle"].to_numpy())
+                           for area, group in home_trips.groupby("area")}
     resident_reads = pd.Series(home.reindex(reads["vehicle_id"].to_numpy()).to_numpy()).value_counts()
     resident_unique = (pd.Series(unique["unique"].to_numpy()).groupby(home.reindex(unique["vehicle_id"]).to_numpy())
                        .mean() if unique is not None and len(unique) else pd.Series(dtype=float))
     rows = []
-    by_home = {area: group for area, group in home_trips.groupby("area")}
     for name in names:
         road_km = float(road_m.get(name, 0.0)) / 1000
         n_cam = int(cameras.get(name, 0))
         n_drive = int(driving.get(name, 0))
         n_obs = int(observed.get(name, 0))
         n_res = int(residents.get(name, 0))
+        trips_read, n_trips_home, trips_read_ci = resident_trips_read.get(name, (np.nan, 0, None))
         rows.append({
             "area": name,
             "road_km": road_km,
@@ -138,11 +140,9 @@ def exposure_by_area(
             "share_vehicles_observed_ci": wilson(n_obs / n_drive, n_drive) if n_drive else None,
             "reads_per_vehicle_driving": int(n_reads.get(name, 0)) / n_drive if n_drive else np.nan,
             "n_residents": n_res,
-            "resident_share_trips_read": float(resident_trips_read.get(name, np.nan)),
-            "resident_share_trips_read_n": int(len(by_home[name])) if name in by_home else 0,
-            "resident_share_trips_read_ci": (share_with_interval(by_home[name]["read"].to_numpy(),
-                                                                 by_home[name]["vehicle"].to_numpy())[2]
-                                             if name in by_home else None),
+            "resident_share_trips_read": np.nan if trips_read is None else float(trips_read),
+            "resident_share_trips_read_n": n_trips_home,
+            "resident_share_trips_read_ci": trips_read_ci,
             "resident_reads_per_vehicle_per_day": (int(resident_reads.get(name, 0)) / n_res / n_days
                                                    if n_res else np.nan),
             "resident_uniqueness": float(resident_unique.get(name, np.nan)),

@@ -288,17 +288,22 @@ def fence_cameras(layout: pd.DataFrame, net: Any, mask: np.ndarray, outside: np.
     >>> fence_cameras(layout, net, inside, ~inside)  # three on crossing roads, two wholly outside
     3
     """
-    camera, edge, _ = watch_pairs(layout, net)
-    rate = layout["read_rate"].to_numpy(float)[camera]
+    camera, edge = reading_pairs(layout, net)
     u, v = net.edge_u[edge], net.edge_v[edge]
-    on_fence = ~(mask[u] & mask[v]) & ~(outside[u] & outside[v]) & (rate > 0)
+    on_fence = ~(mask[u] & mask[v]) & ~(outside[u] & outside[v])
     return int(len(np.unique(camera[on_fence])))
+
+
+def reading_pairs(layout: pd.DataFrame, net: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Every (camera row, travelled edge) of a reader with a read rate above 0 (see :func:`watch_pairs`)."""
+    camera, edge, _ = watch_pairs(layout, net)
+    reads = layout["read_rate"].to_numpy(float)[camera] > 0
+    return np.asarray(camera[reads]), np.asarray(edge[reads])
 
 
 def watched_edges(run: RunContext) -> np.ndarray:
     """Edges a fixed or mobile reader with a read rate above 0 watches."""
-    camera, edge, _ = watch_pairs(run.layout, run.net)
-    return np.asarray(edge[run.layout["read_rate"].to_numpy()[camera] > 0])
+    return reading_pairs(run.layout, run.net)[1]
 
 
 def area_kind(scenario: Any, net: Any) -> str:

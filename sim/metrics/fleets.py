@@ -47,15 +47,16 @@ def fleet_metrics(
         if "cost" in readers.columns and readers["cost"].notna().all():
             cost = float(readers["cost"].sum())
         vehicles = int(mine["vehicle_id"].nunique())
+        observations = len(np.unique(observation[held]))
         out[name] = {
             "n_readers": int(len(readers)),
             "n_reads": int(len(mine)),
             "n_parked_reads": int((mine["trip_id"].to_numpy() < 0).sum()),
-            "n_observations": int(len(np.unique(observation[held]))),
+            "n_observations": observations,
             "reads_per_reader_per_day": _ratio(len(mine), len(readers) * n_days),
             "cost": cost,
             "reads_per_1000_cost": _ratio(1000 * len(mine), cost) if cost else None,
-            "observations_per_1000_cost": _ratio(1000 * len(np.unique(observation[held])), cost) if cost else None,
+            "observations_per_1000_cost": _ratio(1000 * observations, cost) if cost else None,
             "vehicles_read_per_1000_cost": _ratio(1000 * vehicles, cost) if cost else None,
         }
         add_share(out[name], "share_trips_read_ge1", trips["trip_id"].isin(mine["trip_id"]).to_numpy(),
