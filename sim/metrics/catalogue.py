@@ -120,15 +120,20 @@ def _route_choice(run: RunContext, view: View, rng: np.random.Generator, done: D
 
     A trip drove a fastest path when its route takes no longer (within 1e-9 relative) than the fastest
     route between its ends on the network it drove (free-flow, or congested with ``congestion = "ue"``).
+    In a run that keeps a sample of the routes (``metrics.route_sample``) the share is the sample's trips',
+    as every number that compares a route with another (its ``_n`` and interval say so): finding every
+    trip's fastest time would cost a second routing of the whole run.
     """
     spec, net, trips = run.scenario.traffic, run.net, run.trips
     out: dict[str, Any] = {"route_choice": {"route_noise": spec.route_noise, "route_classes": spec.route_classes}}
+    rows = np.arange(len(trips)) if run.routes.kept is None else np.flatnonzero(run.routes.kept)
     if spec.route_noise > 0:
-        fastest = tree_times(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
-        drove = run.routes.travel_time <= fastest * (1 + 1e-9) + 1e-9
+        fastest = tree_times(net, net.node_indices(trips["origin"].to_numpy()[rows]),
+                             net.node_indices(trips["destination"].to_numpy()[rows]))
+        drove = run.routes.travel_time[rows] <= fastest * (1 + 1e-9) + 1e-9
     else:  # the routes are the fastest routes themselves
-        drove = np.ones(len(trips), dtype=bool)
-    add_share(out, "share_trips_fastest_route", drove, trips["vehicle_id"].to_numpy())
+        drove = np.ones(len(rows), dtype=bool)
+    add_share(out, "share_trips_fastest_route", drove, trips["vehicle_id"].to_numpy()[rows])
     return out
 
 

@@ -143,10 +143,17 @@ def _middles(time: np.ndarray, offsets: np.ndarray) -> np.ndarray:  # pragma: no
     return out
 
 
+#: A driver class's origins with at most this many of its trips are routed by goal-directed pair searches
+#: (:mod:`sim.traffic.landmarks`), the others on whole trees: on the 10,000-node benchmark city a search
+#: aimed by landmarks settles about a tenth of the nodes a tree does (docs/scale.md). Either way the same
+#: routes, perceived times being continuous.
+GOAL_TRIPS = 8
+
+
 def _class_trees(net: RoadNetwork, weights: np.ndarray | None) -> Any:
     from sim.traffic.trees import OriginTrees
 
-    return OriginTrees.of(net, weights, heap=True)
+    return OriginTrees.of(net, weights, heap=True, goal_trips=GOAL_TRIPS if weights is not None else 0)
 
 
 def _class_routes(trees: Any, origins: np.ndarray, destinations: np.ndarray) -> Routes:

@@ -21,6 +21,7 @@ import numpy as np
 from sim.progress import tick
 from sim._arrays import distinct
 from sim.network import RoadNetwork, Routes
+from sim.traffic.landmarks import Landmarks, choose_landmarks, goal_routes, goal_times, landmark_times
 from sim.traffic.routes import Crossings
 
 #: Origins whose trees are held in memory at once (each ``n_nodes`` × 12 bytes).
@@ -224,13 +225,19 @@ class OriginTrees:
     csr_edge: np.ndarray
     width: float
     n_buckets: int
+    #: route an origin with at most this many trips by goal-directed pair searches instead of a whole tree
+    #: (:mod:`sim.traffic.landmarks`; 0: never). Only where every fastest path is unique (continuous perceived
+    #: times), so that both find the same path.
+    goal_trips: int = 0
 
     @classmethod
-    def of(cls, net: RoadNetwork, weights: np.ndarray | None = None, *, heap: bool = False) -> OriginTrees:
+    def of(cls, net: RoadNetwork, weights: np.ndarray | None = None, *, heap: bool = False,
+           goal_trips: int = 0) -> OriginTrees:
         """The trees of ``net`` at its travel times, or at other per-edge ``weights`` (perceived times).
 
         ``heap`` uses a binary heap rather than Dial's buckets (faster when edge times vary widely, as
-        perceived times do: 2x scipy on a 10,000-node grid, against 1.3x for the buckets).
+        perceived times do: 2x scipy on a 10,000-node grid, against 1.3x for the buckets). ``goal_trips``: see
+        the attribute.
         """
         from sim.network import _edge_lookup, adjacency_matrix
 
@@ -241,7 +248,8 @@ class OriginTrees:
         data = adjacency.data.astype(np.float64)
         tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
         width, n_buckets = (0.0, 1) if heap else _bucket_width(data)
-        return cls(indptr, heads, data, tails, edge_between(tails, heads).astype(np.int64), width, n_buckets)
+        return cls(indptr, heads, data, tails, edge_between(tails, heads).astype(np.int64), width, n_buckets,
+                   goal_trips)
 
     def by_origin(self, origins: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
         """Chunks of up to :data:`ORIGIN_CHUNK` origins: the trips (rows) from them, each trip's tree row,
@@ -400,7 +408,14 @@ def route_chunks(
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
-    for rows, tree, dist, pred in trees.by_origin(origins):
+    treed = np.arange(len(origins))
+    if trees.goal_trips > 0 and len(origins):
+        few = np.bincount(origins)[origins] <= trees.goal_trips
+        if few.any():
+            yield from _goal_chunks(trees, np.flatnonzero(few), origins, destinations)
+            treed = np.flatnonzero(~few)
+    for part, tree, dist, pred in trees.by_origin(origins[treed]):
+        rows = treed[part]
         travel = dist[tree, destinations[rows]]
         reachable = np.isfinite(travel)
         steps = np.zeros(len(rows), np.int64)
@@ -416,6 +431,24 @@ def route_chunks(
         yield rows, Routes(offsets=offsets, edges=edges, travel_time=travel)
 
 
+def _goal_chunks(
+    trees: OriginTrees, rows: np.ndarray, origins: np.ndarray, destinations: np.ndarray
+) -> Iterator[tuple[np.ndarray, Routes]]:
+    """The routes of trips ``rows`` by pair searches aimed by landmarks (the same paths as the trees where the
+    fastest path is unique), a chunk at a time."""
+    marks = _landmarks(trees)
+    for c in range(0, len(rows), GOAL_CHUNK):
+        part = rows[c : c + GOAL_CHUNK]
+        offsets, edges, travel = goal_routes(trees.indptr, trees.heads, trees.weights, trees.tails, trees.csr_edge,
+                                             marks, origins[part], destinations[part])
+        tick(len(part))
+        yield part, Routes(offsets=offsets, edges=edges, travel_time=travel)
+
+
+#: Trips routed at once by pair searches (their routes are held together).
+GOAL_CHUNK = 65_536
+
+
 def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, *,
                weights: np.ndarray | None = None) -> np.ndarray:
     """Fastest travel time (s) of every trip ``origins[i] → destinations[i]`` with compiled trees, both cores.
@@ -426,9 +459,28 @@ def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, 
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
     out = np.empty(len(origins))
-    for rows, tree, dist, _ in OriginTrees.of(net, weights, heap=True).by_origin(origins):
+    trees = OriginTrees.of(net, weights, heap=True)
+    treed = np.arange(len(origins))
+    few = np.bincount(origins)[origins] <= TIME_GOAL_TRIPS if len(origins) else np.zeros(0, bool)
+    if few.any():  # origins with few trips: a search aimed at each destination (a time is a time, whichever
+        # of two equally fast paths the search takes)
+        rows = np.flatnonzero(few)
+        out[rows] = goal_times(trees.indptr, trees.heads, trees.weights, _landmarks(trees), origins[rows],
+                               destinations[rows])
+        treed = np.flatnonzero(~few)
+    for part, tree, dist, _ in trees.by_origin(origins[treed]):
+        rows = treed[part]
         out[rows] = dist[tree, destinations[rows]]
     return out
+
+
+#: In :func:`tree_times`, origins with at most this many trips are timed by goal-directed pair searches.
+TIME_GOAL_TRIPS = 8
+
+
+def _landmarks(trees: OriginTrees) -> Landmarks:
+    return landmark_times(trees.indptr, trees.heads, trees.weights,
+                          choose_landmarks(trees.indptr, trees.heads, trees.weights))
 
 
 @numba.njit(cache=True)
