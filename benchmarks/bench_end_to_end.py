@@ -9,7 +9,7 @@ write first: ``networkx.shortest_path`` per trip, then the cameras on the
 path — timed on a random sample of the trips and scaled to all of them
 (all 100,000 would take most of an hour). Prints both and the ratio.
 
-Run:  python benchmarks/bench_end_to_end.py [--side 100] [--trips 100000] [--cameras 300] [--baseline-trips 300]
+Run:  python benchmarks/bench_end_to_end.py [--side 100] [--trips 100000] [--cameras 300] [--baseline-trips 600]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--side", type=int, default=100)
     parser.add_argument("--trips", type=int, default=100_000)
     parser.add_argument("--cameras", type=int, default=300)
-    parser.add_argument("--baseline-trips", type=int, default=300)
+    parser.add_argument("--baseline-trips", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--route-noise", type=float, default=0.0,
                         help="0 (default): everyone drives a fastest path, the baseline's work; the scenario "
