@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct
+from sim._arrays import distinct, first_occurrences, ranked_pairs
 from sim._time import DAY_S
 from sim.intervals import add_share, wilson
 from sim.network import RoadNetwork
@@ -32,16 +32,45 @@ def searcher_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> 
     owner : pandas.Series
         plate → true ``vehicle_id`` (empty when ``reads`` has no truth).
     """
-    plate = reads["plate_read"].to_numpy(dtype=object) if plate_key is None else np.asarray(plate_key, dtype=object)
-    frame = pd.DataFrame({"plate": plate, "camera_id": reads["camera_id"].to_numpy(),
+    seen, plates, owner = coded_reads(reads, plate_key)
+    seen = seen.assign(plate=plates[seen["plate"].to_numpy(np.int64)])
+    return seen, pd.Series(owner.to_numpy(), index=pd.Index(plates[owner.index.to_numpy(np.int64)], name="plate"),
+                           name="vehicle_id")
+
+
+def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
+    """:func:`searcher_reads` with each plate as an integer code in text order (a county week's millions of reads
+    are then sorted and grouped as integers, never hashed as text again).
+
+    Returns
+    -------
+    reads : pandas.DataFrame
+        ``plate`` (code), ``camera_id, time_s, edge``.
+    plates : numpy.ndarray
+        The plate text of each code (sorted).
+    owner : pandas.Series
+        plate code → true ``vehicle_id`` (empty when ``reads`` has no truth).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"plate_read": ["B", "A", "B"], "camera_id": ["c", "c", "d"], "time_s": [0.0, 1.0, 2.0],
+    ...                   "edge": [1, 1, 2], "vehicle_id": [7, 3, 5]})
+    >>> seen, plates, owner = coded_reads(r)
+    >>> seen["plate"].tolist(), plates.tolist(), owner.to_dict()
+    ([1, 0, 1], ['A', 'B'], {0: 3, 1: 5})
+    """
+    plate = reads["plate_read"] if plate_key is None else pd.Series(np.asarray(plate_key, dtype=object))
+    code, plates = pd.factorize(plate, sort=True)
+    code = code.astype(np.int64)
+    frame = pd.DataFrame({"plate": code, "camera_id": reads["camera_id"].to_numpy(),
                           "time_s": reads["time_s"].to_numpy(float), "edge": reads["edge"].to_numpy(np.int64)})
+    plates = np.asarray(plates, dtype=object)
     if "vehicle_id" not in reads.columns or not len(reads):
-        return frame, pd.Series(dtype=np.int64)
-    counts = pd.DataFrame({"plate": plate, "vehicle_id": reads["vehicle_id"].to_numpy()}).value_counts()
-    counts = counts.reset_index(name="n").sort_values(["plate", "n", "vehicle_id"], ascending=[True, False, True],
-                                                      kind="stable")
-    owner = counts.drop_duplicates("plate").set_index("plate")["vehicle_id"]
-    return frame, owner
+        return frame, plates, pd.Series(dtype=np.int64)
+    # the vehicle with most of the plate's reads (ties: the lowest id)
+    group, vehicle, _, rank = ranked_pairs(code, reads["vehicle_id"].to_numpy(np.int64))
+    best = rank == 0
+    return frame, plates, pd.Series(vehicle[best], index=pd.Index(group[best], name="plate"), name="vehicle_id")
 
 
 def uniqueness(
@@ -76,9 +105,12 @@ def uniqueness_by_k(
 def trace_points(reads: pd.DataFrame) -> pd.Series:
     """Distinct (camera, hour) points of each plate: plate → number of points."""
     hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
-    points = pd.DataFrame({"plate": reads["plate"].to_numpy(), "camera_id": reads["camera_id"].to_numpy(),
-                           "hour": hour}).drop_duplicates()
-    return points.groupby("plate").size()
+    plate, plates = pd.factorize(reads["plate"], sort=True)
+    point = pd.factorize(reads["camera_id"])[0].astype(np.int64) * (int(hour.max()) + 1 if len(hour) else 1) + hour
+    span = int(point.max()) + 1 if len(point) else 1
+    joint = distinct(plate.astype(np.int64) * span + point)  # each (plate, camera, hour) once
+    return pd.Series(np.bincount(joint // span, minlength=len(plates)).astype(np.int64),
+                     index=pd.Index(plates, name="plate"))
 
 
 def unique_plates(
@@ -144,14 +176,30 @@ def home_inference(
         ``_n`` and a Wilson ``_ci``, ``home_error_m_median`` and
         ``n_vehicles_scored`` (plates scored); ``None`` when none qualifies.
     """
-    frame = reads[["plate", "time_s", "edge"]].assign(day=(reads["time_s"].to_numpy() // DAY_S).astype(int))
-    first = frame.sort_values(["plate", "time_s"], kind="stable").drop_duplicates(["plate", "day"])
-    home = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
-    truth = owner.map(home.set_index("vehicle_id")["origin"])
+    time = reads["time_s"].to_numpy(float)
+    first = _daily(reads["plate"].to_numpy(), time, reads["edge"].to_numpy(), keep="first")
+    vehicle = trips["vehicle_id"].to_numpy()
+    by_departure = np.lexsort((trips["depart_s"].to_numpy(float), vehicle))  # each vehicle's first trip leaves home
+    leaves = by_departure[np.concatenate([[True], vehicle[by_departure][1:] != vehicle[by_departure][:-1]])] \
+        if len(vehicle) else np.zeros(0, np.int64)
+    truth = owner.map(pd.Series(trips["origin"].to_numpy()[leaves], index=vehicle[leaves]))
     hits, error = _place_guess(first, truth, net, min_days=min_days, within_m=within_m)
     out: dict[str, Any] = {}
     add_share(out, "home_inference_accuracy", hits, reason="no plate was read on two or more days")
     return out | {"home_error_m_median": error, "n_vehicles_scored": int(len(hits))}
+
+
+def _daily(plate: np.ndarray, time_s: np.ndarray, edge: np.ndarray, *, keep: str) -> pd.DataFrame:
+    """The first (``keep="first"``) or last read of each plate on each day: ``plate, day, time_s, edge``, in
+    plate and time order (between reads at the same time, the earlier row is the first)."""
+    day = (time_s // DAY_S).astype(np.int64)
+    order = np.lexsort((time_s, plate))
+    p, d = plate[order], day[order]
+    new = np.concatenate([[True], (p[1:] != p[:-1]) | (d[1:] != d[:-1])]) if len(p) else np.zeros(0, bool)
+    if keep == "last":  # the last row of each run, and the last of equal times (a stable sort keeps row order)
+        new = np.concatenate([new[1:], [True]]) if len(p) else new
+    rows = order[new]
+    return pd.DataFrame({"plate": plate[rows], "day": day[rows], "time_s": time_s[rows], "edge": edge[rows]})
 
 
 def _place_guess(
@@ -207,14 +255,12 @@ def work_inference(
     day = (time // DAY_S).astype(int)
     hour = time % DAY_S / 3600
     keep = ((first_weekday + day) % 7 < 5) & (hour >= morning_h[0]) & (hour < morning_h[1])
-    frame = pd.DataFrame({"plate": reads["plate"].to_numpy()[keep], "day": day[keep],
-                          "time_s": time[keep], "edge": reads["edge"].to_numpy()[keep]})
     working_inside = persons["worker"].to_numpy(bool).copy()
     if "works_outside" in persons.columns:  # a job outside the area is no place a camera inside can show
         working_inside &= ~persons["works_outside"].to_numpy(bool)
     workers = persons.loc[working_inside].set_index("vehicle_id")["work"]
     truth = owner.map(workers).dropna()
-    last = frame.sort_values(["plate", "time_s"], kind="stable").drop_duplicates(["plate", "day"], keep="last")
+    last = _daily(reads["plate"].to_numpy()[keep], time[keep], reads["edge"].to_numpy()[keep], keep="last")
     hits, error = _place_guess(last, truth, net, min_days=min_days, within_m=within_m)
     out: dict[str, Any] = {}
     add_share(out, "work_inference_accuracy", hits, reason="no worker's plate was read on two or more weekdays")
@@ -245,17 +291,13 @@ def person_metrics(
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
     if sighting is not None and len(reads):  # one read per sighting: the first of each pass
-        first = np.sort(np.unique(np.asarray(sighting), return_index=True)[1])
+        first = np.sort(first_occurrences(np.asarray(sighting))[1])
         reads = reads.iloc[first].reset_index(drop=True)
         plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
-    seen, owner = searcher_reads(reads, plate_key)
     # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
     # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
-    code, plates = pd.factorize(seen["plate"], sort=True)
-    plates = np.asarray(plates, dtype=object)
-    seen = seen.assign(plate=code.astype(np.int64))
-    owner_of_code = pd.Series(owner.to_numpy(), index=pd.Index(plates).get_indexer(owner.index)) if len(owner) \
-        else owner
+    seen, plates, owner_of_code = coded_reads(reads, plate_key)
+    owner = pd.Series(owner_of_code.to_numpy(), index=plates[owner_of_code.index.to_numpy(np.int64)])
     unique = {k: u.assign(plate=plates[u["plate"].to_numpy(np.int64)])
               for k, u in unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates).items()}
     points = trace_points(seen)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import ranked_pairs, run_starts
 from sim._time import DAY_S
 from sim.intervals import share_with_interval
 
@@ -78,7 +79,7 @@ class _Transitions:
         in_training = day <= last - test_days
         # the fallback ranking, too, is learnt from the training days only (value_counts: ties by first read)
         popular = pd.Series(cam[in_training]).value_counts().index.to_numpy(np.int64)
-        return cls(np.asarray(plates, dtype=object), plate, cam, len(names), _run_starts(plate),
+        return cls(np.asarray(plates, dtype=object), plate, cam, len(names), run_starts(plate),
                    same & in_training & np.concatenate([in_training[1:], [False]]), same & (day > last - test_days),
                    np.concatenate([cam[1:], [-1]]).astype(np.int64), popular)
 
@@ -118,13 +119,11 @@ def _top_three(group: np.ndarray, nxt: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """Per group (sorted keys), its three most frequent next cameras (ties: camera text order), -1 padded."""
     if not len(group):
         return np.zeros(0, np.int64), np.zeros((0, 3), np.int64)
-    counts = pd.DataFrame({"g": group, "c": nxt}).value_counts().reset_index(name="n")
-    counts = counts.sort_values(["g", "n", "c"], ascending=[True, False, True], kind="stable", ignore_index=True)
-    rank = counts.groupby("g").cumcount().to_numpy()
-    keep = counts[rank < 3]
-    keys, where = np.unique(keep["g"].to_numpy(), return_inverse=True)
+    g, c, _, rank = ranked_pairs(group, nxt)
+    keep = rank < 3
+    keys, where = np.unique(g[keep], return_inverse=True)
     top = np.full((len(keys), 3), -1, np.int64)
-    top[where, rank[rank < 3]] = keep["c"].to_numpy()
+    top[where, rank[keep]] = c[keep]
     return keys, top
 
 
@@ -138,15 +137,6 @@ def _lookup(table: tuple[np.ndarray, np.ndarray], wanted: np.ndarray) -> np.ndar
     found = keys[at] == wanted
     out[found] = top[at[found]]
     return out
-
-
-def _run_starts(labels: np.ndarray) -> np.ndarray:
-    """For each position of a sorted label array, the position where its run of equal labels starts."""
-    if not len(labels):
-        return np.zeros(0, dtype=np.int64)
-    new = np.concatenate([[True], labels[1:] != labels[:-1]])
-    starts = np.flatnonzero(new)
-    return starts[np.cumsum(new) - 1]
 
 
 def next_camera_accuracy(

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, first_occurrences, member
+from sim._arrays import distinct, first_occurrences, member, ranked_pairs, rows_of
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
 from sim.network import RoadNetwork, Routes
@@ -57,11 +57,12 @@ def trip_metrics(
     """
     n = len(trips)
     # (a parked car read by a patrol belongs to no trip: trip_id -1, row -1)
-    trip_row = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
+    trip_row = rows_of(trips["trip_id"].to_numpy(), reads["trip_id"].to_numpy())
     n_reads = np.bincount(trip_row[trip_row >= 0], minlength=n)
     on_trip = trip_row >= 0
-    passes = pd.DataFrame({"trip": trip_row[on_trip], "sighting": recon.sighting[on_trip]}).drop_duplicates()
-    n_sightings = np.bincount(passes["trip"].to_numpy(np.int64), minlength=n)
+    width = int(recon.sighting.max()) + 1 if len(recon.sighting) else 1
+    passes = distinct(trip_row[on_trip] * width + recon.sighting[on_trip])  # each (trip, sighting) once
+    n_sightings = np.bincount(passes // width, minlength=n)
     owner = _credit(recon.read_recon, trip_row, len(recon.trips))
     if len(owner) and "plate" in trips.columns:  # only what a searcher can link to the car: its own plate
         credited = owner >= 0
@@ -102,12 +103,9 @@ def trip_metrics(
 def _credit(read_recon: np.ndarray, trip_row: np.ndarray, n_recon: int) -> np.ndarray:
     """True trip row credited with each reconstructed trip (majority of its reads made on a trip; -1: none)."""
     on_trip = trip_row >= 0  # a parked car's reads belong to its stay, not to a trip, and outvote none
-    counts = pd.DataFrame({"recon": read_recon[on_trip], "trip": trip_row[on_trip]}).value_counts()
-    counts = counts.reset_index(name="n")
-    counts = counts.sort_values(["recon", "n", "trip"], ascending=[True, False, True], kind="stable")
-    best = counts.drop_duplicates("recon")
+    recon, trip, _, rank = ranked_pairs(read_recon[on_trip], trip_row[on_trip])
     owner = np.full(n_recon, -1, dtype=np.int64)
-    owner[best["recon"].to_numpy()] = best["trip"].to_numpy()
+    owner[recon[rank == 0]] = trip[rank == 0]
     return owner
 
 
@@ -130,22 +128,25 @@ def _end_errors(
     the first credited sighting and from the last one to arrival (NaN for a trip nothing is credited to)."""
     n = len(trips)
     o_err, d_err, start_lag, end_lag = (np.full(n, np.nan) for _ in range(4))
-    if not len(recon.trips):
+    credited = np.flatnonzero(owner >= 0)
+    if not len(credited):
         return o_err, d_err, start_lag, end_lag
-    frame = recon.trips.assign(trip=owner)
-    frame = frame[frame["trip"] >= 0]
+    trip = owner[credited]
+    start_s, end_s = recon.trips["start_s"].to_numpy(float)[credited], recon.trips["end_s"].to_numpy(float)[credited]
     # the origin from the credited reconstruction that starts first, the destination from the one that ends last
-    first = frame.sort_values(["trip", "start_s"], kind="stable").drop_duplicates("trip", keep="first")
-    last = frame.sort_values(["trip", "end_s"], kind="stable").drop_duplicates("trip", keep="last")
-    rows = first["trip"].to_numpy()
+    # (stable: between equal times the earlier reconstruction, resp. the later one)
+    by_start, by_end = np.lexsort((start_s, trip)), np.lexsort((end_s, trip))
+    new = np.concatenate([[True], trip[by_start][1:] != trip[by_start][:-1]])
+    first = by_start[new]
+    last = by_end[np.concatenate([new[1:], [True]])]
+    rows = trip[first]
     true_o = net.node_indices(trips["origin"].to_numpy()[rows])
     true_d = net.node_indices(trips["destination"].to_numpy()[rows])
-    ends = last.set_index("trip").loc[rows]
-    o_err[rows] = _distance(net, true_o, first["origin"].to_numpy())
-    d_err[rows] = _distance(net, true_d, ends["destination"].to_numpy())
-    start_lag[rows] = first["start_s"].to_numpy(float) - trips["depart_s"].to_numpy(float)[rows]
+    o_err[rows] = _distance(net, true_o, recon.trips["origin"].to_numpy()[credited[first]])
+    d_err[rows] = _distance(net, true_d, recon.trips["destination"].to_numpy()[credited[last]])
+    start_lag[rows] = start_s[first] - trips["depart_s"].to_numpy(float)[rows]
     if "arrive_s" in trips.columns:  # (a hand-made trips table may lack it: the lag is then unknown, NaN)
-        end_lag[rows] = trips["arrive_s"].to_numpy(float)[rows] - ends["end_s"].to_numpy(float)
+        end_lag[rows] = trips["arrive_s"].to_numpy(float)[rows] - end_s[last]
     return o_err, d_err, start_lag, end_lag
 
 
@@ -183,8 +184,7 @@ def summary_metrics(
     vehicle = trips["vehicle_id"].to_numpy()
     n_vehicles = int(trips["vehicle_id"].nunique())
     # sightings per plate as read (a pass logged twice is one sighting)
-    read_once = (pd.Series(np.asarray(sighting)).groupby(reads["plate_read"].to_numpy()).nunique()
-                 if sighting is not None else reads["plate_read"].value_counts())
+    read_once = sightings_per_plate(reads["plate_read"], sighting)
     seen = trip_table["n_sightings"].to_numpy()
     long = trip_table["length_m"].to_numpy() > long_trip_km * 1000
     recall = trip_table["route_recall"].to_numpy(float)
@@ -215,7 +215,7 @@ def summary_metrics(
     # the whole route, and nothing else, rebuilt from the reads
     recovered = ((recall >= 1 - 1e-9) & (precision >= 1 - 1e-9)).astype(float)
     add_share(out, "share_trips_route_recovered", np.where(np.isnan(recall), np.nan, recovered), vehicle)
-    add_share(out, "share_plates_read_once", read_once.to_numpy() == 1)
+    add_share(out, "share_plates_read_once", read_once == 1)
     add_share(out, "share_long_trips_read", np.where(long, seen >= 1, np.nan), vehicle,
               reason=f"no trip is longer than {long_trip_km:g} km")
     # the whole of a person's movements: per vehicle, the share of all its driven km the reads recover
@@ -234,6 +234,22 @@ def summary_metrics(
     add_share(out, "share_vehicles_km_recovered_ge90", km_share >= 0.9, reason="no vehicle drove")
     mine_table, mine_trips = (trip_table, trips) if residents is None else (trip_table[mine], trips[mine])
     return out | movements_located(mine_table, mine_trips, locate_m=locate_m, locate_s=locate_s)
+
+
+def sightings_per_plate(plate_read: pd.Series, sighting: np.ndarray | None) -> np.ndarray:
+    """How many sightings (default: reads) each plate as read has, one entry per plate.
+
+    Examples
+    --------
+    >>> sightings_per_plate(pd.Series(["A", "B", "A", "A"]), np.array([0, 5, 0, 3])).tolist()
+    [2, 1]
+    """
+    code = pd.factorize(plate_read)[0].astype(np.int64)
+    if sighting is None:
+        return np.bincount(code) if len(code) else np.zeros(0, np.int64)
+    sighting = np.asarray(sighting, np.int64)
+    width = int(sighting.max()) + 1 if len(sighting) else 1
+    return np.bincount(distinct(code * width + sighting) // width, minlength=int(code.max()) + 1 if len(code) else 0)
 
 
 def trips_located(trip_table: pd.DataFrame, *, locate_m: float = 500.0, locate_s: float = 900.0) -> np.ndarray:
