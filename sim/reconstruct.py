@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from sim._arrays import distinct
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE
+from sim._errors import NetworkError
 from sim.network import RoadNetwork, Routes, fastest_routes
-from sim.traffic.trees import tree_times
+from sim.traffic.trees import OriginTrees, tree_times
 
 #: Extra seconds beyond the fastest possible drive between two sightings
 #: before they are taken as two trips (a stop of more than this splits).
@@ -43,14 +48,71 @@ def sighting_ids(
     """
     if not len(time_s):
         return np.zeros(0, dtype=np.int64)
-    plate_code = pd.factorize(pd.Series(plate, dtype=object), sort=True)[0]
-    camera_code = pd.factorize(pd.Series(camera, dtype=object), sort=True)[0]
     time_s = np.asarray(time_s, dtype=float)
-    order = np.lexsort((time_s, camera_code, plate_code))
-    p, c, t = plate_code[order], camera_code[order], time_s[order]
-    new = np.concatenate([[True], (p[1:] != p[:-1]) | (c[1:] != c[:-1]) | (np.diff(t) > window_s)])
+    return _sightings(_sorted_codes(plate)[0], _sorted_codes(camera)[0], time_s, np.argsort(time_s, kind="stable"),
+                      window_s)[0]
+
+
+def _sorted_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=True)`` as if of Python objects: codes follow the sorted distinct values (-1: none).
+
+    A pandas column is factorized as it is (an Arrow string column sorts its
+    strings by code point, as Python does, without a copy of every read as a
+    Python object); anything else as objects.
+    """
+    codes: np.ndarray
+    uniques: pd.Index
+    codes, uniques = pd.factorize(values if isinstance(values, pd.Series) else pd.Series(values, dtype=object),
+                                  sort=True)
+    return codes, uniques
+
+
+def _sightings(plate_code: np.ndarray, camera_code: np.ndarray, time_s: np.ndarray, by_time: np.ndarray,
+               window_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sighting_ids` from sorted codes of the plates and cameras (``by_time``: a stable argsort of
+    ``time_s``), and the plate code of each sighting."""
+    # (plate, camera, time) order by two stable counting sorts of the time order: np.lexsort's, ties included
+    order = _by_code(plate_code, _by_code(camera_code, by_time))
     out = np.empty(len(order), dtype=np.int64)
-    out[order] = np.cumsum(new) - 1
+    return out, _number_sightings(order, plate_code, camera_code, time_s, window_s, out)
+
+
+@numba.njit(cache=True)
+def _number_sightings(order: np.ndarray, plate_code: np.ndarray, camera_code: np.ndarray, time_s: np.ndarray,
+                      window_s: float, out: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """Number the reads, taken in ``order``, into ``out``: a new sighting where the plate or the camera changes
+    or more than ``window_s`` pass since the read before. Returns the plate of each sighting."""
+    plate_of = np.empty(len(order), np.int64)
+    n = 0
+    last = 0
+    for k in range(len(order)):
+        i = order[k]
+        if (k == 0 or plate_code[i] != plate_code[last] or camera_code[i] != camera_code[last]
+                or time_s[i] - time_s[last] > window_s):
+            plate_of[n] = plate_code[i]
+            n += 1
+        out[i] = n - 1
+        last = i
+    return plate_of[:n]
+
+
+@numba.njit(cache=True)
+def _by_code(code: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """``order`` stably re-sorted by ``code[order]`` (codes from -1 up): a counting sort, linear in the reads
+    where sorting 12 M integer keys takes a second."""
+    n_slots = 0
+    for i in order:
+        n_slots = max(n_slots, code[i] + 2)
+    start = np.zeros(n_slots + 1, np.int64)
+    for i in order:
+        start[code[i] + 2] += 1
+    for slot in range(1, n_slots + 1):
+        start[slot] += start[slot - 1]
+    out = np.empty_like(order)
+    for i in order:
+        slot = code[i] + 1
+        out[start[slot]] = i
+        start[slot] += 1
     return out
 
 
@@ -129,14 +191,12 @@ def reconstruct(
     >>> len(reconstruct(r, net).trips)
     2
     """
-    camera = reads["camera_id"].to_numpy(dtype=object) if "camera_id" in reads.columns else reads["edge"].to_numpy()
-    sighting = sighting_ids(reads["plate_read"].to_numpy(dtype=object), camera, reads["time_s"].to_numpy(float),
-                            window_s=sighting_window_s)
-    plate_key = match_misreads(reads, net, slack_s=slack_s, window_s=window_s, sighting=sighting) \
-        if misread_tolerance else reads["plate_read"].to_numpy(dtype=object)
-    plate_codes, plates = pd.factorize(pd.Series(plate_key, dtype=object), sort=True)
     time_s = reads["time_s"].to_numpy(float)
-    order = np.lexsort((np.arange(len(reads)), time_s, plate_codes))
+    by_time = np.argsort(time_s, kind="stable")
+    plate_codes, plates, plate_key, sighting = _plate_keys(reads, net, time_s, by_time, slack_s=slack_s,
+                                                           misread_tolerance=misread_tolerance, window_s=window_s,
+                                                           sighting_window_s=sighting_window_s)
+    order = _by_code(plate_codes, by_time)  # (plate, time, input) order
     plate = plate_codes[order]
     edge = reads["edge"].to_numpy(np.int64)[order]
     t = time_s[order]
@@ -181,7 +241,46 @@ def reconstruct(
     )
     travel = np.add.reduceat(net.edge_time[flat], offsets[:-1]) if len(flat) else np.zeros(n_recon)
     return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(offsets, flat, travel),
-                          plate_key=np.asarray(plate_key, dtype=object), sighting=sighting)
+                          plate_key=plate_key, sighting=sighting)
+
+
+def _plate_keys(
+    reads: pd.DataFrame, net: RoadNetwork, time_s: np.ndarray, by_time: np.ndarray, *, slack_s: float,
+    misread_tolerance: bool, window_s: float, sighting_window_s: float,
+) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
+    """The plate each read is filed under, as codes into the sorted plates left (-1: none) with those plates and
+    as one object per read, and each read's sighting (``by_time``: a stable argsort of ``time_s``).
+
+    The plates are factorized once and matched on their codes. Plates held as anything but pandas' ``str``
+    (which :func:`match_misreads` first turns into text, so that its codes would differ) go through
+    :func:`match_misreads` itself.
+    """
+    column = reads["plate_read"]
+    plate_code, plate_text = _sorted_codes(column)
+    camera = reads["camera_id"] if "camera_id" in reads.columns else reads["edge"]
+    sighting, sighted_plate = (_sightings(plate_code, _sorted_codes(camera)[0], time_s, by_time, sighting_window_s)
+                               if len(reads) else (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    if misread_tolerance and column.dtype != "str":
+        plate_key = match_misreads(reads, net, slack_s=slack_s, window_s=window_s, sighting=sighting)
+        return *_sorted_codes(plate_key), plate_key, sighting
+    if misread_tolerance:  # every sighting is one plate's: the sightings of a plate are a count
+        counts = np.bincount(sighted_plate[sighted_plate >= 0], minlength=len(plate_text))
+        plate_code = _match_codes(plate_code, plate_text, counts, time_s, reads["edge"].to_numpy(np.int64), net,
+                                  slack_s=slack_s, window_s=window_s)
+    plate_key = _plate_values(plate_code, plate_text, column)
+    # the plates no read is filed under any more (all matched away) drop out, as a factorization of the keys drops them
+    used = np.bincount(plate_code[plate_code >= 0], minlength=len(plate_text)) > 0
+    renumber = np.append(np.cumsum(used) - 1, -1)
+    return renumber[plate_code], plate_text[used], plate_key, sighting
+
+
+def _plate_values(code: np.ndarray, plate_text: pd.Index, column: pd.Series) -> np.ndarray:
+    """The plate of each read as an object (``column``'s own missing value where the code is -1)."""
+    out: np.ndarray = np.append(np.asarray(plate_text, dtype=object), np.array([None]))[code]
+    missing = np.flatnonzero(code < 0)
+    if len(missing):
+        out[missing] = column.iloc[missing].to_numpy(dtype=object)
+    return out
 
 
 def _bridge_paths(net: RoadNetwork, edge: np.ndarray, bridged: np.ndarray) -> Routes:
@@ -289,38 +388,100 @@ def match_misreads(
     >>> match_misreads(r, net).tolist()
     ['ABC1234', 'ABC1234', 'ABC1234']
     """
-    plates = reads["plate_read"].astype(str).to_numpy(dtype=object)
+    plates = reads["plate_read"].astype(str)
+    plate_code, plate_text = pd.factorize(plates, sort=True)
     if sighting is None:
         sighting = np.arange(len(plates))
-    counts = pd.Series(sighting).groupby(plates).nunique()  # sightings per plate
-    frequent = counts[counts >= 2].index
-    patterns: dict[str, list[str]] = {}
-    for plate in sorted(frequent):
-        for i in range(len(plate)):
-            patterns.setdefault(plate[:i] + "\0" + plate[i + 1 :], []).append(plate)
-    rare = np.flatnonzero(pd.Series(plates).map(counts).to_numpy() == 1)
-    result = plates.copy()
-    by_plate = reads.assign(_p=plates).groupby("_p")
-    times = reads["time_s"].to_numpy(float)
-    edges = reads["edge"].to_numpy(np.int64)
-    for row in rare:
-        p = plates[row]
-        candidates = sorted({q for j in range(len(p)) for q in patterns.get(p[:j] + "\0" + p[j + 1 :], [])},
-                            key=lambda q: (-counts[q], q))
-        for q in candidates:
-            rows = by_plate.indices[q]
-            near = rows[np.abs(times[rows] - times[row]) <= window_s]
-            if len(near) and _feasible(net, edges[row], times[row], edges[near], times[near], slack_s):
-                result[row] = q
-                break
+    per_plate = pd.Series(sighting).groupby(plate_code).nunique()  # sightings per plate (-1: no plate, dropped)
+    code, n = per_plate.index.to_numpy(), per_plate.to_numpy()
+    counts = np.zeros(len(plate_text), np.int64)
+    counts[code[code >= 0]] = n[code >= 0]
+    matched = _match_codes(plate_code, plate_text, counts, reads["time_s"].to_numpy(float),
+                           reads["edge"].to_numpy(np.int64), net, slack_s=slack_s, window_s=window_s)
+    return _plate_values(matched, plate_text, plates)
+
+
+def _match_codes(
+    plate_code: np.ndarray, plate_text: pd.Index, counts: np.ndarray, time_s: np.ndarray, edge: np.ndarray,
+    net: RoadNetwork, *, slack_s: float, window_s: float,
+) -> np.ndarray:
+    """:func:`match_misreads` on codes into the sorted plates ``plate_text`` (-1: none), ``counts`` being the
+    sightings of each plate: the code each read is attributed to.
+
+    A rare read tries its candidates in order and takes the first whose reads
+    within ``window_s`` one car could have made too; the drives of every try
+    are timed at once.
+    """
+    result = plate_code.copy()
+    rare = np.flatnonzero(np.append(counts, 0)[plate_code] == 1)
+    candidates = _one_apart(plate_text, counts, distinct(plate_code[rare])) if len(rare) else {}
+    if not candidates:
+        return result
+    wanted = np.zeros(len(plate_text) + 1, bool)
+    wanted[[q for qs in candidates.values() for q in qs]] = True
+    rows = np.flatnonzero(wanted[plate_code])
+    rows = rows[np.argsort(plate_code[rows], kind="stable")]  # each candidate's reads, in input order
+    bounds = np.searchsorted(plate_code[rows], np.arange(len(plate_text) + 1))
+    tries: list[tuple[int, int]] = []
+    near: list[np.ndarray] = []
+    for row in rare.tolist():
+        for q in candidates.get(int(plate_code[row]), ()):
+            own = rows[bounds[q] : bounds[q + 1]]
+            close = own[np.abs(time_s[own] - time_s[row]) <= window_s]
+            if len(close):
+                tries.append((row, q))
+                near.append(close)
+    if not tries:
+        return result
+    others = np.concatenate(near)
+    at = np.repeat(np.array([row for row, _ in tries]), [len(n) for n in near])
+    before = time_s[others] <= time_s[at]
+    origins = net.edge_v[np.where(before, edge[others], edge[at])]
+    destinations = net.edge_u[np.where(before, edge[at], edge[others])]
+    drive = _drive_times(net, origins, destinations)
+    starts = np.cumsum([0] + [len(n) for n in near[:-1]])
+    fits = np.logical_or.reduceat(drive <= np.abs(time_s[others] - time_s[at]) + slack_s, starts)
+    stuck = np.logical_or.reduceat(~np.isfinite(drive), starts)
+    decided: set[int] = set()
+    for k, (row, q) in enumerate(tries):
+        if row in decided:
+            continue
+        if stuck[k]:  # as fastest_routes, which timed these one try at a time, refuses
+            bad = starts[k] + np.flatnonzero(~np.isfinite(drive[starts[k] : starts[k] + len(near[k])]))[0]
+            raise NetworkError(f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}")
+        if fits[k]:
+            result[row] = q
+            decided.add(row)
     return result
 
 
-def _feasible(net: RoadNetwork, edge: int, time: float, others: np.ndarray, other_times: np.ndarray,
-              slack_s: float) -> bool:
-    """Could one car have made a sighting at (edge, time) and one of the others?"""
-    before = other_times <= time
-    a = np.where(before, others, edge)
-    b = np.where(before, edge, others)
-    drive = fastest_routes(net, net.edge_v[a], net.edge_u[b]).travel_time
-    return bool((drive <= np.abs(other_times - time) + slack_s).any())
+def _one_apart(plate_text: pd.Index, counts: np.ndarray, rare_plates: np.ndarray) -> dict[int, list[int]]:
+    """For each rare plate (code), the plates of at least two sightings that differ from it in exactly one
+    character: most sighted first, then in plate order (codes follow the sorted plates)."""
+    blanked: dict[str, list[int]] = {}  # a rare plate with one character blanked -> the rare plates giving it
+    for p, text in zip(rare_plates.tolist(), plate_text[rare_plates].tolist()):
+        for i in range(len(text)):
+            blanked.setdefault(text[:i] + "\0" + text[i + 1 :], []).append(p)
+    frequent = np.flatnonzero(counts >= 2)
+    frequent_text = pd.Series(plate_text[frequent])
+    length = frequent_text.str.len().to_numpy()
+    blanked_keys = pa.array(list(blanked), type=pa.string())
+    found: dict[int, set[int]] = {}
+    # blank one position of every frequent plate at once (Arrow string kernels, not a loop over the plates)
+    for i in range(max((len(key) for key in blanked), default=0)):
+        key = frequent_text.str.slice_replace(i, i + 1, "\0")
+        known = pc.is_in(pa.array(key), value_set=blanked_keys).to_numpy(zero_copy_only=False)
+        hit = np.flatnonzero(known & (length > i))  # (past its end, a plate is not blanked but lengthened)
+        for q, k in zip(frequent[hit].tolist(), key.iloc[hit].tolist()):
+            for p in blanked[k]:
+                found.setdefault(p, set()).add(q)
+    return {p: sorted(qs, key=lambda q: (-counts[q], q)) for p, qs in found.items()}
+
+
+def _drive_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+    """Fastest drive (s) from ``origins[i]`` to ``destinations[i]`` (node indices), ``inf`` where there is none:
+    the travel times of :func:`sim.network.fastest_routes` (its trees), without walking the routes."""
+    out = np.empty(len(origins))
+    for rows, tree, dist, _ in OriginTrees.of(net, heap=True).by_origin(np.asarray(origins, np.int64)):
+        out[rows] = dist[tree, destinations[rows]]
+    return out
