@@ -72,7 +72,7 @@ def _sightings(plate_code: np.ndarray, camera_code: np.ndarray, time_s: np.ndarr
     """:func:`sighting_ids` from sorted codes of the plates and cameras (``by_time``: a stable argsort of
     ``time_s``), and the plate code of each sighting."""
     # (plate, camera, time) order by two stable counting sorts of the time order: np.lexsort's, ties included
-    order = _by_code(plate_code, _by_code(camera_code, by_time))
+    order = order_by_code(plate_code, order_by_code(camera_code, by_time))
     out = np.empty(len(order), dtype=np.int64)
     return out, _number_sightings(order, plate_code, camera_code, time_s, window_s, out)
 
@@ -97,7 +97,7 @@ def _number_sightings(order: np.ndarray, plate_code: np.ndarray, camera_code: np
 
 
 @numba.njit(cache=True)
-def _by_code(code: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+def order_by_code(code: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
     """``order`` stably re-sorted by ``code[order]`` (codes from -1 up): a counting sort, linear in the reads
     where sorting 12 M integer keys takes a second."""
     n_slots = 0
@@ -196,7 +196,7 @@ def reconstruct(
     plate_codes, plates, plate_key, sighting = _plate_keys(reads, net, time_s, by_time, slack_s=slack_s,
                                                            misread_tolerance=misread_tolerance, window_s=window_s,
                                                            sighting_window_s=sighting_window_s)
-    order = _by_code(plate_codes, by_time)  # (plate, time, input) order
+    order = order_by_code(plate_codes, by_time)  # (plate, time, input) order
     plate = plate_codes[order]
     edge = reads["edge"].to_numpy(np.int64)[order]
     t = time_s[order]

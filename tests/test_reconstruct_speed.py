@@ -14,7 +14,7 @@ import pytest
 
 from sim.generators import grid_network
 from sim.network import RoadNetwork, fastest_routes
-from sim.reconstruct import _by_code, match_misreads, reconstruct, sighting_ids
+from sim.reconstruct import order_by_code, match_misreads, reconstruct, sighting_ids
 
 
 def plain_sighting_ids(plate: np.ndarray, camera: np.ndarray, time_s: np.ndarray, window_s: float) -> np.ndarray:
@@ -116,5 +116,5 @@ def test_counting_sort_orders_as_lexsort(seed: int) -> None:
     code = rng.integers(-1, 7, 500)
     time_s = rng.integers(0, 20, 500).astype(float)  # ties: kept in input order
     by_time = np.argsort(time_s, kind="stable")
-    assert np.array_equal(_by_code(code, by_time), np.lexsort((np.arange(500), time_s, code)))
-    assert len(_by_code(code[:0], by_time[:0])) == 0
+    assert np.array_equal(order_by_code(code, by_time), np.lexsort((np.arange(500), time_s, code)))
+    assert len(order_by_code(code[:0], by_time[:0])) == 0
