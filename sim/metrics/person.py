@@ -62,7 +62,7 @@ def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tup
     plate = reads["plate_read"] if plate_key is None else pd.Series(np.asarray(plate_key, dtype=object))
     code, plates = pd.factorize(plate, sort=True)
     code = code.astype(np.int64)
-    frame = pd.DataFrame({"plate": code, "camera_id": reads["camera_id"].to_numpy(),
+    frame = pd.DataFrame({"plate": code, "camera_id": reads["camera_id"].array,  # (as held: no copy as objects)
                           "time_s": reads["time_s"].to_numpy(float), "edge": reads["edge"].to_numpy(np.int64)})
     plates = np.asarray(plates, dtype=object)
     if "vehicle_id" not in reads.columns or not len(reads):
