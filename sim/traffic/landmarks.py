@@ -63,13 +63,13 @@ def choose_landmarks(indptr: np.ndarray, heads: np.ndarray, weights: np.ndarray,
     chosen = np.empty(k, np.int64)
     dist = np.empty(n)
     pred = np.empty(n, np.int64)
-    _tree(indptr, heads, weights, 0, dist, pred)
+    shortest_tree(indptr, heads, weights, 0, dist, pred)
     nearest = np.where(np.isfinite(dist), dist, -np.inf)  # from node 0 (only to find the first landmark)
     for i in range(k):
         candidates = nearest.copy()
         candidates[chosen[:i]] = -np.inf
         chosen[i] = int(np.argmax(candidates))
-        _tree(indptr, heads, weights, chosen[i], dist, pred)
+        shortest_tree(indptr, heads, weights, chosen[i], dist, pred)
         reached = np.where(np.isfinite(dist), dist, np.inf)
         nearest = reached if i == 0 else np.minimum(nearest, reached)
         nearest = np.where(np.isfinite(nearest), nearest, -np.inf)
@@ -96,12 +96,14 @@ def landmark_times(indptr: np.ndarray, heads: np.ndarray, weights: np.ndarray, n
 def _many_trees(indptr, heads, weights, sources, dist):  # pragma: no cover - compiled
     for k in numba.prange(len(sources)):
         pred = np.empty(len(indptr) - 1, np.int64)
-        _tree(indptr, heads, weights, sources[k], dist[k], pred)
+        shortest_tree(indptr, heads, weights, sources[k], dist[k], pred)
 
 
 @numba.njit(cache=True, nogil=True)
-def _tree(indptr, heads, weights, source, dist, pred):  # pragma: no cover - compiled
-    """A whole shortest-path tree: the search below with no target and no bound."""
+def shortest_tree(indptr, heads, weights, source, dist, pred):  # pragma: no cover - compiled
+    """Fastest times from ``source`` into ``dist`` and the CSR entry into each node into ``pred`` (−1: none):
+    a whole shortest-path tree, Dijkstra with a binary heap and lazy deletion (the search below with no target
+    and no bound)."""
     n = len(indptr) - 1
     for i in range(n):
         dist[i] = np.inf

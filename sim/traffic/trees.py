@@ -21,7 +21,8 @@ import numpy as np
 from sim.progress import tick
 from sim._arrays import distinct
 from sim.network import RoadNetwork, Routes
-from sim.traffic.landmarks import Landmarks, choose_landmarks, goal_routes, goal_times, landmark_times
+from sim.traffic.landmarks import (Landmarks, choose_landmarks, goal_routes, goal_times, landmark_times,
+                                   shortest_tree)
 from sim.traffic.routes import Crossings
 
 #: Origins whose trees are held in memory at once (each ``n_nodes`` × 12 bytes).
@@ -35,63 +36,6 @@ class TreeTrips:
     travel_time: np.ndarray
     length_m: np.ndarray
     n_edges: np.ndarray
-
-
-@numba.njit(cache=True, nogil=True)
-def _dijkstra(indptr, heads, weights, source, dist, pred):  # pragma: no cover - compiled
-    """Fastest times from ``source`` (binary heap, lazy deletion); ``pred`` = CSR entry into each node."""
-    n = len(indptr) - 1
-    for i in range(n):
-        dist[i] = np.inf
-        pred[i] = -1
-    heap_key = np.empty(len(heads) + 1)
-    heap_val = np.empty(len(heads) + 1, dtype=np.int64)
-    size = 0
-    dist[source] = 0.0
-    heap_key[0] = 0.0
-    heap_val[0] = source
-    size = 1
-    while size > 0:
-        d = heap_key[0]
-        u = heap_val[0]
-        size -= 1
-        if size > 0:  # move the last item to the root and sift it down
-            key, val = heap_key[size], heap_val[size]
-            i = 0
-            while True:
-                child = 2 * i + 1
-                if child >= size:
-                    break
-                if child + 1 < size and heap_key[child + 1] < heap_key[child]:
-                    child += 1
-                if heap_key[child] < key:
-                    heap_key[i] = heap_key[child]
-                    heap_val[i] = heap_val[child]
-                    i = child
-                else:
-                    break
-            heap_key[i] = key
-            heap_val[i] = val
-        if d > dist[u]:
-            continue
-        for j in range(indptr[u], indptr[u + 1]):
-            v = heads[j]
-            nd = d + weights[j]
-            if nd < dist[v]:
-                dist[v] = nd
-                pred[v] = j
-                i = size  # sift up
-                size += 1
-                while i > 0:
-                    parent = (i - 1) // 2
-                    if heap_key[parent] > nd:
-                        heap_key[i] = heap_key[parent]
-                        heap_val[i] = heap_val[parent]
-                        i = parent
-                    else:
-                        break
-                heap_key[i] = nd
-                heap_val[i] = v
 
 
 @numba.njit(cache=True, nogil=True)
@@ -161,7 +105,7 @@ def _trees(indptr, heads, weights, sources, dist, pred, width, n_buckets):  # pr
         if width > 0:
             _dial(indptr, heads, weights, width, n_buckets, sources[k], dist[k], pred[k])
         else:
-            _dijkstra(indptr, heads, weights, sources[k], dist[k], pred[k])
+            shortest_tree(indptr, heads, weights, sources[k], dist[k], pred[k])
 
 
 def _bucket_width(weights: np.ndarray) -> tuple[float, int]:
