@@ -16,7 +16,8 @@ from sim.demand import population_trips, read_trips_csv
 from sim.district import directed_seal_cuts, sealed_directions, seal_cut
 from sim.generators import grid_network
 from sim.intervals import effective_n, share_with_interval, wilson
-from sim.metrics import exposure_by_length, home_inference, next_camera_hits, searcher_reads, trip_metrics
+from sim.metrics import (exposure_by_length, home_inference, next_camera_hits, searcher_reads, trip_metrics,
+                         work_inference)
 from sim.network import Routes
 from sim.reconstruct import Reconstruction, reconstruct, sighting_ids
 from sim.runner import simulate_scenario
@@ -109,6 +110,21 @@ def test_a_misread_that_splits_a_car_costs_home_accuracy():
     truth = reads.assign(plate_read="AAA1111")
     seen, owner = searcher_reads(truth)
     assert home_inference(seen, trips, net, owner)["home_inference_accuracy"] == 1.0
+
+
+def test_a_misread_that_splits_a_car_costs_work_accuracy():
+    net, reads, _ = split_car()
+    persons = pd.DataFrame({"vehicle_id": [0], "work": [3], "worker": [True]})  # works at node 3 (x = 2,200 m)
+    seen, owner = searcher_reads(reads)
+    result = work_inference(seen, persons, net, owner, first_weekday=0)
+    # by hand: the last weekday-morning read of AAA1111 is W on all three days → guesses W's middle (x = 2,150),
+    # 50 m from work: right; AAA1112's is H on two days → guesses H's middle (x = 50), 2,150 m away: wrong
+    assert result["n_workers_scored"] == 2
+    assert result["work_inference_accuracy"] == 0.5
+    assert result["work_error_m_median"] == pytest.approx((50 + 2150) / 2)
+    # a Saturday start: days 0 and 1 are the weekend, so each plate has one weekday at most and none is scored
+    weekend = work_inference(seen, persons, net, owner, first_weekday=5)
+    assert weekend["n_workers_scored"] == 0 and weekend["work_inference_accuracy"] is None
 
 
 def test_a_misread_that_splits_a_car_costs_next_camera_accuracy():
