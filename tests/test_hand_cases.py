@@ -248,3 +248,52 @@ def test_a_read_after_the_last_midnight_belongs_to_the_last_day_and_one_day_scor
     assert len(next_camera_hits(one_day)) == 0
     assert next_camera_accuracy(one_day) == {"next_camera_top1_accuracy": None, "next_camera_top3_accuracy": None,
                                              "n_transitions_scored": 0}
+
+
+def test_an_agency_rebuilds_a_drive_from_its_own_cameras_only(tmp_path):
+    """A straight road 0 → 4 of four 500 m segments; the city reads segments 0 and 2, the county segments 1 and
+    3. Every car drives 0 → 4 once. From all reads a trip is rebuilt whole (recall 1); the county police see
+    segments 1 and 3 only, and join them by the fastest path (segment 2): 1,500 of the 2,000 m (recall 0.75)."""
+    import networkx as nx
+    import osmnx as ox
+
+    from sim import load_scenario
+    from sim.cameras import make_layout
+
+    net = straight_road([500.0] * 4)
+    ox.save_graphml(nx.MultiDiGraph(net.graph), tmp_path / "road.graphml")
+    city = make_layout(net, np.array([net.edge_id(0, 1), net.edge_id(2, 3)]), read_rate=1.0, operator="city")
+    county = make_layout(net, np.array([net.edge_id(1, 2), net.edge_id(3, 4)]), read_rate=1.0, operator="county")
+    county["camera_id"] = ["cty-1", "cty-2"]
+    pd.concat([city, county]).to_csv(tmp_path / "cameras.csv", index=False)
+    pd.DataFrame({"trip_id": range(5), "vehicle_id": range(5), "origin": 0, "destination": 4,
+                  "depart_s": [3600.0 * (8 + i) for i in range(5)]}).to_csv(tmp_path / "trips.csv", index=False)
+    (tmp_path / "road.toml").write_text('''name = "road"
+seed = 1
+[network]
+source = "graphml"
+path = "road.graphml"
+[cameras]
+strategy = "file"
+path = "cameras.csv"
+[demand]
+model = "file"
+path = "trips.csv"
+[traffic]
+route_noise = 0
+[[operators]]
+name = "city"
+[[operators]]
+name = "county"
+[[agencies]]
+name = "county-police"
+kind = "local-police"
+access = ["county"]
+''')
+    sim = simulate_scenario(load_scenario(tmp_path / "road.toml"))
+    assert len(sim.reads) == 5 * 4  # every camera reads every car
+    assert sim.metrics["route_recall_mean"] == pytest.approx(1.0)
+    agency = sim.metrics["agencies"]["county-police"]
+    assert agency["share_reads_visible"] == pytest.approx(0.5)
+    assert agency["route_recall_mean"] == pytest.approx(0.75)
+    assert agency["route_recall_mean_n"] == 5
