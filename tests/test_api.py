@@ -43,3 +43,18 @@ def test_tests_and_notebooks_import_no_private_name():
     private = [(where, module, name) for where, text in sources.items() for module, name in _imports(text)
                if any(part.startswith("_") for part in module.split(".")) or name.startswith("_")]
     assert private == []
+
+
+def test_importing_the_metrics_package_registers_every_metric():
+    """The registry is filled by sim.metrics itself (its __init__ imports the catalogue), not by whichever module
+    happens to import the catalogue: every ``@metric`` of the catalogue is registered after ``import sim.metrics``."""
+    import subprocess
+    import sys
+
+    init = ast.parse((PROJECT / "sim" / "metrics" / "__init__.py").read_text(encoding="utf-8"))
+    assert ("sim.metrics", "catalogue") in _imports(ast.unparse(init))
+    catalogue = (PROJECT / "sim" / "metrics" / "catalogue.py").read_text(encoding="utf-8")
+    decorated = len(re.findall(r"^@metric\(", catalogue, flags=re.M))
+    code = "import sim.metrics; from sim.metrics.registry import METRICS; print(len(METRICS))"
+    registered = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert decorated >= 10 and int(registered) == decorated

@@ -43,3 +43,6 @@ __all__ = [
     "summary_metrics", "time_to_first_read", "trace_points", "trip_gaps", "trip_metrics", "trip_split_accuracy",
     "unique_plates", "uniqueness", "uniqueness_by_k", "volume_concentration", "work_inference",
 ]
+
+# the metrics of metrics.json register themselves when their module is imported: importing sim.metrics is enough
+from sim.metrics import catalogue as catalogue  # noqa: E402
