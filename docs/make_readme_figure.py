@@ -4,8 +4,9 @@
     python docs/make_readme_figure.py --check    # exit 1 if the committed image is stale
 
 The image is the map figure of ``curtain run`` (the built-in teaching-grid): cameras, a typical trip (nearest
-the median route recall of trips sighted twice) and the route rebuilt from its reads. ``tests/test_readme_figure.py`` fails when the committed image no longer
-matches what the code draws, so a change to the scenario, the simulation or the figure shows up there.
+the median route recall of trips sighted twice) and the route rebuilt from its reads. ``tests/test_readme_figure.py``
+fails when the committed image no longer matches what the code draws, so a change to the scenario, the simulation or
+the figure shows up there.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ err_console = Console(stderr=True)
 
 SetOption = Annotated[
     Optional[list[str]],
-    typer.Option("--set", metavar="KEY=VALUE", help="Override a scenario field, e.g. --set demand.days=7 (repeatable)."),
+    typer.Option("--set", metavar="KEY=VALUE",
+                 help="Override a scenario field, e.g. --set demand.days=7 (repeatable)."),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 
@@ -132,7 +133,8 @@ def run(
         Optional[Path], typer.Argument(help="Scenario TOML file (default: the built-in teaching-grid).")
     ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<scenario name>).")
+        Optional[Path],
+        typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<scenario name>)."),
     ] = None,
     set_: SetOption = None,
     workers: Annotated[
@@ -140,7 +142,9 @@ def run(
                                                    "(results are the same for any number).")
     ] = 1,
     scheduler: Annotated[
-        Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (instead of --workers).")
+        Optional[str],
+        typer.Option("--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler "
+                                                           "(instead of --workers)."),
     ] = None,
     debug: DebugOption = False,
 ) -> None:
@@ -202,24 +206,30 @@ ANALYZE_KEYS = (
 
 @app.command()
 def analyze(
-    reads_file: Annotated[Path, typer.Argument(metavar="READS_FILE", help="Reads file: CSV (, | ; or tab; .gz/.bz2) or Parquet.")],
+    reads_file: Annotated[
+        Path, typer.Argument(metavar="READS_FILE", help="Reads file: CSV (, | ; or tab; .gz/.bz2) or Parquet.")
+    ],
     out: Annotated[
         Optional[Path], typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<file name>).")
     ] = None,
     network: Annotated[
         Optional[Path],
-        typer.Option(metavar="NETWORK_FILE", help="Road network (.graphml, .osm, .osm.bz2, .osm.pbf) to snap located reads to."),
+        typer.Option(metavar="NETWORK_FILE", help="Road network (.graphml, .osm, .osm.bz2, .osm.pbf) "
+                                                  "to snap located reads to."),
     ] = None,
     plate: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Plate (or plate hash) column.")] = None,
     time_column: Annotated[Optional[str], typer.Option("--time", metavar="COLUMN", help="Timestamp column.")] = None,
     time_format: Annotated[
-        Optional[str], typer.Option(metavar="FORMAT", help="strftime format of the timestamps, e.g. '%m/%d/%Y - %H:%M:%S'.")
+        Optional[str],
+        typer.Option(metavar="FORMAT", help="strftime format of the timestamps, e.g. '%m/%d/%Y - %H:%M:%S'."),
     ] = None,
     device: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Device / camera column.")] = None,
     lon: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Longitude column.")] = None,
     lat: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Latitude column.")] = None,
     delimiter: Annotated[Optional[str], typer.Option(metavar="CHAR", help="CSV delimiter (default: sniffed).")] = None,
-    max_snap_m: Annotated[float, typer.Option(metavar="METRES", help="Snap reads within this distance of a road.")] = 50.0,
+    max_snap_m: Annotated[
+        float, typer.Option(metavar="METRES", help="Snap reads within this distance of a road.")
+    ] = 50.0,
     seed: Annotated[int, typer.Option(metavar="N", help="Seed of the uniqueness draws.")] = 0,
     debug: DebugOption = False,
 ) -> None:
@@ -344,10 +354,13 @@ def validate(
 
 @app.command()
 def sweep(
-    spec: Annotated[Path, typer.Argument(metavar="SWEEP", help="Sweep TOML: base scenario, seeds, [set] and [axes] tables.")],
+    spec: Annotated[
+        Path, typer.Argument(metavar="SWEEP", help="Sweep TOML: base scenario, seeds, [set] and [axes] tables.")
+    ],
     out: Annotated[Path, typer.Option("-o", "--out", metavar="FOLDER", help="Output folder of the sweep.")],
     scheduler: Annotated[
-        Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (default: local).")
+        Optional[str],
+        typer.Option("--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (default: local)."),
     ] = None,
     workers: Annotated[int, typer.Option("--workers", metavar="N", help="Worker processes of the local cluster.")] = 2,
     debug: DebugOption = False,
@@ -375,7 +388,9 @@ def sweep(
 
 @app.command()
 def plot(
-    out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of `curtain run` (or of `curtain sweep`).")],
+    out: Annotated[
+        Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of `curtain run` (or of `curtain sweep`).")
+    ],
     debug: DebugOption = False,
 ) -> None:
     """Redraw the figures, map and report of a run from its files (nothing is simulated), or a sweep's figure."""

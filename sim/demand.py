@@ -224,7 +224,8 @@ def grid_zones(net: RoadNetwork, zone_km: float, *, places_per_zone: int | None 
         values = np.array([float(net.graph.nodes[n].get(attribute, np.nan)) for n in net.nodes])
         weights[attribute] = (np.bincount(node_zone, weights=np.nan_to_num(values), minlength=len(cells))
                               if np.isfinite(values).any() else count)
-    return Zones(node_zone, np.bincount(node_zone, weights=net.x) / count, np.bincount(node_zone, weights=net.y) / count,
+    return Zones(node_zone, np.bincount(node_zone, weights=net.x) / count,
+                 np.bincount(node_zone, weights=net.y) / count,
                  weights["population"], weights["jobs"], offsets, order)
 
 
@@ -374,7 +375,8 @@ def population_trips(
     def tour(who: np.ndarray, depart: np.ndarray, dwell: np.ndarray, day: int) -> None:
         """home → errand → home for vehicles ``who`` leaving at ``depart`` (s within the day)."""
         place = gravity_destinations(zones, to_errand, home[who], rng)
-        parts.append(pd.DataFrame({"vehicle_id": ids[who], "o": home[who], "d": place, "depart_s": day * DAY_S + depart}))
+        parts.append(pd.DataFrame({"vehicle_id": ids[who], "o": home[who], "d": place,
+                                   "depart_s": day * DAY_S + depart}))
         parts.append(pd.DataFrame({"vehicle_id": ids[who], "o": place, "d": home[who],
                                    "depart_s": day * DAY_S + depart + dwell}))
 
@@ -506,7 +508,8 @@ def tntp_trips(
         counts = rng.multinomial(trips, flow / flow.sum())
         cells = np.repeat(np.arange(len(flow)), counts)
         evening = rng.random(len(cells)) < 0.5
-        depart = np.where(evening, _peak_times(len(cells), EVENING_PEAK, rng), _peak_times(len(cells), MORNING_PEAK, rng))
+        depart = np.where(evening, _peak_times(len(cells), EVENING_PEAK, rng),
+                          _peak_times(len(cells), MORNING_PEAK, rng))
         parts.append(pd.DataFrame({"o": origin[cells], "d": destination[cells], "depart_s": day * DAY_S + depart}))
     table = pd.concat(parts, ignore_index=True).sort_values("depart_s", kind="stable", ignore_index=True)
     n = len(table)

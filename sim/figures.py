@@ -19,7 +19,8 @@ from sim.views import reconstruct_view
 def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     """Every figure of a run, as PNG files in ``folder``."""
     from sim.plot import (
-        areas_figure, coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
+        areas_figure, coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure,
+        sharing_graph_figure,
     )
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -35,7 +36,8 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
                          district_edges=_boundary(sim), title=map_title),
               folder / "map.png"),
         save_figure(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
-                              all_view["n_reads"].to_numpy() >= 1, camera_edges, title=f"{name}: coverage{_sampled(sim)}"),
+                              all_view["n_reads"].to_numpy() >= 1, camera_edges,
+                              title=f"{name}: coverage{_sampled(sim)}"),
               folder / "coverage.png"),
         save_figure(reads_per_trip_figure(all_view), folder / "reads_per_trip.png"),
     ]

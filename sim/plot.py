@@ -371,7 +371,8 @@ def long_trip_figure(
     ax.set_ylim(-0.5, len(views) - 0.2)
     ax.set_xlim(0, start[-1])
     ax.set_xlabel("km from the start of the drive (background: jurisdiction of the road)")
-    handles: list[Any] = [ax.broken_barh([], (0, 0), color=GREEN, alpha=0.8, label="on the route inferred from the view's reads")]
+    handles: list[Any] = [ax.broken_barh([], (0, 0), color=GREEN, alpha=0.8,
+                                         label="on the route inferred from the view's reads")]
     handles += [ax.scatter([], [], marker="|", s=90, linewidths=2.5, color=colour[op], label=f"read by {op}")
                 for op in operators]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), fontsize=8, frameon=False)

@@ -141,7 +141,8 @@ def _answer_fence(m: dict[str, Any]) -> str:
              or m["district_sealed_out"] else "not fenced in")
     return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at "
             f"least {m['min_cut_to_seal_district']} road segments watched both ways, or "
-            f"{m['min_cameras_to_seal_district']} one-direction cameras). Over {m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
+            f"{m['min_cameras_to_seal_district']} one-direction cameras). Over {m.get('n_days', 1)} simulated "
+            f"day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
             f"{_median_km(m)}. {_whole_of_movements(m)}")
 
 

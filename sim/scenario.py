@@ -38,8 +38,8 @@ JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "h
 NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "grid": GRID_FIELDS | {"point"},
     "river": GRID_FIELDS | {"bridges", "river_m", "point"},
-    "city_line": GRID_FIELDS | {"point", "crossings", "jurisdictions", "west", "towns", "town_rows", "town_cols", "size_km",
-                                "arterial_km", "highway_km", "dead_end_share", "town_block_m"},
+    "city_line": GRID_FIELDS | {"point", "crossings", "jurisdictions", "west", "towns", "town_rows", "town_cols",
+                                "size_km", "arterial_km", "highway_km", "dead_end_share", "town_block_m"},
     "radial": frozenset({"rings", "spokes", "ring_spacing_m", "arterial_every", "point"}),
     "corridor": frozenset({"towns", "town_rows", "town_cols", "spacing_km", "block_m", "local_road", "point"}),
     "county": frozenset({"point", "towns", "town_rows", "town_cols", "block_m", "size_km", "arterial_km", "highway_km",
@@ -179,9 +179,10 @@ class CameraSpec(_Section):
     buffer_m: float = Field(0.0, ge=0, description="curtain: how far out the fence may stand, metres")
     min_reads: int = Field(1, ge=1, description="greedy: reads a trip needs to count as covered")
     min_spacing_m: float = Field(
-        DEFAULT_MIN_SPACING_M, ge=0, description="random, betweenness, volume, greedy: no two camera sites of the group closer "
-                                 "than this, metres (straight line); 200 = the median distance between "
-                                 "neighbouring mapped ALPR sites in Norfolk, VA (OpenStreetMap); 0 turns it off")
+        DEFAULT_MIN_SPACING_M, ge=0, description="random, betweenness, volume, greedy: no two camera sites of the "
+                                                 "group closer than this, metres (straight line); 200 = the median "
+                                                 "distance between neighbouring mapped ALPR sites in Norfolk, VA "
+                                                 "(OpenStreetMap); 0 turns it off")
     site: Literal["edge", "intersection"] = Field(
         "edge", description="where a ranked camera stands: mid-block (edge) or at the intersection a road leads "
                             "into, reading the approaching traffic (intersection)")
@@ -365,7 +366,8 @@ class ReconstructSpec(_Section):
     """``[reconstruct]``: how reads are chained into trips."""
 
     slack_s: float = Field(600.0, ge=0, description="seconds beyond the fastest drive before a new trip")
-    misread_tolerance: bool = Field(DEFAULT_MISREAD_TOLERANCE, description="match plates read once to a plate one character away")
+    misread_tolerance: bool = Field(DEFAULT_MISREAD_TOLERANCE,
+                                    description="match plates read once to a plate one character away")
     window_s: float = Field(1800.0, gt=0, description="misread matching: how close in time, seconds")
     route_inference: Literal["fastest", "time_matched"] = "fastest"
     k_paths: int = Field(5, ge=1, description="time_matched: alternatives tried per gap")

@@ -92,12 +92,14 @@ def synthetic_intersections(network: Any) -> tuple[int | None, str]:
     if n.kind in ("grid", "river") or (n.kind == "city_line" and n.west == "grid"):
         return grid, "network.rows × network.cols"
     if n.kind == "city_line":
-        return int(grid + county), "network.rows × network.cols and the west county's size_km, towns, town_rows, town_cols"
+        return (int(grid + county),
+                "network.rows × network.cols and the west county's size_km, towns, town_rows, town_cols")
     if n.kind == "radial":
         return n.rings * n.spokes + 1, "network.rings × network.spokes"
     if n.kind == "corridor":
         return int(1.25 * towns), "network.towns × network.town_rows × network.town_cols"
-    return int(county), "network.towns × network.town_rows × network.town_cols and network.size_km / network.arterial_km"
+    return (int(county),
+            "network.towns × network.town_rows × network.town_cols and network.size_km / network.arterial_km")
 
 
 def estimate_size(scenario: Any, n_nodes: int | None = None) -> SizeEstimate:

@@ -53,7 +53,8 @@ svg {{ display: block; width: 100vw; height: calc(100vh - 2.6em); background: #f
   svg.addEventListener("wheel", function (e) {{
     e.preventDefault();
     const k = e.deltaY > 0 ? 1.2 : 1 / 1.2, r = svg.getBoundingClientRect();
-    const mx = box.x + (e.clientX - r.left) / r.width * box.width, my = box.y + (e.clientY - r.top) / r.height * box.height;
+    const mx = box.x + (e.clientX - r.left) / r.width * box.width,
+          my = box.y + (e.clientY - r.top) / r.height * box.height;
     box.x = mx - (mx - box.x) * k; box.y = my - (my - box.y) * k; box.width *= k; box.height *= k;
   }}, {{passive: false}});
   svg.addEventListener("mousedown", function (e) {{ drag = [e.clientX, e.clientY]; svg.style.cursor = "grabbing"; }});
@@ -117,7 +118,8 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
     return PAGE.format(
         title=html.escape(title), n_reads=len(sample), key=key, scale=scale, tiles=layer,
         view=f"{-pad:.1f} {-pad:.1f} {np.ptp(x) + 2 * pad:.1f} {np.ptp(y) + 2 * pad:.1f}",
-        roads=_path(x, y, net.edge_u[~major], net.edge_v[~major]), major=_path(x, y, net.edge_u[major], net.edge_v[major]),
+        roads=_path(x, y, net.edge_u[~major], net.edge_v[~major]),
+        major=_path(x, y, net.edge_u[major], net.edge_v[major]),
         reads="".join(read_dots), cameras="".join(dots))
 
 

@@ -13,7 +13,9 @@ from sim import access as access_stage
 from sim._errors import CameraError, ScenarioError
 from sim._time import DAY_S
 from sim.checks import jurisdiction_edges, patrol_nodes
-from sim.cameras import CAMERA_COLUMNS, camera_edges, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs
+from sim.cameras import (
+    CAMERA_COLUMNS, camera_edges, read_cameras_csv, read_cameras_geojson, validate_layout, watch_pairs,
+)
 from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
 from sim.district import district_mask
 from sim.io import load_network
@@ -520,7 +522,8 @@ def count_fit(
     observed count."""
     from sim.io.counts import counts_per_trip, read_counts
 
-    counts = read_counts(scenario.resolve(str(scenario.demand.counts)), net, max_snap_m=scenario.demand.counts_max_snap_m)
+    counts = read_counts(scenario.resolve(str(scenario.demand.counts)), net,
+                         max_snap_m=scenario.demand.counts_max_snap_m)
     per_day = np.asarray(volume) / n_days
     simulated, observed = counts_per_trip(counts, per_day)
     first_edge = counts.drop_duplicates("count_id")["edge"].to_numpy()

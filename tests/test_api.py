@@ -1,4 +1,5 @@
-"""The public API: what `sim` exports is what docs/architecture.md lists, and tests and notebooks use nothing private."""
+"""The public API: what `sim` exports is what docs/architecture.md lists, and tests and notebooks use nothing
+private."""
 
 from __future__ import annotations
 

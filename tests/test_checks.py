@@ -122,7 +122,8 @@ def test_no_silent_empty_runs(tmp_path):
         check_scenario(empty)
     assert "no camera and no patrol car" in _run_error(empty)
     check_scenario(load_scenario(overrides=SMALL + ["cameras.count=0", "cameras.allow_empty=true"]))
-    check_scenario(load_scenario(overrides=SMALL + ["cameras.count=0", "patrols=[{cars=2, prefix='p', operator='city'}]"]))  # readers
+    check_scenario(load_scenario(overrides=SMALL + ["cameras.count=0",
+                                                    "patrols=[{cars=2, prefix='p', operator='city'}]"]))  # readers
 
     far = tmp_path / "far.geojson"
     far.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"id": 1}, '

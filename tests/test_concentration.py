@@ -53,7 +53,8 @@ def test_rings_equal_a_direct_count(toy):
         return min(int(np.hypot(px - cx, py - cy) // (width * (1 + 1e-9))), 2)
 
     def edge_ring(e):
-        return ring((net.x[net.edge_u[e]] + net.x[net.edge_v[e]]) / 2, (net.y[net.edge_u[e]] + net.y[net.edge_v[e]]) / 2)
+        return ring((net.x[net.edge_u[e]] + net.x[net.edge_v[e]]) / 2,
+                    (net.y[net.edge_u[e]] + net.y[net.edge_v[e]]) / 2)
 
     driving = [set(), set(), set()]
     for row in range(len(sim.trips)):

@@ -63,7 +63,8 @@ def test_in_commuters_hold_their_share_of_the_jobs_and_come_in_on_weekdays(net):
     # an in-commuter's morning trip comes from outside, its evening one goes back out
     ordered = theirs.sort_values(["vehicle_id", "depart_s"])
     morning = ordered.groupby(["vehicle_id", ordered["depart_s"] // 86_400]).cumcount().to_numpy() == 0
-    assert (ordered["from_outside"].to_numpy() == morning).all() and (ordered["to_outside"].to_numpy() == ~morning).all()
+    assert ((ordered["from_outside"].to_numpy() == morning).all()
+            and (ordered["to_outside"].to_numpy() == ~morning).all())
     assert (alone_persons["kind"] == "resident").all()
 
 

@@ -36,8 +36,9 @@ def test_fast_crossings_equal_the_standard_routes(week):
     standard = route_crossings(net, routes, camera, edge, backward)
     fast, summary = tree_crossings(net, origins, destinations, camera, edge, backward)
     np.testing.assert_allclose(summary.travel_time, routes.travel_time, rtol=1e-12)
-    np.testing.assert_allclose(summary.length_m, np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
-                                                             minlength=len(trips)))
+    np.testing.assert_allclose(summary.length_m,
+                               np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges],
+                                           minlength=len(trips)))
     np.testing.assert_array_equal(summary.n_edges, np.diff(routes.offsets))
     order = np.lexsort((standard.camera, standard.offset_s, standard.trip))
     for name in ("trip", "camera", "edge", "backward"):

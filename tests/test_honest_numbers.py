@@ -410,7 +410,8 @@ def test_next_camera_hits_equal_the_models_computed_by_hand(order):
     n = 3_000
     # few cameras and plates, so states repeat, ties happen and some test states were never seen in training
     reads = pd.DataFrame({"plate": rng.choice([f"P{i:03d}" for i in range(60)], n),
-                          "camera_id": rng.choice([f"c{i}" for i in range(12)], n, p=np.r_[[0.3], np.full(11, 0.7 / 11)]),
+                          "camera_id": rng.choice([f"c{i}" for i in range(12)], n,
+                                                  p=np.r_[[0.3], np.full(11, 0.7 / 11)]),
                           "time_s": rng.uniform(0, 4 * 86_400, n)})
     got = next_camera_hits(reads, n_days=4, order=order)
     want = _next_camera_by_hand(reads, 4, order)

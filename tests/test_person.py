@@ -89,13 +89,14 @@ def test_markov_predictor_is_at_chance_on_shuffled_sequences():
 
 
 def test_misreads_are_recovered_and_rarely_merge_two_vehicles():
-    sim = simulate_scenario(small_scenario("cameras.misread_rate=0.05", "demand.days=2", "cameras.count=20", "cameras.min_spacing_m=100"))
+    sim = simulate_scenario(small_scenario("cameras.misread_rate=0.05", "demand.days=2", "cameras.count=20",
+                                           "cameras.min_spacing_m=100"))
     m = sim.metrics
     assert m["n_misreads"] > 20
     assert m["share_misreads_recovered"] > 0.8
     assert m["share_matches_wrong"] < 0.05
-    off = simulate_scenario(small_scenario("cameras.misread_rate=0.05", "demand.days=2", "cameras.count=20", "cameras.min_spacing_m=100",
-                                           "reconstruct.misread_tolerance=false"))
+    off = simulate_scenario(small_scenario("cameras.misread_rate=0.05", "demand.days=2", "cameras.count=20",
+                                           "cameras.min_spacing_m=100", "reconstruct.misread_tolerance=false"))
     assert off.metrics["n_matched"] == 0 and off.metrics["share_misreads_recovered"] == 0.0
     assert m["n_plates"] == off.metrics["n_plates"]  # n_plates counts plates as read
 

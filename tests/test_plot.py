@@ -123,7 +123,8 @@ def _inside(extent, box):
 def test_no_text_is_clipped_and_legends_stay_off_the_axes(monkeypatch, tmp_path, scenario):
     from sim.scenario import load_scenario
 
-    shrunk = load_scenario(PROJECT / "scenarios" / f"{scenario}.toml", overrides=["demand.trips=400", "metrics.pair_samples=50"])
+    shrunk = load_scenario(PROJECT / "scenarios" / f"{scenario}.toml",
+                           overrides=["demand.trips=400", "metrics.pair_samples=50"])
     figures = _drawn_figures(monkeypatch, tmp_path, shrunk)
     assert {"map", "coverage", "reads_per_trip", "areas"} <= set(figures)
     for name, fig in figures.items():

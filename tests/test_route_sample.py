@@ -121,7 +121,8 @@ def test_the_calibrated_county_keeps_its_reads_and_scores_the_sample(westchester
     sampled = set(vehicle[kept])
     table = part.tables["areas"].set_index("area")
     for name in names:
-        seen = {v for v, e in zip(full.reads["vehicle_id"], full.reads["edge"]) if v in sampled and edge_area[e] == name}
+        seen = {v for v, e in zip(full.reads["vehicle_id"], full.reads["edge"])
+                if v in sampled and edge_area[e] == name}
         assert table.loc[name, "n_vehicles_driving"] == len(driving[name]), name
         assert table.loc[name, "n_vehicles_observed"] == len(seen), name
     # each agency's view is scored on the same sample
@@ -199,8 +200,9 @@ def test_the_command_says_which_numbers_come_from_the_sample(tmp_path):
 
     from sim.cli import app
 
-    args = ["run", "-o", str(tmp_path / "o"), "--set", "network.rows=8", "--set", "network.cols=8", "--set", "cameras.count=12",
-            "--set", "demand.trips=300", "--set", "metrics.pair_samples=50", "--set", "output.figures=false"]
+    args = ["run", "-o", str(tmp_path / "o"), "--set", "network.rows=8", "--set", "network.cols=8",
+            "--set", "cameras.count=12", "--set", "demand.trips=300", "--set", "metrics.pair_samples=50",
+            "--set", "output.figures=false"]
     sampled = CliRunner().invoke(app, [*args, "--set", "metrics.route_sample=40"])
     assert sampled.exit_code == 0, sampled.output
     assert "the routes of 40 of 150 vehicles (80 trips) were kept" in " ".join(sampled.output.split())

@@ -90,16 +90,17 @@ def label_jurisdictions(
 
 
 def _synthetic(spec: NetworkSpec, rng: np.random.Generator) -> RoadNetwork:
-    grid: dict[str, Any] = dict(block_m=spec.block_m, arterial_every=spec.arterial_every, one_way_share=spec.one_way_share,
-                jitter_m=spec.jitter_m, rng=rng)
+    grid: dict[str, Any] = dict(block_m=spec.block_m, arterial_every=spec.arterial_every,
+                                one_way_share=spec.one_way_share, jitter_m=spec.jitter_m, rng=rng)
     if spec.kind == "grid":
         return generators.grid_network(spec.rows, spec.cols, **grid)
     if spec.kind == "river":
         return generators.river_network(spec.rows, spec.cols, bridges=spec.bridges, river_m=spec.river_m, **grid)
     if spec.kind == "city_line":
-        county: dict[str, Any] = dict(towns=spec.towns, size_km=spec.size_km, town_rows=spec.town_rows, town_cols=spec.town_cols,
-                      block_m=spec.town_block_m, arterial_km=spec.arterial_km, highway_km=spec.highway_km,
-                      dead_end_share=spec.dead_end_share)
+        county: dict[str, Any] = dict(towns=spec.towns, size_km=spec.size_km, town_rows=spec.town_rows,
+                                      town_cols=spec.town_cols, block_m=spec.town_block_m,
+                                      arterial_km=spec.arterial_km, highway_km=spec.highway_km,
+                                      dead_end_share=spec.dead_end_share)
         return generators.city_line_network(spec.rows, spec.cols, crossings=spec.crossings,
                                             jurisdictions=spec.jurisdictions, west=spec.west, county=county, **grid)
     if spec.kind == "radial":

@@ -48,7 +48,8 @@ def area_labels(
         raise ValueError(f"areas must be 'rings' or 'jurisdiction', got {how!r}")
     cx, cy = center if center is not None else ((net.x.min() + net.x.max()) / 2, (net.y.min() + net.y.max()) / 2)
     node_d = np.hypot(net.x - cx, net.y - cy)
-    edge_d = np.hypot((net.x[net.edge_u] + net.x[net.edge_v]) / 2 - cx, (net.y[net.edge_u] + net.y[net.edge_v]) / 2 - cy)
+    edge_d = np.hypot((net.x[net.edge_u] + net.x[net.edge_v]) / 2 - cx,
+                      (net.y[net.edge_u] + net.y[net.edge_v]) / 2 - cy)
     if ring_km is None:
         width = max(float(node_d.max()), 1.0) / rings * (1 + 1e-9)
     else:

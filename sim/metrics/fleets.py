@@ -33,7 +33,8 @@ def fleet_metrics(
     >>> reads = pd.DataFrame({"camera_id": ["c1", "p1", "p1"], "trip_id": [0, 1, -1], "vehicle_id": [0, 1, 0],
     ...                       "time_s": [10.0, 20.0, 900.0]})
     >>> f = fleet_metrics(reads, trips, layout, 1)
-    >>> f["mobile"]["share_vehicles_read"], f["mobile"]["share_trips_read_ge1"], f["mobile"]["vehicles_read_per_1000_cost"]
+    >>> (f["mobile"]["share_vehicles_read"], f["mobile"]["share_trips_read_ge1"],
+    ...  f["mobile"]["vehicles_read_per_1000_cost"])
     (1.0, 0.5, 66.66666666666667)
     """
     kind = layout["kind"].fillna("fixed") if "kind" in layout.columns else pd.Series("fixed", index=layout.index)

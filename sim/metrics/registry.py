@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 #: What a metric returns: its keys of ``metrics.json``, and optionally tables written as ``<name>.parquet``.
 Tables = dict[str, pd.DataFrame]
-MetricFunction = Callable[["RunContext", "View", np.random.Generator, dict[str, Any]], "dict[str, Any] | tuple[dict[str, Any], Tables]"]
+MetricFunction = Callable[["RunContext", "View", np.random.Generator, dict[str, Any]],
+                          "dict[str, Any] | tuple[dict[str, Any], Tables]"]
 
 
 class NotApplicable(Exception):

@@ -32,7 +32,8 @@ AUTO_COMPILED_ABOVE_TRIPS = 20_000
 
 
 def engine_for(choice: str, n_trips: int) -> Engine:
-    """The engine ``traffic.engine = choice`` runs for ``n_trips`` trips (``auto``: see :data:`AUTO_COMPILED_ABOVE_TRIPS`).
+    """The engine ``traffic.engine = choice`` runs for ``n_trips`` trips (``auto``: see
+    :data:`AUTO_COMPILED_ABOVE_TRIPS`).
 
     Examples
     --------
@@ -139,7 +140,8 @@ def _by_vehicle_blocks(
     shards = []
     for r0, r1, c0, c1 in zip(bounds[:-1], bounds[1:], at[:-1], at[1:]):
         part = Routes(offsets=routes.offsets[r0 : r1 + 1] - routes.offsets[r0],
-                      edges=routes.edges[routes.offsets[r0] : routes.offsets[r1]], travel_time=routes.travel_time[r0:r1])
+                      edges=routes.edges[routes.offsets[r0] : routes.offsets[r1]],
+                      travel_time=routes.travel_time[r0:r1])
         cross = Crossings(crossings.trip[c0:c1] - r0, crossings.camera[c0:c1], crossings.edge[c0:c1],
                           crossings.backward[c0:c1], crossings.offset_s[c0:c1])
         shards.append((trips.iloc[r0:r1].reset_index(drop=True), part, cross))
@@ -166,6 +168,7 @@ def _compiled(trips: pd.DataFrame, routes: Routes, crossings: Crossings) -> tupl
 
 
 __all__ = [
-    "AUTO_COMPILED_ABOVE_TRIPS", "ENGINES", "Crossings", "Driven", "Traffic", "camera_outages", "choose_routes", "drive", "drive_patrols", "during_outage",
-    "edge_intervals", "engine_for", "patrol_beats", "patrol_encounters", "route_crossings", "simulate",
+    "AUTO_COMPILED_ABOVE_TRIPS", "ENGINES", "Crossings", "Driven", "Traffic", "camera_outages", "choose_routes",
+    "drive", "drive_patrols", "during_outage", "edge_intervals", "engine_for", "patrol_beats", "patrol_encounters",
+    "route_crossings", "simulate",
 ]
