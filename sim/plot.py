@@ -601,7 +601,7 @@ def portal_comparison_figure(portal: np.ndarray, scenarios: dict[str, float], *,
                     fontsize=8, xytext=(-4 if right else 4, 0), textcoords="offset points", va="center",
                     ha="right" if right else "left",
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-        ax.plot([value], [share], "o", color=colour, ms=5)
+        ax.plot([value], [share], "o", color=colour, ms=5, zorder=4)  # above the other lines' labels
     ax.set_xscale("log")
     ax.set_xlabel("reads per fixed camera per day (log scale)")
     ax.set_ylabel("portals reading this many or fewer (%)")
