@@ -155,9 +155,11 @@ def rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     [2, 0, -1, -1]
     >>> rows_of(np.array([30, 10]), np.array([10, 11])).tolist()
     [1, -1]
+    >>> rows_of(np.array([3, 1], dtype=np.uint64), np.array([1], dtype=np.uint64)).tolist()   # not increasing
+    [1]
     """
     ids, wanted = np.asarray(ids), np.asarray(wanted)
-    if not len(ids) or not (ids.dtype.kind in "iu" and wanted.dtype.kind in "iu") or (np.diff(ids) <= 0).any():
+    if not len(ids) or not (ids.dtype.kind in "iu" and wanted.dtype.kind in "iu") or not (ids[1:] > ids[:-1]).all():
         return np.asarray(pd.Index(ids).get_indexer(wanted), dtype=np.int64)
     if ids[0] == 0 and ids[-1] == len(ids) - 1:  # increasing from 0 to n - 1: each id is its own row
         return np.where((wanted >= 0) & (wanted < len(ids)), wanted, -1).astype(np.int64)

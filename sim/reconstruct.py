@@ -62,8 +62,10 @@ def _sorted_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]
     """
     codes: np.ndarray
     uniques: pd.Index
-    codes, uniques = pd.factorize(values if isinstance(values, pd.Series) else pd.Series(values, dtype=object),
-                                  sort=True)
+    column = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    if isinstance(column.dtype, pd.CategoricalDtype):  # (sorted by text, not by the categories' order)
+        column = column.astype(object)
+    codes, uniques = pd.factorize(column, sort=True)
     return codes, uniques
 
 
@@ -96,10 +98,26 @@ def _number_sightings(order: np.ndarray, plate_code: np.ndarray, camera_code: np
     return plate_of[:n]
 
 
+def order_by_code(code: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """``order`` stably re-sorted by ``code[order]`` (integer codes from -1 up, as ``pd.factorize`` gives): a
+    counting sort, linear in the reads where sorting 12 M integer keys takes a second.
+
+    Examples
+    --------
+    >>> order_by_code(np.array([2, -1, 0, 2]), np.array([3, 2, 1, 0])).tolist()
+    [1, 2, 3, 0]
+    """
+    code, order = np.asarray(code, np.int64), np.asarray(order, np.int64)
+    if len(order) and (int(order.min()) < 0 or int(order.max()) >= len(code)):
+        raise ValueError(f"order must hold positions 0…{len(code) - 1} of code")
+    if len(code) and int(code.min()) < -1:
+        raise ValueError(f"codes must be -1 or more; got {int(code.min())}")
+    return _order_by_code(code, order)
+
+
 @numba.njit(cache=True)
-def order_by_code(code: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """``order`` stably re-sorted by ``code[order]`` (codes from -1 up): a counting sort, linear in the reads
-    where sorting 12 M integer keys takes a second."""
+def _order_by_code(code: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`order_by_code`, compiled (no check)."""
     n_slots = 0
     for i in order:
         n_slots = max(n_slots, code[i] + 2)

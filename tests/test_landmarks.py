@@ -92,6 +92,9 @@ def test_route_choice_gives_the_same_routes_with_or_without_pair_searches(monkey
     net = grid_network(25, 25, rng=rng)
     origins = rng.integers(0, net.n_nodes, 4000)
     destinations = rng.integers(0, net.n_nodes, 4000)
+    from sim.traffic import trees as trees_module
+
+    monkeypatch.setattr(trees_module, "GOAL_MIN_ORIGINS", 1)  # pair searches however few origins qualify
     runs = []
     for goal_trips in (0, 3, 10**9):
         monkeypatch.setattr(routes_module, "GOAL_TRIPS", goal_trips)
@@ -117,6 +120,7 @@ def test_tree_times_are_the_same_by_trees_or_by_pair_searches(monkeypatch: pytes
     from sim.network import adjacency_matrix
     from sim.traffic import trees as trees_module
 
+    monkeypatch.setattr(trees_module, "GOAL_MIN_ORIGINS", 1)
     net, perceived = _perceived(15, 21)
     rng = np.random.default_rng(2)
     origins, destinations = rng.integers(0, net.n_nodes, 800), rng.integers(0, net.n_nodes, 800)
@@ -132,3 +136,27 @@ def test_tree_times_are_the_same_by_trees_or_by_pair_searches(monkeypatch: pytes
             np.testing.assert_allclose(times, expected, rtol=1e-12)
         if weights is not None:
             assert np.array_equal(runs[0], runs[1])
+
+
+def test_equal_edge_weights_keep_the_trees(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where two edges weigh the same (zero-length streets floored to 1e-6 s), equally fast paths can exist and a
+    search could take another one than the tree: such a class is routed on trees only, and the routes are the
+    trees' whatever the split."""
+    from sim.traffic import trees as trees_module
+
+    monkeypatch.setattr(trees_module, "GOAL_MIN_ORIGINS", 1)
+    net, weights = _perceived(12, 4)
+    weights[: net.n_edges // 3] = 1e-6  # a third of the edges tie
+    assert OriginTrees.of(net, weights, heap=True, goal_trips=8).goal_trips == 0
+    _, untied = _perceived(12, 4)
+    assert OriginTrees.of(net, untied, heap=True, goal_trips=8).goal_trips == 8
+
+
+def test_node_indices_out_of_range_are_refused() -> None:
+    from sim.traffic.trees import tree_times
+
+    net, _ = _perceived(5, 1)
+    with pytest.raises(ValueError, match="node indices"):
+        tree_times(net, np.array([0]), np.array([net.n_nodes]))
+    with pytest.raises(ValueError, match="node indices"):
+        tree_times(net, np.array([-1]), np.array([0]))

@@ -14,7 +14,7 @@ import pytest
 
 from sim.generators import grid_network
 from sim.network import RoadNetwork, fastest_routes
-from sim.reconstruct import order_by_code, match_misreads, reconstruct, sighting_ids
+from sim.reconstruct import match_misreads, order_by_code, reconstruct, sighting_ids
 
 
 def plain_sighting_ids(plate: np.ndarray, camera: np.ndarray, time_s: np.ndarray, window_s: float) -> np.ndarray:

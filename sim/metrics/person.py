@@ -68,7 +68,8 @@ def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tup
     if "vehicle_id" not in reads.columns or not len(reads):
         return frame, plates, pd.Series(dtype=np.int64)
     # the vehicle with most of the plate's reads (ties: the lowest id)
-    group, vehicle, _, rank = ranked_pairs(code, reads["vehicle_id"].to_numpy(np.int64))
+    has_plate = code >= 0  # (a read without a plate is no plate's)
+    group, vehicle, _, rank = ranked_pairs(code[has_plate], reads["vehicle_id"].to_numpy(np.int64)[has_plate])
     best = rank == 0
     return frame, plates, pd.Series(vehicle[best], index=pd.Index(group[best], name="plate"), name="vehicle_id")
 
@@ -105,6 +106,7 @@ def uniqueness_by_k(
 def trace_points(reads: pd.DataFrame) -> pd.Series:
     """Distinct (camera, hour) points of each plate: plate → number of points."""
     hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
+    hour = hour - (int(hour.min()) if len(hour) else 0)  # from 0 (times before the start are hours too)
     plate, plates = pd.factorize(reads["plate"], sort=True)
     point = pd.factorize(reads["camera_id"])[0].astype(np.int64) * (int(hour.max()) + 1 if len(hour) else 1) + hour
     span = int(point.max()) + 1 if len(point) else 1

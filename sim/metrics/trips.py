@@ -245,9 +245,11 @@ def sightings_per_plate(plate_read: pd.Series, sighting: np.ndarray | None) -> n
     [2, 1]
     """
     code = pd.factorize(plate_read)[0].astype(np.int64)
+    read = code >= 0  # (a read without a plate is no plate's)
+    code = code[read]
     if sighting is None:
         return np.bincount(code) if len(code) else np.zeros(0, np.int64)
-    sighting = np.asarray(sighting, np.int64)
+    sighting = np.asarray(sighting, np.int64)[read]
     width = int(sighting.max()) + 1 if len(sighting) else 1
     return np.bincount(distinct(code * width + sighting) // width, minlength=int(code.max()) + 1 if len(code) else 0)
 

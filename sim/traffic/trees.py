@@ -27,6 +27,12 @@ from sim.traffic.routes import Crossings
 
 #: Origins whose trees are held in memory at once (each ``n_nodes`` × 12 bytes).
 ORIGIN_CHUNK = 512
+#: Trips routed at once by pair searches (their routes are held together).
+GOAL_CHUNK = 65_536
+#: In :func:`tree_times`, origins with at most this many trips are timed by goal-directed pair searches.
+TIME_GOAL_TRIPS = 8
+#: Pair searches only when at least this many origins have few trips: the landmarks cost about 48 trees.
+GOAL_MIN_ORIGINS = 64
 
 
 @dataclass
@@ -170,8 +176,8 @@ class OriginTrees:
     width: float
     n_buckets: int
     #: route an origin with at most this many trips by goal-directed pair searches instead of a whole tree
-    #: (:mod:`sim.traffic.landmarks`; 0: never). Only where every fastest path is unique (continuous perceived
-    #: times), so that both find the same path.
+    #: (:mod:`sim.traffic.landmarks`; 0: never). Set only where every fastest path is unique, so that both find
+    #: the same path: :meth:`of` keeps it only when no two edges have the same weight.
     goal_trips: int = 0
 
     @classmethod
@@ -181,7 +187,8 @@ class OriginTrees:
 
         ``heap`` uses a binary heap rather than Dial's buckets (faster when edge times vary widely, as
         perceived times do: 2x scipy on a 10,000-node grid, against 1.3x for the buckets). ``goal_trips``: see
-        the attribute.
+        the attribute; it is set to 0 when two edges weigh the same (zero-length streets floored to 1e-6 s
+        under perceived times, say), where equally fast paths could make a search and a tree differ.
         """
         from sim.network import _edge_lookup, adjacency_matrix
 
@@ -192,6 +199,8 @@ class OriginTrees:
         data = adjacency.data.astype(np.float64)
         tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
         width, n_buckets = (0.0, 1) if heap else _bucket_width(data)
+        if goal_trips and len(distinct(data)) < len(data):
+            goal_trips = 0
         return cls(indptr, heads, data, tails, edge_between(tails, heads).astype(np.int64), width, n_buckets,
                    goal_trips)
 
@@ -345,19 +354,21 @@ def routes_on_trees(trees: OriginTrees, origins: np.ndarray, destinations: np.nd
 def route_chunks(
     trees: OriginTrees, origins: np.ndarray, destinations: np.ndarray
 ) -> Iterator[tuple[np.ndarray, Routes]]:
-    """The routes of :func:`routes_on_trees`, one chunk of origins at a time: the trips' rows and their routes.
+    """The routes of :func:`routes_on_trees`, a chunk at a time: the trips' rows and their routes.
 
-    Memory stays one chunk of trees and routes, whatever the number of trips (row ``i`` of each chunk's
-    ``Routes`` is trip ``rows[i]``; an unreachable destination gets an empty route and ``inf``).
+    Trips from origins with few trips (``trees.goal_trips``) come first, by pair searches in chunks of
+    :data:`GOAL_CHUNK` trips; the others one chunk of origins' trees at a time. Memory stays one chunk of
+    trees and routes, whatever the number of trips (row ``i`` of each chunk's ``Routes`` is trip ``rows[i]``;
+    an unreachable destination gets an empty route and ``inf``).
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
+    _check_nodes(len(trees.indptr) - 1, origins, destinations)
     treed = np.arange(len(origins))
-    if trees.goal_trips > 0 and len(origins):
-        few = np.bincount(origins)[origins] <= trees.goal_trips
-        if few.any():
-            yield from _goal_chunks(trees, np.flatnonzero(few), origins, destinations)
-            treed = np.flatnonzero(~few)
+    few = _sparse_origins(origins, trees.goal_trips)
+    if few.any():
+        yield from _goal_chunks(trees, np.flatnonzero(few), origins, destinations)
+        treed = np.flatnonzero(~few)
     for part, tree, dist, pred in trees.by_origin(origins[treed]):
         rows = treed[part]
         travel = dist[tree, destinations[rows]]
@@ -389,10 +400,6 @@ def _goal_chunks(
         yield part, Routes(offsets=offsets, edges=edges, travel_time=travel)
 
 
-#: Trips routed at once by pair searches (their routes are held together).
-GOAL_CHUNK = 65_536
-
-
 def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, *,
                weights: np.ndarray | None = None) -> np.ndarray:
     """Fastest travel time (s) of every trip ``origins[i] → destinations[i]`` with compiled trees, both cores.
@@ -402,10 +409,11 @@ def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, 
     """
     origins = np.asarray(origins, np.int64)
     destinations = np.asarray(destinations, np.int64)
+    _check_nodes(net.n_nodes, origins, destinations)
     out = np.empty(len(origins))
     trees = OriginTrees.of(net, weights, heap=True)
     treed = np.arange(len(origins))
-    few = np.bincount(origins)[origins] <= TIME_GOAL_TRIPS if len(origins) else np.zeros(0, bool)
+    few = _sparse_origins(origins, TIME_GOAL_TRIPS)
     if few.any():  # origins with few trips: a search aimed at each destination (a time is a time, whichever
         # of two equally fast paths the search takes)
         rows = np.flatnonzero(few)
@@ -418,8 +426,22 @@ def tree_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, 
     return out
 
 
-#: In :func:`tree_times`, origins with at most this many trips are timed by goal-directed pair searches.
-TIME_GOAL_TRIPS = 8
+def _sparse_origins(origins: np.ndarray, goal_trips: int) -> np.ndarray:
+    """Which trips go by pair searches: those from origins with at most ``goal_trips`` trips, when there are
+    enough such origins to repay the landmarks' trees (:data:`GOAL_MIN_ORIGINS`); none otherwise."""
+    if goal_trips <= 0 or not len(origins):
+        return np.zeros(len(origins), bool)
+    per_origin = np.bincount(origins)
+    if int(((per_origin > 0) & (per_origin <= goal_trips)).sum()) < GOAL_MIN_ORIGINS:
+        return np.zeros(len(origins), bool)
+    return per_origin[origins] <= goal_trips
+
+
+def _check_nodes(n_nodes: int, *nodes: np.ndarray) -> None:
+    """Node indices out of range would be read out of bounds by the compiled searches: refuse them."""
+    for array in nodes:
+        if len(array) and (int(array.min()) < 0 or int(array.max()) >= n_nodes):
+            raise ValueError(f"node indices must lie in 0…{n_nodes - 1}; got {int(array.min())}…{int(array.max())}")
 
 
 def _landmarks(trees: OriginTrees) -> Landmarks:
