@@ -165,3 +165,27 @@ def rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
         return np.where((wanted >= 0) & (wanted < len(ids)), wanted, -1).astype(np.int64)
     at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
     return np.where(ids[at] == wanted, at, -1).astype(np.int64)
+
+
+def distinct_counts(group: np.ndarray, item: np.ndarray, minlength: int = 0) -> np.ndarray:
+    """How many distinct ``item`` values each ``group`` (non-negative integers) holds: ``np.bincount`` of the
+    distinct (group, item) pairs, found by one sort of packed integers (or a lexsort where they would not fit).
+
+    Examples
+    --------
+    >>> distinct_counts(np.array([0, 0, 2, 0, 2]), np.array([5, 5, 1, 7, -3]), minlength=4).tolist()
+    [2, 0, 2, 0]
+    """
+    group, item = np.asarray(group, np.int64), np.asarray(item, np.int64)
+    if not len(group):
+        return np.zeros(minlength, np.int64)
+    i_lo = int(item.min())
+    i_span = int(item.max()) - i_lo + 1
+    if _fits(int(group.max()) + 1, i_span):
+        key = np.sort(group * i_span + (item - i_lo))
+        first = key[_starts(key)] // i_span
+    else:
+        order = np.lexsort((item, group))
+        g, i = group[order], item[order]
+        first = g[np.concatenate([[True], (g[1:] != g[:-1]) | (i[1:] != i[:-1])])]
+    return np.bincount(first, minlength=minlength).astype(np.int64)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct
+from sim._arrays import distinct_counts
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.cameras import watch_pairs
@@ -102,9 +102,7 @@ def _per_vehicle_day(run: RunContext, view: View, rng: np.random.Generator, done
     # distinct (vehicle-day, sighting): a pass logged twice is one sighting
     cell = where[keep] * days + day[keep]
     sighting = np.asarray(view.recon.sighting, np.int64)[keep]
-    width = int(sighting.max()) + 1 if len(sighting) else 1
-    pairs = distinct(cell * width + sighting)  # (vehicle-day, sighting) pairs as one integer each
-    counts = np.bincount(pairs // width, minlength=len(vehicles) * days)
+    counts = distinct_counts(cell, sighting, minlength=len(vehicles) * days)
     table: dict[str, Any] = {"of": of, "n_vehicles": int(len(vehicles)), "n_vehicle_days": int(len(counts))}
     if len(counts):
         for q in (50, 75, 90, 99):

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, first_occurrences, ranked_pairs
+from sim._arrays import distinct, distinct_counts, first_occurrences, ranked_pairs
 from sim._time import DAY_S
 from sim.intervals import add_share, wilson
 from sim.network import RoadNetwork
@@ -109,9 +109,8 @@ def trace_points(reads: pd.DataFrame) -> pd.Series:
     hour = hour - (int(hour.min()) if len(hour) else 0)  # from 0 (times before the start are hours too)
     plate, plates = pd.factorize(reads["plate"], sort=True)
     point = pd.factorize(reads["camera_id"])[0].astype(np.int64) * (int(hour.max()) + 1 if len(hour) else 1) + hour
-    span = int(point.max()) + 1 if len(point) else 1
-    joint = distinct(plate.astype(np.int64) * span + point)  # each (plate, camera, hour) once
-    return pd.Series(np.bincount(joint // span, minlength=len(plates)).astype(np.int64),
+    has_plate = plate >= 0
+    return pd.Series(distinct_counts(plate[has_plate], point[has_plate], minlength=len(plates)),  # each point once
                      index=pd.Index(plates, name="plate"))
 
 

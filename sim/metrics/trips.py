@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, first_occurrences, member, ranked_pairs, rows_of
+from sim._arrays import distinct, distinct_counts, first_occurrences, member, ranked_pairs, rows_of
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
 from sim.network import RoadNetwork, Routes
@@ -60,9 +60,7 @@ def trip_metrics(
     trip_row = rows_of(trips["trip_id"].to_numpy(), reads["trip_id"].to_numpy())
     n_reads = np.bincount(trip_row[trip_row >= 0], minlength=n)
     on_trip = trip_row >= 0
-    width = int(recon.sighting.max()) + 1 if len(recon.sighting) else 1
-    passes = distinct(trip_row[on_trip] * width + recon.sighting[on_trip])  # each (trip, sighting) once
-    n_sightings = np.bincount(passes // width, minlength=n)
+    n_sightings = distinct_counts(trip_row[on_trip], recon.sighting[on_trip], minlength=n)  # each pass once
     owner = _credit(recon.read_recon, trip_row, len(recon.trips))
     if len(owner) and "plate" in trips.columns:  # only what a searcher can link to the car: its own plate
         credited = owner >= 0
@@ -250,8 +248,7 @@ def sightings_per_plate(plate_read: pd.Series, sighting: np.ndarray | None) -> n
     if sighting is None:
         return np.bincount(code) if len(code) else np.zeros(0, np.int64)
     sighting = np.asarray(sighting, np.int64)[read]
-    width = int(sighting.max()) + 1 if len(sighting) else 1
-    return np.bincount(distinct(code * width + sighting) // width, minlength=int(code.max()) + 1 if len(code) else 0)
+    return distinct_counts(code, sighting, minlength=int(code.max()) + 1 if len(code) else 0)
 
 
 def trips_located(trip_table: pd.DataFrame, *, locate_m: float = 500.0, locate_s: float = 900.0) -> np.ndarray:
