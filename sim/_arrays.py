@@ -22,13 +22,24 @@ def distinct(values: np.ndarray) -> np.ndarray:
     (True, [], [28])
     """
     ordered = np.sort(np.asarray(values).ravel())
-    return ordered[_starts(ordered)]
+    return ordered[new_runs(ordered)]
 
 
-def _starts(ordered: np.ndarray) -> np.ndarray:
-    """Where each run of equal values of a sorted array starts (a boolean mask)."""
-    keep = np.ones(len(ordered), dtype=bool)
-    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+def new_runs(*keys: np.ndarray) -> np.ndarray:
+    """Where a new run starts in arrays sorted together (a boolean mask): the first element, and every element
+    where any of ``keys`` differs from the element before.
+
+    Examples
+    --------
+    >>> new_runs(np.array([1, 1, 2, 2]), np.array([5, 6, 6, 6])).tolist()
+    [True, True, True, False]
+    >>> new_runs(np.zeros(0)).tolist()
+    []
+    """
+    keep = np.zeros(len(keys[0]), dtype=bool)
+    keep[:1] = True
+    for key in keys:
+        keep[1:] |= key[1:] != key[:-1]
     return keep
 
 
@@ -58,7 +69,7 @@ def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return distinct_keys, first.astype(np.int64)
     packed = np.sort((keys << position_bits) | np.arange(len(keys), dtype=np.int64))
     ordered = packed >> position_bits
-    keep = _starts(ordered)
+    keep = new_runs(ordered)
     return ordered[keep], packed[keep] & ((1 << position_bits) - 1)
 
 
@@ -96,7 +107,7 @@ def run_starts(labels: np.ndarray) -> np.ndarray:
     """
     if not len(labels):
         return np.zeros(0, dtype=np.int64)
-    new = _starts(np.asarray(labels))
+    new = new_runs(np.asarray(labels))
     starts = np.flatnonzero(new)
     return starts[np.cumsum(new) - 1]
 
@@ -123,12 +134,12 @@ def ranked_pairs(group: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.nd
     g_span, i_span = int(group.max()) - g_lo + 1, int(item.max()) - i_lo + 1
     if _fits(g_span, i_span):  # one packed integer per row: one sort, no argsort (3 s -> 0.5 s for 12 M rows)
         key = np.sort((group - g_lo) * i_span + (item - i_lo))
-        first = np.flatnonzero(_starts(key))
+        first = np.flatnonzero(new_runs(key))
         g, i = key[first] // i_span + g_lo, key[first] % i_span + i_lo
     else:
         order = np.lexsort((item, group))
         g, i = group[order], item[order]
-        first = np.flatnonzero(np.concatenate([[True], (g[1:] != g[:-1]) | (i[1:] != i[:-1])]))
+        first = np.flatnonzero(new_runs(g, i))
         g, i = g[first], i[first]
     count = np.diff(np.append(first, len(group))).astype(np.int64)
     c_span = int(count.max()) + 1
@@ -183,9 +194,9 @@ def distinct_counts(group: np.ndarray, item: np.ndarray, minlength: int = 0) -> 
     i_span = int(item.max()) - i_lo + 1
     if _fits(int(group.max()) + 1, i_span):
         key = np.sort(group * i_span + (item - i_lo))
-        first = key[_starts(key)] // i_span
+        first = key[new_runs(key)] // i_span
     else:
         order = np.lexsort((item, group))
         g, i = group[order], item[order]
-        first = g[np.concatenate([[True], (g[1:] != g[:-1]) | (i[1:] != i[:-1])])]
+        first = g[new_runs(g, i)]
     return np.bincount(first, minlength=minlength).astype(np.int64)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, distinct_counts, first_occurrences, ranked_pairs
+from sim._arrays import distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs
 from sim._time import DAY_S
 from sim.intervals import add_share, wilson
 from sim.network import RoadNetwork
@@ -181,8 +181,7 @@ def home_inference(
     first = _daily(reads["plate"].to_numpy(), time, reads["edge"].to_numpy(), keep="first")
     vehicle = trips["vehicle_id"].to_numpy()
     by_departure = np.lexsort((trips["depart_s"].to_numpy(float), vehicle))  # each vehicle's first trip leaves home
-    leaves = by_departure[np.concatenate([[True], vehicle[by_departure][1:] != vehicle[by_departure][:-1]])] \
-        if len(vehicle) else np.zeros(0, np.int64)
+    leaves = by_departure[new_runs(vehicle[by_departure])]
     truth = owner.map(pd.Series(trips["origin"].to_numpy()[leaves], index=vehicle[leaves]))
     hits, error = _place_guess(first, truth, net, min_days=min_days, within_m=within_m)
     out: dict[str, Any] = {}
@@ -196,9 +195,9 @@ def _daily(plate: np.ndarray, time_s: np.ndarray, edge: np.ndarray, *, keep: str
     day = (time_s // DAY_S).astype(np.int64)
     order = np.lexsort((time_s, plate))
     p, d = plate[order], day[order]
-    new = np.concatenate([[True], (p[1:] != p[:-1]) | (d[1:] != d[:-1])]) if len(p) else np.zeros(0, bool)
+    new = new_runs(p, d)
     if keep == "last":  # the last row of each run, and the last of equal times (a stable sort keeps row order)
-        new = np.concatenate([new[1:], [True]]) if len(p) else new
+        new = np.roll(new, -1)
     rows = order[new]
     return pd.DataFrame({"plate": plate[rows], "day": day[rows], "time_s": time_s[rows], "edge": edge[rows]})
 

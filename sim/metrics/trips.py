@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, distinct_counts, first_occurrences, member, ranked_pairs, rows_of
+from sim._arrays import distinct, distinct_counts, first_occurrences, member, new_runs, ranked_pairs, rows_of
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
 from sim.network import RoadNetwork, Routes
@@ -134,9 +134,9 @@ def _end_errors(
     # the origin from the credited reconstruction that starts first, the destination from the one that ends last
     # (stable: between equal times the earlier reconstruction, resp. the later one)
     by_start, by_end = np.lexsort((start_s, trip)), np.lexsort((end_s, trip))
-    new = np.concatenate([[True], trip[by_start][1:] != trip[by_start][:-1]])
+    new = new_runs(trip[by_start])
     first = by_start[new]
-    last = by_end[np.concatenate([new[1:], [True]])]
+    last = by_end[np.roll(new, -1)]  # a run's last element: the one before the next run's first
     rows = trip[first]
     true_o = net.node_indices(trips["origin"].to_numpy()[rows])
     true_d = net.node_indices(trips["destination"].to_numpy()[rows])

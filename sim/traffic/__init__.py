@@ -16,6 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sim._arrays import new_runs
 from sim.progress import tick
 from sim.cameras import watch_pairs
 from sim.network import RoadNetwork, Routes
@@ -130,7 +131,7 @@ def _by_vehicle_blocks(
 
     run = simulate if engine == "simpy" else _compiled
     vehicles = trips["vehicle_id"].to_numpy()
-    first_rows = np.flatnonzero(np.concatenate([[True], vehicles[1:] != vehicles[:-1]]))
+    first_rows = np.flatnonzero(new_runs(vehicles))
     bounds = np.concatenate([first_rows[::VEHICLES_PER_SHARD], [len(trips)]])
     if len(bounds) <= 2:
         result = run(trips, routes, crossings)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from sim._arrays import new_runs
 from sim._time import DAY_S
 from sim.network import RoadNetwork, Routes, fastest_routes
 
@@ -245,7 +246,7 @@ def _parked_encounters(
     same_next = np.concatenate([vehicle[1:] == vehicle[:-1], [False]])
     end = horizon_s if horizon_s is not None else float(patrol["t_out"].max() if len(patrol) else 0.0)
     next_depart = np.where(same_next, np.concatenate([trips["depart_s"].to_numpy(float)[1:], [end]]), end)
-    first_of_vehicle = np.concatenate([[True], vehicle[1:] != vehicle[:-1]]) if n else np.zeros(0, bool)
+    first_of_vehicle = new_runs(vehicle)
     # spots: (trip row, edge, position along the edge 0..1, from, until)
     spots = pd.DataFrame({
         "trip": np.concatenate([np.arange(n), np.flatnonzero(first_of_vehicle)]),
