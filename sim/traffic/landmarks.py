@@ -236,14 +236,15 @@ def _pair_searches(indptr, heads, weights, tails, csr_edge, table, n_active, ori
                 n_touched = _search(indptr, heads, weights, table, active, s, t, False, dist, pred, touched,
                                     heap_key, heap_val)
             times[q] = dist[t]
+            walk = np.isfinite(dist[t]) and (fill or width > 0)  # (width 0: times only, no path walked)
             steps = 0
-            if np.isfinite(dist[t]):
+            if walk:
                 v = t
                 while v != s:
                     v = tails[pred[v]]
                     steps += 1
             lengths[q] = steps
-            if np.isfinite(dist[t]) and (fill or steps <= width):
+            if walk and (fill or steps <= width):
                 k = starts[q] + steps - 1 if fill else steps - 1
                 v = t
                 while v != s:
@@ -257,6 +258,11 @@ def _pair_searches(indptr, heads, weights, tails, csr_edge, table, n_active, ori
             for i in range(n_touched):
                 dist[touched[i]] = np.inf
                 pred[touched[i]] = -1
+
+
+def _n_blocks(n_pairs: int) -> int:
+    """Blocks of pairs for the threads: at least 16 pairs a block, at most four blocks a thread."""
+    return int(min(max(n_pairs // 16, 1), 4 * max(numba.get_num_threads(), 1)))
 
 
 #: Pairs searched at once, and the edges of each path held in their buffer (longer paths are searched again).
@@ -282,7 +288,7 @@ def goal_routes(
     for c in range(0, len(origins), PAIR_CHUNK):
         part = slice(c, c + PAIR_CHUNK)
         o, d = origins[part], destinations[part]
-        n_blocks = int(min(max(len(o) // 16, 1), 4 * max(numba.get_num_threads(), 1)))
+        n_blocks = _n_blocks(len(o))
         buffer = np.empty((len(o), PATH_WIDTH), np.int64)
         _pair_searches(indptr, heads, weights, tails, csr_edge, landmarks.table, ACTIVE, o, d, n_blocks,
                        PATH_WIDTH, lengths[part], times[part], buffer, False, empty, empty)
@@ -319,10 +325,8 @@ def goal_times(
     times = np.empty(len(origins))
     if not len(origins):
         return times
-    n_blocks = int(min(max(len(origins) // 16, 1), 4 * max(numba.get_num_threads(), 1)))
     empty = np.zeros(0, np.int64)
-    tails = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
-    _pair_searches(indptr, heads, weights, tails, empty, landmarks.table, ACTIVE, origins,
-                   destinations, n_blocks, 0, np.empty(len(origins), np.int64), times,
+    _pair_searches(indptr, heads, weights, empty, empty, landmarks.table, ACTIVE, origins,
+                   destinations, _n_blocks(len(origins)), 0, np.empty(len(origins), np.int64), times,
                    np.empty((len(origins), 0), np.int64), False, empty, empty)
     return times
