@@ -297,8 +297,8 @@ def person_metrics(
     # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
     # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
     seen, plates, owner_of_code = coded_reads(reads, plate_key)
-    owner = pd.Series(owner_of_code.to_numpy(), index=plates[owner_of_code.index.to_numpy(np.int64)])
-    unique = {k: u.assign(plate=plates[u["plate"].to_numpy(np.int64)])
+    unique = {k: u.assign(vehicle_id=owner_of_code.reindex(u["plate"].to_numpy(np.int64)).to_numpy(),
+                          plate=plates[u["plate"].to_numpy(np.int64)])
               for k, u in unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates).items()}
     points = trace_points(seen)
     out: dict[str, Any] = {}
@@ -312,7 +312,7 @@ def person_metrics(
     out["uniqueness_n_plates"] = int(len(points))
     out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in unique}
     tables = {"vehicle_uniqueness": pd.concat(
-        [u.assign(vehicle_id=owner.reindex(u["plate"]).to_numpy(), k=k) for k, u in unique.items()],
+        [u.assign(k=k) for k, u in unique.items()],
         ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}
     if n_days >= 2:
         residents = owner_of_code
