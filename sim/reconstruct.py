@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim._arrays import distinct
+from sim._arrays import distinct, distinct_counts
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE
 from sim._errors import NetworkError
 from sim.network import RoadNetwork, Routes, fastest_routes
@@ -410,10 +410,8 @@ def match_misreads(
     plate_code, plate_text = pd.factorize(plates, sort=True)
     if sighting is None:
         sighting = np.arange(len(plates))
-    per_plate = pd.Series(sighting).groupby(plate_code).nunique()  # sightings per plate (-1: no plate, dropped)
-    code, n = per_plate.index.to_numpy(), per_plate.to_numpy()
-    counts = np.zeros(len(plate_text), np.int64)
-    counts[code[code >= 0]] = n[code >= 0]
+    has_plate = plate_code >= 0  # sightings per plate (-1: no plate, dropped)
+    counts = distinct_counts(plate_code[has_plate], np.asarray(sighting)[has_plate], minlength=len(plate_text))
     matched = _match_codes(plate_code, plate_text, counts, reads["time_s"].to_numpy(float),
                            reads["edge"].to_numpy(np.int64), net, slack_s=slack_s, window_s=window_s)
     return _plate_values(matched, plate_text, plates)
