@@ -32,11 +32,12 @@ def main() -> None:
     from sim.cameras import make_layout, watch_pairs
     from sim.demand import population_trips
     from sim.traffic.compiled import chain_times
-    from sim.traffic.trees import edge_volumes, tree_crossings
+    from sim.routing.trees import edge_volumes, tree_crossings
     from sim.generators import grid_network
-    from sim.network import fastest_routes
+    from sim.routing import fastest_routes
     from sim.reads import stream_reads
-    from sim.traffic import route_crossings, simulate
+    from sim.routing import route_crossings
+    from sim.traffic import simulate
 
     parser = argparse.ArgumentParser(description="A county-sized week, end to end")
     parser.add_argument("--side", type=int, default=224, help="grid side (224 → 50,176 intersections)")

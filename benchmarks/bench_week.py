@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from sim.pipeline import STAGE_NAMES
+
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "westchester-sanctuary.toml"
 
 
@@ -71,7 +73,7 @@ def main() -> None:
 
 
 #: the stages ``curtain run`` reports as done, in order
-STAGES = ("network", "demand and cameras", "traffic", "reads", "reconstruct", "metrics", "write")
+STAGES = STAGE_NAMES
 
 
 def run_sampled(command: list[str]) -> dict[str, float]:

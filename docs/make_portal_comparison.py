@@ -54,7 +54,8 @@ def table(portal: np.ndarray, values: dict[str, float]) -> str:
 
 
 def main() -> int:
-    from sim.plot import portal_comparison_figure, save_figure
+    from sim.plot import save_figure
+    from sim.plot_reads import portal_comparison_figure
 
     portal = portal_values()
     values = scenario_values()

@@ -13,29 +13,43 @@ from sim.generators import city_line_network, corridor_network, grid_network, ra
 from sim.io.run import read_run, write_run
 from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
 from sim.metrics.registry import NotApplicable, RunContext, View, metric
-from sim.network import RoadNetwork, Routes, adjacency_matrix, fastest_routes, from_graph
-from sim.pipeline import STAGES, Simulation, observe, run_traffic, score, simulate_scenario
+from sim.network import RoadNetwork, adjacency_matrix, from_graph
+from sim.pipeline import STAGES, simulate_scenario
+from sim.simulation import Simulation
 from sim.placement import place_cameras
 from sim.reads import read_passes, stream_reads
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.runner import RunResult, run_scenario
 from sim.scenario import Scenario, load_scenario
 from sim.seeds import named_rng, stage_rngs
-from sim.traffic import ENGINES, Traffic, choose_routes, drive, route_crossings, simulate
+from sim.routing import Routes, choose_routes, fastest_routes, route_crossings
+from sim.traffic import ENGINES, Traffic, drive, simulate
 from sim.views import make_view, reconstruct_view
-from sim.world import World, build_network, build_world
+from sim.stages.cameras import Cameras, place_readers
+from sim.stages.demand import Demand, build_demand
+from sim.stages.network import build_network
+from sim.stages.reads import Reads, observe
+from sim.stages.routes import Routed, route_trips
+from sim.stages.access import Access, searchable
+from sim.stages.metrics import score
+from sim.stages.traffic import run_traffic
 
 __all__ = [
     "ENGINES",
     "STAGES",
+    "Access",
     "CameraError",
+    "Cameras",
     "CurtainError",
+    "Demand",
     "DemandError",
     "NetworkError",
     "NotApplicable",
     "OutputError",
+    "Reads",
     "Reconstruction",
     "RoadNetwork",
+    "Routed",
     "Routes",
     "RunContext",
     "RunResult",
@@ -44,11 +58,10 @@ __all__ = [
     "Simulation",
     "Traffic",
     "View",
-    "World",
     "access_graph",
     "adjacency_matrix",
+    "build_demand",
     "build_network",
-    "build_world",
     "camera_free_pairs",
     "check_scenario",
     "check_world",
@@ -67,6 +80,7 @@ __all__ = [
     "named_rng",
     "observe",
     "place_cameras",
+    "place_readers",
     "population_trips",
     "radial_network",
     "read_cameras_csv",
@@ -77,9 +91,11 @@ __all__ = [
     "reconstruct_view",
     "river_network",
     "route_crossings",
+    "route_trips",
     "run_scenario",
     "run_traffic",
     "score",
+    "searchable",
     "simulate",
     "simulate_scenario",
     "stage_rngs",

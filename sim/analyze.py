@@ -25,8 +25,11 @@ from sim.io.folders import atomic_directory, check_output_folder
 from sim.seeds import stage_rngs
 from sim.io.reads import RealReads, read_reads_file, summarise_rows
 from sim.metrics import reads_profile, repeat_gaps_s
-from sim.network import RoadNetwork, nearest_edges
+from sim.geo import nearest_edges
+from sim.network import RoadNetwork
 from sim.reconstruct import Reconstruction, reconstruct
+from sim.io.run import versions, write_json, write_parquet
+from sim.report import render_report
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +193,8 @@ def analysis_toml(path: Path, columns: dict[str, str | None], time_format: str |
 
 def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, figures: bool = True) -> Path:
     """Write the analysis folder atomically: tables, metrics.json, figures, report.html."""
-    from sim.plot import device_days_figure, plate_repeats_figure, reads_location_figure, save_figure
-    from sim.report import render_report
-    from sim.io.run import versions, write_json, write_parquet
-
+    from sim.plot import save_figure  # lazy: matplotlib
+    from sim.plot_reads import device_days_figure, plate_repeats_figure, reads_location_figure  # lazy: matplotlib
     out_dir = Path(out_dir)
     name = analysis.source.path.name if analysis.source.path is not None else out_dir.name
     metrics: dict[str, Any] = {"seed": tomllib.loads(settings).get("seed"), "versions": versions()} | analysis.metrics

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from scipy.sparse import csr_array
 
-from sim.network import RoadNetwork, fastest_parallel, fastest_routes
+from sim.network import RoadNetwork, fastest_parallel
+from sim.routing import fastest_routes
 
 log = logging.getLogger(__name__)
 

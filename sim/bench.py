@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 
 from sim.generators import grid_network
-from sim.network import fastest_routes
+from sim.routing import fastest_routes
 
 
 def routing_benchmark(*, side: int = 141, trips: int = 200_000, baseline_trips: int = 300,

@@ -18,7 +18,8 @@ import pandas as pd
 
 from sim._errors import CameraError
 from sim._validate import lookup_nodes, python_scalar, rows_text
-from sim.network import NOT_ON_EARTH, RoadNetwork, from_lonlat, nearest_edges, to_lonlat
+from sim.geo import NOT_ON_EARTH, from_lonlat, nearest_edges, to_lonlat
+from sim.network import RoadNetwork
 
 
 DIRECTIONS = ("forward", "backward", "both")

@@ -16,15 +16,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct
 from sim._errors import CurtainError, ScenarioError
-from sim.seeds import named_rng
-from sim.network import NOT_ON_EARTH, RoadNetwork, edge_jurisdiction
+from sim.geo import NOT_ON_EARTH
+from sim.network import RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
+from sim.seeds import named_rng, stage_rngs
 from sim.sizing import check_size
+from sim.demand import read_trips_csv
+from sim.district import district_mask
+from sim.io.counts import read_counts
+from sim.io.reads import read_reads_file
+from sim.placement import check_count, entrance_edges
+from sim.stages.access import build_access
+from sim.stages.cameras import group_allowed_edges, group_prefix, patrol_nodes, read_camera_file
+from sim.stages.demand import gateway_indices
+from sim.stages.network import build_network
 
 
 def check_simulated(scenario: Scenario) -> None:
@@ -34,30 +42,6 @@ def check_simulated(scenario: Scenario) -> None:
         raise ScenarioError(f"{scenario.name}: reads.source is \"file\": there is nothing to simulate; "
                             "use run_scenario (curtain run) or curtain analyze")
     check_size(scenario)
-
-
-def jurisdiction_edges(net: RoadNetwork, name: str, where: str) -> np.ndarray:
-    """Edges of jurisdiction ``name``; a :class:`ScenarioError` naming ``where`` when no road has it."""
-    edges = np.flatnonzero(edge_jurisdiction(net) == name)
-    if not len(edges):
-        known = sorted(set(edge_jurisdiction(net)) - {""})
-        raise ScenarioError(f"{where}: no road has jurisdiction {name!r}; "
-                            + (f"use one of {', '.join(map(repr, known))}" if known else "the network has none"))
-    return edges
-
-
-def patrol_nodes(net: RoadNetwork, spec: Any, where: str) -> np.ndarray | None:
-    """The intersections a ``[[patrols]]`` entry patrols (``None``: all); checks its jurisdiction and beats."""
-    nodes = None
-    if spec.jurisdiction is not None:
-        edges = jurisdiction_edges(net, spec.jurisdiction, f"{where}.jurisdiction")
-        nodes = distinct(np.concatenate([net.edge_u[edges], net.edge_v[edges]]))
-    n_beats = spec.beats or spec.cars
-    available = net.n_nodes if nodes is None else len(nodes)
-    if n_beats > available:
-        raise ScenarioError(f"{where}.beats = {n_beats} is more than the {available} intersections to patrol; "
-                            "use fewer beats")
-    return nodes
 
 
 def check_world(scenario: Scenario, net: RoadNetwork) -> None:
@@ -84,25 +68,17 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
         operators.add(spec.operator)
     _reader_id_problems(scenario, problems)
     if scenario.operators or scenario.agencies or scenario.metrics.what_if_without:
-        from sim.world import build_access
-
         attempt("access", build_access, scenario, pd.DataFrame({"operator": sorted(operators)}))
     if scenario.metrics.areas == "jurisdiction" and not set(edge_jurisdiction(net)) - {""}:
         problems.append("metrics.areas = \"jurisdiction\" but no road has a jurisdiction; use areas = \"rings\" "
                         "or give the network jurisdictions")
     demand = scenario.demand
     if demand.model == "file":
-        from sim.demand import read_trips_csv
-
         attempt("demand.path", read_trips_csv, scenario.resolve(str(demand.path)), net,
                 named_rng(scenario.seed, "checks"))
     if demand.model == "population" and demand.gateways is not None:
-        from sim.world import gateway_indices
-
         attempt("demand.gateways", gateway_indices, net, demand.gateways)
     if demand.counts is not None:
-        from sim.io.counts import read_counts
-
         attempt("demand.counts", read_counts, scenario.resolve(demand.counts), net, max_snap_m=demand.counts_max_snap_m)
     if scenario.output.map_tiles and net.crs is None:
         problems.append(f"output.map_tiles: tiles need a network with a place on Earth, but {NOT_ON_EARTH}")
@@ -117,10 +93,6 @@ def _camera_problems(
 ) -> tuple[set[str], int]:
     """Check every camera group against the network; return the operators its cameras will have, and how many
     cameras the groups hold at least (a cordon or curtain counts one: its size is known only once placed)."""
-    from sim.district import district_mask
-    from sim.placement import check_count, entrance_edges
-    from sim.world import group_allowed_edges, read_camera_file
-
     operators: set[str] = set()
     readers = 0
     for i, spec in enumerate(scenario.all_cameras):
@@ -150,8 +122,6 @@ def _camera_problems(
 
 def _reader_id_problems(scenario: Scenario, problems: list[str]) -> None:
     """Camera groups and patrol fleets must not share an id prefix (their reader ids would collide)."""
-    from sim.world import group_prefix
-
     prefixes = [(group_prefix(i, s), "cameras" if i == 0 else f"camera_groups[{i - 1}]")
                 for i, s in enumerate(scenario.all_cameras) if s.strategy != "file"]
     prefixes += [(p.prefix, f"patrols[{i}]") for i, p in enumerate(scenario.patrols)]
@@ -168,12 +138,7 @@ def check_scenario(scenario: Scenario) -> str:
 
     Returns a short description of what was checked (for ``curtain validate``).
     """
-    from sim.seeds import stage_rngs
-    from sim.world import build_network
-
     if scenario.reads.source == "file":
-        from sim.io.reads import read_reads_file
-
         spec = scenario.reads
         source = read_reads_file(scenario.resolve(str(spec.path)), columns=spec.column_map(),
                                  time_format=spec.time_format, delimiter=spec.delimiter)

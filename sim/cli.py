@@ -15,7 +15,23 @@ from rich.console import Console
 from rich.table import Table
 
 from sim._errors import CurtainError
-from sim.scenario import load_scenario
+from sim.scenario import NetworkSpec, load_scenario
+from sim.analyze import run_analysis
+from sim.bench import routing_benchmark
+from sim.checks import check_scenario
+from sim.explore import MAX_NODES, check_page_target, load_for_explorer, write_explorer
+from sim.figures import draw_run
+from sim.io import load_network
+from sim.io.folders import curtain_kind, record_files
+from sim.io.run import read_run
+from sim.pipeline import STAGE_NAMES
+from sim.progress import listening
+from sim.query import agencies_seeing_plate, plate_history, plate_summary, reads_per_camera_per_day
+from sim.report import answer
+from sim.runner import run_scenario
+from sim.seeds import stage_rngs
+from sim.shard import workers as dask_workers
+from sim.sweep import load_sweep, run_sweep, write_comparison
 
 if TYPE_CHECKING:
     from sim.network import RoadNetwork
@@ -149,9 +165,6 @@ def run(
     debug: DebugOption = False,
 ) -> None:
     """Run a scenario and write reads, metrics, figures and report.html."""
-    from sim.runner import run_scenario
-    from sim.shard import workers as dask_workers
-
     _log_level(debug)
     try:
         spec = _load(scenario, set_)
@@ -178,8 +191,6 @@ def run(
                       f"vehicles ({sample['trips']:,} trips) were kept, a stratified sample "
                       "(metrics.route_sample; \"all\" keeps every route)", highlight=False, soft_wrap=True)
     if spec.reads.source != "file":
-        from sim.report import answer
-
         console.print(answer(result.metrics, spec.output.question), highlight=False, soft_wrap=True)
     console.print(f"wrote [bold]{result.out_dir}[/] (open {result.out_dir / 'report.html'})")
     if result.carried:
@@ -234,8 +245,6 @@ def analyze(
     debug: DebugOption = False,
 ) -> None:
     """Analyse a real plate-read log: plates, repeats, uniqueness; with --network, rebuilt trips."""
-    from sim.analyze import run_analysis
-
     _log_level(debug)
     name = reads_file.name.split(".")[0] or "reads"
     target = out or Path("out") / name
@@ -259,10 +268,6 @@ def analyze(
 
 def _network_file(path: Path) -> RoadNetwork:
     """A road network from a GraphML or OSM file, by its suffix."""
-    from sim.seeds import stage_rngs
-    from sim.io import load_network
-    from sim.scenario import NetworkSpec
-
     source = "graphml" if path.suffix.lower() == ".graphml" else "osm_file"
     spec = NetworkSpec(source=source, path=str(path))
     return load_network(spec, lambda p: Path(p), stage_rngs(0)["network"])
@@ -276,10 +281,7 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
         BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TimeElapsedColumn, TimeRemainingColumn,
     )
 
-    from sim.pipeline import STAGES
-    from sim.progress import listening
-
-    stages = (*STAGES, "write")  # a run reports each stage as it finishes it, then writing
+    stages = STAGE_NAMES  # a run reports each stage as it finishes it, writing last
     counted: dict[str, tuple[int, int]] = {}  # unit -> (done, total) of the stage running
 
     def count(unit: str, done: int, total: int) -> None:
@@ -341,8 +343,6 @@ def validate(
     debug: DebugOption = False,
 ) -> None:
     """Check a scenario file without running it: its keys, then everything its network can tell (as `run` does)."""
-    from sim.checks import check_scenario
-
     try:
         spec = _load(scenario, set_)
         checked = check_scenario(spec)
@@ -368,7 +368,6 @@ def sweep(
     """Run scenarios x seeds on Dask (resumable) into sweep.parquet and a comparison figure."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from sim.sweep import load_sweep, run_sweep, write_comparison
 
     try:
         plan = load_sweep(spec)
@@ -394,9 +393,6 @@ def plot(
     debug: DebugOption = False,
 ) -> None:
     """Redraw the figures, map and report of a run from its files (nothing is simulated), or a sweep's figure."""
-    from sim.io.folders import curtain_kind
-    from sim.sweep import write_comparison
-
     try:
         kind = curtain_kind(out)
         if kind not in ("run", "sweep"):
@@ -409,10 +405,6 @@ def plot(
             axes = [c for c in table.columns if "." in c]
             written: list[Path | None] = [write_comparison(table, tuple(axes), out)]
         elif kind == "run" and (out / "scenario.toml").is_file():
-            from sim.figures import draw_run
-            from sim.io.folders import record_files
-            from sim.io.run import read_run
-
             written = list(draw_run(read_run(out), out))
             record_files(out, [p for p in written if p])  # a rerun replaces them as Curtain's own
         else:
@@ -440,8 +432,6 @@ def explore(
     debug: DebugOption = False,
 ) -> None:
     """Write one offline page where a class places cameras and sees what a drive reveals (teaching-sized cities)."""
-    from sim.explore import MAX_NODES, check_page_target, load_for_explorer, write_explorer
-
     try:
         if source is not None and source.is_dir():
             if not (source / "scenario.toml").is_file():
@@ -497,8 +487,6 @@ def query_plate(
     debug: DebugOption = False,
 ) -> None:
     """A plate's history: every read, in time order."""
-    from sim.query import plate_history, plate_summary
-
     try:
         history = plate_history(out, plate)
         if history.empty:
@@ -520,8 +508,6 @@ def query_agencies(
     debug: DebugOption = False,
 ) -> None:
     """Which agencies could see a plate's reads between two times."""
-    from sim.query import agencies_seeing_plate
-
     try:
         _show(agencies_seeing_plate(out, plate, start, end))
     except (CurtainError, OSError) as exc:
@@ -534,8 +520,6 @@ def query_per_camera(
     debug: DebugOption = False,
 ) -> None:
     """Reads per camera per day."""
-    from sim.query import reads_per_camera_per_day
-
     try:
         _show(reads_per_camera_per_day(out))
     except (CurtainError, OSError) as exc:
@@ -549,8 +533,6 @@ def bench(
     baseline_trips: Annotated[int, typer.Option(metavar="N", help="Trips routed by the networkx baseline.")] = 200,
 ) -> None:
     """Time batched routing against networkx shortest_path per trip, side by side."""
-    from sim.bench import routing_benchmark
-
     for line in routing_benchmark(side=side, trips=trips, baseline_trips=baseline_trips):
         console.print(line, highlight=False)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from sim._errors import DemandError
 from sim._validate import lookup_nodes, rows_text
 from sim.external import external_vehicles, gateway_nodes, nearby_gateways
 from sim.network import RoadNetwork
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 TRIP_COLUMNS = ("trip_id", "vehicle_id", "plate", "origin", "destination", "depart_s")
 PLATE_LETTERS = np.array(list("ABCDEFGHJKLMNPRSTUVWXYZ"))
@@ -584,3 +587,13 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
         }
     )
     return out.sort_values(["vehicle_id", "depart_s"], kind="stable", ignore_index=True)
+
+
+def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:
+    """Days of demand: the scenario's ``demand.days``, or the days spanned by a trips file's departures.
+
+    Trips that start before midnight and end after it do not add a day.
+    """
+    if scenario.demand.model != "file":
+        return scenario.demand.days
+    return max(1, int(trips["depart_s"].max() // DAY_S) + 1)

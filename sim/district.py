@@ -19,7 +19,8 @@ import numpy as np
 
 from sim._errors import CameraError
 from sim._validate import read_polygon
-from sim.network import RoadNetwork, from_lonlat
+from sim.geo import from_lonlat
+from sim.network import RoadNetwork
 
 
 def district_mask(net: RoadNetwork, spec: dict[str, Any], resolve: Callable[[str], Path] = Path) -> np.ndarray:

@@ -27,6 +27,16 @@ import pandas as pd
 
 from sim._errors import CurtainError, OutputError
 from sim.network import major_roads
+from sim.cameras import make_layout
+from sim.io.folders import atomic_write_bytes
+from sim.metrics.evasion import sample_pairs
+from sim.pipeline import simulate_scenario
+from sim.reconstruct import DEFAULT_SIGHTING_WINDOW_S
+from sim.routing.trees import OriginTrees
+from sim.scenario import load_scenario
+from sim.seeds import named_rng, stage_rngs
+from sim.stages.network import build_network
+from sim.traffic import drive
 
 #: The explorer's reading model, applied to any scenario it is given.
 EXPLORE_OVERRIDES = ("cameras.read_rate=1.0", "cameras.misread_rate=0.0", "reads.duplicate_rate=0.0",
@@ -54,8 +64,6 @@ def explorer_overrides(overrides: list[str] | tuple[str, ...] = (), *, camera_gr
 
 def load_for_explorer(path: Path | None, overrides: list[str] | tuple[str, ...] = ()) -> Any:
     """The scenario at ``path`` (None: the default) under the explorer's reading model."""
-    from sim.scenario import load_scenario
-
     first = load_scenario(path, explorer_overrides(overrides))
     if not first.camera_groups:
         return first
@@ -67,13 +75,6 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
 
     ``sim`` is a :class:`sim.Simulation` of a scenario loaded with :func:`explorer_overrides`.
     """
-    from sim.cameras import make_layout
-    from sim.metrics.evasion import sample_pairs
-    from sim.reconstruct import DEFAULT_SIGHTING_WINDOW_S
-    from sim.seeds import named_rng
-    from sim.traffic import drive
-    from sim.traffic.trees import OriginTrees
-
     net, scenario = sim.net, sim.scenario
     _check_size(scenario.name, net.n_nodes)
     if scenario.patrols:
@@ -212,11 +213,6 @@ def write_explorer(scenario: Any, path: Path) -> Path:
     ``path`` must be new or a page the explorer wrote (:func:`check_page_target`), checked before simulating
     and again before writing.
     """
-    from sim.io.folders import atomic_write_bytes
-    from sim.pipeline import simulate_scenario
-    from sim.seeds import stage_rngs
-    from sim.world import build_network
-
     check_page_target(path)
     # too big? say so before simulating
     _check_size(scenario.name, build_network(scenario, stage_rngs(scenario.seed)["network"]).n_nodes)

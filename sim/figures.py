@@ -9,16 +9,19 @@ from typing import Any
 import numpy as np
 
 from sim.cameras import watch_pairs
-from sim.district import district_mask
+from sim.district import boundary_edges, district_mask
 from sim.metrics.catalogue import scenario_areas
 from sim.network import edge_jurisdiction
-from sim.pipeline import Simulation
+from sim.simulation import Simulation
 from sim.views import reconstruct_view
+from sim.io.folders import atomic_write_bytes
+from sim.report import render_report
+from sim.webmap import map_html
 
 
 def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     """Every figure of a run, as PNG files in ``folder``."""
-    from sim.plot import (
+    from sim.plot import (  # lazy: matplotlib
         areas_figure, coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure,
         sharing_graph_figure,
     )
@@ -151,8 +154,6 @@ def _sampled(sim: Simulation) -> str:
 
 def _boundary(sim: Simulation) -> np.ndarray | None:
     """Edges crossing the first camera group's district, else between jurisdictions."""
-    from sim.district import boundary_edges
-
     fenced = [c for c in sim.scenario.all_cameras if c.district is not None]
     if fenced:
         district = fenced[0].district
@@ -166,9 +167,6 @@ def _boundary(sim: Simulation) -> np.ndarray | None:
 
 def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000) -> None:
     """``map.html``: roads, cameras (sized by reads) and a sample of reads; works offline (see :mod:`sim.webmap`)."""
-    from sim.io.folders import atomic_write_bytes
-    from sim.webmap import map_html
-
     output = sim.scenario.output
     page = map_html(sim.net, sim.layout, sim.reads, title=f"Curtain: {sim.scenario.name}", max_reads=max_reads,
                     tiles=output.map_tiles, attribution=output.map_tiles_attribution)
@@ -205,8 +203,6 @@ def draw_run(sim: Simulation, folder: Path) -> list[Path]:
     Works the same on a run in memory and on one read back with
     :func:`sim.io.run.read_run` (``curtain plot``). Returns the files written.
     """
-    from sim.report import render_report
-
     scenario = sim.scenario
     figures = write_figures(sim, folder / "figures") if scenario.output.figures else []
     written = list(figures)

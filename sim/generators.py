@@ -33,7 +33,7 @@ class _Builder:
 
     def __init__(self, name: str) -> None:
         # plane metres with no CRS: a synthetic city has no place on Earth unless the scenario gives it
-        # one (network.point, see sim.network.place_on_earth)
+        # one (network.point, see sim.geo.place_on_earth)
         self.graph = nx.MultiDiGraph(crs=None, name=name)
         self.osmid = 0
 

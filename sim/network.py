@@ -5,10 +5,11 @@ osmnx conventions (node ``x``/``y`` in a projected CRS in metres, edge
 ``length`` in metres, ``speed_kph``, ``travel_time`` in seconds,
 ``highway``) and adds arrays built once: an edge index ``e <-> (u, v, key)``,
 length and travel-time vectors and a CSR adjacency matrix for
-:mod:`scipy.sparse.csgraph`.
+:mod:`scipy.sparse.csgraph`, and per-edge attributes read from the graph
+(highway class, lanes, jurisdiction).
 
-Routing is batched: :func:`fastest_routes` grows one shortest-path tree per
-distinct origin and walks all of that origin's trips back through it at once.
+The graph and its arrays only: routing is :mod:`sim.routing`, geometry and
+longitude/latitude :mod:`sim.geo`.
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_array
-from scipy.sparse.csgraph import dijkstra
 
-from sim._arrays import distinct
 from sim._errors import NetworkError
 
 log = logging.getLogger(__name__)
@@ -40,10 +39,6 @@ DEFAULT_SPEEDS_KPH = {
     "residential": 30.0,
     "unclassified": 30.0,
 }
-
-#: Origins routed per :func:`scipy.sparse.csgraph.dijkstra` call; bounds the
-#: dense (origins x nodes) distance and predecessor arrays.
-ORIGIN_CHUNK = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,150 +286,7 @@ def _compact(nodes: np.ndarray) -> np.ndarray:
     return nodes
 
 
-@dataclass(frozen=True)
-class Routes:
-    """Fastest routes of many trips, stored flat.
-
-    The edges of trip ``i`` are ``edges[offsets[i]:offsets[i + 1]]`` in
-    driving order; ``travel_time[i]`` is its free-flow time in seconds.
-    ``kept`` marks, in a run that keeps only a sample of the routes
-    (``[metrics] route_sample``), the trips whose edges are stored; the
-    others have empty routes here (and every trip its travel time).
-    """
-
-    offsets: np.ndarray
-    edges: np.ndarray
-    travel_time: np.ndarray
-    #: trips whose edges are stored (``None``: every trip's)
-    kept: np.ndarray | None = None
-
-    def route(self, i: int) -> np.ndarray:
-        """Edge indices of trip ``i`` in driving order."""
-        return self.edges[self.offsets[i] : self.offsets[i + 1]]
-
-    def trip_of_edge(self) -> np.ndarray:
-        """For each entry of ``edges``, the trip it belongs to."""
-        return np.repeat(np.arange(len(self.travel_time)), np.diff(self.offsets))
-
-    def select(self, rows: np.ndarray) -> Routes:
-        """The routes of trips ``rows``, in that order (row ``i`` of the result is trip ``rows[i]``).
-
-        Examples
-        --------
-        >>> r = Routes(np.array([0, 2, 2, 5]), np.array([7, 8, 1, 2, 3]), np.array([1.0, 0.0, 3.0]))
-        >>> s = r.select(np.array([2, 0]))
-        >>> s.offsets.tolist(), s.edges.tolist(), s.travel_time.tolist()
-        ([0, 3, 5], [1, 2, 3, 7, 8], [3.0, 1.0])
-        """
-        rows = np.asarray(rows, np.int64)
-        steps = np.diff(self.offsets)[rows]
-        offsets = np.concatenate([[0], np.cumsum(steps)]).astype(np.int64)
-        flat = np.repeat(self.offsets[rows] - offsets[:-1], steps) + np.arange(int(offsets[-1]))
-        return Routes(offsets, self.edges[flat], self.travel_time[rows])
-
-    @staticmethod
-    def scatter(n_trips: int, parts: list[tuple[np.ndarray, Routes]]) -> tuple[np.ndarray, np.ndarray]:
-        """Offsets and flat edges of ``n_trips`` trips put together from ``parts``: each the trips' rows and
-        their routes (row ``i`` of a part is trip ``rows[i]``); trips in no part get an empty route.
-
-        Examples
-        --------
-        >>> a = Routes(np.array([0, 1, 3]), np.array([5, 6, 7]), np.zeros(2))
-        >>> b = Routes(np.array([0, 2]), np.array([8, 9]), np.zeros(1))
-        >>> offsets, edges = Routes.scatter(4, [(np.array([3, 0]), a), (np.array([1]), b)])
-        >>> offsets.tolist(), edges.tolist()
-        ([0, 2, 4, 4, 5], [6, 7, 8, 9, 5])
-        """
-        lengths = np.zeros(n_trips, np.int64)
-        for rows, part in parts:
-            lengths[rows] = np.diff(part.offsets)
-        offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        edges = np.empty(int(offsets[-1]), np.int64)
-        for rows, part in parts:
-            # each part's routes, edge by edge, moved to their trips' places in the flat array
-            steps = np.diff(part.offsets)
-            edges[np.repeat(offsets[rows] - part.offsets[:-1], steps) + np.arange(len(part.edges))] = part.edges
-        return offsets, edges
-
-
-def fastest_routes(
-    net: RoadNetwork,
-    origins: np.ndarray,
-    destinations: np.ndarray,
-    *,
-    weights: np.ndarray | None = None,
-) -> Routes:
-    """Fastest routes between node indices, one shortest-path tree per origin.
-
-    Parameters
-    ----------
-    net : RoadNetwork
-    origins, destinations : numpy.ndarray
-        Node indices (not ids) of each trip's ends.
-    weights : numpy.ndarray, optional
-        Per-edge costs replacing ``net.edge_time`` (e.g. congested times).
-
-    Returns
-    -------
-    Routes
-
-    Examples
-    --------
-    >>> from sim.generators import grid_network
-    >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
-    >>> r = fastest_routes(net, np.array([0]), np.array([8]))
-    >>> len(r.route(0))
-    4
-    """
-    from sim.traffic.trees import tree_routes
-
-    # compiled trees on both cores: 2.5x scipy's dijkstra on a 10,000-node city (benchmarks/README.md);
-    # scipy_routes is the reference they are tested against
-    return tree_routes(net, np.asarray(origins, dtype=np.int64), np.asarray(destinations, dtype=np.int64),
-                       weights=weights)
-
-
-def scipy_routes(
-    net: RoadNetwork,
-    origins: np.ndarray,
-    destinations: np.ndarray,
-    *,
-    weights: np.ndarray | None = None,
-) -> Routes:
-    """:func:`fastest_routes` with scipy's Dijkstra (``scipy.sparse.csgraph``): the reference implementation."""
-    origins = np.asarray(origins, dtype=np.int64)
-    destinations = np.asarray(destinations, dtype=np.int64)
-    adjacency = net.adjacency if weights is None else adjacency_matrix(net, weights=weights)
-    # between two nodes, the edge the router used: the cheapest at these weights (parallel edges differ)
-    edge_between = net.edge_between if weights is None else _edge_lookup(net, weights)
-    trip_parts, edge_parts, step_parts = [], [], []
-    travel_time = np.zeros(len(origins))
-    unique = distinct(origins)
-    for start in range(0, len(unique), ORIGIN_CHUNK):
-        chunk = unique[start : start + ORIGIN_CHUNK]
-        dist, pred = dijkstra(adjacency, directed=True, indices=chunk, return_predecessors=True)
-        trips = np.flatnonzero(np.isin(origins, chunk))
-        rows = np.searchsorted(chunk, origins[trips])
-        travel_time[trips] = dist[rows, destinations[trips]]
-        if not np.isfinite(travel_time[trips]).all():
-            bad = trips[~np.isfinite(travel_time[trips])][0]
-            raise NetworkError(
-                f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}"
-            )
-        t, e, s = _walk_back(edge_between, pred, rows, origins[trips], destinations[trips])
-        trip_parts.append(trips[t])
-        edge_parts.append(e)
-        step_parts.append(s)
-    trip = np.concatenate(trip_parts) if trip_parts else np.zeros(0, np.int64)
-    edges = np.concatenate(edge_parts) if edge_parts else np.zeros(0, np.int64)
-    steps = np.concatenate(step_parts) if step_parts else np.zeros(0, np.int64)
-    order = np.lexsort((-steps, trip))
-    offsets = np.zeros(len(origins) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum(np.bincount(trip, minlength=len(origins)))
-    return Routes(offsets=offsets, edges=edges[order], travel_time=travel_time)
-
-
-def _edge_lookup(net: RoadNetwork, weights: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+def edge_lookup(net: RoadNetwork, weights: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """``edge_between`` for other edge costs: the cheapest edge from node ``a`` to ``b`` at ``weights``."""
     cost = np.maximum(np.asarray(weights, dtype=float), 1e-6)
     best = fastest_parallel(net.edge_u, net.edge_v, cost, net.n_nodes, np.arange(net.n_edges))
@@ -446,31 +298,6 @@ def _edge_lookup(net: RoadNetwork, weights: np.ndarray) -> Callable[[np.ndarray,
         return np.where(keys[pos] == wanted, best[pos], -1)
 
     return edge_between
-
-
-def _walk_back(
-    edge_between: Callable[[np.ndarray, np.ndarray], np.ndarray], pred: np.ndarray, rows: np.ndarray,
-    origins: np.ndarray, dests: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Walk every trip from its destination back to its origin in lock step."""
-    idx = np.arange(len(dests))
-    current = dests.copy()
-    trips, edges, steps = [], [], []
-    step = 0
-    active = current != origins
-    while active.any():
-        t = idx[active]
-        node = current[t]
-        prev = pred[rows[t], node]
-        trips.append(t)
-        edges.append(edge_between(prev, node))
-        steps.append(np.full(len(t), step))
-        current[t] = prev
-        step += 1
-        active = current != origins
-    if not trips:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(trips), np.concatenate(edges), np.concatenate(steps)
 
 
 def fastest_parallel(
@@ -516,50 +343,6 @@ def edge_jurisdiction(net: RoadNetwork) -> np.ndarray:
     ], dtype=object)
 
 
-def edges_frame(net: RoadNetwork) -> pd.DataFrame:
-    """One row per directed edge, as written to ``edges.parquet``.
-
-    Columns: ``edge, u, v, key, length_m, travel_time_s, highway,
-    jurisdiction, geometry`` (WKT in the network's projected CRS).
-    """
-    rows = []
-    for e in range(net.n_edges):
-        u, v, k = net.nodes[net.edge_u[e]], net.nodes[net.edge_v[e]], int(net.edge_key[e])
-        data = net.graph.edges[u, v, k]
-        geometry = data.get("geometry")
-        if geometry is not None:
-            wkt = geometry.wkt
-        else:
-            a, b = net.edge_u[e], net.edge_v[e]
-            wkt = f"LINESTRING ({float(net.x[a])!r} {float(net.y[a])!r}, {float(net.x[b])!r} {float(net.y[b])!r})"
-        highway = data.get("highway", "")
-        rows.append(
-            (e, u, v, k, net.edge_length[e], net.edge_time[e],
-             ",".join(highway) if isinstance(highway, list) else str(highway),
-             str(data.get("jurisdiction", "")), wkt)
-        )
-    return pd.DataFrame(
-        rows,
-        columns=["edge", "u", "v", "key", "length_m", "travel_time_s", "highway", "jurisdiction", "geometry"],
-    )
-
-
-def nearest_edges(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest edge (by straight segment) to each point, and its distance in metres."""
-    from shapely import STRtree, points
-    from shapely.geometry import LineString
-
-    lines = [LineString([(net.x[u], net.y[u]), (net.x[v], net.y[v])]) for u, v in zip(net.edge_u, net.edge_v)]
-    tree = STRtree(lines)
-    query = points(x, y)
-    index, distance = tree.query_nearest(query, return_distance=True, all_matches=False)
-    edges = np.full(len(x), -1, dtype=np.int64)
-    dist = np.full(len(x), np.inf)
-    edges[index[0]] = index[1]
-    dist[index[0]] = distance
-    return edges, dist
-
-
 #: OSM ``highway`` classes drawn as arterials in the figures and the map.
 MAJOR_HIGHWAYS = ("motorway", "trunk", "primary", "secondary")
 
@@ -602,55 +385,3 @@ def lanes_each_way(net: RoadNetwork) -> np.ndarray:
 def major_roads(net: RoadNetwork) -> np.ndarray:
     """Which edges are arterials (``highway`` in :data:`MAJOR_HIGHWAYS`), for drawing."""
     return np.isin(edge_highway(net), MAJOR_HIGHWAYS)
-
-
-#: What a synthetic city without ``network.point`` says when asked for longitude/latitude.
-NOT_ON_EARTH = ("the network is a synthetic city in plane metres with no place on Earth; set "
-                "network.point = [lat, lon] (its centre) to place it, or draw it from OSM")
-
-
-def from_lonlat(net: RoadNetwork, lon: np.ndarray, lat: np.ndarray, *, what: str,
-                error: type[Exception] = NetworkError) -> tuple[np.ndarray, np.ndarray]:
-    """Project WGS84 longitude/latitude into the network's metres.
-
-    ``what`` names the input (e.g. a file) in the error raised when the network has no CRS: a
-    synthetic city is not silently treated as if its metres were degrees.
-    """
-    if net.crs is None:
-        if np.size(lon) == 0:  # nothing to place (an empty file gets its own error downstream)
-            return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        raise error(f"{what} gives longitude/latitude, but {NOT_ON_EARTH}")
-    from pyproj import Transformer
-
-    x, y = Transformer.from_crs("EPSG:4326", net.crs, always_xy=True).transform(lon, lat)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-
-
-def to_lonlat(net: RoadNetwork, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """WGS84 longitude/latitude of points in the network's metres; None when it has no place on Earth."""
-    if net.crs is None:
-        return None
-    from pyproj import Transformer
-
-    lon, lat = Transformer.from_crs(net.crs, "EPSG:4326", always_xy=True).transform(x, y)
-    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-
-
-def place_on_earth(net: RoadNetwork, lat: float, lon: float) -> RoadNetwork:
-    """Give a synthetic network a place (in place, and returned): its centre at ``lat``/``lon`` (degrees), metres kept.
-
-    The CRS is an azimuthal equidistant projection centred there, so distances near the centre are true.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sim.generators import grid_network
-    >>> net = place_on_earth(grid_network(3, 3, rng=np.random.default_rng(0)), 36.85, -76.29)
-    >>> lon, lat = to_lonlat(net, np.array([net.x.mean()]), np.array([net.y.mean()]))
-    >>> round(float(lat[0]), 2), round(float(lon[0]), 2)
-    (36.85, -76.29)
-    """
-    cx, cy = (net.x.min() + net.x.max()) / 2, (net.y.min() + net.y.max()) / 2
-    net.graph.graph["crs"] = (f"+proj=aeqd +lat_0={lat:.7f} +lon_0={lon:.7f} +x_0={cx:.3f} +y_0={cy:.3f} "
-                              "+datum=WGS84 +units=m +no_defs")
-    return net

@@ -27,7 +27,7 @@ and up to ``approaches`` cameras may share one intersection.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -39,7 +39,8 @@ from sim._defaults import DEFAULT_MIN_SPACING_M  # noqa: F401 - documented here,
 from sim._errors import CameraError
 from sim.cameras import make_layout
 from sim.district import boundary_edges, seal_cut
-from sim.network import RoadNetwork, Routes, edge_highway
+from sim.network import RoadNetwork, edge_highway
+from sim.routing import Routes
 from sim.profiles import LOCAL_ROADS
 
 #: Above this many nodes, betweenness is estimated from a sample of sources.
@@ -372,45 +373,12 @@ def two_way(net: RoadNetwork, edges: np.ndarray) -> np.ndarray:
     return np.array([net.reverse_edge(int(e)) >= 0 for e in edges], dtype=bool)
 
 
-def place_cameras(net: RoadNetwork, strategy: str, **options: Any) -> pd.DataFrame:
-    """Place cameras with a named strategy and return the layout (see :func:`place_camera_group`).
+@dataclass(frozen=True)
+class Placement:
+    """How one group of cameras is placed: a strategy and its options (a ``[cameras]`` table, as data).
 
-    Examples
-    --------
-    >>> from sim.generators import grid_network
-    >>> net = grid_network(6, 6, rng=np.random.default_rng(0), block_m=100)
-    >>> layout = place_cameras(net, "betweenness", count=4, read_rate=0.9, rng=np.random.default_rng(1),
-    ...                        min_spacing_m=250)
-    >>> len(layout)
-    4
-    """
-    return place_camera_group(net, strategy, **options)[0]
-
-
-def place_camera_group(
-    net: RoadNetwork,
-    strategy: str,
-    *,
-    count: int,
-    read_rate: float,
-    rng: np.random.Generator,
-    routes: Routes | None = None,
-    district: np.ndarray | None = None,
-    buffer_m: float = 0.0,
-    outside: np.ndarray | None = None,
-    min_reads: int = 1,
-    allowed: np.ndarray | None = None,
-    min_spacing_m: float = 0.0,
-    site: str = "edge",
-    approaches: int = 1,
-    watch: str = "both",
-    **camera_fields: Any,
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Place one group of cameras with a named strategy: the layout, and how the spacing rule shaped it.
-
-    Parameters
+    Attributes
     ----------
-    net : RoadNetwork
     strategy : str
         One of :data:`STRATEGIES`.
     count : int
@@ -418,21 +386,10 @@ def place_camera_group(
         follows from the district).
     read_rate : float
         Probability (0–1) that a passing vehicle is read.
-    rng : numpy.random.Generator
-    routes : Routes, optional
-        Trip routes, needed by ``volume``, ``greedy`` and ``route_id``.
-    district : numpy.ndarray of bool, optional
-        Node mask, needed by ``cordon`` and ``curtain``.
     buffer_m : float
         ``curtain``: how far from the district the fence may stand.
-    outside : numpy.ndarray of bool, optional
-        ``curtain``: the nodes to fence the district off from (default: all
-        nodes farther than ``buffer_m``).
     min_reads : int
         ``greedy``: reads a trip needs to count as covered.
-    allowed : numpy.ndarray of bool, optional
-        Edges a camera may go on (e.g. one jurisdiction's roads); ``random``,
-        ``betweenness``, ``volume``, ``greedy`` and ``route_id`` only.
     min_spacing_m : float
         ``random``, ``betweenness``, ``volume``, ``greedy``: no two camera
         sites of the group closer than this (straight line, metres).
@@ -443,9 +400,84 @@ def place_camera_group(
         ``site = "intersection"``: cameras one intersection may hold.
     watch : {"both", "in", "out"}
         ``cordon``: the roads into the district, out of it, or both.
-    **camera_fields
+    camera : dict
         Passed to :func:`sim.cameras.make_layout` (``operator``, ``vendor``,
         ``misread_rate``, ``direction``).
+    """
+
+    strategy: str
+    count: int
+    read_rate: float
+    buffer_m: float = 0.0
+    min_reads: int = 1
+    min_spacing_m: float = 0.0
+    site: str = "edge"
+    approaches: int = 1
+    watch: str = "both"
+    camera: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, strategy: str, **options: Any) -> Placement:
+        """A placement from keyword options: the fields above, the rest passed to :func:`sim.cameras.make_layout`.
+
+        Examples
+        --------
+        >>> p = Placement.of("random", count=3, read_rate=0.9, operator="city")
+        >>> p.count, p.camera
+        (3, {'operator': 'city'})
+        """
+        names = {f for f in cls.__dataclass_fields__ if f not in ("strategy", "camera")}
+        return cls(strategy, **{k: v for k, v in options.items() if k in names},
+                   camera={k: v for k, v in options.items() if k not in names})
+
+
+def place_cameras(net: RoadNetwork, strategy: str, *, rng: np.random.Generator, routes: Routes | None = None,
+                  district: np.ndarray | None = None, outside: np.ndarray | None = None,
+                  allowed: np.ndarray | None = None, **options: Any) -> pd.DataFrame:
+    """Place cameras with a named strategy and return the layout (``options``: see :class:`Placement`;
+    the rest as :func:`place_camera_group`).
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(6, 6, rng=np.random.default_rng(0), block_m=100)
+    >>> layout = place_cameras(net, "betweenness", count=4, read_rate=0.9, rng=np.random.default_rng(1),
+    ...                        min_spacing_m=250)
+    >>> len(layout)
+    4
+    """
+    return place_camera_group(net, Placement.of(strategy, **options), rng=rng, routes=routes, district=district,
+                              outside=outside, allowed=allowed)[0]
+
+
+def place_camera_group(
+    net: RoadNetwork,
+    placement: Placement,
+    *,
+    rng: np.random.Generator,
+    routes: Routes | None = None,
+    district: np.ndarray | None = None,
+    outside: np.ndarray | None = None,
+    allowed: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Place one group of cameras: the layout, and how the spacing rule shaped it.
+
+    Parameters
+    ----------
+    net : RoadNetwork
+    placement : Placement
+        The strategy and its options.
+    rng : numpy.random.Generator
+    routes : Routes, optional
+        Trip routes, needed by ``volume``, ``greedy``, ``route_id`` and ``entrances``.
+    district : numpy.ndarray of bool, optional
+        Node mask, needed by ``cordon`` and ``curtain``.
+    outside : numpy.ndarray of bool, optional
+        ``curtain``: the nodes to fence the district off from (default: all
+        nodes farther than ``buffer_m``).
+    allowed : numpy.ndarray of bool, optional
+        Edges a camera may go on (e.g. one jurisdiction's roads); ``random``,
+        ``betweenness``, ``volume``, ``greedy`` and ``route_id`` only.
 
     Returns
     -------
@@ -456,12 +488,16 @@ def place_camera_group(
         (candidates the spacing rule turned down before the count was
         reached); empty for strategies that do not rank roads.
     """
+    strategy, count, read_rate = placement.strategy, placement.count, placement.read_rate
+    min_spacing_m, site = placement.min_spacing_m, placement.site
+    camera_fields = dict(placement.camera)
     if strategy in ROUTED_STRATEGIES and routes is None:
         raise CameraError(f"strategy {strategy!r} needs the trips' routes")
     if strategy in ("cordon", "curtain") and district is None:
         raise CameraError(f"strategy {strategy!r} needs cameras.district (nodes, polygon, center + radius_m "
                           "or jurisdiction)")
-    guard = _SpacingGuard(Spacing.for_network(net, min_spacing_m, site, approaches)) if strategy in SPACED else None
+    spacing = Spacing.for_network(net, min_spacing_m, site, placement.approaches) if strategy in SPACED else None
+    guard = _SpacingGuard(spacing) if spacing is not None else None
     if strategy == "random":
         edges = random_edges(net, count, rng, allowed, guard)
     elif strategy == "betweenness":
@@ -469,7 +505,7 @@ def place_camera_group(
     elif strategy == "volume":
         edges = volume_edges(net, count, routes, allowed, guard)  # type: ignore[arg-type]
     elif strategy == "greedy":
-        edges = np.sort(greedy_edges(net, count, routes, min_reads=min_reads, allowed=allowed,  # type: ignore[arg-type]
+        edges = np.sort(greedy_edges(net, count, routes, min_reads=placement.min_reads, allowed=allowed,  # type: ignore[arg-type]
                                      guard=guard))
     elif strategy == "route_id":
         edges, _ = route_id_edges(net, count, routes, allowed)  # type: ignore[arg-type]
@@ -482,9 +518,9 @@ def place_camera_group(
         edges = volume_edges(net, count, routes, way_in, guard)  # type: ignore[arg-type]
     elif strategy == "cordon":
         camera_fields["direction"] = "forward"
-        edges = cordon_edges(net, district, watch)  # type: ignore[arg-type]
+        edges = cordon_edges(net, district, placement.watch)  # type: ignore[arg-type]
     elif strategy == "curtain":
-        edges = seal_cut(net, district, buffer_m=buffer_m, outside=outside)  # type: ignore[arg-type]
+        edges = seal_cut(net, district, buffer_m=placement.buffer_m, outside=outside)  # type: ignore[arg-type]
         layout = make_layout(net, edges, read_rate=read_rate, **{**camera_fields, "direction": "forward"})
         layout["direction"] = np.where(two_way(net, edges), "both", "forward")
         return layout, {}

@@ -20,8 +20,9 @@ import pyarrow.compute as pc
 from sim._arrays import distinct, distinct_counts
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE
 from sim._errors import NetworkError
-from sim.network import RoadNetwork, Routes, fastest_routes
-from sim.traffic.trees import OriginTrees, tree_times
+from sim.network import RoadNetwork
+from sim.routing import Routes, fastest_routes
+from sim.routing.trees import OriginTrees, tree_times
 
 #: Extra seconds beyond the fastest possible drive between two sightings
 #: before they are taken as two trips (a stop of more than this splits).
@@ -496,7 +497,7 @@ def _one_apart(plate_text: pd.Index, counts: np.ndarray, rare_plates: np.ndarray
 
 def _drive_times(net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
     """Fastest drive (s) from ``origins[i]`` to ``destinations[i]`` (node indices), ``inf`` where there is none:
-    the travel times of :func:`sim.network.fastest_routes` (its trees), without walking the routes."""
+    the travel times of :func:`sim.routing.fastest_routes` (its trees), without walking the routes."""
     out = np.empty(len(origins))
     for rows, tree, dist, _ in OriginTrees.of(net, heap=True).by_origin(np.asarray(origins, np.int64)):
         out[rows] = dist[tree, destinations[rows]]

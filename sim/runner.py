@@ -22,9 +22,11 @@ from sim.shard import n_workers
 from sim.seeds import stage_rngs
 from sim.figures import draw_run
 from sim.io.run import versions, write_run
-from sim.pipeline import STAGES, Progress, Simulation, simulate_scenario
+from sim.pipeline import STAGES, Progress, simulate_scenario
+from sim.simulation import Simulation
 from sim.scenario import Scenario
-from sim.world import build_network
+from sim.stages.network import build_network
+from sim.analyze import run_analysis
 
 __all__ = ["STAGES", "RunResult", "Simulation", "run_scenario", "simulate_scenario", "versions"]
 
@@ -86,8 +88,6 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
 
 def _analyze_scenario(scenario: Scenario, out_dir: Path, progress: Progress | None) -> RunResult:
     """``[reads] source = "file"``: analyse a real reads file (as ``curtain analyze``) instead of simulating."""
-    from sim.analyze import run_analysis
-
     spec = scenario.reads
     clock = time.perf_counter()
     net = build_network(scenario, stage_rngs(scenario.seed)["network"]) if spec.snap_to_network else None

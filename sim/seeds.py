@@ -11,13 +11,14 @@ import zlib
 
 import numpy as np
 
-#: Stage names in a fixed order: adding a stage at the end keeps the
-#: streams of the earlier ones unchanged.
-STAGES: tuple[str, ...] = (
+#: The random streams, in a fixed order: a stream is the child of the seed at its position, so adding one at
+#: the end keeps the others' draws, and a stream's name can change without changing them ("routes" was
+#: "traffic" when traffic chose the routes). :data:`sim.pipeline.STAGES` says which stage draws from which.
+STREAMS: tuple[str, ...] = (
     "network",
     "cameras",
     "demand",
-    "traffic",
+    "routes",
     "reads",
     "reconstruct",
     "metrics",
@@ -27,7 +28,7 @@ STAGES: tuple[str, ...] = (
 
 
 def stage_rngs(seed: int) -> dict[str, np.random.Generator]:
-    """Return one independent generator per stage, derived from ``seed``.
+    """Return one independent generator per stream (:data:`STREAMS`), derived from ``seed``.
 
     Examples
     --------
@@ -36,8 +37,8 @@ def stage_rngs(seed: int) -> dict[str, np.random.Generator]:
     >>> bool((a == b).all())
     True
     """
-    children = np.random.SeedSequence(seed).spawn(len(STAGES))
-    return {name: np.random.default_rng(child) for name, child in zip(STAGES, children)}
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
 
 
 def named_rng(seed: int, *names: str) -> np.random.Generator:

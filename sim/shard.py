@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+from sim.progress import muted, tick
 
 #: The Dask client of the running ``workers(...)`` block (``None``: run shards in this process).
 _CLIENT: ContextVar[Any] = ContextVar("curtain_dask_client", default=None)
@@ -61,8 +62,6 @@ def shard_map(function: Callable[..., Any], shards: Sequence[tuple[Any, ...]], *
     Results come back in the order of ``shards`` whatever order the workers finish in. ``counts``
     (units of work per shard) advance the running :func:`sim.progress.counting` block as shards finish.
     """
-    from sim.progress import muted, tick
-
     client = _CLIENT.get()
     if client is None or len(shards) <= 1:
         results = []

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from sim.cameras import watch_pairs
-from sim.network import NOT_ON_EARTH, RoadNetwork, major_roads, to_lonlat
+from sim.geo import NOT_ON_EARTH, to_lonlat
+from sim.network import RoadNetwork, major_roads
 
 #: Operator colours (Okabe–Ito), as in the figures.
 COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")

@@ -32,17 +32,17 @@ BAD = {
 
 
 def _run_error(scenario) -> str:
-    """What `run` says, checking that it says it before building demand (the world stage)."""
+    """What `run` says, checking that it says it before building demand (the demand stage)."""
     import sim.pipeline
     from sim import simulate_scenario
 
-    original = sim.pipeline.build_world
-    sim.pipeline.build_world = lambda *a, **k: pytest.fail("run built the world before reporting the problem")
+    original = sim.pipeline.build_demand
+    sim.pipeline.build_demand = lambda *a, **k: pytest.fail("run built the demand before reporting the problem")
     try:
         with pytest.raises(CurtainError) as info:
             simulate_scenario(scenario)
     finally:
-        sim.pipeline.build_world = original
+        sim.pipeline.build_demand = original
     return str(info.value)
 
 

@@ -149,7 +149,7 @@ def test_point_counts_snap_and_cover_both_directions(tmp_path, grid10):
 
     from sim.io.counts import read_counts
 
-    from sim.network import place_on_earth
+    from sim.geo import place_on_earth
 
     net = place_on_earth(grid10, 41.0, -73.8)
     e = 0

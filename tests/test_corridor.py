@@ -9,7 +9,7 @@ import pytest
 from sim.access import access_graph, visible_reads
 from sim.cameras import make_layout
 from sim.metrics import long_trip_exposure, trip_gaps, trip_metrics
-from sim.network import fastest_routes
+from sim.routing import fastest_routes
 from sim.reconstruct import reconstruct
 
 from conftest import straight_road

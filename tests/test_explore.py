@@ -94,9 +94,9 @@ def test_the_page_is_offline_and_says_its_model(small):
 
 
 def test_too_big_a_city_is_refused_before_simulating(tmp_path, monkeypatch):
-    import sim.pipeline
+    import sim.explore
 
-    monkeypatch.setattr(sim.pipeline, "simulate_scenario", lambda *a, **k: pytest.fail("simulated"))
+    monkeypatch.setattr(sim.explore, "simulate_scenario", lambda *a, **k: pytest.fail("simulated"))
     scenario = load_scenario(overrides=explorer_overrides(["network.rows=60", "network.cols=60"]))
     with pytest.raises(ExploreError, match="3,600 intersections; the explorer draws at most 3,000"):
         write_explorer(scenario, tmp_path / "big.html")
@@ -183,18 +183,18 @@ def test_the_command_writes_the_page_and_names_its_mistakes(tmp_path):
 
 
 def test_a_page_that_appears_while_simulating_is_not_overwritten(tmp_path, monkeypatch):
-    import sim.pipeline
+    import sim.explore
 
     from sim import OutputError
 
     target = tmp_path / "lesson.html"
-    real = sim.pipeline.simulate_scenario
+    real = sim.explore.simulate_scenario
 
     def and_meanwhile(scenario, *args, **kwargs):
         target.write_text("a teacher saved this meanwhile")
         return real(scenario, *args, **kwargs)
 
-    monkeypatch.setattr(sim.pipeline, "simulate_scenario", and_meanwhile)
+    monkeypatch.setattr(sim.explore, "simulate_scenario", and_meanwhile)
     with pytest.raises(OutputError, match="not a page curtain explore wrote"):
         write_explorer(load_scenario(overrides=explorer_overrides(SMALL)), target)
     assert target.read_text() == "a teacher saved this meanwhile"

@@ -10,11 +10,12 @@ import pytest
 from sim.cameras import make_layout, watch_pairs
 from sim.demand import population_trips
 from sim.traffic.compiled import chain_times
-from sim.traffic.trees import tree_crossings
+from sim.routing.trees import tree_crossings
 from sim.generators import grid_network
-from sim.network import fastest_routes
+from sim.routing import fastest_routes
 from sim.reads import stream_reads
-from sim.traffic import route_crossings, simulate
+from sim.routing import route_crossings
+from sim.traffic import simulate
 
 from conftest import small_scenario
 
@@ -113,7 +114,7 @@ def test_duplicate_reads_follow_their_original():
 
 
 def test_edge_volumes_equal_counting_the_routes(week):
-    from sim.traffic.trees import edge_volumes
+    from sim.routing.trees import edge_volumes
 
     net, trips, _ = week
     origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
@@ -126,7 +127,7 @@ def test_heap_dijkstra_serves_networks_with_near_zero_edge_times():
     """A zero-length edge makes Dial's buckets useless; the binary-heap Dijkstra takes over, same routes."""
     import networkx as nx
 
-    from sim.traffic.trees import OriginTrees
+    from sim.routing.trees import OriginTrees
     from sim.network import from_graph
 
     g = nx.MultiDiGraph(grid_network(6, 6, rng=np.random.default_rng(4), one_way_share=0.0).graph)

@@ -18,7 +18,7 @@ from sim.generators import grid_network
 from sim.intervals import effective_n, share_with_interval, wilson
 from sim.metrics import (exposure_by_length, home_inference, next_camera_hits, searcher_reads, trip_metrics,
                          work_inference)
-from sim.network import Routes
+from sim.routing import Routes
 from sim.reconstruct import Reconstruction, reconstruct, sighting_ids
 from sim.runner import simulate_scenario
 from sim.scenario import load_scenario

@@ -12,7 +12,8 @@ import pytest
 from sim import NetworkError, ScenarioError
 from sim.generators import city_line_network, corridor_network, grid_network, radial_network, river_network
 from sim.io import osm, tntp
-from sim.network import fastest_routes, from_graph
+from sim.network import from_graph
+from sim.routing import fastest_routes
 from sim.runner import simulate_scenario
 from sim.scenario import load_scenario
 

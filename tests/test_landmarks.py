@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from sim.generators import grid_network
-from sim.traffic import choose_routes
-from sim.traffic import landmarks as lm
-from sim.traffic import routes as routes_module
-from sim.traffic.trees import OriginTrees, routes_on_trees
+from sim.routing import choose_routes
+from sim.routing import landmarks as lm
+from sim.routing import choice as routes_module
+from sim.routing.trees import OriginTrees, routes_on_trees
 
 
 def _perceived(side: int, seed: int) -> tuple[object, np.ndarray]:
@@ -92,7 +92,7 @@ def test_route_choice_gives_the_same_routes_with_or_without_pair_searches(monkey
     net = grid_network(25, 25, rng=rng)
     origins = rng.integers(0, net.n_nodes, 4000)
     destinations = rng.integers(0, net.n_nodes, 4000)
-    from sim.traffic import trees as trees_module
+    from sim.routing import trees as trees_module
 
     monkeypatch.setattr(trees_module, "GOAL_MIN_ORIGINS", 1)  # pair searches however few origins qualify
     runs = []
@@ -118,7 +118,7 @@ def test_tree_times_are_the_same_by_trees_or_by_pair_searches(monkeypatch: pytes
     from scipy.sparse.csgraph import dijkstra
 
     from sim.network import adjacency_matrix
-    from sim.traffic import trees as trees_module
+    from sim.routing import trees as trees_module
 
     monkeypatch.setattr(trees_module, "GOAL_MIN_ORIGINS", 1)
     net, perceived = _perceived(15, 21)
@@ -142,7 +142,7 @@ def test_equal_edge_weights_keep_the_trees(monkeypatch: pytest.MonkeyPatch) -> N
     """Where two edges weigh the same (zero-length streets floored to 1e-6 s), equally fast paths can exist and a
     search could take another one than the tree: such a class is routed on trees only, and the routes are the
     trees' whatever the split."""
-    from sim.traffic import trees as trees_module
+    from sim.routing import trees as trees_module
 
     monkeypatch.setattr(trees_module, "GOAL_MIN_ORIGINS", 1)
     net, weights = _perceived(12, 4)
@@ -153,7 +153,7 @@ def test_equal_edge_weights_keep_the_trees(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_node_indices_out_of_range_are_refused() -> None:
-    from sim.traffic.trees import tree_times
+    from sim.routing.trees import tree_times
 
     net, _ = _perceived(5, 1)
     with pytest.raises(ValueError, match="node indices"):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics
 from sim.generators import grid_network
-from sim.network import Routes, fastest_routes
+from sim.routing import Routes, fastest_routes
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.runner import simulate_scenario
 

@@ -9,7 +9,7 @@ import pytest
 from sim import load_scenario, simulate_scenario
 from sim.intervals import median_interval
 from sim.metrics import trip_metrics
-from sim.network import Routes
+from sim.routing import Routes
 from sim.reconstruct import Reconstruction
 
 from conftest import straight_road

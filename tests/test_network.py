@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from sim import NetworkError
 from sim.generators import grid_network
-from sim.network import fastest_routes, from_graph
+from sim.network import from_graph
+from sim.routing import fastest_routes
 
 
 def random_strong_graph(seed: int, n: int, extra: int):
@@ -95,7 +96,7 @@ def test_bad_graphs_get_clear_errors(graph, message):
 @pytest.mark.parametrize("closed", [False, True])
 def test_tree_times_equal_networkx_path_lengths(closed):
     """Fastest times with compiled trees (many origin chunks), with and without closed (infinite-time) edges."""
-    from sim.traffic.trees import tree_times
+    from sim.routing.trees import tree_times
 
     net = grid_network(7, 7, rng=np.random.default_rng(11))
     rng = np.random.default_rng(12)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.network import fastest_routes
+from sim.routing import fastest_routes
 from sim.traffic import drive_patrols, patrol_beats, patrol_encounters
 
 from conftest import straight_road

@@ -14,11 +14,12 @@ from sim.generators import grid_network
 from sim.metrics import (
     exposure_by_length, home_inference, next_camera_accuracy, searcher_reads, time_to_first_read, uniqueness,
 )
-from sim.network import fastest_routes
+from sim.routing import fastest_routes
 from sim.reads import read_passes
 from sim.runner import simulate_scenario
 from sim.scenario import load_scenario
-from sim.traffic import route_crossings, simulate
+from sim.routing import route_crossings
+from sim.traffic import simulate
 
 from conftest import place_guesses_by_hand, small_scenario, true_homes
 

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim import run_scenario, simulate_scenario
+from sim import load_scenario, run_scenario, simulate_scenario
 from sim.cli import app
 from sim.io.run import read_run
 
-from conftest import small_scenario
+from conftest import PROJECT, small_scenario
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +53,13 @@ def test_curtain_plot_redraws_the_same_figures_without_simulating(written, monke
         raise AssertionError("curtain plot simulated")
 
     import sim.pipeline
-    import sim.traffic
+    import sim.runner
+    import sim.stages.traffic
 
-    monkeypatch.setattr(sim.pipeline, "simulate_scenario", refuse)
+    monkeypatch.setattr(sim.runner, "simulate_scenario", refuse)
     monkeypatch.setattr(sim.pipeline, "run_traffic", refuse)
-    monkeypatch.setattr(sim.traffic, "drive", refuse)
+    monkeypatch.setattr(sim.pipeline, "build_demand", refuse)
+    monkeypatch.setattr(sim.stages.traffic, "drive", refuse)
     result = CliRunner().invoke(app, ["plot", str(out)])
     assert result.exit_code == 0, result.output
     after = {p.name: p.read_bytes() for p in (out / "figures").iterdir()}
@@ -77,18 +79,19 @@ def test_read_run_refuses_a_folder_that_is_not_a_run(tmp_path):
 
 def test_the_stages_compose_by_hand_as_simulate_scenario_does():
     """A notebook can run the stages one by one and get the run's own reads."""
+    from sim import build_demand, build_network, observe, place_readers, route_trips, run_traffic
     from sim.seeds import stage_rngs
-    from sim.pipeline import observe, run_traffic
-    from sim.world import build_network, build_world
 
     scenario = small_scenario()
     rngs = stage_rngs(scenario.seed)
     net = build_network(scenario, rngs["network"])
-    world = build_world(scenario, net, rngs)
-    traffic = run_traffic(scenario, world, rngs)
-    reads, lost = observe(scenario, world, traffic, rngs)
-    assert lost is None
-    pd.testing.assert_frame_equal(reads, simulate_scenario(scenario).reads, check_exact=True)
+    demand = build_demand(scenario, net, rngs)
+    routed = route_trips(scenario, net, demand.trips, rngs)
+    cameras = place_readers(scenario, routed.net, routed.routes, rngs, demand.pilot_cameras)
+    traffic = run_traffic(scenario, demand.trips, routed, cameras, rngs)
+    reads = observe(scenario, cameras.layout, traffic, rngs)
+    assert reads.lost_to_outages is None
+    pd.testing.assert_frame_equal(reads.table, simulate_scenario(scenario).reads, check_exact=True)
 
 
 def test_reads_do_not_depend_on_chunking_in_memory_or_streamed(grid10, tmp_path):
@@ -97,7 +100,7 @@ def test_reads_do_not_depend_on_chunking_in_memory_or_streamed(grid10, tmp_path)
 
     from sim.cameras import make_layout
     from sim.demand import population_trips
-    from sim.network import fastest_routes
+    from sim.routing import fastest_routes
     from sim.reads import read_passes, stream_reads
     from sim.traffic import drive
 
@@ -146,3 +149,38 @@ def test_a_registered_metric_reaches_the_run_and_every_agency_and_not_applicable
     assert 0 < mask.sum() < len(mask)  # the police see the city's cameras, not the county's
     assert sim.metrics["agencies"]["city-police"]["test_reads_held"] == int(mask.sum())
     assert seen_views == ["all", "city-police"]
+
+
+def test_the_stage_table_of_the_architecture_doc_is_the_pipelines():
+    """docs/architecture.md's table of stages, modules and random streams is :data:`sim.pipeline.STAGES`."""
+    import importlib
+
+    from sim.pipeline import STAGES
+    from sim.seeds import STREAMS
+
+    text = (PROJECT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = text.split("| stage | module | streams |", 1)[1].split("\n\n", 1)[0].strip().splitlines()[1:]
+    rows = [[cell.strip().strip("`") for cell in line.strip("|").split("|")] for line in table]
+    documented = [(name, module, tuple(s.strip() for s in streams.split(",") if s.strip()))
+                  for name, module, streams in rows]
+    assert documented == [(s.name, s.module, s.streams) for s in STAGES]
+    for stage in STAGES:
+        importlib.import_module(stage.module)
+        assert set(stage.streams) <= set(STREAMS), stage
+    # every stream a stage draws from is declared; the two never drawn keep their places in the seed's children
+    used = {s for stage in STAGES for s in stage.streams}
+    assert set(STREAMS) - used == {"reconstruct", "metrics"}
+
+
+def test_a_stage_is_handed_only_its_own_streams(monkeypatch):
+    """A stage that drew from a stream its row of STAGES does not name would fail, not draw silently."""
+    import dataclasses
+
+    import sim.pipeline
+
+    scenario = load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml",
+                             overrides=["demand.trips=200", "demand.days=1"])
+    stages = tuple(dataclasses.replace(s, streams=()) if s.name == "traffic" else s for s in sim.pipeline.STAGES)
+    monkeypatch.setattr(sim.pipeline, "STAGES", stages)
+    with pytest.raises(KeyError, match="patrols"):
+        simulate_scenario(scenario)

@@ -18,7 +18,8 @@ from sim.cameras import make_layout, read_cameras_csv, read_cameras_geojson, wat
 from sim.demand import uniform_trips
 from sim.district import boundary_edges, is_sealed, seal_cut
 from sim.generators import grid_network, river_network
-from sim.network import fastest_routes, from_graph
+from sim.network import from_graph
+from sim.routing import fastest_routes
 from sim.placement import (
     coverage, greedy_edges, place_cameras, route_id_edges, route_incidence,
 )
@@ -74,7 +75,8 @@ def test_share_of_trips_read_never_falls_when_a_camera_is_added(seed, n):
 
 def small_sim(net, edges, seed):
     from sim.reads import read_passes
-    from sim.traffic import route_crossings, simulate
+    from sim.routing import route_crossings
+    from sim.traffic import simulate
     from datetime import datetime
 
     layout = make_layout(net, np.asarray(edges, dtype=np.int64), read_rate=1.0)
@@ -351,7 +353,7 @@ def test_polygon_district_holds_exactly_the_nodes_inside(tmp_path):
 
     from sim.district import district_mask
 
-    from sim.network import place_on_earth
+    from sim.geo import place_on_earth
 
     net = place_on_earth(grid_network(6, 6, rng=np.random.default_rng(0)), 36.85, -76.29)
     # a box around the middle in projected metres, written as longitude/latitude
@@ -384,13 +386,13 @@ def site_xy(net, edges, site):
 @pytest.mark.parametrize("strategy", ["random", "betweenness", "volume", "greedy"])
 @pytest.mark.parametrize("site, approaches", [("edge", 1), ("intersection", 1), ("intersection", 2)])
 def test_no_two_sites_of_a_group_closer_than_the_spacing(strategy, site, approaches):
-    from sim.placement import place_camera_group
+    from sim.placement import Placement, place_camera_group
 
     net = grid_network(12, 12, rng=np.random.default_rng(2), block_m=100)
     trips = uniform_trips(net, 400, 1, np.random.default_rng(3))
     routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
-    layout, report = place_camera_group(net, strategy, count=12, read_rate=1.0, rng=np.random.default_rng(4),
-                                        routes=routes, min_spacing_m=250, site=site, approaches=approaches)
+    placement = Placement(strategy, count=12, read_rate=1.0, min_spacing_m=250, site=site, approaches=approaches)
+    layout, report = place_camera_group(net, placement, rng=np.random.default_rng(4), routes=routes)
     edges = [net.edge_id(u, v, k) for u, v, k in zip(layout["u"], layout["v"], layout["key"])]
     xy, sites = site_xy(net, edges, site)
     assert len(layout) == 12
@@ -407,13 +409,13 @@ def test_no_two_sites_of_a_group_closer_than_the_spacing(strategy, site, approac
 
 def test_spacing_turns_down_the_candidates_a_hand_count_does():
     """Volume placement with spacing equals walking the roads busiest first and keeping those far enough."""
-    from sim.placement import edge_volume, place_camera_group
+    from sim.placement import Placement, edge_volume, place_camera_group
 
     net = grid_network(10, 10, rng=np.random.default_rng(5), block_m=120)
     trips = uniform_trips(net, 500, 1, np.random.default_rng(6))
     routes = fastest_routes(net, net.node_indices(trips["origin"]), net.node_indices(trips["destination"]))
-    layout, report = place_camera_group(net, "volume", count=8, read_rate=1.0, rng=np.random.default_rng(0),
-                                        routes=routes, min_spacing_m=300)
+    layout, report = place_camera_group(net, Placement("volume", count=8, read_rate=1.0, min_spacing_m=300),
+                                        rng=np.random.default_rng(0), routes=routes)
     volume = edge_volume(net, routes)
     xy, _ = site_xy(net, np.arange(net.n_edges), "edge")
     kept, turned_down = [], 0

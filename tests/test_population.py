@@ -13,7 +13,8 @@ from sim.demand import (
 from sim.generators import grid_network
 from sim.metrics import home_inference, searcher_reads, work_inference
 from sim.reads import read_passes
-from sim.traffic import choose_routes, route_crossings, simulate
+from sim.routing import choose_routes, route_crossings
+from sim.traffic import simulate
 
 from conftest import place_guesses_by_hand, true_homes
 

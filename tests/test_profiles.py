@@ -183,7 +183,7 @@ def test_a_camera_reads_its_lanes_share_of_a_wider_road():
 
     from sim.cameras import make_layout
     from sim.generators import grid_network
-    from sim.world import lanes_read_rate
+    from sim.stages.cameras import lanes_read_rate
 
     net = grid_network(3, 3, one_way_share=0, rng=np.random.default_rng(0))
     g = net.graph

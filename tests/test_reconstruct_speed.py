@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from sim.generators import grid_network
-from sim.network import RoadNetwork, fastest_routes
+from sim.network import RoadNetwork
+from sim.routing import fastest_routes
 from sim.reconstruct import match_misreads, order_by_code, reconstruct, sighting_ids
 
 

@@ -19,8 +19,9 @@ from sim.explore import ExploreError, explore_data
 from sim.io.run import read_run
 from sim.metrics.catalogue import scenario_areas
 from sim.seeds import stage_rngs
-from sim.traffic import route_crossings
-from sim.world import ROUTE_SAMPLE_STRATA, build_network, build_world, route_sample_mask
+from sim.routing import route_crossings
+from sim.stages.network import build_network
+from sim.stages.routes import ROUTE_SAMPLE_STRATA, route_sample_mask
 
 from conftest import PROJECT, small_scenario
 
@@ -136,18 +137,35 @@ def test_every_trip_drives_what_its_whole_route_would():
     overrides = [*WESTCHESTER, "metrics.route_sample=300"]
     scenario = load_scenario(PROJECT / "scenarios" / "westchester-sanctuary.toml", overrides=overrides)
     net = build_network(scenario, stage_rngs(scenario.seed)["network"])
-    world = build_world(scenario, net, stage_rngs(scenario.seed))
+    sampled = _stages(scenario, net)
     everything = load_scenario(PROJECT / "scenarios" / "westchester-sanctuary.toml",
                                overrides=[*overrides[:-1], "metrics.route_sample='all'"])
-    whole = build_world(everything, net, stage_rngs(scenario.seed))
-    driven, routes = world.driven, whole.routes
-    assert driven is not None and world.routes.kept is not None
-    assert np.array_equal(driven.volume, np.bincount(routes.edges, minlength=net.n_edges))
+    whole = _stages(everything, net)
+    routes = whole["routed"].routes
+    assert sampled["traffic"].routes.kept is not None and routes.kept is None
+    assert np.array_equal(sampled["traffic"].volume, np.bincount(routes.edges, minlength=net.n_edges))
     by_hand = [net.edge_length[routes.route(i)].sum() for i in range(0, len(routes.travel_time), 97)]
-    assert np.allclose(driven.length_m[::97], by_hand, rtol=1e-12)
-    crossings = route_crossings(net, routes, *watch_pairs(whole.layout, net))
-    for field in ("trip", "camera", "edge", "backward", "offset_s"):
-        assert np.array_equal(getattr(driven.crossings, field), getattr(crossings, field)), field
+    assert np.allclose(sampled["traffic"].trips["length_m"].to_numpy()[::97], by_hand, rtol=1e-12)
+    # every trip's camera passes, at the same times, as if every route were kept
+    crossings = route_crossings(net, routes, *watch_pairs(whole["cameras"].layout, net))
+    assert len(crossings.trip) == len(sampled["traffic"].passes)
+    for field in ("trip", "camera", "edge", "backward", "time_s"):
+        assert np.array_equal(sampled["traffic"].passes[field].to_numpy(), whole["traffic"].passes[field].to_numpy())
+
+
+def _stages(scenario, net):
+    """The demand, routes, cameras and traffic stages of ``scenario`` on ``net``, one by one."""
+    from sim.stages.cameras import place_readers
+    from sim.stages.demand import build_demand
+    from sim.stages.routes import route_trips
+    from sim.stages.traffic import run_traffic
+
+    rngs = stage_rngs(scenario.seed)
+    demand = build_demand(scenario, net, rngs)
+    routed = route_trips(scenario, net, demand.trips, rngs)
+    cameras = place_readers(scenario, routed.net, routed.routes, rngs, demand.pilot_cameras)
+    return {"routed": routed, "cameras": cameras,
+            "traffic": run_traffic(scenario, demand.trips, routed, cameras, rngs)}
 
 
 def test_the_sample_is_whole_vehicles_in_proportion_to_their_trips():

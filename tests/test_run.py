@@ -140,17 +140,17 @@ def test_cli_query_on_a_folder_without_reads(tmp_path):
 
 def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
     """Without a terminal (a pipe, a CI log) the progress bar becomes one line per stage with the time so far."""
-    from sim.pipeline import STAGES
+    from sim.pipeline import STAGE_NAMES
 
     result = CliRunner().invoke(app, ["run", "-o", str(tmp_path / "out"), "--set", "demand.trips=200",
                                       "--set", "network.rows=6", "--set", "network.cols=6",
                                       "--set", "cameras.count=4"])
     assert result.exit_code == 0, result.output
     lines = [line.split(":")[0] for line in result.output.splitlines() if ": done (" in line]
-    assert lines == [*STAGES, "write"]
+    assert lines == list(STAGE_NAMES)
     # the long stages say how much they did
     text = result.output
-    assert re.search(r"demand and cameras: done \([\d.]+ s; 200 trips routed\)", text), text
+    assert re.search(r"routes: done \([\d.]+ s; 200 trips routed\)", text), text
     assert re.search(r"traffic: done \([\d.]+ s; 200 trips driven\)", text), text
     assert re.search(r"reads: done \([\d.]+ s; [\d,]+ camera passes read\)", text), text
     engines = json.loads((tmp_path / "out" / "run.json").read_text())["engines"]
@@ -163,7 +163,7 @@ def test_edges_are_geoparquet_with_the_crs_and_lines_at_the_edge_ends(two_runs):
     import shapely
 
     from sim import load_scenario
-    from sim.world import build_network
+    from sim.stages.network import build_network
     from sim.seeds import stage_rngs
 
     path = two_runs / "a" / "edges.parquet"

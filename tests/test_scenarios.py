@@ -171,7 +171,8 @@ def test_your_city_example_validates_and_its_cameras_snap_offline():
 def test_no_two_cameras_of_a_ranked_group_are_closer_than_its_spacing(name, reduced_run):
     """Brute force over every pair of sites of every ranked group in the library's layouts."""
     from sim.seeds import stage_rngs
-    from sim.world import build_network, group_prefix
+    from sim.stages.cameras import group_prefix
+    from sim.stages.network import build_network
 
     out = reduced_run(name)
     scenario = load_scenario(SCENARIOS / f"{name}.toml", REDUCED[name])

@@ -35,10 +35,10 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_too_big_is_refused_at_once_naming_its_key(case, command, tmp_path, monkeypatch):
-    import sim.world
+    import sim.stages.network
 
     # nothing may be built: the network builder must not be reached
-    monkeypatch.setattr(sim.world, "load_network", lambda *a, **k: pytest.fail("built the network first"))
+    monkeypatch.setattr(sim.stages.network, "load_network", lambda *a, **k: pytest.fail("built the network first"))
     overrides, fragments = CASES[case]
     sets = [x for o in overrides for x in ("--set", o)]
     out = tmp_path / "out"

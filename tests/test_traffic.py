@@ -11,9 +11,10 @@ import pytest
 
 from sim.cameras import make_layout, watch_pairs
 from sim.demand import uniform_trips
-from sim.network import fastest_routes
+from sim.routing import fastest_routes
 from sim.reads import read_passes
-from sim.traffic import ENGINES, drive, route_crossings, simulate
+from sim.routing import route_crossings
+from sim.traffic import ENGINES, drive, simulate
 
 from conftest import straight_road
 
@@ -118,7 +119,7 @@ def test_misread_changes_exactly_one_character(grid10):
 
 
 def test_route_noise_routes_are_valid_walks_with_real_times(grid10):
-    from sim.traffic import choose_routes
+    from sim.routing import choose_routes
 
     net = grid10
     rng = np.random.default_rng(0)
@@ -165,7 +166,7 @@ def test_simpy_outages_are_seeded_and_down_about_mttr_over_cycle():
 def test_engines_agree_bit_for_bit_on_a_week_of_a_population(grid10):
     """The contract behind ``traffic.engine``: same timed trips, same passes, same volumes, to the last bit."""
     from sim.demand import population_trips
-    from sim.traffic import choose_routes
+    from sim.routing import choose_routes
 
     trips, _ = population_trips(grid10, 300, 3, np.random.default_rng(3))
     # half the vehicles leave on each trip 10 s after the previous departure: they leave late (the rule is exercised)
@@ -211,7 +212,8 @@ def test_an_unknown_engine_is_refused_with_the_choices(grid10):
 def test_compiled_tree_routes_equal_scipy_routes(grid10, perceived):
     """fastest_routes (compiled trees) gives the very routes scipy's dijkstra gives, at perceived and at
     free-flow times (a jittered grid: no two paths equally fast)."""
-    from sim.network import fastest_routes, scipy_routes
+    from sim.routing import fastest_routes
+    from sim.routing.reference import scipy_routes
 
     rng = np.random.default_rng(8)
     o, d = rng.integers(0, grid10.n_nodes, 2_000), rng.integers(0, grid10.n_nodes, 2_000)

@@ -13,7 +13,8 @@ import pytest
 
 from sim.metrics import exposure_by_length, summary_metrics, time_to_first_read, trip_metrics
 from sim.metrics.trips import movements_located, sightings_per_plate, trips_located
-from sim.network import Routes, from_graph
+from sim.network import from_graph
+from sim.routing import Routes
 from sim.reconstruct import Reconstruction
 
 #: node: (x, y) in metres; a staircase road n0 → n4 of 1, 2, 3 and 4 km segments

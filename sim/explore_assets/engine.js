@@ -1,5 +1,5 @@
 // Curtain explorer engine: Curtain's numbers recomputed in the browser (pure functions, no DOM).
-// Ports of sim.traffic.landmarks.shortest_tree, sim.reconstruct.reconstruct (fastest paths, no misread matching),
+// Ports of sim.routing.dijkstra.shortest_tree, sim.reconstruct.reconstruct (fastest paths, no misread matching),
 // sim.metrics.trips.trip_metrics and sim.metrics.evasion.camera_free_pairs, step for step, so that the
 // numbers equal Curtain's Python on the same trips (tests/test_explore.py runs this file under Node.js).
 var CurtainEngine = (function () {

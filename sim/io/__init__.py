@@ -12,7 +12,9 @@ import numpy as np
 from sim import generators
 from sim._errors import NetworkError
 from sim._validate import read_named_polygons
-from sim.network import RoadNetwork, from_graph, place_on_earth
+from sim.geo import place_on_earth
+from sim.network import RoadNetwork, from_graph
+from sim.io import osm, tntp
 
 if TYPE_CHECKING:
     from sim.scenario import NetworkSpec
@@ -29,8 +31,6 @@ def load_network(spec: NetworkSpec, resolve: Callable[[str], Path], rng: np.rand
     rng : numpy.random.Generator
         Used by synthetic generators.
     """
-    from sim.io import osm, tntp
-
     if spec.source == "synthetic":
         net = _synthetic(spec, rng)
         return place_on_earth(net, *spec.point) if spec.point is not None else net

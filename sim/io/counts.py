@@ -16,12 +16,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from sim._errors import DemandError
 from sim._validate import lookup_nodes, rows_text
-from sim.network import RoadNetwork, from_lonlat
+from sim.geo import from_lonlat, nearest_edges
+from sim.network import RoadNetwork
 
 COUNT_PROPERTIES = ("count", "aadt", "AADT", "volume")
 
@@ -65,8 +68,6 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
 
 
 def _point_counts(path: Path, net: RoadNetwork, max_snap_m: float) -> pd.DataFrame:
-    from sim.network import nearest_edges
-
     try:
         features = json.loads(path.read_text(encoding="utf-8"))["features"]
         lon = np.array([f["geometry"]["coordinates"][0] for f in features], float)
@@ -124,3 +125,26 @@ def fit_scale(modelled_per_trip: np.ndarray, observed: np.ndarray) -> float:
     if total <= 0:
         raise DemandError("no counted road carries any simulated traffic; cannot calibrate to these counts")
     return float(np.sum(observed)) / total
+
+
+def count_fit(
+    counts: pd.DataFrame, net: RoadNetwork, volume: np.ndarray, n_days: int
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Simulated vehicles per day on each counted road (``counts``: :func:`read_counts`; ``volume``: trips on each
+    edge over the run) against the observed count: a row per count, and how well they fit."""
+    per_day = np.asarray(volume) / n_days
+    simulated, observed = counts_per_trip(counts, per_day)
+    first_edge = counts.drop_duplicates("count_id")["edge"].to_numpy()
+    relative = np.divide(simulated - observed, observed, out=np.full(len(observed), np.nan), where=observed > 0)
+    table = pd.DataFrame({"count_id": np.arange(len(observed)), "u": net.nodes[net.edge_u[first_edge]],
+                          "v": net.nodes[net.edge_v[first_edge]], "key": net.edge_key[first_edge],
+                          "observed": observed, "simulated": simulated, "relative_error": relative})
+    finite = relative[np.isfinite(relative)]
+    fit = {
+        "n_counts": int(len(observed)),
+        "total_simulated_over_observed": float(simulated.sum() / observed.sum()) if observed.sum() else None,
+        "relative_error_abs_median": float(np.median(np.abs(finite))) if len(finite) else None,
+        "relative_error_abs_p90": float(np.quantile(np.abs(finite), 0.9)) if len(finite) else None,
+        "correlation": float(np.corrcoef(simulated, observed)[0, 1]) if len(observed) > 2 else None,
+    }
+    return table, fit

@@ -15,10 +15,17 @@ import pyarrow.parquet as pq
 
 from sim._errors import OutputError
 from sim._time import DAY_S
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork, from_graph
+from sim.routing import Routes
+from sim import access
+from sim.cameras import layout_geojson
+from sim.geo import edges_frame
+from sim.scenario import load_scenario
+from sim.simulation import Simulation
+from sim.stages.access import build_access
 
 if TYPE_CHECKING:
-    from sim.pipeline import Simulation
+    from sim.simulation import Simulation
 
 
 def plain(value: Any) -> Any:
@@ -101,9 +108,6 @@ def write_run(sim: Simulation, folder: Path) -> None:
     (one row group per day), ``trip_metrics`` and the run's extra tables.
     :func:`read_run` reads them back.
     """
-    from sim.cameras import layout_geojson
-    from sim.network import edges_frame
-
     scenario, net = sim.scenario, sim.net
     (folder / "scenario.toml").write_text(scenario.to_toml(), encoding="utf-8")
     nodes = pa.Table.from_pandas(nodes_frame(net), preserve_index=False)
@@ -153,7 +157,6 @@ def read_network(folder: Path) -> RoadNetwork:
     import geopandas
     import networkx as nx
 
-    from sim.network import from_graph
 
     nodes_file = pq.read_table(folder / "nodes.parquet")
     crs = (nodes_file.schema.metadata or {}).get(b"curtain:crs", b"").decode() or None
@@ -195,10 +198,6 @@ def read_run(folder: str | Path) -> Simulation:
     >>> len(sim.trips), sim.metrics["n_trips"], len(sim.layout)
     (40, 40, 4)
     """
-    from sim.pipeline import Simulation
-    from sim.scenario import load_scenario
-    from sim.world import build_access
-
     folder = Path(folder)
     missing = [f"{name}.parquet" for name in RUN_TABLES if not (folder / f"{name}.parquet").is_file()]
     if missing or not (folder / "scenario.toml").is_file():
@@ -228,8 +227,6 @@ def read_run(folder: str | Path) -> Simulation:
     graph = build_access(scenario, layout)
     visible = {}
     if graph is not None:
-        from sim import access
-
         query_time_s = float(trips["arrive_s"].max())
         visible = {a.name: access.visible_reads(reads, layout, graph, a.name, query_time_s) for a in scenario.agencies}
     names = pd.unique(trip_table["view"])

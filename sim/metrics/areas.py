@@ -9,7 +9,8 @@ import pandas as pd
 
 from sim._arrays import distinct
 from sim.intervals import share_with_interval, wilson
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork, edge_jurisdiction
+from sim.routing import Routes
 
 
 def area_labels(
@@ -37,8 +38,6 @@ def area_labels(
     (['0–0.1 km', '0.1–0.2 km'], 1)
     """
     if how == "jurisdiction":
-        from sim.network import edge_jurisdiction
-
         edge = edge_jurisdiction(net).astype(str)
         first_out = pd.Series(edge).groupby(net.edge_u).first()
         node = first_out.reindex(np.arange(net.n_nodes)).fillna("").to_numpy(dtype=object).astype(str)

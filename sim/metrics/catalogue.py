@@ -17,6 +17,7 @@ from sim._time import DAY_S
 from sim.cameras import watch_pairs
 from sim.district import directed_seal_cuts, district_mask, far_from, seal_cut, sealed_directions
 from sim.intervals import add_share
+from sim.io.counts import count_fit, read_counts
 from sim.metrics.areas import area_labels, area_summary, exposure_by_area
 from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
@@ -26,7 +27,7 @@ from sim.metrics.quality import misread_matching, trip_split_accuracy
 from sim.metrics.registry import RunContext, Tables, View, metric
 from sim.metrics.trips import exposure_by_length, summary_metrics, time_to_first_read
 from sim.network import edge_jurisdiction
-from sim.traffic.trees import tree_times
+from sim.routing.trees import tree_times
 
 Done = dict[str, Any]
 
@@ -260,19 +261,18 @@ def _agency_shares(run: RunContext, view: View, rng: np.random.Generator, done: 
 
 @metric("calibration", "run")
 def _calibration(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> tuple[dict[str, Any], Tables]:
-    """How demand was calibrated (see :func:`sim.world.build_world`) and what the run achieved."""
-    if run.world is None or run.world.calibration is None:
+    """How demand was calibrated (see :func:`sim.stages.demand.calibrated_demand`) and what the run achieved."""
+    if run.calibration is None:
         return {}, {}
-    from sim.world import count_fit
-
-    calibration = dict(run.world.calibration)
+    calibration = dict(run.calibration)
     calibration["achieved_reads_per_camera_per_day"] = done.get("reads_per_camera_per_day_full_scale",
                                                                 done["reads_per_camera_per_day"])
     tables: Tables = {}
-    if run.scenario.demand.counts is not None:
-        volume = (run.world.driven.volume if run.world.driven is not None
-                  else np.bincount(run.routes.edges, minlength=run.net.n_edges))
-        tables["count_fit"], calibration["fit"] = count_fit(run.scenario, run.net, volume, run.n_days)
+    demand = run.scenario.demand
+    if demand.counts is not None:
+        volume = run.volume if run.volume is not None else np.bincount(run.routes.edges, minlength=run.net.n_edges)
+        counts = read_counts(run.scenario.resolve(str(demand.counts)), run.net, max_snap_m=demand.counts_max_snap_m)
+        tables["count_fit"], calibration["fit"] = count_fit(counts, run.net, volume, run.n_days)
     return {"calibration": calibration}, tables
 
 

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.intervals import share_with_interval
 from sim.network import RoadNetwork
-from sim.traffic.trees import tree_times
+from sim.routing.trees import tree_times
 
 
 def sample_pairs(net: RoadNetwork, rng: np.random.Generator, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:

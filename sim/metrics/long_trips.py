@@ -10,7 +10,8 @@ import pandas as pd
 
 from sim._arrays import first_occurrences
 from sim.intervals import add_share
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork
+from sim.routing import Routes
 
 
 LONG_TRIP_KM = 5.0

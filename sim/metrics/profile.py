@@ -73,7 +73,7 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
 
 
 def log_profile(reads: pd.DataFrame, *, sample_share: float = 1.0) -> dict[str, Any]:
-    """What :func:`sim.plot.side_by_side_figure` draws of one plate-read log (``plate_read, time_s, camera_id``).
+    """What :func:`sim.plot_reads.side_by_side_figure` draws of one plate-read log (``plate_read, time_s, camera_id``).
 
     ``reader_days`` are the reads of each reader on each day it read, divided
     by ``sample_share`` when the log comes from a sampled fleet (a reader

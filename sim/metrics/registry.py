@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 
 from sim.seeds import named_rng
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork
+from sim.routing import Routes
 from sim.reconstruct import Reconstruction
+from sim.metrics.long_trips import long_route_table
 
 if TYPE_CHECKING:
     from sim.scenario import Scenario
@@ -82,8 +84,10 @@ class RunContext:
     reads: pd.DataFrame
     n_days: int
     persons: pd.DataFrame | None = None
-    #: the :class:`sim.world.World` the run was built in (calibration, counts)
-    world: Any = None
+    #: how demand was calibrated (:attr:`sim.stages.demand.Demand.calibration`; ``None``: not calibrated)
+    calibration: dict[str, Any] | None = None
+    #: trips on each edge over the run (``None``: counted from ``routes``, every route being kept)
+    volume: np.ndarray | None = None
 
     @cached_property
     def fixed(self) -> np.ndarray:
@@ -100,8 +104,6 @@ class RunContext:
     @cached_property
     def long_routes(self) -> Any:
         """The long trips' route table (every view asks for the same trips; computed once, here)."""
-        from sim.metrics.long_trips import long_route_table
-
         return long_route_table(self.routes, self.net, self.trips, min_km=self.scenario.metrics.long_trip_km)
 
 

@@ -10,7 +10,8 @@ import pandas as pd
 from sim._arrays import distinct, distinct_counts, first_occurrences, member, new_runs, ranked_pairs, rows_of
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork
+from sim.routing import Routes
 from sim.reconstruct import Reconstruction
 from sim.metrics.long_trips import LONG_TRIP_KM
 

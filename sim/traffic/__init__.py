@@ -4,14 +4,14 @@
 (:mod:`sim.traffic.simpy_engine`). ``engine="compiled"`` runs the same
 departure rule as one compiled loop (:mod:`sim.traffic.compiled`). Both
 return a :class:`Traffic` and agree bit for bit: that is the contract, and
-the verification tests run on both. Routes, camera outages and patrol cars
-live in their own modules and are engine-independent.
+the verification tests run on both. Patrol cars and camera outages live in
+their own modules and run on either engine too (:mod:`sim.traffic.engines`);
+routes are :mod:`sim.routing`'s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -19,33 +19,14 @@ import pandas as pd
 from sim._arrays import new_runs
 from sim.progress import tick
 from sim.cameras import watch_pairs
-from sim.network import RoadNetwork, Routes
+from sim.network import RoadNetwork
+from sim.routing import Crossings, Driven, Routes, route_crossings
+from sim.traffic.engines import AUTO_COMPILED_ABOVE_TRIPS, ENGINES, Engine, check_engine, engine_for
 from sim.traffic.outages import camera_outages, during_outage
 from sim.traffic.patrols import drive_patrols, edge_intervals, patrol_beats, patrol_encounters
-from sim.traffic.routes import Crossings, Driven, choose_routes, route_crossings
 from sim.traffic.simpy_engine import simulate
-
-#: The traffic engines :func:`drive` accepts.
-ENGINES: tuple[str, ...] = ("simpy", "compiled")
-Engine = Literal["simpy", "compiled"]
-#: ``traffic.engine = "auto"`` runs SimPy up to this many trips (every vehicle a process stays cheap), compiled above.
-AUTO_COMPILED_ABOVE_TRIPS = 20_000
-
-
-def engine_for(choice: str, n_trips: int) -> Engine:
-    """The engine ``traffic.engine = choice`` runs for ``n_trips`` trips (``auto``: see
-    :data:`AUTO_COMPILED_ABOVE_TRIPS`).
-
-    Examples
-    --------
-    >>> engine_for("auto", 5_000), engine_for("auto", 2_000_000), engine_for("simpy", 2_000_000)
-    ('simpy', 'compiled', 'simpy')
-    """
-    if choice == "auto":
-        return "compiled" if n_trips > AUTO_COMPILED_ABOVE_TRIPS else "simpy"
-    if choice not in ENGINES:
-        raise ValueError(f"unknown traffic engine {choice!r}; use auto or one of {', '.join(ENGINES)}")
-    return choice  # type: ignore[return-value]
+from sim import shard
+from sim.traffic.compiled import chain_times
 
 PASS_ORDER = ["time_s", "trip", "camera"]
 
@@ -92,6 +73,7 @@ def drive(
     --------
     >>> from sim.generators import grid_network
     >>> from sim.cameras import make_layout
+    >>> from sim.routing import choose_routes
     >>> net = grid_network(4, 4, rng=np.random.default_rng(0))
     >>> trips = pd.DataFrame({"trip_id": [0, 1], "vehicle_id": [0, 0], "origin": [net.nodes[0]] * 2,
     ...                       "destination": [net.nodes[15], net.nodes[0]], "depart_s": [0.0, 10.0]})
@@ -102,12 +84,11 @@ def drive(
     >>> a.passes.equals(b.passes), bool(a.trips["depart_s"].iloc[1] > 10.0)
     (True, True)
     """
-    if engine not in ENGINES:
-        raise ValueError(f"unknown traffic engine {engine!r}; use one of {', '.join(ENGINES)}")
+    check_engine(engine)
     if driven is None:
         if routes.kept is not None:
             raise ValueError("these routes are a sample (routes.kept): pass what every trip drove (driven=, from "
-                             "sim.traffic.routes.drive_sampled)")
+                             "sim.routing.choice.drive_sampled)")
         camera, edge, backward = watch_pairs(layout, net)
         driven = Driven(route_crossings(net, routes, camera, edge, backward),
                         np.bincount(routes.trip_of_edge(), weights=net.edge_length[routes.edges], minlength=len(trips)),
@@ -127,12 +108,10 @@ def _by_vehicle_blocks(
     A vehicle's trips chain only with each other, so blocks are independent;
     their passes, merged and sorted, are those of one run over all vehicles.
     """
-    from sim.shard import VEHICLES_PER_SHARD, shard_map
-
     run = simulate if engine == "simpy" else _compiled
     vehicles = trips["vehicle_id"].to_numpy()
     first_rows = np.flatnonzero(new_runs(vehicles))
-    bounds = np.concatenate([first_rows[::VEHICLES_PER_SHARD], [len(trips)]])
+    bounds = np.concatenate([first_rows[::shard.VEHICLES_PER_SHARD], [len(trips)]])
     if len(bounds) <= 2:
         result = run(trips, routes, crossings)
         tick(len(trips))
@@ -146,7 +125,7 @@ def _by_vehicle_blocks(
         cross = Crossings(crossings.trip[c0:c1] - r0, crossings.camera[c0:c1], crossings.edge[c0:c1],
                           crossings.backward[c0:c1], crossings.offset_s[c0:c1])
         shards.append((trips.iloc[r0:r1].reset_index(drop=True), part, cross))
-    results = shard_map(run, shards, counts=[len(t) for t, _, _ in shards])
+    results = shard.shard_map(run, shards, counts=[len(t) for t, _, _ in shards])
     timed = pd.concat([t for t, _ in results], ignore_index=True)
     passes = pd.concat([p.assign(trip=p["trip"] + r0) for (_, p), r0 in zip(results, bounds[:-1])],
                        ignore_index=True)
@@ -154,8 +133,6 @@ def _by_vehicle_blocks(
 
 
 def _compiled(trips: pd.DataFrame, routes: Routes, crossings: Crossings) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from sim.traffic.compiled import chain_times
-
     order = np.lexsort((crossings.offset_s, crossings.trip))
     ordered = Crossings(*(getattr(crossings, f)[order] for f in ("trip", "camera", "edge", "backward", "offset_s")))
     depart, arrive, when = chain_times(trips["vehicle_id"].to_numpy(), trips["depart_s"].to_numpy(float),
@@ -169,7 +146,6 @@ def _compiled(trips: pd.DataFrame, routes: Routes, crossings: Crossings) -> tupl
 
 
 __all__ = [
-    "AUTO_COMPILED_ABOVE_TRIPS", "ENGINES", "Crossings", "Driven", "Traffic", "camera_outages", "choose_routes",
-    "drive", "drive_patrols", "during_outage", "edge_intervals", "engine_for", "patrol_beats", "patrol_encounters",
-    "route_crossings", "simulate",
+    "AUTO_COMPILED_ABOVE_TRIPS", "ENGINES", "Traffic", "camera_outages", "drive", "drive_patrols", "during_outage",
+    "edge_intervals", "engine_for", "patrol_beats", "patrol_encounters", "simulate",
 ]

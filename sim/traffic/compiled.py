@@ -5,7 +5,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from sim.traffic.routes import Crossings
+from sim.routing import Crossings
 
 
 @numba.njit(cache=True)

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from sim.network import Routes
-from sim.traffic.routes import Crossings
+from sim.routing import Routes
+from sim.routing import Crossings
 
 
 def simulate(trips: pd.DataFrame, routes: Routes, crossings: Crossings) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numba
 import numpy as np
 
-from sim.network import RoadNetwork, Routes, fastest_routes
+from sim._errors import NetworkError
+from sim.network import RoadNetwork
+from sim.routing.tables import Crossings, Driven, Routes
+from sim.routing.trees import OriginTrees, fastest_routes, route_chunks, routes_on_trees
+from sim.shard import shard_map
 
 
 def choose_routes(
@@ -56,8 +59,6 @@ def _routes_of_classes(
     plan: list[tuple[np.ndarray, np.ndarray | None]],
 ) -> Routes:
     """Each class's routes on its perceived times, put back in trip order (rows not in ``plan`` get no route)."""
-    from sim.shard import shard_map
-
     # perceived times are continuous: each class's fastest paths are unique, and the compiled trees
     # (both cores) find the very routes scipy's trees would, twice as fast (tests/test_traffic.py). Every
     # draw is made before (driver_classes), so the classes are independent shards: on workers or here, the
@@ -76,26 +77,8 @@ def _check_reachable(net: RoadNetwork, origins: np.ndarray, destinations: np.nda
                      unreachable: list[np.ndarray]) -> None:
     bad = np.concatenate(unreachable) if unreachable else np.zeros(0, np.int64)
     if len(bad):
-        from sim._errors import NetworkError
-
         raise NetworkError(f"no route from node {net.nodes[origins[bad[0]]]!r} to "
                            f"{net.nodes[destinations[bad[0]]]!r}")
-
-
-@dataclass(frozen=True)
-class Crossings:
-    """Where and when each trip passes a watched edge, in driving order.
-
-    ``trip`` are row positions in the trips table, ``camera`` row positions
-    in the layout, ``edge`` the travelled edge, ``offset_s`` seconds after
-    the trip's actual departure.
-    """
-
-    trip: np.ndarray
-    camera: np.ndarray
-    edge: np.ndarray
-    backward: np.ndarray
-    offset_s: np.ndarray
 
 
 def route_crossings(
@@ -144,35 +127,18 @@ def _middles(time: np.ndarray, offsets: np.ndarray) -> np.ndarray:  # pragma: no
 
 
 #: A driver class's origins with at most this many of its trips are routed by goal-directed pair searches
-#: (:mod:`sim.traffic.landmarks`), the others on whole trees: on the 10,000-node benchmark city a search
+#: (:mod:`sim.routing.landmarks`), the others on whole trees: on the 10,000-node benchmark city a search
 #: aimed by landmarks settles about a tenth of the nodes a tree does (docs/scale.md). Either way the same
 #: routes, perceived times being continuous.
 GOAL_TRIPS = 8
 
 
 def _class_trees(net: RoadNetwork, weights: np.ndarray | None) -> Any:
-    from sim.traffic.trees import OriginTrees
-
     return OriginTrees.of(net, weights, heap=True, goal_trips=GOAL_TRIPS if weights is not None else 0)
 
 
 def _class_routes(trees: Any, origins: np.ndarray, destinations: np.ndarray) -> Routes:
-    from sim.traffic.trees import routes_on_trees
-
     return routes_on_trees(trees, origins, destinations)
-
-
-@dataclass
-class Driven:
-    """What routing keeps of every trip when only a sample of the routes is stored (see :func:`drive_sampled`).
-
-    ``crossings`` are every trip's, against one layout's watch pairs, sorted by trip and in driving order (as
-    :func:`route_crossings` gives them); ``length_m`` every trip's length; ``volume`` the trips on each edge.
-    """
-
-    crossings: Crossings
-    length_m: np.ndarray
-    volume: np.ndarray
 
 
 def kept_routes(
@@ -207,8 +173,6 @@ def drive_sampled(
 
     Returns the kept routes (``Routes.kept``; every trip's travel time) and what every trip drove.
     """
-    from sim.shard import shard_map
-
     kept = np.asarray(kept, bool)
     todo = [rows if known is None else rows[~kept[rows]] for rows, _ in plan]
     shards = [(net, _class_trees(net, weights), origins[rows], destinations[rows], kept[rows], weights is not None,
@@ -244,8 +208,6 @@ def _drive_class(
 ) -> tuple[Crossings, np.ndarray, np.ndarray, np.ndarray, list[tuple[np.ndarray, Routes]]]:
     """One class's trips routed chunk by chunk: crossings (``trip`` = position here), travel time, length, edge
     volumes, and the routes of the trips ``keep`` marks (per chunk: their positions here, and their routes)."""
-    from sim.traffic.trees import route_chunks
-
     n = len(origins)
     travel, length = np.full(n, np.inf), np.zeros(n)
     volume = np.zeros(net.n_edges, np.int64)

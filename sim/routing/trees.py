@@ -1,6 +1,6 @@
 """Shortest-path trees per origin (compiled): camera crossings of millions of trips without storing their routes.
 
-:func:`sim.network.fastest_routes` keeps every edge of every route, which a
+:func:`fastest_routes` keeps every edge of every route, which a
 week of a county (15 M trips × ~50 edges) cannot afford. Here one
 shortest-path tree per origin node (a compiled Dijkstra, origins in
 parallel) serves every trip from that node, and walking each trip back
@@ -18,12 +18,13 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sim.progress import tick
 from sim._arrays import distinct
-from sim.network import RoadNetwork, Routes
-from sim.traffic.landmarks import (Landmarks, choose_landmarks, goal_routes, goal_times, landmark_times,
-                                   shortest_tree)
-from sim.traffic.routes import Crossings
+from sim._errors import NetworkError
+from sim.network import RoadNetwork, adjacency_matrix, edge_lookup
+from sim.progress import tick
+from sim.routing.dijkstra import bucket_width, source_trees
+from sim.routing.landmarks import Landmarks, choose_landmarks, goal_routes, goal_times, landmark_times
+from sim.routing.tables import Crossings, Routes
 
 #: Origins whose trees are held in memory at once (each ``n_nodes`` × 12 bytes).
 ORIGIN_CHUNK = 512
@@ -42,84 +43,6 @@ class TreeTrips:
     travel_time: np.ndarray
     length_m: np.ndarray
     n_edges: np.ndarray
-
-
-@numba.njit(cache=True, nogil=True)
-def _dial(indptr, heads, weights, width, n_buckets, source, dist, pred):  # pragma: no cover - compiled
-    """Dijkstra with a bucket queue (Dial): buckets ``width`` wide, ``width`` ≤ the smallest edge weight.
-
-    A node in the current bucket cannot improve another node of the same
-    bucket (every edge is at least one bucket wide), so a bucket's nodes are
-    settled in any order; the circular array holds ``n_buckets`` > max
-    weight / width buckets. Nodes are pushed again when improved (stale
-    copies are skipped).
-    """
-    n = len(indptr) - 1
-    for i in range(n):
-        dist[i] = np.inf
-        pred[i] = -1
-    head = np.full(n_buckets, -1, dtype=np.int64)
-    entry_node = np.empty(len(heads) + 1, dtype=np.int64)
-    entry_next = np.empty(len(heads) + 1, dtype=np.int64)
-    entry_bucket = np.empty(len(heads) + 1, dtype=np.int64)
-    done = np.zeros(n, dtype=np.bool_)
-    used = 0
-    dist[source] = 0.0
-    entry_node[0] = source
-    entry_next[0] = -1
-    entry_bucket[0] = 0
-    head[0] = 0
-    used = 1
-    pending = 1
-    current = 0
-    while pending > 0:
-        slot = current % n_buckets
-        entry = head[slot]
-        if entry == -1:
-            current += 1
-            continue
-        head[slot] = entry_next[entry]
-        pending -= 1
-        u = entry_node[entry]
-        if done[u] or entry_bucket[entry] != int(dist[u] / width):
-            continue
-        done[u] = True
-        d = dist[u]
-        for j in range(indptr[u], indptr[u + 1]):
-            v = heads[j]
-            nd = d + weights[j]
-            if nd < dist[v]:
-                dist[v] = nd
-                pred[v] = j
-                b = int(nd / width)
-                if used == len(entry_node):  # more pushes than edges cannot happen; guard anyway
-                    grow = len(entry_node) * 2
-                    entry_node = np.concatenate((entry_node, np.empty(grow, dtype=np.int64)))
-                    entry_next = np.concatenate((entry_next, np.empty(grow, dtype=np.int64)))
-                    entry_bucket = np.concatenate((entry_bucket, np.empty(grow, dtype=np.int64)))
-                entry_node[used] = v
-                entry_bucket[used] = b
-                entry_next[used] = head[b % n_buckets]
-                head[b % n_buckets] = used
-                used += 1
-                pending += 1
-
-
-@numba.njit(parallel=True, cache=True)
-def _trees(indptr, heads, weights, sources, dist, pred, width, n_buckets):  # pragma: no cover - compiled
-    for k in numba.prange(len(sources)):
-        if width > 0:
-            _dial(indptr, heads, weights, width, n_buckets, sources[k], dist[k], pred[k])
-        else:
-            shortest_tree(indptr, heads, weights, sources[k], dist[k], pred[k])
-
-
-def _bucket_width(weights: np.ndarray) -> tuple[float, int]:
-    """Dial's bucket width (the smallest edge time) and bucket count; width 0 selects the heap instead."""
-    width = float(weights.min()) if len(weights) else 0.0
-    if width < 1e-3:  # near-zero edge times would make too many buckets
-        return 0.0, 1
-    return width, int(np.ceil(weights.max() / width)) + 2
 
 
 @numba.njit(parallel=True, cache=True)
@@ -176,7 +99,7 @@ class OriginTrees:
     width: float
     n_buckets: int
     #: route an origin with at most this many trips by goal-directed pair searches instead of a whole tree
-    #: (:mod:`sim.traffic.landmarks`; 0: never). Set only where every fastest path is unique, so that both find
+    #: (:mod:`sim.routing.landmarks`; 0: never). Set only where every fastest path is unique, so that both find
     #: the same path: :meth:`of` keeps it only when no two edges have the same weight.
     goal_trips: int = 0
 
@@ -190,15 +113,13 @@ class OriginTrees:
         the attribute; it is set to 0 when two edges weigh the same (zero-length streets floored to 1e-6 s
         under perceived times, say), where equally fast paths could make a search and a tree differ.
         """
-        from sim.network import _edge_lookup, adjacency_matrix
-
         adjacency = net.adjacency if weights is None else adjacency_matrix(net, weights=weights)
-        edge_between = net.edge_between if weights is None else _edge_lookup(net, weights)
+        edge_between = net.edge_between if weights is None else edge_lookup(net, weights)
         indptr = adjacency.indptr.astype(np.int64)
         heads = adjacency.indices.astype(np.int64)
         data = adjacency.data.astype(np.float64)
         tails = np.repeat(np.arange(net.n_nodes, dtype=np.int64), np.diff(indptr))
-        width, n_buckets = (0.0, 1) if heap else _bucket_width(data)
+        width, n_buckets = (0.0, 1) if heap else bucket_width(data)
         if goal_trips and len(distinct(data)) < len(data):
             goal_trips = 0
         return cls(indptr, heads, data, tails, edge_between(tails, heads).astype(np.int64), width, n_buckets,
@@ -215,7 +136,7 @@ class OriginTrees:
             sources = unique[c : c + ORIGIN_CHUNK]
             dist = np.empty((len(sources), n_nodes))
             pred = np.empty((len(sources), n_nodes), np.int64)
-            _trees(self.indptr, self.heads, self.weights, sources, dist, pred, self.width, self.n_buckets)
+            source_trees(self.indptr, self.heads, self.weights, sources, dist, pred, self.width, self.n_buckets)
             rows = order[bounds[c] : bounds[min(c + ORIGIN_CHUNK, len(unique))]]
             tree = np.repeat(np.arange(len(sources)), np.diff(bounds[c : c + len(sources) + 1]))
             yield rows, tree, dist, pred
@@ -243,7 +164,7 @@ def tree_crossings(
     Returns
     -------
     crossings : Crossings
-        As :func:`sim.traffic.route_crossings` (sorted by trip, then time).
+        As :func:`sim.routing.route_crossings` (sorted by trip, then time).
     routes : TreeTrips
         Travel time, length and number of edges of every trip.
     """
@@ -264,8 +185,6 @@ def tree_crossings(
         travel[rows] = dist[tree, dest]
         if not np.isfinite(travel[rows]).all():
             bad = rows[~np.isfinite(travel[rows])][0]
-            from sim._errors import NetworkError
-
             raise NetworkError(f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}")
         count = np.empty(len(rows), np.int64)
         trip_length = np.empty(len(rows))
@@ -316,29 +235,54 @@ def _route_edges(tails, csr_edge, tree, origin, dest, pred, start, length, out):
             v = tails[j]
 
 
-def tree_routes(
-    net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, *, weights: np.ndarray | None = None
+def fastest_routes(
+    net: RoadNetwork,
+    origins: np.ndarray,
+    destinations: np.ndarray,
+    *,
+    weights: np.ndarray | None = None,
 ) -> Routes:
-    """Fastest routes (at ``weights``, default the travel times) with compiled trees, both cores.
+    """Fastest routes between node indices, one compiled shortest-path tree per origin (both cores).
 
-    The same routes as :func:`sim.network.fastest_routes` wherever the fastest
-    path is unique (always, in practice, with perceived times drawn from a
-    continuous distribution, as :func:`sim.traffic.choose_routes` draws
-    them); between equally fast paths the two may choose differently.
-    ``travel_time`` is the route's cost at ``weights``.
+    Parameters
+    ----------
+    net : RoadNetwork
+    origins, destinations : numpy.ndarray
+        Node indices (not ids) of each trip's ends.
+    weights : numpy.ndarray, optional
+        Per-edge costs replacing ``net.edge_time`` (e.g. congested or perceived times).
+
+    Returns
+    -------
+    Routes
+        ``travel_time`` is each route's cost at ``weights``. Between equally fast paths the choice is the
+        heap's (scipy's :func:`sim.routing.reference.scipy_routes`, the reference, may choose the other).
+
+    Raises
+    ------
+    NetworkError
+        When a destination cannot be reached from its origin.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(3, 3, rng=np.random.default_rng(0))
+    >>> r = fastest_routes(net, np.array([0]), np.array([8]))
+    >>> len(r.route(0))
+    4
     """
+    origins = np.asarray(origins, dtype=np.int64)
+    destinations = np.asarray(destinations, dtype=np.int64)
     routes = routes_on_trees(OriginTrees.of(net, weights, heap=True), origins, destinations)
     unreachable = np.flatnonzero(~np.isfinite(routes.travel_time))
     if len(unreachable):
-        from sim._errors import NetworkError
-
         bad = unreachable[0]
         raise NetworkError(f"no route from node {net.nodes[origins[bad]]!r} to {net.nodes[destinations[bad]]!r}")
     return routes
 
 
 def routes_on_trees(trees: OriginTrees, origins: np.ndarray, destinations: np.ndarray) -> Routes:
-    """The routes of :func:`tree_routes` from prepared trees (arrays only: cheap to send to a worker).
+    """The routes of :func:`fastest_routes` from prepared trees (arrays only: cheap to send to a worker).
 
     An unreachable destination gets an empty route and an infinite ``travel_time``.
     """

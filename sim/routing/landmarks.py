@@ -1,6 +1,6 @@
 """Fastest paths between single pairs, goal-directed by landmarks (A*, landmarks and the triangle inequality).
 
-Route choice with noise (:func:`sim.traffic.choose_routes`) gives each driver
+Route choice with noise (:func:`sim.routing.choose_routes`) gives each driver
 class its own perceived network, so an origin with a handful of trips in a
 class would cost a whole shortest-path tree for each class. A search aimed at
 the one destination settles a few per cent of the nodes a tree does. The
@@ -14,7 +14,7 @@ search meets graph theory", SODA 2005): the fastest times from and to a few
 and A* with that bound is exact. With continuous perceived times the fastest
 path is unique, so the path found is the very one a tree gives
 (``tests/test_landmarks.py`` checks this route for route); :func:`goal_routes` is
-what :func:`sim.traffic.trees.route_chunks` uses for the origins of a class
+what :func:`sim.routing.trees.route_chunks` uses for the origins of a class
 with few trips.
 """
 
@@ -25,15 +25,14 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from sim.routing.dijkstra import many_trees, search, shortest_tree
+
 #: Landmarks per network: 16 is the usual choice in the ALT literature (more tighten the bound, each costs two
 #: trees per perceived network and 16 bytes per node).
 N_LANDMARKS = 16
 #: Landmarks each search uses: the ones that bound its pair best (8 of 16 was the fastest on the 10,000-node
 #: benchmark city: 40 µs a search on 2 cores, against 52 with 4 and 44 with all 16).
 ACTIVE = 8
-#: The bound is shrunk by this relative margin, so rounding in the landmark times can never make it exceed the
-#: true remaining time (an exact search needs a bound that never overestimates).
-_MARGIN = 1e-9
 
 
 @dataclass(frozen=True)
@@ -85,118 +84,11 @@ def landmark_times(indptr: np.ndarray, heads: np.ndarray, weights: np.ndarray, n
     sources = np.asarray(nodes, np.int64)
     out = np.empty((len(sources), n))
     back = np.empty((len(sources), n))
-    _many_trees(indptr, heads, weights, sources, out)
-    _many_trees(r_indptr, tails[order], weights[order], sources, back)
+    many_trees(indptr, heads, weights, sources, out)
+    many_trees(r_indptr, tails[order], weights[order], sources, back)
     table = np.empty((n, 2 * len(sources)))
     table[:, 0::2], table[:, 1::2] = out.T, back.T
     return Landmarks(sources, table)
-
-
-@numba.njit(parallel=True, cache=True)
-def _many_trees(indptr, heads, weights, sources, dist):  # pragma: no cover - compiled
-    for k in numba.prange(len(sources)):
-        pred = np.empty(len(indptr) - 1, np.int64)
-        shortest_tree(indptr, heads, weights, sources[k], dist[k], pred)
-
-
-@numba.njit(cache=True, nogil=True)
-def shortest_tree(indptr, heads, weights, source, dist, pred):  # pragma: no cover - compiled
-    """Fastest times from ``source`` into ``dist`` and the CSR entry into each node into ``pred`` (−1: none):
-    a whole shortest-path tree, Dijkstra with a binary heap and lazy deletion (the search below with no target
-    and no bound)."""
-    n = len(indptr) - 1
-    for i in range(n):
-        dist[i] = np.inf
-        pred[i] = -1
-    empty = np.zeros((0, 0))
-    heap_key = np.empty(len(heads) + 1)
-    heap_val = np.empty(len(heads) + 1, np.int64)
-    _search(indptr, heads, weights, empty, np.zeros(0, np.int64), source, -1, False, dist, pred,
-            np.empty(n + 1, np.int64), heap_key, heap_val)
-
-
-@numba.njit(cache=True, nogil=True)
-def _bound(table, active, v, target):  # pragma: no cover - compiled
-    """The lower bound on the fastest time from ``v`` to ``target`` of the landmarks ``active``."""
-    best = 0.0
-    for k in active:
-        a = table[target, 2 * k] - table[v, 2 * k]  # d(L, t) − d(L, v)
-        if np.isfinite(a) and a > best:
-            best = a
-        b = table[v, 2 * k + 1] - table[target, 2 * k + 1]  # d(v, L) − d(t, L)
-        if np.isfinite(b) and b > best:
-            best = b
-    return best * (1.0 - _MARGIN)
-
-
-@numba.njit(cache=True, nogil=True)
-def _search(indptr, heads, weights, table, active, source, target, bounded, dist, pred, touched, heap_key,
-            heap_val):  # pragma: no cover - compiled
-    """A* from ``source`` until ``target`` is settled (``target`` −1: every node; ``bounded`` False: no bound,
-    i.e. Dijkstra), binary heap with lazy deletion.
-
-    ``dist`` must be ``inf`` and ``pred`` −1 on entry; the nodes this search sets are listed in ``touched``, and
-    their number returned, so that the caller resets only those. Returns −1 if the heap (``heap_key``,
-    ``heap_val``, one slot per edge and one more) would overflow, which a consistent bound cannot cause: the
-    caller then searches again unbounded, which cannot overflow.
-    """
-    n_touched = 1
-    touched[0] = source
-    dist[source] = 0.0
-    heap_key[0] = _bound(table, active, source, target) if bounded else 0.0
-    heap_val[0] = source
-    size = 1
-    while size > 0:
-        f = heap_key[0]
-        u = heap_val[0]
-        size -= 1
-        if size > 0:  # move the last item to the root and sift it down
-            key, val = heap_key[size], heap_val[size]
-            i = 0
-            while True:
-                child = 2 * i + 1
-                if child >= size:
-                    break
-                if child + 1 < size and heap_key[child + 1] < heap_key[child]:
-                    child += 1
-                if heap_key[child] < key:
-                    heap_key[i] = heap_key[child]
-                    heap_val[i] = heap_val[child]
-                    i = child
-                else:
-                    break
-            heap_key[i] = key
-            heap_val[i] = val
-        d = dist[u]
-        if f > d + (_bound(table, active, u, target) if bounded else 0.0):  # stale: u was reached faster since
-            continue
-        if u == target:
-            break
-        for j in range(indptr[u], indptr[u + 1]):
-            v = heads[j]
-            nd = d + weights[j]
-            if nd < dist[v]:
-                if dist[v] == np.inf:
-                    touched[n_touched] = v
-                    n_touched += 1
-                dist[v] = nd
-                pred[v] = j
-                if size == len(heap_key):
-                    return -1
-                key = nd + _bound(table, active, v, target) if bounded else nd
-                i = size
-                size += 1
-                while i > 0:  # sift the new item up
-                    parent = (i - 1) // 2
-                    if heap_key[parent] > key:
-                        heap_key[i] = heap_key[parent]
-                        heap_val[i] = heap_val[parent]
-                        i = parent
-                    else:
-                        break
-                heap_key[i] = key
-                heap_val[i] = v
-    return n_touched
 
 
 @numba.njit(cache=True, nogil=True)
@@ -228,12 +120,12 @@ def _pair_searches(indptr, heads, weights, tails, csr_edge, table, n_active, ori
         for q in range(b * m // n_blocks, (b + 1) * m // n_blocks):
             s, t = origins[q], destinations[q]
             active = _active(table, s, t, n_active)
-            n_touched = _search(indptr, heads, weights, table, active, s, t, True, dist, pred, touched,
+            n_touched = search(indptr, heads, weights, table, active, s, t, True, dist, pred, touched,
                                 heap_key, heap_val)
             if n_touched < 0:  # (rounding made the bound inconsistent: search again without it)
                 dist[:] = np.inf
                 pred[:] = -1
-                n_touched = _search(indptr, heads, weights, table, active, s, t, False, dist, pred, touched,
+                n_touched = search(indptr, heads, weights, table, active, s, t, False, dist, pred, touched,
                                     heap_key, heap_val)
             times[q] = dist[t]
             walk = np.isfinite(dist[t]) and (fill or width > 0)  # (width 0: times only, no path walked)

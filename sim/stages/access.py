@@ -1,0 +1,60 @@
+"""Stage 7, access: who can search which reads (operators → sharing pools → agencies, with retention).
+
+The graph comes from the scenario's ``[[operators]]``, ``[[agencies]]``, ``[[sharing]]`` and ``[[rules]]``
+(:mod:`sim.access`); each agency's view is the mask of the reads it can search when the run ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import access
+from sim._errors import ScenarioError
+from sim.metrics.registry import RunContext
+from sim.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who can search which reads: the access graph (``None``: the scenario declares none) and, per agency, a
+    boolean mask over the run's reads."""
+
+    graph: Any = None
+    visible: dict[str, np.ndarray] = field(default_factory=dict)
+    #: when the agencies search: the end of the run (retention counts back from it)
+    query_time_s: float = 0.0
+
+
+def searchable(run: RunContext) -> Access:
+    """The run's access graph and every agency's view of its reads at the end of the run."""
+    graph = build_access(run.scenario, run.layout)
+    if graph is None:
+        return Access()
+    query_time_s = float(run.trips["arrive_s"].max())
+    visible = {a.name: access.visible_reads(run.reads, run.layout, graph, a.name, query_time_s,
+                                            camera_row=run.camera_row)
+               for a in run.scenario.agencies}
+    return Access(graph, visible, query_time_s)
+
+
+def build_access(scenario: Scenario, layout: pd.DataFrame) -> Any:
+    """The access graph (operators → pools → agencies), or ``None`` when the scenario declares none."""
+    if not scenario.operators and not scenario.agencies:
+        if scenario.metrics.what_if_without:
+            raise ScenarioError(f"{scenario.name}: metrics.what_if_without needs [[operators]] and [[agencies]] "
+                                "to compare; declare them or remove the key")
+        return None
+    dump = scenario.model_dump(by_alias=True)
+    graph = access.access_graph(dump["operators"], dump["agencies"], dump["sharing"], dump["rules"],
+                                source=scenario.name, allow_cycles=scenario.access.allow_cycles)
+    access.check_camera_operators(graph, layout, source=scenario.name)
+    for name in scenario.metrics.what_if_without:
+        if graph.nodes.get(name, {}).get("kind") not in ("operator", "pool"):
+            known = sorted(n for n, d in graph.nodes(data=True) if d["kind"] != "agency")
+            raise ScenarioError(f"{scenario.name}: metrics.what_if_without names {name!r}, which is not an "
+                                f"operator or pool; use one of {', '.join(known)}")
+    return graph
