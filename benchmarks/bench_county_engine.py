@@ -7,7 +7,7 @@ time (compiled; equal to the SimPy engine bit for bit, see
 tests/test_fastroute.py) → reads streamed to Parquet one day at a time.
 Prints each stage's seconds, trips/s, reads/s and the peak memory; then,
 side by side on a sample of the same trips, the standard engine
-(scipy trees + full routes + SimPy) and the ratio.
+(fastest_routes' full routes + route_crossings + SimPy) and the ratio.
 
 Run:  python benchmarks/bench_county_engine.py [--side 224] [--vehicles 1000000] [--days 7] [--out /tmp/curtain-week]
 """
@@ -99,7 +99,7 @@ def main() -> None:
     print(f"  end to end {total:,.0f} s ({total / 60:.1f} min): {len(trips) / total:,.0f} trips/s, "
           f"{n_reads / total:,.0f} reads/s; peak memory {peak_gb():.2f} GB")
 
-    # side by side on a sample: the standard engine (scipy trees, full routes, SimPy) vs the county engine,
+    # side by side on a sample: the standard engine (full routes, SimPy) vs the county engine,
     # on every trip of a few origins (as the week has: ~1,500 trips per origin)
     chosen = rng.choice(np.unique(origins), args.baseline_origins, replace=False)
     sample = np.flatnonzero(np.isin(origins, chosen))

@@ -1,8 +1,8 @@
 """Batched routing vs the naive baseline, side by side in one process.
 
 Curtain routes all trips with one shortest-path tree per distinct origin
-(scipy.sparse.csgraph) and walks every trip of an origin back through it at
-once. The baseline is what a researcher would write first:
+(``sim.routing.fastest_routes``: compiled Dijkstra trees on both cores) and
+walks every trip of an origin back through it at once. The baseline is what a researcher would write first:
 ``networkx.shortest_path(G, o, d, weight="travel_time")`` per trip, timed on a
 random sample of the trips (all of them would take hours) and compared in
 trips per second. Same code as ``curtain bench``.

@@ -4,13 +4,12 @@
                                               # docs/portal-comparison.png and prints the table
 
 ``tests/test_validation.py::test_portal_rows_of_the_page`` (slow) runs the same scenarios and fails when the
-table in docs/validation.md no longer matches what the code computes. The portal figures are read through
-``CURTAIN_SHARED_DATA`` (default ``../shared/data`` beside the project).
+table in docs/validation.md no longer matches what the code computes. The portal figures are the registry's
+dataset ``flock-portal-usage`` (:mod:`sim.data`: ``CURTAIN_DATA``, the cache, or a download).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -23,15 +22,11 @@ SCENARIOS = ("teaching-grid", "river-city", "city-line", "interstate-corridor", 
              "norfolk-curtain", "westchester-sanctuary")
 
 
-def shared_data() -> Path:
-    return Path(os.environ.get("CURTAIN_SHARED_DATA", PROJECT.parent / "shared" / "data"))
-
-
 def portal_values() -> np.ndarray:
+    from sim.data import fetch
     from sim.io.flock import portal_reads_per_camera_day
 
-    path = shared_data() / "flock" / "portal-usage-2024-04.csv"
-    return portal_reads_per_camera_day(path)["reads_per_camera_per_day"].to_numpy()
+    return portal_reads_per_camera_day(fetch("flock-portal-usage"))["reads_per_camera_per_day"].to_numpy()
 
 
 def scenario_values() -> dict[str, float]:

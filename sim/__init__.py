@@ -8,7 +8,8 @@ from sim._errors import CameraError, CurtainError, DemandError, NetworkError, Ou
 from sim.access import access_graph, visible_operators, visible_reads
 from sim.cameras import layout_geojson, make_layout, read_cameras_csv, validate_layout, watch_pairs
 from sim.checks import check_scenario, check_world
-from sim.demand import population_trips, read_trips_csv, uniform_trips
+from sim.demand import population_trips, uniform_trips
+from sim.io.trips import read_trips_csv
 from sim.generators import city_line_network, corridor_network, grid_network, radial_network, river_network
 from sim.io.run import read_run, write_run
 from sim.metrics import camera_free_pairs, summary_metrics, trip_metrics

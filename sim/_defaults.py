@@ -4,7 +4,7 @@ from __future__ import annotations
 
 #: Default spacing of a camera group's sites, metres: the median distance from a mapped Norfolk, VA ALPR
 #: site (cameras within 80 m merged into one site) to the nearest other site is 197 m in OpenStreetMap
-#: (DeFlock export, 2025-10-04; ``tests/test_placement.py`` recomputes it from ``../shared/data/alpr``).
+#: (DeFlock export, 2025-10-04; ``tests/test_placement.py`` recomputes it from the registry's ``deflock-virginia``).
 DEFAULT_MIN_SPACING_M = 200.0
 
 #: Whether reconstruction matches a plate read once to a plate one character away seen within ``window_s`` (as a

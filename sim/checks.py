@@ -24,7 +24,7 @@ from sim.network import RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
 from sim.seeds import named_rng, stage_rngs
 from sim.sizing import check_size
-from sim.demand import read_trips_csv
+from sim.io.trips import read_trips_csv
 from sim.district import district_mask
 from sim.io.counts import read_counts
 from sim.io.reads import read_reads_file
@@ -104,7 +104,7 @@ def _camera_problems(
                 readers += len(layout[0])
             continue
         readers += 1 if spec.strategy in ("cordon", "curtain") else spec.camera_count()
-        if spec.strategy == "cordon" or spec.camera_count() > 0:
+        if spec.strategy in ("cordon", "curtain") or spec.camera_count() > 0:
             operators.add(spec.operator)
         found = attempt(where, lambda: (group_allowed_edges(net, spec, f"{where}."),))
         if found is None:  # no road of its jurisdiction or classes: its count cannot be checked

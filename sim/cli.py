@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from sim._errors import CurtainError
+from sim.data import DATA_ENV, cache_folder, data_folder, resolve_reference, status
+from sim.data import PREFIX as DATA_PREFIX
 from sim.scenario import NetworkSpec, load_scenario
 from sim.analyze import run_analysis
 from sim.bench import routing_benchmark
@@ -246,11 +248,12 @@ def analyze(
 ) -> None:
     """Analyse a real plate-read log: plates, repeats, uniqueness; with --network, rebuilt trips."""
     _log_level(debug)
-    name = reads_file.name.split(".")[0] or "reads"
-    target = out or Path("out") / name
+    name = str(reads_file).removeprefix(DATA_PREFIX) if _is_data(reads_file) else reads_file.name.split(".")[0]
+    target = out or Path("out") / (name or "reads")
     columns = {"plate": plate, "time": time_column, "device": device, "lon": lon, "lat": lat}
     try:
-        net = _network_file(network) if network else None
+        reads_file = _input_file(reads_file)
+        net = _network_file(_input_file(network)) if network else None
         with console.status("analysing", spinner="dots"):
             analysis = run_analysis(reads_file, target, columns=columns, time_format=time_format,
                                     delimiter=delimiter, net=net, network_label=str(network) if network else None,
@@ -452,6 +455,36 @@ def explore(
         return
     console.print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB): open it in a browser, no server "
                   "or network needed")
+
+
+def _is_data(path: Path) -> bool:
+    return str(path).startswith(DATA_PREFIX)
+
+
+def _input_file(path: Path) -> Path:
+    """A file argument: ``data:NAME`` is the registry's dataset (``curtain data list``), fetched if need be."""
+    return Path(resolve_reference(str(path))) if _is_data(path) else path
+
+
+data_app = typer.Typer(help="The datasets Curtain's scenarios, notebooks and tests use (sim/datasets.toml).",
+                       no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """Every dataset of the registry: where it is now (CURTAIN_DATA, the cache, or missing) and its licence."""
+    folder = data_folder()
+    console.print(f"{DATA_ENV}: {folder if folder is not None else 'not set'}; cache: {cache_folder()}",
+                  highlight=False)
+    table = Table(show_lines=False)
+    for column in ("name", "where", "file", "licence"):
+        table.add_column(column, overflow="fold")
+    for row in status():
+        table.add_row(row["name"], row["where"], row["file"], row["licence"])
+    console.print(table)
+    console.print("A scenario names one as path = \"data:NAME\"; missing ones are downloaded on first use "
+                  "(unless CURTAIN_DOWNLOAD=0).", highlight=False)
 
 
 query_app = typer.Typer(help="Ready questions about a run's reads (DuckDB over reads.parquet).",

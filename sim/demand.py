@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,7 +17,6 @@ import pandas as pd
 
 from sim._time import DAY_S
 from sim._errors import DemandError
-from sim._validate import lookup_nodes, rows_text
 from sim.external import external_vehicles, gateway_nodes, nearby_gateways
 from sim.network import RoadNetwork
 
@@ -208,12 +206,21 @@ def grid_zones(net: RoadNetwork, zone_km: float, *, places_per_zone: int | None 
     (4, 100)
     """
     size = zone_km * 1000.0
-    col = ((net.x - net.x.min()) // size).astype(np.int64)
-    row = ((net.y - net.y.min()) // size).astype(np.int64)
+    x, y, inside = net.x, net.y, ~net.outside
+    if not inside.all():  # beyond a city line: ways in, not places; each stub's end joins its crossing's zone
+        if not inside.any():
+            raise DemandError("every node of the network lies outside its city line")
+        x, y = x.copy(), y.copy()
+        stub = net.outside[net.edge_u] & inside[net.edge_v]
+        x[net.edge_u[stub]], y[net.edge_u[stub]] = net.x[net.edge_v[stub]], net.y[net.edge_v[stub]]
+    col = ((x - x.min()) // size).astype(np.int64)
+    row = ((y - y.min()) // size).astype(np.int64)
     cell = row * (int(col.max()) + 1) + col
     cells, node_zone = np.unique(cell, return_inverse=True)
     order = np.argsort(node_zone, kind="stable")
-    count = np.bincount(node_zone, minlength=len(cells)).astype(float)
+    if not inside.all():
+        order = order[inside[order]]
+    count = np.bincount(node_zone[inside], minlength=len(cells)).astype(float)
     if places_per_zone is None:
         offsets = np.concatenate([[0], np.cumsum(count.astype(np.int64))])
     else:
@@ -225,10 +232,10 @@ def grid_zones(net: RoadNetwork, zone_km: float, *, places_per_zone: int | None 
     weights = {}
     for attribute in ("population", "jobs"):
         values = np.array([float(net.graph.nodes[n].get(attribute, np.nan)) for n in net.nodes])
-        weights[attribute] = (np.bincount(node_zone, weights=np.nan_to_num(values), minlength=len(cells))
+        weights[attribute] = (np.bincount(node_zone, weights=np.nan_to_num(values) * inside, minlength=len(cells))
                               if np.isfinite(values).any() else count)
-    return Zones(node_zone, np.bincount(node_zone, weights=net.x) / count,
-                 np.bincount(node_zone, weights=net.y) / count,
+    return Zones(node_zone, np.bincount(node_zone[inside], weights=net.x[inside], minlength=len(cells)) / count,
+                 np.bincount(node_zone[inside], weights=net.y[inside], minlength=len(cells)) / count,
                  weights["population"], weights["jobs"], offsets, order)
 
 
@@ -524,69 +531,6 @@ def tntp_trips(
         "destination": net.nodes[table["d"].to_numpy()],
         "depart_s": table["depart_s"].to_numpy(float),
     })
-
-
-def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
-    """Load trips from CSV ``trip_id,vehicle_id,origin,destination,depart_s``.
-
-    Vehicles get plates from ``rng`` unless the file has a ``plate`` column.
-    Every bad row is reported at once (1-based data rows).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DemandError(f"{path}: trips file not found")
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DemandError(f"{path}: not a readable CSV trips table ({exc})") from None
-    required = [c for c in TRIP_COLUMNS if c != "plate"]
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise DemandError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}")
-    if table.empty:
-        raise DemandError(f"{path}: the trips file has no trips")
-    problems = []
-    depart = pd.to_numeric(table["depart_s"], errors="coerce").to_numpy(float)
-    bad_time = ~(depart >= 0)
-    if bad_time.any():
-        problems.append(f"rows {rows_text(bad_time, table['depart_s'])}: depart_s must be a number of seconds >= 0")
-    ends = {}
-    for column in ("origin", "destination"):
-        ends[column] = index = lookup_nodes(net, table[column])
-        if (index < 0).any():
-            problems.append(f"rows {rows_text(index < 0, table[column])}: {column} is not a node of the network")
-    loop = (ends["origin"] >= 0) & (ends["origin"] == ends["destination"])
-    if loop.any():
-        # a trip that starts where it ends has no route to recover; scoring it would halve a mean
-        problems.append(f"rows {rows_text(loop)}: origin equals destination (a trip must go somewhere); "
-                        "drop the row or give another destination")
-    trip_id = pd.to_numeric(table["trip_id"], errors="coerce").to_numpy(float)
-    bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id))
-    if bad_id.any():
-        problems.append(f"rows {rows_text(bad_id, table['trip_id'])}: trip_id must be a whole number")
-    if table["vehicle_id"].isna().any():
-        problems.append(f"rows {rows_text(table['vehicle_id'].isna().to_numpy())}: vehicle_id is empty")
-    if table["trip_id"].duplicated().any():
-        problems.append(f"rows {rows_text(table['trip_id'].duplicated().to_numpy(), table['trip_id'])}: "
-                        "trip_id is repeated")
-    if problems:
-        raise DemandError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
-    vehicles = pd.Index(table["vehicle_id"].unique())
-    if "plate" in table.columns:
-        plates = table["plate"].astype(str).to_numpy(dtype=object)
-    else:
-        plates = make_plates(len(vehicles), rng)[vehicles.get_indexer(table["vehicle_id"])]
-    out = pd.DataFrame(
-        {
-            "trip_id": table["trip_id"].to_numpy(np.int64),
-            "vehicle_id": vehicles.get_indexer(table["vehicle_id"]).astype(np.int64),
-            "plate": plates,
-            "origin": net.nodes[lookup_nodes(net, table["origin"])],
-            "destination": net.nodes[lookup_nodes(net, table["destination"])],
-            "depart_s": depart,
-        }
-    )
-    return out.sort_values(["vehicle_id", "depart_s"], kind="stable", ignore_index=True)
 
 
 def simulated_days(scenario: Scenario, trips: pd.DataFrame) -> int:

@@ -58,7 +58,8 @@ ROAD_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassif
 
 
 def gateway_nodes(net: RoadNetwork, *, edge_m: float | None = None) -> np.ndarray:
-    """Node indices where roads come into the area: on its outer edge, on the biggest road leading inward.
+    """Node indices where roads come into the area: the far ends of the stubs across a city line
+    (``network.city_line``), or else on its outer edge, on the biggest road leading inward.
 
     A node is on the edge when it lies within ``edge_m`` of the convex hull's
     boundary (default: 2 % of the square root of the hull's area, at least
@@ -75,6 +76,8 @@ def gateway_nodes(net: RoadNetwork, *, edge_m: float | None = None) -> np.ndarra
     """
     from shapely import MultiPoint, Point
 
+    if net.outside.any():  # the roads across a city line (network.city_line) are the ways in
+        return np.flatnonzero(net.outside)
     points = np.column_stack([net.x, net.y])
     hull = MultiPoint(points).convex_hull
     if hull.area <= 0:

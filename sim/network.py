@@ -122,6 +122,12 @@ class RoadNetwork:
         return np.asarray(self._node_lookup.get_indexer(nodes), dtype=np.int64)
 
     @cached_property
+    def outside(self) -> np.ndarray:
+        """Which nodes lie outside the area the network covers (the far ends of :mod:`sim.io.city_line`'s
+        stubs): ways in for traffic from outside, never a home or a place."""
+        return np.array([bool(self.graph.nodes[n].get("outside", False)) for n in self.nodes], dtype=bool)
+
+    @cached_property
     def _node_lookup(self) -> pd.Index:
         return pd.Index(self.nodes)
 

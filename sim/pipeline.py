@@ -14,21 +14,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-
 from sim.checks import check_simulated, check_world
+from sim.demand import simulated_days
 from sim.metrics.registry import RunContext
 from sim.scenario import Scenario
 from sim.seeds import stage_rngs
 from sim.simulation import Simulation
-from sim.stages.access import searchable
-from sim.stages.cameras import place_readers
+from sim.stages.access import build_access, searchable
+from sim.stages.cameras import Cameras, needs_routes, place_readers
 from sim.stages.demand import build_demand
 from sim.stages.metrics import score
 from sim.stages.network import build_network
-from sim.stages.reads import observe
-from sim.stages.routes import route_trips
+from sim.stages.reads import Reads, observe
+from sim.stages.routes import Routed, route_trips
 from sim.stages.traffic import run_traffic
-from sim.demand import simulated_days
+from sim.traffic import Traffic
 from sim.views import reconstruct_view
 
 Progress = Callable[[str], None]
@@ -85,9 +85,11 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     with stage("demand"):
         demand = build_demand(scenario, net, streams["demand"])
     with stage("routes"):
-        routed = route_trips(scenario, net, demand.trips, streams["routes"])
+        routed = route_trips(scenario, net, demand.trips, streams["routes"],
+                             for_placement=demand.pilot_cameras is None and needs_routes(scenario))
     with stage("cameras"):
         cameras = place_readers(scenario, routed.net, routed.routes, streams["cameras"], demand.pilot_cameras)
+        graph = build_access(scenario, cameras.layout)  # every reader's operator declared: said before traffic
     with stage("traffic"):
         traffic = run_traffic(scenario, demand.trips, routed, cameras, streams["traffic"])
     with stage("reads"):
@@ -95,21 +97,26 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     run = RunContext(scenario, routed.net, cameras.layout, traffic.trips, traffic.routes, reads.table,
                      simulated_days(scenario, traffic.trips), demand.persons, demand.calibration, traffic.volume)
     with stage("access"):
-        access = searchable(run)
+        access = searchable(run, graph)
     with stage("reconstruct"):
         recon = reconstruct_view(scenario, reads.table, routed.net)
     with stage("metrics"):
-        facts: dict[str, Any] = {"traffic_engine": traffic.engine}
-        if routed.congestion is not None:
-            facts["congestion"] = routed.congestion
-        facts |= {k: v for k, v in cameras.facts().items() if k == "placement"}
-        if routed.sample is not None:
-            facts["route_sample"] = routed.sample
-        facts |= {k: v for k, v in cameras.facts().items() if k != "placement"}
-        sim = score(run, recon, access, facts, timings)
-    if reads.lost_to_outages is not None:
-        sim.metrics["n_passes_lost_to_outages"] = reads.lost_to_outages
+        sim = score(run, recon, access, run_facts(routed, cameras, traffic, reads), timings)
     return sim
+
+
+def run_facts(routed: Routed, cameras: Cameras, traffic: Traffic, reads: Reads) -> dict[str, Any]:
+    """How the run was built, for ``metrics.json``: the engine, the equilibrium, the placement, the route
+    sample, cameras that did not snap, passes lost to outages."""
+    facts: dict[str, Any] = {"traffic_engine": traffic.engine}
+    if routed.congestion is not None:
+        facts["congestion"] = routed.congestion
+    if routed.sample is not None:
+        facts["route_sample"] = routed.sample
+    facts |= cameras.facts()
+    if reads.lost_to_outages is not None:
+        facts["n_passes_lost_to_outages"] = reads.lost_to_outages
+    return facts
 
 
 def _stage_clock(timings: dict[str, float], progress: Progress | None) -> Callable[[str], Any]:

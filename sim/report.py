@@ -141,9 +141,18 @@ def _answer_fence(m: dict[str, Any]) -> str:
              or m["district_sealed_out"] else "not fenced in")
     return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at "
             f"least {m['min_cut_to_seal_district']} road segments watched both ways, or "
-            f"{m['min_cameras_to_seal_district']} one-direction cameras). Over {m.get('n_days', 1)} simulated "
-            f"day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
+            f"{m['min_cameras_to_seal_district']} one-direction cameras). {_entries(m)}Over "
+            f"{m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
             f"{_median_km(m)}. {_whole_of_movements(m)}")
+
+
+def _entries(m: dict[str, Any]) -> str:
+    """'Of its 46 ways in, 0 carry no reader; 91% (…) of the 12,345 trips into it were read as they entered. '"""
+    if "n_ways_in" not in m:
+        return ""
+    trips = (f"{_share(m, 'share_trips_entering_read')} of the {m['n_trips_entering']:,} trips into it were read "
+             "as they entered" if m.get("n_trips_entering") else "no trip entered it")
+    return f"Of its {m['n_ways_in']:,} ways in, {m['n_ways_in_camera_free']:,} carry no reader; {trips}. "
 
 
 def _median_km(m: dict[str, Any]) -> str:

@@ -43,13 +43,6 @@ def make_view(run: RunContext, name: str, mask: np.ndarray | None = None,
     return View(name, seen, recon, trip_metrics(run.trips, run.routes, seen, recon, run.net, view=name), mask)
 
 
-def visible_masks(run: RunContext, graph: Any, query_time_s: float) -> dict[str, np.ndarray]:
-    """Per agency, which of the run's reads it can search at ``query_time_s``."""
-    return {a.name: access_stage.visible_reads(run.reads, run.layout, graph, a.name, query_time_s,
-                                               camera_row=run.camera_row)
-            for a in run.scenario.agencies}
-
-
 def agency_metrics(
     run: RunContext, graph: Any, visible: dict[str, np.ndarray], overall: View, overall_metrics: dict[str, Any],
 ) -> tuple[list[tuple[str, pd.DataFrame]], dict[str, Any]]:

@@ -1,30 +1,42 @@
-"""Shared fixtures: small hand-built networks and the shared test data folder."""
+"""Shared fixtures: small hand-built networks, and the registry's datasets (sim/datasets.toml)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 
+from sim.data import DATA_ENV, DOWNLOAD_ENV, DataError, fetch
 from sim.generators import grid_network
 from sim.network import RoadNetwork, from_graph
 from sim.scenario import Scenario, load_scenario
 
 #: The project's root folder (scenarios/, notebooks/).
 PROJECT = Path(__file__).resolve().parents[1]
-#: ../shared/data beside the project (CI puts a copy of shared/ there).
-SHARED_DATA = Path(os.environ.get("CURTAIN_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+# Tests read data only through the registry (sim.data), from CURTAIN_DATA (.ci/run sets it to ../shared/data;
+# so does this file when it is unset and ../shared/data is there), and never download.
+_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+if not os.environ.get(DATA_ENV) and _SHARED.is_dir():
+    os.environ[DATA_ENV] = str(_SHARED)
+os.environ[DOWNLOAD_ENV] = "0"
+
+
+def dataset_path(name: str) -> Path:
+    """The path of the registry's dataset ``name``; skips the test, saying why, when it is not at hand."""
+    try:
+        return fetch(name)
+    except DataError as exc:
+        pytest.skip(str(exc))
 
 
 @pytest.fixture
-def shared_data() -> Path:
-    """The shared test data folder; skips the test when it is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared test data not found at {SHARED_DATA} (set CURTAIN_SHARED_DATA)")
-    return SHARED_DATA
+def data() -> Callable[[str], Path]:
+    """:func:`dataset_path` as a fixture: ``data("sioux-falls-net")``."""
+    return dataset_path
 
 
 def straight_road(lengths_m: list[float], speed_kph: float = 36.0, two_way: bool = True) -> RoadNetwork:

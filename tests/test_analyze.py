@@ -15,18 +15,13 @@ from sim.io.reads import ReadsError, read_reads_file
 
 from conftest import straight_road
 
-SEATTLE = "reads/seattle-spd-alpr-2021-10.csv.gz"
-
-
 @pytest.fixture(scope="module")
 def seattle(tmp_path_factory):
-    from conftest import SHARED_DATA
+    from conftest import dataset_path
 
-    path = SHARED_DATA / SEATTLE
-    if not path.is_file():
-        pytest.skip(f"{path} not found (set CURTAIN_SHARED_DATA)")
+    path = dataset_path("seattle-spd-reads")  # (skips, saying why, when it is not at hand)
     out = tmp_path_factory.mktemp("seattle") / "out"
-    result = CliRunner().invoke(app, ["analyze", str(path), "-o", str(out)])
+    result = CliRunner().invoke(app, ["analyze", "data:seattle-spd-reads", "-o", str(out)])
     assert result.exit_code == 0, result.output
     direct = pd.read_csv(path, sep="|", dtype=str, keep_default_na=False)
     return out, direct

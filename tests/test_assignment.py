@@ -12,16 +12,15 @@ from sim.network import from_graph
 from conftest import small_scenario
 
 
-def test_sioux_falls_flows_within_one_percent_of_the_best_known(shared_data):
-    folder = shared_data / "tntp" / "SiouxFalls"
-    graph = tntp.tntp_graph(folder / "SiouxFalls_net.tntp", node_path=folder / "SiouxFalls_node.tntp")
+def test_sioux_falls_flows_within_one_percent_of_the_best_known(data):
+    graph = tntp.tntp_graph(data("sioux-falls-net"), node_path=data("sioux-falls-node"))
     net = from_graph(osm.add_speeds_and_times(osm.project_graph(graph)))
-    od = tntp.read_tntp_trips(folder / "SiouxFalls_trips.tntp")
+    od = tntp.read_tntp_trips(data("sioux-falls-trips"))
     od = od[(od["flow"] > 0) & (od["origin"] != od["destination"])]
     result = user_equilibrium(net, net.node_indices(od["origin"]), net.node_indices(od["destination"]),
                               od["flow"].to_numpy(float), gap=1e-4)
     assert result.relative_gap <= 1e-4
-    best = tntp.read_tntp_flows(folder / "SiouxFalls_flow.tntp")
+    best = tntp.read_tntp_flows(data("sioux-falls-flow"))
     edges = np.array([net.edge_id(int(u), int(v)) for u, v in zip(best.iloc[:, 0], best.iloc[:, 1])])
     volume = best.iloc[:, 2].to_numpy(float)
     assert len(edges) == 76 and (edges >= 0).all()

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from sim import CurtainError
 from sim.cameras import read_cameras_csv, read_cameras_geojson
-from sim.demand import read_trips_csv
+from sim.io.trips import read_trips_csv
 from sim.generators import grid_network
 from sim.scenario import load_scenario
 

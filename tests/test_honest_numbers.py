@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sim.demand import population_trips, read_trips_csv
+from sim.demand import population_trips
+from sim.io.trips import read_trips_csv
 from sim.district import directed_seal_cuts, sealed_directions, seal_cut
 from sim.generators import grid_network
 from sim.intervals import effective_n, share_with_interval, wilson

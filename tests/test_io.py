@@ -24,8 +24,8 @@ def load(graph):
 
 # --- TNTP -----------------------------------------------------------------
 
-def test_sioux_falls_reads_with_units_and_bpr(shared_data):
-    g = tntp.tntp_graph(shared_data / "tntp/SiouxFalls/SiouxFalls_net.tntp")
+def test_sioux_falls_reads_with_units_and_bpr(data):
+    g = tntp.tntp_graph(data("sioux-falls-net"))
     net = load(g)
     assert (net.n_nodes, net.n_edges) == (24, 76)
     e = net.edge_id(1, 2)
@@ -36,8 +36,8 @@ def test_sioux_falls_reads_with_units_and_bpr(shared_data):
     assert str(net.crs).startswith("EPSG:326")  # projected to UTM metres
 
 
-def test_sioux_falls_fastest_routes_equal_networkx_for_every_pair(shared_data):
-    net = load(tntp.tntp_graph(shared_data / "tntp/SiouxFalls/SiouxFalls_net.tntp"))
+def test_sioux_falls_fastest_routes_equal_networkx_for_every_pair(data):
+    net = load(tntp.tntp_graph(data("sioux-falls-net")))
     pairs = np.array(list(itertools.product(range(net.n_nodes), repeat=2)))
     routes = fastest_routes(net, pairs[:, 0], pairs[:, 1])
     lengths = dict(nx.all_pairs_dijkstra_path_length(net.graph, weight="travel_time"))
@@ -45,26 +45,24 @@ def test_sioux_falls_fastest_routes_equal_networkx_for_every_pair(shared_data):
     np.testing.assert_allclose(routes.travel_time, expected)
 
 
-def test_anaheim_with_geojson_nodes_in_feet(shared_data):
-    folder = shared_data / "tntp/Anaheim"
-    g = tntp.tntp_graph(folder / "Anaheim_net.tntp", node_path=folder / "anaheim_nodes.geojson", length_unit="ft")
+def test_anaheim_with_geojson_nodes_in_feet(data):
+    g = tntp.tntp_graph(data("anaheim-net"), node_path=data("anaheim-nodes"), length_unit="ft")
     net = load(g)
     assert net.n_nodes == 416
     assert net.edge_length[net.edge_id(1, 117)] == pytest.approx(5280 * 0.3048)  # one mile
 
 
-def test_tntp_trips_total_matches_header(shared_data):
-    trips = tntp.read_tntp_trips(shared_data / "tntp/SiouxFalls/SiouxFalls_trips.tntp")
+def test_tntp_trips_total_matches_header(data):
+    trips = tntp.read_tntp_trips(data("sioux-falls-trips"))
     assert trips["flow"].sum() == pytest.approx(360_600.0)
 
 
-def test_tntp_demand_samples_the_od_matrix_within_sampling_error(shared_data):
+def test_tntp_demand_samples_the_od_matrix_within_sampling_error(data):
     """Trips per origin zone and per OD cell match trips × flow share within 4 standard deviations."""
     from sim.demand import tntp_trips
 
-    folder = shared_data / "tntp/SiouxFalls"
-    net = from_graph(osm.add_speeds_and_times(osm.project_graph(tntp.tntp_graph(folder / "SiouxFalls_net.tntp"))))
-    od = tntp.read_tntp_trips(folder / "SiouxFalls_trips.tntp")
+    net = from_graph(osm.add_speeds_and_times(osm.project_graph(tntp.tntp_graph(data("sioux-falls-net")))))
+    od = tntp.read_tntp_trips(data("sioux-falls-trips"))
     od = od[od["origin"] != od["destination"]]
     n, days = 50_000, 2
     trips = tntp_trips(net, od, n, days, np.random.default_rng(3))
@@ -85,11 +83,10 @@ def test_tntp_demand_samples_the_od_matrix_within_sampling_error(shared_data):
     (lambda t: t.replace("\t1\t2\t25900.20064", "\t1\t99\t25900.20064", 1), "node(s) [99]"),
     (lambda t: t.replace("\t1\t2\t25900.20064", "\t1\tx\t25900.20064", 1), "not a number"),
 ])
-def test_bad_tntp_files_get_clear_errors(shared_data, tmp_path, mangle, message):
-    source = shared_data / "tntp/SiouxFalls"
+def test_bad_tntp_files_get_clear_errors(data, tmp_path, mangle, message):
     bad = tmp_path / "Bad_net.tntp"
-    bad.write_text(mangle((source / "SiouxFalls_net.tntp").read_text()))
-    (tmp_path / "Bad_node.tntp").write_text((source / "SiouxFalls_node.tntp").read_text())
+    bad.write_text(mangle(data("sioux-falls-net").read_text()))
+    (tmp_path / "Bad_node.tntp").write_text(data("sioux-falls-node").read_text())
     with pytest.raises(NetworkError, match="Bad_net.tntp") as info:
         tntp.tntp_graph(bad)
     assert message in str(info.value)
@@ -97,8 +94,8 @@ def test_bad_tntp_files_get_clear_errors(shared_data, tmp_path, mangle, message)
 
 # --- OSM files ------------------------------------------------------------
 
-def test_west_oakland_bz2(shared_data):
-    net = load(osm.osm_file_graph(shared_data / "osm/West-Oakland.osm.bz2"))
+def test_west_oakland_bz2(data):
+    net = load(osm.osm_file_graph(data("west-oakland-osm")))
     assert net.n_nodes > 10
     assert nx.is_strongly_connected(net.graph)
     assert str(net.crs) == "EPSG:32610"  # UTM 10N, Oakland
@@ -185,10 +182,10 @@ def test_missing_osm_file(tmp_path):
 
 # --- GraphML --------------------------------------------------------------
 
-def test_graphml_round_trip_keeps_given_travel_times(shared_data, tmp_path):
+def test_graphml_round_trip_keeps_given_travel_times(data, tmp_path):
     import osmnx as ox
 
-    graph = osm.add_speeds_and_times(osm.project_graph(osm.osm_file_graph(shared_data / "osm/West-Oakland.osm.bz2")))
+    graph = osm.add_speeds_and_times(osm.project_graph(osm.osm_file_graph(data("west-oakland-osm"))))
     u, v, k = next(iter(graph.edges(keys=True)))
     graph.edges[u, v, k]["travel_time"] = 999.0
     path = tmp_path / "oakland.graphml"
@@ -309,13 +306,14 @@ def test_scenario_keys_must_fit_the_source(tmp_path):
         load_scenario(path)
 
 
-def test_scenario_runs_on_tntp_and_osm_file(shared_data, tmp_path):
+def test_scenario_runs_on_tntp_and_osm_file(data, tmp_path):
+    data("sioux-falls-net"), data("west-oakland-osm")  # (skip, saying why, when they are not at hand)
     path = tmp_path / "sioux.toml"
-    path.write_text(f'[network]\nsource = "tntp"\npath = "{shared_data}/tntp/SiouxFalls/SiouxFalls_net.tntp"\n'
+    path.write_text('[network]\nsource = "tntp"\npath = "data:sioux-falls-net"\n'
                     '[cameras]\ncount = 10\n[demand]\ntrips = 200\n')
     sim = simulate_scenario(load_scenario(path))
     assert sim.net.n_nodes == 24 and sim.metrics["n_trips"] == 200
-    path.write_text(f'[network]\nsource = "osm_file"\npath = "{shared_data}/osm/West-Oakland.osm.bz2"\n'
+    path.write_text('[network]\nsource = "osm_file"\npath = "data:west-oakland-osm"\n'
                     '[cameras]\ncount = 5\n[demand]\ntrips = 100\n')
     sim = simulate_scenario(load_scenario(path))
     assert sim.metrics["n_cameras"] == 5

@@ -230,10 +230,10 @@ def point_segment_distance(px, py, ax, ay, bx, by):
     return np.hypot(px - (ax + t * dx), py - (ay + t * dy))
 
 
-def test_real_alpr_points_snap_to_the_nearest_edge_or_are_reported(shared_data):
+def test_real_alpr_points_snap_to_the_nearest_edge_or_are_reported(data):
     from pyproj import Transformer
 
-    path = shared_data / "alpr/New_York.json"
+    path = data("deflock-new-york")
     features = json.loads(path.read_text())["features"]
     net, n_buffalo = buffalo_grid(features)
     layout, unsnapped = read_cameras_geojson(path, net, max_snap_m=50.0)
@@ -437,7 +437,7 @@ def test_a_count_that_does_not_fit_the_spacing_is_a_clear_error():
         place_cameras(net, "random", count=30, read_rate=1.0, rng=np.random.default_rng(0), min_spacing_m=500)
 
 
-def test_the_default_spacing_comes_from_norfolks_mapped_cameras(shared_data):
+def test_the_default_spacing_comes_from_norfolks_mapped_cameras(data):
     """DEFAULT_MIN_SPACING_M: median distance from a Norfolk ALPR site (cameras within 80 m merged) to the next."""
     import json
 
@@ -449,7 +449,7 @@ def test_the_default_spacing_comes_from_norfolks_mapped_cameras(shared_data):
     from sim.placement import DEFAULT_MIN_SPACING_M
     from sim.scenario import CameraSpec
 
-    features = json.loads((shared_data / "alpr" / "Virginia.json").read_text())["features"]
+    features = json.loads(data("deflock-virginia").read_text())["features"]
     lonlat = np.array([f["geometry"]["coordinates"][:2] for f in features])
     norfolk = (lonlat[:, 0] > -76.35) & (lonlat[:, 0] < -76.17) & (lonlat[:, 1] > 36.82) & (lonlat[:, 1] < 36.97)
     x, y = Transformer.from_crs("EPSG:4326", "EPSG:32618", always_xy=True).transform(*lonlat[norfolk].T)

@@ -25,7 +25,10 @@ REDUCED = {
     "interstate-corridor": ["demand.trips=300"],
     "patrol-vs-fixed": ["demand.trips=400", "network.rows=10", "network.cols=10", "cameras.min_spacing_m=100"],
     "seattle-patrol": ["demand.vehicles=400", "demand.days=2", "network.rows=20", "network.cols=20"],
+    "piedmont-ring": ["demand.vehicles=400", "demand.days=2", "metrics.pair_samples=50"],
 }
+#: scenarios on the registry's data, and one dataset each needs (skip, saying why, when it is not at hand)
+NEEDS_DATA = {"sioux-falls": "sioux-falls-net", "piedmont-ring": "piedmont-ca"}
 
 
 def test_every_scenario_file_is_listed_here():
@@ -57,8 +60,8 @@ def reduced_run(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(REDUCED))
 def test_scenario_runs_at_reduced_size(name, request, reduced_run):
-    if name == "sioux-falls":
-        request.getfixturevalue("shared_data")  # skips with a reason when ../shared/data is absent
+    if name in NEEDS_DATA:
+        request.getfixturevalue("data")(NEEDS_DATA[name])
     out = reduced_run(name)
     assert json.loads((out / "metrics.json").read_text())["n_trips"] > 0
     assert (out / "report.html").is_file()

@@ -35,12 +35,11 @@ def test_volume_concentration_by_hand():
     assert volume_concentration(x, np.ones(5))["gini"] == pytest.approx(brute)
 
 
-@pytest.mark.parametrize("label, folder, stem", [
-    ("SiouxFalls", "SiouxFalls", "SiouxFalls"), ("Anaheim", "Anaheim", "Anaheim"),
-    ("Chicago-Sketch", "Chicago-Sketch", "ChicagoSketch")])
-def test_tntp_rows_of_the_page(shared_data, label, folder, stem):
-    links, meta = read_tntp_links(shared_data / "tntp" / folder / f"{stem}_net.tntp")
-    flows = read_tntp_flows(shared_data / "tntp" / folder / f"{stem}_flow.tntp")
+@pytest.mark.parametrize("label, name", [
+    ("SiouxFalls", "sioux-falls"), ("Anaheim", "anaheim"), ("Chicago-Sketch", "chicago-sketch")])
+def test_tntp_rows_of_the_page(data, label, name):
+    links, meta = read_tntp_links(data(f"{name}-net"))
+    flows = read_tntp_flows(data(f"{name}-flow"))
     first = int(meta.get("FIRST THRU NODE", 1))
     table = links.merge(flows, left_on=["init_node", "term_node"], right_on=["from", "to"])
     if first > 1:  # centroid connectors are not roads
@@ -101,16 +100,16 @@ def test_westchester_growth_rows_of_the_page(tmp_path):
         assert row[2] == f"{weekly[total] / 1e6:.1f} M"
 
 
-def test_portal_figures_read_as_published(shared_data):
+def test_portal_figures_read_as_published(data):
     """The portal table gives the April 2024 figures of ../shared/FACTS.md: median 526, 164-1,252, pooled 404."""
     from sim.io.flock import portal_reads_per_camera_day
 
-    table = portal_reads_per_camera_day(shared_data / "flock" / "portal-usage-2024-04.csv")
+    table = portal_reads_per_camera_day(data("flock-portal-usage"))
     per_day = table["reads_per_camera_per_day"].to_numpy()
     assert len(table) == 322
     assert round(float(np.median(per_day))) == 526
     assert [round(float(v)) for v in np.percentile(per_day, [10, 90])] == [164, 1252]
-    raw = pd.read_csv(shared_data / "flock" / "portal-usage-2024-04.csv")
+    raw = pd.read_csv(data("flock-portal-usage"))
     both = (pd.to_numeric(raw["number_of_owned_cameras"], errors="coerce") > 0) & (
         pd.to_numeric(raw["vehicles_detected_in_the_last_30_days"], errors="coerce") > 0)
     pooled = raw.loc[both, "vehicles_detected_in_the_last_30_days"].astype(float).sum() / raw.loc[
@@ -121,11 +120,11 @@ def test_portal_figures_read_as_published(shared_data):
 
 
 @pytest.mark.slow
-def test_portal_rows_of_the_page(shared_data, monkeypatch):
+def test_portal_rows_of_the_page(data):
     """Every library scenario with fixed cameras at its default size (about a minute): the rows of section 4."""
     import runpy
 
-    monkeypatch.setenv("CURTAIN_SHARED_DATA", str(shared_data))
+    data("flock-portal-usage")  # (skip, saying why, when it is not at hand)
     script = runpy.run_path(str(PROJECT / "docs" / "make_portal_comparison.py"))
     expected = script["table"](script["portal_values"](), script["scenario_values"]())
     page = (PROJECT / "docs" / "validation.md").read_text()

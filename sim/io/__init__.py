@@ -15,6 +15,7 @@ from sim._validate import read_named_polygons
 from sim.geo import place_on_earth
 from sim.network import RoadNetwork, from_graph
 from sim.io import osm, tntp
+from sim.io.city_line import add_city_line
 
 if TYPE_CHECKING:
     from sim.scenario import NetworkSpec
@@ -50,7 +51,10 @@ def load_network(spec: NetworkSpec, resolve: Callable[[str], Path], rng: np.rand
         graph = tntp.tntp_graph(path, node_path=node_path, length_unit=spec.length_unit,
                                 time_unit=spec.time_unit, node_crs=spec.node_crs)
         label = str(path)
-    graph = osm.add_speeds_and_times(osm.project_graph(graph))
+    graph = osm.project_graph(graph)
+    if spec.city_line:
+        add_city_line(graph, spec.city_line)
+    graph = osm.add_speeds_and_times(graph)
     if spec.jurisdiction_polygons or spec.highway_jurisdiction:
         polygons = (read_named_polygons(resolve(spec.jurisdiction_polygons), spec.jurisdiction_key, NetworkError)
                     if spec.jurisdiction_polygons else [])

@@ -1,7 +1,7 @@
 """Flock Safety transparency-portal figures: what a fixed camera reads in a day, from the agencies' own pages.
 
 The portals publish, per agency, the cameras it owns and the vehicles they
-detected in the last 30 days (``../shared/data/flock/portal-usage-2024-04.csv``,
+detected in the last 30 days (the registry's ``flock-portal-usage``,
 scraped by The News & Observer). Reads per camera per day is their ratio
 over 30 days; agencies with no camera or no reads are left out.
 """

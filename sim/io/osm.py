@@ -9,6 +9,7 @@ one-way handling and simplification.
 
 from __future__ import annotations
 
+import re
 import logging
 import os
 import tempfile
@@ -207,8 +208,12 @@ def graphml_graph(path: str | Path) -> nx.MultiDiGraph:
             f"{path}: {missing} edges have no 'length' attribute; save the graph with osmnx "
             "(which adds lengths) or add length in metres to every edge"
         )
-    if str(graph.graph.get("crs", "")).strip() in ("", "None"):  # save_graphml writes a missing CRS as "None"
+    crs_text = str(graph.graph.get("crs", "")).strip()
+    old_form = re.fullmatch(r"""\{\s*['"]init['"]\s*:\s*['"](epsg:\d+)['"]\s*\}""", crs_text, re.IGNORECASE)
+    if crs_text in ("", "None"):  # save_graphml writes a missing CRS as "None"
         graph.graph["crs"] = None
+    elif old_form:  # osmnx before 1.0 wrote the CRS as a pyproj-1 dict: {'init': 'epsg:4326'}
+        graph.graph["crs"] = old_form.group(1).upper()
     else:
         from pyproj import CRS
         from pyproj.exceptions import CRSError

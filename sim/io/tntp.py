@@ -126,9 +126,9 @@ def tntp_graph(
 
     Examples
     --------
-    >>> import pathlib
-    >>> data = pathlib.Path(__file__).parents[3] / "shared/data/tntp/SiouxFalls"
-    >>> g = tntp_graph(data / "SiouxFalls_net.tntp") if data.is_dir() else None
+    >>> from sim.data import locate
+    >>> found = locate("sioux-falls-net")   # the registry's copy, if it is at hand (no download)
+    >>> g = tntp_graph(found[0]) if found else None
     >>> g is None or (g.number_of_nodes(), g.number_of_edges()) == (24, 76)
     True
     """

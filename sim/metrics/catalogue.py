@@ -19,6 +19,7 @@ from sim.district import directed_seal_cuts, district_mask, far_from, seal_cut, 
 from sim.intervals import add_share
 from sim.io.counts import count_fit, read_counts
 from sim.metrics.areas import area_labels, area_summary, exposure_by_area
+from sim.metrics.entries import district_entries
 from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import long_trip_exposure
@@ -233,8 +234,10 @@ def _district(run: RunContext, view: View, rng: np.random.Generator, done: Done)
     assert spec.district is not None
     mask = district_mask(net, spec.district.model_dump(), run.scenario.resolve)
     outside = far_from(net, mask, spec.buffer_m)
-    sealed_out, sealed_in = sealed_directions(net, mask, watched_edges(run), outside)
-    return {
+    watched = watched_edges(run)
+    sealed_out, sealed_in = sealed_directions(net, mask, watched, outside)
+    entries = district_entries(net, mask, run.routes, run.trips, view.reads, watched)
+    return entries | {
         "district_fence_cameras": fence_cameras(run.layout, net, mask, outside),
         "min_cut_to_seal_district": len(seal_cut(net, mask, outside=outside)),
         "min_cameras_to_seal_district": sum(len(c) for c in directed_seal_cuts(net, mask, outside=outside)),

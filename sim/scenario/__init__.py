@@ -19,6 +19,7 @@ import tomli_w
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from sim._errors import ScenarioError
+from sim.data import PREFIX, resolve_reference
 from sim.profiles import apply_profiles
 from sim.scenario.sections import (
     _Section,
@@ -110,7 +111,10 @@ class Scenario(_Section):
         return self._base_dir
 
     def resolve(self, path: str) -> Path:
-        """A ``path`` field as a path, relative to the scenario file's folder."""
+        """A ``path`` field as a path: ``data:NAME`` is the registry's dataset NAME (:mod:`sim.data`, fetched
+        on first use); any other path is relative to the scenario file's folder."""
+        if path.startswith(PREFIX):
+            return Path(resolve_reference(path))
         p = Path(path).expanduser()
         return p if p.is_absolute() else self._base_dir / p
 

@@ -18,7 +18,7 @@ class _Section(BaseModel):
 
 GRID_FIELDS = frozenset({"rows", "cols", "block_m", "arterial_every", "one_way_share", "jitter_m"})
 #: Keys that label a real network's roads with jurisdictions (every non-synthetic source).
-JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "highway_jurisdiction"})
+JURISDICTION_FIELDS = frozenset({"jurisdiction_polygons", "jurisdiction_key", "highway_jurisdiction", "city_line"})
 #: Which optional ``[network]`` keys each source (or synthetic kind) uses.
 NETWORK_FIELDS: dict[str, frozenset[str]] = {
     "grid": GRID_FIELDS | {"point"},
@@ -92,6 +92,9 @@ class NetworkSpec(_Section):
     jurisdiction_key: str = Field("name", description="property of jurisdiction_polygons that names each")
     highway_jurisdiction: str | None = Field(
         None, description="jurisdiction of motorways and trunk roads, e.g. 'state' (a state police's roads)")
+    city_line: str | None = Field(
+        None, description="the area's name: a stub across the line on every road the network was cut at "
+                          "(OSM street counts), ending outside; inside is jurisdiction <name> (sim.io.city_line)")
 
     @model_validator(mode="after")
     def _keys_fit_source(self) -> NetworkSpec:

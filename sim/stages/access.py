@@ -1,4 +1,4 @@
-"""Stage 7, access: who can search which reads (operators → sharing pools → agencies, with retention).
+"""The access stage: who can search which reads (operators → sharing pools → agencies, with retention).
 
 The graph comes from the scenario's ``[[operators]]``, ``[[agencies]]``, ``[[sharing]]`` and ``[[rules]]``
 (:mod:`sim.access`); each agency's view is the mask of the reads it can search when the run ends.
@@ -29,9 +29,10 @@ class Access:
     query_time_s: float = 0.0
 
 
-def searchable(run: RunContext) -> Access:
-    """The run's access graph and every agency's view of its reads at the end of the run."""
-    graph = build_access(run.scenario, run.layout)
+def searchable(run: RunContext, graph: Any = None) -> Access:
+    """Every agency's view of the run's reads at the end of the run, through ``graph`` (default: the
+    scenario's access graph, :func:`build_access`)."""
+    graph = build_access(run.scenario, run.layout) if graph is None else graph
     if graph is None:
         return Access()
     query_time_s = float(run.trips["arrive_s"].max())

@@ -1,4 +1,4 @@
-"""Stage 4, cameras and patrol cars: every reader of a run, as one layout (fixed cameras, then patrol cars).
+"""The cameras and patrol cars stage: every reader of a run, as one layout (fixed cameras, then patrol cars).
 
 Each ``[cameras]`` / ``[[camera_groups]]`` entry is placed by its strategy (:mod:`sim.placement`, on the routes
 where a strategy ranks roads by traffic) or read from a file; each ``[[patrols]]`` entry adds a reader row per
@@ -19,7 +19,7 @@ from sim._errors import CameraError, ScenarioError
 from sim.cameras import CAMERA_COLUMNS, camera_edges, read_cameras_csv, read_cameras_geojson, validate_layout
 from sim.district import district_mask
 from sim.network import RoadNetwork, edge_highway, edge_jurisdiction, lanes_each_way
-from sim.placement import Placement, place_camera_group, road_class_edges
+from sim.placement import ROUTED_STRATEGIES, Placement, place_camera_group, road_class_edges
 from sim.routing import Routes
 from sim.scenario import CameraSpec, PatrolSpec, Scenario
 from sim.traffic import patrol_beats
@@ -58,8 +58,13 @@ class Cameras:
         return out
 
 
+def needs_routes(scenario: Scenario) -> bool:
+    """Whether a camera group is placed by the trips' routes (a ranking by traffic: ``ROUTED_STRATEGIES``)."""
+    return any(group.strategy in ROUTED_STRATEGIES for group in scenario.all_cameras)
+
+
 def place_readers(
-    scenario: Scenario, net: RoadNetwork, routes: Routes, rngs: Mapping[str, np.random.Generator],
+    scenario: Scenario, net: RoadNetwork, routes: Routes | None, rngs: Mapping[str, np.random.Generator],
     placed: Cameras | None = None,
 ) -> Cameras:
     """The scenario's cameras (the ``cameras`` stream; ``placed``: cameras a calibration already placed), then

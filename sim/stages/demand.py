@@ -1,4 +1,4 @@
-"""Stage 2, demand: the trips (and, for the population model, the vehicles with their homes and work places).
+"""The demand stage: the trips (and, for the population model, the vehicles with their homes and work places).
 
 With a reads target (``demand.target_reads_per_camera_per_day``) or traffic counts (``demand.counts``), the
 number of trips or vehicles is calibrated on pilot runs first (:func:`calibrated_demand`). A reads target is
@@ -17,7 +17,8 @@ import pandas as pd
 
 from sim._errors import ScenarioError
 from sim.cameras import watch_pairs
-from sim.demand import gravity_trips, population_trips, read_trips_csv, tntp_trips, uniform_trips
+from sim.demand import gravity_trips, population_trips, tntp_trips, uniform_trips
+from sim.io.trips import read_trips_csv
 from sim.io.counts import counts_per_trip, fit_scale, read_counts
 from sim.io.tntp import read_tntp_trips
 from sim.network import RoadNetwork

@@ -1,4 +1,4 @@
-"""Stage 9, metrics: every view of the reads (all of them, each agency's, each what-if) through the registered
+"""The metrics stage: every view of the reads (all of them, each agency's, each what-if) through the registered
 metrics (:mod:`sim.metrics`), put together as a :class:`sim.simulation.Simulation`."""
 
 from __future__ import annotations

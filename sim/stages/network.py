@@ -1,4 +1,4 @@
-"""Stage 1, the road network: a generated city, a TNTP network, or OpenStreetMap (see :mod:`sim.io`)."""
+"""The road network stage: a generated city, a TNTP network, or OpenStreetMap (see :mod:`sim.io`)."""
 
 from __future__ import annotations
 

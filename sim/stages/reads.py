@@ -1,4 +1,4 @@
-"""Stage 6, reads: the passes of installed cameras that are up become reads (read rate, misreads, duplicates)."""
+"""The reads stage: the passes of installed cameras that are up become reads (read rate, misreads, duplicates)."""
 
 from __future__ import annotations
 

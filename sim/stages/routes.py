@@ -1,4 +1,4 @@
-"""Stage 3, routes: which way every trip goes (``traffic.route_noise``, ``route_classes``), on a network that
+"""The routes stage: which way every trip goes (``traffic.route_noise``, ``route_classes``), on a network that
 is congested at the user equilibrium when ``traffic.congestion = "ue"``.
 
 Every route is kept, or with more vehicles than ``metrics.route_sample`` only a stratified sample's
@@ -9,7 +9,7 @@ their camera crossings, travel time and length (their routes would not fit in me
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,47 +38,49 @@ class Routed:
 
     #: the network vehicles drive on (congested travel times with ``traffic.congestion = "ue"``)
     net: RoadNetwork
-    #: row ``i`` is trip ``i``; with a route sample only the sample's edges (``routes.kept``) and travel times
-    routes: Routes
-    #: the driver classes (drawn once; the traffic stage routes the trips outside the sample with them)
-    classes: list[DriverClass]
+    #: row ``i`` is trip ``i``. With a route sample: the sample's routes when cameras are still to be placed on
+    #: them (``routes.kept``), else ``None``: the traffic stage routes every trip as it drives it
+    routes: Routes | None
+    #: the trips whose routes are kept (``None``: every trip's)
+    kept: np.ndarray | None = None
+    #: the driver classes (drawn here, once; the traffic stage routes the trips outside the sample with them)
+    classes: list[DriverClass] = field(default_factory=list)
     #: the equilibrium reached, for ``metrics.json`` (``None``: free flow)
     congestion: dict[str, Any] | None = None
     #: the route sample's size, for ``metrics.json`` (``None``: every route is kept)
     sample: dict[str, Any] | None = None
 
-    @property
-    def complete(self) -> bool:
-        """Whether every trip's route is here (no route sample)."""
-        return self.routes.kept is None
-
 
 def route_trips(
-    scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rngs: Mapping[str, np.random.Generator]
+    scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rngs: Mapping[str, np.random.Generator], *,
+    for_placement: bool = True,
 ) -> Routed:
-    """The routes of ``trips`` (the ``routes`` stream): every one, or the route sample's."""
+    """The routes of ``trips`` (the ``routes`` stream): every one; or with a route sample, the sample's when
+    ``for_placement`` (cameras are still to be placed on routes), else none yet (see :class:`Routed`)."""
     congestion = None
     if scenario.traffic.congestion == "ue":
         net, congestion = congested(scenario, net, trips)
     kept = route_sample_mask(scenario, trips)
     if kept is None:
-        return Routed(net, scenario_routes(scenario, net, trips, rngs["routes"]), [], congestion)
+        return Routed(net, scenario_routes(scenario, net, trips, rngs["routes"]), congestion=congestion)
     if scenario.patrols:
         raise ScenarioError(
             f"{scenario.name}: patrol cars meet vehicles anywhere along their routes, so a run with [[patrols]] "
             f"keeps every route; set metrics.route_sample = \"all\" (the run has "
             f"{trips['vehicle_id'].nunique():,} vehicles, over the route sample of {scenario.metrics.route_sample:,})")
     origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
-    with counting("trips routed", int(kept.sum())):
-        classes = driver_classes(net, len(trips), noise=scenario.traffic.route_noise,
-                                 classes=scenario.traffic.route_classes, rng=rngs["routes"])
-        routes = kept_routes(net, origins, destinations, kept, classes)
+    classes = driver_classes(net, len(trips), noise=scenario.traffic.route_noise,
+                             classes=scenario.traffic.route_classes, rng=rngs["routes"])
+    routes = None
+    if for_placement:  # placed on the sample's routes, found first (the other trips are routed once, later)
+        with counting("trips routed", int(kept.sum())):
+            routes = kept_routes(net, origins, destinations, kept, classes)
     vehicles = trips["vehicle_id"].to_numpy()
     sample = {
         "vehicles": int(len(distinct(vehicles[kept]))), "of_vehicles": int(len(distinct(vehicles))),
         "trips": int(kept.sum()), "of_trips": int(len(kept)), "strata": "trips per vehicle",
     }
-    return Routed(net, routes, classes, congestion, sample)
+    return Routed(net, routes, kept, classes, congestion, sample)
 
 
 def scenario_routes(scenario: Scenario, net: RoadNetwork, trips: pd.DataFrame, rng: np.random.Generator) -> Routes:

@@ -1,4 +1,4 @@
-"""Stage 5, traffic: every vehicle drives its trips (``traffic.engine``), patrol cars drive their shifts, and
+"""The traffic stage: every vehicle drives its trips (``traffic.engine``), patrol cars drive their shifts, and
 every pass of a reader is recorded.
 
 With a route sample, the trips outside it are routed here, as they are driven: of each only its camera
@@ -31,11 +31,12 @@ def run_traffic(
     """Drive the trips on ``routed``'s network past ``cameras`` (patrol cars: the ``patrols`` stream)."""
     net, routes, driven = routed.net, routed.routes, None
     engine = engine_for(scenario.traffic.engine, len(trips))
-    if routes.kept is not None:  # a route sample: the other trips are routed here, as they are driven
+    if routed.kept is not None:  # a route sample: the trips not routed yet are routed here, as they are driven
         origins, destinations = net.node_indices(trips["origin"]), net.node_indices(trips["destination"])
-        with counting("trips routed", len(trips) - int(np.sum(routes.kept))):
-            routes, driven = drive_sampled(net, origins, destinations, routes.kept, routed.classes,
+        with counting("trips routed", len(trips) - (0 if routes is None else int(np.sum(routed.kept)))):
+            routes, driven = drive_sampled(net, origins, destinations, routed.kept, routed.classes,
                                            watch_pairs(cameras.layout, net), known=routes)
+    assert routes is not None
     with counting("trips driven", len(trips)):
         traffic = drive(net, trips, routes, cameras.layout, engine=engine, driven=driven)
     if not cameras.patrols:

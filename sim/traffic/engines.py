@@ -4,7 +4,9 @@
 for bit without SimPy: the vehicles' departure rule as one numba loop (:mod:`sim.traffic.compiled`), and
 independent processes (patrol cars, camera outages: each with its own random stream, none waiting for another)
 one after the other in a plain loop with SimPy's arithmetic (:func:`run_each`). A process's behaviour is written
-once (:data:`Behaviour`) and run by either (:func:`run_processes`).
+once (:data:`Behaviour`) and run by either (:func:`run_processes`). For these, "compiled" names the engine,
+not the code: the loop is plain Python, needing no SimPy event queue (1.1–1.2× SimPy's speed for patrol cars,
+whose time is mostly routing; 2–4× for outages).
 """
 
 from __future__ import annotations

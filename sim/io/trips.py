@@ -1,0 +1,76 @@
+"""A trips file (CSV): the demand of a run given as its trips, checked row by row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim._errors import DemandError
+from sim._validate import lookup_nodes, rows_text
+from sim.demand import TRIP_COLUMNS, make_plates
+from sim.network import RoadNetwork
+
+
+def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
+    """Load trips from CSV ``trip_id,vehicle_id,origin,destination,depart_s``.
+
+    Vehicles get plates from ``rng`` unless the file has a ``plate`` column.
+    Every bad row is reported at once (1-based data rows).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DemandError(f"{path}: trips file not found")
+    try:
+        table = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DemandError(f"{path}: not a readable CSV trips table ({exc})") from None
+    required = [c for c in TRIP_COLUMNS if c != "plate"]
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise DemandError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}")
+    if table.empty:
+        raise DemandError(f"{path}: the trips file has no trips")
+    problems = []
+    depart = pd.to_numeric(table["depart_s"], errors="coerce").to_numpy(float)
+    bad_time = ~(depart >= 0)
+    if bad_time.any():
+        problems.append(f"rows {rows_text(bad_time, table['depart_s'])}: depart_s must be a number of seconds >= 0")
+    ends = {}
+    for column in ("origin", "destination"):
+        ends[column] = index = lookup_nodes(net, table[column])
+        if (index < 0).any():
+            problems.append(f"rows {rows_text(index < 0, table[column])}: {column} is not a node of the network")
+    loop = (ends["origin"] >= 0) & (ends["origin"] == ends["destination"])
+    if loop.any():
+        # a trip that starts where it ends has no route to recover; scoring it would halve a mean
+        problems.append(f"rows {rows_text(loop)}: origin equals destination (a trip must go somewhere); "
+                        "drop the row or give another destination")
+    trip_id = pd.to_numeric(table["trip_id"], errors="coerce").to_numpy(float)
+    bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id))
+    if bad_id.any():
+        problems.append(f"rows {rows_text(bad_id, table['trip_id'])}: trip_id must be a whole number")
+    if table["vehicle_id"].isna().any():
+        problems.append(f"rows {rows_text(table['vehicle_id'].isna().to_numpy())}: vehicle_id is empty")
+    if table["trip_id"].duplicated().any():
+        problems.append(f"rows {rows_text(table['trip_id'].duplicated().to_numpy(), table['trip_id'])}: "
+                        "trip_id is repeated")
+    if problems:
+        raise DemandError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
+    vehicles = pd.Index(table["vehicle_id"].unique())
+    if "plate" in table.columns:
+        plates = table["plate"].astype(str).to_numpy(dtype=object)
+    else:
+        plates = make_plates(len(vehicles), rng)[vehicles.get_indexer(table["vehicle_id"])]
+    out = pd.DataFrame(
+        {
+            "trip_id": table["trip_id"].to_numpy(np.int64),
+            "vehicle_id": vehicles.get_indexer(table["vehicle_id"]).astype(np.int64),
+            "plate": plates,
+            "origin": net.nodes[lookup_nodes(net, table["origin"])],
+            "destination": net.nodes[lookup_nodes(net, table["destination"])],
+            "depart_s": depart,
+        }
+    )
+    return out.sort_values(["vehicle_id", "depart_s"], kind="stable", ignore_index=True)
