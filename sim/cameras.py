@@ -9,7 +9,9 @@ edge, ``backward`` those travelling v→u on the reverse edge of the same road,
 
 from __future__ import annotations
 
+import gzip
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -331,8 +333,67 @@ def _angle(a: float, b: float) -> float:
     return abs((a - b + 180) % 360 - 180)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which points of a camera GeoJSON to take (all, when every field is ``None``).
+
+    ``bbox`` is (west, south, east, north) in degrees; ``operator`` and ``brand`` match, ignoring case, a part
+    of the OSM ``operator`` tag, and of ``manufacturer`` or ``brand``.
+    """
+
+    bbox: tuple[float, float, float, float] | None = None
+    operator: str | None = None
+    brand: str | None = None
+
+    def keeps(self, feature: dict[str, Any]) -> bool:
+        """Whether ``feature`` (a GeoJSON point) is selected.
+
+        Examples
+        --------
+        >>> f = {"geometry": {"coordinates": [-76.3, 36.9]}, "properties": {"operator": "Norfolk Police Department",
+        ...                                                                 "manufacturer": "Flock Safety"}}
+        >>> Selection(bbox=(-76.35, 36.82, -76.17, 36.97), operator="norfolk", brand="flock").keeps(f)
+        True
+        >>> Selection(brand="rekor").keeps(f)
+        False
+        """
+        lon, lat = feature["geometry"]["coordinates"][:2]
+        if self.bbox is not None and not (self.bbox[0] <= lon <= self.bbox[2] and self.bbox[1] <= lat <= self.bbox[3]):
+            return False
+        props = _flat_properties(feature)
+        if self.operator is not None and self.operator.lower() not in str(props.get("operator") or "").lower():
+            return False
+        made = f"{props.get('manufacturer') or ''} {props.get('brand') or ''}".lower()
+        return self.brand is None or self.brand.lower() in made
+
+
+def camera_points(path: str | Path, selection: Selection = Selection()) -> pd.DataFrame:
+    """The selected points of a camera GeoJSON (plain or gzipped) as a table: ``lon, lat, operator, brand,
+    direction`` (``""`` where a tag is missing), without snapping them to any network."""
+    features = [f for f in _point_features(Path(path)) if selection.keeps(f)]
+    props = [_flat_properties(f) for f in features]
+    return pd.DataFrame({
+        "lon": [float(f["geometry"]["coordinates"][0]) for f in features],
+        "lat": [float(f["geometry"]["coordinates"][1]) for f in features],
+        "operator": [str(p.get("operator") or "") for p in props],
+        "brand": [str(p.get("manufacturer") or p.get("brand") or "") for p in props],
+        "direction": [str(p.get("direction") or "") for p in props],
+    }, columns=["lon", "lat", "operator", "brand", "direction"])
+
+
+def network_bbox(net: RoadNetwork, margin_m: float = 0.0) -> tuple[float, float, float, float]:
+    """The network's extent in longitude/latitude (west, south, east, north), ``margin_m`` wider on each side."""
+    corners = to_lonlat(net, np.array([net.x.min() - margin_m, net.x.max() + margin_m]),
+                        np.array([net.y.min() - margin_m, net.y.max() + margin_m]))
+    if corners is None:
+        raise CameraError(f"a camera selection by the network's extent needs a network on Earth: {NOT_ON_EARTH}")
+    lon, lat = corners
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+
+
 def read_cameras_geojson(
-    path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0, read_rate: float = 0.95
+    path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0, read_rate: float = 0.95,
+    selection: Selection = Selection(),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Point cameras (e.g. OSM ``surveillance:type=ALPR``) snapped to the nearest edge.
 
@@ -341,7 +402,8 @@ def read_cameras_geojson(
     driving that way, so each bearing picks the travel direction of the
     snapped road closest to it (``forward``/``backward``, or ``both`` for a
     pair of opposite bearings or no tag on a two-way road). ``manufacturer``
-    (or ``brand``) fills ``vendor`` and ``operator`` the operator.
+    (or ``brand``) fills ``vendor`` and ``operator`` the operator. ``selection`` keeps some of the points
+    (a bounding box, an operator, a brand: the national map's cameras of one city, say).
 
     Returns
     -------
@@ -352,7 +414,11 @@ def read_cameras_geojson(
         ``max_snap_m`` from any road — reported, never silently dropped.
     """
     path = Path(path)
-    features = _point_features(path)
+    every = _point_features(path)
+    features = [f for f in every if selection.keeps(f)]
+    if every and not features:
+        raise CameraError(f"{path}: none of its {len(every):,} cameras is selected ({selection}); widen the "
+                          "bounding box or the names")
     lon = np.array([f["geometry"]["coordinates"][0] for f in features], dtype=float)
     lat = np.array([f["geometry"]["coordinates"][1] for f in features], dtype=float)
     props = [_flat_properties(f) for f in features]
@@ -388,8 +454,9 @@ def _point_features(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise CameraError(f"{path}: camera file not found")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix.lower() == ".gz" else path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
         raise CameraError(f"{path}: not valid GeoJSON ({exc})") from None
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -11,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from sim._errors import CurtainError
-from sim.data import DATA_ENV, cache_folder, data_folder, resolve_reference, status
+from sim.cli_common import DebugOption, SetOption, console, err_console, fail, input_file, is_data, log_level
+from sim.cli_data import cameras, data_app
 from sim.data import PREFIX as DATA_PREFIX
 from sim.scenario import NetworkSpec, load_scenario
 from sim.analyze import run_analysis
@@ -46,15 +45,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help like git's: rich panels print flags as "<bool>" and types as "<list[str]>"
 )
-console = Console()
-err_console = Console(stderr=True)
-
-SetOption = Annotated[
-    Optional[list[str]],
-    typer.Option("--set", metavar="KEY=VALUE",
-                 help="Override a scenario field, e.g. --set demand.days=7 (repeatable)."),
-]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 
 
 def _version(value: bool) -> None:
@@ -99,27 +89,6 @@ def _load(scenario: Path | None, set_: list[str] | None) -> Scenario:
         raise CurtainError(f"--set {bare[0]} {scenario}: did you mean --set {bare[0]}={scenario}? "
                            "(an override is key.path=value, without spaces)")
     return load_scenario(scenario, set_ or [])
-
-
-def _log_level(debug: bool) -> None:
-    """Log warnings (everything with --debug) to stderr. The level is set on the handler too: records of
-    libraries whose own loggers are more talkative (Dask's scheduler logs at INFO) reach the root handler
-    by propagation, which the root logger's level does not stop."""
-    level = logging.INFO if debug else logging.WARNING
-    root = logging.getLogger()
-    before = list(root.handlers)
-    logging.basicConfig(level=level)
-    for handler in root.handlers:
-        if handler not in before:  # only the handler made here (not, say, a test runner's)
-            handler.setLevel(level)
-
-
-def _fail(exc: BaseException, debug: bool) -> None:
-    if debug:
-        raise exc
-    err_console.print("[bold red]error:[/] ", end="", highlight=False)
-    err_console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
-    raise typer.Exit(code=1)
 
 
 def main() -> None:
@@ -167,14 +136,14 @@ def run(
     debug: DebugOption = False,
 ) -> None:
     """Run a scenario and write reads, metrics, figures and report.html."""
-    _log_level(debug)
+    log_level(debug)
     try:
         spec = _load(scenario, set_)
         target = out or Path("out") / spec.output_name()
         with dask_workers(workers, scheduler), _stage_bar() as advance:
             result = run_scenario(spec, target, progress=advance)
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
         return
     table = Table(title=f"{spec.name} (seed {spec.seed})" + (f" with {' '.join(spec.overrides)}" if spec.overrides
                                                              else ""))
@@ -247,19 +216,19 @@ def analyze(
     debug: DebugOption = False,
 ) -> None:
     """Analyse a real plate-read log: plates, repeats, uniqueness; with --network, rebuilt trips."""
-    _log_level(debug)
-    name = str(reads_file).removeprefix(DATA_PREFIX) if _is_data(reads_file) else reads_file.name.split(".")[0]
+    log_level(debug)
+    name = str(reads_file).removeprefix(DATA_PREFIX) if is_data(reads_file) else reads_file.name.split(".")[0]
     target = out or Path("out") / (name or "reads")
     columns = {"plate": plate, "time": time_column, "device": device, "lon": lon, "lat": lat}
     try:
-        reads_file = _input_file(reads_file)
-        net = _network_file(_input_file(network)) if network else None
+        reads_file = input_file(reads_file)
+        net = _network_file(input_file(network)) if network else None
         with console.status("analysing", spinner="dots"):
             analysis = run_analysis(reads_file, target, columns=columns, time_format=time_format,
                                     delimiter=delimiter, net=net, network_label=str(network) if network else None,
                                     max_snap_m=max_snap_m, seed=seed)
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
         return
     table = Table(title=str(reads_file.name), show_header=False)
     for key, label in ANALYZE_KEYS:
@@ -350,7 +319,7 @@ def validate(
         spec = _load(scenario, set_)
         checked = check_scenario(spec)
     except CurtainError as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
         return
     console.print(f"{scenario}: ok (scenario {spec.name!r}, seed {spec.seed}; {checked})", highlight=False)
 
@@ -381,7 +350,7 @@ def sweep(
                               progress=lambda done, total: bar.update(task, completed=done))
         figure = write_comparison(table, plan.axes, out)
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
         return
     console.print(f"{len(table)} runs → {out / 'sweep.parquet'}", highlight=False, soft_wrap=True)
     if figure:
@@ -413,7 +382,7 @@ def plot(
         else:
             raise CurtainError(f"{out}: neither a run (scenario.toml) nor a sweep (sweep.parquet) folder")
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
         return
     for path in written:
         if path:
@@ -451,40 +420,14 @@ def explore(
         with console.status(f"simulating {spec.name} for the explorer (up to {MAX_NODES:,} intersections)"):
             write_explorer(spec, target)
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
         return
     console.print(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB): open it in a browser, no server "
                   "or network needed")
 
 
-def _is_data(path: Path) -> bool:
-    return str(path).startswith(DATA_PREFIX)
-
-
-def _input_file(path: Path) -> Path:
-    """A file argument: ``data:NAME`` is the registry's dataset (``curtain data list``), fetched if need be."""
-    return Path(resolve_reference(str(path))) if _is_data(path) else path
-
-
-data_app = typer.Typer(help="The datasets Curtain's scenarios, notebooks and tests use (sim/datasets.toml).",
-                       no_args_is_help=True)
+app.command()(cameras)
 app.add_typer(data_app, name="data")
-
-
-@data_app.command("list")
-def data_list() -> None:
-    """Every dataset of the registry: where it is now (CURTAIN_DATA, the cache, or missing) and its licence."""
-    folder = data_folder()
-    console.print(f"{DATA_ENV}: {folder if folder is not None else 'not set'}; cache: {cache_folder()}",
-                  highlight=False)
-    table = Table(show_lines=False)
-    for column in ("name", "where", "file", "licence"):
-        table.add_column(column, overflow="fold")
-    for row in status():
-        table.add_row(row["name"], row["where"], row["file"], row["licence"])
-    console.print(table)
-    console.print("A scenario names one as path = \"data:NAME\"; missing ones are downloaded on first use "
-                  "(unless CURTAIN_DOWNLOAD=0).", highlight=False)
 
 
 query_app = typer.Typer(help="Ready questions about a run's reads (DuckDB over reads.parquet).",
@@ -529,7 +472,7 @@ def query_plate(
             return
         _show(history)
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
 
 
 @query_app.command("agencies")
@@ -544,7 +487,7 @@ def query_agencies(
     try:
         _show(agencies_seeing_plate(out, plate, start, end))
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
 
 
 @query_app.command("per-camera")
@@ -556,7 +499,7 @@ def query_per_camera(
     try:
         _show(reads_per_camera_per_day(out))
     except (CurtainError, OSError) as exc:
-        _fail(exc, debug)
+        fail(exc, debug)
 
 
 @app.command()

@@ -63,6 +63,7 @@ def district_mask(net: RoadNetwork, spec: dict[str, Any], resolve: Callable[[str
         mask = _polygon_mask(net, resolve(given["polygon"]))
     else:
         raise CameraError("a district needs nodes, polygon, center + radius_m, or jurisdiction")
+    mask &= ~net.outside  # the far ends of the stubs across a city line lie beyond the network, outside any district
     if not mask.any():
         raise CameraError(f"the district {given} contains no node of the network")
     if mask.all():

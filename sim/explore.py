@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import CurtainError, OutputError
+from sim.geo import to_lonlat
 from sim.network import major_roads
 from sim.cameras import make_layout
 from sim.io.folders import atomic_write_bytes
@@ -128,7 +129,8 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
         "long_trip_km": scenario.metrics.long_trip_km,
         "slack_s": scenario.reconstruct.slack_s,
         "sighting_window_s": DEFAULT_SIGHTING_WINDOW_S,
-        "nodes": {"id": [str(n) for n in net.nodes], "x": _r(net.x - net.x.min()), "y": _r(net.y - net.y.min())},
+        "nodes": {"id": [str(n) for n in net.nodes], "x": _r(net.x - net.x.min()), "y": _r(net.y - net.y.min()),
+                  **_lonlat(net)},
         "edges": {"u": net.edge_u.tolist(), "v": net.edge_v.tolist(), "key": net.edge_key.tolist(),
                   "length": net.edge_length.tolist(), "time": net.edge_time.tolist(),
                   "reverse": net.reverse_edges.tolist(), "major": major_roads(net).astype(int).tolist()},
@@ -221,3 +223,13 @@ def write_explorer(scenario: Any, path: Path) -> Path:
     check_page_target(path)  # the file may have appeared while the page was being made
     atomic_write_bytes(path.resolve() if path.is_symlink() else path, page)
     return path
+
+
+def _lonlat(net: Any) -> dict[str, list[float]]:
+    """Each intersection's latitude and longitude (6 decimals, about 0.1 m) when the network lies on Earth; the
+    page shows them when a pointer rests on an intersection. Empty for a synthetic city without a place."""
+    found = to_lonlat(net, net.x, net.y)
+    if found is None:
+        return {}
+    lon, lat = found
+    return {"lon": [round(float(v), 6) for v in lon], "lat": [round(float(v), 6) for v in lat]}

@@ -477,7 +477,7 @@ def place_camera_group(
         nodes farther than ``buffer_m``).
     allowed : numpy.ndarray of bool, optional
         Edges a camera may go on (e.g. one jurisdiction's roads); ``random``,
-        ``betweenness``, ``volume``, ``greedy`` and ``route_id`` only.
+        ``betweenness``, ``volume``, ``greedy``, ``route_id`` and ``cordon``.
 
     Returns
     -------
@@ -519,6 +519,11 @@ def place_camera_group(
     elif strategy == "cordon":
         camera_fields["direction"] = "forward"
         edges = cordon_edges(net, district, placement.watch)  # type: ignore[arg-type]
+        if allowed is not None:
+            edges = edges[allowed[edges]]
+            if not len(edges):
+                raise CameraError("no road into or out of the district is among the allowed roads "
+                                  "(jurisdiction, road_classes, only_city_line)")
     elif strategy == "curtain":
         edges = seal_cut(net, district, buffer_m=placement.buffer_m, outside=outside)  # type: ignore[arg-type]
         layout = make_layout(net, edges, read_rate=read_rate, **{**camera_fields, "direction": "forward"})

@@ -114,3 +114,56 @@ def test_piedmont_ring_is_sealed_for_inbound_traffic(tmp_path):
     homes = sim.net.node_indices(sim.trips.loc[sim.trips["vehicle_id"] < 1500, "origin"])
     assert 0.5 < m["share_trips_entering_read"] <= 1.0
     assert (~outside[homes]).mean() > 0.5
+
+
+def test_lower_manhattan_readers_stand_on_the_ways_in_from_beyond_the_network():
+    """Readers only where a road comes into the district from beyond the network; the streets across Canal
+    Street are the camera-free ways in, counted by hand from the network."""
+    from conftest import dataset_path
+
+    from sim.district import district_mask
+    from sim.metrics.entries import entering_edges
+
+    dataset_path("lower-manhattan-ny")
+    scenario = load_scenario(PROJECT / "scenarios" / "lower-manhattan-ring.toml",
+                             overrides=["demand.vehicles=1500", "demand.days=1", "metrics.pair_samples=50"])
+    sim = simulate_scenario(scenario)
+    net, m = sim.net, sim.metrics
+    mask = district_mask(net, scenario.cameras.district.model_dump(), scenario.resolve)
+    ways_in = entering_edges(net, mask)
+    from_beyond = ways_in[net.outside[net.edge_u[ways_in]]]
+    assert m["n_cameras"] == len(from_beyond) == 12
+    assert m["n_ways_in"] == len(ways_in) and m["n_ways_in_camera_free"] == len(ways_in) - len(from_beyond) > 0
+    assert m["district_sealed_in"] is False
+    watched = {net.edge_id(u, v, k) for u, v, k in zip(sim.layout["u"], sim.layout["v"], sim.layout["key"])}
+    assert watched == set(from_beyond.tolist())
+    assert 0 < m["share_trips_entering_read"] < 1
+
+
+def test_only_city_line_needs_a_cordon_and_a_city_line(tmp_path):
+    from sim import CameraError, ScenarioError
+
+    with pytest.raises(ScenarioError, match="only_city_line applies to strategy 'cordon'"):
+        load_scenario(overrides=["cameras.only_city_line=true"])
+    scenario = load_scenario(overrides=["cameras.strategy='cordon'", "cameras.only_city_line=true",
+                                        "cameras.district={ nodes = [0, 1] }", "demand.trips=50"])
+    with pytest.raises(CameraError, match="only_city_line needs network.city_line"):
+        simulate_scenario(scenario)
+
+
+def test_the_explorer_draws_piedmonts_real_streets_with_their_latitude_and_longitude():
+    from conftest import dataset_path
+
+    from sim.explore import explore_data, explore_html, load_for_explorer
+    from sim.geo import to_lonlat
+
+    dataset_path("piedmont-ca")
+    sim = simulate_scenario(load_for_explorer(PROJECT / "scenarios" / "piedmont-ring.toml", ["demand.vehicles=300"]))
+    data = explore_data(sim)
+    lon, lat = to_lonlat(sim.net, sim.net.x, sim.net.y)
+    assert len(data["nodes"]["lat"]) == sim.net.n_nodes == len(data["nodes"]["x"])
+    assert np.allclose(data["nodes"]["lat"], lat, atol=1e-6) and np.allclose(data["nodes"]["lon"], lon, atol=1e-6)
+    assert 37.81 < min(data["nodes"]["lat"]) and max(data["nodes"]["lat"]) < 37.84  # Piedmont, CA
+    assert len(data["layout"]) == 46
+    page = explore_html(data)
+    assert "piedmont-ring" in page and '"lat"' in page

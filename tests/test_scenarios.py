@@ -26,9 +26,11 @@ REDUCED = {
     "patrol-vs-fixed": ["demand.trips=400", "network.rows=10", "network.cols=10", "cameras.min_spacing_m=100"],
     "seattle-patrol": ["demand.vehicles=400", "demand.days=2", "network.rows=20", "network.cols=20"],
     "piedmont-ring": ["demand.vehicles=400", "demand.days=2", "metrics.pair_samples=50"],
+    "lower-manhattan-ring": ["demand.vehicles=1500", "demand.days=1", "metrics.pair_samples=50"],
 }
 #: scenarios on the registry's data, and one dataset each needs (skip, saying why, when it is not at hand)
-NEEDS_DATA = {"sioux-falls": "sioux-falls-net", "piedmont-ring": "piedmont-ca"}
+NEEDS_DATA = {"sioux-falls": "sioux-falls-net", "piedmont-ring": "piedmont-ca",
+              "lower-manhattan-ring": "lower-manhattan-ny"}
 
 
 def test_every_scenario_file_is_listed_here():

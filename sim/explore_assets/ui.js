@@ -188,7 +188,8 @@
       nodeDots = el("g", {}, points);
       for (var n = 0; n < nodes.x.length; n++) {
         var c = el("circle", {cx: X(n), cy: Y(n), r: span / 180, "class": "node", "data-node": n}, nodeDots);
-        el("title", {}, c).textContent = "intersection " + nodes.id[n];
+        el("title", {}, c).textContent = "intersection " + nodes.id[n] +
+          (nodes.lat ? " (" + nodes.lat[n].toFixed(5) + ", " + nodes.lon[n].toFixed(5) + ")" : "");
       }
     }
     if (nodeDots) nodeDots.style.display = show ? "" : "none";

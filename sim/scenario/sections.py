@@ -164,6 +164,9 @@ class CameraSpec(_Section):
     watch: Literal["in", "out", "both"] = Field(
         "both", description="cordon: read the traffic entering the district, leaving it, or both (a camera per "
                             "road and direction crossing its edge)")
+    only_city_line: bool = Field(
+        False, description="cordon: only the roads into the district from beyond the network's city line "
+                           "(network.city_line); for a district bounded by water, its bridges and tunnels")
     buffer_m: float = Field(0.0, ge=0, description="curtain: how far out the fence may stand, metres")
     min_reads: int = Field(1, ge=1, description="greedy: reads a trip needs to count as covered")
     min_spacing_m: float = Field(
@@ -176,6 +179,13 @@ class CameraSpec(_Section):
                             "into, reading the approaching traffic (intersection)")
     approaches: int = Field(1, ge=1, description="site = intersection: cameras one intersection may hold")
     max_snap_m: float = Field(50.0, gt=0, description="GeoJSON points farther from any road are reported")
+    select_bbox: tuple[float, float, float, float] | Literal["network"] | None = Field(
+        None, description="file (GeoJSON): take the points in [west, south, east, north] (degrees), or \"network\": "
+                          "within the network's extent")
+    select_operator: str | None = Field(None, description="file (GeoJSON): take the points whose OSM operator "
+                                                          "contains this text (any case)")
+    select_brand: str | None = Field(None, description="file (GeoJSON): take the points whose manufacturer or "
+                                                       "brand contains this text (any case)")
     prefix: str | None = Field(None, description="camera_id prefix (default cam, cam2, cam3 … per group)")
     jurisdiction: str | None = Field(None, description="place cameras only on roads of this jurisdiction")
     budget: float | None = Field(None, ge=0, description="money for cameras; with cost_per_camera it sets count")
@@ -197,6 +207,11 @@ class CameraSpec(_Section):
             # the budget decides the count; write it back so the resolved scenario shows it
             object.__setattr__(self, "count", self.camera_count())
         _check_speed_curve(self.read_rate_by_speed)
+        chosen = [k for k in ("select_bbox", "select_operator", "select_brand") if getattr(self, k) is not None]
+        if chosen and self.strategy != "file":
+            raise ValueError(f"{', '.join(chosen)} select points of a camera file: they need strategy = \"file\"")
+        if self.only_city_line and self.strategy != "cordon":
+            raise ValueError("only_city_line applies to strategy 'cordon' only (the roads into a district)")
         if self.watch != "both" and self.strategy != "cordon":
             raise ValueError(f"watch = {self.watch!r} applies to strategy 'cordon' only (the roads crossing a "
                              "district's edge)")

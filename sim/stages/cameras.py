@@ -16,7 +16,9 @@ import pandas as pd
 
 from sim._arrays import distinct
 from sim._errors import CameraError, ScenarioError
-from sim.cameras import CAMERA_COLUMNS, camera_edges, read_cameras_csv, read_cameras_geojson, validate_layout
+from sim.cameras import (
+    CAMERA_COLUMNS, Selection, camera_edges, network_bbox, read_cameras_csv, read_cameras_geojson, validate_layout,
+)
 from sim.district import district_mask
 from sim.network import RoadNetwork, edge_highway, edge_jurisdiction, lanes_each_way
 from sim.placement import ROUTED_STRATEGIES, Placement, place_camera_group, road_class_edges
@@ -125,6 +127,11 @@ def _camera_group(
         return (*read_camera_file(scenario, spec, net), {})
     district = district_mask(net, spec.district.model_dump(), scenario.resolve) if spec.district else None
     allowed = group_allowed_edges(net, spec, f"{scenario.name}: ")
+    if spec.only_city_line:  # the roads that come in from beyond the network's edge (network.city_line)
+        if not net.outside.any():
+            raise CameraError("only_city_line needs network.city_line (the roads across the network's edge)")
+        beyond = net.outside[net.edge_u]
+        allowed = beyond if allowed is None else allowed & beyond
     layout, spacing = place_camera_group(net, group_placement(spec), rng=rng, routes=routes, district=district,
                                          allowed=allowed)
     if spec.lanes_read is not None:  # a camera reads lanes_read lanes of a wider road: that share of its vehicles
@@ -184,8 +191,11 @@ def read_camera_file(
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """A ``strategy = "file"`` group's layout (CSV or GeoJSON), and the GeoJSON points that did not snap."""
     path = scenario.resolve(str(spec.path))
-    if path.suffix.lower() in (".geojson", ".json"):
-        return read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate)
+    if path.suffix.lower() in (".geojson", ".json") or path.name.lower().endswith((".geojson.gz", ".json.gz")):
+        bbox = network_bbox(net, spec.max_snap_m) if spec.select_bbox == "network" else spec.select_bbox
+        selection = Selection(bbox, spec.select_operator, spec.select_brand)
+        return read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate,
+                                    selection=selection)
     return read_cameras_csv(path, net), None
 
 

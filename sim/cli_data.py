@@ -1,0 +1,83 @@
+"""``curtain data`` and ``curtain cameras``: the registry's datasets, and a camera map's points counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from sim._errors import CurtainError
+from sim.cameras import Selection, camera_points
+from sim.cli_common import DebugOption, console, fail, input_file, log_level
+from sim.data import DATA_ENV, cache_folder, data_folder, status
+
+
+def cameras(
+    camera_file: Annotated[
+        Path, typer.Argument(metavar="CAMERA_FILE", help="GeoJSON of camera points (.geojson, .json, .gz), or "
+                                                         "data:NAME (e.g. data:us-alpr-osm).")
+    ],
+    bbox: Annotated[
+        Optional[str], typer.Option(metavar="W,S,E,N", help="Only points in this box (degrees: west,south,east,north).")
+    ] = None,
+    operator: Annotated[Optional[str], typer.Option(metavar="TEXT", help="Only operators containing TEXT.")] = None,
+    brand: Annotated[
+        Optional[str], typer.Option(metavar="TEXT", help="Only manufacturers/brands containing TEXT.")
+    ] = None,
+    top: Annotated[int, typer.Option(metavar="N", help="Rows per table.")] = 15,
+    debug: DebugOption = False,
+) -> None:
+    """Count a camera map's points by brand and operator (e.g. OpenStreetMap's ALPR cameras of one city)."""
+    log_level(debug)
+    try:
+        box = _bbox(bbox) if bbox else None
+        points = camera_points(input_file(camera_file), Selection(box, operator, brand))
+    except (CurtainError, OSError) as exc:
+        fail(exc, debug)
+        return
+    with_direction = int((points["direction"] != "").sum())
+    console.print(f"{len(points):,} cameras; {with_direction:,} with a facing direction", highlight=False)
+    for column, title in (("brand", "brand (manufacturer)"), ("operator", "operator")):
+        counts = points[column].replace("", "(not mapped)").value_counts()
+        table = Table(title=f"by {title}")
+        table.add_column(title, overflow="fold")
+        table.add_column("cameras", justify="right")
+        for name, n in counts.head(top).items():
+            table.add_row(str(name), f"{n:,}")
+        if len(counts) > top:
+            table.add_row(f"… {len(counts) - top:,} more", f"{int(counts.iloc[top:].sum()):,}")
+        console.print(table)
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    """``--bbox W,S,E,N`` as four numbers, west < east and south < north; a clear error otherwise."""
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        raise CurtainError(f"--bbox {text!r}: give four numbers west,south,east,north in degrees, "
+                           "e.g. -76.35,36.82,-76.17,36.97") from None
+    if not (west < east and south < north and -180 <= west and east <= 180 and -90 <= south and north <= 90):
+        raise CurtainError(f"--bbox {text!r}: west must be below east and south below north, within ±180/±90")
+    return west, south, east, north
+
+
+data_app = typer.Typer(help="The datasets Curtain's scenarios, notebooks and tests use (sim/datasets.toml).",
+                       no_args_is_help=True)
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """Every dataset of the registry: where it is now (CURTAIN_DATA, the cache, or missing) and its licence."""
+    folder = data_folder()
+    console.print(f"{DATA_ENV}: {folder if folder is not None else 'not set'}; cache: {cache_folder()}",
+                  highlight=False)
+    table = Table(show_lines=False)
+    for column in ("name", "where", "file", "licence"):
+        table.add_column(column, overflow="fold")
+    for row in status():
+        table.add_row(row["name"], row["where"], row["file"], row["licence"])
+    console.print(table)
+    console.print("A scenario names one as path = \"data:NAME\"; missing ones are downloaded on first use "
+                  "(unless CURTAIN_DOWNLOAD=0).", highlight=False)
