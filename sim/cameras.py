@@ -21,7 +21,7 @@ import pandas as pd
 from sim._errors import CameraError
 from sim._validate import lookup_nodes, python_scalar, rows_text
 from sim.geo import NOT_ON_EARTH, from_lonlat, nearest_edges, to_lonlat
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, reader_sites
 
 
 DIRECTIONS = ("forward", "backward", "both")
@@ -255,15 +255,14 @@ def read_cameras_csv(path: str | Path, net: RoadNetwork) -> pd.DataFrame:
 
 
 def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of camera points at their edges' midpoints.
+    """A GeoJSON FeatureCollection of camera points where they stand (:func:`sim.network.reader_sites`).
 
     Coordinates are WGS84 longitude/latitude (RFC 7946), so the network needs
     a place on Earth: a synthetic city without ``network.point`` has none
     (:class:`CameraError`).
     """
     edge = camera_edges(layout, net, "forward")
-    lonlat = to_lonlat(net, (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2,
-                       (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2)
+    lonlat = to_lonlat(net, *reader_sites(net, edge, net.x, net.y))
     if lonlat is None:
         raise CameraError(f"cameras cannot be written as GeoJSON: {NOT_ON_EARTH}")
     mx, my = lonlat

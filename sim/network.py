@@ -341,6 +341,25 @@ def adjacency_matrix(
     return csr_array((cost[best], (net.edge_u[best], net.edge_v[best])), shape=net.adjacency.shape)
 
 
+def reader_sites(net: RoadNetwork, edges: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where a reader on each of ``edges`` stands, in the coordinates ``x``, ``y`` (one per node): the edge's
+    middle; on a road across a city line (its tail beyond the network: :mod:`sim.io.city_line`), its inner end,
+    the last intersection inside, since the stub beyond is no real place.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> net = grid_network(2, 2, jitter_m=0, rng=np.random.default_rng(0))
+    >>> sx, _ = reader_sites(net, np.array([0]), net.x, net.y)
+    >>> float(sx[0]) == float(net.x[net.edge_u[0]] + net.x[net.edge_v[0]]) / 2
+    True
+    """
+    edges = np.asarray(edges, dtype=np.int64)
+    u, v = net.edge_u[edges], net.edge_v[edges]
+    t = np.where(net.outside[u], 1.0, 0.5)
+    return x[u] + t * (x[v] - x[u]), y[u] + t * (y[v] - y[u])
+
+
 def edge_jurisdiction(net: RoadNetwork) -> np.ndarray:
     """The ``jurisdiction`` attribute of every edge ("" where absent)."""
     return np.array([

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from sim._arrays import distinct
 from sim.io.folders import atomic_write_bytes
-from sim.network import RoadNetwork, major_roads
+from sim.network import RoadNetwork, major_roads, reader_sites
 from sim.access import blocked_edges, rule_report
 
 #: Okabe–Ito colours.
@@ -64,10 +64,10 @@ def save_figure(fig: Figure, path: Path) -> Path:
 
 
 def _draw_camera_arrows(ax: Axes, x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray,
-                        operators: np.ndarray) -> None:
-    """Arrows of one length (a share of the map's size) at each watched edge's middle, pointing the way it reads;
-    coloured by operator."""
-    mx, my = (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
+                        operators: np.ndarray, at: tuple[np.ndarray, np.ndarray]) -> None:
+    """Arrows of one length (a share of the map's size) where each reader stands (``at``), pointing the way it
+    reads; coloured by operator."""
+    mx, my = at
     dx, dy = x[v] - x[u], y[v] - y[u]
     norm = np.maximum(np.hypot(dx, dy), 1e-12)
     arrow = 0.03 * max(np.ptp(x), np.ptp(y), 1e-9)
@@ -125,7 +125,7 @@ def map_figure(
         _draw_edges(ax, net, district_edges, colors="#000000", linewidths=1.6, linestyles=(0, (1, 1)), zorder=2,
                     label="boundary crossing")
     operators = np.asarray(camera_operator) if camera_operator is not None else np.full(len(camera_edge), "camera")
-    _draw_camera_arrows(ax, x, y, u, v, operators)
+    _draw_camera_arrows(ax, x, y, u, v, operators, reader_sites(net, camera_edge, x, y))
     if read_edges is not None and len(read_edges):
         ru, rv = net.edge_u[read_edges], net.edge_v[read_edges]
         rx, ry = (x[ru] + x[rv]) / 2, (y[ru] + y[rv]) / 2
@@ -233,8 +233,7 @@ def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.
     lines = _draw_edges(ax, net, used, array=share[used] * 100, cmap="viridis", linewidths=1.8)
     lines.set_clim(0, 100)
     x, y = _km(net)
-    u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
-    ax.scatter((x[u] + x[v]) / 2, (y[u] + y[v]) / 2, s=10, marker="s", color=VERMILLION, zorder=3, label="camera")
+    ax.scatter(*reader_sites(net, camera_edge, x, y), s=10, marker="s", color=VERMILLION, zorder=3, label="camera")
     fig.colorbar(lines, ax=ax, label="trips through this road that were read somewhere (%)", shrink=0.8)
     ax.set_aspect("equal")
     ax.autoscale()

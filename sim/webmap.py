@@ -21,7 +21,7 @@ import pandas as pd
 
 from sim.cameras import watch_pairs
 from sim.geo import NOT_ON_EARTH, to_lonlat
-from sim.network import RoadNetwork, major_roads
+from sim.network import RoadNetwork, major_roads, reader_sites
 
 #: Operator colours (Okabe–Ito), as in the figures.
 COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
@@ -95,10 +95,10 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
     largest = max(1, int(counts.max())) if len(counts) else 1
     span = float(max(np.ptp(x), np.ptp(y), 1.0))
     dots = []
-    for row, e in zip(camera, edge):
+    site_x, site_y = reader_sites(net, np.asarray(edge, np.int64), x, y)
+    for row, e, cx, cy in zip(camera, edge, site_x, site_y):
         cam = layout.iloc[int(row)]
         n = int(counts.get(cam["camera_id"], 0))
-        cx, cy = (x[net.edge_u[e]] + x[net.edge_v[e]]) / 2, (y[net.edge_u[e]] + y[net.edge_v[e]]) / 2
         radius = span * (0.003 + 0.006 * np.sqrt(n / largest))
         label = f"{cam['camera_id']} ({cam['direction']}, {cam['operator']}): {n:,} reads"
         dots.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="{colour[cam["operator"]]}" '

@@ -104,6 +104,16 @@ def test_piedmont_ring_is_sealed_for_inbound_traffic(tmp_path):
     cameras = sim.layout
     u = sim.net.node_indices(cameras["u"])
     assert outside[u].all() and (~outside[sim.net.node_indices(cameras["v"])]).all()
+    # cameras.geojson puts each at the last intersection inside the city, in longitude and latitude
+    from pyproj import Transformer
+
+    from sim.cameras import layout_geojson
+
+    points = np.array([f["geometry"]["coordinates"] for f in layout_geojson(cameras, sim.net)["features"]])
+    v = sim.net.node_indices(cameras["v"])
+    lon, lat = Transformer.from_crs(sim.net.crs, "EPSG:4326", always_xy=True).transform(sim.net.x[v], sim.net.y[v])
+    assert np.allclose(points[:, 0], lon, atol=1e-6) and np.allclose(points[:, 1], lat, atol=1e-6)
+    assert sim.net.graph.nodes[sim.net.nodes[v[0]]]["jurisdiction"] == "Piedmont"
     # traffic from outside comes in: every outsider's first trip starts beyond the line
     persons = sim.tables["vehicles"] if "vehicles" in sim.tables else None
     first = sim.trips.groupby("vehicle_id").head(1)

@@ -126,16 +126,19 @@ def test_a_download_lands_in_the_cache_checked_and_is_found_there_next_time(monk
         server.server_close()
 
 
-def test_a_scenario_names_data_and_a_run_without_it_fails_in_one_line(monkeypatch, tmp_path):
+@pytest.mark.parametrize("name, needs", [("sioux-falls", "sioux-falls-net"), ("piedmont-ring", "piedmont-ca"),
+                                         ("lower-manhattan-ring", "lower-manhattan-ny")])
+def test_a_data_backed_scenario_without_its_data_fails_in_one_line(monkeypatch, tmp_path, name, needs):
     monkeypatch.delenv(DATA_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setenv(DOWNLOAD_ENV, "0")
-    result = CliRunner().invoke(app, ["run", str(PROJECT / "scenarios" / "sioux-falls.toml"), "-o",
+    result = CliRunner().invoke(app, ["run", str(PROJECT / "scenarios" / f"{name}.toml"), "-o",
                                       str(tmp_path / "out")])
     assert result.exit_code == 1
     lines = [line for line in result.output.strip().splitlines() if line.strip()]
-    assert "sioux-falls-net" in result.output and DATA_ENV in result.output, result.output
-    assert "Traceback" not in result.output and len(lines) <= 3, result.output
+    assert f"'{needs}'" in result.output and DATA_ENV in result.output, result.output
+    assert dataset(needs).url in result.output.replace("\n", "")
+    assert "Traceback" not in result.output and len(lines) <= 4, result.output
     assert not (tmp_path / "out").exists()
 
 
