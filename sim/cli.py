@@ -14,7 +14,7 @@ from rich.table import Table
 
 from sim._errors import CurtainError
 from sim.cli_common import DebugOption, SetOption, console, err_console, fail, input_file, is_data, log_level
-from sim.cli_data import cameras, data_app
+from sim.cli_data import audit, cameras, data_app
 from sim.data import PREFIX as DATA_PREFIX
 from sim.scenario import NetworkSpec, load_scenario
 from sim.analyze import run_analysis
@@ -427,6 +427,7 @@ def explore(
 
 
 app.command()(cameras)
+app.command()(audit)
 app.add_typer(data_app, name="data")
 
 

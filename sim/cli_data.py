@@ -1,4 +1,5 @@
-"""``curtain data`` and ``curtain cameras``: the registry's datasets, and a camera map's points counted."""
+"""``curtain data``, ``curtain cameras`` and ``curtain audit``: the registry's datasets, a camera map's points
+counted, and a search audit log's searches counted by reach."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import typer
 from rich.table import Table
 
 from sim._errors import CurtainError
+from sim.audit import audit_metrics, read_audit_log, write_audit
 from sim.cameras import Selection, camera_points
 from sim.cli_common import DebugOption, console, fail, input_file, log_level
 from sim.data import DATA_ENV, cache_folder, data_folder, status
@@ -81,3 +83,46 @@ def data_list() -> None:
     console.print(table)
     console.print("A scenario names one as path = \"data:NAME\"; missing ones are downloaded on first use "
                   "(unless CURTAIN_DOWNLOAD=0).", highlight=False)
+
+
+def audit(
+    log_file: Annotated[
+        Path, typer.Argument(metavar="AUDIT_LOG", help="A search audit log (CSV, as Flock's portals publish), or "
+                                                        "data:NAME (e.g. data:eugene-search-audit).")
+    ],
+    out: Annotated[
+        Optional[Path], typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<name>).")
+    ] = None,
+    time_column: Annotated[Optional[str], typer.Option("--time", metavar="COLUMN", help="When searched.")] = None,
+    cameras_column: Annotated[
+        Optional[str], typer.Option("--cameras", metavar="COLUMN", help="How many cameras a search reached.")
+    ] = None,
+    reason: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="The stated reason.")] = None,
+    user: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Who searched (pseudonymous).")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Count a search audit log: searches per day, how far they reached (own cameras, beyond the city, national)."""
+    log_level(debug)
+    name = str(log_file).split(":", 1)[1] if str(log_file).startswith("data:") else log_file.name.split(".")[0]
+    target = out or Path("out") / (name or "audit")
+    columns = {"time": time_column, "cameras": cameras_column, "reason": reason, "user": user}
+    try:
+        table = read_audit_log(input_file(log_file), columns)
+        metrics = audit_metrics(table)
+        with console.status("writing", spinner="dots"):
+            write_audit(table, metrics, target, name=name)
+    except (CurtainError, OSError) as exc:
+        fail(exc, debug)
+        return
+    summary = Table(title=name, show_header=False)
+    summary.add_column("", overflow="fold")
+    summary.add_column("", justify="right")
+    summary.add_row("searches", f"{metrics['n_searches']:,} over {metrics['n_days']} days "
+                                f"({metrics['first_search']} – {metrics['last_search']})")
+    summary.add_row("searches per day", f"{metrics['searches_per_day']:.1f}")
+    for key, label in (("share_searches_beyond_city", "reached beyond the city's own cameras"),
+                       ("share_searches_national", "reached the national network")):
+        low, high = metrics[f"{key}_ci"]
+        summary.add_row(label, f"{metrics[key]:.1%} (95 % interval {low:.1%}–{high:.1%})")
+    console.print(summary)
+    console.print(f"wrote {target} (metrics.json, searches.parquet, figures/searches.png)", highlight=False)

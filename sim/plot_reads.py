@@ -182,3 +182,33 @@ def portal_comparison_figure(portal: np.ndarray, scenarios: dict[str, float], *,
     ax.legend(loc="upper left", fontsize=8, framealpha=0.9)
     ax.set_title(title or "What a camera reads in a day: Curtain's scenarios beside real Flock portals", fontsize=10)
     return fig
+
+
+def audit_figure(metrics: dict[str, Any], *, title: str = "") -> Figure:
+    """Searches per day in each month of an audit log, stacked by reach: the agency's own cameras, beyond the
+    city (a state pool), the national network (``metrics``: :func:`sim.audit.audit_metrics`)."""
+    import matplotlib.pyplot as plt
+
+    months = sorted(metrics["searches_by_month"])
+    counts = np.array([[metrics["searches_by_month"][m][k] for k in ("own", "beyond_city", "national")]
+                       for m in months], dtype=float)
+    days = np.array([pd.Period(m).days_in_month for m in months], dtype=float)
+    first, last = pd.Timestamp(metrics["first_search"]), pd.Timestamp(metrics["last_search"])
+    for i, m in enumerate(months):  # the first and last months count only the days the log covers
+        start, end = pd.Period(m).start_time, pd.Period(m).end_time.normalize()
+        days[i] = (min(end, last) - max(start, first)).days + 1
+    per_day = counts / days[:, None]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    bottom = np.zeros(len(months))
+    labels = (f"own cameras (≤ {metrics['beyond_city_above_cameras']:,})",
+              f"beyond the city (> {metrics['beyond_city_above_cameras']:,})",
+              f"national network (> {metrics['national_above_cameras']:,})")
+    for j, (label, colour) in enumerate(zip(labels, (BLUE, ORANGE, GREEN))):
+        ax.bar(months, per_day[:, j], bottom=bottom, color=colour, label=label)
+        bottom += per_day[:, j]
+    ax.set_ylabel("searches per day")
+    ax.set_title(title or "searches by month and reach", fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.set_ylim(0, max(bottom.max() * 1.25, 1))
+    fig.tight_layout()
+    return fig

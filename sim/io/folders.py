@@ -27,7 +27,7 @@ from sim._errors import OutputError
 MARKER = ".curtain"
 #: 2: the marker lists the files Curtain wrote (format 1 did not)
 MARKER_FORMAT = 2
-KINDS = ("run", "analysis", "sweep")
+KINDS = ("run", "analysis", "sweep", "audit")
 
 
 def marker_text(kind: str, files: Iterable[str] = ()) -> str:
@@ -97,7 +97,7 @@ def foreign_entries(folder: Path, written: set[str]) -> list[str]:
 
 
 def curtain_kind(folder: str | Path) -> str | None:
-    """The kind of output Curtain wrote into ``folder`` (``run``, ``analysis``, ``sweep``), or None.
+    """The kind of output Curtain wrote into ``folder`` (``run``, ``analysis``, ``sweep``, ``audit``), or None.
 
     A folder written by Curtain 0.1 before the marker existed is recognised
     as a run when its ``run.json`` names the folder itself as ``out_dir``.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,27 +123,34 @@ def _load_table(path: Path, delimiter: str | None) -> pd.DataFrame:
                          "set the delimiter explicitly (--delimiter / reads.delimiter)") from None
 
 
-def find_columns(table: pd.DataFrame, given: dict[str, str | None], source: str) -> dict[str, str]:
-    """Role → column: the ones given, else the first common name present (case-insensitive)."""
+def find_columns(
+    table: pd.DataFrame, given: dict[str, str | None], source: str, *,
+    names: dict[str, tuple[str, ...]] | None = None, required: tuple[str, ...] | None = None,
+    error: type[Exception] = ReadsError, option: Callable[[str], str] = lambda role: f"--{role} COLUMN (reads.{role})",
+) -> dict[str, str]:
+    """Role → column: the ones ``given``, else the first of the role's common ``names`` present (ignoring
+    case); an ``error`` names a ``required`` role found nowhere and how to name its column (``option``).
+    Defaults: a plate-read log's roles (:data:`COLUMN_NAMES`, :data:`REQUIRED`)."""
+    names = COLUMN_NAMES if names is None else names
+    required = REQUIRED if required is None else required
     lower = {c.lower().strip(): c for c in table.columns}
     out = {}
-    for role, names in COLUMN_NAMES.items():
+    for role, candidates in names.items():
         name = given.get(role)
         if name is not None:
             if name not in table.columns:
-                raise ReadsError(f"{source}: column {name!r} (given for {role}) is not in the file; "
-                                 f"its columns are {', '.join(map(str, table.columns))}")
+                raise error(f"{source}: column {name!r} (given for {role}) is not in the file; "
+                            f"its columns are {', '.join(map(str, table.columns))}")
             out[role] = name
             continue
-        found = next((lower[n] for n in names if n in lower), None)
+        found = next((lower[n.lower()] for n in candidates if n.lower() in lower), None)
         if found is not None:
             out[role] = found
-    missing = [r for r in REQUIRED if r not in out]
+    missing = [r for r in required if r not in out]
     if missing:
-        raise ReadsError(
+        raise error(
             f"{source}: no column found for {', '.join(missing)}; the file's columns are "
-            f"{', '.join(map(str, table.columns))}; name them with "
-            + ", ".join(f"--{r} COLUMN (reads.{r})" for r in missing)
+            f"{', '.join(map(str, table.columns))}; name them with " + ", ".join(option(r) for r in missing)
         )
     return out
 

@@ -1,0 +1,130 @@
+"""Search audit logs: how often an agency looks, and how far its searches reach (``curtain audit``).
+
+A Flock Safety transparency portal publishes each search an agency ran: when (``searchDate``), how many
+cameras it reached (``cameraCount``), the stated ``reason`` and a pseudonymous ``userId``. The number of
+cameras says how far the search went: an agency's own (a city's hundred or so), a state pool (thousands), or
+the national network (tens of thousands). The thresholds are the Eugene, OR log's (the registry's
+``eugene-search-audit``): its own cameras 94-135, the statewide pool 2,500-2,770, the national network
+85,000-87,000; a search over 1,000 cameras reached beyond the city, over 50,000 the national network.
+
+Examples
+--------
+>>> log = pd.DataFrame({"searchDate": ["2025-06-18 00:02:04", "2025-06-19 10:00:00", "2025-06-20 09:00:00"],
+...                     "cameraCount": [120, 2510, 86000], "reason": ["theft", "theft", "stolen car"]})
+>>> m = audit_metrics(audit_table(log, source="log.csv"))
+>>> m["n_searches"], m["n_days"], m["searches_per_day"], m["share_searches_beyond_city"]
+(3, 3, 1.0, 0.6666666666666666)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim._errors import CurtainError
+from sim.intervals import add_share
+from sim.io.folders import atomic_directory
+from sim.io.reads import find_columns
+from sim.io.run import versions, write_json, write_parquet
+
+#: A search reaching more cameras than this went beyond the city's own (the Eugene log: own 94-135, state ≈ 2,500).
+BEYOND_CITY_CAMERAS = 1_000
+#: ... and more than this, the national network (the Eugene log: ≈ 85,000-87,000).
+NATIONAL_CAMERAS = 50_000
+#: The columns a log needs, and the names each is found under (first match, ignoring case), as in the Eugene log.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "time": ("searchDate", "search_date", "date", "time", "timestamp", "searched_at"),
+    "cameras": ("cameraCount", "camera_count", "cameras", "networkCount", "n_cameras"),
+    "reason": ("reason", "purpose", "caseReason"),
+    "user": ("userId", "user_id", "user", "officer"),
+}
+#: Reasons shown by name in metrics.json; the rest are summed as "other".
+TOP_REASONS = 12
+
+
+class AuditError(CurtainError):
+    """A search audit log that cannot be read as one."""
+
+
+def read_audit_log(path: str | Path, columns: dict[str, str | None] | None = None) -> pd.DataFrame:
+    """A search audit log (CSV) as :func:`audit_table` gives it; ``columns`` names a column where the
+    automatic detection would not find it (``{"time": "Datum"}``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise AuditError(f"{path}: audit log not found")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise AuditError(f"{path}: not a readable CSV audit log ({exc})") from None
+    return audit_table(raw, source=str(path), columns=columns)
+
+
+def audit_table(raw: pd.DataFrame, *, source: str, columns: dict[str, str | None] | None = None) -> pd.DataFrame:
+    """``time`` (datetime), ``cameras`` (int), ``reason`` (text) and ``user`` (text, ``""`` when the log has
+    none) of every search; a clear :class:`AuditError` names what is missing or unreadable."""
+    chosen = find_columns(raw, columns or {}, source, names=COLUMNS, required=("time", "cameras"), error=AuditError,
+                          option=lambda role: f"--{role} COLUMN")
+    time = pd.to_datetime(raw[chosen["time"]], errors="coerce", format="mixed")
+    cameras = pd.to_numeric(raw[chosen["cameras"]], errors="coerce")
+    bad = time.isna() | cameras.isna() | (cameras < 0)
+    if bad.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:5])  # (+2: the header is line 1)
+        raise AuditError(f"{source}: {int(bad.sum())} row(s) without a readable {chosen['time']} or a camera count "
+                         f"≥ 0 in {chosen['cameras']} (lines {rows}…); fix or remove them")
+    if not len(raw):
+        raise AuditError(f"{source}: the audit log has no searches")
+    return pd.DataFrame({
+        "time": time, "cameras": cameras.astype(np.int64),
+        "reason": raw[chosen["reason"]].astype(str) if chosen.get("reason") else "",
+        "user": raw[chosen["user"]].astype(str) if chosen.get("user") else "",
+    })
+
+
+def audit_metrics(table: pd.DataFrame) -> dict[str, Any]:
+    """What a log says of how often an agency searches and how far: counts, a rate, the reach shares (each
+    with ``_n`` and a 95 % interval, clustered by user when the log names users), by reason and by month."""
+    days = pd.to_datetime(table["time"]).dt.normalize()
+    n_days = int((days.max() - days.min()).days) + 1
+    out: dict[str, Any] = {
+        "n_searches": int(len(table)),
+        "first_search": str(days.min().date()), "last_search": str(days.max().date()), "n_days": n_days,
+        "searches_per_day": len(table) / n_days,
+        "beyond_city_above_cameras": BEYOND_CITY_CAMERAS, "national_above_cameras": NATIONAL_CAMERAS,
+    }
+    users = table["user"].to_numpy() if (table["user"] != "").all() else None
+    cameras = table["cameras"].to_numpy()
+    add_share(out, "share_searches_beyond_city", cameras > BEYOND_CITY_CAMERAS, users)
+    add_share(out, "share_searches_national", cameras > NATIONAL_CAMERAS, users)
+    if users is not None:
+        out["n_users"] = int(len(pd.unique(users)))
+    reasons = table["reason"].replace("", "(none given)").value_counts()
+    shown = {str(k): int(v) for k, v in reasons.head(TOP_REASONS).items()}
+    if len(reasons) > TOP_REASONS:
+        shown["other"] = int(reasons.iloc[TOP_REASONS:].sum())
+    out["searches_by_reason"] = shown
+    month = pd.to_datetime(table["time"]).dt.strftime("%Y-%m")
+    reach = np.where(cameras > NATIONAL_CAMERAS, "national",
+                     np.where(cameras > BEYOND_CITY_CAMERAS, "beyond_city", "own"))
+    by_month = pd.crosstab(month, reach).reindex(columns=["own", "beyond_city", "national"], fill_value=0)
+    out["searches_by_month"] = {m: {k: int(v) for k, v in row.items()} for m, row in by_month.iterrows()}
+    return out
+
+
+def write_audit(table: pd.DataFrame, metrics: dict[str, Any], out_dir: str | Path, *, name: str,
+                figures: bool = True) -> Path:
+    """Write an audit folder atomically: ``metrics.json``, ``searches.parquet`` and ``figures/searches.png``."""
+    from sim.plot import save_figure  # lazy: matplotlib
+    from sim.plot_reads import audit_figure  # lazy: matplotlib
+
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir, kind="audit") as tmp:
+        write_json({"source": name, "versions": versions()} | metrics, tmp / "metrics.json")
+        write_parquet(table, tmp / "searches.parquet")
+        if figures:
+            (tmp / "figures").mkdir()
+            save_figure(audit_figure(metrics, title=f"{name}: searches by month and reach"),
+                        tmp / "figures" / "searches.png")
+    return out_dir
