@@ -67,7 +67,7 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
         attempt(f"patrols[{i}]", patrol_nodes, net, spec, f"patrols[{i}]")
         operators.add(spec.operator)
     _reader_id_problems(scenario, problems)
-    if scenario.operators or scenario.agencies or scenario.metrics.what_if_without:
+    if scenario.operators or scenario.agencies or scenario.sharing_lists or scenario.metrics.what_if_without:
         attempt("access", build_access, scenario, pd.DataFrame({"operator": sorted(operators)}))
     if scenario.metrics.areas == "jurisdiction" and not set(edge_jurisdiction(net)) - {""}:
         problems.append("metrics.areas = \"jurisdiction\" but no road has a jurisdiction; use areas = \"rings\" "

@@ -53,17 +53,25 @@ def agency_metrics(
     same random stream), of which ``person`` keeps :data:`AGENCY_PERSON_KEYS`.
     """
     tables, out = [], {}
-    for agency in run.scenario.agencies:
+    # agencies holding the same mask (sim.stages.access.searchable hands them one array) see the same reads:
+    # their view is made and scored once
+    done: dict[int, tuple[View, dict[str, Any]]] = {}
+    for agency in run.scenario.all_agencies():
         mask = visible[agency.name]
-        if mask.all():
+        if id(mask) in done:
+            view, found = done[id(mask)]
+            found = dict(found)
+        elif mask.all():
             # an agency that sees every read knows exactly what the "all" view does: its numbers are the run's
             # (the all-reads table itself, not a copy: the view's name is written when the views are stacked)
             view = View(agency.name, overall.reads, overall.recon, overall.trip_table, mask)
             found, _ = compute(run, view, "agency", only={"agency_shares"})
             found |= {k: overall_metrics[k] for k in ("long_trips", *AGENCY_PERSON_KEYS) if k in overall_metrics}
+            done[id(mask)] = (view, dict(found))
         else:
             view = make_view(run, agency.name, mask)
             found, _ = compute(run, view, "agency")
+            done[id(mask)] = (view, dict(found))
         person = {k: found.pop(k) for k in list(found) if k.startswith(PERSON_PREFIXES)}
         tables.append((agency.name, view.trip_table))
         out[agency.name] = {"kind": agency.kind, "users": agency.users,
@@ -117,7 +125,7 @@ def what_if(run: RunContext, graph: Any, query_time_s: float, metrics: dict[str,
         masks = {}
         if graph.nodes[name]["kind"] == "operator":
             masks["all reads"] = operator_of_read != name
-        for agency in run.scenario.agencies:
+        for agency in run.scenario.all_agencies():
             masks[agency.name] = access_stage.visible_reads(run.reads, run.layout, smaller, agency.name, query_time_s,
                                                             camera_row=run.camera_row)
         out[f"without {name}"] = {view: compute(run, make_view(run, view, mask), "what_if")[0]["long_trips"]

@@ -228,7 +228,8 @@ def read_run(folder: str | Path) -> Simulation:
     visible = {}
     if graph is not None:
         query_time_s = float(trips["arrive_s"].max())
-        visible = {a.name: access.visible_reads(reads, layout, graph, a.name, query_time_s) for a in scenario.agencies}
+        visible = {a.name: access.visible_reads(reads, layout, graph, a.name, query_time_s)
+                   for a in scenario.all_agencies()}
     names = pd.unique(trip_table["view"])
     views = [(str(name), trip_table[trip_table["view"].to_numpy() == name].reset_index(drop=True))
              for name in names] if len(trip_table) else [("all", trip_table)]

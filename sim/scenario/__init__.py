@@ -21,6 +21,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_validator
 from sim._errors import ScenarioError
 from sim.data import PREFIX, resolve_reference
 from sim.profiles import apply_profiles
+from sim.sharing_lists import list_agencies
 from sim.scenario.sections import (
     _Section,
     GRID_FIELDS,
@@ -43,6 +44,7 @@ from sim.scenario.sections import (
     AccessSpec,
     Rule,
     Sharing,
+    SharingList,
     ReaderProfile,
 )
 
@@ -69,6 +71,7 @@ class Scenario(_Section):
     output: OutputSpec = Field(default_factory=OutputSpec)
     operators: list[Operator] = Field(default_factory=list)
     agencies: list[Agency] = Field(default_factory=list)
+    sharing_lists: list[SharingList] = Field(default_factory=list, description="agencies from real sharing lists")
     sharing: list[Sharing] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
     access: AccessSpec = Field(default_factory=AccessSpec)
@@ -80,6 +83,7 @@ class Scenario(_Section):
     def _profiles_fill_groups(cls, data: Any) -> Any:
         return apply_profiles(data)
     _overrides: list[str] = PrivateAttr(default_factory=list)
+    _listed: list[Agency] | None = PrivateAttr(default=None)
 
     @property
     def overrides(self) -> list[str]:
@@ -99,6 +103,23 @@ class Scenario(_Section):
             return self.name
         digest = hashlib.sha256("\n".join(self._overrides).encode()).hexdigest()[:8]
         return f"{self.name}-{digest}"
+
+    def all_agencies(self) -> list[Agency]:
+        """``[[agencies]]`` followed by every ``[[sharing_lists]]`` agency not declared already (read once)."""
+        if self._listed is None:
+            declared = {a.name for a in self.agencies}
+            listed: dict[str, Agency] = {}
+            for i, spec in enumerate(self.sharing_lists):
+                for row in list_agencies(self.resolve(spec.path), spec.owner, spec.operator, spec.kinds,
+                                         source=f"{self.name}: sharing_lists[{i}]"):
+                    if row["name"] in declared:
+                        continue
+                    if row["name"] in listed:  # on two lists: it can search both operators
+                        listed[row["name"]].access.append(spec.operator)
+                    else:
+                        listed[row["name"]] = Agency(**row)
+            self._listed = list(listed.values())
+        return [*self.agencies, *self._listed]
 
     @property
     def all_cameras(self) -> list[CameraSpec]:
@@ -257,6 +278,7 @@ __all__ = [
     "Rule",
     "Scenario",
     "Sharing",
+    "SharingList",
     "TrafficSpec",
     "default_scenario_text",
     "format_validation_error",

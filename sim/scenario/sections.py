@@ -520,6 +520,17 @@ class Sharing(_Section):
     to: str
 
 
+class SharingList(_Section):
+    """``[[sharing_lists]]``: one owner's rows of a real sharing list (``src_agency`` → ``external_agency``)."""
+
+    path: str = Field(description="a CSV with src_agency and external_agency columns, e.g. "
+                                  "\"data:flock-agency-access\"")
+    owner: str = Field(description="the src_agency whose external agencies to take, as the file spells it")
+    operator: str = Field(description="the scenario's operator whose reads those agencies can search")
+    kinds: dict[str, str] = Field(default_factory=dict, description="agency name → kind, where the rules of "
+                                                                     "sim/sharing_lists.py read it wrong")
+
+
 class ReaderProfile(_Section):
     """``[[profiles]]``: a reader profile of the scenario's own (see :mod:`sim.profiles`)."""
 

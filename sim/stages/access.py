@@ -36,22 +36,30 @@ def searchable(run: RunContext, graph: Any = None) -> Access:
     if graph is None:
         return Access()
     query_time_s = float(run.trips["arrive_s"].max())
-    visible = {a.name: access.visible_reads(run.reads, run.layout, graph, a.name, query_time_s,
-                                            camera_row=run.camera_row)
-               for a in run.scenario.agencies}
+    # agencies that reach the same operators see the same reads: one mask (the same array) for all of them,
+    # so that a sharing list's hundreds of agencies cost a handful of views (sim.views.agency_metrics)
+    masks: dict[tuple[str, ...], np.ndarray] = {}
+    visible = {}
+    for agency in run.scenario.all_agencies():
+        reach = tuple(sorted(access.visible_operators(graph, agency.name)))
+        if reach not in masks:
+            masks[reach] = access.visible_reads(run.reads, run.layout, graph, agency.name, query_time_s,
+                                                camera_row=run.camera_row)
+        visible[agency.name] = masks[reach]
     return Access(graph, visible, query_time_s)
 
 
 def build_access(scenario: Scenario, layout: pd.DataFrame) -> Any:
     """The access graph (operators → pools → agencies), or ``None`` when the scenario declares none."""
-    if not scenario.operators and not scenario.agencies:
+    agencies = scenario.all_agencies()
+    if not scenario.operators and not agencies:
         if scenario.metrics.what_if_without:
             raise ScenarioError(f"{scenario.name}: metrics.what_if_without needs [[operators]] and [[agencies]] "
                                 "to compare; declare them or remove the key")
         return None
     dump = scenario.model_dump(by_alias=True)
-    graph = access.access_graph(dump["operators"], dump["agencies"], dump["sharing"], dump["rules"],
-                                source=scenario.name, allow_cycles=scenario.access.allow_cycles)
+    graph = access.access_graph(dump["operators"], [a.model_dump() for a in agencies], dump["sharing"],
+                                dump["rules"], source=scenario.name, allow_cycles=scenario.access.allow_cycles)
     access.check_camera_operators(graph, layout, source=scenario.name)
     for name in scenario.metrics.what_if_without:
         if graph.nodes.get(name, {}).get("kind") not in ("operator", "pool"):
