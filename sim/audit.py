@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +56,25 @@ def read_audit_log(path: str | Path, columns: dict[str, str | None] | None = Non
     path = Path(path)
     if not path.is_file():
         raise AuditError(f"{path}: audit log not found")
+    head = _head(path)
+    if head.lstrip().startswith(("{", "[")) or "\n" not in head and len(head) >= 4096:
+        raise AuditError(f"{path}: not a CSV audit log (it looks like JSON, or has no line breaks); an audit log "
+                         "has one search per line: searchDate, cameraCount, reason, userId")
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise AuditError(f"{path}: not a readable CSV audit log ({exc})") from None
     return audit_table(raw, source=str(path), columns=columns)
+
+
+def _head(path: Path) -> str:
+    """The first 4 KB of a file (decompressed when it ends in .gz), as text."""
+    try:
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rt", encoding="utf-8", errors="replace") as stream:
+            return str(stream.read(4096))
+    except (OSError, EOFError) as exc:
+        raise AuditError(f"{path}: not readable ({exc})") from None
 
 
 def audit_table(raw: pd.DataFrame, *, source: str, columns: dict[str, str | None] | None = None) -> pd.DataFrame:

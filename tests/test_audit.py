@@ -61,5 +61,8 @@ def test_columns_are_found_or_named_and_bad_rows_are_refused(tmp_path):
     log.write_text("searchDate,cameraCount\n2025-01-02 10:00,120\nnot a date,5\n")
     with pytest.raises(AuditError, match="lines 3"):
         read_audit_log(log)
+    (tmp_path / "cams.geojson").write_text('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(AuditError, match="not a CSV audit log"):
+        read_audit_log(tmp_path / "cams.geojson")
     result = CliRunner().invoke(app, ["audit", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1 and "audit log not found" in result.output
