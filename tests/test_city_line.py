@@ -87,6 +87,13 @@ def test_entries_on_a_hand_made_line():
     unwatched = district_entries(net, mask, Routes(offsets, np.concatenate(routes), np.zeros(3)), trips, reads,
                                  watched=np.array([e[0, 1]]))
     assert unwatched["n_ways_in_camera_free"] == 1
+    # the district {1, 2, 3}: its way in is edge 0 (0→1), and a read on edge 0 counts (edge −1, a parked read,
+    # never does)
+    mask = np.isin(net.nodes, [1, 2, 3])
+    assert entering_edges(net, mask).tolist() == [e[0, 1]] == [0]
+    got = district_entries(net, mask, Routes(offsets, np.concatenate(routes), np.zeros(3)), trips, reads,
+                           watched=np.array([0]))
+    assert got["n_trips_entering"] == 2 and got["share_trips_entering_read"] == 0.5  # trips 10 and 12; 12 read
 
 
 def test_piedmont_ring_is_sealed_for_inbound_traffic(tmp_path):
