@@ -188,15 +188,17 @@ def visible_reads(
     query_time_s: float,
     *,
     camera_row: np.ndarray | None = None,
+    operators: dict[str, list[str]] | None = None,
 ) -> np.ndarray:
     """Boolean mask of the reads ``agency`` can search at ``query_time_s``.
 
     A read is visible when it was made by ``query_time_s``, its camera's
     operator reaches the agency in the access graph, and the read is no older
     than that operator's retention. ``camera_row`` (each read's row in
-    ``layout``, −1 for none) saves looking the cameras up again for every agency.
+    ``layout``, −1 for none) saves looking the cameras up again for every agency; ``operators``
+    (:func:`visible_operators` of the agency) saves finding its reach again.
     """
-    operators = visible_operators(graph, agency)
+    operators = visible_operators(graph, agency) if operators is None else operators
     retention = {name: graph.nodes[name]["retention_days"] * DAY_S for name in operators}
     # the oldest visible read's age, per camera (−inf: the agency cannot see that camera's operator); the
     # extra last entry stands for a camera not in the layout (row −1)

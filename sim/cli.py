@@ -13,9 +13,8 @@ import typer
 from rich.table import Table
 
 from sim._errors import CurtainError
-from sim.cli_common import DebugOption, SetOption, console, err_console, fail, input_file, is_data, log_level
+from sim.cli_common import DebugOption, SetOption, console, err_console, fail, input_file, input_name, log_level
 from sim.cli_data import audit, cameras, data_app
-from sim.data import PREFIX as DATA_PREFIX
 from sim.scenario import NetworkSpec, load_scenario
 from sim.analyze import run_analysis
 from sim.bench import routing_benchmark
@@ -217,7 +216,7 @@ def analyze(
 ) -> None:
     """Analyse a real plate-read log: plates, repeats, uniqueness; with --network, rebuilt trips."""
     log_level(debug)
-    name = str(reads_file).removeprefix(DATA_PREFIX) if is_data(reads_file) else reads_file.name.split(".")[0]
+    name = input_name(reads_file)
     target = out or Path("out") / (name or "reads")
     columns = {"plate": plate, "time": time_column, "device": device, "lon": lon, "lat": lat}
     try:

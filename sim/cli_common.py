@@ -49,6 +49,12 @@ def is_data(path: Path) -> bool:
     return str(path).startswith(DATA_PREFIX)
 
 
+def input_name(path: Path) -> str:
+    """A short name for a file argument (a default output folder's): the dataset's for ``data:NAME``, else the
+    file's name up to its first dot."""
+    return str(path).removeprefix(DATA_PREFIX) if is_data(path) else path.name.split(".")[0]
+
+
 def input_file(path: Path) -> Path:
     """A file argument: ``data:NAME`` is the registry's dataset (``curtain data list``), fetched if need be."""
     return Path(resolve_reference(str(path))) if is_data(path) else path

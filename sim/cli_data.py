@@ -12,7 +12,7 @@ from rich.table import Table
 from sim._errors import CurtainError
 from sim.audit import audit_metrics, read_audit_log, write_audit
 from sim.cameras import Selection, camera_points
-from sim.cli_common import DebugOption, console, fail, input_file, log_level
+from sim.cli_common import DebugOption, console, fail, input_file, input_name, log_level
 from sim.data import DATA_ENV, cache_folder, data_folder, status
 
 
@@ -103,7 +103,7 @@ def audit(
 ) -> None:
     """Count a search audit log: searches per day, how far they reached (own cameras, beyond the city, national)."""
     log_level(debug)
-    name = str(log_file).split(":", 1)[1] if str(log_file).startswith("data:") else log_file.name.split(".")[0]
+    name = input_name(log_file)
     target = out or Path("out") / (name or "audit")
     columns = {"time": time_column, "cameras": cameras_column, "reason": reason, "user": user}
     try:

@@ -51,10 +51,7 @@ import pandas as pd
 
 from sim._errors import DemandError
 from sim._time import DAY_S
-from sim.network import RoadNetwork, edge_highway
-
-#: OSM road classes from the biggest down: a gateway is where the biggest inward road crosses the edge
-ROAD_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
+from sim.network import ROAD_RANK, RoadNetwork, edge_highway
 
 
 def gateway_nodes(net: RoadNetwork, *, edge_m: float | None = None) -> np.ndarray:
@@ -64,7 +61,7 @@ def gateway_nodes(net: RoadNetwork, *, edge_m: float | None = None) -> np.ndarra
     A node is on the edge when it lies within ``edge_m`` of the convex hull's
     boundary (default: 2 % of the square root of the hull's area, at least
     30 m). An edge road leads inward when its other end is not on the edge;
-    of those roads' classes (:data:`ROAD_RANK`) the biggest present decides
+    of those roads' classes (:data:`sim.network.ROAD_RANK`) the biggest present decides
     which edge nodes are gateways.
 
     Examples

@@ -368,6 +368,9 @@ def edge_jurisdiction(net: RoadNetwork) -> np.ndarray:
     ], dtype=object)
 
 
+#: OSM road classes, biggest first (the gateways of :mod:`sim.external`, the stubs of :mod:`sim.io.city_line`).
+ROAD_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
+
 #: OSM ``highway`` classes drawn as arterials in the figures and the map.
 MAJOR_HIGHWAYS = ("motorway", "trunk", "primary", "secondary")
 

@@ -45,6 +45,7 @@ def make_view(run: RunContext, name: str, mask: np.ndarray | None = None,
 
 def agency_metrics(
     run: RunContext, graph: Any, visible: dict[str, np.ndarray], overall: View, overall_metrics: dict[str, Any],
+    reach: dict[str, dict[str, list[str]]] | None = None,
 ) -> tuple[list[tuple[str, pd.DataFrame]], dict[str, Any]]:
     """Per agency: the per-trip table of its view (with its name: see :func:`stack_views`) and its metrics
     (scope ``agency``), with who it sees through.
@@ -75,7 +76,8 @@ def agency_metrics(
         person = {k: found.pop(k) for k in list(found) if k.startswith(PERSON_PREFIXES)}
         tables.append((agency.name, view.trip_table))
         out[agency.name] = {"kind": agency.kind, "users": agency.users,
-                            "paths": access_stage.visible_operators(graph, agency.name),
+                            "paths": reach[agency.name] if reach is not None
+                            else access_stage.visible_operators(graph, agency.name),
                             "person": {k: v for k, v in person.items() if k in AGENCY_PERSON_KEYS}} | found
     return tables, out
 

@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 
 from sim._errors import NetworkError
+from sim.network import ROAD_RANK
 
 #: How far outside the line a stub ends (metres): the first stretch of the road into the next town.
 STUB_M = 60.0
@@ -90,14 +91,10 @@ def add_city_line(graph: nx.MultiDiGraph, name: str, *, stub_m: float = STUB_M) 
     return len(crossings)
 
 
-#: Road classes, biggest first (a stub takes the biggest class at its node).
-_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential")
-
-
 def _biggest_class(graph: nx.MultiDiGraph, node: object) -> str:
     kinds = set()
     for _, _, data in graph.edges(node, data=True):
         value = data.get("highway", "residential")
         kinds |= set(value) if isinstance(value, list) else {value}
     kinds = {str(k).removesuffix("_link") for k in kinds}
-    return next((k for k in _RANK if k in kinds), "residential")
+    return next((k for k in ROAD_RANK if k in kinds), "residential")

@@ -13,6 +13,9 @@ from sim.routing.tables import Crossings, Driven, Routes
 from sim.routing.trees import OriginTrees, fastest_routes, route_chunks, routes_on_trees
 from sim.shard import shard_map
 
+#: A driver class: its trips' rows and the per-edge times it perceives (``None``: the real ones).
+DriverClass = tuple[np.ndarray, np.ndarray | None]
+
 
 def choose_routes(
     net: RoadNetwork,
@@ -39,7 +42,7 @@ def choose_routes(
 
 def driver_classes(
     net: RoadNetwork, n_trips: int, *, noise: float, classes: int, rng: np.random.Generator | None
-) -> list[tuple[np.ndarray, np.ndarray | None]]:
+) -> list[DriverClass]:
     """The drivers' classes: each class's trip rows and the per-edge times it perceives (``None``: the real ones).
 
     Every draw of route choice happens here, once, before any routing: routing the trips of a class in
@@ -56,7 +59,7 @@ def driver_classes(
 
 def _routes_of_classes(
     net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray,
-    plan: list[tuple[np.ndarray, np.ndarray | None]],
+    plan: list[DriverClass],
 ) -> Routes:
     """Each class's routes on its perceived times, put back in trip order (rows not in ``plan`` get no route)."""
     # perceived times are continuous: each class's fastest paths are unique, and the compiled trees
@@ -143,7 +146,7 @@ def _class_routes(trees: Any, origins: np.ndarray, destinations: np.ndarray) -> 
 
 def kept_routes(
     net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, kept: np.ndarray,
-    plan: list[tuple[np.ndarray, np.ndarray | None]],
+    plan: list[DriverClass],
 ) -> Routes:
     """The routes of the trips ``kept`` (a boolean mask): the others get an empty route and a NaN travel time
     until :func:`drive_sampled` fills it. The kept trips' routes are those :func:`choose_routes` gives them."""
@@ -160,7 +163,7 @@ def kept_routes(
 
 def drive_sampled(
     net: RoadNetwork, origins: np.ndarray, destinations: np.ndarray, kept: np.ndarray,
-    plan: list[tuple[np.ndarray, np.ndarray | None]], watch: tuple[np.ndarray, np.ndarray, np.ndarray],
+    plan: list[DriverClass], watch: tuple[np.ndarray, np.ndarray, np.ndarray],
     *, known: Routes | None = None,
 ) -> tuple[Routes, Driven]:
     """Route every trip, one chunk of origins at a time, keeping the routes of the trips ``kept`` only.

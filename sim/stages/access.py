@@ -27,6 +27,8 @@ class Access:
     visible: dict[str, np.ndarray] = field(default_factory=dict)
     #: when the agencies search: the end of the run (retention counts back from it)
     query_time_s: float = 0.0
+    #: per agency, the operators it reaches, each with its access path (:func:`sim.access.visible_operators`)
+    reach: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def searchable(run: RunContext, graph: Any = None) -> Access:
@@ -39,14 +41,15 @@ def searchable(run: RunContext, graph: Any = None) -> Access:
     # agencies that reach the same operators see the same reads: one mask (the same array) for all of them,
     # so that a sharing list's hundreds of agencies cost a handful of views (sim.views.agency_metrics)
     masks: dict[tuple[str, ...], np.ndarray] = {}
-    visible = {}
+    visible, reach_of = {}, {}
     for agency in run.scenario.all_agencies():
-        reach = tuple(sorted(access.visible_operators(graph, agency.name)))
+        operators = reach_of[agency.name] = access.visible_operators(graph, agency.name)
+        reach = tuple(sorted(operators))
         if reach not in masks:
             masks[reach] = access.visible_reads(run.reads, run.layout, graph, agency.name, query_time_s,
-                                                camera_row=run.camera_row)
+                                                camera_row=run.camera_row, operators=operators)
         visible[agency.name] = masks[reach]
-    return Access(graph, visible, query_time_s)
+    return Access(graph, visible, query_time_s, reach_of)
 
 
 def build_access(scenario: Scenario, layout: pd.DataFrame) -> Any:

@@ -22,7 +22,8 @@ def score(run: RunContext, recon: Reconstruction, access: Access, facts: dict[st
     metrics |= {"versions": versions()} | facts
     views = [("all", everything.trip_table)]
     if access.graph is not None:
-        agency_views, metrics["agencies"] = agency_metrics(run, access.graph, access.visible, everything, metrics)
+        agency_views, metrics["agencies"] = agency_metrics(run, access.graph, access.visible, everything, metrics,
+                                                           access.reach)
         views += agency_views
         if run.scenario.rules:
             metrics["rules"] = rule_report(access.graph)

@@ -22,15 +22,12 @@ from sim.demand import simulated_days
 from sim.network import RoadNetwork
 from sim.progress import counting
 from sim.routing import Routes, choose_routes, driver_classes, kept_routes
+from sim.routing.choice import DriverClass
 from sim.scenario import Scenario
 from sim.seeds import named_rng
 
 #: Strata of :func:`route_sample_mask`: vehicles with 1, 2, …, up to this many trips or more.
 ROUTE_SAMPLE_STRATA = 8
-
-#: A driver class: its trips' rows and the per-edge times it perceives (``None``: the real ones).
-DriverClass = tuple[np.ndarray, np.ndarray | None]
-
 
 @dataclass(frozen=True)
 class Routed:
