@@ -135,3 +135,25 @@ def median_interval(values: Any, *, z: float = Z95) -> list[float] | None:
     low = max(int(np.floor(n / 2 - half)) - 1, 0)
     high = min(int(np.ceil(1 + n / 2 + half)) - 1, n - 1)
     return [float(ordered[low]), float(ordered[high])]
+
+
+def mean_interval(values: Any, *, z: float = Z95) -> list[float] | None:
+    """95 % interval of the mean of independent values in [0, 1] that are themselves probabilities (a chance
+    per vehicle), by the central limit theorem: mean ± z·s/√n, kept inside [0, 1]. Unlike :func:`wilson`, it
+    does not treat a chance of 10⁻⁶ as if it were a 0/1 outcome, which would give it an interval as wide as a
+    share of a few percent. ``None`` for no value.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in mean_interval([0.1, 0.2, 0.3, 0.4])]
+    [0.1235, 0.3765]
+    >>> mean_interval([0.0, 0.0])
+    [0.0, 0.0]
+    """
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    if not n:
+        return None
+    mean = float(values.mean())
+    half = z * float(values.std(ddof=1)) / float(np.sqrt(n)) if n > 1 else 0.0
+    return [max(0.0, mean - half), min(1.0, mean + half)]

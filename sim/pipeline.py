@@ -53,7 +53,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("cameras", "sim.stages.cameras", ("cameras", "patrols")),
     Stage("traffic", "sim.stages.traffic", ("patrols",)),
     Stage("reads", "sim.stages.reads", ("outages", "reads")),
-    Stage("access", "sim.stages.access"),
+    Stage("access", "sim.stages.access", ("searches",)),
     Stage("reconstruct", "sim.views"),
     Stage("metrics", "sim.stages.metrics"),
     Stage("write", "sim.io.run"),
@@ -97,7 +97,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     run = RunContext(scenario, routed.net, cameras.layout, traffic.trips, traffic.routes, reads.table,
                      simulated_days(scenario, traffic.trips), demand.persons, demand.calibration, traffic.volume)
     with stage("access"):
-        access = searchable(run, graph)
+        access = searchable(run, graph, streams["access"]["searches"])
     with stage("reconstruct"):
         recon = reconstruct_view(scenario, reads.table, routed.net)
     with stage("metrics"):

@@ -24,6 +24,7 @@ STREAMS: tuple[str, ...] = (
     "metrics",
     "outages",
     "patrols",
+    "searches",
 )
 
 

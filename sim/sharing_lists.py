@@ -61,10 +61,48 @@ def agency_kind(name: str) -> str:
     return "other"
 
 
+#: The states' two-letter codes, and their names (a name's state is read from either).
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan",
+    "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas",
+    "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
+    "WY": "Wyoming",
+}
+
+
+def agency_state(name: str) -> str | None:
+    """The state an agency's name gives: a state's name anywhere in it (the longest first: "West Virginia" is
+    not "Virginia"), else a two-letter state code standing as a word, in capitals ("Houston TX PD", "VA -
+    Norfolk Housing Authority"); a county's closing "SD" is its sheriff's department, not South Dakota. ``None``
+    when it gives none. ("LA County" would read as Louisiana: ``[[sharing_lists]] states`` overrides.)
+
+    Examples
+    --------
+    >>> [agency_state(n) for n in ("Houston TX PD", "New York State Police NY", "Lincoln County SD",
+    ...                            "SLED - South Carolina Law Enforcement Division", "US Postal Inspection Service",
+    ...                            "Fort Eustis VA US Army", "West Virginia State Police")]
+    ['TX', 'NY', None, 'SC', None, 'VA', 'WV']
+    """
+    for code, state in sorted(STATES.items(), key=lambda item: -len(item[1])):
+        if re.search(rf"\b{state}\b", name):
+            return code
+    for match in re.finditer(r"(?<![A-Za-z])[A-Z]{2}(?![A-Za-z])", name):
+        code = match.group()
+        if code in STATES and not (code == "SD" and match.end() == len(name) and "County" in name):
+            return code
+    return None
+
+
 def list_agencies(path: str | Path, owner: str, operator: str, kinds: dict[str, str] | None = None,
-                  *, source: str = "sharing_lists") -> list[dict[str, Any]]:
+                  *, states: dict[str, str] | None = None, source: str = "sharing_lists") -> list[dict[str, Any]]:
     """The agencies of ``owner``'s rows of a sharing list, each able to search ``operator``'s reads:
-    ``{"name", "kind", "access"}`` (``kinds`` overrides the kind read from a name)."""
+    ``{"name", "kind", "state", "access"}`` (``kinds`` and ``states`` override what a name says)."""
     path = Path(path)
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -79,6 +117,7 @@ def list_agencies(path: str | Path, owner: str, operator: str, kinds: dict[str, 
         near = get_close_matches(owner, table["src_agency"].unique().tolist(), n=3)
         raise ScenarioError(f"{source}.owner = {owner!r} owns no row of {path.name}"
                             + (f"; did you mean {', '.join(map(repr, near))}?" if near else ""))
-    kinds = kinds or {}
+    kinds, states = kinds or {}, states or {}
     names = list(dict.fromkeys(rows["external_agency"].str.strip()))  # in the file's order, each once
-    return [{"name": n, "kind": kinds.get(n, agency_kind(n)), "access": [operator]} for n in names if n]
+    return [{"name": n, "kind": kinds.get(n, agency_kind(n)), "state": states.get(n, agency_state(n)),
+             "access": [operator]} for n in names if n]

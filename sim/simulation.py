@@ -38,6 +38,8 @@ class Simulation:
     visible: dict[str, np.ndarray] = field(default_factory=dict)
     #: more per-vehicle or per-area tables, each written as ``<name>.parquet``
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: the simulated search log (``[searches]``), written as ``searches.csv``; ``None`` without
+    searches: pd.DataFrame | None = None
 
     @property
     def trip_table(self) -> pd.DataFrame:

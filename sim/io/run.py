@@ -105,7 +105,7 @@ def write_run(sim: Simulation, folder: Path) -> None:
     when the network has a place on Earth: not a synthetic city without ``network.point``),
     and Parquet tables: ``nodes`` and ``edges`` (the network driven),
     ``trips``, ``routes`` (one row per edge driven, in order), ``reads``
-    (one row group per day), ``trip_metrics`` and the run's extra tables.
+    (one row group per day), ``trip_metrics`` and the run's extra tables; ``searches.csv`` with ``[searches]``.
     :func:`read_run` reads them back.
     """
     scenario, net = sim.scenario, sim.net
@@ -132,6 +132,8 @@ def write_run(sim: Simulation, folder: Path) -> None:
     write_views(sim.views, folder / "trip_metrics.parquet")
     for name, table in sim.tables.items():
         write_parquet(table, folder / f"{name}.parquet")
+    if sim.searches is not None:  # a search audit log's columns: `curtain audit` reads it as it reads a real one
+        sim.searches.to_csv(folder / "searches.csv", index=False, lineterminator="\n")
     write_json(sim.metrics, folder / "metrics.json")
 
 
@@ -233,8 +235,10 @@ def read_run(folder: str | Path) -> Simulation:
     names = pd.unique(trip_table["view"])
     views = [(str(name), trip_table[trip_table["view"].to_numpy() == name].reset_index(drop=True))
              for name in names] if len(trip_table) else [("all", trip_table)]
+    searches = pd.read_csv(folder / "searches.csv", keep_default_na=False) \
+        if (folder / "searches.csv").is_file() else None
     return Simulation(scenario, net, layout, trips, routes, reads, None, views, metrics, timings, graph,
-                      visible, tables)
+                      visible, tables, searches)
 
 
 def versions() -> dict[str, str]:

@@ -22,6 +22,7 @@ from sim._errors import ScenarioError
 from sim.data import PREFIX, resolve_reference
 from sim.profiles import apply_profiles
 from sim.sharing_lists import list_agencies
+from sim.scenario.searches import Searches
 from sim.scenario.sections import (
     _Section,
     GRID_FIELDS,
@@ -76,6 +77,7 @@ class Scenario(_Section):
     rules: list[Rule] = Field(default_factory=list)
     access: AccessSpec = Field(default_factory=AccessSpec)
     profiles: list[ReaderProfile] = Field(default_factory=list, description="reader profiles of the scenario's own")
+    searches: Searches | None = Field(None, description="simulated searches of the reads (sim.searches)")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
 
     @model_validator(mode="before")
@@ -111,7 +113,7 @@ class Scenario(_Section):
             listed: dict[str, Agency] = {}
             for i, spec in enumerate(self.sharing_lists):
                 for row in list_agencies(self.resolve(spec.path), spec.owner, spec.operator, spec.kinds,
-                                         source=f"{self.name}: sharing_lists[{i}]"):
+                                         states=spec.states, source=f"{self.name}: sharing_lists[{i}]"):
                     if row["name"] in declared:
                         continue
                     if row["name"] in listed:  # on two lists: it can search both operators

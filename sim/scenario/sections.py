@@ -494,6 +494,8 @@ class Agency(_Section):
     access: list[str] = Field(default_factory=list, description="operators or pools it can search")
     users: int | None = Field(None, ge=0, description="number of user accounts (reported, not simulated)")
     jurisdiction: str | None = None
+    state: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="two-letter US state (\"NY\"), for "
+                                                                      "[searches]; a sharing list's from the name")
 
 
 class AccessSpec(_Section):
@@ -529,6 +531,8 @@ class SharingList(_Section):
     operator: str = Field(description="the scenario's operator whose reads those agencies can search")
     kinds: dict[str, str] = Field(default_factory=dict, description="agency name → kind, where the rules of "
                                                                      "sim/sharing_lists.py read it wrong")
+    states: dict[str, str] = Field(default_factory=dict, description="agency name → two-letter state, where "
+                                                                      "the name gives none or the wrong one")
 
 
 class ReaderProfile(_Section):

@@ -16,6 +16,7 @@ from sim import access
 from sim._errors import ScenarioError
 from sim.metrics.registry import RunContext
 from sim.scenario import Scenario
+from sim.searches import SearchReads, plan_searches, search_metrics, simulate_log
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,15 @@ class Access:
     query_time_s: float = 0.0
     #: per agency, the operators it reaches, each with its access path (:func:`sim.access.visible_operators`)
     reach: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: the simulated search log (``[searches]``; ``None`` without) and its metrics (:mod:`sim.searches`)
+    searches: pd.DataFrame | None = None
+    search_metrics: dict[str, Any] | None = None
 
 
-def searchable(run: RunContext, graph: Any = None) -> Access:
+def searchable(run: RunContext, graph: Any = None, rng: np.random.Generator | None = None) -> Access:
     """Every agency's view of the run's reads at the end of the run, through ``graph`` (default: the
-    scenario's access graph, :func:`build_access`)."""
+    scenario's access graph, :func:`build_access`); with ``[searches]``, the searches of those agencies,
+    drawn from ``rng`` (the scenario's "searches" stream)."""
     graph = build_access(run.scenario, run.layout) if graph is None else graph
     if graph is None:
         return Access()
@@ -49,12 +54,40 @@ def searchable(run: RunContext, graph: Any = None) -> Access:
             masks[reach] = access.visible_reads(run.reads, run.layout, graph, agency.name, query_time_s,
                                                 camera_row=run.camera_row, operators=operators)
         visible[agency.name] = masks[reach]
-    return Access(graph, visible, query_time_s, reach_of)
+    spec = run.scenario.searches
+    if spec is None:
+        return Access(graph, visible, query_time_s, reach_of)
+    if rng is None:
+        raise ValueError("searchable: [searches] draws its searches from a generator; pass rng")
+    log, metrics = simulate_searches(run, graph, reach_of, rng)
+    return Access(graph, visible, query_time_s, reach_of, log, metrics)
+
+
+def simulate_searches(run: RunContext, graph: Any, reach_of: dict[str, dict[str, list[str]]],
+                      rng: np.random.Generator) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The scenario's ``[searches]``: the realised log (``searches.csv``) and its metrics."""
+    scenario = run.scenario
+    assert scenario.searches is not None
+    agencies = scenario.all_agencies()
+    plans = plan_searches(scenario.searches, agencies, {a.name for a in scenario.agencies}, graph, reach_of,
+                          run.layout)
+    retention = {n: d["retention_days"] for n, d in graph.nodes(data=True) if d["kind"] == "operator"}
+    reads = SearchReads.of_run(run.reads, run.trips, run.layout, run.camera_row, retention,
+                               scenario.demand.sample_share)
+    log = simulate_log(plans, scenario.searches.days, scenario.start, rng, reads)
+    if run.persons is not None and "kind" in run.persons.columns:
+        residents = run.persons.loc[run.persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64)
+    else:
+        residents = reads.fleet
+    return log, search_metrics(plans, log, scenario.searches, reads, np.sort(residents))
 
 
 def build_access(scenario: Scenario, layout: pd.DataFrame) -> Any:
     """The access graph (operators → pools → agencies), or ``None`` when the scenario declares none."""
     agencies = scenario.all_agencies()
+    if scenario.searches is not None and not agencies:
+        raise ScenarioError(f"{scenario.name}: [searches] simulates the searches of the scenario's agencies, and "
+                            "it declares none; add [[agencies]] (or [[sharing_lists]]), or remove [searches]")
     if not scenario.operators and not agencies:
         if scenario.metrics.what_if_without:
             raise ScenarioError(f"{scenario.name}: metrics.what_if_without needs [[operators]] and [[agencies]] "

@@ -29,5 +29,7 @@ def score(run: RunContext, recon: Reconstruction, access: Access, facts: dict[st
             metrics["rules"] = rule_report(access.graph)
         if run.scenario.metrics.what_if_without:
             metrics["long_trips_what_if"] = what_if(run, access.graph, access.query_time_s, metrics)
+        if access.search_metrics is not None:
+            metrics["searches"] = access.search_metrics
     return Simulation(run.scenario, run.net, run.layout, run.trips, run.routes, run.reads, recon, views, metrics,
-                      timings, access.graph, access.visible, tables)
+                      timings, access.graph, access.visible, tables, access.searches)
