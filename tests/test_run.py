@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
+from sim import load_scenario, read_run, simulate_scenario
 from sim.runner import run_scenario
 
 from conftest import small_scenario
@@ -17,7 +18,7 @@ from conftest import small_scenario
 OUTPUT_FILES = {
     "scenario.toml", "edges.parquet", "cameras.csv", "trips.parquet", "reads.parquet",
     "trip_metrics.parquet", "metrics.json", "run.json", "report.html", "figures", "map.html",
-    "vehicle_uniqueness.parquet", "areas.parquet", ".curtain", "nodes.parquet", "routes.parquet",
+    "vehicle_uniqueness.parquet", "areas.parquet", ".curtain", "nodes.parquet", "routes.parquet", "views.csv",
 }
 TABLES = ("trips.parquet", "reads.parquet", "trip_metrics.parquet", "edges.parquet", "vehicle_uniqueness.parquet",
           "areas.parquet")
@@ -336,3 +337,62 @@ def test_map_renders_offline_in_a_headless_browser(two_runs, tmp_path):
     orange = ((pixels[..., 0] > 0.7) & (pixels[..., 1] < 0.6) & (pixels[..., 2] < 0.3)).sum()
     assert dark > 0.01  # roads drawn
     assert orange > 50  # camera dots drawn
+
+
+SHARED_VIEWS = """
+name = "shared-views"
+[network]
+rows = 7
+cols = 7
+[demand]
+trips = 300
+[cameras]
+count = 6
+operator = "city"
+[[camera_groups]]
+count = 6
+operator = "state"
+[[operators]]
+name = "city"
+retention_days = 30
+[[operators]]
+name = "state"
+retention_days = 30
+[[agencies]]
+name = "city-pd"
+access = ["city"]
+[[agencies]]
+name = "fbi"
+kind = "federal"
+access = ["pool"]
+[[agencies]]
+name = "ice"
+kind = "federal"
+access = ["pool"]
+[[sharing]]
+from = "city"
+to = "pool"
+[[sharing]]
+from = "state"
+to = "pool"
+"""
+
+
+def test_views_that_share_their_rows_are_written_once(tmp_path):
+    """fbi and ice see every read, as the "all" view does: their trips are the "all" rows, written once and named
+    in views.csv; city-pd sees part of the reads and has rows of its own. Read back, every view has its table."""
+    (tmp_path / "s.toml").write_text(SHARED_VIEWS)
+    scenario = load_scenario(tmp_path / "s.toml")
+    sim = simulate_scenario(scenario)
+    run_scenario(scenario, tmp_path / "out")
+    written = pd.read_parquet(tmp_path / "out" / "trip_metrics.parquet")
+    assert sorted(pd.unique(written["view"])) == ["all", "city-pd"]
+    assert len(written) == 2 * len(sim.trips)
+    shared = pd.read_csv(tmp_path / "out" / "views.csv")
+    assert dict(zip(shared["view"], shared["rows_of"])) == {"all": "all", "city-pd": "city-pd", "fbi": "all",
+                                                            "ice": "all"}
+    back = read_run(tmp_path / "out")
+    assert [name for name, _ in back.views] == ["all", "city-pd", "fbi", "ice"]
+    for name, table in sim.views:
+        pd.testing.assert_frame_equal(back.view_table(name).drop(columns="view"), table.drop(columns="view"),
+                                      check_dtype=False)

@@ -69,18 +69,26 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
 
 
 def write_views(views: list[tuple[str, pd.DataFrame]], path: Path) -> None:
-    """Every view's per-trip table into one Parquet file, view after view, each row group named by its view.
+    """Every view's per-trip table into one Parquet file, view after view, each row group named by its view, and
+    beside it ``views.csv``: each view and the view whose rows hold its trips.
 
-    The rows are those of :func:`sim.views.stack_views`, without the stacked copy in memory: a county week's
-    11 views are 10⁸ rows, and an agency that sees every read shares the all-reads table.
+    The rows are those of :func:`sim.views.stack_views`, without the stacked copy in memory; a view that shares
+    another's table (an agency that sees every read shares the all-reads table) is written once, under the
+    first view's name: Norfolk's 80 agencies that all see every read would otherwise write 5 GB of copies.
     """
     name, first = views[0]
     schema = pa.Schema.from_pandas(first.head(1).assign(view=name), preserve_index=False)  # "view": a string
+    written: dict[int, str] = {}
     with pq.ParquetWriter(path, schema) as writer:
         for name, table in views:
+            if id(table) in written:
+                continue
+            written[id(table)] = name
             for start in range(0, max(len(table), 1), PARQUET_ROWS):
                 chunk = table.iloc[start : start + PARQUET_ROWS].assign(view=name)
                 writer.write_table(pa.Table.from_pandas(chunk, preserve_index=False, schema=schema))
+    pd.DataFrame({"view": [name for name, _ in views], "rows_of": [written[id(table)] for _, table in views]}) \
+        .to_csv(path.with_name("views.csv"), index=False, lineterminator="\n")
 
 
 def write_reads(reads: pd.DataFrame, path: Path) -> None:
@@ -233,8 +241,12 @@ def read_run(folder: str | Path) -> Simulation:
         visible = {a.name: access.visible_reads(reads, layout, graph, a.name, query_time_s)
                    for a in scenario.all_agencies()}
     names = pd.unique(trip_table["view"])
-    views = [(str(name), trip_table[trip_table["view"].to_numpy() == name].reset_index(drop=True))
-             for name in names] if len(trip_table) else [("all", trip_table)]
+    by_view = {str(name): trip_table[trip_table["view"].to_numpy() == name].reset_index(drop=True) for name in names}
+    if (folder / "views.csv").is_file():  # a view that shares another's rows gets that table (the same object)
+        shared = pd.read_csv(folder / "views.csv", dtype=str, keep_default_na=False)
+        views = [(view, by_view.get(rows_of, trip_table)) for view, rows_of in zip(shared["view"], shared["rows_of"])]
+    else:
+        views = list(by_view.items()) if len(trip_table) else [("all", trip_table)]
     searches = pd.read_csv(folder / "searches.csv", keep_default_na=False) \
         if (folder / "searches.csv").is_file() else None
     return Simulation(scenario, net, layout, trips, routes, reads, None, views, metrics, timings, graph,
