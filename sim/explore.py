@@ -109,9 +109,9 @@ def explore_data(sim: Any, *, max_trips: int = MAX_TRIPS) -> dict[str, Any]:
     # the place pairs the run's camera_free_pairs metric drew (its own stream)
     origins, destinations = sample_pairs(net, named_rng(scenario.seed, "metric", "camera_free_pairs"),
                                          scenario.metrics.pair_samples)
-    plates, vehicle = np.unique(trips["plate"].to_numpy(dtype=str)[rows], return_inverse=True)
+    car_plates, vehicle = np.unique(trips["plate"].to_numpy(dtype=str)[rows], return_inverse=True)
     layout = sim.layout
-    run_reads, plates = _run_reads(sim, passes, new_row, plates)
+    run_reads, plates = _run_reads(sim, passes, new_row, car_plates)
     spec = scenario.reconstruct
     return {
         "name": scenario.name,

@@ -9,6 +9,7 @@
   var layout = start.map(function (c) { return Object.assign({}, c); });
   var baseline = E.metrics(data, start, cache);
   var picked = [], added = 0;
+  var shown = null;  // what the map draws over the roads: {car: true} or {from: node, to: node} (a way round)
   var maxY = Math.max.apply(null, nodes.y), span = Math.max(Math.max.apply(null, nodes.x), maxY, 1);
   var pad = span * 0.03;
   svg.setAttribute("viewBox", [-pad, -pad, Math.max.apply(null, nodes.x) + 2 * pad, maxY + 2 * pad].join(" "));
@@ -41,15 +42,30 @@
     return -1;
   }
 
-  // none -> reads this way -> reads the other way -> both ways -> none
+  // a click in "put up and turn cameras": none -> reads this way -> the other way -> both ways -> this way ...
   function cycle(edge) {
     var i = cameraOn(edge), r = edges.reverse[edge];
-    if (i < 0) { added += 1; layout.push({camera_id: "class-" + added, edge: edge, direction: "forward"}); return "a camera now reads traffic going one way"; }
+    if (i < 0) {
+      added += 1;
+      layout.push({camera_id: "class-" + added, edge: edge, direction: "forward"});
+      return "Camera put up: it reads the traffic going one way (the arrow).";
+    }
     var c = layout[i];
-    if (c.direction === "forward" && r >= 0) { c.direction = "backward"; return "the camera now reads the other way"; }
-    if (c.direction === "backward") { c.direction = "both"; return "the camera now reads both ways"; }
+    if (r < 0) return "This road is one-way: its camera already reads all its traffic. To take it down, " +
+                      "right-click the road or choose \"take cameras down\".";
+    if (c.direction === "forward") { c.direction = "backward"; return "The camera now reads the other way."; }
+    if (c.direction === "backward") { c.direction = "both"; return "The camera now reads both ways."; }
+    c.direction = "forward";
+    return "The camera reads one way again.";
+  }
+
+  // one click takes a road's camera down
+  function takeDown(edge) {
+    var i = cameraOn(edge);
+    if (i < 0) return "There is no camera on that road.";
+    var id = layout[i].camera_id;
     layout.splice(i, 1);
-    return "camera removed";
+    return "Camera " + id + " taken down.";
   }
 
   function arrow(edge, parent) {
@@ -83,22 +99,31 @@
   ];
   var current = baseline;
 
+  // every change of the layout: the numbers, the cameras and whatever the map shows, all worked out again
   function update(message) {
     var t0 = performance.now();
     current = E.metrics(data, layout, cache);
     var ms = performance.now() - t0;
     document.getElementById("numbers").innerHTML = rows.map(function (r) {
-      return "<tr><td>" + r[1] + "</td><td class=num>" + r[2](current[r[0]], current) + "</td><td class=num>" +
-             r[2](baseline[r[0]], baseline) + "</td></tr>";
+      return "<tr data-key=" + r[0] + "><td>" + r[1] + "</td><td class=num>" + r[2](current[r[0]], current) +
+             "</td><td class=num>" + r[2](baseline[r[0]], baseline) + "</td></tr>";
     }).join("");
     document.getElementById("timing").textContent = "Worked out in " + ms.toFixed(0) + " ms over " +
       current.n_trips.toLocaleString("en") + " trips.";
     drawCameras();
-    showCar();
-    if (message) status(message);
+    var also = redraw();
+    status((message || "") + (also ? (message ? " " : "") + also : ""));
   }
 
   function status(text) { document.getElementById("status").textContent = text; }
+
+  // what the map shows over the roads, drawn afresh for the layout as it is now; returns what to say about it
+  function redraw() {
+    overlay.textContent = "";
+    if (shown && shown.car) return showCar();
+    if (shown && shown.from !== undefined) return drawWay(shown.from, shown.to);
+    return "";
+  }
 
   function drawPath(list, cls) {
     if (!list.length) return;
@@ -115,27 +140,50 @@
   }
 
   // one car's day: its true trips, its sightings and the trips rebuilt from them
-  var carSelect = document.getElementById("car");
+  var carSelect = document.getElementById("car"), plateBox = document.getElementById("plate");
   var carTrips = new Map();
   data.trips.vehicle.forEach(function (v, t) { if (!carTrips.has(v)) carTrips.set(v, []); carTrips.get(v).push(t); });
-  var options = ["<option value=''>— pick a car —</option>"];
-  Array.from(carTrips.keys()).sort(function (a, b) { return a - b; }).slice(0, 2000).forEach(function (v) {
-    options.push("<option value='" + v + "'>" + data.plates[v] + " (" + carTrips.get(v).length + " trips)</option>");
+  var cars = Array.from(carTrips.keys()).sort(function (a, b) { return a - b; });
+  function carOptions(list) {
+    carSelect.innerHTML = ["<option value=''>— pick a car (" + list.length.toLocaleString("en") + ") —</option>"]
+      .concat(list.map(function (v) {
+        return "<option value='" + v + "'>" + data.plates[v] + " (" + carTrips.get(v).length + " trips)</option>";
+      })).join("");
+  }
+  carOptions(cars);
+  function pickCar(v) {
+    carSelect.value = String(v);
+    step = -1; shown = {car: true};
+    status(redraw());
+  }
+  carSelect.addEventListener("change", function () {
+    if (carSelect.value === "") { shown = null; status(redraw()); return; }
+    pickCar(+carSelect.value);
   });
-  carSelect.innerHTML = options.join("");
-  carSelect.addEventListener("change", function () { overlay.textContent = ""; step = -1; showCar(); });
+  // find a plate: the list keeps the cars whose plate holds what is typed; one match (or the exact plate) is shown
+  plateBox.addEventListener("input", function () {
+    var text = plateBox.value.trim().toUpperCase().replace(/\s+/g, "");
+    var found = text ? cars.filter(function (v) { return data.plates[v].indexOf(text) >= 0; }) : cars;
+    carOptions(found);
+    var exact = found.filter(function (v) { return data.plates[v] === text; });
+    document.getElementById("plate-found").textContent = text ? found.length.toLocaleString("en") +
+      (found.length === 1 ? " car" : " cars") : "";
+    if (exact.length === 1 || (text && found.length === 1)) pickCar(exact.length === 1 ? exact[0] : found[0]);
+  });
+  plateBox.addEventListener("keydown", function (ev) {
+    if (ev.key === "Enter" && carSelect.options.length > 1) pickCar(+carSelect.options[1].value);
+  });
 
   var step = -1;  // -1: the car's whole day; k: its k-th trip alone
 
   function showCar() {
     var v = carSelect.value, box = document.getElementById("car-day");
-    if (v === "") { box.textContent = ""; return; }
+    if (v === "") { box.textContent = ""; return ""; }
     v = +v;
-    overlay.textContent = "";
     var mine = carTrips.get(v), reads = current._reads, lines = [], rebuilt = new Set();
     if (step >= mine.length) step = mine.length - 1;
-    var shown = step < 0 ? mine : [mine[step]], showing = new Set(shown);
-    shown.forEach(function (t) {
+    var shownTrips = step < 0 ? mine : [mine[step]], showing = new Set(shownTrips);
+    shownTrips.forEach(function (t) {
       drawPath(data.trips.route.slice(data.trips.route_ptr[t], data.trips.route_ptr[t + 1]), "true");
     });
     for (var i = 0; i < reads.trip.length; i++) {
@@ -144,41 +192,53 @@
       var e = reads.edge[i];
       el("circle", {cx: (X(edges.u[e]) + X(edges.v[e])) / 2, cy: (Y(edges.u[e]) + Y(edges.v[e])) / 2,
                     r: span / 110, "class": "sighting", "vector-effect": "non-scaling-stroke"}, overlay);
-      lines.push([reads.time[i], clock(reads.time[i]) + " at camera " + reads.camera[i]]);
+      lines.push([reads.time[i], clock(reads.time[i]) + " at camera " + reads.camera[i] +
+                  (reads.plate[i] !== data.plates[v] ? " (misread as " + reads.plate[i] + ")" : "")]);
     }
     rebuilt.forEach(function (r) { drawPath(current._rebuilt.routes[r], "rebuilt"); });
     lines.sort(function (a, b) { return a[0] - b[0]; });
-    var recall = shown.map(function (t) { return (100 * current._table.recall[t]).toFixed(0) + " %"; });
+    var recall = shownTrips.map(function (t) { return (100 * current._table.recall[t]).toFixed(0) + " %"; });
     var head = step < 0
-      ? mine.length + " true trips (blue); " + lines.length + " sightings; " + rebuilt.size +
+      ? mine.length + " true trips (blue); " + lines.length + " reads; " + rebuilt.size +
         " trips rebuilt from them (green). Route rebuilt per trip: " + recall.join(", ") + "."
-      : "Trip " + (step + 1) + " of " + mine.length + ": leaves " + clock(data.trips.depart[shown[0]]) + ", " +
-        (current._table.length[shown[0]] / 1000).toFixed(1) + " km (blue); " + lines.length + " sightings; " +
+      : "Trip " + (step + 1) + " of " + mine.length + ": leaves " + clock(data.trips.depart[shownTrips[0]]) + ", " +
+        (current._table.length[shownTrips[0]] / 1000).toFixed(1) + " km (blue); " + lines.length + " reads; " +
         recall[0] + " of its route rebuilt (green).";
     box.innerHTML = head + "<br>" + lines.map(function (l) { return l[1]; }).join("<br>");
+    return "";
+  }
+  function carStep(next) {
+    if (carSelect.value === "") { status("Pick a car first."); return; }
+    step = next; shown = {car: true}; status(redraw());
   }
   document.getElementById("trip-prev").addEventListener("click", function () {
-    if (carSelect.value === "") return;
-    step = step <= 0 ? 0 : step - 1; showCar();
+    carStep(step <= 0 ? 0 : step - 1);
   });
   document.getElementById("trip-next").addEventListener("click", function () {
-    if (carSelect.value === "") return;
-    step = Math.min(step + 1, carTrips.get(+carSelect.value).length - 1); showCar();
+    if (carSelect.value !== "") carStep(Math.min(step + 1, carTrips.get(+carSelect.value).length - 1));
+    else carStep(-1);
   });
-  document.getElementById("trip-all").addEventListener("click", function () { step = -1; showCar(); });
+  document.getElementById("trip-all").addEventListener("click", function () { carStep(-1); });
 
-  function wayRound(from, to) {
-    overlay.textContent = "";
+  function minutes(s) { return (s / 60).toFixed(1) + " min"; }
+
+  // the fastest way and the fastest camera-free way between two intersections, for the layout as it is now
+  function drawWay(from, to) {
+    var a = nodes.id[from], b = nodes.id[to];
+    if (from === to) return "The start and the end are the same intersection (" + a + "): pick two different ones.";
     var w = E.wayRound(data, layout, from, to);
+    if (!isFinite(w.fastestS)) return "No road leads from " + a + " to " + b + ".";
     drawPath(w.fastest, "true");
-    if (isFinite(w.freeS)) {
-      drawPath(w.free, "free");
-      status("Fastest: " + (w.fastestS / 60).toFixed(1) + " min (blue). Without passing a camera: " +
-             (w.freeS / 60).toFixed(1) + " min (orange), " + (100 * (w.freeS / w.fastestS - 1)).toFixed(0) +
-             " % longer.");
-    } else {
-      status("Fastest: " + (w.fastestS / 60).toFixed(1) + " min. No camera-free route — the place is fenced in.");
-    }
+    var head = "From " + a + " to " + b + ": fastest " + minutes(w.fastestS) + " (blue). ";
+    if (!isFinite(w.freeS)) return head + "No camera-free route — the place is fenced in.";
+    drawPath(w.free, "free");
+    var longer = w.freeS / w.fastestS - 1;
+    return head + "Without passing a camera: " + minutes(w.freeS) + " (orange), " +
+      (longer < 0.005 ? "no longer: the fastest route passes no camera." : (100 * longer).toFixed(0) + " % longer.");
+  }
+  function wayRound(from, to) {
+    shown = {from: from, to: to};
+    status(redraw());
   }
 
   function mode() { return document.querySelector("input[name=mode]:checked").value; }
@@ -194,48 +254,67 @@
     }
     if (nodeDots) nodeDots.style.display = show ? "" : "none";
   }
+  var hints = {cameras: "Click a road to put up a camera, click again to turn it.",
+               remove: "Click a camera's road to take the camera down.",
+               way: "Click the intersection to start from."};
   document.querySelectorAll("input[name=mode]").forEach(function (r) {
-    r.addEventListener("change", function () { picked = []; showNodes(mode() === "way");
-      status(mode() === "way" ? "Click the intersection to start from." : ""); });
+    r.addEventListener("change", function () {
+      picked = []; showNodes(mode() === "way");
+      document.body.classList.toggle("removing", mode() === "remove");
+      status(hints[mode()]);
+    });
   });
 
   svg.addEventListener("click", function (ev) {
     var target = ev.target;
-    if (mode() === "cameras" && target.dataset && target.dataset.edge !== undefined) {
-      update(cycle(+target.dataset.edge));
+    if (mode() !== "way" && target.dataset && target.dataset.edge !== undefined) {
+      var edge = +target.dataset.edge;
+      update(mode() === "remove" ? takeDown(edge) : cycle(edge));
     } else if (mode() === "way" && target.dataset && target.dataset.node !== undefined) {
       picked.push(+target.dataset.node);
       target.classList.add("picked");
       if (picked.length === 2) {
-        wayRound(picked[0], picked[1]);
         nodeDots.querySelectorAll(".picked").forEach(function (c) { c.classList.remove("picked"); });
+        wayRound(picked[0], picked[1]);
         picked = [];
       } else status("Now click the intersection to go to.");
     }
+  });
+  // right-click on a road: its camera comes down, whatever a click does
+  svg.addEventListener("contextmenu", function (ev) {
+    var target = ev.target;
+    if (!(target.dataset && target.dataset.edge !== undefined)) return;
+    ev.preventDefault();
+    update(takeDown(+target.dataset.edge));
   });
 
   function edgeFromInputs() {
     var ids = nodes.id, a = ids.indexOf(document.getElementById("from").value.trim()),
         b = ids.indexOf(document.getElementById("to").value.trim());
-    if (a < 0 || b < 0) { status("Give two intersection numbers (hover the map to see them)."); return null; }
+    if (a < 0 || b < 0) { status("Give two intersection numbers (rest the pointer on the map to see them)."); return null; }
     for (var e = 0; e < edges.u.length; e++) if (edges.u[e] === a && edges.v[e] === b) return {edge: e, a: a, b: b};
     for (e = 0; e < edges.u.length; e++) if (edges.u[e] === b && edges.v[e] === a) return {edge: e, a: a, b: b};
     return {edge: -1, a: a, b: b};
   }
-  document.getElementById("toggle").addEventListener("click", function () {
+  function onRoad(act) {
     var found = edgeFromInputs();
     if (!found) return;
-    if (found.edge < 0) { status("No road joins those two intersections."); return; }
-    update(cycle(found.edge));
-  });
+    if (found.edge < 0) { status("No road joins intersections " + nodes.id[found.a] + " and " + nodes.id[found.b] + "."); return; }
+    update(act(found.edge));
+  }
+  document.getElementById("toggle").addEventListener("click", function () { onRoad(cycle); });
+  document.getElementById("remove").addEventListener("click", function () { onRoad(takeDown); });
   document.getElementById("route").addEventListener("click", function () {
     var found = edgeFromInputs();
     if (found) wayRound(found.a, found.b);
   });
   document.getElementById("reset").addEventListener("click", function () {
     layout = start.map(function (c) { return Object.assign({}, c); });
-    overlay.textContent = "";
-    update("Back to the scenario's cameras.");
+    update("Back to the town's " + start.length + " cameras, as at the start.");
+  });
+  document.getElementById("clear").addEventListener("click", function () {
+    layout = [];
+    update("Every camera taken down.");
   });
   document.getElementById("export").addEventListener("click", function () {
     var blob = new Blob([E.camerasCsv(data, layout)], {type: "text/csv"}), a = document.createElement("a");
@@ -244,20 +323,32 @@
     document.body.appendChild(a); a.click(); a.remove();
     status("Saved cameras.csv. In the scenario file: [cameras] strategy = \"file\", path = \"cameras.csv\".");
   });
+  document.getElementById("reset").textContent = "reset to the town's " + start.length + " cameras";
+
+  // the reading model, said once: the town's cameras read what `curtain run` read; the class's read alike
+  var cls = data.class_camera, rate = typeof cls.read_rate === "number"
+    ? (100 * cls.read_rate).toFixed(0) + " %" : "its road's read rate";
+  var noise = (cls.misread_rate > 0 ? ", misreads " + (100 * cls.misread_rate).toFixed(1) + " % of plates" : "") +
+    (data.duplicate_rate > 0 ? ", logs " + (100 * data.duplicate_rate).toFixed(1) + " % of passes twice" : "");
+  document.getElementById("model").textContent = "How the cameras read: the town's cameras read exactly what " +
+    "\"curtain run\" read for this scenario, so the page opens on the run's numbers. A camera the class puts up " +
+    "reads " + rate + " of the cars passing it (the scenario's read rate)" + noise + ". Whether each car is read " +
+    "on each road was drawn once from the scenario's seed (" + data.seed + "): the same cameras always give the " +
+    "same numbers, and a camera put back where the town had one reads what the town's camera read.";
   document.getElementById("about").textContent = "Scenario " + data.name + " (seed " + data.seed + "): " +
-    data.trips.trip_id.length.toLocaleString("en") + " trips" +
+    data.trips.trip_id.length.toLocaleString("en") + " trips by " + cars.length.toLocaleString("en") + " cars" +
     (data.trips.trip_id.length < data.n_trips_run ? " — a sample of whole cars from the run's " +
-     data.n_trips_run.toLocaleString("en") : "") + ". Intervals are in Curtain's report, not here.";
+     data.n_trips_run.toLocaleString("en") + " trips" : "") + ". Intervals are in Curtain's report, not here.";
   update("");
   // a link can open the page on a car (#car=PLATE, or one of its trips: #car=PLATE&trip=2) or a way round
   // (#way=FROM,TO, intersection numbers)
   var hash = decodeURIComponent(location.hash || "");
   var car = /car=([^&]+)/.exec(hash), way = /way=([^,&]+),([^&]+)/.exec(hash);
   var trip = /trip=(\d+)/.exec(hash);
-  if (car && data.plates.indexOf(car[1]) >= 0) {
-    carSelect.value = String(data.plates.indexOf(car[1]));
-    step = trip ? +trip[1] - 1 : -1;
-    showCar();
+  var plateAt = car ? data.plates.indexOf(car[1]) : -1;
+  if (plateAt >= 0 && carTrips.has(plateAt)) {
+    pickCar(plateAt);
+    if (trip) carStep(+trip[1] - 1);
   }
   if (way && nodes.id.indexOf(way[1]) >= 0 && nodes.id.indexOf(way[2]) >= 0) {
     wayRound(nodes.id.indexOf(way[1]), nodes.id.indexOf(way[2]));

@@ -1,0 +1,180 @@
+"""The explorer page in a real (headless) Chromium: what a teacher clicks, types and sees at 1366 × 768.
+
+Each test drives the page with real mouse clicks and key presses over the DevTools protocol
+(``tests/browser.py``); they skip when Chromium is not installed."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from sim import load_scenario, simulate_scenario
+from sim.explore import explore_data, explore_html, explorer_overrides
+
+from browser import CHROMIUM, Browser
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+
+#: a small town with more cars than the car list once showed (2,000)
+TOWN = ["network.rows=10", "network.cols=10", "demand.trips=4400", "cameras.count=14", "metrics.pair_samples=150"]
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory):
+    sim = simulate_scenario(load_scenario(overrides=explorer_overrides(TOWN)))
+    data = explore_data(sim)
+    page = tmp_path_factory.mktemp("explore-page") / "town.html"
+    page.write_text(explore_html(data), encoding="utf-8")
+    return sim, data, page
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    browser = Browser(1366, 768)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def browser(chromium, town):
+    chromium.open(town[2])
+    return chromium
+
+
+def now(browser, key, column=2):
+    return browser.js(f"document.querySelector('tr[data-key={key}] td:nth-child({column})').textContent")
+
+
+def road(data, edge):
+    """The selector of the map's line for the road of ``edge`` (the lower edge number of the two ways)."""
+    reverse = data["edges"]["reverse"][edge]
+    return f'line[data-edge="{min(edge, reverse) if reverse >= 0 else edge}"]'
+
+
+def pct(value):
+    return f"{100 * value:.1f} %"
+
+
+def test_the_page_opens_on_the_runs_numbers_and_says_how_cameras_read(browser, town):
+    sim, _, _ = town
+    for key in ("share_trips_read_ge1", "share_trips_read_ge2", "route_recall_mean", "camera_free_pair_share"):
+        assert now(browser, key) == now(browser, key, 3) == pct(sim.metrics[key]), key
+    assert now(browser, "n_reads") == f"{len(sim.reads):,}"
+    model = browser.text("#model")
+    assert 'read exactly what "curtain run" read' in model and "reads 95 % of the cars passing it" in model
+
+
+def test_remove_all_takes_every_camera_down_and_reset_puts_the_towns_back(browser, town):
+    sim, _, _ = town
+    browser.click("#clear")
+    assert now(browser, "n_cameras") == "0" and now(browser, "n_reads") == "0"
+    assert now(browser, "share_trips_read_ge1") == "0.0 %" and now(browser, "camera_free_pair_share") == "100.0 %"
+    assert browser.text("#status") == "Every camera taken down."
+    assert browser.js("document.querySelectorAll('.camera').length") == 0
+    browser.click("#reset")
+    assert browser.text("#reset") == "reset to the town's 14 cameras"
+    assert browser.text("#status") == "Back to the town's 14 cameras, as at the start."
+    assert now(browser, "n_cameras") == "14" and now(browser, "share_trips_read_ge1") == pct(
+        sim.metrics["share_trips_read_ge1"])
+
+
+def test_one_click_takes_a_camera_down_and_turning_one_never_does(browser, town):
+    _, data, _ = town
+    first, second, third = (road(data, c["edge"]) for c in data["layout"][:3])
+    reads = int(now(browser, "n_reads").replace(",", ""))
+    browser.click(first, button="right")  # right-click, in any mode
+    assert now(browser, "n_cameras") == "13" and browser.text("#status").endswith("taken down.")
+    assert int(now(browser, "n_reads").replace(",", "")) < reads
+    browser.click('input[value="remove"]')  # or the "take cameras down" mode: one click each
+    browser.click(second)
+    assert now(browser, "n_cameras") == "12"
+    browser.click(second)
+    assert now(browser, "n_cameras") == "12" and browser.text("#status") == "There is no camera on that road."
+    browser.click('input[value="cameras"]')  # putting up and turning cameras never takes one down
+    for _ in range(4):
+        browser.click(third)
+        assert now(browser, "n_cameras") == "12"
+    assert browser.js("document.querySelector('input[value=cameras]').checked")
+
+
+def free_route_points(browser):
+    d = browser.js("(document.querySelector('#map .free') || {getAttribute: () => ''}).getAttribute('d')")
+    return [tuple(float(v) for v in pair.split()) for pair in re.split(r"[ML]", d or "") if pair.strip()]
+
+
+def test_the_way_round_is_worked_out_again_at_every_change(browser, town):
+    _, data, _ = town
+    ids = data["nodes"]["id"]
+    browser.type("#from", ids[0])
+    browser.type("#to", ids[-1])
+    browser.click("#route")
+    before = free_route_points(browser)
+    assert len(before) > 5 and "Without passing a camera" in browser.text("#status")
+    # the road in the middle of the orange route gets a camera watching both ways: the route must leave it
+    (ax, ay), (bx, by) = before[len(before) // 2], before[len(before) // 2 + 1]
+    line = browser.js(f"""(() => {{ const near = (a, b) => Math.abs(a - b) < 0.05;
+        for (const l of document.querySelectorAll('line.road')) {{
+          const x1 = +l.getAttribute('x1'), y1 = +l.getAttribute('y1'), x2 = +l.getAttribute('x2'),
+                y2 = +l.getAttribute('y2');
+          if ((near(x1, {ax}) && near(y1, {ay}) && near(x2, {bx}) && near(y2, {by})) ||
+              (near(x1, {bx}) && near(y1, {by}) && near(x2, {ax}) && near(y2, {ay}))) return l.dataset.edge; }}
+        return null; }})()""")
+    assert line is not None
+    cameras = int(now(browser, "n_cameras"))
+    for _ in range(3):  # put up, turn, both ways
+        browser.click(f'line[data-edge="{line}"]')
+    assert int(now(browser, "n_cameras")) == cameras + 1 and "reads both ways" in browser.text("#status")
+    after = free_route_points(browser)
+    assert browser.js("document.querySelectorAll('#map .free').length") <= 1
+    assert browser.js("document.querySelectorAll('#map .true').length") == 1
+    assert after != before and not {(ax, ay), (bx, by)} <= set(after)
+    assert "From " + ids[0] + " to " + ids[-1] in browser.text("#status")
+    browser.click("#clear")  # and again when every camera comes down: the fastest route is camera-free
+    assert browser.text("#status").endswith("no longer: the fastest route passes no camera.")
+
+
+def test_the_same_start_and_end_is_said_in_a_plain_sentence(browser, town):
+    _, data, _ = town
+    here = data["nodes"]["id"][12]
+    browser.type("#from", here)
+    browser.type("#to", here)
+    browser.click("#route")
+    assert browser.text("#status") == (f"The start and the end are the same intersection ({here}): "
+                                       "pick two different ones.")
+    assert "NaN" not in browser.text("aside") and browser.js("document.querySelectorAll('#map .free').length") == 0
+
+
+def visible(browser, selector):
+    top, bottom, height = browser.js(f"(() => {{ const b = document.querySelector('{selector}')"
+                                     ".getBoundingClientRect(); return [b.top, b.bottom, innerHeight]; })()")
+    return 0 <= top and bottom <= height + 1  # (a fraction of a pixel over is in view)
+
+
+def test_the_numbers_stay_in_view_at_1366_by_768(browser, town, tmp_path):
+    _, data, _ = town
+    assert browser.js("outerWidth") == 1366 and browser.js("innerHeight") <= 768
+    browser.type("#to", data["nodes"]["id"][5])
+    assert visible(browser, "#to") and visible(browser, "#numbers") and visible(browser, "#status")
+    browser.click("#export")  # the last control, scrolled to
+    assert visible(browser, "#export") and visible(browser, "#numbers")
+    browser.type("#plate", data["plates"][0])
+    assert visible(browser, "#car-day") and visible(browser, "#numbers")
+    browser.screenshot(tmp_path / "explorer-1366x768.png")
+
+
+def test_every_car_is_listed_and_found_by_its_plate(browser, town):
+    _, data, _ = town
+    n_cars = data["n_vehicles"]
+    assert n_cars > 2_000
+    assert browser.js("document.getElementById('car').options.length") == n_cars + 1
+    last = data["plates"][n_cars - 1]
+    browser.type("#plate", last.lower()[:4])
+    listed = browser.js("Array.from(document.getElementById('car').options).slice(1).map(o => o.text.split(' ')[0])")
+    assert last in listed and all(last.lower()[:4].upper() in p for p in listed)
+    browser.type("#plate", last)
+    assert browser.js("document.getElementById('car').selectedOptions[0].text").startswith(last)
+    trips = int(np.sum(np.asarray(data["trips"]["vehicle"]) == n_cars - 1))
+    assert browser.text("#car-day").startswith(f"{trips} true trips (blue)")
+    assert browser.js("document.querySelectorAll('#map .true').length") == trips
