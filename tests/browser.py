@@ -69,7 +69,11 @@ class Browser:
                 return answer["result"]
 
     def open(self, path: Path, fragment: str = "") -> None:
-        """Open a page and wait until the explorer says it is ready."""
+        """Open a page afresh (its script run again, even when only the ``#fragment`` differs) and wait until the
+        explorer says it is ready."""
+        self.send("Page.navigate", {"url": "about:blank"}, session=True)
+        while self.js("location.href") != "about:blank":
+            time.sleep(0.05)
         self.send("Page.navigate", {"url": path.resolve().as_uri() + fragment}, session=True)
         deadline = time.monotonic() + 60
         while not self.js("window.curtainReady === true && document.readyState === 'complete'"):

@@ -178,3 +178,74 @@ def test_every_car_is_listed_and_found_by_its_plate(browser, town):
     trips = int(np.sum(np.asarray(data["trips"]["vehicle"]) == n_cars - 1))
     assert browser.text("#car-day").startswith(f"{trips} true trips (blue)")
     assert browser.js("document.querySelectorAll('#map .true').length") == trips
+
+
+@pytest.fixture(scope="module")
+def teaching_grid(tmp_path_factory):
+    """The page `curtain explore` writes with no argument, and the numbers `curtain run` gives for it."""
+    from sim.explore import load_for_explorer, write_explorer
+
+    scenario = load_for_explorer(None)
+    page = write_explorer(scenario, tmp_path_factory.mktemp("teaching-grid") / "teaching-grid-explore.html")
+    return simulate_scenario(load_scenario(None)).metrics, page
+
+
+def test_the_lessons_exercises_work_as_docs_classroom_md_writes_them(chromium, teaching_grid, tmp_path):
+    """Exercises 1 and 2 of docs/classroom.md, click by click on the teaching-grid page at 1366 × 768."""
+    import json
+
+    run, page = teaching_grid
+    browser = chromium
+    browser.open(page)
+    data = json.loads(browser.js("document.getElementById('curtain-data').textContent"))
+    edges, ids = data["edges"], data["nodes"]["id"]
+    assert now(browser, "n_cameras") == "40" and now(browser, "share_trips_read_ge1") == pct(
+        run["share_trips_read_ge1"]) == "72.1 %"  # "The page opens on exactly the numbers `curtain run` gives"
+    # Exercise 1: a school in the middle with no camera on its roads, fenced in by one camera per road out
+    watched = {c["edge"] for c in data["layout"]} | {edges["reverse"][c["edge"]] for c in data["layout"]}
+    school = next(n for n in (210, 209, 189, 190, 230, 231)
+                  if not any((u == n or v == n) and e in watched for e, (u, v) in enumerate(zip(edges["u"],
+                                                                                                 edges["v"]))))
+    out = [e for e in range(len(edges["u"])) if edges["u"][e] == school]  # the roads out of the school
+    browser.click('input[value="way"]')  # "Choose find a way round: the intersections show as dots"
+    assert browser.js(f"document.querySelector('circle[data-node=\"{school}\"] title').textContent") == (
+        f"intersection {ids[school]}")
+    browser.click(f'circle[data-node="{school}"]')
+    browser.click(f'circle[data-node="{len(ids) - 1}"]')  # a far corner
+    assert "Without passing a camera" in browser.text("#status")
+    browser.screenshot(tmp_path / "exercise-1-way-round.png")
+
+    def fence():
+        for e in out:  # put a camera up; turn it until its arrow points away from the school
+            line = road(data, e)
+            browser.click(line)
+            if int(line.split('"')[1]) != e:  # the road's own edge runs into the school: turn the camera once
+                browser.click(line)
+        return browser.text("#status")
+
+    browser.click('input[value="cameras"]')
+    assert fence().endswith("No camera-free route — the place is fenced in.")
+    assert now(browser, "n_cameras") == str(40 + len(out)) and len(out) == 4
+    browser.screenshot(tmp_path / "exercise-1-fenced-in.png")
+    browser.click("#clear")  # "Then press remove all cameras and put your fence up again alone"
+    assert browser.text("#status").startswith("Every camera taken down. From ")
+    assert fence().endswith("No camera-free route — the place is fenced in.")
+    assert now(browser, "n_cameras") == "4"
+    alone = float(now(browser, "share_trips_read_ge1").split()[0])
+    assert 0 < alone < 20 and float(now(browser, "route_recall_mean").split()[0]) < alone
+    browser.screenshot(tmp_path / "exercise-1-fence-alone.png")
+    # Exercise 2: reset, then take a camera down with a right-click and read the two numbers
+    browser.click("#reset")
+    assert browser.text("#reset") == "reset to the town's 40 cameras" and now(browser, "n_cameras") == "40"
+    assert now(browser, "share_long_trips_read") == now(browser, "share_long_trips_read", 3)
+    for camera in data["layout"][:10]:
+        browser.click(road(data, camera["edge"]), button="right")
+    assert now(browser, "n_cameras") == "30"
+    assert float(now(browser, "route_recall_mean").split()[0]) < float(now(browser, "route_recall_mean", 3).split()[0])
+    browser.type("#plate", "EAN5302")  # "Pick a car and compare its blue and green lines"
+    assert browser.text("#car-day").split(" true trips (blue)")[0].isdigit()
+    assert browser.js("document.querySelectorAll('#map .true').length") >= 1
+    browser.screenshot(tmp_path / "exercise-2-a-car.png")
+    # the link of "What is on the page"
+    browser.open(page, "#car=EAN5302&trip=2")
+    assert browser.text("#car-day").startswith("Trip 2 of ")

@@ -48,7 +48,7 @@
     if (i < 0) {
       added += 1;
       layout.push({camera_id: "class-" + added, edge: edge, direction: "forward"});
-      return "Camera put up: it reads the traffic going one way (the arrow).";
+      return "Camera put up, reading one way (its arrow).";
     }
     var c = layout[i];
     if (r < 0) return "This road is one-way: its camera already reads all its traffic. To take it down, " +
