@@ -165,3 +165,17 @@ def test_seattle_rows_of_the_page():
     assert f"| {pct(shares['2'])} / {pct(shares['3'], 1)} / {pct(shares['4'], 1)} |" in page
     assert f"| 20 h | {np.median(p['repeat_gaps_s']) / 3600:.0f} h |" in page
     assert 1_000 <= median <= 2_650  # calibrated to Seattle's median reader-day (1,530): within its quartiles
+
+
+def test_search_rows_of_the_page(data):
+    """Section 5: the simulated Eugene-sized log beside the real one (a few seconds)."""
+    import runpy
+
+    data("eugene-search-audit")  # (skip, saying why, when it is not at hand)
+    script = runpy.run_path(str(PROJECT / "docs" / "make_search_validation.py"))
+    real, simulated = script["logs"]()
+    expected = script["table"](script["summary"](real), script["summary"](simulated))
+    page = (PROJECT / "docs" / "validation.md").read_text()
+    assert expected in page
+    # the real row is the log's own count, independent of the model: 4,294 searches, 25.6 a day
+    assert "| searches | 4,294 |" in expected and "| searches a day | 25.6 |" in expected
