@@ -329,3 +329,64 @@ def search_metrics(plans: list[SearchPlan], log: pd.DataFrame, spec: Searches, r
     out["chance_resident_read_returned"] = chance
     return out
 
+
+
+def _number(value: float) -> str:
+    """A rate as a reader wants it: whole numbers from 10 up (1,234), two significant digits below (4.7, 0.05)."""
+    return f"{value:,.0f}" if value >= 10 else f"{value:.2g}"
+
+
+def _percent(value: float) -> str:
+    """A chance in percent with three significant digits, however small (0.000405 %, 12.0 %)."""
+    return f"{value * 100:#.3g} %" if value else "0 %"
+
+
+def searches_sentences(searches: dict[str, Any], leaks: dict[str, Any] | None = None) -> list[str]:
+    """What ``metrics.json``'s ``searches`` says, in two to four sentences for the report and the command line;
+    ``leaks`` (``metrics.json``'s ``rules``) adds the searches of agencies a rule denies that still reach the reads.
+
+    Examples
+    --------
+    >>> m = {"assumptions": {"rate_per_30_days": 138, "days": 30}, "reaching_scenario": {"expected_per_day": 4.7},
+    ...      "by_jurisdiction": {"in-state": {"expected_per_day": 4.6}, "out-of-state": {"expected_per_day": 0.05},
+    ...                          "federal": {"expected_per_day": 0.05}},
+    ...      "by_agency": {"ICE": {"jurisdiction": "federal", "expected_per_30_days": 1.4}},
+    ...      "chance_resident_read_returned": {"out_of_state_or_federal": 1.5e-06, "out_of_state_or_federal_n": 200,
+    ...                                        "out_of_state_or_federal_ci": [1.2e-06, 1.8e-06]}}
+    >>> first, top, chance = searches_sentences(m)
+    >>> for part in first.split(": ", 1)[1].split(", "):
+    ...     print(part)
+    4.7 a day reach the scenario's cameras
+    4.6 by agencies of its state
+    0.05 by agencies of other states and 0.05 by federal ones.
+    >>> top
+    'Agencies out of state or federal reaching the reads most: ICE (1.4 searches a month).'
+    >>> chance.split(" is ", 1)[1]
+    '0.000150 % (95 % interval 0.000120 %–0.000180 %; 200 resident vehicles).'
+    >>> searches_sentences(m, {"sanctuary": {"leaks": {"ICE": ["county", "ICE"]}}})[1]
+    "Despite rule sanctuary, ICE's searches reach the reads 1.4 times a month."
+    """
+    rate = searches["assumptions"]["rate_per_30_days"]
+    days = searches["assumptions"]["days"]
+    j = {k: v["expected_per_day"] for k, v in searches["by_jurisdiction"].items()}
+    out = [f"Simulated searches ({rate:g} per agency per 30 days, in the Eugene log's reach mix; assumptions in "
+           f"docs/metrics.md): {_number(searches['reaching_scenario']['expected_per_day'])} a day reach the "
+           f"scenario's cameras, {_number(j['in-state'])} by agencies of its state, {_number(j['out-of-state'])} by "
+           f"agencies of other states and {_number(j['federal'])} by federal ones."]
+    for rule, report in (leaks or {}).items():
+        for name in report.get("leaks", {}):
+            if name in searches["by_agency"]:
+                n = searches["by_agency"][name]["expected_per_30_days"]
+                out.append(f"Despite rule {rule}, {name}'s searches reach the reads {_number(n)} times a month.")
+    outside = sorted((-a["expected_per_30_days"], name) for name, a in searches["by_agency"].items()
+                     if a["jurisdiction"] != "in-state" and a["expected_per_30_days"] > 0)
+    if outside:
+        named = ", ".join(f"{name} ({_number(-n)} searches a month)" for n, name in outside[:3])
+        out.append(f"Agencies out of state or federal reaching the reads most: {named}.")
+    chance = searches["chance_resident_read_returned"]
+    value, ci = chance.get("out_of_state_or_federal"), chance.get("out_of_state_or_federal_ci")
+    if value is not None and ci is not None:
+        out.append(f"Over {days} days, the chance that such an agency's search returns a read of a resident's "
+                   f"vehicle is {_percent(value)} (95 % interval {_percent(ci[0])}–{_percent(ci[1])}; "
+                   f"{chance['out_of_state_or_federal_n']:,} resident vehicles).")
+    return out
