@@ -15,6 +15,29 @@ if TYPE_CHECKING:
 MAX_LISTED = 10
 
 
+def require_file(path: str | Path, what: str, error: type[Exception], *, inside: str | None = None) -> Path:
+    """``path`` when it is a file; else ``error``: a folder given for a file says so, anything else "not found".
+
+    ``what`` names the file expected ("camera file"); ``inside`` is a file a
+    folder given by mistake may hold (a run folder's ``scenario.toml``), offered when it is there.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> require_file(tempfile.gettempdir(), "reads file", ValueError)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ...: is a folder, not a file; give the reads file itself, not its folder
+    """
+    path = Path(path)
+    if path.is_dir():
+        held = f" (this one holds {path / inside})" if inside and (path / inside).is_file() else ""
+        raise error(f"{path}: is a folder, not a file; give the {what} itself, not its folder{held}")
+    if not path.is_file():
+        raise error(f"{path}: {what} not found")
+    return path
+
+
 def rows_text(mask: np.ndarray, values: Any = None) -> str:
     """1-based data row numbers where ``mask`` is true, with the offending ``values`` when given.
 
@@ -73,9 +96,7 @@ def _polygon_features(path: str | Path, error: type[Exception]) -> list[tuple[di
 
     from shapely.geometry import shape
 
-    path = Path(path)
-    if not path.is_file():
-        raise error(f"{path}: polygon file not found")
+    path = require_file(path, "polygon file", error)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         features = data["features"] if data.get("type") == "FeatureCollection" else [data]

@@ -30,6 +30,7 @@ from sim.intervals import add_share
 from sim.io.folders import atomic_directory
 from sim.io.reads import find_columns
 from sim.io.run import versions, write_json, write_parquet
+from sim._validate import require_file
 
 #: A search reaching more cameras than this went beyond the city's own (the Eugene log: own 94-135, state ≈ 2,500).
 BEYOND_CITY_CAMERAS = 1_000
@@ -53,9 +54,7 @@ class AuditError(CurtainError):
 def read_audit_log(path: str | Path, columns: dict[str, str | None] | None = None) -> pd.DataFrame:
     """A search audit log (CSV) as :func:`audit_table` gives it; ``columns`` names a column where the
     automatic detection would not find it (``{"time": "Datum"}``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise AuditError(f"{path}: audit log not found")
+    path = require_file(path, "audit log", AuditError)
     head = _head(path)
     if head.lstrip().startswith(("{", "[")) or "\n" not in head and len(head) >= 4096:
         raise AuditError(f"{path}: not a CSV audit log (it looks like JSON, or has no line breaks); an audit log "

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import CameraError
-from sim._validate import lookup_nodes, python_scalar, rows_text
 from sim.geo import NOT_ON_EARTH, from_lonlat, nearest_edges, to_lonlat
 from sim.network import RoadNetwork, reader_sites
+from sim._validate import lookup_nodes, python_scalar, require_file, rows_text
 
 
 DIRECTIONS = ("forward", "backward", "both")
@@ -244,9 +244,7 @@ def watch_pairs(layout: pd.DataFrame, net: RoadNetwork) -> tuple[np.ndarray, np.
 
 def read_cameras_csv(path: str | Path, net: RoadNetwork) -> pd.DataFrame:
     """Load and validate a camera CSV (``camera_id,u,v,key,direction,read_rate[,...]``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise CameraError(f"{path}: camera file not found")
+    path = require_file(path, "camera file", CameraError)
     try:
         table = pd.read_csv(path, dtype={"camera_id": str, "direction": str, "operator": str, "vendor": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -450,8 +448,7 @@ def read_cameras_geojson(
 
 
 def _point_features(path: Path) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise CameraError(f"{path}: camera file not found")
+    require_file(path, "camera file", CameraError)
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix.lower() == ".gz" else path.read_bytes()
         data = json.loads(raw.decode("utf-8"))

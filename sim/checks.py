@@ -35,6 +35,20 @@ from sim.stages.demand import gateway_indices
 from sim.stages.network import build_network
 
 
+def file_heading(where: str) -> str | None:
+    """The heading a problem at key ``where`` is reported under when it is in a file the scenario names (a camera
+    group's ``path``, the trips or counts file), apart from the problems with the network; ``None`` otherwise.
+
+    Examples
+    --------
+    >>> file_heading("camera_groups[1].path"), file_heading("demand.path"), file_heading("cameras.count")
+    ('the camera file(s)', 'the trips file', None)
+    """
+    if where.startswith(("cameras.", "camera_groups[")) and where.endswith(".path"):
+        return "the camera file(s)"
+    return {"demand.path": "the trips file", "demand.counts": "the counts file"}.get(where)
+
+
 def check_simulated(scenario: Scenario) -> None:
     """Refuse a scenario there is nothing to simulate for (``reads.source = "file"``), or too big for the machine
     (:func:`sim.sizing.check_size`, before anything is built)."""
@@ -46,7 +60,8 @@ def check_simulated(scenario: Scenario) -> None:
 
 def check_world(scenario: Scenario, net: RoadNetwork) -> None:
     """Every network-dependent problem of ``scenario``, raised together as one :class:`ScenarioError`."""
-    problems: list[str] = []
+    problems: list[str] = []  # with the network
+    in_files: dict[str, list[str]] = {}  # with a file the scenario names, by the heading of its kind
     if scenario.network.source != "synthetic":
         check_size(scenario, net.n_nodes)  # a network from a file is sized once it is read
 
@@ -55,12 +70,14 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
             return check(*args, **kwargs)
         except CurtainError as exc:
             message = str(exc).removeprefix(f"{scenario.name}: ")
-            problems.append(message if message.startswith(where.split("[")[0]) else f"{where}: {message}")
+            heading = file_heading(where)
+            (problems if heading is None else in_files.setdefault(heading, [])).append(
+                message if message.startswith(where.split("[")[0]) else f"{where}: {message}")
             return None
 
     operators, readers = _camera_problems(scenario, net, attempt)
     readers += sum(spec.cars for spec in scenario.patrols)
-    if readers == 0 and not problems and not scenario.cameras.allow_empty:
+    if readers == 0 and not problems and not in_files and not scenario.cameras.allow_empty:
         problems.append("cameras: the scenario has no camera and no patrol car (count = 0, or empty camera files); "
                         "give cameras a count or a file, or set cameras.allow_empty = true for a baseline run")
     for i, spec in enumerate(scenario.patrols):
@@ -82,10 +99,12 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
         attempt("demand.counts", read_counts, scenario.resolve(demand.counts), net, max_snap_m=demand.counts_max_snap_m)
     if scenario.output.map_tiles and net.crs is None:
         problems.append(f"output.map_tiles: tiles need a network with a place on Earth, but {NOT_ON_EARTH}")
-    if problems:
-        raise ScenarioError(f"{scenario.name}: {len(problems)} problem(s) with the network "
-                            f"({net.n_nodes:,} intersections, {net.n_edges:,} road segments):\n"
-                            + "\n".join("  " + p.replace("\n", "\n    ") for p in problems))
+    sections = [(f"the network ({net.n_nodes:,} intersections, {net.n_edges:,} road segments)", problems)]
+    sections += sorted(in_files.items())
+    if any(found for _, found in sections):
+        raise ScenarioError("\n".join(
+            f"{scenario.name}: {len(found)} problem(s) with {heading}:\n"
+            + "\n".join("  " + p.replace("\n", "\n    ") for p in found) for heading, found in sections if found))
 
 
 def _camera_problems(

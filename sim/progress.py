@@ -1,4 +1,4 @@
-"""Counts inside long stages (trips routed, trips driven, days read) for a progress bar with an ETA.
+"""Counts inside long stages (trips routed, trips driven, camera passes) for a progress bar with an ETA.
 
 A stage wraps its long call in :func:`counting`; the loops inside call
 :func:`tick` as work gets done. Nothing is reported unless a caller (the

@@ -36,6 +36,7 @@ from sim.io.folders import atomic_write_bytes, claim_folder, is_own_temporary
 from sim._errors import ScenarioError
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
+from sim._validate import require_file
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
     >>> len(load_sweep(p).runs)
     4
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"{path}: sweep file not found")
+    path = require_file(path, "sweep file", ScenarioError)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

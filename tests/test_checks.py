@@ -142,3 +142,20 @@ def test_no_silent_empty_runs(tmp_path):
     scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{nothing}'"])
     with pytest.raises(CurtainError, match="no camera and no patrol car"):
         check_scenario(scenario)
+
+
+def test_a_camera_file_problem_has_a_heading_of_its_own(tmp_path):
+    """A problem in a camera file is not a problem "with the network": it is reported under its own heading, after
+    the network's own problems."""
+    bad = tmp_path / "cams.csv"
+    bad.write_text("camera_id,u,v\nc1,0,1\n")
+    groups = "camera_groups=[{strategy='random', count=500, prefix='b', operator='city'}]"
+    scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{bad}'", groups])
+    message = _run_error(scenario)
+    lines = message.splitlines()
+    assert lines[0].startswith("teaching-grid: 1 problem(s) with the network (36 intersections")
+    assert lines[1].startswith("  camera_groups[0].count: cameras.count = 500 but the network has")
+    assert lines[2] == "teaching-grid: 1 problem(s) with the camera file(s):"
+    assert lines[3].startswith(f"  cameras.path: {bad}: camera table lacks column(s) key")
+    alone = _run_error(load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{bad}'"]))
+    assert alone.startswith("teaching-grid: 1 problem(s) with the camera file(s):\n") and "network" not in alone

@@ -75,3 +75,33 @@ def test_resolved_scenario_round_trips(tmp_path):
     path.write_text(s.to_toml())
     again = load_scenario(path)
     assert again.model_dump() == s.model_dump()
+
+
+@pytest.mark.parametrize("text", ["", "\n  \n", "# only a comment\n"])
+def test_a_file_that_sets_nothing_is_refused_naming_the_file_and_the_fix(tmp_path, text):
+    """An empty file would run every default under the name "scenario", silently."""
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write(tmp_path, text), ["demand.days=2"])
+    message = str(info.value)
+    assert message.startswith(f"{tmp_path / 'broken.toml'}: the file sets nothing")
+    assert "name = " in message and "give no file" in message and "\n" not in message
+    assert load_scenario(write(tmp_path, "name = 'x'\n")).name == "x"  # a name alone is a scenario on defaults
+
+
+def test_a_folder_given_for_the_scenario_file_says_so(tmp_path):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path)
+    assert str(info.value) == f"{tmp_path}: is a folder, not a file; give the scenario file itself, not its folder"
+    (tmp_path / "scenario.toml").write_text("name = 'x'\n")  # a run's folder: its scenario is offered
+    with pytest.raises(ScenarioError, match=r"is a folder, not a file; .*\(this one holds .*scenario\.toml\)"):
+        load_scenario(tmp_path)
+
+
+def test_the_output_folder_does_not_depend_on_the_order_of_the_overrides():
+    one = load_scenario(overrides=["seed=3", "demand.days=2", "cameras.count=5"])
+    other = load_scenario(overrides=["cameras.count=5", "seed=3", "demand.days=2"])
+    assert one.overrides != other.overrides and one.output_name() == other.output_name()
+    assert one.output_name().startswith("teaching-grid-")
+    # a different scenario still gets a folder of its own, and the plain run keeps the plain name
+    assert load_scenario(overrides=["seed=4", "demand.days=2", "cameras.count=5"]).output_name() != one.output_name()
+    assert load_scenario().output_name() == "teaching-grid"

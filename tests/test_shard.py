@@ -76,7 +76,7 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
     assert counts["trips routed"] == (n_trips, n_trips) and counts["trips driven"] == (n_trips, n_trips)
-    assert counts["camera passes read"][0] == counts["camera passes read"][1] >= len(sim.reads) > 0
+    assert counts["camera passes"][0] == counts["camera passes"][1] >= len(sim.reads) > 0
     assert ("route_sample" in json.loads(there[0])) == (sample == "100")
     assert there[0] == here[0]  # metrics.json, byte for byte
     pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import DemandError
-from sim._validate import lookup_nodes, rows_text
 from sim.geo import from_lonlat, nearest_edges
 from sim.network import RoadNetwork
+from sim._validate import lookup_nodes, require_file, rows_text
 
 COUNT_PROPERTIES = ("count", "aadt", "AADT", "volume")
 
@@ -38,9 +38,7 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
         ``count_id, edge, observed`` — one row per (count, edge); a two-way
         point count has two rows with the same ``count_id`` and ``observed``.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DemandError(f"{path}: counts file not found")
+    path = require_file(path, "counts file", DemandError)
     if path.suffix.lower() in (".geojson", ".json"):
         return _point_counts(path, net, max_snap_m)
     try:

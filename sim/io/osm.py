@@ -19,8 +19,8 @@ from typing import Any
 import networkx as nx
 
 from sim._errors import NetworkError
-from sim._validate import read_polygon
 from sim.network import DEFAULT_SPEEDS_KPH
+from sim._validate import read_polygon, require_file
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +98,7 @@ def osm_file_graph(
     NetworkError
         Missing or corrupt file, or no drivable road left.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise NetworkError(f"{path}: OSM file not found")
+    path = require_file(path, "OSM file", NetworkError)
     name = path.name.lower()
     if not name.endswith((".osm", ".osm.bz2", ".xml", ".pbf")):
         raise NetworkError(f"{path}: unknown OSM file type; use .osm, .osm.bz2 or .osm.pbf")
@@ -195,9 +193,7 @@ def graphml_graph(path: str | Path) -> nx.MultiDiGraph:
     """An osmnx GraphML file (as saved by ``osmnx.save_graphml``)."""
     import osmnx as ox
 
-    path = Path(path)
-    if not path.is_file():
-        raise NetworkError(f"{path}: GraphML file not found")
+    path = require_file(path, "GraphML file", NetworkError)
     try:
         graph = ox.load_graphml(path)
     except Exception as exc:  # noqa: BLE001 - parse errors come from several libraries

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import CurtainError
+from sim._validate import require_file
 
 #: Column names recognised without being told (lower case), by role.
 COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -106,8 +107,7 @@ def sniff_delimiter(path: Path) -> str:
 
 
 def _load_table(path: Path, delimiter: str | None) -> pd.DataFrame:
-    if not path.is_file():
-        raise ReadsError(f"{path}: reads file not found")
+    require_file(path, "reads file", ReadsError)
     if path.suffix.lower() == ".parquet":
         try:
             table = pd.read_parquet(path)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import NetworkError
+from sim._validate import require_file
 
 LENGTH_UNITS_M = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
 TIME_UNITS_S = {"s": 1.0, "min": 60.0, "h": 3600.0}
@@ -26,8 +27,7 @@ _META = re.compile(r"^\s*<([^>]+)>\s*(.*?)\s*$")
 
 
 def _read_text(path: Path, what: str) -> str:
-    if not path.is_file():
-        raise NetworkError(f"{path}: TNTP {what} file not found")
+    require_file(path, f"TNTP {what} file", NetworkError)
     try:
         return path.read_text(encoding="utf-8", errors="strict")
     except UnicodeDecodeError:

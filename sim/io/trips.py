@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import DemandError
-from sim._validate import lookup_nodes, rows_text
 from sim.demand import TRIP_COLUMNS, make_plates
 from sim.network import RoadNetwork
+from sim._validate import lookup_nodes, require_file, rows_text
 
 
 def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
@@ -19,9 +19,7 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
     Vehicles get plates from ``rng`` unless the file has a ``plate`` column.
     Every bad row is reported at once (1-based data rows).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise DemandError(f"{path}: trips file not found")
+    path = require_file(path, "trips file", DemandError)
     try:
         table = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -19,6 +19,7 @@ import tomli_w
 from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from sim._errors import ScenarioError
+from sim._validate import require_file
 from sim.data import PREFIX, resolve_reference
 from sim.profiles import apply_profiles
 from sim.sharing_lists import list_agencies
@@ -93,17 +94,22 @@ class Scenario(_Section):
         return list(self._overrides)
 
     def output_name(self) -> str:
-        """The default output folder's name: the scenario's, plus a short hash of the overrides when there are
-        any, so ``--set`` runs never replace the plain run's folder.
+        """The default output folder's name: the scenario's, plus a short hash of the scenario the overrides
+        make when there are any, so ``--set`` runs never replace the plain run's folder. The hash is of the
+        resolved scenario (:meth:`to_toml`), not of the overrides as typed: the same overrides in another order
+        name the same folder.
 
         Examples
         --------
         >>> load_scenario().output_name(), load_scenario(overrides=["seed=3"]).output_name()
-        ('teaching-grid', 'teaching-grid-1b22c0ed')
+        ('teaching-grid', 'teaching-grid-c26fb016')
+        >>> a = load_scenario(overrides=["seed=3", "demand.days=2"]).output_name()
+        >>> a == load_scenario(overrides=["demand.days=2", "seed=3"]).output_name()
+        True
         """
         if not self._overrides:
             return self.name
-        digest = hashlib.sha256("\n".join(self._overrides).encode()).hexdigest()[:8]
+        digest = hashlib.sha256(self.to_toml().encode()).hexdigest()[:8]
         return f"{self.name}-{digest}"
 
     def all_agencies(self) -> list[Agency]:
@@ -183,9 +189,7 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     if path is None:
         label, text, base = f"<built-in {DEFAULT_SCENARIO}.toml>", default_scenario_text(), Path.cwd()
     else:
-        file = Path(path)
-        if not file.is_file():
-            raise ScenarioError(f"{file}: scenario file not found")
+        file = require_file(path, "scenario file", ScenarioError, inside="scenario.toml")
         label, base = str(file), file.resolve().parent
         try:
             text = file.read_text(encoding="utf-8")
@@ -200,6 +204,10 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{label}: TOML syntax error: {exc}") from None
+    if not data:  # an empty file (or comments only) would silently run every default under the name "scenario"
+        raise ScenarioError(f"{label}: the file sets nothing (it is empty or holds only comments); set at least "
+                            "name = \"...\" and the keys that differ from the defaults (scenarios/teaching-grid.toml "
+                            "shows them), or give no file to run the built-in teaching-grid")
     for item in overrides:
         _apply_override(data, item, label)
     try:

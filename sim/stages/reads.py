@@ -37,7 +37,8 @@ def observe(
                                  rng=rngs["outages"], engine=traffic.engine)
         down = during_outage(passes, outages)
         passes, lost = passes[~down].reset_index(drop=True), int(down.sum())
-    with counting("camera passes read", len(passes)):
+    # the count is of passes, each read or missed (the reads are fewer, or more with duplicates)
+    with counting("camera passes", len(passes)):
         reads = read_passes(passes, traffic.trips, layout, scenario.start, rngs["reads"],
                             duplicate_rate=scenario.reads.duplicate_rate)
     return Reads(reads, lost)
