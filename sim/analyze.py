@@ -251,8 +251,9 @@ def run_analysis(
     columns = dict(columns or {})
     source = read_reads_file(path, columns=columns, time_format=time_format, delimiter=delimiter)
     if source.problems["n_rows_missing_plate"] or source.problems["n_rows_bad_timestamp"]:
-        log.warning("%s: %d rows left out (missing plate or unreadable timestamp); see malformed_rows.csv",
-                    path, source.problems["n_rows_missing_plate"] + source.problems["n_rows_bad_timestamp"])
+        left_out = source.problems["n_rows_missing_plate"] + source.problems["n_rows_bad_timestamp"]
+        log.warning("%s: %d row%s left out (missing plate or unreadable timestamp); see malformed_rows.csv",
+                    path, left_out, "" if left_out == 1 else "s")
     analysis = analyze_reads(source, rng=stage_rngs(seed)["metrics"], net=net, max_snap_m=max_snap_m)
     settings = analysis_toml(Path(path), columns, time_format, delimiter, network_label, max_snap_m, seed)
     write_analysis(analysis, out_dir, settings, figures=figures)

@@ -11,10 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from sim._errors import CurtainError
-from sim.cli_common import DebugOption, SetOption, console, err_console, fail, input_file, input_name, log_level
+from sim.cli_common import (
+    DebugOption, SetOption, console, err_console, fail, input_file, input_name, interruptible, log_level,
+)
 from sim.cli_data import audit, cameras, data_app
+from sim.cli_tables import analysis_table, summary_table
+from sim.library import find_scenario, library_folder, scenario_library
 from sim.scenario import NetworkSpec, load_scenario
 from sim.analyze import run_analysis
 from sim.bench import routing_benchmark
@@ -62,23 +67,12 @@ def _options(
 ) -> None:
     """Curtain: simulate licence-plate-reader camera networks and measure what they reveal."""
 
-SUMMARY_KEYS = (
-    ("n_trips", "trips"),
-    ("n_cameras", "cameras"),
-    ("n_cameras_unsnapped", "cameras too far from a road (not placed; see metrics.json)"),
-    ("n_reads", "reads"),
-    ("reads_per_camera_per_day", "reads per camera per day"),
-    ("reads_per_camera_per_day_full_scale", "reads per camera per day, whole fleet"),
-    ("share_trips_read_ge1", "trips read ≥ 1 time"),
-    ("share_trips_read_ge2", "trips read ≥ 2 times"),
-    ("route_recall_mean", "route recall (mean)"),
-    ("route_precision_mean", "route precision (mean)"),
-    ("route_precision_mean_ge2", "route precision, trips sighted ≥ 2 times"),
-    ("share_trips_fastest_route", "trips that drove a fastest path"),
-    ("od_error_m_median", "origin/destination error (median, m)"),
-    ("camera_free_pair_share", "place pairs with a camera-free route"),
-    ("detour_ratio_median", "detour to avoid cameras (median ×)"),
-)
+
+#: What a SCENARIO argument takes (run, validate, explore).
+SCENARIO_HELP = "A scenario TOML file, or the name of one of the library's (curtain list)"
+#: Why --workers is 1 unless told otherwise, in `run` and `sweep` alike.
+WORKERS_DEFAULT = ("Default 1, in run and sweep alike: one run's memory at a time, and on a laptop's few cores "
+                   "more workers gain little (docs/scale.md); each worker needs about a run's memory.")
 
 
 def _load(scenario: Path | None, set_: list[str] | None) -> Scenario:
@@ -87,7 +81,21 @@ def _load(scenario: Path | None, set_: list[str] | None) -> Scenario:
     if bare and scenario is not None and not scenario.exists():
         raise CurtainError(f"--set {bare[0]} {scenario}: did you mean --set {bare[0]}={scenario}? "
                            "(an override is key.path=value, without spaces)")
-    return load_scenario(scenario, set_ or [])
+    return load_scenario(_scenario_file(scenario), set_ or [])
+
+
+def _scenario_file(scenario: Path | None) -> Path | None:
+    """A scenario argument as a file: a file that is there, else the library's scenario of that name
+    (``curtain run river-city``); a bare name that is neither says where the names are."""
+    if scenario is None or scenario.exists():
+        return scenario
+    found = find_scenario(str(scenario))
+    if found is not None:
+        return found
+    if scenario.parent == Path(".") and scenario.suffix == "":
+        raise CurtainError(f"{scenario}: no such scenario file, nor a scenario of that name in the library "
+                           f"({library_folder()}); `curtain list` shows the library's names")
+    return scenario
 
 
 def main() -> None:
@@ -113,10 +121,24 @@ def main() -> None:
         sys.exit(2)
 
 
+@app.command("list")
+def list_scenarios() -> None:
+    """The scenario library: each scenario's name and the line heading its file, the question it takes up."""
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("about", overflow="fold")
+    for entry in scenario_library():
+        table.add_row(entry.name, entry.heading or "(its file opens with no heading comment)")
+    console.print(table)
+    console.print(f"Run one with curtain run NAME; the files are in {library_folder()} (copy one to start your own).",
+                  highlight=False, soft_wrap=True)
+
+
 @app.command()
 def run(
     scenario: Annotated[
-        Optional[Path], typer.Argument(help="Scenario TOML file (default: the built-in teaching-grid).")
+        Optional[Path], typer.Argument(metavar="SCENARIO", help=f"{SCENARIO_HELP}; default: the built-in "
+                                                                "teaching-grid.")
     ] = None,
     out: Annotated[
         Optional[Path],
@@ -125,7 +147,7 @@ def run(
     set_: SetOption = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, metavar="N", help="Dask worker processes for route choice and traffic "
-                                                   "(results are the same for any number).")
+                          f"(results are the same for any number). {WORKERS_DEFAULT}")
     ] = 1,
     scheduler: Annotated[
         Optional[str],
@@ -139,22 +161,17 @@ def run(
     try:
         spec = _load(scenario, set_)
         target = out or Path("out") / spec.output_name()
-        with dask_workers(workers, scheduler), _stage_bar() as advance:
+        # the folder is written atomically (sim.io.folders): stopped at any point, it is as it was before
+        with interruptible(f"nothing was written to {target}"), dask_workers(workers, scheduler), \
+                _stage_bar() as advance:
             result = run_scenario(spec, target, progress=advance)
     except (CurtainError, OSError) as exc:
         fail(exc, debug)
         return
-    table = Table(title=f"{spec.name} (seed {spec.seed})" + (f" with {' '.join(spec.overrides)}" if spec.overrides
-                                                             else ""))
-    table.add_column("")
-    table.add_column("value", justify="right")
-    table.add_column("95 % interval", justify="right")
-    for key, label in SUMMARY_KEYS:
-        if key not in result.metrics:  # e.g. per-camera reads scaled up: only for a sampled fleet
-            continue
-        ci = result.metrics.get(f"{key}_ci")
-        table.add_row(label, _format(result.metrics.get(key)), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else "")
-    console.print(table)
+    # the title on a line of its own: a table's title wraps at the table's width, whatever the console's
+    console.print(Text.assemble((spec.name, "bold"), f" (seed {spec.seed})",
+                                f" with {' '.join(spec.overrides)}" if spec.overrides else ""), soft_wrap=True)
+    console.print(summary_table(result.metrics))
     sample = result.metrics.get("route_sample")
     if sample:
         console.print(f"route recall and precision: the routes of {sample['vehicles']:,} of {sample['of_vehicles']:,} "
@@ -166,23 +183,6 @@ def run(
     if result.carried:
         console.print(f"kept what you had put in it, untouched: {', '.join(result.carried)}", highlight=False,
                       soft_wrap=True)
-
-
-ANALYZE_KEYS = (
-    ("n_rows", "rows in the file"),
-    ("n_rows_left_out", "rows left out (see malformed_rows.csv)"),
-    ("n_reads", "reads analysed"),
-    ("n_devices", "devices"),
-    ("n_days", "days"),
-    ("reads_per_device_per_day_mean", "reads per device per day"),
-    ("n_reads_without_location", "reads without a location"),
-    ("n_plates", "distinct plates"),
-    ("share_plates_read_once", "plates read once"),
-    ("share_plates_seen_on_2plus_days", "plates seen on 2+ days"),
-    ("repeat_gap_h_median", "time to a repeat sighting (median, h)"),
-    ("uniqueness_k2", "plates singled out by 2 (place, hour) points"),
-    ("n_recon_trips_2plus_reads", "trips rebuilt from 2+ reads"),
-)
 
 
 @app.command()
@@ -222,18 +222,14 @@ def analyze(
     try:
         reads_file = input_file(reads_file)
         net = _network_file(input_file(network)) if network else None
-        with console.status("analysing", spinner="dots"):
+        with interruptible(f"nothing was written to {target}"), console.status("analysing", spinner="dots"):
             analysis = run_analysis(reads_file, target, columns=columns, time_format=time_format,
                                     delimiter=delimiter, net=net, network_label=str(network) if network else None,
                                     max_snap_m=max_snap_m, seed=seed)
     except (CurtainError, OSError) as exc:
         fail(exc, debug)
         return
-    table = Table(title=str(reads_file.name), show_header=False)
-    for key, label in ANALYZE_KEYS:
-        if key in analysis.metrics:
-            table.add_row(label, _format(analysis.metrics[key]))
-    console.print(table)
+    console.print(analysis_table(analysis.metrics, str(reads_file.name)))
     console.print(f"wrote [bold]{target}[/] (open {target / 'report.html'})")
 
 
@@ -247,7 +243,7 @@ def _network_file(path: Path) -> RoadNetwork:
 @contextlib.contextmanager
 def _stage_bar() -> Iterator[Callable[[str], None]]:
     """A progress bar over a run's stages, with the elapsed time, and inside the long stages a count
-    (trips routed, trips driven, camera passes read) with the time remaining."""
+    (trips routed, trips driven, camera passes) with the time remaining."""
     from rich.progress import (
         BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TaskID, TimeElapsedColumn, TimeRemainingColumn,
     )
@@ -299,24 +295,18 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
             yield advance
 
 
-def _format(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario TOML file to check.")],
+    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help=f"{SCENARIO_HELP}.")],
     set_: SetOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Check a scenario file without running it: its keys, then everything its network can tell (as `run` does)."""
+    log_level(debug)
     try:
-        spec = _load(scenario, set_)
-        checked = check_scenario(spec)
+        with interruptible("the check did not finish (validate writes nothing)"):
+            spec = _load(scenario, set_)
+            checked = check_scenario(spec)
     except CurtainError as exc:
         fail(exc, debug)
         return
@@ -326,24 +316,29 @@ def validate(
 @app.command()
 def sweep(
     spec: Annotated[
-        Path, typer.Argument(metavar="SWEEP", help="Sweep TOML: base scenario, seeds, [set] and [axes] tables.")
+        Path, typer.Argument(metavar="SWEEP_FILE", help="Sweep TOML: base scenario, seeds, [set] and [axes] tables.")
     ],
     out: Annotated[Path, typer.Option("-o", "--out", metavar="FOLDER", help="Output folder of the sweep.")],
     scheduler: Annotated[
         Optional[str],
         typer.Option("--scheduler", metavar="ADDRESS", help="Address of a running Dask scheduler (default: local)."),
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", metavar="N", help="Worker processes of the local cluster.")] = 2,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, metavar="N", help="Worker processes of the local cluster, each running "
+                          f"one scenario at a time. {WORKERS_DEFAULT}")
+    ] = 1,
     debug: DebugOption = False,
 ) -> None:
     """Run scenarios x seeds on Dask (resumable) into sweep.parquet and a comparison figure."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-
+    log_level(debug)
     try:
         plan = load_sweep(spec)
-        with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console) as bar:
+        # each run is written atomically under runs/: a stopped sweep keeps the runs it finished
+        stopped = f"the runs that finished are kept in {out / 'runs'}; the same command resumes"
+        with interruptible(stopped), Progress("[progress.description]{task.description}", BarColumn(),
+                                              MofNCompleteColumn(), TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task("runs", total=len(plan.runs))
             table = run_sweep(plan, out, scheduler=scheduler, n_workers=workers,
                               progress=lambda done, total: bar.update(task, completed=done))
@@ -364,6 +359,7 @@ def plot(
     debug: DebugOption = False,
 ) -> None:
     """Redraw the figures, map and report of a run from its files (nothing is simulated), or a sweep's figure."""
+    log_level(debug)
     try:
         kind = curtain_kind(out)
         if kind not in ("run", "sweep"):
@@ -376,7 +372,8 @@ def plot(
             axes = [c for c in table.columns if "." in c]
             written: list[Path | None] = [write_comparison(table, tuple(axes), out)]
         elif kind == "run" and (out / "scenario.toml").is_file():
-            written = list(draw_run(read_run(out), out))
+            with interruptible(f"some files of {out} may be redrawn and others not; run `curtain plot` again"):
+                written = list(draw_run(read_run(out), out))
             record_files(out, [p for p in written if p])  # a rerun replaces them as Curtain's own
         else:
             raise CurtainError(f"{out}: neither a run (scenario.toml) nor a sweep (sweep.parquet) folder")
@@ -391,19 +388,21 @@ def plot(
 @app.command()
 def explore(
     source: Annotated[
-        Optional[Path], typer.Argument(metavar="[SCENARIO.toml | RUN_FOLDER]",
-                                       help="A scenario, or the folder of a run (its scenario.toml is used); "
-                                            "default: the built-in teaching-grid.")
+        Optional[Path], typer.Argument(metavar="SCENARIO|RUN_FOLDER",
+                                       help=f"{SCENARIO_HELP}, or the folder of a run (its scenario.toml is "
+                                            "used); default: the built-in teaching-grid.")
     ] = None,
     out: Annotated[
-        Optional[Path], typer.Option("-o", "--out", metavar="FILE.html",
+        Optional[Path], typer.Option("-o", "--out", metavar="HTML_FILE",
                                      help="The page to write (default: out/<scenario name>-explore.html).")
     ] = None,
     set_: SetOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Write one offline page where a class places cameras and sees what a drive reveals (teaching-sized cities)."""
+    log_level(debug)
     try:
+        source = _scenario_file(source)
         if source is not None and source.is_dir():
             if not (source / "scenario.toml").is_file():
                 raise CurtainError(f"{source}: not a run folder (no scenario.toml); give a scenario file or the "
@@ -416,7 +415,8 @@ def explore(
             raise CurtainError(f"{target}: the explorer writes one HTML page; give -o FILE.html")
         check_page_target(target)  # a teacher's own page is never overwritten
         target.parent.mkdir(parents=True, exist_ok=True)
-        with console.status(f"simulating {spec.name} for the explorer (up to {MAX_NODES:,} intersections)"):
+        with interruptible(f"nothing was written to {target}"), \
+                console.status(f"simulating {spec.name} for the explorer (up to {MAX_NODES:,} intersections)"):
             write_explorer(spec, target)
     except (CurtainError, OSError) as exc:
         fail(exc, debug)
@@ -509,8 +509,9 @@ def bench(
     baseline_trips: Annotated[int, typer.Option(metavar="N", help="Trips routed by the networkx baseline.")] = 200,
 ) -> None:
     """Time batched routing against networkx shortest_path per trip, side by side."""
-    for line in routing_benchmark(side=side, trips=trips, baseline_trips=baseline_trips):
-        console.print(line, highlight=False)
+    with interruptible("the benchmark stopped (it writes nothing)"):
+        for line in routing_benchmark(side=side, trips=trips, baseline_trips=baseline_trips):
+            console.print(line, highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,20 +1,44 @@
-"""What every ``curtain`` command shares: the consoles, the --set and --debug options, one-line errors, and
-file arguments that may name a registry dataset (``data:NAME``)."""
+"""What every ``curtain`` command shares: the consoles, the --set and --debug options, one-line errors and
+warnings, Ctrl-C, and file arguments that may name a registry dataset (``data:NAME``)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from sim.data import PREFIX as DATA_PREFIX
 from sim.data import resolve_reference
 
-console = Console()
-err_console = Console(stderr=True)
+#: The width of a console that writes to a pipe or a file: wide enough that no line is ever wrapped.
+UNWRAPPED = 100_000
+
+
+class _Console(Console):
+    """A console that wraps lines only on a terminal. Written to a pipe, a file or a CI log (where rich would
+    take 80 columns and break a long line in the middle of a word or a path), a line stays one line and a table
+    takes the width its cells need. ``COLUMNS`` set by hand still sets the width."""
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        if self._width is None and not self.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+            return ConsoleDimensions(UNWRAPPED, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+console = _Console()
+err_console = _Console(stderr=True)
 
 SetOption = Annotated[
     Optional[list[str]],
@@ -24,17 +48,51 @@ SetOption = Annotated[
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")]
 
 
+class _SentenceHandler(logging.Handler):
+    """Log records as the command line's own lines on stderr: ``warning: <message>``, as errors read
+    ``error: <message>``, without the logger's name (``WARNING:sim.analyze:``), which only --debug adds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.debug = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is logging's to report, as every handler does
+            self.handleError(record)
+            return
+        where = f"{record.name}: " if self.debug else ""
+        err_console.print(f"{record.levelname.lower()}: {where}{message}", highlight=False, markup=False,
+                          soft_wrap=True)
+
+
+_HANDLER = _SentenceHandler()
+
+
 def log_level(debug: bool) -> None:
-    """Log warnings (everything with --debug) to stderr. The level is set on the handler too: records of
-    libraries whose own loggers are more talkative (Dask's scheduler logs at INFO) reach the root handler
-    by propagation, which the root logger's level does not stop."""
+    """Show warnings (everything from INFO up with --debug) on stderr as plain sentences. The level is set on
+    the handler: records of libraries whose own loggers are more talkative (Dask's scheduler logs at INFO)
+    reach the root logger's handlers by propagation, which the root logger's level does not stop."""
     level = logging.INFO if debug else logging.WARNING
     root = logging.getLogger()
-    before = list(root.handlers)
-    logging.basicConfig(level=level)
-    for handler in root.handlers:
-        if handler not in before:  # only the handler made here (not, say, a test runner's)
-            handler.setLevel(level)
+    _HANDLER.setLevel(level)
+    _HANDLER.debug = debug
+    if _HANDLER not in root.handlers:
+        root.addHandler(_HANDLER)
+    if root.level > level:
+        root.setLevel(level)
+
+
+@contextlib.contextmanager
+def interruptible(said: str) -> Iterator[None]:
+    """Ctrl-C inside: one line, ``interrupted; <said>`` (what is true of the output), and exit status 130, as
+    a shell expects of a command stopped by SIGINT."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted; {said}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(code=130) from None
 
 
 def fail(exc: BaseException, debug: bool) -> None:

@@ -12,7 +12,7 @@ from rich.table import Table
 from sim._errors import CurtainError
 from sim.audit import audit_metrics, read_audit_log, write_audit
 from sim.cameras import Selection, camera_points
-from sim.cli_common import DebugOption, console, fail, input_file, input_name, log_level
+from sim.cli_common import DebugOption, console, fail, input_file, input_name, interruptible, log_level
 from sim.data import DATA_ENV, cache_folder, data_folder, status
 
 
@@ -31,11 +31,12 @@ def cameras(
     top: Annotated[int, typer.Option(metavar="N", help="Rows per table.")] = 15,
     debug: DebugOption = False,
 ) -> None:
-    """Count a camera map's points by brand and operator (e.g. OpenStreetMap's ALPR cameras of one city)."""
+    """Count a camera map's points by brand and operator, such as OpenStreetMap's ALPR cameras of one city."""
     log_level(debug)
     try:
         box = _bbox(bbox) if bbox else None
-        points = camera_points(input_file(camera_file), Selection(box, operator, brand))
+        with interruptible("the count did not finish (cameras writes nothing)"):
+            points = camera_points(input_file(camera_file), Selection(box, operator, brand))
     except (CurtainError, OSError) as exc:
         fail(exc, debug)
         return
@@ -87,7 +88,7 @@ def data_list() -> None:
 
 def audit(
     log_file: Annotated[
-        Path, typer.Argument(metavar="AUDIT_LOG", help="A search audit log (CSV, as Flock's portals publish), or "
+        Path, typer.Argument(metavar="AUDIT_FILE", help="A search audit log (CSV, as Flock's portals publish), or "
                                                         "data:NAME (e.g. data:eugene-search-audit).")
     ],
     out: Annotated[
@@ -107,10 +108,11 @@ def audit(
     target = out or Path("out") / (name or "audit")
     columns = {"time": time_column, "cameras": cameras_column, "reason": reason, "user": user}
     try:
-        table = read_audit_log(input_file(log_file), columns)
-        metrics = audit_metrics(table)
-        with console.status("writing", spinner="dots"):
-            write_audit(table, metrics, target, name=name)
+        with interruptible(f"nothing was written to {target}"):
+            table = read_audit_log(input_file(log_file), columns)
+            metrics = audit_metrics(table)
+            with console.status("writing", spinner="dots"):
+                write_audit(table, metrics, target, name=name)
     except (CurtainError, OSError) as exc:
         fail(exc, debug)
         return

@@ -139,7 +139,7 @@ def run_sweep(
     out_dir: str | Path,
     *,
     scheduler: str | None = None,
-    n_workers: int = 2,
+    n_workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Run every unfinished run on Dask and write ``sweep.parquet`` and the comparison figure.
@@ -149,7 +149,7 @@ def run_sweep(
     scheduler : str, optional
         Address of a running Dask scheduler; default: a ``LocalCluster``.
     n_workers : int
-        Worker processes of the local cluster.
+        Worker processes of the local cluster (default 1: one run's memory at a time).
     progress : callable, optional
         Called with (finished, total) as runs complete.
     """
