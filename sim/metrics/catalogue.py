@@ -19,6 +19,7 @@ from sim.district import directed_seal_cuts, district_mask, far_from, seal_cut, 
 from sim.intervals import add_share
 from sim.io.counts import count_fit, read_counts
 from sim.metrics.areas import area_labels, area_summary, exposure_by_area
+from sim.metrics.crossings import line_crossings
 from sim.metrics.entries import district_entries
 from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
@@ -211,6 +212,14 @@ def _areas(run: RunContext, view: View, rng: np.random.Generator, done: Done) ->
 
 @metric("camera_free_pairs", "run")
 def _pairs(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """Place pairs joined by a camera-free route; not computed for a fleet of patrol-car readers alone, which
+    stand nowhere for good (every route would be "camera-free", saying nothing of them)."""
+    if len(run.layout) and not run.fixed.any():
+        reason = ("no fixed camera: every reader is on a patrol car, which stands nowhere for good, so no route is "
+                  "camera-free, or watched, for good")
+        return {"camera_free_pair_share": None, "camera_free_pair_share_n": None, "camera_free_pair_share_ci": None,
+                "camera_free_pair_share_reason": reason, "detour_ratio_median": None,
+                "detour_ratio_median_reason": reason}
     pairs = camera_free_pairs(run.net, watched_edges(run), rng, n_pairs=run.scenario.metrics.pair_samples)
     return {k: pairs[k] for k in ("camera_free_pair_share", "camera_free_pair_share_n", "camera_free_pair_share_ci",
                                   "detour_ratio_median")}
@@ -244,6 +253,12 @@ def _district(run: RunContext, view: View, rng: np.random.Generator, done: Done)
         "district_sealed": sealed_out and sealed_in, "district_sealed_in": sealed_in,
         "district_sealed_out": sealed_out,
     }
+
+
+@metric("crossings", "run")
+def _crossings(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
+    """Trips across the line the network draws (a river's bridges, a city line's roads): read, and rebuilt."""
+    return line_crossings(run.net, run.routes, run.trips, view.reads, view.trip_table, watched_edges(run))
 
 
 @metric("agency_shares", "agency")

@@ -217,6 +217,7 @@ def summary_metrics(
     add_share(out, "share_plates_read_once", read_once == 1)
     add_share(out, "share_long_trips_read", np.where(long, seen >= 1, np.nan), vehicle,
               reason=f"no trip is longer than {long_trip_km:g} km")
+    out["long_trip_km"] = float(long_trip_km)  # what "long" means, for the words of the answer
     # the whole of a person's movements: per vehicle, the share of all its driven km the reads recover
     length = trip_table["length_m"].to_numpy(float)
     mine = np.ones(n_trips, bool) if residents is None else np.isin(vehicle, residents)
