@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 from typing import Any
 
-#: What ``fleets[...].n_observations`` counts, in the words of the answer and the fleet table.
-OBSERVATIONS = "observations (a pass, or a parked car's stay, once)"
+from sim.answers import OBSERVATIONS, answer, is_share, share_style
+
+__all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
 
 #: Metrics shown first, with the words a reader needs.
 HEADLINE = (
@@ -27,6 +27,11 @@ HEADLINE = (
     ("share_trips_fastest_route", "share of trips that drove a fastest path"),
     ("od_error_m_median", "median error of inferred origin/destination (m)"),
     ("share_long_trips_read", "share of long trips read at least once"),
+    ("share_trips_crossing", "share of trips that cross the line (a river's bridges, a city line)"),
+    ("share_crossing_trips_read", "share of those trips read at least once"),
+    ("share_crossing_trips_read_crossing", "share of those trips read on a road across"),
+    ("route_recall_mean_crossing", "route recall of those trips"),
+    ("share_trips_entering_read", "share of the trips into the district read as they entered"),
     ("share_trips_located", "share of trips whose start and end the reads place in space and time"),
     ("share_vehicles_movements_located_ge90", "share of vehicles with 90 % of their trips placed: the whole of "
                                               "their movements"),
@@ -37,14 +42,89 @@ HEADLINE = (
 )
 
 
-def _fmt(value: Any) -> str:
+def _fmt(value: Any, key: str = "", ci: list[float] | None = None) -> str:
+    """A value of ``metrics.json`` for a table cell: a share (by its ``key``, see :func:`sim.answers.is_share`)
+    in percent, at the precision its interval ``ci`` needs; a count with thousands separators."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and is_share(key, value):
+        return f"{value:{share_style(value, ci)}}"
     if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 10 else f"{value:,.0f}"
+        return f"{value:.3g}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        return ", ".join(_fmt(v, key) for v in value)
     return html.escape(str(value))
+
+
+def _ci(key: str, value: Any, ci: Any) -> str:
+    """The 95 % interval of ``value`` in the units of its cell: percent for a share."""
+    if not (isinstance(ci, list) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci)):
+        return ""
+    if isinstance(value, float) and is_share(key, value):
+        style = share_style(value, ci)
+        return f"{ci[0]:{style}}–{ci[1]:{style}}"
+    return f"{_fmt(float(ci[0]), key)}–{_fmt(float(ci[1]), key)}"
+
+
+def _flatten(metrics: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    """``(path, leaf)`` pairs, a nested dict opened into its leaves; a share's ``_n``, ``_ci`` and ``_reason``
+    stay with it (:func:`metrics_table` reads them from the same dict)."""
+    rows: list[tuple[tuple[str, ...], Any]] = []
+    for key in sorted(metrics):
+        for suffix in ("_n", "_ci", "_reason"):
+            if key.endswith(suffix) and key[: -len(suffix)] in metrics:
+                break
+        else:
+            value = metrics[key]
+            if isinstance(value, dict) and value:
+                rows += _flatten(value, (*path, key))
+            else:
+                rows.append(((*path, key), value))
+    return rows
+
+
+def metrics_table(metrics: dict[str, Any]) -> str:
+    """Every number of ``metrics.json`` as an HTML table — name, value, 95 % interval, out of (n) — with nested
+    entries (agencies, areas …) under a heading row of their path; shares in percent, text in plain unicode."""
+    rows, group = [], None
+    for path, value in _flatten(metrics):
+        parent = _lookup(metrics, path[:-1])
+        key = path[-1]
+        if path[:-1] != group:
+            group = path[:-1]
+            if group:
+                rows.append(f"<tr class=group><th colspan=4>{html.escape(' › '.join(group))}</th></tr>")
+        ci, n, reason = parent.get(f"{key}_ci"), parent.get(f"{key}_n"), parent.get(f"{key}_reason")
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value) and value:
+            shown = html.escape("; ".join(", ".join(f"{k} {_fmt(v, k)}" for k, v in item.items()) for item in value))
+        else:
+            shown = _fmt(value, key, ci)
+        if value is None and reason:
+            shown += f" <small>{html.escape(str(reason))}</small>"
+        rows.append(f"<tr><td><code>{html.escape(key)}</code></td><td class=num>{shown}</td>"
+                    f"<td>{_ci(key, value, ci)}</td><td class=num>{_fmt(n) if n is not None else ''}</td></tr>")
+    return ("<table class=all><tr><th>name</th><th>value</th><th>95 % interval</th><th>out of (n)</th></tr>"
+            + "".join(rows) + "</table>")
+
+
+def _label(metrics: dict[str, Any], key: str, label: str) -> str:
+    """A row's words, with what this run means by "long" and by "the line"."""
+    km, sides = metrics.get("long_trip_km"), metrics.get("crossing_sides") or []
+    if key == "share_long_trips_read" and isinstance(km, (int, float)):
+        return f"share of trips over {km:g} km read at least once"
+    if key == "share_trips_crossing" and len(sides) >= 2:
+        return f"share of trips that cross between {sides[0]} and {sides[1]}"
+    return label
+
+
+def _lookup(metrics: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    for key in path:
+        metrics = metrics[key]
+    return metrics
 
 
 def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
@@ -88,113 +168,6 @@ def _person_table(metrics: dict[str, Any]) -> str:
         return ""
     return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of plates / transitions</th>"
             "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>")
-
-
-def _share(metrics: dict[str, Any], key: str) -> str:
-    """A share with its 95 % interval in words, e.g. '44 % (95 % interval 43–46 %)'."""
-    value, ci = metrics.get(key), metrics.get(f"{key}_ci")
-    if not isinstance(value, float):
-        return "—"
-    # near 0 or 1 a whole percent hides the interval: show a tenth
-    style = ".1%" if min(value, 1 - value, *(ci or [0.5])) < 0.01 or max(ci or [0.5]) > 0.99 else ".0%"
-    if ci and f"{ci[0]:.0%}" == f"{ci[1]:.0%}":  # a narrow interval: show its width
-        style = ".1%"
-    if ci and max(value, ci[1]) < 0.001 or ci and min(value, ci[0]) > 0.999:
-        style = ".3%"
-    return f"{value:{style}} (95 % interval {ci[0]:{style}}–{ci[1]:{style}})" if ci else f"{value:{style}}"
-
-
-def _answer_coverage(m: dict[str, Any]) -> str:
-    return (f"The reads reveal {_share(m, 'route_recall_mean')} of the average trip's route; "
-            f"{_share(m, 'share_trips_read_ge2')} of trips are sighted at least twice. {_whole_of_movements(m)}")
-
-
-def _whole_of_movements(m: dict[str, Any]) -> str:
-    """The court's standard in its words: where the vehicles went and when, and how much of their driving."""
-    who = m.get("movements_of", "vehicles")
-    where = f" (within {m['locate_m']:,.0f} m and {m['locate_s'] / 60:.0f} minutes)" if "locate_m" in m else ""
-    return (f"For {_share(m, 'share_vehicles_movements_located_ge90')} of {who} the reads place where and when "
-            f"90 % or more of their trips began and ended{where} — the \"whole or virtual whole\" of their "
-            f"movements in the court's words; {_share(m, 'share_vehicles_km_recovered_ge90')} have 90 % or more "
-            "of the kilometres they drove recovered.")
-
-
-def _answer_access(m: dict[str, Any]) -> str:
-    agencies = m.get("agencies") or {}
-    everything = sorted(a for a, v in agencies.items() if (v.get("share_reads_visible") or 0) >= 0.999)
-    parts = [f"{len(everything)} of {len(agencies)} agencies can search every read"
-             + (f" ({', '.join(everything)})" if everything else "")]
-    for rule, report in (m.get("rules") or {}).items():
-        for agency, path in (report.get("leaks") or {}).items():
-            seen = agencies.get(agency, {})
-            parts.append(f"despite rule {rule}, {agency} reaches {_share(seen, 'share_reads_visible')} of the reads "
-                         f"through {' → '.join(path)}, enough to rebuild "
-                         f"{_share(seen, 'share_trips_reconstructable')} of trips (sighted twice or more)")
-    return "; ".join(parts) + "."
-
-
-def _answer_fence(m: dict[str, Any]) -> str:
-    if "district_sealed" not in m:
-        return _answer_coverage(m)
-    both = m["district_sealed_in"] and m["district_sealed_out"]
-    state = ("fenced in both ways" if both else "fenced in only one way" if m["district_sealed_in"]
-             or m["district_sealed_out"] else "not fenced in")
-    return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at "
-            f"least {m['min_cut_to_seal_district']} road segments watched both ways, or "
-            f"{m['min_cameras_to_seal_district']} one-direction cameras). {_entries(m)}Over "
-            f"{m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
-            f"{_median_km(m)}. {_whole_of_movements(m)}")
-
-
-def _entries(m: dict[str, Any]) -> str:
-    """'Of its 46 ways in, 0 carry no reader; 91% (…) of the 12,345 trips into it were read as they entered. '"""
-    if "n_ways_in" not in m:
-        return ""
-    trips = (f"{_share(m, 'share_trips_entering_read')} of the {m['n_trips_entering']:,} trips into it were read "
-             "as they entered" if m.get("n_trips_entering") else "no trip entered it")
-    return f"Of its {m['n_ways_in']:,} ways in, {m['n_ways_in_camera_free']:,} carry no reader; {trips}. "
-
-
-def _median_km(m: dict[str, Any]) -> str:
-    """'recover a median 12% of a vehicle's driven kilometres', or why there is no median (never a made-up 0)."""
-    median = m.get("vehicle_km_recovered_median")
-    if isinstance(median, (int, float)):
-        return f"recover a median {median:.0%} of a vehicle's driven kilometres"
-    reason = m.get("vehicle_km_recovered_median_reason")
-    return "give no median share of a vehicle's driven kilometres" + (f" ({reason})" if reason else "")
-
-
-def _answer_fleets(m: dict[str, Any]) -> str:
-    fleets = m.get("fleets") or {}
-    if len(fleets) < 2:
-        return _answer_coverage(m)
-    def per_cost(name: str, key: str) -> float:
-        f = fleets[name]
-        return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
-    label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
-    words = []
-    for key, what in (("n_observations", OBSERVATIONS),
-                      ("share_trips_read_ge1", "trips"), ("share_vehicles_read", "vehicles")):
-        best = max(fleets, key=lambda name: per_cost(name, key) if fleets[name].get("cost") else -1)
-        words.append(f"{what}: {label.get(best, best)}")
-    shares = "; ".join(f"{label.get(name, name)} read {_share(f, 'share_trips_read_ge1')} of trips and "
-                       f"{_share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
-    costs = {name: f.get("cost") for name, f in fleets.items()}
-    if len(set(costs.values())) == 1 and None not in costs.values():
-        spent = "At equal cost"
-    else:
-        spent = "At their own costs (" + ", ".join(
-            f"{label.get(name, name)} {_fmt(cost) if cost is not None else 'no cost given'}"
-            for name, cost in costs.items()) + ")"
-    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. {spent}, {shares}."
-
-
-ANSWERS = {"coverage": _answer_coverage, "access": _answer_access, "fence": _answer_fence, "fleets": _answer_fleets}
-
-
-def answer(metrics: dict[str, Any], question: str = "coverage") -> str:
-    """The sentence that answers the scenario's question (``output.question``), with its numbers and intervals."""
-    return ANSWERS[question](metrics)
 
 
 def _precision_note(metrics: dict[str, Any]) -> str:
@@ -241,8 +214,8 @@ def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:
                ("share_trips_read_ge1", "share of trips read"), ("share_vehicles_read", "share of vehicles read"),
                ("vehicles_read_per_1000_cost", "vehicles read per 1,000 of cost"))
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
-    rows = "".join(f"<tr><td>{html.escape(name)}</td>" + "".join(f"<td class=num>{_fmt(f.get(k))}</td>"
-                                                                   for k, _ in columns) + "</tr>"
+    rows = "".join(f"<tr><td>{html.escape(name)}</td>"
+                   + "".join(f"<td class=num>{_fmt(f.get(k), k, f.get(k + '_ci'))}</td>" for k, _ in columns) + "</tr>"
                    for name, f in fleets.items())
     return f"<h2>Fixed cameras and mobile readers</h2><table><tr><th>fleet</th>{head}</tr>{rows}</table>"
 
@@ -270,23 +243,25 @@ def render_report(
     ``question`` (see :func:`answer`) and names the ``--set`` overrides the run was made with."""
     overridden = ("; overrides " + ", ".join(f"<code>{html.escape(o)}</code>" for o in overrides)) if overrides else ""
     rows = "".join(
-        f"<tr><td>{html.escape(label)}</td><td class=num>{_fmt(metrics.get(key))}</td>"
-        f"<td class=num>{_fmt(metrics[key + '_n']) if key + '_n' in metrics else ''}</td>"
-        f"<td>{_interval(metrics.get(key + '_ci'), '.1%')}</td>"
+        f"<tr><td>{html.escape(_label(metrics, key, label))}</td>"
+        f"<td class=num>{_fmt(metrics.get(key), key, metrics.get(key + '_ci'))}</td>"
+        f"<td class=num>{_fmt(metrics[key + '_n']) if metrics.get(key + '_n') is not None else ''}</td>"
+        f"<td>{_ci(key, metrics.get(key), metrics.get(key + '_ci'))}</td>"
         f"<td><code>{key}</code></td></tr>"
         for key, label in HEADLINE
         if key in metrics
     )
     agencies = metrics.get("agencies") or {}
     agency_rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td class=num>{_fmt(a['share_reads_visible'])}</td>"
-        f"<td class=num>{_fmt(a['share_trips_reconstructable'])}</td>"
+        f"<tr><td>{html.escape(name)}</td><td class=num>{_fmt(a['share_reads_visible'], 'share_reads_visible')}</td>"
+        f"<td class=num>{_fmt(a['share_trips_reconstructable'], 'share', a.get('share_trips_reconstructable_ci'))}"
+        f"</td><td>{_ci('share', a['share_trips_reconstructable'], a.get('share_trips_reconstructable_ci'))}</td>"
         f"<td>{html.escape('; '.join(' → '.join(p) for p in a['paths'].values()) or 'no access')}</td></tr>"
         for name, a in agencies.items()
     )
     agency_table = (
         "<h2>Who can see the reads</h2><table><tr><th>agency</th><th>share of reads visible</th>"
-        "<th>share of trips reconstructable (≥ 2 visible reads)</th><th>access path(s)</th></tr>"
+        "<th>share of trips reconstructable (≥ 2 visible reads)</th><th>95 % interval</th><th>access path(s)</th></tr>"
         f"{agency_rows}</table>"
         if agencies
         else ""
@@ -308,6 +283,9 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 img {{ max-width: 100%; }} figure {{ margin: 1em 0; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
+table.all tr.group th {{ background: #f4f4f4; padding-top: 0.8em; }}
+table.all small {{ color: #666; display: block; max-width: 40em; text-align: left; }}
+details > summary {{ cursor: pointer; font-size: 1.5em; font-weight: bold; margin: 0.83em 0; }}
 p.answer {{ font-size: 1.15em; border-left: 4px solid #d55e00; padding-left: 0.8em; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
@@ -325,7 +303,10 @@ seed {html.escape(str(metrics.get('seed')))}{overridden}.</p>
 {images}
 <h2>Scenario</h2>
 <pre>{html.escape(scenario_toml)}</pre>
-<h2>All metrics</h2>
-<pre>{html.escape(json.dumps(metrics, indent=2, sort_keys=True))}</pre>
+<details><summary>All metrics</summary>
+<p>Every number of <code>metrics.json</code>: shares in percent with their 95 % interval and what they are out of
+(docs/metrics.md says what each means).</p>
+{metrics_table(metrics)}
+</details>
 </body></html>
 """

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from sim.answers import share_style
 from sim.cli import app
 from sim import load_scenario, read_run, simulate_scenario
 from sim.runner import run_scenario
@@ -52,8 +53,11 @@ def test_output_directory_has_the_documented_files(two_runs):
     assert list(cameras.columns[:6]) == ["camera_id", "u", "v", "key", "direction", "read_rate"]
     metrics = json.loads((out / "metrics.json").read_text())
     html = (out / "report.html").read_text()
-    assert f"{metrics['share_trips_read_ge1']:.3f}" in html
-    assert f"{metrics['route_recall_mean']:.3f}" in html
+    for key in ("share_trips_read_ge1", "route_recall_mean"):  # shares in percent, at the interval's precision
+        value, (lo, hi) = metrics[key], metrics[f"{key}_ci"]
+        style = share_style(value, [lo, hi])
+        assert f"<td class=num>{value:{style}}</td>" in html and f"{lo:{style}}–{hi:{style}}" in html
+        assert f"{value:.3f}" not in html
 
 
 @pytest.mark.parametrize("name", TABLES)

@@ -1,0 +1,236 @@
+"""The sentence a run opens with: the answer to its scenario's question, with its numbers and 95 % intervals.
+
+``[output] question`` picks the kind of question (coverage, access, fence, fleets). Within "coverage" the
+sentence answers the most specific question the run's metrics can: trips across a line the network draws
+(a river's bridges, a city line), long drives seen by each searcher (a scenario that asks what-ifs of long
+drives), or patrol-car readers alone (no fixed camera). The summary of ``curtain run`` and ``report.html``
+print the same sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: What ``fleets[...].n_observations`` counts, in the words of the answer and the fleet table.
+OBSERVATIONS = "observations (a pass, or a parked car's stay, once)"
+
+#: Words in a key of ``metrics.json`` that make its value a share (shown in percent); see :func:`is_share`.
+SHARE_WORDS = ("share", "recall", "precision", "accuracy", "uniqueness", "recovered", "covered", "visible",
+               "top1", "top3")
+
+
+def is_share(key: str, value: Any) -> bool:
+    """Whether ``metrics.json``'s ``key`` holds a share of 0–1 (shown in percent), by its name and value.
+
+    Examples
+    --------
+    >>> is_share("share_trips_read_ge1", 0.44), is_share("route_recall_mean", 0.2), is_share("n_trips", 12)
+    (True, True, False)
+    >>> is_share("reads_per_camera_per_day", 0.5), is_share("uniqueness_n_plates", 40)
+    (False, False)
+    """
+    if isinstance(value, bool) or not isinstance(value, float) or not 0.0 <= value <= 1.0:
+        return False
+    name = key.lower()
+    return any(w in name for w in SHARE_WORDS) and "_per_" not in name
+
+
+def share_style(value: float, ci: list[float] | None = None) -> str:
+    """The format of a share in percent: whole percents, or finer where whole ones would hide the interval."""
+    # near 0 or 1 a whole percent hides the interval: show a tenth
+    style = ".1%" if min(value, 1 - value, *(ci or [0.5])) < 0.01 or max(ci or [0.5]) > 0.99 else ".0%"
+    if ci and f"{ci[0]:.0%}" == f"{ci[1]:.0%}":  # a narrow interval: show its width
+        style = ".1%"
+    if ci and max(value, ci[1]) < 0.001 or ci and min(value, ci[0]) > 0.999:
+        style = ".3%"
+    return style
+
+
+def share(metrics: dict[str, Any], key: str) -> str:
+    """A share with its 95 % interval in words, e.g. '44% (95 % interval 43%–46%)'; '—' when it is missing."""
+    value, ci = metrics.get(key), metrics.get(f"{key}_ci")
+    if not isinstance(value, float):
+        return "—"
+    style = share_style(value, ci)
+    return f"{value:{style}} (95 % interval {ci[0]:{style}}–{ci[1]:{style}})" if ci else f"{value:{style}}"
+
+
+def _count(metrics: dict[str, Any], key: str) -> str:
+    value = metrics.get(key)
+    return f"{value:,}" if isinstance(value, int) else "—"
+
+
+def _answer_coverage(m: dict[str, Any]) -> str:
+    lead = _crossings(m) or _long_drives(m) or _readers_only(m)
+    trips = (f"Of all {m['n_trips']:,} trips, " if isinstance(m.get("n_trips"), int) else "Of all trips, ")
+    general = (f"{trips}{share(m, 'share_trips_read_ge1')} were read at least once and "
+               f"{share(m, 'share_trips_read_ge2')} sighted at least twice; the reads reveal "
+               f"{share(m, 'route_recall_mean')} of the average trip's route.")
+    if isinstance(m.get("camera_free_pair_share"), float):
+        detour = m.get("detour_ratio_median")
+        general += (f" A camera-free route joins {share(m, 'camera_free_pair_share')} of "
+                    f"{_count(m, 'camera_free_pair_share_n')} sampled place pairs"
+                    + (f" (at a median {detour:.2f}× the fastest time)." if isinstance(detour, float) else "."))
+    return " ".join(p for p in (lead, general, _whole_of_movements(m)) if p)
+
+
+def _sides(m: dict[str, Any]) -> str:
+    sides = [str(s) for s in m.get("crossing_sides") or []]
+    return " and ".join(sides[:2]) if len(sides) >= 2 else "the two sides"
+
+
+def _crossings(m: dict[str, Any]) -> str:
+    """Trips across the line the network draws (:mod:`sim.metrics.crossings`): read, read crossing, rebuilt."""
+    if not m.get("n_crossing_ways"):
+        return ""
+    roads, ways, free = m["n_crossing_roads"], m["n_crossing_ways"], m["n_crossing_ways_camera_free"]
+    road_word = "road" if roads == 1 else "roads"
+    if not m.get("n_trips_crossing"):
+        return f"No trip crossed between {_sides(m)} (over the {roads:,} {road_word} across)."
+    watch = (f"every one of the {ways:,} directions of those {roads:,} {road_word} carries a reader"
+             if not free else f"{free:,} of the {ways:,} directions of those {roads:,} {road_word} carry no reader")
+    return (f"{m['n_trips_crossing']:,} trips, {share(m, 'share_trips_crossing')} of all, cross between "
+            f"{_sides(m)}: {share(m, 'share_crossing_trips_read')} of them were read, "
+            f"{share(m, 'share_crossing_trips_read_crossing')} on one of the {roads:,} {road_word} across, and "
+            f"{share(m, 'route_recall_mean_crossing')} of their route can be rebuilt (mean). Reading every crossing "
+            f"trip as it crosses takes a reader on each of the {ways:,} ways across ({ways:,} one-direction "
+            f"cameras, or {roads:,} reading both ways); here {watch}.")
+
+
+def _long_drives(m: dict[str, Any]) -> str:
+    """Long drives, all reads and each searcher's (a scenario asking what-ifs of long drives)."""
+    everything = m.get("long_trips") or {}
+    if "long_trips_what_if" not in m or not everything.get("n_trips"):
+        return ""
+    km = m.get("long_trip_km")
+    over = f"over {km:g} km" if isinstance(km, (int, float)) else "long enough to count as long"
+    gap = everything.get("longest_gap_km_median")
+    views = sorted(((name, a["long_trips"]) for name, a in (m.get("agencies") or {}).items()
+                    if a.get("long_trips")), key=lambda item: -(item[1].get("share_km_covered_mean") or 0.0))
+    by_whom = "; ".join(f"{name} {share(lt, 'share_km_covered_mean')}" for name, lt in views)
+    return (f"Of the {everything['n_trips']:,} drives {over}, all the reads together map "
+            f"{share(everything, 'share_km_covered_mean')} of the kilometres (mean)"
+            + (f", leaving a median longest unseen stretch of {gap:,.0f} km" if isinstance(gap, float) else "")
+            + (f"; a drive is seen by {everything['operators_seeing_mean']:.1f} camera operators on average"
+               if isinstance(everything.get("operators_seeing_mean"), float) else "")
+            + (f". What each searcher maps on its own: {by_whom}." if by_whom else "."))
+
+
+def _readers_only(m: dict[str, Any]) -> str:
+    """Patrol-car readers and no fixed camera: what they read, the numbers a real log is compared on."""
+    mobile = (m.get("fleets") or {}).get("mobile")
+    if m.get("n_cameras") or not mobile:
+        return ""
+    per_day = m.get("reads_per_patrol_car_per_day_full_scale", m.get("reads_per_patrol_car_per_day"))
+    scaled = " scaled up to the whole fleet" if "reads_per_patrol_car_per_day_full_scale" in m else ""
+    days = m.get("n_days", 1)
+    return (f"No fixed camera: {mobile.get('n_readers', '—')} patrol-car readers made {_count(m, 'n_reads')} reads "
+            f"over {days} day{'s' if days != 1 else ''}"
+            + (f", {per_day:,.0f} per reader per day{scaled}" if isinstance(per_day, float) else "")
+            + f"; {share(m, 'share_plates_read_once')} of the {_count(m, 'share_plates_read_once_n')} plates read "
+            f"were read exactly once, and {share(mobile, 'share_vehicles_read')} of the "
+            f"{_count(mobile, 'share_vehicles_read_n')} vehicles were read at all — the numbers to hold beside a "
+            "real log's (docs/validation.md compares the Seattle week). A camera-free route means nothing "
+            "for readers that move.")
+
+
+def _whole_of_movements(m: dict[str, Any]) -> str:
+    """The court's standard in its words: where the vehicles went and when, and how much of their driving."""
+    who = m.get("movements_of", "vehicles")
+    where = f" (within {m['locate_m']:,.0f} m and {m['locate_s'] / 60:.0f} minutes)" if "locate_m" in m else ""
+    return (f"For {share(m, 'share_vehicles_movements_located_ge90')} of {who} the reads place where and when "
+            f"90 % or more of their trips began and ended{where} — the \"whole or virtual whole\" of their "
+            f"movements in the court's words; {share(m, 'share_vehicles_km_recovered_ge90')} have 90 % or more "
+            "of the kilometres they drove recovered.")
+
+
+def _answer_access(m: dict[str, Any]) -> str:
+    agencies = m.get("agencies") or {}
+    everything = sorted(a for a, v in agencies.items() if (v.get("share_reads_visible") or 0) >= 0.999)
+    parts = [f"{len(everything)} of {len(agencies)} agencies can search every read"
+             + (f" ({', '.join(everything)})" if everything else "")
+             + (f", enough to rebuild {share(agencies[everything[0]], 'share_trips_reconstructable')} of trips "
+                "(sighted twice or more)" if everything else "")]
+    for rule, report in (m.get("rules") or {}).items():
+        for agency, path in (report.get("leaks") or {}).items():
+            seen = agencies.get(agency, {})
+            parts.append(f"despite rule {rule}, {agency} reaches {share(seen, 'share_reads_visible')} of the reads "
+                         f"through {' → '.join(path)}, enough to rebuild "
+                         f"{share(seen, 'share_trips_reconstructable')} of trips (sighted twice or more)")
+    return "; ".join(parts) + "."
+
+
+def _answer_fence(m: dict[str, Any]) -> str:
+    if "district_sealed" not in m:
+        return _answer_coverage(m)
+    both = m["district_sealed_in"] and m["district_sealed_out"]
+    state = ("fenced in both ways" if both else "fenced in only one way" if m["district_sealed_in"]
+             or m["district_sealed_out"] else "not fenced in")
+    return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes watching "
+            f"at least {m['min_cut_to_seal_district']} road segments both ways: "
+            f"{m['min_cameras_to_seal_district']} one-direction cameras). {_entries(m)}{_long_trips_read(m)}Over "
+            f"{m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
+            f"{_median_km(m)}. {_whole_of_movements(m)}")
+
+
+def _long_trips_read(m: dict[str, Any]) -> str:
+    """'Of the 2,764,126 drives over 5 km, 8% (…) were read at least once. ' (nothing when not computed)."""
+    if not isinstance(m.get("share_long_trips_read"), float) or not isinstance(m.get("long_trip_km"), (int, float)):
+        return ""
+    return (f"Of the {_count(m, 'share_long_trips_read_n')} drives over {m['long_trip_km']:g} km, "
+            f"{share(m, 'share_long_trips_read')} were read at least once. ")
+
+
+def _entries(m: dict[str, Any]) -> str:
+    """'Of its 46 ways in, 0 carry no reader; 91% (…) of the 12,345 trips into it were read as they entered. '"""
+    if "n_ways_in" not in m:
+        return ""
+    trips = (f"{share(m, 'share_trips_entering_read')} of the {m['n_trips_entering']:,} trips into it were read "
+             "as they entered" if m.get("n_trips_entering") else "no trip entered it")
+    return f"Of its {m['n_ways_in']:,} ways in, {m['n_ways_in_camera_free']:,} carry no reader; {trips}. "
+
+
+def _median_km(m: dict[str, Any]) -> str:
+    """'recover a median 12% of a vehicle's driven kilometres', or why there is no median (never a made-up 0)."""
+    median = m.get("vehicle_km_recovered_median")
+    if isinstance(median, (int, float)):
+        return f"recover a median {median:.0%} of a vehicle's driven kilometres"
+    reason = m.get("vehicle_km_recovered_median_reason")
+    return "give no median share of a vehicle's driven kilometres" + (f" ({reason})" if reason else "")
+
+
+def _money(value: Any) -> str:
+    return f"{value:,.0f}" if isinstance(value, (int, float)) else "no cost given"
+
+
+def _answer_fleets(m: dict[str, Any]) -> str:
+    fleets = m.get("fleets") or {}
+    if len(fleets) < 2:
+        return _answer_coverage(m)
+
+    def per_cost(name: str, key: str) -> float:
+        f = fleets[name]
+        return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
+    label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
+    words = []
+    for key, what in (("n_observations", OBSERVATIONS),
+                      ("share_trips_read_ge1", "trips"), ("share_vehicles_read", "vehicles")):
+        best = max(fleets, key=lambda name: per_cost(name, key) if fleets[name].get("cost") else -1)
+        words.append(f"{what}: {label.get(best, best)}")
+    shares = "; ".join(f"{label.get(name, name)} read {share(f, 'share_trips_read_ge1')} of trips and "
+                       f"{share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
+    costs = {name: f.get("cost") for name, f in fleets.items()}
+    if len(set(costs.values())) == 1 and None not in costs.values():
+        spent = "At equal cost"
+    else:
+        spent = "At their own costs (" + ", ".join(
+            f"{label.get(name, name)} {_money(cost)}" for name, cost in costs.items()) + ")"
+    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. {spent}, {shares}."
+
+
+ANSWERS = {"coverage": _answer_coverage, "access": _answer_access, "fence": _answer_fence, "fleets": _answer_fleets}
+
+
+def answer(metrics: dict[str, Any], question: str = "coverage") -> str:
+    """The sentence that answers the scenario's question (``output.question``), with its numbers and intervals."""
+    return ANSWERS[question](metrics)

@@ -1,0 +1,187 @@
+"""The sentence a run opens with answers its scenario's question with its number and interval; the trips across a
+line it needs (sim/metrics/crossings.py) are counted right; report.html shows every number readably."""
+
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import load_scenario, simulate_scenario
+from sim.answers import answer, share, share_style
+from sim.metrics.crossings import crossing_roads, line_crossings
+from sim.network import edge_jurisdiction, from_graph
+from sim.report import metrics_table, render_report
+from sim.routing import Routes
+
+from conftest import PROJECT, small_scenario
+
+
+@pytest.fixture(scope="module")
+def river():
+    return simulate_scenario(load_scenario(PROJECT / "scenarios" / "river-city.toml", overrides=[
+        "network.rows=10", "network.cols=10", "demand.trips=1500", "cameras.count=4", "metrics.pair_samples=60"]))
+
+
+def test_crossings_on_a_hand_made_line():
+    """West 0-1, east 2-3, one two-way road 1-2 across (tagged "w|e"). Trip 10 crosses and is read on the road
+    across; trip 11 crosses, read only in the east; trip 12 stays west. One direction (1→2) is watched."""
+    g = nx.MultiDiGraph(crs="EPSG:32610")
+    for i in range(4):
+        g.add_node(i, x=100.0 * i, y=0.0)
+    for a, b, tag in ((0, 1, "w"), (1, 2, "w|e"), (2, 3, "e")):
+        for u, v in ((a, b), (b, a)):
+            g.add_edge(u, v, length=100.0, speed_kph=36.0, highway="residential", jurisdiction=tag)
+    net = from_graph(g)
+    e = {(int(net.nodes[u]), int(net.nodes[v])): i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))}
+    edges, sides = crossing_roads(net)
+    assert sorted(edges.tolist()) == sorted([e[1, 2], e[2, 1]]) and sides == ["w", "e"]
+    routes = [[e[0, 1], e[1, 2], e[2, 3]], [e[3, 2], e[2, 1]], [e[1, 0]]]
+    offsets = np.concatenate([[0], np.cumsum([len(r) for r in routes])])
+    trips = pd.DataFrame({"trip_id": [10, 11, 12], "vehicle_id": [0, 1, 2]})
+    reads = pd.DataFrame({"trip_id": [10, 11, -1], "edge": [e[1, 2], e[3, 2], -1]})
+    table = pd.DataFrame({"n_reads": [1, 1, 0], "route_recall": [0.5, 0.25, 0.0]})
+    got = line_crossings(net, Routes(offsets, np.concatenate(routes), np.zeros(3)), trips, reads, table,
+                         watched=np.array([e[1, 2], e[0, 1]]))
+    assert (got["n_crossing_roads"], got["n_crossing_ways"], got["n_crossing_ways_camera_free"]) == (1, 2, 1)
+    assert got["n_trips_crossing"] == 2 and got["share_trips_crossing"] == pytest.approx(2 / 3)
+    assert got["share_trips_crossing_n"] == 3 and got["share_crossing_trips_read_n"] == 2
+    assert got["share_crossing_trips_read"] == 1.0 and got["share_crossing_trips_read_crossing"] == 0.5
+    assert got["route_recall_mean_crossing"] == pytest.approx(0.375)
+    lo, hi = got["share_crossing_trips_read_crossing_ci"]
+    assert lo < 0.5 < hi
+    # a network that tags no road across a line has no such numbers
+    untagged = from_graph(nx.MultiDiGraph(g.edge_subgraph([(0, 1, 0), (1, 0, 0)]), crs="EPSG:32610"))
+    assert line_crossings(untagged, Routes(np.array([0, 1]), np.array([0]), np.zeros(1)), trips.iloc[:1],
+                          reads.iloc[:0], table.iloc[:1], watched=np.array([], np.int64)) == {}
+
+
+def test_river_city_counts_the_trips_over_its_bridges(river):
+    """The shares of the run against a count made here from the routes and the roads' tags."""
+    m, sim = river.metrics, river
+    across = np.array(["|" in t for t in edge_jurisdiction(sim.net)])
+    assert m["n_crossing_roads"] == 3 and m["n_crossing_ways"] == int(across.sum()) == 6
+    crosses = np.array([across[sim.routes.route(i)].any() for i in range(len(sim.trips))])
+    assert m["n_trips_crossing"] == int(crosses.sum()) > 0
+    assert m["share_trips_crossing"] == pytest.approx(crosses.mean())
+    table = sim.view_table("all")
+    read = table["n_reads"].to_numpy() >= 1
+    assert m["share_crossing_trips_read"] == pytest.approx(read[crosses].mean())
+    on_bridge = set(sim.reads.loc[across[sim.reads["edge"].clip(lower=0)] & (sim.reads["edge"] >= 0), "trip_id"])
+    by_hand = np.isin(sim.trips["trip_id"].to_numpy()[crosses], list(on_bridge)).mean()
+    assert m["share_crossing_trips_read_crossing"] == pytest.approx(by_hand)
+    assert m["route_recall_mean_crossing"] == pytest.approx(table["route_recall"].to_numpy()[crosses].mean())
+
+
+def test_river_city_opens_with_its_cross_river_trips(river):
+    m = river.metrics
+    text = answer(m)
+    # the question: how many cameras does it take to see every cross-river trip, and how much can be rebuilt
+    assert text.startswith(f"{m['n_trips_crossing']:,} trips, {share(m, 'share_trips_crossing')} of all, cross "
+                           "between west-bank and east-bank")
+    value, ci = m["share_crossing_trips_read"], m["share_crossing_trips_read_ci"]
+    style = share_style(value, ci)
+    assert f"{value:{style}} (95 % interval {ci[0]:{style}}–{ci[1]:{style}}) of them were read" in text
+    assert "takes a reader on each of the 6 ways across (6 one-direction cameras, or 3 reading both ways)" in text
+    assert f"here {m['n_crossing_ways_camera_free']} of the 6 directions" in text or "every one of the 6" in text
+
+
+def hand_metrics(**more):
+    return {"n_trips": 1000, "n_cameras": 10, "n_reads": 500, "n_days": 1,
+            "share_trips_read_ge1": 0.5, "share_trips_read_ge1_ci": [0.45, 0.55],
+            "share_trips_read_ge2": 0.3, "share_trips_read_ge2_ci": [0.25, 0.35],
+            "route_recall_mean": 0.2, "route_recall_mean_ci": [0.18, 0.22]} | more
+
+
+def test_long_drives_are_answered_per_searcher():
+    """interstate-corridor: how much of a city-to-city drive is mapped, and by whom."""
+    def drive(v, lo, hi):
+        return {"n_trips": 300, "share_km_covered_mean": v, "share_km_covered_mean_ci": [lo, hi],
+                "share_km_covered_mean_n": 300, "longest_gap_km_median": 101.7, "operators_seeing_mean": 1.54}
+    m = hand_metrics(long_trip_km=50.0, long_trips=drive(0.57, 0.55, 0.59), long_trips_what_if={},
+                     agencies={"town-police": {"long_trips": drive(0.04, 0.03, 0.05)},
+                               "state-police": {"long_trips": drive(0.35, 0.33, 0.36)}})
+    text = answer(m)
+    assert text.startswith("Of the 300 drives over 50 km, all the reads together map 57% (95 % interval 55%–59%) "
+                           "of the kilometres (mean), leaving a median longest unseen stretch of 102 km")
+    assert "state-police 35% (95 % interval 33%–36%); town-police 4% (95 % interval 3%–5%)" in text
+    # without the what-if entry a scenario asks nothing about long drives: the sentence is the general one
+    assert answer({k: v for k, v in m.items() if k != "long_trips_what_if"}).startswith("Of all 1,000 trips")
+
+
+def test_patrol_cars_alone_get_their_reads_not_camera_free_routes():
+    """seattle-patrol: no fixed camera, so the numbers compared with a real log, and no camera-free routes."""
+    m = hand_metrics(n_cameras=0, n_days=8, n_reads=3767, reads_per_patrol_car_per_day_full_scale=2615.97,
+                     share_plates_read_once=0.839, share_plates_read_once_ci=[0.826, 0.852],
+                     share_plates_read_once_n=3120, camera_free_pair_share=None,
+                     fleets={"mobile": {"n_readers": 9, "share_vehicles_read": 0.11,
+                                        "share_vehicles_read_ci": [0.106, 0.113], "share_vehicles_read_n": 28471}})
+    text = answer(m)
+    assert text.startswith("No fixed camera: 9 patrol-car readers made 3,767 reads over 8 days, 2,616 per reader "
+                           "per day scaled up to the whole fleet; 84% (95 % interval 83%–85%) of the 3,120 plates")
+    assert "camera-free route joins" not in text
+    assert "A camera-free route joins 53%" in answer(hand_metrics(camera_free_pair_share=0.53,
+                                                                  camera_free_pair_share_ci=[0.49, 0.57]))
+
+
+def test_a_patrol_only_run_reports_no_camera_free_pair_share(tmp_path):
+    toml = (PROJECT / "scenarios" / "teaching-grid.toml").read_text(encoding="utf-8")
+    (tmp_path / "p.toml").write_text(toml + "\n[[patrols]]\ncars = 2\nbeats = 2\noperator = \"city\"\n",
+                                     encoding="utf-8")
+    scenario = load_scenario(tmp_path / "p.toml", overrides=[
+        "network.rows=8", "network.cols=8", "cameras.count=0", "demand.trips=300", "metrics.pair_samples=50"])
+    m = simulate_scenario(scenario).metrics
+    assert m["n_cameras"] == 0 and m["camera_free_pair_share"] is None
+    assert "patrol car" in m["camera_free_pair_share_reason"] and m["detour_ratio_median"] is None
+    with_cameras = simulate_scenario(small_scenario()).metrics
+    assert isinstance(with_cameras["camera_free_pair_share"], float)
+
+
+def test_the_fence_answer_says_how_many_long_drives_meet_a_camera():
+    """norfolk-curtain asks whether one can drive any distance without running into a camera."""
+    fence = {"district_sealed_in": True, "district_sealed_out": True, "district_sealed": True,
+             "district_fence_cameras": 4, "min_cut_to_seal_district": 4, "min_cameras_to_seal_district": 8,
+             "n_days": 7, "vehicle_km_recovered_median": 0.0, "long_trip_km": 5.0,
+             "share_long_trips_read": 0.0798, "share_long_trips_read_ci": [0.0793, 0.0803],
+             "share_long_trips_read_n": 2764126}
+    text = answer(fence, "fence")
+    assert "Of the 2,764,126 drives over 5 km, 8.0% (95 % interval 7.9%–8.0%) were read at least once." in text
+    assert "sealing it takes watching at least 4 road segments both ways: 8 one-direction cameras" in text
+
+
+def test_the_report_shows_every_number_in_a_readable_table(river):
+    m = river.metrics
+    page = render_report(m, "", [], "t", question="coverage")
+    details = page[page.index("<details>"):page.index("</details>")]
+    assert "\\u2013" not in page and "<pre>{" not in page  # no raw JSON with escapes
+    rows = re.findall(r"<tr><td><code>([^<]+)</code></td><td class=num>(.*?)</td><td>(.*?)</td>"
+                      r"<td class=num>(.*?)</td></tr>", details)
+    shown = {name: (value, interval, n) for name, value, interval, n in rows}
+    # every top-level number is a row, its _n and _ci folded into it
+    for key, value in m.items():
+        if isinstance(value, (int, float)) and not key.endswith("_n"):
+            assert key in shown, key
+    value, interval, n = shown["share_trips_read_ge1"]
+    lo, hi = m["share_trips_read_ge1_ci"]
+    style = share_style(m["share_trips_read_ge1"], [lo, hi])
+    assert (value, interval, n) == (f"{m['share_trips_read_ge1']:{style}}", f"{lo:{style}}–{hi:{style}}",
+                                    f"{m['share_trips_read_ge1_n']:,}")
+    assert shown["n_trips"][0] == f"{m['n_trips']:,}"
+    # nested entries get a heading row of their path
+    assert "<th colspan=4>exposure_by_area › areas › west-bank</th>" in details
+    # the key numbers: shares in percent beside intervals in percent, never a bare fraction
+    key_numbers = page[page.index("<h2>Key numbers"):page.index("</table>", page.index("<h2>Key numbers"))]
+    assert f"<td class=num>{m['share_trips_read_ge1']:.3f}</td>" not in key_numbers
+    assert f"<td class=num>{m['share_trips_read_ge1']:{style}}</td>" in key_numbers
+
+
+def test_a_missing_number_shows_why_in_the_table():
+    table = metrics_table({"home_inference_accuracy": None, "home_inference_accuracy_reason": "needs two days",
+                           "district_sealed": True, "crossing_sides": ["a", "b"],
+                           "areas": {"0\u20130.4 km": {"n_cameras": 3}}})
+    assert "— <small>needs two days</small>" in table
+    assert "<td class=num>yes</td>" in table and "<td class=num>a, b</td>" in table
+    assert "<th colspan=4>areas › 0–0.4 km</th>" in table  # a real dash, not an escape
