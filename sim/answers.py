@@ -166,9 +166,9 @@ def _answer_fence(m: dict[str, Any]) -> str:
     both = m["district_sealed_in"] and m["district_sealed_out"]
     state = ("fenced in both ways" if both else "fenced in only one way" if m["district_sealed_in"]
              or m["district_sealed_out"] else "not fenced in")
-    return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes watching "
-            f"at least {m['min_cut_to_seal_district']} road segments both ways: "
-            f"{m['min_cameras_to_seal_district']} one-direction cameras). {_entries(m)}{_long_trips_read(m)}Over "
+    return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at least "
+            f"{m['min_cut_to_seal_district']} cameras reading both ways, or {m['min_cameras_to_seal_district']} "
+            f"reading one way each). {_entries(m)}{_long_trips_read(m)}Over "
             f"{m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
             f"{_median_km(m)}. {_whole_of_movements(m)}")
 

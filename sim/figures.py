@@ -22,9 +22,9 @@ from sim.webmap import map_html
 def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     """Every figure of a run, as PNG files in ``folder``."""
     from sim.plot import (  # lazy: matplotlib
-        areas_figure, coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure,
-        sharing_graph_figure,
+        coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
     )
+    from sim.plot_areas import areas_figure  # lazy: matplotlib
 
     folder.mkdir(parents=True, exist_ok=True)
     net, name = sim.net, sim.scenario.name
@@ -34,10 +34,12 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     typical = typical_trip(sim)
     map_title = (f"{name}: cameras and a typical trip — {typical.recall:.0%} of its route rebuilt\n"
                  f"(the median of the {typical.n:,} trips {typical.who})" if typical else f"{name}: cameras")
+    boundary, boundary_label = _boundary(sim)
     figures = [
         save_figure(map_figure(net, camera_edges, **example_trip(sim, typical), camera_operator=operator,
-                         district_edges=_boundary(sim), title=map_title),
-              folder / "map.png"),
+                               camera_of_edge=watch_camera, district_edges=boundary, boundary_label=boundary_label,
+                               title=map_title),
+                    folder / "map.png"),
         save_figure(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
                               all_view["n_reads"].to_numpy() >= 1, camera_edges,
                               title=f"{name}: coverage{_sampled(sim)}"),
@@ -152,24 +154,30 @@ def _sampled(sim: Simulation) -> str:
     return f" (routes of {sample['vehicles']:,} sampled vehicles)" if sample else ""
 
 
-def _boundary(sim: Simulation) -> np.ndarray | None:
-    """Edges crossing the first camera group's district, else between jurisdictions."""
+def _boundary(sim: Simulation) -> tuple[np.ndarray | None, str]:
+    """Edges crossing the first camera group's district, else between jurisdictions; and their legend words."""
     fenced = [c for c in sim.scenario.all_cameras if c.district is not None]
     if fenced:
         district = fenced[0].district
         assert district is not None
         mask = district_mask(sim.net, district.model_dump(), sim.scenario.resolve)
-        return boundary_edges(sim.net, mask)
+        return boundary_edges(sim.net, mask), "roads across the district's boundary"
     node_jurisdiction = np.array([str(sim.net.graph.nodes[n].get("jurisdiction", "")) for n in sim.net.nodes])
     crossing = np.flatnonzero(node_jurisdiction[sim.net.edge_u] != node_jurisdiction[sim.net.edge_v])
-    return crossing if len(crossing) else None
+    if not len(crossing):
+        return None, ""
+    sides = sorted(set(node_jurisdiction[sim.net.edge_u[crossing]]) | set(node_jurisdiction[sim.net.edge_v[crossing]]))
+    words = f"between {sides[0]} and {sides[1]}" if len(sides) == 2 else "between jurisdictions"
+    return crossing, f"roads across the line {words}"
 
 
 def write_interactive_map(sim: Simulation, path: Path, *, max_reads: int = 2_000) -> None:
     """``map.html``: roads, cameras (sized by reads) and a sample of reads; works offline (see :mod:`sim.webmap`)."""
     output = sim.scenario.output
+    boundary, boundary_label = _boundary(sim)
     page = map_html(sim.net, sim.layout, sim.reads, title=f"Curtain: {sim.scenario.name}", max_reads=max_reads,
-                    tiles=output.map_tiles, attribution=output.map_tiles_attribution)
+                    tiles=output.map_tiles, attribution=output.map_tiles_attribution, boundary=boundary,
+                    boundary_label=boundary_label)
     atomic_write_bytes(path, page.encode("utf-8"))
 
 def example_trip(sim: Simulation, typical: TypicalTrip | None = None) -> dict[str, Any]:

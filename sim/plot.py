@@ -7,6 +7,7 @@ sweeps) and use a colour-blind-safe palette (Okabe–Ito).
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 from sim._arrays import distinct
 from sim.io.folders import atomic_write_bytes
 from sim.network import RoadNetwork, major_roads, reader_sites
 from sim.access import blocked_edges, rule_report
+from sim.webmap import display_name
 
 #: Okabe–Ito colours.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -64,20 +68,105 @@ def save_figure(fig: Figure, path: Path) -> Path:
 
 
 def _draw_camera_arrows(ax: Axes, x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray,
-                        operators: np.ndarray, at: tuple[np.ndarray, np.ndarray]) -> None:
-    """Arrows of one length (a share of the map's size) where each reader stands (``at``), pointing the way it
-    reads; coloured by operator."""
+                        operators: np.ndarray, at: tuple[np.ndarray, np.ndarray],
+                        length: tuple[float, float]) -> None:
+    """Arrows where each reader stands (``at``), pointing the way it reads, coloured by operator
+    (:data:`OPERATOR_PALETTE`, in the order of the sorted operator names). ``length`` is an arrow's reach along
+    x and along y (km): equal on a map drawn to scale; on a stretched one each axis's own share, so that an
+    arrow looks as long whichever way it points."""
     mx, my = at
-    dx, dy = x[v] - x[u], y[v] - y[u]
+    lx, ly = length
+    dx, dy = (x[v] - x[u]) / lx, (y[v] - y[u]) / ly
     norm = np.maximum(np.hypot(dx, dy), 1e-12)
-    arrow = 0.03 * max(np.ptp(x), np.ptp(y), 1e-9)
-    dx, dy = dx / norm * arrow, dy / norm * arrow
+    dx, dy = dx / norm * lx, dy / norm * ly
     for colour, name in zip(OPERATOR_PALETTE * 8, sorted(set(operators))):
         pick = operators == name
         ax.quiver(mx[pick], my[pick], dx[pick], dy[pick], color=colour, angles="xy",
                   scale_units="xy", scale=1, width=0.005, headwidth=4, pivot="middle", zorder=4)
-        ax.scatter(mx[pick], my[pick], s=14, color=colour, zorder=4,
-                   label=f"{name} ({int(pick.sum())} watched directions)")
+
+
+def camera_legend(operators: np.ndarray, cameras: np.ndarray | None = None) -> list[Line2D]:
+    """Legend entries that look like the map's marks (an arrow per operator), each saying how many cameras it
+    stands for — and, where some read both ways, how many arrows (watched directions) they draw.
+
+    ``operators`` is the operator of each watched direction; ``cameras`` the camera of each (``None``: one
+    camera per direction).
+
+    Examples
+    --------
+    >>> [h.get_label() for h in camera_legend(np.array(["city-police"] * 3), np.array([7, 7, 8]))]
+    ['City police: 2 cameras (1 reads both ways: 3 arrows)']
+    """
+    handles = []
+    for colour, name in zip(OPERATOR_PALETTE * 8, sorted(set(operators))):
+        pick = operators == name
+        arrows = int(pick.sum())
+        n = arrows if cameras is None else len(np.unique(np.asarray(cameras)[pick]))
+        label = f"{display_name(str(name))}: {n:,} camera{'s' if n != 1 else ''}"
+        if arrows > n:
+            both = arrows - n
+            label += f" ({both:,} read{'s' if both == 1 else ''} both ways: {arrows:,} arrows)"
+        handles.append(Line2D([], [], color=colour, marker=r"$\rightarrow$", markersize=13, linestyle="none",
+                              label=label))
+    return handles
+
+
+def _zoom_box(net: RoadNetwork, edges: np.ndarray | None) -> tuple[float, float, float, float] | None:
+    """A square (x0, x1, y0, y1, km) around ``edges`` when they span under a fifth of the map, else ``None``:
+    a district that small is a speck on the whole map."""
+    if edges is None or not len(edges):
+        return None
+    x, y = _km(net)
+    ends = np.concatenate([net.edge_u[edges], net.edge_v[edges]])
+    span = max(float(np.ptp(x[ends])), float(np.ptp(y[ends])))
+    whole = max(float(np.ptp(x)), float(np.ptp(y)), 1e-9)
+    if span >= 0.2 * whole:
+        return None
+    cx, cy = (x[ends].min() + x[ends].max()) / 2, (y[ends].min() + y[ends].max()) / 2
+    half = max(span, 0.03 * whole)
+    return cx - half, cx + half, cy - half, cy + half
+
+
+def _map_layers(ax: Axes, net: RoadNetwork, camera_edge: np.ndarray, operators: np.ndarray, *,
+                arrow_km: tuple[float, float],
+                true_route: np.ndarray | None, recon_route: np.ndarray | None, district_edges: np.ndarray | None,
+                boundary_label: str, labels: bool) -> None:
+    """Roads, the trip, the boundary and the camera arrows on ``ax`` (with legend labels when ``labels``)."""
+    def label(text: str) -> dict[str, str]:
+        return {"label": text if labels else "_nolegend_"}  # a label starting "_" stays out of the legend
+    major = major_roads(net)
+    _draw_edges(ax, net, np.flatnonzero(~major), colors="#CCCCCC", linewidths=0.8, zorder=1)
+    _draw_edges(ax, net, np.flatnonzero(major), colors=GREY, linewidths=1.8, zorder=1, **label("arterial road"))
+    if true_route is not None and len(true_route):
+        _draw_edges(ax, net, true_route, colors=BLUE, linewidths=4.5, alpha=0.55, zorder=2, **label("true route"))
+    if recon_route is not None and len(recon_route):
+        _draw_edges(ax, net, recon_route, colors=GREEN, linewidths=2.2, linestyles=(0, (3, 2)), zorder=5,
+                    **label("reconstructed from reads"))
+    x, y = _km(net)
+    if district_edges is not None and len(district_edges):
+        _draw_edges(ax, net, district_edges, colors="#000000", linewidths=1.6, linestyles=(0, (1, 1)), zorder=2,
+                    **label(boundary_label))
+    u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
+    _draw_camera_arrows(ax, x, y, u, v, operators, reader_sites(net, camera_edge, x, y), arrow_km)
+
+
+def _draw_reads(ax: Axes, net: RoadNetwork, read_edges: np.ndarray, read_times: pd.Series | None,
+                labels: bool) -> None:
+    """The trip's reads as white dots, the first and last labelled with their times."""
+    x, y = _km(net)
+    ru, rv = net.edge_u[read_edges], net.edge_v[read_edges]
+    rx, ry = (x[ru] + x[rv]) / 2, (y[ru] + y[rv]) / 2
+    ax.scatter(rx, ry, s=45, facecolor="white", edgecolor="black", zorder=5,
+               label=f"read ({len(read_edges)} of this trip)" if labels else "_nolegend_")
+    if read_times is not None:
+        # Label only the first and last sighting: intermediate labels overlap
+        # on short blocks; the count and span go into the legend instead.
+        times = pd.to_datetime(pd.Series(read_times)).reset_index(drop=True)
+        for i in sorted({0, len(times) - 1}):
+            ax.annotate(("first " if i == 0 else "last ") + times[i].strftime("%H:%M:%S"), (rx[i], ry[i]),
+                        xytext=(6, 6 if i == 0 else -14), textcoords="offset points", fontsize=8, zorder=6,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
+                        annotation_clip=True)
 
 
 def map_figure(
@@ -89,10 +178,15 @@ def map_figure(
     read_edges: np.ndarray | None = None,
     read_times: pd.Series | None = None,
     camera_operator: np.ndarray | None = None,
+    camera_of_edge: np.ndarray | None = None,
     district_edges: np.ndarray | None = None,
+    boundary_label: str = "boundary crossing",
     title: str = "",
 ) -> Figure:
     """Network, cameras (arrows in the direction they read), one trip and its reconstruction.
+
+    A district whose boundary spans under a fifth of the map is drawn again, zoomed, in a panel at the right
+    (the main map marks where).
 
     Parameters
     ----------
@@ -104,48 +198,49 @@ def map_figure(
         Edges and wall-clock times of the trip's reads, drawn as labelled dots.
     camera_operator : numpy.ndarray, optional
         Operator of each entry of ``camera_edge``: cameras are coloured by operator.
+    camera_of_edge : numpy.ndarray, optional
+        Camera (any id) of each entry of ``camera_edge``, so the legend counts cameras, not directions.
     district_edges : numpy.ndarray, optional
-        Edges crossing a district or jurisdiction boundary, drawn as a dashed line.
+        Edges crossing a district or jurisdiction boundary, drawn as a dashed line labelled ``boundary_label``.
     """
-    fig = Figure(figsize=(7.0, 7.0), dpi=110, layout="constrained")
-    ax = fig.add_subplot()
-    major = major_roads(net)
-    _draw_edges(ax, net, np.flatnonzero(~major), colors="#CCCCCC", linewidths=0.8, zorder=1)
-    _draw_edges(ax, net, np.flatnonzero(major), colors=GREY, linewidths=1.8, zorder=1,
-                label="arterial road")
-    if true_route is not None and len(true_route):
-        _draw_edges(ax, net, true_route, colors=BLUE, linewidths=4.5, alpha=0.55, zorder=2,
-                    label="true route")
-    if recon_route is not None and len(recon_route):
-        _draw_edges(ax, net, recon_route, colors=GREEN, linewidths=2.2, linestyles=(0, (3, 2)), zorder=5,
-                    label="reconstructed from reads")
+    zoom = _zoom_box(net, district_edges)
+    fig = Figure(figsize=(10.6 if zoom else 7.0, 7.0), dpi=110, layout="constrained")
+    if zoom:
+        ax, inset = fig.subplots(1, 2, width_ratios=[1.0, 0.5])
+    else:
+        ax = fig.add_subplot()
     x, y = _km(net)
-    u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
-    if district_edges is not None and len(district_edges):
-        _draw_edges(ax, net, district_edges, colors="#000000", linewidths=1.6, linestyles=(0, (1, 1)), zorder=2,
-                    label="boundary crossing")
+    whole = max(float(np.ptp(x)), float(np.ptp(y)), 1e-9)
     operators = np.asarray(camera_operator) if camera_operator is not None else np.full(len(camera_edge), "camera")
-    _draw_camera_arrows(ax, x, y, u, v, operators, reader_sites(net, camera_edge, x, y))
+    layers: dict[str, Any] = dict(true_route=true_route, recon_route=recon_route, district_edges=district_edges,
+                                  boundary_label=boundary_label)
+    # a corridor hundreds of km long and 2 km wide is drawn stretched (see _stretch): arrows then take each
+    # axis's own share, not 3 % of 400 km on an axis 2 km tall
+    stretched = max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9)
+    arrow = (0.03 * float(np.ptp(x)), 0.03 * float(np.ptp(y))) if stretched else (0.03 * whole, 0.03 * whole)
+    _map_layers(ax, net, camera_edge, operators, arrow_km=arrow, labels=True, **layers)
     if read_edges is not None and len(read_edges):
-        ru, rv = net.edge_u[read_edges], net.edge_v[read_edges]
-        rx, ry = (x[ru] + x[rv]) / 2, (y[ru] + y[rv]) / 2
-        ax.scatter(rx, ry, s=45, facecolor="white", edgecolor="black", zorder=5,
-                   label=f"read ({len(read_edges)} of this trip)")
-        if read_times is not None:
-            # Label only the first and last sighting: intermediate labels overlap
-            # on short blocks; the count and span go into the legend instead.
-            times = pd.to_datetime(pd.Series(read_times)).reset_index(drop=True)
-            for i in sorted({0, len(times) - 1}):
-                ax.annotate(("first " if i == 0 else "last ") + times[i].strftime("%H:%M:%S"), (rx[i], ry[i]),
-                            xytext=(6, 6 if i == 0 else -14), textcoords="offset points", fontsize=8, zorder=6,
-                            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
-    stretched = _stretch(ax, x, y)
+        _draw_reads(ax, net, read_edges, read_times, labels=True)
+    _stretch(ax, x, y)
     ax.set_xlabel("east (km)")
     ax.set_ylabel("north (km)" + (" — not to scale" if stretched else ""))
     ax.set_title(title or "Road network, cameras and one trip")
+    if zoom:
+        x0, x1, y0, y1 = zoom
+        _map_layers(inset, net, camera_edge, operators, arrow_km=(0.12 * (x1 - x0),) * 2, labels=False, **layers)
+        if read_edges is not None and len(read_edges):
+            _draw_reads(inset, net, read_edges, None, labels=False)
+        inset.set_xlim(x0, x1)
+        inset.set_ylim(y0, y1)
+        inset.set_aspect("equal", adjustable="box")
+        inset.set_xlabel("east (km)")
+        inset.set_title("the district, zoomed in\n(the square on the map)", fontsize=9)
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="black", lw=1.2, zorder=7))
+    handles, _ = ax.get_legend_handles_labels()
+    handles += camera_legend(operators, camera_of_edge)
     # A figure legend "outside" is laid out by the constrained layout; an axes legend pushed below
     # the axes with bbox_to_anchor is not, and clipped the title and the legend's last row.
-    fig.legend(loc="outside lower left", ncols=2, fontsize=8, frameon=False)
+    fig.legend(handles=handles, loc="outside lower left", ncols=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -179,10 +274,24 @@ METRIC_LABELS = {
 }
 
 
+#: Why a metric can be the same at every setting of a sweep (said under a figure that leaves its panel out).
+FLAT_WHY = {"camera_free_pair_share": "with these placements a driver can always find a way round the cameras"}
+
+
+def _flat(table: pd.DataFrame) -> float | None:
+    """The one value of a metric that is the same at every setting, band included; ``None`` when it varies."""
+    values = table[["mean", "ci_low", "ci_high"]].to_numpy(float).ravel()
+    values = values[np.isfinite(values)]
+    return float(values[0]) if len(values) and np.ptp(values) < 1e-9 else None
+
+
 def placement_comparison_figure(
     summaries: dict[str, pd.DataFrame], x: str, group: str | None, *, x_label: str | None = None
 ) -> Figure:
     """One panel per metric: mean over seeds vs ``x``, a line per ``group``, 95 % confidence band.
+
+    A metric that is the same at every setting (e.g. every place pair has a camera-free route) gets no panel
+    of a flat line: a note under the figure gives its value and why (:data:`FLAT_WHY`).
 
     Parameters
     ----------
@@ -190,21 +299,31 @@ def placement_comparison_figure(
         Metric name → output of :func:`sim.sweep.summarise` (columns ``x``,
         ``group``, ``mean``, ``ci_low``, ``ci_high``).
     """
-    n = len(summaries)
+    flat = {metric: value for metric, table in summaries.items() if (value := _flat(table)) is not None}
+    drawn = {m: t for m, t in summaries.items() if m not in flat} or summaries
+    n = len(drawn)
     fig = Figure(figsize=(3.4 * n, 3.4), dpi=110, layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
-    for ax, (metric, table) in zip(axes, summaries.items()):
+    for ax, (metric, table) in zip(axes, drawn.items()):
         groups = [(None, table)] if group is None else list(table.groupby(group, sort=True))
         for colour, (name, part) in zip(SERIES * 4, groups):
             part = part.sort_values(x)
-            ax.plot(part[x], part["mean"] * 100, marker="o", color=colour, label=str(name) if name else None)
+            ax.plot(part[x], part["mean"] * 100, marker="o", color=colour,
+                    label=str(name) if name is not None and ax is axes[0] else "_nolegend_")
             ax.fill_between(part[x], part["ci_low"] * 100, part["ci_high"] * 100, color=colour, alpha=0.2, lw=0)
         ax.set_xlabel(x_label or x)
-        ax.set_ylabel(METRIC_LABELS.get(metric, metric))
+        ax.set_title(METRIC_LABELS.get(metric, metric).replace(" (%)", ""), fontsize=9)
+        ax.set_ylabel("%", fontsize=8)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
+    notes = [f"Not drawn: {METRIC_LABELS.get(m, m).replace(' (%)', '')} is {value:.0%} at every setting"
+             + (f" ({FLAT_WHY[m]})" if m in FLAT_WHY else "") + "." for m, value in flat.items() if m not in drawn]
     if group is not None:
-        axes[0].legend(title=group.split(".")[-1], fontsize=8)
+        # beside the panels, not over a band
+        fig.legend(title=group.split(".")[-1], fontsize=8, title_fontsize=8, loc="outside right upper",
+                   frameon=False)
+    if notes:  # laid out by the constrained layout, under the legend
+        fig.supxlabel("\n".join(textwrap.fill(note, 48 * n) for note in notes), fontsize=7.5, color="#444444")
     fig.suptitle("Placements compared (mean over seeds, 95 % confidence band)", fontsize=10)
     return fig
 
@@ -371,8 +490,8 @@ def long_trip_figure(
     ax.set_xlabel("km from the start of the drive (background: jurisdiction of the road)")
     handles: list[Any] = [ax.broken_barh([], (0, 0), color=GREEN, alpha=0.8,
                                          label="on the route inferred from the view's reads")]
-    handles += [ax.scatter([], [], marker="|", s=90, linewidths=2.5, color=colour[op], label=f"read by {op}")
-                for op in operators]
+    handles += [ax.scatter([], [], marker="|", s=90, linewidths=2.5, color=colour[op],
+                           label=f"read by {display_name(op)}") for op in operators]
     fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), fontsize=8, frameon=False)
     ax.set_title(title or "One long drive: what each view recovers (right: share of km)", fontsize=10)
     return fig
@@ -390,52 +509,3 @@ def _place_shade(place: str) -> str:
     if place in ("", "state", "highway"):
         return "#FFFFFF"
     return ("#E8E8E8", "#F4F4F4")[sum(map(ord, place)) % 2]
-
-
-# --- real reads (curtain analyze) ---------------------------------------------------
-
-def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *, title: str = "") -> Figure:
-    """Where surveillance concentrates: a map of areas by residents' trips read, and bars per area.
-
-    Parameters
-    ----------
-    node_area : numpy.ndarray
-        Area name of every node.
-    table : pandas.DataFrame
-        From :func:`sim.metrics.exposure_by_area`.
-    """
-    fig = Figure(figsize=(11.0, 4.8), dpi=110, layout="constrained")
-    left, right = fig.subplots(1, 2, width_ratios=[1, 1.3])
-    value = table.set_index("area")["resident_share_trips_read"]
-    x, y = _km(net)
-    _draw_edges(left, net, np.arange(net.n_edges), colors="#DDDDDD", linewidths=0.5, zorder=1)
-    shown = value.reindex(node_area).to_numpy(float) * 100
-    finite = shown[np.isfinite(shown)]
-    # a share's scale starts at 0 (a scale spanning only the data made a 5-point spread look like 0 vs 100);
-    # it ends at the next 10 % above the largest share, so small areas of difference still show
-    high = float(min(100.0, max(10.0, np.ceil(finite.max() / 10) * 10))) if len(finite) else 100.0
-    points = left.scatter(x, y, c=shown, cmap="viridis", s=10, zorder=2, vmin=0.0, vmax=high)
-    fig.colorbar(points, ax=left, label="residents' trips read at least once (%)", shrink=0.8)
-    stretched = _stretch(left, x, y)
-    left.set_xlabel("east (km)")
-    left.set_ylabel("north (km)" + (" — not to scale" if stretched else ""))
-    left.set_title("Home areas: how much of residents' driving is read", fontsize=9)
-    pos = np.arange(len(table))
-    width = 0.38
-    right.bar(pos - width / 2, table["share_vehicles_observed"] * 100, width, color=BLUE,
-              label="vehicles driving here that a camera here read (%)")
-    right.bar(pos + width / 2, table["resident_share_trips_read"] * 100, width, color=ORANGE,
-              label="residents' trips read at least once (%)")
-    right.set_ylabel("%")
-    right.set_ylim(0, 100)
-    right.set_xticks(pos, table["area"], rotation=20, fontsize=8)
-    density = right.twinx()
-    density.plot(pos, table["cameras_per_10_road_km"], color="black", marker="o", label="cameras per 10 km of road")
-    density.set_ylabel("cameras per 10 km of road")
-    density.set_ylim(bottom=0)
-    handles = right.get_legend_handles_labels()[0] + density.get_legend_handles_labels()[0]
-    # below the axes, not over the bars (a share near 100 % sat under an inside legend)
-    fig.legend(handles=handles, fontsize=7, loc="outside lower right", ncols=3, frameon=False)
-    right.set_title("Per area: cameras, and who is read", fontsize=9)
-    fig.suptitle(title or "Where surveillance concentrates", fontsize=10)
-    return fig

@@ -52,7 +52,7 @@ def _fmt(value: Any, key: str = "", ci: list[float] | None = None) -> str:
     if isinstance(value, float) and is_share(key, value):
         return f"{value:{share_style(value, ci)}}"
     if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+        return f"{value:#.3g}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
@@ -91,7 +91,8 @@ def metrics_table(metrics: dict[str, Any]) -> str:
     """Every number of ``metrics.json`` as an HTML table — name, value, 95 % interval, out of (n) — with nested
     entries (agencies, areas …) under a heading row of their path; shares in percent, text in plain unicode."""
     rows, group = [], None
-    for path, value in _flatten(metrics):
+    # the run's own numbers first, then each nested entry under its heading
+    for path, value in sorted(_flatten(metrics), key=lambda item: len(item[0]) > 1):
         parent = _lookup(metrics, path[:-1])
         key = path[-1]
         if path[:-1] != group:

@@ -241,7 +241,7 @@ def summarise(table: pd.DataFrame, x: str, metric: str, group: str | None = None
     return pd.DataFrame(rows)
 
 
-COMPARED_METRICS = ("share_trips_read_ge1", "route_recall_mean", "camera_free_pair_share")
+COMPARED_METRICS = ("share_trips_read_ge1", "share_trips_read_ge2", "route_recall_mean", "camera_free_pair_share")
 
 
 def write_comparison(table: pd.DataFrame, axes: tuple[str, ...], out_dir: str | Path) -> Path | None:

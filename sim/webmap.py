@@ -29,13 +29,15 @@ COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ margin: 0; font-family: system-ui, sans-serif; }}
+body {{ margin: 0; font-family: system-ui, sans-serif; display: flex; flex-direction: column; height: 100vh; }}
 header {{ padding: 0.4em 0.8em; background: #f4f4f4; border-bottom: 1px solid #ccc; font-size: 0.9em; }}
-svg {{ display: block; width: 100vw; height: calc(100vh - 2.6em); background: #fff; cursor: grab; }}
+svg {{ display: block; width: 100%; flex: 1; min-height: 0; background: #fff; cursor: grab; }}
 .roads {{ fill: none; stroke: #bbb; vector-effect: non-scaling-stroke; stroke-width: 1; }}
 .major {{ fill: none; stroke: #777; vector-effect: non-scaling-stroke; stroke-width: 2; }}
 .reads circle {{ fill: #0072B2; opacity: 0.6; }}
+.boundary {{ fill: none; stroke: #000; vector-effect: non-scaling-stroke; stroke-width: 2; stroke-dasharray: 3 3; }}
 .key span {{ display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin: 0 0.2em 0 0.8em; }}
+.key span.line {{ border-radius: 0; height: 0; width: 1.4em; border-top: 2px dashed #000; vertical-align: middle; }}
 </style></head><body>
 <header><b>{title}</b> — drag to pan, wheel to zoom, hover a camera for its reads.
 <label><input type="checkbox" id="show-reads"> reads (sample of {n_reads:,})</label>
@@ -44,6 +46,7 @@ svg {{ display: block; width: 100vw; height: calc(100vh - 2.6em); background: #f
 <g id="layers">{tiles}
 <path class="roads" d="{roads}"/>
 <path class="major" d="{major}"/>
+<path class="boundary" d="{boundary}"/>
 <g class="reads" id="reads" style="display:none">{reads}</g>
 <g class="cameras">{cameras}</g>
 </g></svg>
@@ -73,6 +76,23 @@ svg {{ display: block; width: 100vw; height: calc(100vh - 2.6em); background: #f
 """
 
 
+def display_name(name: str) -> str:
+    """An operator's or agency's id as words for a legend: hyphens and underscores become spaces, the first
+    letter a capital, and a short word without a vowel (an acronym) capitals; a name with capitals is kept.
+
+    Examples
+    --------
+    >>> display_name("norfolk-police"), display_name("nypd"), display_name("town-1"), display_name("ICE")
+    ('Norfolk police', 'NYPD', 'Town 1', 'ICE')
+    """
+    if name != name.lower():
+        return name
+    words = [w.upper() if 2 <= len(w) <= 4 and w.isalpha() and not set(w) & set("aeiou") else w
+             for w in name.replace("_", " ").replace("-", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
 #: Half the width of the Web Mercator world (EPSG:3857), metres.
 MERCATOR_HALF = 20_037_508.342789244
 #: Most tiles drawn across the map's larger side.
@@ -80,10 +100,13 @@ TILES_ACROSS = 6
 
 
 def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, title: str,
-             max_reads: int = 2_000, tiles: str = "", attribution: str = "") -> str:
+             max_reads: int = 2_000, tiles: str = "", attribution: str = "",
+             boundary: np.ndarray | None = None, boundary_label: str = "") -> str:
     """The page: roads (arterials darker), cameras coloured by operator and sized by reads, a sample of reads.
 
-    ``tiles`` is a tile URL template (``{z}/{x}/{y}``) for an online background; empty for none.
+    ``tiles`` is a tile URL template (``{z}/{x}/{y}``) for an online background; empty for none. ``boundary``
+    (edges) is drawn dashed, named ``boundary_label`` in the key: a fenced district's, or a line's crossings.
+    The key names each operator in words (:func:`display_name`) with its number of cameras.
     """
     px, py = _mercator(net) if tiles else (net.x, net.y)
     x, y = px - px.min(), py.max() - py  # metres from the north-west corner; SVG's y points down
@@ -110,7 +133,13 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
         read_dots.append(f'<circle cx="{rx:.1f}" cy="{ry:.1f}" r="{span * 0.0015:.1f}"><title>'
                          f'{html.escape(str(plate))} at {pd.Timestamp(when):%Y-%m-%d %H:%M:%S}</title></circle>')
     pad = 0.03 * span
-    key = "".join(f'<span style="background:{colour[op]}"></span>{html.escape(op)}' for op in operators)
+    key = "".join(f'<span style="background:{colour[op]}"></span>{html.escape(display_name(str(op)))}: '
+                  f'{_readers(layout, camera, op)}' for op in operators)
+    key += " (dot size: reads)" if operators else ""
+    lines = np.asarray(boundary if boundary is not None else [], dtype=np.int64)
+    if len(lines) and boundary_label:
+        key += f'<span class="line"></span>{html.escape(boundary_label)}'
+
     scale = f"{np.ptp(net.x) / 1000:.1f} km across"
     layer = ""
     if tiles:
@@ -121,7 +150,19 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
         view=f"{-pad:.1f} {-pad:.1f} {np.ptp(x) + 2 * pad:.1f} {np.ptp(y) + 2 * pad:.1f}",
         roads=_path(x, y, net.edge_u[~major], net.edge_v[~major]),
         major=_path(x, y, net.edge_u[major], net.edge_v[major]),
+        boundary=_path(x, y, net.edge_u[lines], net.edge_v[lines]),
         reads="".join(read_dots), cameras="".join(dots))
+
+
+def _readers(layout: pd.DataFrame, camera: np.ndarray, operator: str) -> str:
+    """'12 cameras', '9 patrol cars (not drawn: they move)' or both, for an operator's entry in the key."""
+    fixed = int(np.sum(layout["operator"].to_numpy()[np.unique(camera)] == operator))
+    mobile = int(((layout["operator"] == operator) & (layout["kind"] == "mobile")).sum()) \
+        if "kind" in layout.columns else 0
+    words = [f"{fixed:,} camera{'' if fixed == 1 else 's'}"] if fixed or not mobile else []
+    if mobile:
+        words.append(f"{mobile:,} patrol car{'' if mobile == 1 else 's'} (not drawn: they move)")
+    return ", ".join(words)
 
 
 def _path(x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -68,18 +69,93 @@ def test_figure_is_drawn_at_its_size(toy, name, size_in):
     assert len(np.unique(image.reshape(-1, image.shape[-1]), axis=0)) > 20
 
 
-def test_areas_share_scale_starts_at_zero(toy):
-    """A share's colour scale starts at 0 and ends at the next 10 % above the largest share (not at the data's span)."""
+def test_areas_colour_scale_spans_the_homes_range_and_says_so(toy):
+    """The colour scale spans the homes' shares (out to the next 5 %, at least 10 points wide), not 0 to the
+    largest: every home at 70–80 % was one colour on a 0–80 % scale. The colour bar says which range it is."""
     from sim.metrics.catalogue import scenario_areas
-    from sim.plot import areas_figure
+    from sim.plot_areas import areas_figure
 
     node_area = scenario_areas(toy.scenario, toy.net)[0]
     table = toy.tables["areas"]
     fig = areas_figure(toy.net, node_area, table)
     lo, hi = fig.axes[0].collections[-1].get_clim()
-    top = float(np.nanmax(table["resident_share_trips_read"])) * 100
-    assert lo == 0.0
-    assert top <= hi <= max(10.0, top + 10.0) and hi % 10 == 0
+    homes = table.set_index("area")["resident_share_trips_read"].reindex(node_area).to_numpy(float) * 100
+    homes = homes[np.isfinite(homes)]
+    assert lo <= homes.min() and homes.max() <= hi and hi - lo >= 10
+    assert lo > homes.min() - 10 and hi < homes.max() + 10 and lo % 5 == 0 and hi % 5 == 0
+    labels = [a.get_ylabel() for a in fig.axes if "residents' trips" in a.get_ylabel()]
+    assert len(labels) == 1 and f"the homes' range, {lo:g}–{hi:g} %, not 0–100" in labels[0]
+
+
+def test_area_names_round_ring_bounds_and_spell_out_roads_across():
+    from sim.plot_areas import area_names
+
+    assert area_names(["0–2 km", "2–4 km"]) == ["0–2 km", "2–4 km"]
+    assert area_names(["0–0.405 km", "0.405–0.811 km"]) == ["0–0.4 km", "0.4–0.8 km"]
+    # rounding never merges two bounds
+    assert area_names(["0–0.04 km", "0.04–0.08 km", "0.08–0.12 km"]) == ["0–0.04 km", "0.04–0.08 km",
+                                                                         "0.08–0.12 km"]
+    assert area_names(["city", "county|city"]) == ["city", "roads across the line\n(county–city)"]
+
+
+def _grid_with_cameras():
+    """A 6 × 6 grid; a two-way camera on one road and one-way cameras on two more, for operator 'city-police'."""
+    from sim.generators import grid_network
+
+    net = grid_network(6, 6, one_way_share=0, jitter_m=0, rng=np.random.default_rng(0))
+    two_way = [0, int(net.reverse_edge(0))]
+    edges = np.array(two_way + [10, 20])
+    return net, edges, np.array(["city-police"] * 4), np.array([1, 1, 2, 3])
+
+
+def test_map_legend_shows_arrows_and_counts_cameras_not_directions():
+    from matplotlib.collections import PathCollection
+    from matplotlib.quiver import Quiver
+
+    net, edges, operators, cameras = _grid_with_cameras()
+    fig = map_figure(net, edges, camera_operator=operators, camera_of_edge=cameras)
+    ax = fig.axes[0]
+    assert any(isinstance(c, Quiver) for c in ax.collections)  # the map draws arrows …
+    assert not any(isinstance(c, PathCollection) for c in ax.collections)  # … and no dots
+    (entry,) = [h for h in fig.legends[0].legend_handles if "camera" in h.get_label()]
+    assert entry.get_label() == "City police: 3 cameras (1 reads both ways: 4 arrows)"
+    assert entry.get_marker() == r"$\rightarrow$"  # the legend's mark is an arrow too
+
+
+def test_a_small_fenced_district_gets_a_zoomed_panel():
+    net, edges, operators, cameras = _grid_with_cameras()
+    corner = np.isin(net.edge_u, [0]) ^ np.isin(net.edge_v, [0])  # the roads out of the corner intersection
+    zoomed = map_figure(net, edges, camera_operator=operators, district_edges=np.flatnonzero(corner))
+    assert len(zoomed.axes) == 2
+    x0, x1 = zoomed.axes[1].get_xlim()
+    assert x1 - x0 < 0.5 * np.ptp(net.x) / 1000  # a close-up …
+    ends = np.concatenate([net.edge_u[corner], net.edge_v[corner]])
+    assert x0 <= (net.x[ends] - net.x.min()).min() / 1000 and (net.x[ends] - net.x.min()).max() / 1000 <= x1
+    # … of a district that is a speck; a boundary across the whole map needs none
+    across = np.flatnonzero(np.isin(net.edge_u, np.arange(0, 36, 6)) ^ np.isin(net.edge_v, np.arange(0, 36, 6)))
+    assert len(map_figure(net, edges, district_edges=across).axes) == 1
+
+
+def test_a_metric_flat_at_every_setting_gets_a_note_not_a_panel():
+    import pandas as pd
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    runs = pd.DataFrame({"cameras.count": [5, 5, 10, 10] * 2, "cameras.strategy": ["a"] * 4 + ["b"] * 4,
+                         "share_trips_read_ge1": np.linspace(0.1, 0.8, 8), "camera_free_pair_share": 1.0})
+    summaries = {m: summarise(runs, "cameras.count", m, "cameras.strategy")
+                 for m in ("share_trips_read_ge1", "camera_free_pair_share")}
+    fig = placement_comparison_figure(summaries, "cameras.count", "cameras.strategy")
+    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "trips read at least once"
+    from matplotlib.text import Text
+
+    (note,) = [t for t in fig.findobj(Text) if t.get_text().startswith("Not drawn")]
+    assert "place pairs with a camera-free route is 100% at every setting" in " ".join(note.get_text().split())
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legend = fig.legends[0].get_window_extent(renderer)
+    assert not legend.overlaps(fig.axes[0].get_window_extent(renderer))  # the legend sits off the bands
+    assert not legend.overlaps(note.get_window_extent(renderer))
 
 
 def _drawn_figures(monkeypatch, tmp_path, scenario):
@@ -217,3 +293,18 @@ def test_the_map_draws_the_typical_trip_and_its_title_says_so(toy, tmp_path, mon
     write_figures(toy, tmp_path)
     assert f"a typical trip — {t.recall:.0%} of its route rebuilt" in titles[0]
     assert f"the median of the {t.n:,} trips sighted twice or more" in titles[0]
+
+
+def test_the_web_map_key_names_operators_in_words_with_their_cameras(toy):
+    from sim.cameras import watch_pairs
+    from sim.webmap import display_name, map_html
+
+    camera, edge, _ = watch_pairs(toy.layout, toy.net)
+    page = map_html(toy.net, toy.layout, toy.reads, title="t", boundary=edge[:2], boundary_label="the line")
+    for operator, n in toy.layout["operator"].value_counts().items():
+        assert f"{display_name(operator)}: {n:,} camera{'s' if n != 1 else ''}" in page
+    assert page.count("</circle>") >= len(camera)  # the key's dots are the map's dots
+    drawn = re.search(r'<path class="boundary" d="([^"]*)"/>', page).group(1)
+    roads = {frozenset((int(toy.net.edge_u[e]), int(toy.net.edge_v[e]))) for e in edge[:2]}
+    assert drawn.count("M") == len(roads) and "the line" in page
+    assert re.search(r'<path class="boundary" d=""/>', map_html(toy.net, toy.layout, toy.reads, title="t"))
