@@ -126,7 +126,7 @@ def _readers_only(m: dict[str, Any]) -> str:
     days = m.get("n_days", 1)
     return (f"No fixed camera: {mobile.get('n_readers', '—')} patrol-car readers made {_count(m, 'n_reads')} reads "
             f"over {days} day{'s' if days != 1 else ''}"
-            + (f", {per_day:,.0f} per reader per day{scaled}" if isinstance(per_day, float) else "")
+            + (f", {per_day:,.0f} per reader per day on average{scaled}" if isinstance(per_day, float) else "")
             + f"; {share(m, 'share_plates_read_once')} of the {_count(m, 'share_plates_read_once_n')} plates read "
             f"were read exactly once, and {share(mobile, 'share_vehicles_read')} of the "
             f"{_count(mobile, 'share_vehicles_read_n')} vehicles were read at all — the numbers to hold beside a "
@@ -154,9 +154,11 @@ def _answer_access(m: dict[str, Any]) -> str:
     for rule, report in (m.get("rules") or {}).items():
         for agency, path in (report.get("leaks") or {}).items():
             seen = agencies.get(agency, {})
+            rebuilt = ("" if agency in everything else  # said above, for every agency that searches every read
+                       f", enough to rebuild {share(seen, 'share_trips_reconstructable')} of trips (sighted twice or "
+                       "more)")
             parts.append(f"despite rule {rule}, {agency} reaches {share(seen, 'share_reads_visible')} of the reads "
-                         f"through {' → '.join(path)}, enough to rebuild "
-                         f"{share(seen, 'share_trips_reconstructable')} of trips (sighted twice or more)")
+                         f"through {' → '.join(path)}{rebuilt}")
     return "; ".join(parts) + "."
 
 
@@ -166,19 +168,27 @@ def _answer_fence(m: dict[str, Any]) -> str:
     both = m["district_sealed_in"] and m["district_sealed_out"]
     state = ("fenced in both ways" if both else "fenced in only one way" if m["district_sealed_in"]
              or m["district_sealed_out"] else "not fenced in")
-    return (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at least "
-            f"{m['min_cut_to_seal_district']} cameras reading both ways, or {m['min_cameras_to_seal_district']} "
-            f"reading one way each). {_entries(m)}{_long_trips_read(m)}Over "
-            f"{m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
+    fence = (f"The district is {state} by {m.get('district_fence_cameras', '—')} cameras (sealing it takes at least "
+             f"{m['min_cut_to_seal_district']} cameras reading both ways, or {m['min_cameras_to_seal_district']} "
+             f"reading one way each). {_entries(m)}")
+    drives = _long_trips_read(m)
+    rest = (f"Over {m.get('n_days', 1)} simulated day{'s' if m.get('n_days', 1) != 1 else ''} the reads "
             f"{_median_km(m)}. {_whole_of_movements(m)}")
+    beyond = isinstance(m.get("n_cameras"), int) and isinstance(m.get("district_fence_cameras"), int) \
+        and m["n_cameras"] > m["district_fence_cameras"]
+    # cameras across the city besides the fence (norfolk-curtain): first whether one can drive unseen at all
+    return drives + fence + rest if beyond and drives else fence + drives + rest
 
 
 def _long_trips_read(m: dict[str, Any]) -> str:
     """'Of the 2,764,126 drives over 5 km, 8% (…) were read at least once. ' (nothing when not computed)."""
     if not isinstance(m.get("share_long_trips_read"), float) or not isinstance(m.get("long_trip_km"), (int, float)):
         return ""
+    unread, ci = 1 - m["share_long_trips_read"], m.get("share_long_trips_read_ci")
+    style = share_style(m["share_long_trips_read"], ci)  # the precision of the share read
     return (f"Of the {_count(m, 'share_long_trips_read_n')} drives over {m['long_trip_km']:g} km, "
-            f"{share(m, 'share_long_trips_read')} were read at least once. ")
+            f"{share(m, 'share_long_trips_read')} were read at least once: {unread:{style}} drove "
+            "their whole way unread. ")
 
 
 def _entries(m: dict[str, Any]) -> str:

@@ -32,8 +32,10 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     all_view = sim.view_table("all")
     operator = sim.layout["operator"].to_numpy()[watch_camera]
     typical = typical_trip(sim)
+    # readers on patrol cars move: the map has no place to draw them, and says so
+    moving = "" if len(camera_edges) or len(sim.layout) == 0 else "\n(the readers are on patrol cars: not drawn)"
     map_title = (f"{name}: cameras and a typical trip — {typical.recall:.0%} of its route rebuilt\n"
-                 f"(the median of the {typical.n:,} trips {typical.who})" if typical else f"{name}: cameras")
+                 f"(the median of the {typical.n:,} trips {typical.who})" if typical else f"{name}: cameras") + moving
     boundary, boundary_label = _boundary(sim)
     figures = [
         save_figure(map_figure(net, camera_edges, **example_trip(sim, typical), camera_operator=operator,

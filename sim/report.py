@@ -18,6 +18,9 @@ HEADLINE = (
     ("n_reads", "plate reads"),
     ("reads_per_camera_per_day", "reads per camera per day"),
     ("reads_per_camera_per_day_full_scale", "reads per camera per day, scaled up to the whole fleet"),
+    ("n_patrol_cars", "readers on patrol cars"),
+    ("reads_per_patrol_car_per_day", "reads per patrol car per day"),
+    ("reads_per_patrol_car_per_day_full_scale", "reads per patrol car per day, scaled up to the whole fleet"),
     ("share_trips_read_ge1", "share of trips read at least once"),
     ("share_trips_read_ge2", "share of trips read at least twice"),
     ("route_recall_mean", "mean share of a trip's route recovered (route recall)"),
@@ -99,17 +102,22 @@ def metrics_table(metrics: dict[str, Any]) -> str:
             group = path[:-1]
             if group:
                 rows.append(f"<tr class=group><th colspan=4>{html.escape(' › '.join(group))}</th></tr>")
-        ci, n, reason = parent.get(f"{key}_ci"), parent.get(f"{key}_n"), parent.get(f"{key}_reason")
+        ci, n = parent.get(f"{key}_ci"), parent.get(f"{key}_n")
         if isinstance(value, list) and all(isinstance(v, dict) for v in value) and value:
             shown = html.escape("; ".join(", ".join(f"{k} {_fmt(v, k)}" for k, v in item.items()) for item in value))
         else:
             shown = _fmt(value, key, ci)
-        if value is None and reason:
-            shown += f" <small>{html.escape(str(reason))}</small>"
+        shown += _why(parent, key)
         rows.append(f"<tr><td><code>{html.escape(key)}</code></td><td class=num>{shown}</td>"
                     f"<td>{_ci(key, value, ci)}</td><td class=num>{_fmt(n) if n is not None else ''}</td></tr>")
     return ("<table class=all><tr><th>name</th><th>value</th><th>95 % interval</th><th>out of (n)</th></tr>"
             + "".join(rows) + "</table>")
+
+
+def _why(metrics: dict[str, Any], key: str) -> str:
+    """Why a number is missing (its ``_reason``), as a small note under the dash; nothing when it is there."""
+    reason = metrics.get(f"{key}_reason")
+    return f" <small>{html.escape(str(reason))}</small>" if metrics.get(key) is None and reason else ""
 
 
 def _label(metrics: dict[str, Any], key: str, label: str) -> str:
@@ -245,7 +253,7 @@ def render_report(
     overridden = ("; overrides " + ", ".join(f"<code>{html.escape(o)}</code>" for o in overrides)) if overrides else ""
     rows = "".join(
         f"<tr><td>{html.escape(_label(metrics, key, label))}</td>"
-        f"<td class=num>{_fmt(metrics.get(key), key, metrics.get(key + '_ci'))}</td>"
+        f"<td class=num>{_fmt(metrics.get(key), key, metrics.get(key + '_ci'))}{_why(metrics, key)}</td>"
         f"<td class=num>{_fmt(metrics[key + '_n']) if metrics.get(key + '_n') is not None else ''}</td>"
         f"<td>{_ci(key, metrics.get(key), metrics.get(key + '_ci'))}</td>"
         f"<td><code>{key}</code></td></tr>"
@@ -285,7 +293,7 @@ td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 img {{ max-width: 100%; }} figure {{ margin: 1em 0; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 table.all tr.group th {{ background: #f4f4f4; padding-top: 0.8em; }}
-table.all small {{ color: #666; display: block; max-width: 40em; text-align: left; }}
+td small {{ color: #666; display: block; min-width: 16em; max-width: 30em; text-align: left; font-size: 0.8em; }}
 details > summary {{ cursor: pointer; font-size: 1.5em; font-weight: bold; margin: 0.83em 0; }}
 p.answer {{ font-size: 1.15em; border-left: 4px solid #d55e00; padding-left: 0.8em; }}
 </style></head><body>

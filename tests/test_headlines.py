@@ -121,7 +121,8 @@ def test_patrol_cars_alone_get_their_reads_not_camera_free_routes():
                                         "share_vehicles_read_ci": [0.106, 0.113], "share_vehicles_read_n": 28471}})
     text = answer(m)
     assert text.startswith("No fixed camera: 9 patrol-car readers made 3,767 reads over 8 days, 2,616 per reader "
-                           "per day scaled up to the whole fleet; 84% (95 % interval 83%–85%) of the 3,120 plates")
+                           "per day on average scaled up to the whole fleet; 84% (95 % interval 83%–85%) of the "
+                           "3,120 plates")
     assert "camera-free route joins" not in text
     assert "A camera-free route joins 53%" in answer(hand_metrics(camera_free_pair_share=0.53,
                                                                   camera_free_pair_share_ci=[0.49, 0.57]))
@@ -148,8 +149,13 @@ def test_the_fence_answer_says_how_many_long_drives_meet_a_camera():
              "share_long_trips_read": 0.0798, "share_long_trips_read_ci": [0.0793, 0.0803],
              "share_long_trips_read_n": 2764126}
     text = answer(fence, "fence")
-    assert "Of the 2,764,126 drives over 5 km, 8.0% (95 % interval 7.9%–8.0%) were read at least once." in text
-    assert "sealing it takes at least 4 cameras reading both ways, or 8 reading one way each" in text
+    assert text.startswith("The district is fenced in both ways by 4 cameras (sealing it takes at least 4 cameras "
+                           "reading both ways, or 8 reading one way each).")
+    assert ("Of the 2,764,126 drives over 5 km, 8.0% (95 % interval 7.9%–8.0%) were read at least once: 92.0% drove "
+            "their whole way unread.") in text
+    # with cameras across the city besides the fence, whether one can drive unseen comes first
+    assert answer(fence | {"n_cameras": 176}, "fence").startswith("Of the 2,764,126 drives over 5 km")
+    assert answer(fence | {"n_cameras": 4}, "fence").startswith("The district is fenced")
 
 
 def test_the_report_shows_every_number_in_a_readable_table(river):
@@ -187,3 +193,19 @@ def test_a_missing_number_shows_why_in_the_table():
     assert "— <small>needs two days</small>" in table
     assert "<td class=num>yes</td>" in table and "<td class=num>a, b</td>" in table
     assert "<th colspan=4>areas › 0–0.4 km</th>" in table  # a real dash, not an escape
+
+
+def test_the_access_answer_says_each_number_once():
+    """westchester-sanctuary: who can search the reads, how much of the trips that rebuilds, and the leak."""
+    def agency(visible, rebuilt):
+        return {"share_reads_visible": visible, "share_trips_reconstructable": rebuilt,
+                "share_trips_reconstructable_ci": [rebuilt - 0.01, rebuilt + 0.01]}
+    m = {"agencies": {"police": agency(1.0, 0.49), "ICE": agency(1.0, 0.49), "pool user": agency(0.4, 0.2)},
+         "rules": {"sanctuary": {"leaks": {"ICE": ["county", "ICE"], "pool user": ["county", "pool", "pool user"]}}}}
+    text = answer(m, "access")
+    assert text.startswith("2 of 3 agencies can search every read (ICE, police), enough to rebuild 49% (95 % "
+                           "interval 48%–50%) of trips (sighted twice or more); despite rule sanctuary, ICE reaches "
+                           "100.0% of the reads through county → ICE;")
+    assert text.count("49%") == 1  # ICE's share is not said twice
+    assert text.endswith("pool user reaches 40% of the reads through county → pool → pool user, enough to rebuild "
+                         "20% (95 % interval 19%–21%) of trips (sighted twice or more).")
