@@ -127,6 +127,10 @@ def test_a_small_fenced_district_gets_a_zoomed_panel():
     corner = np.isin(net.edge_u, [0]) ^ np.isin(net.edge_v, [0])  # the roads out of the corner intersection
     zoomed = map_figure(net, edges, camera_operator=operators, district_edges=np.flatnonzero(corner))
     assert len(zoomed.axes) == 2
+    pixels(zoomed)  # drawn as saved: nothing of the wider figure is clipped
+    renderer = _renderer(zoomed)
+    for text in _texts(zoomed):
+        assert _inside(text.get_window_extent(renderer), zoomed.bbox), text.get_text()
     x0, x1 = zoomed.axes[1].get_xlim()
     assert x1 - x0 < 0.5 * np.ptp(net.x) / 1000  # a close-up …
     ends = np.concatenate([net.edge_u[corner], net.edge_v[corner]])
