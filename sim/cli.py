@@ -33,6 +33,7 @@ from sim.pipeline import STAGE_NAMES
 from sim.progress import listening
 from sim.query import agencies_seeing_plate, plate_history, plate_summary, reads_per_camera_per_day
 from sim.report import answer
+from sim.searches import searches_sentences
 from sim.runner import run_scenario
 from sim.seeds import stage_rngs
 from sim.shard import workers as dask_workers
@@ -179,6 +180,9 @@ def run(
                       "(metrics.route_sample; \"all\" keeps every route)", highlight=False, soft_wrap=True)
     if spec.reads.source != "file":
         console.print(answer(result.metrics, spec.output.question), highlight=False, soft_wrap=True)
+    if result.metrics.get("searches"):
+        for sentence in searches_sentences(result.metrics["searches"], result.metrics.get("rules")):
+            console.print(sentence, highlight=False, soft_wrap=True)
     console.print(f"wrote [bold]{result.out_dir}[/] (open {result.out_dir / 'report.html'})")
     if result.carried:
         console.print(f"kept what you had put in it, untouched: {', '.join(result.carried)}", highlight=False,

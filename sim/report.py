@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.answers import OBSERVATIONS, answer, is_share, share_style
+from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
 
@@ -244,6 +245,24 @@ def _vehicle_day_table(metrics: dict[str, Any]) -> str:
             f"</tr><tr>{cells}</tr></table>")
 
 
+def _searches_section(metrics: dict[str, Any]) -> str:
+    """``[searches]``: the model's sentences, and searches a day reaching the scenario's cameras by jurisdiction."""
+    searches = metrics.get("searches")
+    if not searches:
+        return ""
+    sentences = "".join(f"<p>{html.escape(s)}</p>" for s in searches_sentences(searches, metrics.get("rules")))
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td class=num>{row['expected_per_day']:.3g}</td>"
+        f"<td class=num>{row['log_searches']:,}</td><td class=num>{row['log_per_day']:.3g}</td>"
+        f"<td>{row['log_per_day_ci'][0]:.3g}–{row['log_per_day_ci'][1]:.3g}</td></tr>"
+        for name, row in [("all agencies", searches["reaching_scenario"]), *searches["by_jurisdiction"].items()])
+    days = searches["assumptions"]["days"]
+    return (f"<h2>Who looks: simulated searches</h2>{sentences}"
+            "<table><tr><th>agencies</th><th>searches a day reaching the cameras (model)</th>"
+            f"<th>in the simulated {days}-day log (searches.csv)</th><th>a day</th><th>95 % interval (Poisson)</th>"
+            f"</tr>{rows}</table>")
+
+
 def render_report(
     metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str, question: str | None = None,
     overrides: list[str] | None = None,
@@ -307,6 +326,7 @@ seed {html.escape(str(metrics.get('seed')))}{overridden}.</p>
 {_precision_note(metrics)}
 {_route_sample_note(metrics)}
 {agency_table}
+{_searches_section(metrics)}
 {what_if}
 <h2>Figures</h2>
 {images}

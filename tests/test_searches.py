@@ -4,6 +4,7 @@ what its own simulated logs show, and `curtain audit` reads its log as it reads 
 
 from __future__ import annotations
 
+import html
 import math
 from pathlib import Path
 
@@ -258,3 +259,18 @@ def test_searches_without_agencies_is_refused(tmp_path):
     (tmp_path / "none.toml").write_text(text)
     with pytest.raises(ScenarioError, match="declares none"):
         run_scenario(load_scenario(tmp_path / "none.toml"), tmp_path / "out")
+
+
+def test_the_report_and_the_command_line_say_what_the_searches_model_found(toy_run, tmp_path):
+    out, metrics = toy_run
+    report = html.unescape((out / "report.html").read_text(encoding="utf-8"))
+    assert "Who looks: simulated searches" in report
+    searches = metrics["searches"]
+    per_day = searches["reaching_scenario"]["expected_per_day"]
+    assert f"{per_day:.2g} a day reach the scenario's cameras" in report
+    assert f"{searches['reaching_scenario']['log_searches']:,}" in report
+    (tmp_path / "toy.toml").write_text(TOY)
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "toy.toml"), "-o", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert "Simulated searches (138 per agency per 30 days" in result.output
+    assert "Over 20 days, the chance that such an agency's search returns a read" in result.output
