@@ -245,6 +245,34 @@ def _vehicle_day_table(metrics: dict[str, Any]) -> str:
             f"</tr><tr>{cells}</tr></table>")
 
 
+def _agency_groups(agencies: dict[str, Any]) -> list[tuple[list[str], dict[str, Any]]]:
+    """Agencies that see the same reads in the same way (the same numbers, one access path each through the same
+    operators and pools, differing only in its last step: a sharing list's agencies) as one group, in order."""
+    groups: dict[Any, tuple[list[str], dict[str, Any]]] = {}
+    for name, a in agencies.items():
+        via = tuple((op, tuple(path[:-1])) for op, path in a["paths"].items())
+        key = (a["share_reads_visible"], a["share_trips_reconstructable"],
+               tuple(a.get("share_trips_reconstructable_ci") or ()), via)
+        groups.setdefault(key, ([], a))[0].append(name)
+    return list(groups.values())
+
+
+def _agency_row(names: list[str], a: dict[str, Any]) -> str:
+    """One row of "Who can see the reads": an agency, or a group of more than ten alike (named in a list
+    that opens)."""
+    if len(names) > 10:
+        who = (f"<details><summary>{len(names)} agencies alike ({html.escape(', '.join(names[:2]))}, …)</summary>"
+               f"{html.escape(', '.join(names))}</details>")
+        paths = "; ".join(" → ".join([*p[:-1], "each of them"]) for p in a["paths"].values())
+    else:
+        who = html.escape(", ".join(names))
+        paths = "; ".join(" → ".join(p) for p in a["paths"].values())
+    return (f"<tr><td>{who}</td><td class=num>{_fmt(a['share_reads_visible'], 'share_reads_visible')}</td>"
+            f"<td class=num>{_fmt(a['share_trips_reconstructable'], 'share', a.get('share_trips_reconstructable_ci'))}"
+            f"</td><td>{_ci('share', a['share_trips_reconstructable'], a.get('share_trips_reconstructable_ci'))}</td>"
+            f"<td>{html.escape(paths) or 'no access'}</td></tr>")
+
+
 def _searches_section(metrics: dict[str, Any]) -> str:
     """``[searches]``: the model's sentences, and searches a day reaching the scenario's cameras by jurisdiction."""
     searches = metrics.get("searches")
@@ -280,13 +308,8 @@ def render_report(
         if key in metrics
     )
     agencies = metrics.get("agencies") or {}
-    agency_rows = "".join(
-        f"<tr><td>{html.escape(name)}</td><td class=num>{_fmt(a['share_reads_visible'], 'share_reads_visible')}</td>"
-        f"<td class=num>{_fmt(a['share_trips_reconstructable'], 'share', a.get('share_trips_reconstructable_ci'))}"
-        f"</td><td>{_ci('share', a['share_trips_reconstructable'], a.get('share_trips_reconstructable_ci'))}</td>"
-        f"<td>{html.escape('; '.join(' → '.join(p) for p in a['paths'].values()) or 'no access')}</td></tr>"
-        for name, a in agencies.items()
-    )
+    agency_rows = "".join(_agency_row(names, a) for group, a in _agency_groups(agencies)
+                          for names in ([group] if len(group) > 10 else [[name] for name in group]))
     agency_table = (
         "<h2>Who can see the reads</h2><table><tr><th>agency</th><th>share of reads visible</th>"
         "<th>share of trips reconstructable (≥ 2 visible reads)</th><th>95 % interval</th><th>access path(s)</th></tr>"
@@ -314,6 +337,7 @@ pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 table.all tr.group th {{ background: #f4f4f4; padding-top: 0.8em; }}
 td small {{ color: #666; display: block; min-width: 16em; max-width: 30em; text-align: left; font-size: 0.8em; }}
 details > summary {{ cursor: pointer; font-size: 1.5em; font-weight: bold; margin: 0.83em 0; }}
+td details > summary {{ font-size: 1em; font-weight: normal; margin: 0; }}
 p.answer {{ font-size: 1.15em; border-left: 4px solid #d55e00; padding-left: 0.8em; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>

@@ -274,3 +274,21 @@ def test_the_report_and_the_command_line_say_what_the_searches_model_found(toy_r
     assert result.exit_code == 0, result.output
     assert "Simulated searches (138 per agency per 30 days" in result.output
     assert "Over 20 days, the chance that such an agency's search returns a read" in result.output
+
+
+def test_a_sharing_lists_agencies_alike_are_one_row_of_the_report():
+    """Eleven agencies that see every read through one operator, differing only in their names, are one row that
+    names them all; an agency seeing the reads another way keeps a row of its own."""
+    from sim.report import render_report
+
+    alike = {f"Town {i} VA PD": {"share_reads_visible": 1.0, "share_trips_reconstructable": 0.25,
+                                  "share_trips_reconstructable_ci": [0.2, 0.3],
+                                  "paths": {"city": ["city", f"Town {i} VA PD"]}} for i in range(11)}
+    other = {"share_reads_visible": 1.0, "share_trips_reconstructable": 0.25,
+             "share_trips_reconstructable_ci": [0.2, 0.3], "paths": {"city": ["city", "pool", "ICE"]}}
+    page = html.unescape(render_report({"agencies": alike | {"ICE": other}}, "", [], "t"))
+    section = page.split("Who can see the reads", 1)[1].split("</table>", 1)[0]
+    assert section.count("<tr>") == 3  # the header, the eleven, ICE
+    assert "11 agencies alike (Town 0 VA PD, Town 1 VA PD, …)" in section
+    assert all(f"Town {i} VA PD" in section for i in range(11))
+    assert "city → each of them" in section and "city → pool → ICE" in section
