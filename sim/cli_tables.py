@@ -17,6 +17,8 @@ from typing import Any
 
 from rich.table import Table
 
+from sim.answers import is_share, share_style
+
 #: Rows of a run's summary, in order: (metrics.json key, label). Rows about fixed cameras are shown only when the
 #: run has some, rows about patrol cars only when it has some (see :func:`summary_rows`).
 SUMMARY_KEYS = (
@@ -76,7 +78,8 @@ def _value(metrics: dict[str, Any], key: str) -> tuple[bool, Any]:
 
 
 def summary_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(label, value, 95 % interval) of every summary row that applies to the run whose ``metrics`` these are.
+    """(label, value, 95 % interval) of every summary row that applies to the run whose ``metrics`` these are;
+    shares in percent (``0.44`` is ``44%``).
 
     A key missing from the metrics is no row (per-camera reads scaled up exist only for a sampled fleet); so
     are the fixed cameras' rows of a run with patrol cars and no fixed camera, and the patrol cars' rows of a
@@ -90,7 +93,11 @@ def summary_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str]]:
         if not present or (key in FIXED_ONLY and not fixed) or (key in SPLIT and not (fixed and patrol)):
             continue
         ci = metrics.get(f"{key}_ci")
-        rows.append((label, format_value(value), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else ""))
+        if is_share(key.rsplit(".", 1)[-1], value):  # shares in percent, as the report and the answer give them
+            style = share_style(value, ci)
+            rows.append((label, f"{value:{style}}", f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""))
+        else:
+            rows.append((label, format_value(value), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else ""))
     return rows
 
 

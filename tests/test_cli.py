@@ -235,3 +235,15 @@ def test_a_patrol_only_run_shows_no_camera_rows(tmp_path):
     assert {"trips", "patrol cars", "reads", "reads per patrol car per day"} <= set(rows)
     assert not {"cameras", "reads per camera per day", "reads by fixed cameras", "reads by patrol cars",
                 "place pairs with a camera-free route", "detour to avoid cameras (median ×)"} & set(rows)
+
+
+def test_the_run_summary_gives_shares_in_percent_as_the_report_does():
+    from sim.cli_tables import summary_rows
+
+    rows = {label: (value, ci) for label, value, ci in summary_rows(
+        {"n_trips": 1200, "n_cameras": 4, "share_trips_read_ge1": 0.4431, "share_trips_read_ge1_ci": [0.42, 0.46],
+         "reads_per_camera_per_day": 0.5, "route_recall_mean": 0.2003, "route_recall_mean_ci": [0.1971, 0.2038]})}
+    assert rows["trips read ≥ 1 time"] == ("44%", "42%–46%")
+    assert rows["route recall (mean)"] == ("20.0%", "19.7%–20.4%")  # a narrow interval: a tenth of a percent
+    assert rows["reads per camera per day"] == ("0.500", "")  # a rate, not a share
+    assert rows["trips"] == ("1,200", "")
