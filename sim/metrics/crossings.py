@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.intervals import add_share
+from sim.metrics.entries import trips_over_edges
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.routing import Routes
 
@@ -75,17 +76,7 @@ def line_crossings(
         "crossing_sides": sides, "n_crossing_roads": int(len(roads)), "n_crossing_ways": int(len(edges)),
         "n_crossing_ways_camera_free": int(len(np.setdiff1d(edges, np.asarray(watched, np.int64)))),
     }
-    is_crossing = np.zeros(net.n_edges, bool)
-    is_crossing[edges] = True
-    kept = np.ones(len(trips), bool) if routes.kept is None else np.asarray(routes.kept, bool)
-    crosses = np.zeros(len(trips), bool)
-    crosses[routes.trip_of_edge()[is_crossing[routes.edges]]] = True
-    crosses &= kept
-    row_of_trip = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
-    edge = reads["edge"].to_numpy(np.int64)
-    on_line = (row_of_trip >= 0) & (edge >= 0) & is_crossing[np.maximum(edge, 0)]
-    read_crossing = np.zeros(len(trips), bool)
-    read_crossing[row_of_trip[on_line]] = True
+    kept, crosses, read_crossing = trips_over_edges(net, edges, routes, trips, reads)
     vehicle = trips["vehicle_id"].to_numpy()
     add_share(out, "share_trips_crossing", crosses[kept], vehicle[kept], reason="no route was kept")
     out["n_trips_crossing"] = int(crosses.sum())

@@ -30,6 +30,36 @@ def entering_edges(net: RoadNetwork, mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(~mask[net.edge_u] & mask[net.edge_v])
 
 
+def trips_over_edges(net: RoadNetwork, edges: np.ndarray, routes: Routes, trips: pd.DataFrame,
+                     reads: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per trip (the rows of ``trips``): whether its route is kept, whether it drives one of ``edges`` (kept
+    routes only), and whether one of its reads was made on one of them.
+
+    Examples
+    --------
+    >>> from sim.generators import grid_network
+    >>> from sim.routing import fastest_routes
+    >>> net = grid_network(3, 3, one_way_share=0, rng=np.random.default_rng(0))
+    >>> routes = fastest_routes(net, np.array([0, 2]), np.array([2, 0]))
+    >>> trips = pd.DataFrame({"trip_id": [5, 6], "vehicle_id": [0, 1]})
+    >>> reads = pd.DataFrame({"trip_id": [6], "edge": [routes.edges[routes.offsets[1]]]})
+    >>> kept, drives, read_on = trips_over_edges(net, routes.edges[:1], routes, trips, reads)
+    >>> kept.tolist(), drives.tolist(), read_on.tolist()
+    ([True, True], [True, False], [False, False])
+    """
+    on = np.zeros(net.n_edges, bool)
+    on[np.asarray(edges, np.int64)] = True
+    kept = np.ones(len(trips), bool) if routes.kept is None else np.asarray(routes.kept, bool)
+    drives = np.zeros(len(trips), bool)
+    drives[routes.trip_of_edge()[on[routes.edges]]] = True
+    drives &= kept
+    row_of_trip = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
+    edge = reads["edge"].to_numpy(np.int64)
+    read_on = np.zeros(len(trips), bool)
+    read_on[row_of_trip[(row_of_trip >= 0) & (edge >= 0) & on[np.maximum(edge, 0)]]] = True
+    return kept, drives, read_on
+
+
 def district_entries(
     net: RoadNetwork, mask: np.ndarray, routes: Routes, trips: pd.DataFrame, reads: pd.DataFrame,
     watched: np.ndarray,
@@ -39,20 +69,9 @@ def district_entries(
     vehicle), over the trips whose routes are kept.
     """
     ways_in = entering_edges(net, mask)
-    is_way_in = np.zeros(net.n_edges, bool)
-    is_way_in[ways_in] = True
     camera_free = np.setdiff1d(ways_in, np.asarray(watched, np.int64))
     out: dict[str, Any] = {"n_ways_in": int(len(ways_in)), "n_ways_in_camera_free": int(len(camera_free))}
-    kept = np.ones(len(trips), bool) if routes.kept is None else np.asarray(routes.kept, bool)
-    trip_of_edge = routes.trip_of_edge()
-    entering = np.zeros(len(trips), bool)
-    entering[trip_of_edge[is_way_in[routes.edges]]] = True
-    entering &= kept
-    row_of_trip = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
-    edge = reads["edge"].to_numpy(np.int64)
-    on_way_in = (row_of_trip >= 0) & (edge >= 0) & is_way_in[np.maximum(edge, 0)]
-    read_entering = np.zeros(len(trips), bool)
-    read_entering[row_of_trip[on_way_in]] = True
+    _, entering, read_entering = trips_over_edges(net, ways_in, routes, trips, reads)
     out["n_trips_entering"] = int(entering.sum())
     add_share(out, "share_trips_entering_read", read_entering[entering],
               trips["vehicle_id"].to_numpy()[entering], reason="no kept route enters the district")
