@@ -104,7 +104,7 @@ def test_each_scenario_opens_with_the_answer_to_its_question(reduced_run):
     html = (norfolk / "report.html").read_text()
     first = html[html.index("<p class=answer>"):]
     first = first[: first.index("</p>")]
-    assert "fenced in both ways by 4 cameras" in first and "4 road segments" in first
+    assert "fenced in both ways by 4 cameras" in first and "at least 4 cameras reading both ways" in first
     assert m["district_fence_cameras"] == 4
     westchester = reduced_run("westchester-sanctuary")
     html = (westchester / "report.html").read_text()
