@@ -26,6 +26,7 @@ cameraCount, reason``), so ``curtain audit`` reads it as it reads a real one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any
 
 import networkx as nx
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
+from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.intervals import add_share, mean_interval
 from sim.scenario.searches import REACHES, SearchPurpose, Searches
@@ -90,6 +92,18 @@ class SearchPlan:
     def per_day_reaching(self) -> float:
         """Expected searches per day that cover some of the scenario's cameras."""
         return self.rate_per_day * sum(self.mix[r] for r in REACHES if self.reaches(r))
+
+
+def check_overrides(spec: Searches, agencies: list[Any], source: str) -> None:
+    """Every ``[[searches.overrides]]`` names an agency, or a kind, of the scenario's agencies."""
+    names, kinds = {a.name for a in agencies}, {a.kind for a in agencies}
+    for i, o in enumerate(spec.overrides):
+        if (o.agency is not None and o.agency not in names) or (o.kind is not None and o.kind not in kinds):
+            what, value, known = ("agency", o.agency, names) if o.agency is not None else ("kind", o.kind, kinds)
+            near = get_close_matches(str(value), sorted(known), n=3)
+            raise ScenarioError(f"{source}: searches.overrides[{i}].{what} = {value!r} is no {what} of the "
+                                "scenario's agencies" + (f"; did you mean {', '.join(map(repr, near))}?" if near
+                                                         else ""))
 
 
 def plan_searches(spec: Searches, agencies: list[Any], declared: set[str], graph: nx.DiGraph,

@@ -292,3 +292,10 @@ def test_a_sharing_lists_agencies_alike_are_one_row_of_the_report():
     assert "11 agencies alike (Town 0 VA PD, Town 1 VA PD, …)" in section
     assert all(f"Town {i} VA PD" in section for i in range(11))
     assert "city → each of them" in section and "city → pool → ICE" in section
+
+
+def test_an_override_for_no_agency_of_the_scenario_is_refused(tmp_path):
+    (tmp_path / "typo.toml").write_text(TOY.replace("days = 20", 'days = 20\n[[searches.overrides]]\nagency = "ICF"'))
+    with pytest.raises(ScenarioError, match=r"overrides\[0\].agency = 'ICF' is no agency .* did you mean 'ICE'"):
+        run_scenario(load_scenario(tmp_path / "typo.toml"), tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -16,7 +16,7 @@ from sim import access
 from sim._errors import ScenarioError
 from sim.metrics.registry import RunContext
 from sim.scenario import Scenario
-from sim.searches import SearchReads, plan_searches, search_metrics, simulate_log
+from sim.searches import SearchReads, check_overrides, plan_searches, search_metrics, simulate_log
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,8 @@ def build_access(scenario: Scenario, layout: pd.DataFrame) -> Any:
     if scenario.searches is not None and not agencies:
         raise ScenarioError(f"{scenario.name}: [searches] simulates the searches of the scenario's agencies, and "
                             "it declares none; add [[agencies]] (or [[sharing_lists]]), or remove [searches]")
+    if scenario.searches is not None:
+        check_overrides(scenario.searches, agencies, scenario.name)
     if not scenario.operators and not agencies:
         if scenario.metrics.what_if_without:
             raise ScenarioError(f"{scenario.name}: metrics.what_if_without needs [[operators]] and [[agencies]] "
