@@ -66,3 +66,91 @@ def test_columns_are_found_or_named_and_bad_rows_are_refused(tmp_path):
         read_audit_log(tmp_path / "cams.geojson")
     result = CliRunner().invoke(app, ["audit", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1 and "audit log not found" in result.output
+
+
+def _log(tmp_path, text: str, columns: dict[str, str] | None = None) -> pd.DataFrame:
+    path = tmp_path / "log.csv"
+    path.write_text(text)
+    return read_audit_log(path, columns)
+
+
+HAND_LOG = """searchDate,cameraCount,reason,userId
+2025-01-31 23:59:59,1000,theft,u1
+2025-02-01 00:00:00,1001,theft,u1
+2025-02-03 12:00:00,50000,,u2
+2025-03-02 08:00:00,50001,stolen car,u2
+2025-03-02 09:00:00,0,theft,u3
+"""
+
+
+def test_a_hand_log_counted_by_hand(tmp_path):
+    """Five searches worked out by hand: the thresholds are "more than" (1,000 cameras is the city's own, 1,001
+    beyond it; 50,000 is beyond the city, 50,001 national); a search of 0 cameras is a search; January 31 to
+    March 2, 2025 is 31 days; a blank reason is counted as "(none given)"."""
+    m = audit_metrics(_log(tmp_path, HAND_LOG))
+    assert (m["n_searches"], m["first_search"], m["last_search"], m["n_days"]) == (5, "2025-01-31", "2025-03-02", 31)
+    assert m["searches_per_day"] == pytest.approx(5 / 31)
+    assert (m["beyond_city_above_cameras"], m["national_above_cameras"]) == (1_000, 50_000)
+    assert (m["share_searches_beyond_city"], m["share_searches_beyond_city_n"]) == (0.6, 5)
+    assert (m["share_searches_national"], m["share_searches_national_n"]) == (0.2, 5)
+    assert m["n_users"] == 3
+    assert m["searches_by_reason"] == {"theft": 3, "(none given)": 1, "stolen car": 1}
+    assert m["searches_by_month"] == {"2025-01": {"own": 1, "beyond_city": 0, "national": 0},
+                                      "2025-02": {"own": 0, "beyond_city": 2, "national": 0},
+                                      "2025-03": {"own": 1, "beyond_city": 0, "national": 1}}
+    # clustered by user (u1: 0, 1; u2: 1, 1; u3: 0): the design effect 0.0624 / 0.048 = 1.3, so Wilson at
+    # n = 5 / 1.3 = 3.85 rather than 5 (z = 1.96: [0.2001, 0.8999])
+    assert m["share_searches_beyond_city_ci"] == pytest.approx([0.2001, 0.8999], abs=1e-4)
+
+
+def test_a_log_without_users_or_reasons(tmp_path):
+    """No user column: no ``n_users``, and the searches are taken as independent (Wilson at n = 5: 3 of 5 is
+    [0.2307, 0.8824], 1 of 5 is [0.0362, 0.6245]); no reason column: every search is "(none given)"."""
+    text = "\n".join(",".join(line.split(",")[:2]) for line in HAND_LOG.splitlines()) + "\n"
+    m = audit_metrics(_log(tmp_path, text))
+    assert "n_users" not in m
+    assert m["share_searches_beyond_city_ci"] == pytest.approx([0.2307, 0.8824], abs=1e-4)
+    assert m["share_searches_national_ci"] == pytest.approx([0.0362, 0.6245], abs=1e-4)
+    assert m["searches_by_reason"] == {"(none given)": 5}
+    # one user named and another blank: not a log that names its users
+    m = audit_metrics(_log(tmp_path, HAND_LOG.replace(",u3", ",")))
+    assert "n_users" not in m and m["share_searches_beyond_city_ci"] == pytest.approx([0.2307, 0.8824], abs=1e-4)
+
+
+@pytest.mark.parametrize("n_reasons, shown", [
+    (12, {f"r{i:02d}": 13 - i for i in range(1, 13)}),                     # twelve: all by name, no "other"
+    (14, {**{f"r{i:02d}": 15 - i for i in range(1, 13)}, "other": 2 + 1}),  # fourteen: the last two summed
+])
+def test_the_twelve_most_frequent_reasons_then_other(tmp_path, n_reasons, shown):
+    """Reason r01 is given n times, r02 n − 1 times, …, the last once: the twelve most frequent are shown by
+    name, the rest summed as "other"."""
+    rows = [f"2025-01-01 10:00,5,r{i:02d}" for i in range(1, n_reasons + 1) for _ in range(n_reasons + 1 - i)]
+    m = audit_metrics(_log(tmp_path, "searchDate,cameraCount,reason\n" + "\n".join(rows) + "\n"))
+    assert m["searches_by_reason"] == shown
+
+
+@pytest.mark.parametrize("role, name", [
+    ("time", "searchDate"), ("time", "search_date"), ("time", "date"), ("time", "time"), ("time", "timestamp"),
+    ("time", "searched_at"), ("time", "SEARCHDATE"),
+    ("cameras", "cameraCount"), ("cameras", "camera_count"), ("cameras", "cameras"), ("cameras", "networkCount"),
+    ("cameras", "n_cameras"),
+    ("reason", "reason"), ("reason", "purpose"), ("reason", "caseReason"),
+    ("user", "userId"), ("user", "user_id"), ("user", "user"), ("user", "officer"),
+])
+def test_each_column_is_found_under_each_of_its_names(tmp_path, role, name):
+    """The names each column is found under (the Eugene log's, and common others), ignoring case: a log whose
+    reason or user column goes unfound would count every search as "(none given)", or by no user."""
+    header = {"time": "when", "cameras": "how_many", "reason": "why", "user": "who"} | {role: name}
+    text = ",".join(header.values()) + "\n2025-03-01 10:00,2000,theft,u1\n2025-03-03 10:00,50,theft,u2\n"
+    # the other required column named by hand; the one tried is found by itself
+    m = audit_metrics(_log(tmp_path, text, {r: header[r] for r in ("time", "cameras") if r != role}))
+    assert (m["n_searches"], m["n_days"], m["share_searches_beyond_city"]) == (2, 3, 0.5)
+    assert m["searches_by_reason"] == ({"theft": 2} if role == "reason" else {"(none given)": 2})
+    assert m.get("n_users") == (2 if role == "user" else None)
+
+
+def test_negative_camera_counts_and_blobs_without_line_breaks_are_refused(tmp_path):
+    with pytest.raises(AuditError, match="lines 3"):
+        _log(tmp_path, "searchDate,cameraCount\n2025-01-02 10:00,0\n2025-01-02 11:00,-1\n")
+    with pytest.raises(AuditError, match="not a CSV audit log"):
+        _log(tmp_path, "searchDate," + "x" * 5000)

@@ -4,6 +4,7 @@ what its own simulated logs show, and `curtain audit` reads its log as it reads 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 from pathlib import Path
@@ -18,7 +19,7 @@ from sim.cli import app
 from sim.scenario.searches import (EUGENE_NATIONAL_CAMERAS, EUGENE_REACH_COUNTS, EUGENE_STATE_POOL_CAMERAS,
                                    EUGENE_USERS, PORTAL_MEDIAN_OWNED_CAMERAS, SearchPurpose, Searches)
 from sim.searches import (SearchPlan, SearchReads, chance_returned, jurisdiction, plan_searches, poisson_interval,
-                          simulate_log)
+                          search_metrics, simulate_log)
 from sim.access import access_graph, visible_operators
 from sim.scenario import Agency
 from sim import ScenarioError
@@ -162,6 +163,278 @@ def test_a_description_search_returns_each_match():
     chance = chance_returned([plan], reads, 30 * DAY_S, np.array([0]))
     # 0.1 searches a day for 30 days, each matching the car with 0.2 (the fleet's size does not matter)
     assert chance[0] == pytest.approx(1 - math.exp(-0.1 * 30 * 0.2))
+
+
+def test_the_poisson_interval_of_one_and_four():
+    """Garwood's table: 1 count gives [0.0253, 5.572] (the lower end −ln(1 − 0.025)), 4 give [1.090, 10.242]."""
+    assert poisson_interval(1) == [pytest.approx(-math.log(0.975)), pytest.approx(5.5716, abs=1e-4)]
+    assert poisson_interval(4) == [pytest.approx(1.0899, abs=1e-4), pytest.approx(10.2416, abs=1e-4)]
+
+
+def test_jurisdiction_of_each_kind_and_state():
+    assert jurisdiction("out-of-state-police", None, "VA") == "out-of-state"
+    assert jurisdiction("local-police", "VA", "VA") == "in-state"
+    assert jurisdiction("sheriff", "TX", "VA") == "out-of-state"
+    assert jurisdiction("federal", None, "VA") == "federal"
+
+
+def test_who_reaches_the_state_pool_and_how_many_cameras_an_agency_owns():
+    """A federal office without a state (the FBI) reaches the scenario's reads only nationally; an account on an
+    operator without cameras in the layout owns none of them (so a search of its own covers ``own_cameras``);
+    ``[[agencies]] users`` is each plan's, the Eugene log's 147 otherwise."""
+    graph = access_graph([{"name": "city", "retention_days": 30}, {"name": "empty", "retention_days": 30}],
+                         [{"name": "empty-pd", "kind": "local-police", "access": ["empty"]},
+                          {"name": "FBI", "kind": "federal", "access": ["pool"]}],
+                         [{"from": "city", "to": "pool"}])
+    agencies = [Agency(name="empty-pd", users=5), Agency(name="FBI", kind="federal")]
+    reach = {a.name: visible_operators(graph, a.name) for a in agencies}
+    layout = pd.DataFrame({"camera_id": ["c0", "c1"], "operator": "city"})
+    spec = Searches(state="VA", own_cameras=7)
+    plans = {p.agency: p for p in plan_searches(spec, agencies, {"empty-pd"}, graph, reach, layout)}
+    fbi, empty = plans["FBI"], plans["empty-pd"]
+    assert [r for r in ("own", "state", "national") if fbi.reaches(r)] == ["national"]
+    assert fbi.target_share == pytest.approx({"own": 0.0, "state": 0.0, "national": 2 / 85185})
+    assert empty.operators["own"] == ("empty",) and empty.cameras["own"] == 7
+    assert empty.target_share == {"own": 0.0, "state": 0.0, "national": 0.0}
+    assert (empty.users, fbi.users) == (5, EUGENE_USERS)
+
+
+def test_an_override_of_rate_zero_and_of_the_reach_mix():
+    spec = Searches(state="VA", reach={"own": 1, "state": 1, "national": 2},
+                    overrides=[{"agency": "city-pd", "rate_per_30_days": 0},
+                               {"kind": "federal", "reach": {"national": 1}}])
+    plans = _plans(spec)
+    assert plans["city-pd"].rate_per_day == 0.0 and plans["city-pd"].per_day_reaching == 0.0
+    assert plans["Next Town VA PD"].mix == {"own": 0.25, "state": 0.25, "national": 0.5}
+    assert plans["Fort Eustis VA US Army"].mix == {"own": 0.0, "state": 0.0, "national": 1.0}
+
+
+def _three_cars() -> SearchReads:
+    """Car 0: read by "city" on days 0, 2 and 3.5; car 1: by "city" on day 1 and by "other" on day 6; car 2:
+    by "city" on day 0. "city" keeps reads 3 days, "other" 10."""
+    days = [0.0, 2.0, 3.5, 1.0, 6.0, 0.0]
+    return SearchReads(vehicle=np.array([0, 0, 0, 1, 1, 2]), time_s=np.array(days) * DAY_S,
+                       operator=np.array(["city", "city", "city", "city", "other", "city"], dtype=object),
+                       retention_s=np.array([3, 3, 3, 3, 10, 3], dtype=float) * DAY_S, fleet=np.array([0, 1, 2]),
+                       fleet_size=3.0)
+
+
+def test_which_reads_a_search_returns():
+    """A read is returned from the moment it is made to the end of its retention, both included, and only by a
+    search over its operator."""
+    reads = _three_cars()
+    city = ("city",)
+    assert reads.returned(0, city, 0.0) == 1                       # the day-0 read, at once
+    assert reads.returned(0, city, 3 * DAY_S) == 2                 # day 0's on its last day, and day 2's
+    assert reads.returned(0, city, 5.5 * DAY_S) == 1               # only day 3.5's is still kept
+    assert reads.returned(1, city, 2 * DAY_S) == 1                 # car 1's only, not car 2's
+    assert reads.returned(1, city, 7 * DAY_S) == 0                 # day 1's expired, day 6's is "other"'s
+    assert reads.returned(1, ("other",), 7 * DAY_S) == 1
+    assert reads.returned(1, ("city", "other"), 3.5 * DAY_S) == 1
+    assert reads.returned(2, city, 1 * DAY_S) == 1
+
+
+def test_how_long_each_cars_reads_can_be_found():
+    """Union of each car's [read, read + retention] within the log, in seconds: car 0 over "city" to day 4 is
+    [0, 3] ∪ [2, 4] ∪ [3.5, 4] = 4 days (the day-3.5 read adds nothing); car 1 [1, 4] = 3; car 2 [0, 3] = 3 (a
+    new car starts afresh). Over both operators to day 10: car 0 [0, 6.5], car 1 [1, 4] ∪ [6, 10] = 7."""
+    reads = _three_cars()
+    assert reads.exposure_s(("city",), 4 * DAY_S).to_dict() == {0: 4 * DAY_S, 1: 3 * DAY_S, 2: 3 * DAY_S}
+    both = reads.exposure_s(("city", "other"), 10 * DAY_S).to_dict()
+    assert both == {0: 6.5 * DAY_S, 1: 7 * DAY_S, 2: 3 * DAY_S}
+    assert reads.exposure_s(("nobody",), 10 * DAY_S).empty
+
+
+def test_search_reads_of_a_run():
+    """Only reads with the plate read right and a camera of the layout; sorted by car and time; each with its
+    operator's retention in seconds; the fleet is every car that drove, and stands for fleet ÷ sample share."""
+    reads = pd.DataFrame({"vehicle_id": [1, 0, 0, 1, 2, 0], "plate_read": ["B", "A", "A?", "B", "C", "A"],
+                          "time_s": [50.0, 30.0, 10.0, 20.0, 5.0, 40.0]})
+    trips = pd.DataFrame({"vehicle_id": [0, 1, 2, 3, 0], "plate": ["A", "B", "C", "D", "A"]})
+    layout = pd.DataFrame({"camera_id": ["c0", "c1"], "operator": ["city", "county"]})
+    camera_row = np.array([0, 1, 1, -1, 0, 0])
+    got = SearchReads.of_run(reads, trips, layout, camera_row, {"city": 30, "county": 2})
+    assert got.vehicle.tolist() == [0, 0, 1, 2]
+    assert got.time_s.tolist() == [30.0, 40.0, 50.0, 5.0]
+    assert got.operator.tolist() == ["county", "city", "city", "city"]
+    assert got.retention_s.tolist() == [2 * DAY_S, 30 * DAY_S, 30 * DAY_S, 30 * DAY_S]
+    assert got.fleet.tolist() == [0, 1, 2, 3] and got.fleet_size == 4.0
+    assert SearchReads.of_run(reads, trips, layout, camera_row, {"city": 30, "county": 2}, 0.5).fleet_size == 8.0
+
+
+def test_the_chance_with_two_purposes_and_a_reach_mix():
+    """Half the searches own, half national (which misses the car); purposes weighted 3 : 1, a plate of a fleet
+    of 4 and a description matching 0.2: 3 searches a day × 0.5 × (0.75 / 4 + 0.25 × 0.2) per day exposed."""
+    reads = _one_car([0.0], 60.0, fleet_size=4.0)
+    plan = SearchPlan(agency="a", kind="k", jurisdiction="in-state", users=1, rate_per_day=3.0,
+                      mix={"own": 0.5, "state": 0.0, "national": 0.5}, cameras={"own": 1, "state": 1, "national": 1},
+                      operators={"own": ("city",), "state": (), "national": ()},
+                      target_share={"own": 1.0, "state": 0.0, "national": 0.0},
+                      purposes=(SearchPurpose(reason="plate", share=3.0),
+                                SearchPurpose(reason="described", share=1.0, target="description", match_share=0.2)))
+    chance = chance_returned([plan], reads, 10 * DAY_S, np.array([0, 5]))
+    assert chance.tolist() == [pytest.approx(1 - math.exp(-3 * 0.5 * (0.75 / 4 + 0.25 * 0.2) * 10)), 0.0]
+
+
+def test_search_metrics_of_a_hand_log():
+    """Four agencies (see ``_plans``), a hand-written log of 5 searches over 10 days and three cars."""
+    spec = Searches(state="VA", days=10, rate_per_30_days=60, reach={"own": 2, "national": 2}, national_cameras=1000,
+                    overrides=[{"kind": "federal", "rate_per_30_days": 30},
+                               {"agency": "Next Town VA PD", "rate_per_30_days": 0}])
+    plans = _plans(spec)
+    # per day reaching the reads: city-pd 2 (all its searches), Next Town 0 (rate 0), Dallas 2 × 0.5 (national
+    # only), Fort Eustis 1 × 0.5 (national; the state pool gets no searches here)
+    log = pd.DataFrame({"agency": ["city-pd", "city-pd", "Dallas TX PD", "Dallas TX PD", "Fort Eustis VA US Army"],
+                        "kind": ["local-police", "local-police", "local-police", "local-police", "federal"],
+                        "jurisdiction": ["in-state", "in-state", "out-of-state", "out-of-state", "federal"],
+                        "reached_scenario": [True, True, True, False, True], "reads_returned": [3, 0, 2, 0, 1]})
+    reads = SearchReads(vehicle=np.array([0, 1]), time_s=np.array([0.0, 5 * DAY_S]),
+                        operator=np.array(["city", "city"], dtype=object), retention_s=np.full(2, 30 * DAY_S),
+                        fleet=np.array([0, 1, 2]), fleet_size=3.0)
+    m = search_metrics(list(plans.values()), log, spec, reads, np.array([0, 1, 2]))
+    assert m["assumptions"] == {
+        "state": "VA", "days": 10, "rate_per_30_days": 60.0, "reach": {"own": 0.5, "state": 0.0, "national": 0.5},
+        "own_cameras": 12, "state_pool_cameras": 2683, "national_cameras": 1000, "fleet_size": 3.0,
+        "purposes": [{"reason": "investigation", "share": 1.0, "target": "plate", "match_share": 0.0}],
+        "overrides": [{"kind": "federal", "rate_per_30_days": 30.0},
+                      {"agency": "Next Town VA PD", "rate_per_30_days": 0.0}]}
+    assert (m["n_agencies"], m["n_agencies_reaching"], m["n_searches"], m["log_reads_returned"]) == (4, 3, 5, 6)
+
+    def rate(expected: float, count: int, ci: list[float]) -> dict:
+        return {"expected_per_day": pytest.approx(expected), "log_searches": count, "log_per_day": count / 10,
+                "log_per_day_ci": pytest.approx([v / 10 for v in ci], abs=1e-5)}
+    # Garwood's exact 95 % interval of a Poisson count (published tables)
+    garwood = {1: [0.025318, 5.571643], 2: [0.242209, 7.224688], 3: [0.618672, 8.767273], 4: [1.089865, 10.241589]}
+    assert m["reaching_scenario"] == rate(3.5, 4, garwood[4])
+    assert m["by_jurisdiction"] == {"in-state": rate(2.0, 2, garwood[2]), "out-of-state": rate(1.0, 1, garwood[1]),
+                                    "federal": rate(0.5, 1, garwood[1])}
+    assert m["by_kind"] == {"federal": rate(0.5, 1, garwood[1]), "local-police": rate(3.0, 3, garwood[3])}
+    assert m["by_agency"] == {
+        "city-pd": {"jurisdiction": "in-state", "kind": "local-police", "expected_per_30_days": pytest.approx(60.0),
+                    "log_searches": 2, "reaches": ["own", "state", "national"]},
+        "Next Town VA PD": {"jurisdiction": "in-state", "kind": "local-police", "expected_per_30_days": 0.0,
+                            "log_searches": 0, "reaches": ["state", "national"]},
+        "Dallas TX PD": {"jurisdiction": "out-of-state", "kind": "local-police",
+                         "expected_per_30_days": pytest.approx(30.0), "log_searches": 1, "reaches": ["national"]},
+        "Fort Eustis VA US Army": {"jurisdiction": "federal", "kind": "federal",
+                                   "expected_per_30_days": pytest.approx(15.0), "log_searches": 1,
+                                   "reaches": ["state", "national"]}}
+    # per day a car is exposed, each reaching search seeks it with target share / fleet of 3: city-pd 2 × 0.5 ×
+    # (1 + 10 / 1000) own and national; Dallas 2 × 0.5 × 0.01; Fort Eustis 1 × 0.5 × 0.01. Car 0 is exposed
+    # the 10 days, car 1 the last 5, car 2 never.
+    per_day = {"in_state": 1.01 / 3, "out_of_state": 0.01 / 3, "federal": 0.005 / 3}
+    per_day["out_of_state_or_federal"] = per_day["out_of_state"] + per_day["federal"]
+    chance = m["chance_resident_read_returned"]
+    assert chance["n_residents"] == 3
+    for name, rate_per_day in per_day.items():
+        expected = (1 - math.exp(-rate_per_day * 10) + 1 - math.exp(-rate_per_day * 5)) / 3
+        assert chance[name] == pytest.approx(expected, rel=1e-9), name
+        assert chance[f"{name}_n"] == 3 and chance[f"share_exposed_{name}_n"] == 3
+        low, high = chance[f"{name}_ci"]
+        assert low < chance[name] < high
+        assert chance[f"share_exposed_{name}"] == pytest.approx(2 / 3)
+        assert len(chance[f"share_exposed_{name}_ci"]) == 2
+
+
+class Quantiles:
+    """A stand-in for ``np.random.Generator`` whose draws are given: each is the inverse CDF of the next of
+    ``q`` (a Poisson count is its mean), so that a log drawn with it can be worked out by hand. Like numpy's,
+    ``choice`` refuses probabilities that do not sum to 1."""
+
+    def __init__(self, q: list[float]):
+        self.q, self.means = list(q), []
+
+    def _next(self, size):
+        out = np.array([self.q.pop(0) for _ in range(1 if size is None else size)])
+        return out if size is not None else out[0]
+
+    def poisson(self, mean):
+        self.means.append(mean)
+        return round(mean)
+
+    def uniform(self, low, high, size):
+        return low + (high - low) * self._next(size)
+
+    def choice(self, n, size, p):
+        assert len(p) == n and min(p) >= 0 and sum(p) == pytest.approx(1.0)
+        return np.searchsorted(np.cumsum(p), self._next(size), side="right")
+
+    def integers(self, low, high, size=None):
+        return low + np.floor(self._next(size) * (high - low)).astype(int)
+
+    def random(self, size=None):
+        return self._next(size)
+
+
+def _plan(agency: str, rate_per_day: float, mix: dict[str, float], operators: dict[str, tuple[str, ...]],
+          purposes: tuple[SearchPurpose, ...], users: int = 1, target_share: float = 1.0) -> SearchPlan:
+    return SearchPlan(agency=agency, kind="local-police", jurisdiction="in-state", users=users,
+                      rate_per_day=rate_per_day, mix=mix, cameras={"own": 10, "state": 2683, "national": 85185},
+                      operators=operators, target_share={r: target_share for r in ("own", "state", "national")},
+                      purposes=purposes)
+
+
+def test_a_log_drawn_by_hand():
+    """Agency a: 2 searches a day for 2 days (4), at 0.75, 0.25, 0.5 and 0.125 of the 2 days, reaching own,
+    national, national, own (mix 0.5 / 0 / 0.5), for theft, stolen, stolen, theft (weights 1 : 3), by users 1,
+    2, 3, 2 of 3; agency b: one search at 0.375 of the log, of the state pool. Sorted by time: the log."""
+    a = _plan("a", 2.0, {"own": 0.5, "state": 0.0, "national": 0.5},
+              {"own": ("city",), "state": ("city",), "national": ()},
+              (SearchPurpose(reason="theft", share=1.0), SearchPurpose(reason="stolen", share=3.0)), users=3)
+    b = _plan("b", 0.5, {"own": 0.0, "state": 1.0, "national": 0.0},
+              {"own": (), "state": ("city",), "national": ("city",)}, (SearchPurpose(reason="hotlist"),))
+    rng = Quantiles([0.75, 0.25, 0.5, 0.125, 0.1, 0.9, 0.6, 0.3, 0.2, 0.5, 0.9, 0.1, 0.0, 0.5, 0.99, 0.4,
+                     0.375, 0.7, 0.3, 0.5])
+    log = simulate_log([a, b], 2, "2025-03-01", rng)
+    assert rng.means == [4.0, 1.0] and rng.q == []
+    assert list(log.columns) == ["id", "userId", "searchDate", "cameraCount", "reason", "agency", "kind",
+                                 "jurisdiction", "reach", "reached_scenario", "reads_returned", "vehicles_returned"]
+    assert log["id"].tolist() == [f"search-00000{i}" for i in range(1, 6)]
+    assert log["searchDate"].tolist() == ["2025-03-01 06:00:00.000", "2025-03-01 12:00:00.000",
+                                          "2025-03-01 18:00:00.000", "2025-03-02 00:00:00.000",
+                                          "2025-03-02 12:00:00.000"]
+    assert log["agency"].tolist() == ["a", "a", "b", "a", "a"]
+    assert log["userId"].tolist() == ["a#1", "a#2", "b#1", "a#3", "a#2"]
+    assert log["reach"].tolist() == ["own", "national", "state", "national", "own"]
+    assert log["cameraCount"].tolist() == [10, 85185, 2683, 85185, 10]
+    assert log["reason"].tolist() == ["theft", "stolen", "hotlist", "stolen", "theft"]
+    assert log["reached_scenario"].tolist() == [True, False, True, False, True]
+    assert (log["kind"] == "local-police").all() and (log["jurisdiction"] == "in-state").all()
+    assert (log["reads_returned"] == 0).all() and (log["vehicles_returned"] == 0).all()  # no reads given
+    # a start with a time zone: the log's times are its wall-clock times
+    rng = Quantiles([0.5, 0.0, 0.0, 0.0])
+    log = simulate_log([b], 2, "2025-03-01T08:30:00-05:00", rng)
+    assert log["searchDate"].tolist() == ["2025-03-02 08:30:00.000"]
+
+
+def test_what_each_search_returns_by_hand():
+    """One search an hour-ish over a day: 7 searches of agency p (own cameras: "city"; national: none), plate
+    searches finding the car sought with target share 0.5 among a fleet of 3 simulated cars standing for 4, then
+    a description matching half the cars. Cars as in ``_three_cars``."""
+    reads = dataclasses.replace(_three_cars(), fleet_size=4.0)
+    p = _plan("p", 7.0, {"own": 0.5, "state": 0.0, "national": 0.5}, {"own": ("city",), "state": (), "national": ()},
+              (SearchPurpose(reason="plate", share=6.0),
+               SearchPurpose(reason="description", share=1.0, target="description", match_share=0.5)),
+              target_share=0.5)
+    times = [1, 2, 3, 4, 5, 6, 7]                   # eighths of the day
+    reach = [0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]     # national, then own
+    purpose = [0.1] * 6 + [0.99]                    # plates, then a description
+    user = [0.0] * 7
+    searches = [
+        [],                  # national: it covers none of the scenario's cameras
+        [0.6],               # the car sought is elsewhere (0.6 ≥ target share 0.5)
+        [0.2, 0.9],          # a car of the 4 that were not simulated (k = 3)
+        [0.2, 0.1],          # car 0 at day 4/8: its day-0 read
+        [0.3, 0.3],          # car 1 at 5/8: not yet read (day 1)
+        [0.4, 0.6],          # car 2 at 6/8: its day-0 read
+        [0.1, 0.2, 0.3],     # the description matches all three: car 0's and car 2's day-0 reads
+    ]
+    rng = Quantiles([t / 8 for t in times] + reach + purpose + user + [q for s in searches for q in s])
+    log = simulate_log([p], 1, "2025-03-01", rng, reads)
+    assert rng.q == []
+    assert log["reached_scenario"].tolist() == [False] + [True] * 6
+    assert log["reads_returned"].tolist() == [0, 0, 0, 1, 0, 1, 2]
+    assert log["vehicles_returned"].tolist() == [0, 0, 0, 1, 0, 1, 2]
 
 
 def test_simulated_logs_return_a_read_as_often_as_the_chance_says():
