@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 
 import pandas as pd
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 
 from sim.audit import AuditError, audit_metrics, read_audit_log
 from sim.cli import app
+from sim.io.folders import curtain_kind
 
 from conftest import dataset_path
 
@@ -47,6 +49,9 @@ def test_curtain_audit_writes_the_folder(eugene, tmp_path):
     m = json.loads((tmp_path / "eugene" / "metrics.json").read_text())
     assert m["n_searches"] == 4_294 and m["source"] == "eugene-search-audit"
     assert (tmp_path / "eugene" / "figures" / "searches.png").stat().st_size > 10_000
+    assert sorted(p.name for p in (tmp_path / "eugene").iterdir()) == [".curtain", "figures", "metrics.json",
+                                                                        "searches.parquet"]
+    assert curtain_kind(tmp_path / "eugene") == "audit" and "versions" in m
     assert len(pd.read_parquet(tmp_path / "eugene" / "searches.parquet")) == 4_294
 
 
@@ -154,3 +159,19 @@ def test_negative_camera_counts_and_blobs_without_line_breaks_are_refused(tmp_pa
         _log(tmp_path, "searchDate,cameraCount\n2025-01-02 10:00,0\n2025-01-02 11:00,-1\n")
     with pytest.raises(AuditError, match="not a CSV audit log"):
         _log(tmp_path, "searchDate," + "x" * 5000)
+
+
+def test_logs_that_are_not_csv_say_so(tmp_path):
+    """A JSON array, a gzipped JSON file and a file not in UTF-8 are refused with what they are; six bad rows
+    are named by their first five lines."""
+    with pytest.raises(AuditError, match="not a CSV audit log"):
+        _log(tmp_path, '[{"searchDate": "2025-01-02", "cameraCount": 5}]')
+    with gzip.open(tmp_path / "log.csv.gz", "wt") as stream:
+        stream.write('{"type": "FeatureCollection", "features": []}')
+    with pytest.raises(AuditError, match="not a CSV audit log"):
+        read_audit_log(tmp_path / "log.csv.gz")
+    (tmp_path / "latin.csv").write_bytes("searchDate,cameraCount,reason\n2025-01-02,5,Raub \xe4\n".encode("latin-1"))
+    with pytest.raises(AuditError, match="not a readable CSV audit log"):
+        read_audit_log(tmp_path / "latin.csv")
+    with pytest.raises(AuditError, match=r"6 row\(s\) .*\(lines 2, 3, 4, 5, 6…\)"):
+        _log(tmp_path, "searchDate,cameraCount\n" + "2025-01-02 10:00,-1\n" * 6)
