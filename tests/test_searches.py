@@ -437,6 +437,15 @@ def test_what_each_search_returns_by_hand():
     assert log["vehicles_returned"].tolist() == [0, 0, 0, 1, 0, 1, 2]
 
 
+def test_a_plate_search_of_a_fleet_of_one_finds_its_car():
+    """A run of one car standing for itself: every plate search that picks the scenario's fleet picks that car
+    (the car is drawn from a fleet of 1, whatever the draw)."""
+    reads = _one_car([0.0], 30.0, fleet_size=1.0)
+    rng = Quantiles([0.5, 0.0, 0.0, 0.0, 0.2, 0.75])  # one search at mid-day, own, the fleet's (0.2 < 1), car 0
+    log = simulate_log([_own_only(30.0)], 1, "2025-03-01", rng, reads)
+    assert rng.q == [] and log["reads_returned"].tolist() == [1] and log["vehicles_returned"].tolist() == [1]
+
+
 def test_simulated_logs_return_a_read_as_often_as_the_chance_says():
     """The realised logs draw targets one search at a time; over 2,000 logs the share that returned the car's
     read matches the closed form (a check of one path against the other, within 4 standard errors)."""
