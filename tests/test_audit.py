@@ -152,6 +152,8 @@ def test_each_column_is_found_under_each_of_its_names(tmp_path, role, name):
     assert (m["n_searches"], m["n_days"], m["share_searches_beyond_city"]) == (2, 3, 0.5)
     assert m["searches_by_reason"] == ({"theft": 2} if role == "reason" else {"(none given)": 2})
     assert m.get("n_users") == (2 if role == "user" else None)
+    # a log without a national search still counts them, as 0 a month
+    assert m["searches_by_month"] == {"2025-03": {"own": 1, "beyond_city": 1, "national": 0}}
 
 
 def test_negative_camera_counts_and_blobs_without_line_breaks_are_refused(tmp_path):
