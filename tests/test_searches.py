@@ -408,33 +408,33 @@ def test_a_log_drawn_by_hand():
 
 
 def test_what_each_search_returns_by_hand():
-    """One search an hour-ish over a day: 7 searches of agency p (own cameras: "city"; national: none), plate
-    searches finding the car sought with target share 0.5 among a fleet of 3 simulated cars standing for 4, then
-    a description matching half the cars. Cars as in ``_three_cars``."""
+    """7 searches of agency p over 3 days, one every 3/8 of a day (own cameras: "city"; national: none): a
+    description matching every car, then plate searches finding the car sought with target share 0.5 among a
+    fleet of 3 simulated cars standing for 4. Cars as in ``_three_cars`` (retention 3 days)."""
     reads = dataclasses.replace(_three_cars(), fleet_size=4.0)
-    p = _plan("p", 7.0, {"own": 0.5, "state": 0.0, "national": 0.5}, {"own": ("city",), "state": (), "national": ()},
+    p = _plan("p", 7 / 3, {"own": 0.5, "state": 0.0, "national": 0.5}, {"own": ("city",), "state": (), "national": ()},
               (SearchPurpose(reason="plate", share=6.0),
                SearchPurpose(reason="description", share=1.0, target="description", match_share=0.5)),
               target_share=0.5)
-    times = [1, 2, 3, 4, 5, 6, 7]                   # eighths of the day
-    reach = [0.9, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]     # national, then own
-    purpose = [0.1] * 6 + [0.99]                    # plates, then a description
+    times = [1, 2, 3, 4, 5, 6, 7]                   # eighths of the 3 days
+    reach = [0.1, 0.1, 0.9, 0.1, 0.1, 0.1, 0.1]     # own but the third, national
+    purpose = [0.99] + [0.1] * 6                    # a description, then plates
     user = [0.0] * 7
     searches = [
+        [0.1, 0.2, 0.3],     # day 0.375: the description matches all three: the day-0 reads of cars 0 and 2
+        [0.2, 0.3],          # day 0.75: car 1 (k = 1), not read before day 1
         [],                  # national: it covers none of the scenario's cameras
         [0.6],               # the car sought is elsewhere (0.6 ≥ target share 0.5)
         [0.2, 0.9],          # a car of the 4 that were not simulated (k = 3)
-        [0.2, 0.1],          # car 0 at day 4/8: its day-0 read
-        [0.3, 0.3],          # car 1 at 5/8: not yet read (day 1)
-        [0.4, 0.6],          # car 2 at 6/8: its day-0 read
-        [0.1, 0.2, 0.3],     # the description matches all three: car 0's and car 2's day-0 reads
+        [0.2, 0.1],          # day 2.25: car 0, its reads of days 0 and 2
+        [0.4, 0.6],          # day 2.625: car 2, its day-0 read
     ]
     rng = Quantiles([t / 8 for t in times] + reach + purpose + user + [q for s in searches for q in s])
-    log = simulate_log([p], 1, "2025-03-01", rng, reads)
+    log = simulate_log([p], 3, "2025-03-01", rng, reads)
     assert rng.q == []
-    assert log["reached_scenario"].tolist() == [False] + [True] * 6
-    assert log["reads_returned"].tolist() == [0, 0, 0, 1, 0, 1, 2]
-    assert log["vehicles_returned"].tolist() == [0, 0, 0, 1, 0, 1, 2]
+    assert log["reached_scenario"].tolist() == [True, True, False, True, True, True, True]
+    assert log["reads_returned"].tolist() == [2, 0, 0, 0, 0, 2, 1]
+    assert log["vehicles_returned"].tolist() == [2, 0, 0, 0, 0, 1, 1]
 
 
 def test_a_plate_search_of_a_fleet_of_one_finds_its_car():
