@@ -18,8 +18,8 @@ from sim import load_scenario, run_scenario
 from sim.cli import app
 from sim.scenario.searches import (EUGENE_NATIONAL_CAMERAS, EUGENE_REACH_COUNTS, EUGENE_STATE_POOL_CAMERAS,
                                    EUGENE_USERS, PORTAL_MEDIAN_OWNED_CAMERAS, SearchPurpose, Searches)
-from sim.searches import (SearchPlan, SearchReads, chance_returned, jurisdiction, plan_searches, poisson_interval,
-                          search_metrics, simulate_log)
+from sim.searches import (SearchPlan, SearchReads, chance_returned, hazard_per_s, jurisdiction, plan_searches,
+                          poisson_interval, search_metrics, simulate_log)
 from sim.access import access_graph, visible_operators
 from sim.scenario import Agency
 from sim import ScenarioError
@@ -444,6 +444,26 @@ def test_a_plate_search_of_a_fleet_of_one_finds_its_car():
     rng = Quantiles([0.5, 0.0, 0.0, 0.0, 0.2, 0.75])  # one search at mid-day, own, the fleet's (0.2 < 1), car 0
     log = simulate_log([_own_only(30.0)], 1, "2025-03-01", rng, reads)
     assert rng.q == [] and log["reads_returned"].tolist() == [1] and log["vehicles_returned"].tolist() == [1]
+
+
+def test_a_reach_without_the_scenarios_cameras_finds_nothing():
+    """An agency's own searches covering an operator of the scenario that has no camera in it (target share 0):
+    the hazard of its other reaches is 0, and a plate search of it finds nothing, drawing no car."""
+    plan = dataclasses.replace(_own_only(30.0), target_share={"own": 0.0, "state": 0.0, "national": 0.0})
+    assert [hazard_per_s(plan, r, 1.0) for r in ("state", "national")] == [0.0, 0.0]
+    rng = Quantiles([0.5, 0.0, 0.0, 0.0, 0.5])  # one search at mid-day, own; the fleet's with chance 0
+    log = simulate_log([plan], 1, "2025-03-01", rng, _one_car([0.0], 30.0))
+    assert rng.q == [] and log["reads_returned"].tolist() == [0]
+
+
+def test_an_agency_searching_once_a_second():
+    """86,400 plate searches a day of its own cameras, the car the only one: a hazard of 1 a second, so a car
+    whose read is kept 10 s is returned with chance 1 − e^(−10)."""
+    plan = _own_only(30 * 86_400.0)
+    assert hazard_per_s(plan, "own", 1.0) == 1.0
+    reads = SearchReads(vehicle=np.array([0]), time_s=np.array([0.0]), operator=np.array(["city"], dtype=object),
+                        retention_s=np.array([10.0]), fleet=np.array([0]), fleet_size=1.0)
+    assert chance_returned([plan], reads, DAY_S, np.array([0]))[0] == pytest.approx(1 - math.exp(-10))
 
 
 def test_simulated_logs_return_a_read_as_often_as_the_chance_says():
