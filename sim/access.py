@@ -211,6 +211,28 @@ def visible_reads(
     return (age >= 0) & (age <= limit)
 
 
+def agency_masks(
+    reads: pd.DataFrame, layout: pd.DataFrame, graph: nx.DiGraph, agencies: list[str], query_time_s: float,
+    *, camera_row: np.ndarray | None = None,
+) -> tuple[dict[str, np.ndarray], dict[str, dict[str, list[str]]]]:
+    """Per agency, the mask of the reads it can search at ``query_time_s`` (:func:`visible_reads`) and the
+    operators it reaches (:func:`visible_operators`). Agencies that reach the same operators see the same
+    reads: they share one mask (the same array), so a sharing list's hundreds of agencies cost a handful.
+    """
+    if camera_row is None:
+        camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"])
+    masks: dict[tuple[str, ...], np.ndarray] = {}
+    visible, reach_of = {}, {}
+    for agency in agencies:
+        operators = reach_of[agency] = visible_operators(graph, agency)
+        reach = tuple(sorted(operators))
+        if reach not in masks:
+            masks[reach] = visible_reads(reads, layout, graph, agency, query_time_s, camera_row=camera_row,
+                                         operators=operators)
+        visible[agency] = masks[reach]
+    return visible, reach_of
+
+
 def check_camera_operators(graph: nx.DiGraph, layout: pd.DataFrame, source: str) -> None:
     """Every camera's operator must be declared in ``[[operators]]``."""
     declared = {n for n, d in graph.nodes(data=True) if d["kind"] == "operator"}

@@ -235,11 +235,11 @@ def read_run(folder: str | Path) -> Simulation:
     tables = {p.stem: pd.read_parquet(p) for p in sorted(folder.glob("*.parquet"))
               if p.stem not in RUN_TABLES}
     graph = build_access(scenario, layout)
-    visible = {}
+    visible: dict[str, np.ndarray] = {}
     if graph is not None:
         query_time_s = float(trips["arrive_s"].max())
-        visible = {a.name: access.visible_reads(reads, layout, graph, a.name, query_time_s)
-                   for a in scenario.all_agencies()}
+        visible, _ = access.agency_masks(reads, layout, graph, [a.name for a in scenario.all_agencies()],
+                                         query_time_s)
     names = pd.unique(trip_table["view"])
     by_view = {str(name): trip_table[trip_table["view"].to_numpy() == name].reset_index(drop=True) for name in names}
     if (folder / "views.csv").is_file():  # a view that shares another's rows gets that table (the same object)

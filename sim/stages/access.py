@@ -43,17 +43,11 @@ def searchable(run: RunContext, graph: Any = None, rng: np.random.Generator | No
     if graph is None:
         return Access()
     query_time_s = float(run.trips["arrive_s"].max())
-    # agencies that reach the same operators see the same reads: one mask (the same array) for all of them,
-    # so that a sharing list's hundreds of agencies cost a handful of views (sim.views.agency_metrics)
-    masks: dict[tuple[str, ...], np.ndarray] = {}
-    visible, reach_of = {}, {}
-    for agency in run.scenario.all_agencies():
-        operators = reach_of[agency.name] = access.visible_operators(graph, agency.name)
-        reach = tuple(sorted(operators))
-        if reach not in masks:
-            masks[reach] = access.visible_reads(run.reads, run.layout, graph, agency.name, query_time_s,
-                                                camera_row=run.camera_row, operators=operators)
-        visible[agency.name] = masks[reach]
+    # agencies that reach the same operators share one mask, so that a sharing list's hundreds of agencies cost a
+    # handful of views (sim.views.agency_metrics)
+    visible, reach_of = access.agency_masks(run.reads, run.layout, graph,
+                                            [a.name for a in run.scenario.all_agencies()], query_time_s,
+                                            camera_row=run.camera_row)
     spec = run.scenario.searches
     if spec is None:
         return Access(graph, visible, query_time_s, reach_of)
