@@ -89,6 +89,12 @@ class SearchPlan:
         return bool(self.operators[reach])
 
     @property
+    def purpose_shares(self) -> np.ndarray:
+        """Each purpose's share of the agency's searches (its ``share`` weights, normalised)."""
+        weights = np.array([p.share for p in self.purposes], dtype=float)
+        return weights / weights.sum()
+
+    @property
     def per_day_reaching(self) -> float:
         """Expected searches per day that cover some of the scenario's cameras."""
         return self.rate_per_day * sum(self.mix[r] for r in REACHES if self.reaches(r))
@@ -170,12 +176,13 @@ class SearchReads:
         vehicle = reads["vehicle_id"].to_numpy(np.int64)
         right = reads["plate_read"].to_numpy(object) == plate.reindex(vehicle).to_numpy(object)
         right &= camera_row >= 0
-        operator = layout["operator"].to_numpy(object)[camera_row[right]]
+        row = camera_row[right]
         order = np.lexsort((reads["time_s"].to_numpy(float)[right], vehicle[right]))
+        operators = layout["operator"].to_numpy(object)
+        retention_s = np.array([retention_days[o] for o in operators], dtype=float) * DAY_S  # per camera
         fleet = np.sort(trips["vehicle_id"].unique())
-        return cls(vehicle[right][order], reads["time_s"].to_numpy(float)[right][order], operator[order],
-                   np.array([retention_days[o] * DAY_S for o in operator[order]], dtype=float),
-                   fleet, len(fleet) / sample_share)
+        return cls(vehicle[right][order], reads["time_s"].to_numpy(float)[right][order], operators[row][order],
+                   retention_s[row][order], fleet, len(fleet) / sample_share)
 
     def exposure_s(self, operators: tuple[str, ...], horizon_s: float) -> pd.Series:
         """Per vehicle (simulated id), the seconds of ``[0, horizon_s]`` during which a search over
@@ -211,8 +218,7 @@ def simulate_log(plans: list[SearchPlan], days: int, start: Any, rng: np.random.
         n = int(rng.poisson(plan.rate_per_day * days))
         times = np.sort(rng.uniform(0.0, horizon_s, n))
         reach = rng.choice(len(REACHES), size=n, p=[plan.mix[r] for r in REACHES])
-        weights = np.array([p.share for p in plan.purposes], dtype=float)
-        purpose = rng.choice(len(plan.purposes), size=n, p=weights / weights.sum())
+        purpose = rng.choice(len(plan.purposes), size=n, p=plan.purpose_shares)
         user = rng.integers(0, plan.users, n)
         for t, r, p, u in zip(times, reach, purpose, user):
             name = REACHES[r]
@@ -255,17 +261,17 @@ def hazard_per_s(plan: SearchPlan, reach: str, fleet_size: float) -> float:
     ``match_share``."""
     if not plan.reaches(reach):
         return 0.0
-    weights = np.array([p.share for p in plan.purposes], dtype=float)
-    per_search = sum(w / weights.sum() * (plan.target_share[reach] / fleet_size if p.target == "plate"
-                                          else p.match_share) for w, p in zip(weights, plan.purposes))
+    per_search = sum(w * (plan.target_share[reach] / fleet_size if p.target == "plate" else p.match_share)
+                     for w, p in zip(plan.purpose_shares, plan.purposes))
     return plan.rate_per_day / DAY_S * plan.mix[reach] * per_search
 
 
-def chance_returned(plans: list[SearchPlan], reads: SearchReads, horizon_s: float,
-                    vehicles: np.ndarray) -> np.ndarray:
+def chance_returned(plans: list[SearchPlan], reads: SearchReads, horizon_s: float, vehicles: np.ndarray,
+                    exposure: dict[tuple[str, ...], pd.Series] | None = None) -> np.ndarray:
     """Per vehicle of ``vehicles``, the chance that over ``[0, horizon_s]`` at least one search of ``plans``
-    returns one of its reads: 1 − exp(−Σ hazard × exposure), the searches being Poisson."""
-    exposure: dict[tuple[str, ...], pd.Series] = {}
+    returns one of its reads: 1 − exp(−Σ hazard × exposure), the searches being Poisson. ``exposure`` keeps
+    each operator set's exposure (:meth:`SearchReads.exposure_s`) for the next call with the same reads."""
+    exposure = {} if exposure is None else exposure
     total = np.zeros(len(vehicles))
     for plan in plans:
         for reach in REACHES:
@@ -333,8 +339,10 @@ def search_metrics(plans: list[SearchPlan], log: pd.DataFrame, spec: Searches, r
     chance: dict[str, Any] = {"n_residents": int(len(residents))}
     groups = {"out_of_state_or_federal": ("out-of-state", "federal"),
               **{j.replace("-", "_"): (j,) for j in JURISDICTIONS}}
+    exposure: dict[tuple[str, ...], pd.Series] = {}  # each operator set's, worked out once for every group
     for name, which in groups.items():
-        per_car = chance_returned([p for p in plans if p.jurisdiction in which], reads, horizon, residents)
+        per_car = chance_returned([p for p in plans if p.jurisdiction in which], reads, horizon, residents,
+                                  exposure)
         chance[name] = float(per_car.mean()) if len(per_car) else None
         chance[f"{name}_n"] = int(len(per_car))
         chance[f"{name}_ci"] = mean_interval(per_car)
