@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib import import_module
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,8 @@ def test_vehicle_blocks_give_the_passes_of_one_run(grid10, monkeypatch):
 def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch):
     """Also with the routes of 100 of the 300 vehicles kept (``route_sample``: the others routed in chunks)."""
     monkeypatch.setattr("sim.shard.VEHICLES_PER_SHARD", 40)  # several traffic shards, 8 route-class shards
+    monkeypatch.setattr(import_module("sim.reconstruct"), "READS_PER_BLOCK", 60)  # blocks of plates to draw
+    monkeypatch.setattr(import_module("sim.metrics.person"), "PLATES_PER_BLOCK", 25)  # to guess homes in
     scenario = load_scenario(overrides=[*OVERRIDES, f"metrics.route_sample={sample}"])
     here = _fingerprint(simulate_scenario(scenario))
     with workers(n) as client:
@@ -72,6 +75,8 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
                 there, counts, sim = _counted_run(scenario)
             ran_on = {task["worker"] for task in stream.data}
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
+            ran = " ".join(str(task["key"]) for task in stream.data)
+            assert "_block_routes" in ran and "_guess_block" in ran  # reconstruction and person blocks too
             assert len(ran_on) == 2
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
@@ -91,3 +96,56 @@ def test_two_workers_keep_dasks_log_off_the_terminal(tmp_path):
                            *[x for o in OVERRIDES for x in ("--set", o)]], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "INFO:distributed" not in done.stderr and "Scheduler at" not in done.stderr, done.stderr[:500]
+
+
+def _same_reconstruction(a, b) -> None:
+    pd.testing.assert_frame_equal(a.trips, b.trips, check_exact=True)
+    for name in ("read_recon", "plate_key", "sighting"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    for name in ("offsets", "edges", "travel_time"):
+        np.testing.assert_array_equal(getattr(a.routes, name), getattr(b.routes, name))
+
+
+@pytest.mark.parametrize("inference", ["fastest", "time_matched"])
+def test_routes_drawn_in_blocks_of_plates_are_the_routes_drawn_at_once(inference, monkeypatch):
+    """Blocks of 7 reads (dozens of blocks, each a whole plate or more) rebuild exactly the trips, ids and
+    routes one block does, with misreads matched across the whole table first."""
+    from sim.reconstruct import reconstruct
+
+    scenario = load_scenario(overrides=[*OVERRIDES, "cameras.misread_rate=0.05"])
+    sim = simulate_scenario(scenario)
+    assert sim.reads["plate_read"].nunique() > 20
+    whole = reconstruct(sim.reads, sim.net, route_inference=inference)
+    monkeypatch.setattr(import_module("sim.reconstruct"), "READS_PER_BLOCK", 7)
+    blocks = reconstruct(sim.reads, sim.net, route_inference=inference)
+    _same_reconstruction(whole, blocks)
+    assert whole.routes.edges.size > len(sim.reads)  # paths were drawn between reads, not only the read edges
+
+
+def test_plate_blocks_hold_whole_plates_and_cover_every_read():
+    from sim.reconstruct import plate_blocks
+
+    plate = np.sort(np.random.default_rng(3).integers(0, 40, 500))
+    for size in (1, 7, 50, 499, 10_000):
+        blocks = plate_blocks(plate, size)
+        assert blocks[0][0] == 0 and blocks[-1][1] == len(plate)
+        assert all(b == c for (_, b), (c, _) in zip(blocks[:-1], blocks[1:]))  # contiguous
+        # no plate's reads in two blocks, and no block smaller than asked unless it is the last
+        assert all(plate[b - 1] != plate[b] for _, b in blocks[:-1])
+        assert all(b - a >= size for a, b in blocks[:-1])
+    assert len(plate_blocks(plate, 1)) == 40  # one block per plate
+    assert plate_blocks(np.zeros(0, np.int64), 5) == []
+    with pytest.raises(ValueError, match="at least one read"):
+        plate_blocks(plate, 0)
+
+
+def test_homes_and_work_places_guessed_in_blocks_of_plates_are_guessed_at_once(monkeypatch):
+    """Blocks of 4 plates' codes: the same metrics.json, home and work guesses included (five days, so both
+    are scored)."""
+    scenario = load_scenario(overrides=[*OVERRIDES, "demand.days=5"])
+    whole = _fingerprint(simulate_scenario(scenario))[0]
+    monkeypatch.setattr(import_module("sim.metrics.person"), "PLATES_PER_BLOCK", 4)
+    blocks = _fingerprint(simulate_scenario(scenario))[0]
+    scored = json.loads(whole)
+    assert scored["n_vehicles_scored"] > 20 and scored["n_workers_scored"] > 20
+    assert blocks == whole

@@ -12,6 +12,10 @@ from sim._time import DAY_S
 from sim.intervals import add_share, wilson
 from sim.network import RoadNetwork
 from sim.metrics.predictability import predictability
+from sim.shard import shard_map
+
+#: Plates (codes) per block of the home and work guesses: one shard on a Dask worker (see :func:`guess_places`).
+PLATES_PER_BLOCK = 250_000
 
 
 def searcher_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.Series]:
@@ -178,15 +182,50 @@ def home_inference(
         ``n_vehicles_scored`` (plates scored); ``None`` when none qualifies.
     """
     time = reads["time_s"].to_numpy(float)
-    first = _daily(reads["plate"].to_numpy(), time, reads["edge"].to_numpy(), keep="first")
     vehicle = trips["vehicle_id"].to_numpy()
     by_departure = np.lexsort((trips["depart_s"].to_numpy(float), vehicle))  # each vehicle's first trip leaves home
     leaves = by_departure[new_runs(vehicle[by_departure])]
     truth = owner.map(pd.Series(trips["origin"].to_numpy()[leaves], index=vehicle[leaves]))
-    hits, error = _place_guess(first, truth, net, min_days=min_days, within_m=within_m)
+    hits, error = guess_places(reads["plate"].to_numpy(), time, reads["edge"].to_numpy(), truth, net, keep="first",
+                               min_days=min_days, within_m=within_m)
     out: dict[str, Any] = {}
     add_share(out, "home_inference_accuracy", hits, reason="no plate was read on two or more days")
     return out | {"home_error_m_median": error, "n_vehicles_scored": int(len(hits))}
+
+
+def guess_places(
+    plate: np.ndarray, time_s: np.ndarray, edge: np.ndarray, truth: pd.Series, net: RoadNetwork, *, keep: str,
+    min_days: int, within_m: float,
+) -> tuple[np.ndarray, float | None]:
+    """Each plate's place guessed from its first (``keep="first"``) or last read of each day and scored against
+    ``truth`` (plate → node id): whether each scored guess lies within ``within_m`` metres (in plate order), and
+    the median error (m; ``None`` with none scored). See :func:`home_inference`.
+
+    Integer plates (codes, as :func:`coded_reads` gives) are guessed block by block of
+    :data:`PLATES_PER_BLOCK` plates, on the workers of a running :func:`sim.shard.workers` block: a plate's
+    guess uses only its own reads, so the blocks give the run's numbers whatever their number.
+    """
+    blocks: list[tuple[Any, ...]] = []
+    if np.issubdtype(np.asarray(plate).dtype, np.integer) and len(plate):
+        top = int(plate.max()) + 1
+        edges_of = np.append(np.arange(int(plate.min()), top, PLATES_PER_BLOCK), top)
+        for lo, hi in zip(edges_of[:-1], edges_of[1:]):
+            rows = np.flatnonzero((plate >= lo) & (plate < hi)) if len(edges_of) > 2 else slice(None)
+            index = truth.index.to_numpy()
+            scored = truth[(index >= lo) & (index < hi)] if len(edges_of) > 2 else truth
+            blocks.append((plate[rows], time_s[rows], edge[rows], scored, net, keep, min_days, within_m))
+    else:
+        blocks.append((plate, time_s, edge, truth, net, keep, min_days, within_m))
+    parts = shard_map(_guess_block, blocks)
+    hits = np.concatenate([h for h, _ in parts])
+    errors = np.concatenate([e for _, e in parts])
+    return hits, (float(np.median(errors)) if len(errors) else None)
+
+
+def _guess_block(plate: np.ndarray, time_s: np.ndarray, edge: np.ndarray, truth: pd.Series, net: RoadNetwork,
+                 keep: str, min_days: int, within_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`guess_places` of one block of plates: each scored guess's hit and error (m)."""
+    return _place_guess(_daily(plate, time_s, edge, keep=keep), truth, net, min_days=min_days, within_m=within_m)
 
 
 def _daily(plate: np.ndarray, time_s: np.ndarray, edge: np.ndarray, *, keep: str) -> pd.DataFrame:
@@ -204,16 +243,16 @@ def _daily(plate: np.ndarray, time_s: np.ndarray, edge: np.ndarray, *, keep: str
 
 def _place_guess(
     daily: pd.DataFrame, truth: pd.Series, net: RoadNetwork, *, min_days: int, within_m: float
-) -> tuple[np.ndarray, float | None]:
+) -> tuple[np.ndarray, np.ndarray]:
     """Guess a place per plate as its most frequent daily sighting edge (``plate, day, edge``; plates seen on
     ``min_days`` days or more) and score it against ``truth`` (plate → node id; plates without one are not scored).
 
-    Returns whether each scored guess lies within ``within_m`` metres, and the median error (m).
+    Returns whether each scored guess lies within ``within_m`` metres, and its error (m).
     """
     days = daily.groupby("plate")["day"].nunique()
     daily = daily[daily["plate"].isin(days[days >= min_days].index) & daily["plate"].isin(truth.dropna().index)]
     if not len(daily):
-        return np.zeros(0, bool), None
+        return np.zeros(0, bool), np.zeros(0)
     counts = daily.groupby(["plate", "edge"]).size().reset_index(name="n")
     counts = counts.sort_values(["plate", "n", "edge"], ascending=[True, False, True], kind="stable")
     guess = counts.drop_duplicates("plate").set_index("plate")["edge"]
@@ -222,7 +261,7 @@ def _place_guess(
     gx = (net.x[net.edge_u[edge]] + net.x[net.edge_v[edge]]) / 2
     gy = (net.y[net.edge_u[edge]] + net.y[net.edge_v[edge]]) / 2
     error = np.hypot(gx - net.x[place], gy - net.y[place])
-    return error <= within_m, float(np.median(error))
+    return error <= within_m, error
 
 
 def work_inference(
@@ -260,8 +299,8 @@ def work_inference(
         working_inside &= ~persons["works_outside"].to_numpy(bool)
     workers = persons.loc[working_inside].set_index("vehicle_id")["work"]
     truth = owner.map(workers).dropna()
-    last = _daily(reads["plate"].to_numpy()[keep], time[keep], reads["edge"].to_numpy()[keep], keep="last")
-    hits, error = _place_guess(last, truth, net, min_days=min_days, within_m=within_m)
+    hits, error = guess_places(reads["plate"].to_numpy()[keep], time[keep], reads["edge"].to_numpy()[keep], truth, net,
+                               keep="last", min_days=min_days, within_m=within_m)
     out: dict[str, Any] = {}
     add_share(out, "work_inference_accuracy", hits, reason="no worker's plate was read on two or more weekdays")
     return out | {"work_error_m_median": error, "n_workers_scored": int(len(hits))}
