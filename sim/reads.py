@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.progress import tick
+from sim.shard import shard_map
 from sim._time import DAY_S
 
 READ_COLUMNS = (
@@ -65,8 +67,35 @@ def read_passes(
         ``same_way`` or ``parked``; a parked car's read has ``trip_id`` -1.
         Read ids run in time order within each day and on across days.
     """
-    days = list(read_days(passes, trips, layout, start, rng, duplicate_rate=duplicate_rate))
+    shards = list(_day_shards(passes, trips, layout, start, rng, duplicate_rate))
+    days = shard_map(_read_chunk, shards, counts=[len(shard[0]) for shard in shards])  # on workers if any
+    _number_reads(days)
     return days[0] if len(days) == 1 else pd.concat(days, ignore_index=True)
+
+
+def _day_shards(passes: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame, start: datetime,
+                rng: np.random.Generator, duplicate_rate: float) -> Iterator[tuple[Any, ...]]:
+    """The arguments of :func:`_read_chunk` for each day of time-ordered ``passes`` (at least one day): the
+    day's passes with their trips' plates, vehicles and trip ids, and the day's generator (seeded by one
+    number drawn from ``rng`` and the day), so that a day's reads are the same wherever they are drawn."""
+    base = int(rng.integers(2**63))
+    day = (passes["time_s"].to_numpy() // DAY_S).astype(np.int64)
+    bounds = np.searchsorted(day, np.arange(int(day.max()) + 2 if len(day) else 1))
+    plate = trips["plate"].array  # (as held: each day takes its passes' plates, not every trip's as objects)
+    vehicle, trip_id = trips["vehicle_id"].to_numpy(np.int64), trips["trip_id"].to_numpy(np.int64)
+    for d in range(max(len(bounds) - 1, 1)):
+        chunk = passes.iloc[bounds[d] : bounds[d + 1]] if len(bounds) > 1 else passes
+        trip = chunk["trip"].to_numpy()
+        yield (chunk, np.asarray(plate[trip], dtype=object), vehicle[trip], trip_id[trip], layout, start,
+               np.random.default_rng([base, d]), duplicate_rate)
+
+
+def _number_reads(days: list[pd.DataFrame]) -> None:
+    """Read ids run on across days (each day's count from 0)."""
+    next_id = 0
+    for reads in days:
+        reads["read_id"] += next_id
+        next_id += len(reads)
 
 
 def read_days(
@@ -74,30 +103,27 @@ def read_days(
     duplicate_rate: float = 0.0,
 ) -> Iterator[pd.DataFrame]:
     """The reads of time-ordered ``passes``, one day at a time (see :func:`read_passes`); at least one frame."""
-    base = int(rng.integers(2**63))
-    day = (passes["time_s"].to_numpy() // DAY_S).astype(np.int64)
-    bounds = np.searchsorted(day, np.arange(int(day.max()) + 2 if len(day) else 1))
     next_id = 0
-    for d in range(max(len(bounds) - 1, 1)):
-        chunk = passes.iloc[bounds[d] : bounds[d + 1]] if len(bounds) > 1 else passes
-        reads = _read_chunk(chunk, trips, layout, start, np.random.default_rng([base, d]),
-                            duplicate_rate=duplicate_rate)
+    for shard in _day_shards(passes, trips, layout, start, rng, duplicate_rate):
+        reads = _read_chunk(*shard)
         reads["read_id"] += next_id
         next_id += len(reads)
-        tick(len(chunk))
+        tick(len(shard[0]))
         yield reads
 
 
 def _read_chunk(
     passes: pd.DataFrame,
-    trips: pd.DataFrame,
+    plate: np.ndarray,
+    vehicle: np.ndarray,
+    trip_id: np.ndarray,
     layout: pd.DataFrame,
     start: datetime,
     rng: np.random.Generator,
-    *,
     duplicate_rate: float = 0.0,
 ) -> pd.DataFrame:
-    """The reads of one chunk of passes (a day), drawn from ``rng`` alone."""
+    """The reads of one chunk of passes (a day; ``plate``, ``vehicle`` and ``trip_id`` of each pass's trip),
+    drawn from ``rng`` alone."""
     camera = passes["camera"].to_numpy()
     rate = layout["read_rate"].to_numpy(float)[camera]
     if "direction" in passes.columns and "parked_read_rate" in layout.columns:  # a mobile reader passing parked cars
@@ -105,15 +131,14 @@ def _read_chunk(
         rate = np.where(parked, layout["parked_read_rate"].to_numpy(float)[camera], rate)
     hit = rng.random(len(passes)) < rate
     kept = passes[hit].reset_index(drop=True)
-    trip = kept["trip"].to_numpy()
     cam = kept["camera"].to_numpy()
-    plates = trips["plate"].to_numpy(dtype=object)[trip].copy()
+    plates = plate[hit]
+    trip_id = trip_id[hit]
     misread = rng.random(len(kept)) < layout["misread_rate"].to_numpy(float)[cam]
     for i in np.flatnonzero(misread):
         plates[i] = misread_plate(plates[i], rng)
     time_s = kept["time_s"].to_numpy(float)
     direction = np.where(kept["backward"].to_numpy(bool), "backward", "forward").astype(object)
-    trip_id = trips["trip_id"].to_numpy(np.int64)[trip]
     if "direction" in kept.columns:  # mobile readers: oncoming, same_way or parked
         given = kept["direction"].to_numpy(object)
         direction = np.where(pd.notna(given), given, direction)
@@ -123,7 +148,7 @@ def _read_chunk(
             "read_id": np.arange(len(kept), dtype=np.int64),
             "camera_id": layout["camera_id"].to_numpy(dtype=object)[cam],
             "plate_read": plates,
-            "vehicle_id": trips["vehicle_id"].to_numpy(np.int64)[trip],
+            "vehicle_id": vehicle[hit],
             "trip_id": trip_id,
             "time_s": time_s,
             "timestamp": timestamps(start, time_s),

@@ -76,7 +76,8 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
             ran_on = {task["worker"] for task in stream.data}
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
             ran = " ".join(str(task["key"]) for task in stream.data)
-            assert "_block_routes" in ran and "_guess_block" in ran  # reconstruction and person blocks too
+            # the reads of each day, and reconstruction's and the person metrics' blocks of plates, too
+            assert "_read_chunk" in ran and "_block_routes" in ran and "_guess_block" in ran
             assert len(ran_on) == 2
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
