@@ -416,7 +416,7 @@ def explore(
         spec = load_for_explorer(source, set_ or [])
         target = out or Path("out") / f"{spec.name}-explore.html"
         if target.suffix.lower() != ".html":
-            raise CurtainError(f"{target}: the explorer writes one HTML page; give -o FILE.html")
+            raise CurtainError(f"{target}: the explorer writes one HTML page; give -o HTML_FILE, e.g. -o explore.html")
         check_page_target(target)  # a teacher's own page is never overwritten
         target.parent.mkdir(parents=True, exist_ok=True)
         with interruptible(f"nothing was written to {target}"), \

@@ -268,7 +268,7 @@ def check_page_target(path: Path) -> None:
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:
-        raise OutputError(f"{path} cannot be read ({exc.strerror}); choose another -o FILE.html") from exc
+        raise OutputError(f"{path} cannot be read ({exc.strerror}); choose another -o HTML_FILE") from exc
     if PAGE_MARK not in head:
         raise OutputError(f"{path} exists and is not a page curtain explore wrote; choose a new file name or "
                           "remove it yourself")

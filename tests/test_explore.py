@@ -257,7 +257,7 @@ def test_the_command_writes_the_page_and_names_its_mistakes(tmp_path):
     assert result.exit_code == 0, result.output
     assert "open it in a browser" in result.output and (tmp_path / "page.html").stat().st_size > 10_000
     result = CliRunner().invoke(app, ["explore", "-o", str(tmp_path / "page.txt"), *small])
-    assert result.exit_code == 1 and "give -o FILE.html" in result.output
+    assert result.exit_code == 1 and "give -o HTML_FILE" in result.output
     (tmp_path / "folder").mkdir()
     result = CliRunner().invoke(app, ["explore", str(tmp_path / "folder")])
     assert result.exit_code == 1 and "not a run folder (no scenario.toml)" in result.output
