@@ -23,7 +23,7 @@ from sim._errors import NetworkError
 from sim.network import RoadNetwork
 from sim.routing import Routes, fastest_routes
 from sim.routing.trees import OriginTrees, tree_times
-from sim.shard import shard_map
+from sim import shard
 
 #: Extra seconds beyond the fastest possible drive between two sightings
 #: before they are taken as two trips (a stop of more than this splits).
@@ -31,9 +31,6 @@ DEFAULT_SLACK_S = 600.0
 #: Reads of one plate at one camera closer than this (seconds) are one
 #: sighting: one pass logged twice (real readers log a pass 1–3 s apart).
 DEFAULT_SIGHTING_WINDOW_S = 5.0
-#: Reads per block of whole plates whose routes are drawn together (one shard on a Dask worker, see
-#: :mod:`sim.shard`); the blocks are fixed by the reads, so any number of workers draws the same routes.
-READS_PER_BLOCK = 1_000_000
 
 
 def sighting_ids(
@@ -264,40 +261,20 @@ def reconstruct(
                           sighting=sighting)
 
 
-def plate_blocks(plate: np.ndarray, size: int) -> list[tuple[int, int]]:
-    """Blocks ``[a, b)`` of about ``size`` reads of ``plate`` (sorted codes) that never split a plate's reads.
-
-    Examples
-    --------
-    >>> plate_blocks(np.array([0, 0, 0, 1, 2, 2, 3]), 2)
-    [(0, 3), (3, 4), (4, 6), (6, 7)]
-    """
-    if size < 1:
-        raise ValueError(f"a block holds at least one read; got size {size}")
-    n = len(plate)
-    starts = np.flatnonzero(np.concatenate([[True], plate[1:] != plate[:-1]])) if n else np.zeros(0, np.int64)
-    # each block ends at the first plate start at or after a multiple of ``size`` reads past its own start
-    bounds = [0] if n else []
-    while bounds and bounds[-1] < n:
-        k = int(np.searchsorted(starts, bounds[-1] + size))
-        bounds.append(int(starts[k]) if k < len(starts) else n)
-    return list(zip(bounds[:-1], bounds[1:]))
-
-
 def _routes_by_block(net: RoadNetwork, plate: np.ndarray, edge: np.ndarray, observed: np.ndarray, half: np.ndarray,
                      bridged: np.ndarray, slow: np.ndarray, recon_sorted: np.ndarray, n_recon: int,
                      k_paths: int) -> Routes:
-    """The routes of the reconstructed trips, drawn block by block of whole plates (:data:`READS_PER_BLOCK`
+    """The routes of the reconstructed trips, drawn block by block of whole plates (:data:`sim.shard.READS_PER_BLOCK`
     reads; on the workers of a running :func:`sim.shard.workers` block). A plate's trips never reach into
     another's, so the blocks are independent, and their number (fixed by the reads, not by the workers) cannot
     change a route."""
-    blocks = plate_blocks(plate, READS_PER_BLOCK)
+    blocks = shard.plate_blocks(plate, shard.READS_PER_BLOCK)
     shards = []
     for a, b in blocks:
         gaps = slow[(slow >= a) & (slow < b)] - a
         shards.append((net, edge[a:b], observed[a : b - 1], half[a:b], bridged[a:b], gaps,
                        recon_sorted[a:b] - recon_sorted[a], k_paths))
-    parts = shard_map(_block_routes, shards)
+    parts = shard.shard_map(_block_routes, shards)
     rows = [np.arange(recon_sorted[a], recon_sorted[b - 1] + 1) for a, b in blocks]
     offsets, flat = Routes.scatter(n_recon, list(zip(rows, parts)))
     travel = np.concatenate([part.travel_time for part in parts]) if parts else np.zeros(0)

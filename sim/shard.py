@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+import numpy as np
+
 from sim.progress import muted, tick
 
 #: The Dask client of the running ``workers(...)`` block (``None``: run shards in this process).
@@ -27,6 +29,9 @@ _CLIENT: ContextVar[Any] = ContextVar("curtain_dask_client", default=None)
 
 #: Vehicles per traffic shard (whole vehicles, so each shard's trips chain only with each other).
 VEHICLES_PER_SHARD = 50_000
+#: Reads per block of whole plates (as read) in reconstruction's routes and the next-camera models (see
+#: :func:`plate_blocks`); the blocks are fixed by the reads, so any number of workers computes the same numbers.
+READS_PER_BLOCK = 1_000_000
 
 
 @contextmanager
@@ -91,3 +96,25 @@ def n_workers() -> int:
     """How many workers the running :func:`workers` block has (1 without one)."""
     client = _CLIENT.get()
     return 1 if client is None else max(1, len(client.scheduler_info().get("workers", {})))
+
+
+def plate_blocks(plate: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Blocks ``[a, b)`` of about ``size`` rows of ``plate`` (sorted codes) that never split a plate's rows: the
+    shards of a per-plate computation (each block ends at the first plate to start ``size`` rows or more after
+    its own start).
+
+    Examples
+    --------
+    >>> plate_blocks(np.array([0, 0, 0, 1, 2, 2, 3]), 2)
+    [(0, 3), (3, 6), (6, 7)]
+    """
+    if size < 1:
+        raise ValueError(f"a block holds at least one read; got size {size}")
+    n = len(plate)
+    starts = np.flatnonzero(np.concatenate([[True], plate[1:] != plate[:-1]])) if n else np.zeros(0, np.int64)
+    # each block ends at the first plate start at or after a multiple of ``size`` reads past its own start
+    bounds = [0] if n else []
+    while bounds and bounds[-1] < n:
+        k = int(np.searchsorted(starts, bounds[-1] + size))
+        bounds.append(int(starts[k]) if k < len(starts) else n)
+    return list(zip(bounds[:-1], bounds[1:]))

@@ -60,7 +60,7 @@ def test_vehicle_blocks_give_the_passes_of_one_run(grid10, monkeypatch):
 def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch):
     """Also with the routes of 100 of the 300 vehicles kept (``route_sample``: the others routed in chunks)."""
     monkeypatch.setattr("sim.shard.VEHICLES_PER_SHARD", 40)  # several traffic shards, 8 route-class shards
-    monkeypatch.setattr(import_module("sim.reconstruct"), "READS_PER_BLOCK", 60)  # blocks of plates to draw
+    monkeypatch.setattr("sim.shard.READS_PER_BLOCK", 60)  # blocks of plates to draw
     monkeypatch.setattr(import_module("sim.metrics.person"), "PLATES_PER_BLOCK", 25)  # to guess homes in
     scenario = load_scenario(overrides=[*OVERRIDES, f"metrics.route_sample={sample}"])
     here = _fingerprint(simulate_scenario(scenario))
@@ -77,7 +77,7 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
             ran = " ".join(str(task["key"]) for task in stream.data)
             # the reads of each day, and reconstruction's and the person metrics' blocks of plates, too
-            assert "_read_chunk" in ran and "_block_routes" in ran and "_guess_block" in ran
+            assert all(name in ran for name in ("_read_chunk", "_block_routes", "_guess_block", "_block_hits"))
             assert len(ran_on) == 2
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
@@ -117,14 +117,14 @@ def test_routes_drawn_in_blocks_of_plates_are_the_routes_drawn_at_once(inference
     sim = simulate_scenario(scenario)
     assert sim.reads["plate_read"].nunique() > 20
     whole = reconstruct(sim.reads, sim.net, route_inference=inference)
-    monkeypatch.setattr(import_module("sim.reconstruct"), "READS_PER_BLOCK", 7)
+    monkeypatch.setattr("sim.shard.READS_PER_BLOCK", 7)
     blocks = reconstruct(sim.reads, sim.net, route_inference=inference)
     _same_reconstruction(whole, blocks)
     assert whole.routes.edges.size > len(sim.reads)  # paths were drawn between reads, not only the read edges
 
 
 def test_plate_blocks_hold_whole_plates_and_cover_every_read():
-    from sim.reconstruct import plate_blocks
+    from sim.shard import plate_blocks
 
     plate = np.sort(np.random.default_rng(3).integers(0, 40, 500))
     for size in (1, 7, 50, 499, 10_000):
@@ -140,13 +140,17 @@ def test_plate_blocks_hold_whole_plates_and_cover_every_read():
         plate_blocks(plate, 0)
 
 
-def test_homes_and_work_places_guessed_in_blocks_of_plates_are_guessed_at_once(monkeypatch):
-    """Blocks of 4 plates' codes: the same metrics.json, home and work guesses included (five days, so both
-    are scored)."""
+def test_person_metrics_in_blocks_of_plates_are_the_person_metrics_at_once(monkeypatch):
+    """Homes and work places guessed in blocks of 4 plates' codes and next cameras predicted in blocks of 7
+    reads: the same metrics.json (five days, so every one is scored), predictability.parquet's rows too."""
     scenario = load_scenario(overrides=[*OVERRIDES, "demand.days=5"])
-    whole = _fingerprint(simulate_scenario(scenario))[0]
+    sim = simulate_scenario(scenario)
+    whole = _fingerprint(sim)[0]
     monkeypatch.setattr(import_module("sim.metrics.person"), "PLATES_PER_BLOCK", 4)
-    blocks = _fingerprint(simulate_scenario(scenario))[0]
+    monkeypatch.setattr("sim.shard.READS_PER_BLOCK", 7)
+    blocked = simulate_scenario(scenario)
     scored = json.loads(whole)
     assert scored["n_vehicles_scored"] > 20 and scored["n_workers_scored"] > 20
-    assert blocks == whole
+    assert scored["next_camera_top1_accuracy_n"] > 100
+    assert _fingerprint(blocked)[0] == whole
+    pd.testing.assert_frame_equal(sim.tables["predictability"], blocked.tables["predictability"], check_exact=True)

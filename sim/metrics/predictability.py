@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim._arrays import ranked_pairs, run_starts
 from sim._time import DAY_S
+from sim import shard
 from sim.intervals import share_with_interval
 
 
@@ -88,19 +89,32 @@ class _Transitions:
         state = _state_keys(self.cam, self.first_of_plate, order, self.n_cameras)
         n_states = int(state.max()) + 1
         t = np.flatnonzero(self.train)
-        personal = _top_three(self.plate[t] * n_states + state[t], self.nxt[t])
-        shared = _top_three(state[t], self.nxt[t])
-        scored = np.flatnonzero(self.test)
-        slots = _lookup(personal, self.plate[scored] * n_states + state[scored])
-        fallback = (slots == -1).all(axis=1)
-        slots[fallback] = _lookup(shared, state[scored[fallback]])
-        for candidate in self.popular[:5]:  # at most 3 slots, of which the row holds at most 2 when any is free
-            free = np.argmax(slots == -1, axis=1)
-            room = (slots == -1).any(axis=1) & ~(slots == candidate).any(axis=1)
-            slots[np.flatnonzero(room), free[room]] = candidate
-        want = self.nxt[scored]
-        return self.plate[scored], slots[:, 0] == want, (slots == want[:, None]).any(axis=1)
+        shared = _top_three(state[t], self.nxt[t])  # every plate's transitions: the one table all blocks share
+        # the rest per plate: blocks of whole plates (on the workers of a running sim.shard.workers block)
+        parts = shard.shard_map(_block_hits, [
+            (self.plate[a:b], state[a:b], self.nxt[a:b], self.train[a:b], self.test[a:b], n_states, shared,
+             self.popular) for a, b in shard.plate_blocks(self.plate, shard.READS_PER_BLOCK)])
+        plate, top1, top3 = (np.concatenate([part[i] for part in parts]) for i in range(3))
+        return plate, top1, top3
 
+
+def _block_hits(plate: np.ndarray, state: np.ndarray, nxt: np.ndarray, train: np.ndarray, test: np.ndarray,
+                n_states: int, shared: tuple[np.ndarray, np.ndarray],
+                popular: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`_Transitions.hits` of one block of whole plates (rows sorted by plate and time), with the
+    ``shared`` table of every plate's transitions and the ``popular`` cameras."""
+    t = np.flatnonzero(train)
+    personal = _top_three(plate[t] * n_states + state[t], nxt[t])
+    scored = np.flatnonzero(test)
+    slots = _lookup(personal, plate[scored] * n_states + state[scored])
+    fallback = (slots == -1).all(axis=1)
+    slots[fallback] = _lookup(shared, state[scored[fallback]])
+    for candidate in popular[:5]:  # at most 3 slots, of which the row holds at most 2 when any is free
+        free = np.argmax(slots == -1, axis=1)
+        room = (slots == -1).any(axis=1) & ~(slots == candidate).any(axis=1)
+        slots[np.flatnonzero(room), free[room]] = candidate
+    want = nxt[scored]
+    return plate[scored], slots[:, 0] == want, (slots == want[:, None]).any(axis=1)
 
 def _state_keys(cam: np.ndarray, first_of_plate: np.ndarray, order: int, n_cameras: int) -> np.ndarray:
     """The model's state at each read as one integer: the last ``order`` cameras of the same plate (fewer at a
