@@ -154,8 +154,8 @@ def unique_plates(
     lengths = np.array([len(c) for c in chosen], np.int64)
     query_point = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
     blocks = shard.plate_blocks(pairs[0], shard.READS_PER_BLOCK)
-    holders = sum(shard.shard_map(_holding_all, [(pairs[0][a:b], pairs[1][a:b], query_point, lengths)
-                                                 for a, b in blocks]), np.zeros(len(lengths), np.int64))
+    holders = sum(shard.shard_map(_holding_all, [(joint[a:b], span, query_point, lengths) for a, b in blocks]),
+                  np.zeros(len(lengths), np.int64))
     out: dict[int, pd.DataFrame] = {}
     start = 0
     for k in ks:
@@ -166,20 +166,33 @@ def unique_plates(
     return out
 
 
-def _holding_all(vehicle: np.ndarray, point: np.ndarray, query_point: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _holding_all(joint: np.ndarray, span: int, query_point: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """For each query (``lengths[q]`` distinct points, one after the other in ``query_point``), how many of the
-    plates of the distinct (``vehicle``, ``point``) pairs hold every one of its points."""
-    order = np.lexsort((vehicle, point))
-    point, vehicle = point[order], vehicle[order]
-    lo = np.searchsorted(point, query_point, side="left")
-    n = np.searchsorted(point, query_point, side="right") - lo
-    query = np.repeat(np.arange(len(lengths)), lengths)
-    # every (query, holder of one of its points) pair; a plate holding all k points of a query appears k times
-    held = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
-    n_vehicles = int(vehicle.max()) + 1 if len(vehicle) else 1
-    key, times = np.unique(np.repeat(query, n) * n_vehicles + vehicle[held], return_counts=True)
-    q = key // n_vehicles
-    return np.bincount(q[times == lengths[q]], minlength=len(lengths)).astype(np.int64)
+    plates of ``joint`` (sorted distinct ``plate * span + point`` keys) hold every one of its points.
+
+    Only the holders of a query's rarest point can hold them all: each is looked up for the other points.
+    """
+    if not len(lengths):
+        return np.zeros(0, np.int64)
+    vehicle, point = joint // span, joint % span
+    order = np.argsort(point, kind="stable")  # by point, then plate (the keys are sorted by plate)
+    holder_point, holder_vehicle = point[order], vehicle[order]
+    lo = np.searchsorted(holder_point, query_point, side="left")
+    n = np.searchsorted(holder_point, query_point, side="right") - lo
+    starts = np.cumsum(lengths) - lengths
+    rarest = np.lexsort((n, np.repeat(np.arange(len(lengths)), lengths)))[starts]  # each query's fewest holders
+    m = n[rarest]
+    candidate_query = np.repeat(np.arange(len(lengths)), m)
+    candidate = holder_vehicle[np.repeat(lo[rarest] - (np.cumsum(m) - m), m) + np.arange(int(m.sum()))]
+    # every point of the candidate's query, looked up among the block's (plate, point) keys
+    reps = lengths[candidate_query]
+    first = np.cumsum(reps) - reps
+    at_point = np.repeat(starts[candidate_query] - first, reps) + np.arange(int(reps.sum()))
+    key = np.repeat(candidate, reps) * span + query_point[at_point]
+    at = np.minimum(np.searchsorted(joint, key), max(len(joint) - 1, 0))
+    held = joint[at] == key if len(joint) else np.zeros(len(key), bool)
+    holds_all = np.logical_and.reduceat(held, first) if len(held) else np.zeros(0, bool)
+    return np.bincount(candidate_query[holds_all], minlength=len(lengths)).astype(np.int64)
 
 
 def home_inference(
