@@ -46,10 +46,9 @@ def test_uniqueness_on_hand_built_traces(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_uniqueness_of_two_point_traces_against_every_other_trace(seed, monkeypatch):
+def test_uniqueness_of_two_point_traces_against_every_other_trace(seed):
     """60 random plates over 4 cameras and 6 hours; a plate of exactly 2 points has both drawn at k = 2, so it
-    is unique exactly when no other plate's trace holds both (checked by sets, plate by plate). In blocks of
-    any size (``sim.shard.READS_PER_BLOCK``) the answer is the same."""
+    is unique exactly when no other plate's trace holds both (checked by sets, plate by plate)."""
     from sim.metrics import unique_plates
 
     rng = np.random.default_rng(seed)
@@ -59,11 +58,9 @@ def test_uniqueness_of_two_point_traces_against_every_other_trace(seed, monkeypa
     two = [v for v, pts in points.items() if len(pts) == 2]
     expected = {v: not any(points[v] <= points[w] for w in points if w != v) for v in two}
     assert 0 < sum(expected.values()) < len(expected)  # both kinds occur
-    for block in (10**6, 1, 17):
-        monkeypatch.setattr("sim.shard.READS_PER_BLOCK", block)
-        scored = unique_plates(reads, [2], np.random.default_rng(0))[2].set_index("plate")["unique"]
-        assert set(scored.index) == {v for v, pts in points.items() if len(pts) >= 2}
-        assert {v: bool(scored[v]) for v in two} == expected
+    scored = unique_plates(reads, [2], np.random.default_rng(0))[2].set_index("plate")["unique"]
+    assert set(scored.index) == {v for v, pts in points.items() if len(pts) >= 2}
+    assert {v: bool(scored[v]) for v in two} == expected
 
 
 def test_home_inference_exact_with_cameras_everywhere():

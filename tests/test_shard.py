@@ -77,8 +77,7 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
             ran = " ".join(str(task["key"]) for task in stream.data)
             # the reads of each day, and reconstruction's and the person metrics' blocks of plates, too
-            assert all(name in ran for name in ("_read_chunk", "_block_routes", "_guess_block", "_block_hits",
-                                                 "_holding_all"))
+            assert all(name in ran for name in ("_read_chunk", "_block_routes", "_guess_block", "_block_hits"))
             assert len(ran_on) == 2
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
@@ -142,9 +141,9 @@ def test_plate_blocks_hold_whole_plates_and_cover_every_read():
 
 
 def test_person_metrics_in_blocks_of_plates_are_the_person_metrics_at_once(monkeypatch):
-    """Homes and work places guessed in blocks of 4 plates' codes, next cameras predicted and traces' points
-    held counted in blocks of 7 reads: the same metrics.json (five days, so every one is scored), and the same
-    rows of predictability.parquet and vehicle_uniqueness.parquet."""
+    """Homes and work places guessed in blocks of 4 plates' codes and next cameras predicted in blocks of 7
+    reads: the same metrics.json (five days, so every one is scored), and the same rows of
+    predictability.parquet and vehicle_uniqueness.parquet."""
     scenario = load_scenario(overrides=[*OVERRIDES, "demand.days=5"])
     sim = simulate_scenario(scenario)
     whole = _fingerprint(sim)[0]

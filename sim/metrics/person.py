@@ -12,7 +12,6 @@ from sim._time import DAY_S
 from sim.intervals import add_share, wilson
 from sim.network import RoadNetwork
 from sim.metrics.predictability import predictability
-from sim import shard
 from sim.shard import shard_map
 
 #: Plates (codes) per block of the home and work guesses: one shard on a Dask worker (see :func:`guess_places`).
@@ -139,60 +138,29 @@ def unique_plates(
     joint = distinct(vehicle * span + point)  # sorted by plate, then point (one 1-D sort, not np.unique(axis=1))
     pairs = np.stack([joint // span, joint % span])
     by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
+    order = np.lexsort((pairs[0], pairs[1]))
+    holders_point, holders_vehicle = pairs[1][order], pairs[0][order]
     size = np.diff(by_vehicle)
-    # every draw first, in this process and in one order: the plates scored and, for each, its k points
-    scored: dict[int, np.ndarray] = {}
-    chosen: list[np.ndarray] = []
+    out: dict[int, pd.DataFrame] = {}
     for k in ks:
         eligible = np.flatnonzero(size >= k)
+        if not len(eligible):
+            out[k] = empty
+            continue
         if len(eligible) > max_plates:
             eligible = np.sort(rng.choice(eligible, max_plates, replace=False))
-        scored[k] = eligible
-        chosen += [rng.choice(pairs[1][by_vehicle[v] : by_vehicle[v + 1]], size=k, replace=False) for v in eligible]
-    # then how many plates hold all of a plate's k points, block by block of whole plates (on workers if any),
-    # summed: it is unique when only itself does
-    lengths = np.array([len(c) for c in chosen], np.int64)
-    query_point = np.concatenate(chosen) if chosen else np.zeros(0, np.int64)
-    blocks = shard.plate_blocks(pairs[0], shard.READS_PER_BLOCK)
-    holders = sum(shard.shard_map(_holding_all, [(joint[a:b], span, query_point, lengths) for a, b in blocks]),
-                  np.zeros(len(lengths), np.int64))
-    out: dict[int, pd.DataFrame] = {}
-    start = 0
-    for k in ks:
-        n = len(scored[k])
-        out[k] = (pd.DataFrame({"plate": np.asarray(vehicle_ids, dtype=object)[scored[k]],
-                                "unique": holders[start : start + n] == 1}) if n else empty)
-        start += n
+        unique = np.zeros(len(eligible), bool)
+        for j, v in enumerate(eligible):
+            trace = pairs[1][by_vehicle[v] : by_vehicle[v + 1]]
+            chosen = rng.choice(trace, size=k, replace=False)
+            common: np.ndarray | None = None
+            for p in chosen:
+                lo, hi = np.searchsorted(holders_point, [p, p + 1])
+                here = holders_vehicle[lo:hi]
+                common = here if common is None else np.intersect1d(common, here, assume_unique=True)
+            unique[j] = common is not None and len(common) == 1
+        out[k] = pd.DataFrame({"plate": np.asarray(vehicle_ids, dtype=object)[eligible], "unique": unique})
     return out
-
-
-def _holding_all(joint: np.ndarray, span: int, query_point: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """For each query (``lengths[q]`` distinct points, one after the other in ``query_point``), how many of the
-    plates of ``joint`` (sorted distinct ``plate * span + point`` keys) hold every one of its points.
-
-    Only the holders of a query's rarest point can hold them all: each is looked up for the other points.
-    """
-    if not len(lengths):
-        return np.zeros(0, np.int64)
-    vehicle, point = joint // span, joint % span
-    order = np.argsort(point, kind="stable")  # by point, then plate (the keys are sorted by plate)
-    holder_point, holder_vehicle = point[order], vehicle[order]
-    lo = np.searchsorted(holder_point, query_point, side="left")
-    n = np.searchsorted(holder_point, query_point, side="right") - lo
-    starts = np.cumsum(lengths) - lengths
-    rarest = np.lexsort((n, np.repeat(np.arange(len(lengths)), lengths)))[starts]  # each query's fewest holders
-    m = n[rarest]
-    candidate_query = np.repeat(np.arange(len(lengths)), m)
-    candidate = holder_vehicle[np.repeat(lo[rarest] - (np.cumsum(m) - m), m) + np.arange(int(m.sum()))]
-    # every point of the candidate's query, looked up among the block's (plate, point) keys
-    reps = lengths[candidate_query]
-    first = np.cumsum(reps) - reps
-    at_point = np.repeat(starts[candidate_query] - first, reps) + np.arange(int(reps.sum()))
-    key = np.repeat(candidate, reps) * span + query_point[at_point]
-    at = np.minimum(np.searchsorted(joint, key), max(len(joint) - 1, 0))
-    held = joint[at] == key if len(joint) else np.zeros(len(key), bool)
-    holds_all = np.logical_and.reduceat(held, first) if len(held) else np.zeros(0, bool)
-    return np.bincount(candidate_query[holds_all], minlength=len(lengths)).astype(np.int64)
 
 
 def home_inference(
