@@ -131,6 +131,7 @@ def unique_plates(
         return {k: empty for k in ks}
     camera = pd.factorize(reads["camera_id"])[0].astype(np.int64)
     hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
+    hour = hour - int(hour.min())  # from 0 (times before the start are hours too; a point code is never negative)
     point = camera * (int(hour.max()) + 1) + hour
     vehicle, vehicle_ids = pd.factorize(reads["plate"], sort=True)
     vehicle = vehicle.astype(np.int64)
