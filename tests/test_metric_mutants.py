@@ -1,7 +1,8 @@
-"""The smaller metric modules (sim/metrics/crossings.py, entries.py, evasion.py, quality.py, fleets.py, long_trips.py,
-profile.py, areas.py) against cases worked out by hand, written to catch the bugs a mutation tester
-(``benchmarks/mutation.py``) found the other tests let through. Every expected value is derived in the docstring or a
-comment, never with the code's own helpers."""
+"""Smaller metric modules (sim/metrics/crossings.py, evasion.py, quality.py, fleets.py, long_trips.py) against cases
+worked out by hand, written to catch the bugs a mutation tester (``benchmarks/mutation.py``) found the other tests let
+through: a second line across a network, pairs of nodes drawn, a parked read next to a trip, one wrong match of three,
+a moving read of trip 0, a reader of unknown cost. The long-trip cases are not yet scored by mutation.
+Every expected value is derived in the docstring or a comment, never with the code's own helpers."""
 
 from __future__ import annotations
 
