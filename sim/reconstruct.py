@@ -145,7 +145,8 @@ class Reconstruction:
     trips : pandas.DataFrame
         One row per reconstructed trip: ``recon_id, plate_read, n_reads,
         start_s, end_s, origin, destination`` (node indices of the first
-        read edge's start and the last read edge's end).
+        read edge's start and the last read edge's end). A read without a
+        plate is a trip of its own, under ``plate_read`` ``None``.
     read_recon : numpy.ndarray
         For each input read (input order), its reconstructed trip.
     plate_key : numpy.ndarray
@@ -220,7 +221,7 @@ def reconstruct(
     plate = plate_codes[order]
     edge = reads["edge"].to_numpy(np.int64)[order]
     t = time_s[order]
-    same_plate = plate[1:] == plate[:-1]
+    same_plate = (plate[1:] == plate[:-1]) & (plate[1:] >= 0)  # (a read without a plate, -1, is no plate's)
     # first the fastest drive between consecutive sightings of a plate (times only: no path is kept) ...
     gap_time = np.full(max(len(t) - 1, 0), np.inf)
     pairs = np.flatnonzero(same_plate)
@@ -249,7 +250,7 @@ def reconstruct(
     trips = pd.DataFrame(
         {
             "recon_id": np.arange(n_recon, dtype=np.int64),
-            "plate_read": np.asarray(plates, dtype=object)[plate[first]],
+            "plate_read": np.append(np.asarray(plates, dtype=object), None)[plate[first]],  # (-1: none)
             "n_reads": (last - first + 1).astype(np.int64),
             "start_s": t[first],
             "end_s": t[last],
