@@ -250,7 +250,7 @@ def reconstruct(
     trips = pd.DataFrame(
         {
             "recon_id": np.arange(n_recon, dtype=np.int64),
-            "plate_read": np.append(np.asarray(plates, dtype=object), None)[plate[first]],  # (-1: none)
+            "plate_read": np.append(np.asarray(plates, dtype=object), np.array([None]))[plate[first]],  # (-1: none)
             "n_reads": (last - first + 1).astype(np.int64),
             "start_s": t[first],
             "end_s": t[last],
