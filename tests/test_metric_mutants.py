@@ -172,6 +172,17 @@ def test_fleets_count_reads_observations_and_cost_by_hand():
         assert (fleet["share_vehicles_read"], fleet["share_vehicles_read_n"]) == (pytest.approx(2 / 3), 3)
 
 
+def test_a_parked_car_read_at_the_last_moment_stays_in_its_own_stay():
+    """Vehicle 0 departs at t = 0 and 600, vehicle 1 at t = 0. Patrol car p reads vehicle 0 parked at 700 and at 1,000
+    (the latest time of all): both after its second departure, one stay, one observation, not two; nothing of
+    vehicle 1's departure at 0 counts for vehicle 0."""
+    trips = pd.DataFrame({"trip_id": [0, 1, 2], "vehicle_id": [0, 0, 1], "depart_s": [0.0, 600.0, 0.0]})
+    reads = pd.DataFrame({"camera_id": ["p", "p"], "trip_id": [-1, -1], "vehicle_id": [0, 0],
+                          "time_s": [700.0, 1000.0]})
+    got = fleet_metrics(reads, trips, pd.DataFrame({"camera_id": ["p"], "kind": ["mobile"]}), 1)["mobile"]
+    assert (got["n_reads"], got["n_parked_reads"], got["n_observations"]) == (2, 2, 1)
+
+
 def test_a_fleet_with_a_reader_of_unknown_cost_has_no_cost():
     """No ``kind`` column: every reader is fixed. c2's cost is unknown, so the fleet's is too (None, not 10), and so
     is every number per unit of cost. Without sightings each read is its own observation: 2; over 1 day, 1 read a
