@@ -1,0 +1,350 @@
+"""Trip reconstruction and the views of the reads against cases worked out by hand, written to catch the bugs a
+mutation tester (``benchmarks/mutation.py`` on ``sim/reconstruct.py`` and ``sim/views.py``) found the other tests
+let through: how reads are numbered into sightings, where a plate's reads are split into trips (exactly at the
+slack), which plate a misread read once is put back on (exactly at the window, most-sighted first), the routes
+drawn between sightings, and which reads each view holds. Every expected value is derived in the docstring or a
+comment, never with the code's own helpers.
+
+The roads: :func:`conftest.straight_road` of 1 km segments at 36 km/h, so every edge takes 100 s (10 m/s) and
+the fastest drive from node ``a`` to node ``b`` along the line takes ``100 * |a - b|`` s. A read on an edge is
+taken at its middle: the drive from a read on edge ``(a, a+1)`` to one on ``(b, b+1)`` (``b > a``) is half an edge,
+``b - a - 1`` whole edges and half an edge: ``100 * (b - a)`` s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.network import from_graph
+from sim.reconstruct import match_misreads, order_by_code, reconstruct, sighting_ids
+
+from conftest import straight_road
+
+
+@pytest.fixture(scope="module")
+def road():
+    """Nodes 0 … 4 on a two-way line, four 1 km segments of 100 s each."""
+    return straight_road([1000.0] * 4)
+
+
+def reads_of(net, rows, camera=False):
+    """Reads from ``(plate, time_s, (u, v))`` rows; ``camera``: a camera per edge (``cam-u-v``)."""
+    plate, time_s, uv = zip(*rows)
+    reads = pd.DataFrame({"plate_read": list(plate), "time_s": [float(t) for t in time_s],
+                          "edge": [net.edge_id(u, v) for u, v in uv]})
+    if camera:
+        reads["camera_id"] = [f"cam-{u}-{v}" for u, v in uv]
+    return reads
+
+
+def route_nodes(net, recon, i):
+    """The route of reconstructed trip ``i`` as the list of its edges' (u, v) (node ids)."""
+    return [(int(net.nodes[net.edge_u[e]]), int(net.nodes[net.edge_v[e]])) for e in recon.routes.route(i)]
+
+
+# ---- the compiled loops ------------------------------------------------------------------------------------------
+
+#: the hand cases of the two compiled loops (numbering sightings, the counting sort), printed as JSON
+COMPILED_CASES = """
+import json
+import numpy as np
+from sim.reconstruct import order_by_code, sighting_ids
+print(json.dumps([
+    sighting_ids(np.array(["A", "A", "A", "B", "A"]), np.array(["c", "c", "c", "c", "d"]),
+                 np.array([0.0, 2.0, 60.0, 1.0, 1.0])).tolist(),
+    order_by_code(np.array([2, -1, 0, 2, 1, -1]), np.array([5, 4, 3, 2, 1, 0])).tolist(),
+]))
+"""
+#: their answers, worked out in the two tests below
+COMPILED_ANSWERS = [[0, 0, 1, 3, 2], [5, 1, 2, 4, 3, 0]]
+
+
+def test_the_compiled_loops_stay_inside_their_arrays():
+    """Compiled code does not check its indices (a write one past the end of an array corrupts memory silently, or
+    crashes the tests): the two loops run here as plain Python (``NUMBA_DISABLE_JIT``), where numpy checks every
+    index, in a child process (a crash fails this test, not the whole run), and give the hand answers."""
+    project = str(Path(sim.__file__).resolve().parents[1])
+    env = os.environ | {"NUMBA_DISABLE_JIT": "1",
+                        "PYTHONPATH": os.pathsep.join([project, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run([sys.executable, "-c", COMPILED_CASES], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == COMPILED_ANSWERS
+
+
+# ---- sightings ---------------------------------------------------------------------------------------------------
+
+
+def test_sightings_are_numbered_from_zero_in_plate_camera_time_order():
+    """Reads (input order): A at c 0 s, A at c 2 s, A at c 60 s, B at c 1 s, A at d 1 s. In (plate, camera, time)
+    order: A/c 0 s, A/c 2 s (2 s later: the same pass), A/c 60 s (58 s later: a new pass), A/d 1 s (another
+    camera), B/c 1 s (another plate): sightings 0, 0, 1, 2, 3, read back in input order."""
+    got = sighting_ids(np.array(["A", "A", "A", "B", "A"]), np.array(["c", "c", "c", "c", "d"]),
+                       np.array([0.0, 2.0, 60.0, 1.0, 1.0]))
+    assert got.tolist() == [0, 0, 1, 3, 2] == COMPILED_ANSWERS[0]
+    assert len(sighting_ids(np.array([]), np.array([]), np.array([]))) == 0
+
+
+def test_a_pass_is_chained_read_to_read_and_ends_after_the_window():
+    """The default window is 5 s, inclusive, measured from the read before (not the first of the pass): reads of A
+    at c at 0, 5, 10 s (5 s apart each) are one pass; 15.5 s (5.5 s after 10) starts a second; with a 6 s window
+    the four are one."""
+    plate, camera, time_s = np.array(["A"] * 4), np.array(["c"] * 4), np.array([0.0, 5.0, 10.0, 15.5])
+    assert sighting_ids(plate, camera, time_s).tolist() == [0, 0, 0, 1]
+    assert sighting_ids(plate, camera, time_s, window_s=6.0).tolist() == [0, 0, 0, 0]
+
+
+# ---- the counting sort -------------------------------------------------------------------------------------------
+
+
+def test_order_by_code_sorts_stably_by_code_with_no_plate_first():
+    """Codes of positions 0 … 5: 2, -1, 0, 2, 1, -1; taken in the order 5, 4, 3, 2, 1, 0 their codes are -1, 1, 2, 0,
+    -1, 2. Stably by code: -1 (5, then 1), 0 (2), 1 (4), 2 (3, then 0)."""
+    assert order_by_code(np.array([2, -1, 0, 2, 1, -1]), np.array([5, 4, 3, 2, 1, 0])).tolist() == COMPILED_ANSWERS[1]
+    assert order_by_code(np.array([4]), np.array([0])).tolist() == [0]  # one code, far from 0
+    assert len(order_by_code(np.zeros(0, np.int64), np.zeros(0, np.int64))) == 0
+
+
+def test_order_by_code_refuses_positions_and_codes_out_of_range():
+    """``order`` must hold positions 0 … len(code) - 1 and codes be -1 or more (the compiled sort checks neither)."""
+    code = np.array([0, 1, 2])
+    with pytest.raises(ValueError, match="^order must hold positions 0…2 of code$"):
+        order_by_code(code, np.array([0, 1, 3]))  # 3 is one past the end
+    with pytest.raises(ValueError, match="^order must hold positions 0…2 of code$"):
+        order_by_code(code, np.array([-1, 0, 1]))
+    with pytest.raises(ValueError, match="^codes must be -1 or more; got -2$"):
+        order_by_code(np.array([0, -2, 1]), np.array([0, 1, 2]))
+
+
+# ---- splitting a plate's reads into trips ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gap_s, n_trips", [(900.0, 1), (900.5, 2)])
+def test_a_stop_longer_than_the_default_slack_splits_the_trip(road, gap_s, n_trips):
+    """A read on edge 0→1 at 0 s and on edge 3→4: the fastest drive between them is 300 s (half of 0→1, 1→2, 2→3,
+    half of 3→4), and the default slack is 600 s: seen 900 s later, exactly the limit, the car is on one trip
+    (route 0→1 1→2 2→3 3→4, from node 0 to node 4, 400 s of driving); 900.5 s later, it stopped: two trips of one
+    read each."""
+    recon = reconstruct(reads_of(road, [("A", 0.0, (0, 1)), ("A", gap_s, (3, 4))]), road)
+    assert list(recon.trips.columns) == ["recon_id", "plate_read", "n_reads", "start_s", "end_s", "origin",
+                                         "destination"]
+    assert recon.trips["recon_id"].tolist() == list(range(n_trips))
+    assert recon.trips["plate_read"].tolist() == ["A"] * n_trips
+    if n_trips == 1:
+        assert recon.trips[["n_reads", "start_s", "end_s", "origin", "destination"]].values.tolist() == \
+            [[2, 0.0, 900.0, 0, 4]]
+        assert route_nodes(road, recon, 0) == [(0, 1), (1, 2), (2, 3), (3, 4)]
+        assert recon.routes.travel_time.tolist() == [400.0]
+    else:
+        assert recon.read_recon.tolist() == [0, 1]
+        assert recon.trips[["n_reads", "start_s", "end_s", "origin", "destination"]].values.tolist() == \
+            [[1, 0.0, 0.0, 0, 1], [1, 900.5, 900.5, 3, 4]]
+        assert [route_nodes(road, recon, i) for i in range(2)] == [[(0, 1)], [(3, 4)]]
+
+
+@pytest.mark.parametrize("times, trips", [
+    ((0.0, 200.0, 400.0), [3]),        # both gaps exactly the drive: one trip
+    ((0.0, 200.0, 400.5), [2, 1]),     # the second gap 0.5 s longer: split before the last read
+    ((0.0, 200.5, 400.5), [1, 2]),     # the first gap 0.5 s longer: split after the first read
+])
+def test_the_drive_is_timed_from_the_middle_of_each_read_edge(times, trips):
+    """Edges of 100, 300 and 100 s (1, 3 and 1 km); reads of A on 0→1, 1→2 and 2→3; no slack. From the middle of
+    0→1 to the middle of 1→2 is 50 + 150 = 200 s, and from the middle of 1→2 to the middle of 2→3 150 + 50 = 200 s
+    (each gap timed with the halves of its own two edges, not of the first read's)."""
+    net = straight_road([1000.0, 3000.0, 1000.0])
+    reads = reads_of(net, [("A", times[0], (0, 1)), ("A", times[1], (1, 2)), ("A", times[2], (2, 3))])
+    recon = reconstruct(reads, net, slack_s=0.0)
+    assert recon.trips["n_reads"].tolist() == trips
+
+
+@pytest.mark.parametrize("gap_s, route", [
+    (100.0, [(1, 2), (1, 2)]),                 # within the 100 s the edge takes: one pass, no loop drawn
+    (100.5, [(1, 2), (2, 1), (1, 2)]),         # longer: the car went round, 2 → 1 drawn between
+])
+def test_two_reads_on_one_edge_within_its_time_are_one_pass(road, gap_s, route):
+    """Two reads of A on edge 1→2 (100 s), ``gap_s`` apart: one trip either way (the way back, 2 → 1, takes 100 s,
+    so 200 s is the fastest the car could be seen there again); within the edge's own 100 s they are one pass."""
+    recon = reconstruct(reads_of(road, [("A", 0.0, (1, 2)), ("A", gap_s, (1, 2))]), road)
+    assert len(recon.trips) == 1
+    assert route_nodes(road, recon, 0) == route
+
+
+def test_a_road_watched_at_both_ends_is_bridged_even_within_the_next_edges_time():
+    """Edges 0→1 (100 s), 1→2 (100 s), 2→3 (500 s): A read on 0→1 at 0 s and on 2→3 at 400 s (50 + 100 + 250 s:
+    exactly the drive). 400 s is within the 500 s edge 2→3 takes, but the edges differ: not one pass, and the
+    road between, 1→2, is drawn."""
+    net = straight_road([1000.0, 1000.0, 5000.0])
+    recon = reconstruct(reads_of(net, [("A", 0.0, (0, 1)), ("A", 400.0, (2, 3))]), net, slack_s=0.0)
+    assert route_nodes(net, recon, 0) == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_a_car_back_on_its_first_road_too_soon_is_still_driven_back(road):
+    """A on 0→1 at 0 s, on 1→2 at 100 s, on 0→1 again at 150 s: the way back from node 2 to node 0 takes 200 s, so
+    the last sighting is 250 s too soon (two cameras' clocks apart), well within the 600 s slack: one trip, the
+    way back drawn (a different edge in between: no single pass)."""
+    recon = reconstruct(reads_of(road, [("A", 0.0, (0, 1)), ("A", 100.0, (1, 2)), ("A", 150.0, (0, 1))]), road)
+    assert route_nodes(road, recon, 0) == [(0, 1), (1, 2), (2, 1), (1, 0), (0, 1)]
+
+
+# ---- plates -------------------------------------------------------------------------------------------------------
+
+
+def test_plates_held_as_categories_are_ordered_by_their_text():
+    """Plates B (on 1→2 at 0 s) and A (on 0→1 at 10 s) held as a pandas categorical whose categories run B, A: the
+    trips are numbered in plate order by text, A's first, as for plain strings; A's trip is the second read."""
+    reads = reads_of(straight_road([1000.0] * 4), [("B", 0.0, (1, 2)), ("A", 10.0, (0, 1))])
+    reads["plate_read"] = pd.Categorical(reads["plate_read"], categories=["B", "A"])
+    recon = reconstruct(reads, straight_road([1000.0] * 4))
+    assert recon.trips["plate_read"].tolist() == ["A", "B"]
+    assert recon.read_recon.tolist() == [1, 0]
+
+
+def test_reads_without_cameras_are_sighted_by_edge(road):
+    """A on 0→1 at 0 s and 3 s, on 1→2 at 4 s: without ``camera_id`` the edge stands for the camera, so the two
+    reads on 0→1 are one pass (sightings 0, 0, 1); with a camera each (two on 0→1), three passes. One trip
+    either way (the drive from the middle of 0→1 to the middle of 1→2 is 100 s, and the slack 600 s)."""
+    reads = reads_of(road, [("A", 0.0, (0, 1)), ("A", 3.0, (0, 1)), ("A", 4.0, (1, 2))])
+    by_edge = reconstruct(reads, road)
+    assert by_edge.sighting.tolist() == [0, 0, 1]
+    by_camera = reconstruct(reads.assign(camera_id=["c1", "c2", "c3"]), road)
+    assert by_camera.sighting.tolist() == [0, 1, 2]
+    assert by_edge.read_recon.tolist() == by_camera.read_recon.tolist() == [0, 0, 0]
+
+
+def test_a_view_without_reads_has_no_trips(road):
+    """An agency that sees no read: nothing to rebuild, and every per-read array empty."""
+    for tolerance in (True, False):
+        recon = reconstruct(reads_of(road, [("A", 0.0, (0, 1))]).iloc[:0], road, misread_tolerance=tolerance)
+        assert len(recon.trips) == 0 and list(recon.trips.columns)[:3] == ["recon_id", "plate_read", "n_reads"]
+        assert (len(recon.read_recon), len(recon.plate_key), len(recon.sighting)) == (0, 0, 0)
+        assert recon.routes.offsets.tolist() == [0] and len(recon.routes.edges) == 0
+
+
+@pytest.mark.parametrize("held", ["str", object])
+def test_reads_without_a_plate_are_no_plates_trip(road, held):
+    """A on 0→1 at 0 s, two reads without a plate on 1→2 at 10 s and on 2→3 at 20 s, B on 3→4 at 30 s: a searcher
+    cannot link a read without a plate to any other, so each is a trip of one read under no plate, and A's and B's
+    trips are theirs alone: four trips of one read."""
+    reads = reads_of(road, [("A", 0.0, (0, 1)), (None, 10.0, (1, 2)), (None, 20.0, (2, 3)), ("B", 30.0, (3, 4))])
+    for tolerance in (True, False):
+        recon = reconstruct(reads.astype({"plate_read": held}), road, misread_tolerance=tolerance)
+        assert recon.trips["n_reads"].tolist() == [1, 1, 1, 1]
+        plate_of_trip = recon.trips["plate_read"].to_numpy(dtype=object)[recon.read_recon]
+        assert (plate_of_trip[0], plate_of_trip[3]) == ("A", "B")
+        assert pd.isna(plate_of_trip[1]) and pd.isna(plate_of_trip[2])
+        assert len(set(recon.read_recon.tolist())) == 4
+        assert recon.plate_key[[0, 3]].tolist() == ["A", "B"]
+        assert pd.isna(recon.plate_key[1]) and pd.isna(recon.plate_key[2])
+
+
+@pytest.mark.parametrize("later_s, key", [(1800.0, "ABC1234"), (1800.5, "ABC1284")])
+def test_a_misread_is_matched_within_the_default_half_hour(road, later_s, key):
+    """ABC1234 is sighted twice (on 0→1 at 0 s, on 3→4 at 300 s); ABC1284, one character away, once, on 1→2
+    ``later_s`` after the 300 s sighting. The drive from node 4 back to node 1 is 300 s, well within the time
+    between and the slack; so the only test is the window: 1,800 s (inclusive) by default. Matched, the three
+    reads are one plate's."""
+    reads = reads_of(road, [("ABC1234", 0.0, (0, 1)), ("ABC1234", 300.0, (3, 4)),
+                            ("ABC1284", 300.0 + later_s, (1, 2))])
+    assert match_misreads(reads, road).tolist() == ["ABC1234", "ABC1234", key]  # each read its own sighting
+    for held in (reads, reads.astype({"plate_read": object})):  # plates as pandas' str, or as Python objects
+        assert reconstruct(held, road).plate_key.tolist() == ["ABC1234", "ABC1234", key]
+        # without misread tolerance every read keeps its plate as read
+        assert reconstruct(held, road, misread_tolerance=False).plate_key.tolist() == \
+            ["ABC1234", "ABC1234", "ABC1284"]
+
+
+# ---- time-matched routes -----------------------------------------------------------------------------------------
+
+#: the drive (s) from node 1 to node 2 of :func:`ladder` by way of node 11, 12, … 16
+RUNGS = {11: 100.0, 12: 140.0, 13: 200.0, 14: 300.0, 15: 400.0, 16: 500.0}
+
+
+def ladder():
+    """Road 0 → 1 (100 s), then seven ways from node 1 to node 2: one through each of nodes 11 … 16 (``RUNGS``:
+    100, 140, 200, 300, 400 and 500 s, half on each side of the middle node) and a direct road (600 s, the one way
+    of a single edge); then 2 → 3 (300 s); every road two-way. These seven are all the simple paths from node 1 to
+    node 2, so the k fastest are the first k of ``RUNGS``. Read at the middle of 0 → 1 and of 2 → 3, a car took
+    at least 50 + 100 + 150 = 300 s; the time between the two read edges is the gap less 50 + 150 = 200 s."""
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    for node, (x, y) in {0: (0, 0), 1: (1000, 0), 2: (3000, 0), 3: (4000, 0)}.items():
+        g.add_node(node, x=float(x), y=float(y))
+    roads = [(0, 1, 100.0), (1, 2, 600.0), (2, 3, 300.0)]
+    for k, (node, t) in enumerate(RUNGS.items()):
+        g.add_node(node, x=2000.0, y=500.0 * (k + 1))
+        roads += [(1, node, t / 2), (node, 2, t / 2)]
+    for u, v, t in roads:
+        g.add_edge(u, v, length=10.0 * t, travel_time=t)
+        g.add_edge(v, u, length=10.0 * t, travel_time=t)
+    return from_graph(g)
+
+
+def ladder_route(rows, **options):
+    """The one trip rebuilt from A's reads ``(time_s, (u, v))`` on :func:`ladder`."""
+    net = ladder()
+    recon = reconstruct(reads_of(net, [("A", t, uv) for t, uv in rows]), net, **options)
+    assert len(recon.trips) == 1
+    return route_nodes(net, recon, 0)
+
+
+def via(node):
+    """0 → 1, one way to node 2 (through ``node``), 2 → 3."""
+    return [(0, 1), (1, node), (node, 2), (2, 3)]
+
+
+def across(gap_s, **options):
+    """The route rebuilt from A read on 0 → 1 at 0 s and on 2 → 3 ``gap_s`` later."""
+    return ladder_route([(0.0, (0, 1)), (gap_s, (2, 3))], **options)
+
+
+@pytest.mark.parametrize("gap_s, rung", [
+    (300.0, 11),    # exactly the fastest drive
+    (330.0, 11),    # 30 s over the fastest: not over the 30 s threshold, the fastest way
+    (330.5, 12),    # 30.5 s over: matched; 130.5 s between the read edges, nearest 140 s (via 12), not 100 s
+    (760.0, 15),    # 560 s between: of the 5 fastest ways (100 … 400 s) 400 s is nearest (not the 600 s road)
+])
+def test_time_matched_routes_take_the_way_whose_time_fits_among_the_five_fastest(gap_s, rung):
+    """With ``route_inference="time_matched"`` (default ``k_paths`` 5, ``match_threshold_s`` 30 s), a gap more than
+    30 s longer than the fastest drive is filled by the one of the 5 fastest ways whose time is nearest the time
+    between the two read edges; all within the 600 s slack (at most 900 s)."""
+    assert across(gap_s, route_inference="time_matched") == via(rung)
+
+
+def test_k_paths_and_the_threshold_are_honoured():
+    """``k_paths=6`` finds the 500 s way for 500 s between the read edges, and ``k_paths=7`` the direct road for 600 s
+    (one edge in place of the fastest way's two); a 10 s threshold matches a gap 25 s over the fastest (125 s
+    between the read edges: 140 s, 15 s off, is nearer than 100 s, 25 s off), which the default 30 s leaves on
+    the fastest way."""
+    assert across(700.0, route_inference="time_matched", k_paths=6) == via(16)
+    assert across(800.0, route_inference="time_matched", k_paths=7) == [(0, 1), (1, 2), (2, 3)]
+    assert across(325.0, route_inference="time_matched", match_threshold_s=10.0) == via(12)
+    assert across(325.0, route_inference="time_matched") == via(11)
+
+
+def test_each_slow_gap_is_matched_with_its_own_edges():
+    """A on 1 → 0 at 0 s, on 0 → 1 at 200 s, on 2 → 3 at 540 s. The first gap is slow (200 s for the 100 s of two
+    half edges) but there is nothing to draw (both edges meet at node 0); the second, 340 s from the middle of
+    0 → 1 (50 s) to the middle of 2 → 3 (150 s), leaves 140 s between them: via node 12."""
+    rows = [(0.0, (1, 0)), (200.0, (0, 1)), (540.0, (2, 3))]
+    assert ladder_route(rows, route_inference="time_matched") == [(1, 0), *via(12)]
+
+
+@pytest.mark.parametrize("gap_s", [330.5, 760.0])
+def test_the_default_inference_draws_the_fastest_way_whatever_the_times(gap_s):
+    """By default (``route_inference="fastest"``) the gap is the fastest way, via node 11, however slow the car."""
+    assert across(gap_s) == via(11)
+
+
+def test_an_unknown_route_inference_is_refused():
+    net = ladder()
+    with pytest.raises(ValueError, match="^route_inference must be 'fastest' or 'time_matched', got 'slowest'$"):
+        reconstruct(reads_of(net, [("A", 0.0, (0, 1))]), net, route_inference="slowest")
