@@ -27,6 +27,7 @@ import pytest
 import sim
 from sim.network import from_graph
 from sim.reconstruct import match_misreads, order_by_code, reconstruct, sighting_ids
+from sim.views import AGENCY_PERSON_KEYS, PERSON_PREFIXES
 
 from conftest import straight_road
 
@@ -263,6 +264,68 @@ def test_a_misread_is_matched_within_the_default_half_hour(road, later_s, key):
             ["ABC1234", "ABC1234", "ABC1284"]
 
 
+def keys(road, rows, **options):
+    """Each read's plate after misread matching, by :func:`reconstruct` (plates as pandas' str, sightings by camera,
+    here by edge) and by :func:`match_misreads` given the same sightings: the two must agree."""
+    reads = reads_of(road, rows)
+    recon = reconstruct(reads, road, **options)
+    assert match_misreads(reads, road, sighting=recon.sighting, **options).tolist() == recon.plate_key.tolist()
+    return recon.plate_key.tolist()
+
+
+@pytest.mark.parametrize("later_s, matched", [(200.0, True), (199.5, False)])
+def test_a_misread_needs_a_drive_from_the_earlier_read_to_the_later(road, later_s, matched):
+    """ABC1234 on 0→1 at 0 s and at 5,000 s (two sightings; the second beyond the 1,800 s window of the misread);
+    ABC1284 once, on 3→4 ``later_s`` after. With no slack the car must have driven from the end of the earlier
+    read edge (node 1) to the start of the later (node 3): 200 s. At 200 s that fits exactly; at 199.5 s it does
+    not (and the other way round, node 4 to node 0, would take 400 s)."""
+    rows = [("ABC1234", 0.0, (0, 1)), ("ABC1234", 5000.0, (0, 1)), ("ABC1284", later_s, (3, 4))]
+    assert keys(road, rows, slack_s=0.0)[2] == ("ABC1234" if matched else "ABC1284")
+    # the misread read first, the plate after: the drive is from node 1 (end of the misread's edge) to node 3
+    rows = [("ABC1284", 0.0, (0, 1)), ("ABC1234", later_s, (3, 4)), ("ABC1234", 5000.0, (3, 4))]
+    assert keys(road, rows, slack_s=0.0)[0] == ("ABC1234" if matched else "ABC1284")
+
+
+def test_a_plates_read_at_the_same_second_as_the_misread_is_taken_as_the_earlier(road):
+    """ABC1234 on 3→4 at 1,000 s (and at 5,000 s), ABC1284 once on 0→1 also at 1,000 s, with 300 s of slack: the
+    plate's read counts as the earlier, so the drive is from node 4 to node 0 (400 s, too long: no match); taken
+    the other way (node 1 to node 3, 200 s) it would fit."""
+    rows = [("ABC1234", 1000.0, (3, 4)), ("ABC1234", 5000.0, (3, 4)), ("ABC1284", 1000.0, (0, 1))]
+    assert keys(road, rows, slack_s=300.0)[2] == "ABC1284"
+    assert keys(road, rows, slack_s=400.0)[2] == "ABC1234"  # 400 s of slack: it fits
+
+
+def test_a_misread_goes_to_the_most_sighted_plate_that_fits_then_the_first_in_plate_order(road):
+    """ABC1236, read once on 1→2 at 1,000 s, is one character from ABC1234 and ABC1235 (and ABC1237).
+    (a) ABC1234 sighted twice, ABC1235 three times, all on 1→2 near 1,000 s: the most sighted, ABC1235.
+    (b) both twice: the first in plate order, ABC1234.
+    (c) ABC1235 three times, but on 3→4 10 s before and after the misread (the drive from node 4 back to node 1
+    takes 300 s, from node 2 on to node 3 100 s; no slack here) and once beyond the window; ABC1234 twice on
+    1→2, 100 s before and after (from node 2 back to node 1: 100 s, exactly in time): ABC1234.
+    (d) ABC1237 sighted once: a plate seen once is no candidate, and ABC1236 stays."""
+    near = [("ABC1234", 900.0, (1, 2)), ("ABC1234", 1100.0, (1, 2))]
+    misread = ("ABC1236", 1000.0, (1, 2))
+    three = [("ABC1235", 800.0, (1, 2)), ("ABC1235", 1200.0, (1, 2)), ("ABC1235", 1300.0, (1, 2))]
+    assert keys(road, [*near, *three, misread], slack_s=0.0)[-1] == "ABC1235"
+    assert keys(road, [*near, *three[:2], misread], slack_s=0.0)[-1] == "ABC1234"
+    far = [("ABC1235", 990.0, (3, 4)), ("ABC1235", 1010.0, (3, 4)), ("ABC1235", 5000.0, (3, 4))]
+    assert keys(road, [*near, *far, misread], slack_s=0.0)[-1] == "ABC1234"
+    assert keys(road, [("ABC1237", 1000.0, (0, 1)), misread], slack_s=0.0) == ["ABC1237", "ABC1236"]
+
+
+def test_only_a_plate_sighted_once_is_a_misread_and_only_one_character_away(road):
+    """ABC1234 sighted three times (on 0→1 at 0, 1,000 and 2,000 s). ABC1284 read twice 2 s apart on 1→2 at
+    1,100 s: one pass, so sighted once: both reads put back on ABC1234. ABC1294 read on 1→2 at 1,100 s and again
+    at 1,400 s: two sightings, its own plate. ABC123 and ABC12345 (one character fewer, one more) once each: not
+    one character away."""
+    plate = [("ABC1234", 0.0, (0, 1)), ("ABC1234", 1000.0, (0, 1)), ("ABC1234", 2000.0, (0, 1))]
+    once = [("ABC1284", 1100.0, (1, 2)), ("ABC1284", 1102.0, (1, 2))]
+    twice = [("ABC1294", 1100.0, (1, 2)), ("ABC1294", 1400.0, (1, 2))]
+    other = [("ABC123", 1100.0, (1, 2)), ("ABC12345", 1100.0, (1, 2))]
+    assert keys(road, [*plate, *once, *twice, *other])[3:] == \
+        ["ABC1234", "ABC1234", "ABC1294", "ABC1294", "ABC123", "ABC12345"]
+
+
 # ---- time-matched routes -----------------------------------------------------------------------------------------
 
 #: the drive (s) from node 1 to node 2 of :func:`ladder` by way of node 11, 12, … 16
@@ -348,3 +411,179 @@ def test_an_unknown_route_inference_is_refused():
     net = ladder()
     with pytest.raises(ValueError, match="^route_inference must be 'fastest' or 'time_matched', got 'slowest'$"):
         reconstruct(reads_of(net, [("A", 0.0, (0, 1))]), net, route_inference="slowest")
+
+
+# ---- views: which reads each agency sees, and what-ifs -----------------------------------------------------------
+
+ROAD_TOML = '''name = "road"
+seed = 1
+[network]
+source = "graphml"
+path = "road.graphml"
+[cameras]
+strategy = "file"
+path = "cameras.csv"
+[demand]
+model = "file"
+path = "trips.csv"
+[traffic]
+route_noise = 0
+[metrics]
+long_trip_km = 1.0
+what_if_without = ["county", "pool"]
+[[operators]]
+name = "city"
+[[operators]]
+name = "county"
+retention_days = {retention}
+[[sharing]]
+from = "county"
+to = "pool"
+[[agencies]]
+name = "county-police"
+access = ["county"]
+users = 7
+[[agencies]]
+name = "sheriff"
+kind = "sheriff"
+access = ["county"]
+[[agencies]]
+name = "city-police"
+access = ["city"]
+[[agencies]]
+name = "state-police"
+kind = "state-police"
+access = ["city", "county"]
+[[agencies]]
+name = "outsider"
+access = ["pool"]
+'''
+
+
+@pytest.fixture(scope="module")
+def road_runs(tmp_path_factory):
+    """A straight road 0 → 4 of 500, 500, 500 and 1,000 m at 10 m/s (50, 50, 50, 100 s); the city's cameras on
+    0→1 and 2→3, the county's on 1→2 and 3→4, each reading every car. Five cars drive 0 → 4 once, leaving at
+    8:00, 9:00, … 12:00 (28,800 + 3,600 i s): each is read at the middle of every road, 25, 75, 125 and 200 s
+    after leaving (250, 750, 1,250 and 2,000 m along), and arrives 250 s after leaving (2,500 m). The county
+    shares with a pool; agencies: county police and sheriff (the county), city police (the city), state police
+    (both), an outsider (the pool). The reads are searched when the last car arrives, 43,450 s.
+
+    Two runs: the county keeps its reads 0.1 day (8,640 s: only those made from 34,810 s on, the cars leaving at
+    10:00, 11:00 and 12:00), and 730 days (every read)."""
+    import osmnx as ox
+
+    from sim import load_scenario
+    from sim.cameras import make_layout
+    from sim.runner import simulate_scenario
+
+    folder = tmp_path_factory.mktemp("road")
+    net = straight_road([500.0, 500.0, 500.0, 1000.0])
+    ox.save_graphml(nx.MultiDiGraph(net.graph), folder / "road.graphml")
+    city = make_layout(net, np.array([net.edge_id(0, 1), net.edge_id(2, 3)]), read_rate=1.0, operator="city")
+    county = make_layout(net, np.array([net.edge_id(1, 2), net.edge_id(3, 4)]), read_rate=1.0, operator="county")
+    county["camera_id"] = ["cty-1", "cty-2"]
+    pd.concat([city, county]).to_csv(folder / "cameras.csv", index=False)
+    pd.DataFrame({"trip_id": range(5), "vehicle_id": range(5), "origin": 0, "destination": 4,
+                  "depart_s": [3600.0 * (8 + i) for i in range(5)]}).to_csv(folder / "trips.csv", index=False)
+    runs = {}
+    for retention in (0.1, 730):
+        (folder / "road.toml").write_text(ROAD_TOML.format(retention=retention))
+        runs[retention] = simulate_scenario(load_scenario(folder / "road.toml"))
+    return runs
+
+
+def test_each_agency_sees_its_operators_reads_within_their_retention(road_runs):
+    """County retention 0.1 day. County police, sheriff and outsider (by the pool) see the county's reads of the
+    three later cars: 6 of the 20 reads; those three have two sightings (reconstructable: 3 of 5); each is rebuilt
+    on 1→2, 2→3 (drawn between) and 3→4: 2,000 of 2,500 m (recall 0.8), the two earlier cars 0: mean 2.4 / 5 =
+    0.48. City police: 10 reads, every car on 0→1, 1→2 (drawn) and 2→3: 1,500 m, 0.6. State police: 16 reads;
+    the two earlier cars as the city's (0.6), the three later whole (1): (1.2 + 3) / 5 = 0.84."""
+    sim = road_runs[0.1]
+    assert len(sim.reads) == 20
+    agencies = sim.metrics["agencies"]
+    got = {name: (a["share_reads_visible"], a["share_trips_reconstructable"], a["route_recall_mean"])
+           for name, a in agencies.items()}
+    assert got == {"county-police": (0.3, 0.6, pytest.approx(0.48)), "sheriff": (0.3, 0.6, pytest.approx(0.48)),
+                   "city-police": (0.5, 1.0, pytest.approx(0.6)), "state-police": (0.8, 1.0, pytest.approx(0.84)),
+                   "outsider": (0.3, 0.6, pytest.approx(0.48))}
+    assert all(a["share_reads_visible_n"] == 20 and a["route_recall_mean_n"] == 5 for a in agencies.values())
+    # who each is, and by which path it sees
+    assert [(a["kind"], a["users"]) for a in agencies.values()] == [
+        ("local-police", 7), ("sheriff", None), ("local-police", None), ("state-police", None), ("local-police", None)]
+    assert agencies["county-police"]["paths"] == {"county": ["county", "county-police"]}
+    assert agencies["sheriff"]["paths"] == {"county": ["county", "sheriff"]}
+    assert agencies["outsider"]["paths"] == {"county": ["county", "pool", "outsider"]}
+    assert agencies["state-police"]["paths"] == {"city": ["city", "state-police"], "county": ["county", "state-police"]}
+    # every view's per-trip table, stacked in the order of the agencies, after the all-reads view
+    table = sim.trip_table
+    assert table["view"].tolist() == [v for v in ["all", *agencies] for _ in range(5)]
+    recall = table.groupby("view", sort=False)["route_recall"].apply(lambda r: [round(x, 9) for x in r]).to_dict()
+    assert recall == {"all": [1.0] * 5, "county-police": [0, 0, 0.8, 0.8, 0.8], "sheriff": [0, 0, 0.8, 0.8, 0.8],
+                      "city-police": [0.6] * 5, "state-police": [0.6, 0.6, 1, 1, 1], "outsider": [0, 0, 0.8, 0.8, 0.8]}
+
+
+def test_an_agencys_person_numbers_are_its_views_and_kept_apart(road_runs):
+    """The person numbers an agency keeps are those of ``AGENCY_PERSON_KEYS`` that its view has, under
+    ``person`` (none at the top level). Pairs of points: the county police see three plates with two points each
+    (two cameras, one pass of each car: no other plate there then): all unique, U(2) = 1 of n = 3; the city police
+    five plates (n = 5). One day: no home is guessed."""
+    agencies = road_runs[0.1].metrics["agencies"]
+    for a in agencies.values():
+        assert set(a["person"]) <= set(AGENCY_PERSON_KEYS)
+        assert not [k for k in a if k.startswith(PERSON_PREFIXES)]
+        assert a["person"]["home_inference_accuracy"] is None
+    assert (agencies["county-police"]["person"]["uniqueness_k2"],
+            agencies["county-police"]["person"]["uniqueness_k2_n"]) == (1.0, 3)
+    assert agencies["city-police"]["person"]["uniqueness_k2_n"] == 5
+
+
+def test_an_agency_that_sees_every_read_has_the_runs_numbers(road_runs):
+    """County retention 730 days: the state police see all 20 reads, so their view is the run's: every trip rebuilt
+    whole (recall 1), the run's long-trip numbers and person numbers, and the same keys as any other agency."""
+    sim = road_runs[730]
+    metrics, agencies = sim.metrics, sim.metrics["agencies"]
+    state = agencies["state-police"]
+    assert (state["share_reads_visible"], state["share_trips_reconstructable"], state["route_recall_mean"]) == \
+        (1.0, 1.0, 1.0)
+    assert state["long_trips"] == metrics["long_trips"]
+    assert state["person"] == {k: metrics[k] for k in AGENCY_PERSON_KEYS if k in metrics}
+    assert state["person"]["uniqueness_k2_n"] == 5
+    assert set(state) == set(agencies["city-police"]) and set(state["person"]) == set(agencies["city-police"]["person"])
+    assert agencies["county-police"]["share_reads_visible"] == 0.5  # all ten county reads now
+
+
+def long(entry):
+    """Share of kilometres covered, longest gap (km, minutes) and operators seeing, of a ``long_trips`` entry."""
+    return (pytest.approx(entry["share_km_covered_mean"]), entry["longest_gap_km_median"],
+            pytest.approx(entry["longest_gap_min_median"]), pytest.approx(entry["operators_seeing_mean"]))
+
+
+#: (share covered, longest gap km, minutes, operators) of :func:`road_runs` by hand. Every trip is 2.5 km (longer
+#: than the 1 km threshold). All reads: sightings at 250, 750, 1,250, 2,000 m; the longest gap 1,250 → 2,000 m
+#: (0.75 km, 75 s), two operators. The county's three cars: 750 and 2,000 m, longest 1.25 km (125 s), one
+#: operator; the other two nothing: 2.5 km (250 s), none: median 1.25 km, mean 0.6 operators. The city's:
+#: 250 and 1,250 m, longest 1,250 → 2,500 m (1.25 km). The state's: two cars as the city's, three whole: 0.75 km.
+SEEN = {"all": (1.0, 0.75, 1.25, 2.0), "county": (0.48, 1.25, 125 / 60, 0.6), "city": (0.6, 1.25, 125 / 60, 1.0),
+        "state": (0.84, 0.75, 1.25, 1.6), "nothing": (0.0, 2.5, 250 / 60, 0.0)}
+
+
+def test_what_if_an_operator_or_a_pool_were_removed(road_runs):
+    """Without the county: the all-reads view loses the county's cameras (the city's left); the county police,
+    sheriff and outsider see nothing; the state police see the city's. Without the pool (no cameras of its own:
+    no all-reads entry): only the outsider loses its reads. As run: each view's own numbers."""
+    what_if = road_runs[0.1].metrics["long_trips_what_if"]
+    expected = {
+        "as run": {"all reads": "all", "county-police": "county", "sheriff": "county", "city-police": "city",
+                   "state-police": "state", "outsider": "county"},
+        "without county": {"all reads": "city", "county-police": "nothing", "sheriff": "nothing",
+                           "city-police": "city", "state-police": "city", "outsider": "nothing"},
+        "without pool": {"county-police": "county", "sheriff": "county", "city-police": "city",
+                         "state-police": "state", "outsider": "nothing"},
+    }
+    assert {case: list(views) for case, views in what_if.items()} == \
+        {case: list(views) for case, views in expected.items()}
+    for case, views in expected.items():
+        for view, seen in views.items():
+            assert long(what_if[case][view]) == SEEN[seen], (case, view)
+    assert what_if["as run"]["all reads"] == road_runs[0.1].metrics["long_trips"]
