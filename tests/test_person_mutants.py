@@ -385,9 +385,14 @@ def test_two_days_are_enough_and_one_day_says_why_not():
     assert (two["home_inference_accuracy"], two["home_inference_accuracy_n"]) == (1.0, 1)
     assert two["work_inference_accuracy"] is None and "population" in two["work_inference_accuracy_reason"]
     assert "predictability" in tables
+    # one read a day: no transition on the held-out day 1, so no next-camera number, and it says why
+    for key in ("next_camera_top1_accuracy", "next_camera_top3_accuracy"):
+        assert two[key] is None and two[f"{key}_n"] == 0 and "read twice on the held-out last day (day 1)" in two[
+            f"{key}_reason"]
     one, tables = person_metrics(reads, homes([2]), NET, 1, np.random.default_rng(0))
-    assert one["home_inference_accuracy"] is None and "two or more days" in one["home_inference_accuracy_reason"]
-    assert one["next_camera_top1_accuracy"] is None and "two or more days" in one["next_camera_top1_accuracy_reason"]
+    for key in ("home_inference_accuracy", "work_inference_accuracy", "next_camera_top1_accuracy",
+                "next_camera_top3_accuracy"):  # each person number a one-day run cannot give is there, with why
+        assert one[key] is None and one[f"{key}_n"] is None and "two or more days" in one[f"{key}_reason"]
     assert "predictability" not in tables
 
 

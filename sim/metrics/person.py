@@ -372,9 +372,15 @@ def person_metrics(
                 "next_camera_top3_accuracy_n": markov1["n_transitions"],
                 "next_camera_top3_accuracy_ci": markov1["top3_ci"],
                 "n_transitions_scored": markov1["n_transitions"], "predictability": summary}
+        if markov1["top1"] is None:  # nothing to score: no plate moved between cameras on the held-out day
+            why = (f"no plate was read twice on the held-out last day (day {n_days - 1}), so there is no next camera "
+                   "to predict")
+            out |= {"next_camera_top1_accuracy_reason": why, "next_camera_top3_accuracy_reason": why}
         tables["predictability"] = per_plate.assign(plate=plates[per_plate["plate"].to_numpy(np.int64)])
     else:
         reason = "needs a run of two or more days (demand.days)"
-        out |= {"home_inference_accuracy": None, "home_inference_accuracy_reason": reason,
-                "next_camera_top1_accuracy": None, "next_camera_top1_accuracy_reason": reason}
+        out |= {key: value for name in ("home_inference_accuracy", "work_inference_accuracy",
+                                        "next_camera_top1_accuracy", "next_camera_top3_accuracy")
+                for key, value in ((name, None), (f"{name}_n", None), (f"{name}_ci", None),
+                                   (f"{name}_reason", reason))}
     return out, tables
