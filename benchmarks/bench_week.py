@@ -70,6 +70,28 @@ def main() -> None:
     print("peak memory of the process tree by stage (sampled every 0.2 s):")
     for stage, gb in by_stage.items():
         print(f"  {stage:<22}{gb:>8.1f} GB")
+    shards = json.loads((args.out / "run.json").read_text()).get("shards", {})
+    print_shards(shards, wall, n_reads, one_process=args.workers <= 1)
+
+
+def print_shards(shards: dict[str, dict[str, float]], wall: float, n_reads: int, *, one_process: bool) -> None:
+    """Each kind of shard's tasks and seconds (timed where they ran), and, from a one-process run, what
+    ``N`` workers would take: the part outside shards as it is, each kind's work divided among ``N`` but never
+    below its longest task (kinds run one after another)."""
+    if not shards:
+        return
+    print(f"{'shard kind':<44}{'tasks':>7}{'seconds':>10}{'longest':>10}{'reads/s per worker':>20}")
+    for kind, entry in shards.items():
+        print(f"{kind:<44}{entry['tasks']:>7,}{entry['seconds']:>10.1f}{entry['longest_s']:>10.1f}"
+              f"{n_reads / entry['seconds'] if entry['seconds'] else float('nan'):>20,.0f}")
+    in_shards = sum(entry["seconds"] for entry in shards.values())
+    print(f"in shards: {in_shards:.1f} s of work; the rest of the run: {wall - in_shards:.1f} s")
+    if not one_process:
+        return
+    print("from these rates, on N workers of this machine's kind (the rest of the run unchanged):")
+    for n in (1, 2, 8, 32, 100):
+        spread = sum(max(entry["seconds"] / n, entry["longest_s"]) for entry in shards.values())
+        print(f"  N = {n:<4}{wall - in_shards + spread:>8.1f} s")
 
 
 #: the stages ``curtain run`` reports as done, in order

@@ -19,6 +19,7 @@ from sim.demand import simulated_days
 from sim.metrics.registry import RunContext
 from sim.scenario import Scenario
 from sim.seeds import stage_rngs
+from sim.shard import ledger
 from sim.simulation import Simulation
 from sim.stages.access import build_access, searchable
 from sim.stages.cameras import Cameras, needs_routes, place_readers
@@ -75,33 +76,35 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
     (50, 5)
     """
     check_simulated(scenario)
-    rngs = stage_rngs(scenario.seed)
-    streams = {stage.name: {name: rngs[name] for name in stage.streams} for stage in STAGES}
-    timings: dict[str, float] = {}
-    stage = _stage_clock(timings, progress)
-    with stage("network"):
-        net = build_network(scenario, streams["network"]["network"])
-        check_world(scenario, net)  # every problem the network reveals, before any demand or traffic
-    with stage("demand"):
-        demand = build_demand(scenario, net, streams["demand"])
-    with stage("routes"):
-        routed = route_trips(scenario, net, demand.trips, streams["routes"],
-                             for_placement=demand.pilot_cameras is None and needs_routes(scenario))
-    with stage("cameras"):
-        cameras = place_readers(scenario, routed.net, routed.routes, streams["cameras"], demand.pilot_cameras)
-        graph = build_access(scenario, cameras.layout)  # every reader's operator declared: said before traffic
-    with stage("traffic"):
-        traffic = run_traffic(scenario, demand.trips, routed, cameras, streams["traffic"])
-    with stage("reads"):
-        reads = observe(scenario, cameras.layout, traffic, streams["reads"])
-    run = RunContext(scenario, routed.net, cameras.layout, traffic.trips, traffic.routes, reads.table,
-                     simulated_days(scenario, traffic.trips), demand.persons, demand.calibration, traffic.volume)
-    with stage("access"):
-        access = searchable(run, graph, streams["access"]["searches"])
-    with stage("reconstruct"):
-        recon = reconstruct_view(scenario, reads.table, routed.net)
-    with stage("metrics"):
-        sim = score(run, recon, access, run_facts(routed, cameras, traffic, reads), timings)
+    with ledger() as shards:
+        rngs = stage_rngs(scenario.seed)
+        streams = {stage.name: {name: rngs[name] for name in stage.streams} for stage in STAGES}
+        timings: dict[str, float] = {}
+        stage = _stage_clock(timings, progress)
+        with stage("network"):
+            net = build_network(scenario, streams["network"]["network"])
+            check_world(scenario, net)  # every problem the network reveals, before any demand or traffic
+        with stage("demand"):
+            demand = build_demand(scenario, net, streams["demand"])
+        with stage("routes"):
+            routed = route_trips(scenario, net, demand.trips, streams["routes"],
+                                 for_placement=demand.pilot_cameras is None and needs_routes(scenario))
+        with stage("cameras"):
+            cameras = place_readers(scenario, routed.net, routed.routes, streams["cameras"], demand.pilot_cameras)
+            graph = build_access(scenario, cameras.layout)  # every reader's operator declared: said before traffic
+        with stage("traffic"):
+            traffic = run_traffic(scenario, demand.trips, routed, cameras, streams["traffic"])
+        with stage("reads"):
+            reads = observe(scenario, cameras.layout, traffic, streams["reads"])
+        run = RunContext(scenario, routed.net, cameras.layout, traffic.trips, traffic.routes, reads.table,
+                         simulated_days(scenario, traffic.trips), demand.persons, demand.calibration, traffic.volume)
+        with stage("access"):
+            access = searchable(run, graph, streams["access"]["searches"])
+        with stage("reconstruct"):
+            recon = reconstruct_view(scenario, reads.table, routed.net)
+        with stage("metrics"):
+            sim = score(run, recon, access, run_facts(routed, cameras, traffic, reads), timings)
+    sim.shards = shards
     return sim
 
 

@@ -72,6 +72,9 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
             "host": platform.node(),
             "platform": platform.platform(),
             "wall_time_s": sim.timings,
+            # per kind of shard: tasks, their seconds summed where they ran (a worker or this process), the
+            # longest: what a cluster would divide among its workers (docs/scale.md)
+            "shards": sim.shards,
             # what did the work: routes grow on compiled (numba) Dijkstra trees, one per origin, on every
             # core; vehicles are driven by the traffic engine metrics.json also records
             "engines": {"routing": "compiled Dijkstra trees (numba)", "traffic": sim.metrics.get("traffic_engine"),

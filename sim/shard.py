@@ -20,12 +20,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
+import time
+import uuid
+
 import numpy as np
 
 from sim.progress import muted, tick
 
 #: The Dask client of the running ``workers(...)`` block (``None``: run shards in this process).
 _CLIENT: ContextVar[Any] = ContextVar("curtain_dask_client", default=None)
+
+#: The running :func:`ledger` block's book: shard kind → tasks, seconds, longest task (``None``: not recording).
+_LEDGER: ContextVar[dict[str, dict[str, float]] | None] = ContextVar("curtain_shard_ledger", default=None)
 
 #: Vehicles per traffic shard (whole vehicles, so each shard's trips chain only with each other).
 VEHICLES_PER_SHARD = 50_000
@@ -68,28 +74,72 @@ def shard_map(function: Callable[..., Any], shards: Sequence[tuple[Any, ...]], *
     (units of work per shard) advance the running :func:`sim.progress.counting` block as shards finish.
     """
     client = _CLIENT.get()
+    book = _LEDGER.get()
     if client is None or len(shards) <= 1:
-        results = []
-        for i, shard in enumerate(shards):
-            if counts is None:
-                results.append(function(*shard))
-                continue
-            with muted():  # counted here, per shard, not again inside
-                results.append(function(*shard))
-            tick(counts[i])
-        return results
-    # the shards' data go to the workers first (scatter), not inside the task graph
-    futures = [client.submit(function, *client.scatter(list(shard), hash=False), pure=False) for shard in shards]
-    try:
-        if counts is not None:
-            from dask.distributed import as_completed
+        timed = []
+        token = _LEDGER.set(None)  # a shard's own shards are part of its time, not counted again
+        try:
+            for i, shard in enumerate(shards):
+                if counts is None:
+                    timed.append(_timed(function, *shard))
+                    continue
+                with muted():  # counted here, per shard, not again inside
+                    timed.append(_timed(function, *shard))
+                tick(counts[i])
+        finally:
+            _LEDGER.reset(token)
+    else:
+        # the shards' data go to the workers first (scatter), not inside the task graph; each task is named
+        # after the function, and times itself on its worker
+        futures = [client.submit(_timed, function, *client.scatter(list(shard), hash=False),
+                                 key=f"{function.__name__}-{uuid.uuid4().hex}", pure=False) for shard in shards]
+        try:
+            if counts is not None:
+                from dask.distributed import as_completed
 
-            index = {future.key: i for i, future in enumerate(futures)}
-            for future in as_completed(futures):
-                tick(counts[index[future.key]])
-        return list(client.gather(futures))
+                index = {future.key: i for i, future in enumerate(futures)}
+                for future in as_completed(futures):
+                    tick(counts[index[future.key]])
+            timed = list(client.gather(futures))
+        finally:
+            client.cancel(futures)
+    if book is not None and timed:
+        entry = book.setdefault(f"{function.__module__}.{function.__name__}", {"tasks": 0, "seconds": 0.0,
+                                                                              "longest_s": 0.0})
+        seconds = [s for _, s in timed]
+        entry["tasks"] += len(timed)
+        entry["seconds"] = round(entry["seconds"] + sum(seconds), 4)
+        entry["longest_s"] = round(max(entry["longest_s"], *seconds), 4)
+    return [result for result, _ in timed]
+
+
+def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """``function(*args)`` and the seconds it took, measured where it ran (this process or a worker)."""
+    clock = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - clock
+
+
+@contextmanager
+def ledger() -> Iterator[dict[str, dict[str, float]]]:
+    """Record, per kind of shard (its function), how many tasks ran, their seconds summed and the longest.
+
+    Each task is timed where it ran (a worker, or this process), so the sums are the work a worker does, not
+    the time waited: what a cluster estimate divides among workers (``run.json``'s ``shards``).
+
+    Examples
+    --------
+    >>> with ledger() as book:
+    ...     _ = shard_map(pow, [(2, 3), (3, 2)])
+    >>> book["builtins.pow"]["tasks"]
+    2
+    """
+    book: dict[str, dict[str, float]] = {}
+    token = _LEDGER.set(book)
+    try:
+        yield book
     finally:
-        client.cancel(futures)
+        _LEDGER.reset(token)
 
 
 def n_workers() -> int:

@@ -40,6 +40,9 @@ class Simulation:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: the simulated search log (``[searches]``), written as ``searches.csv``; ``None`` without
     searches: pd.DataFrame | None = None
+    #: per kind of shard (its function): tasks run, their seconds summed where they ran, the longest
+    #: (:func:`sim.shard.ledger`; ``run.json``'s ``shards``)
+    shards: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def trip_table(self) -> pd.DataFrame:

@@ -63,7 +63,8 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     monkeypatch.setattr("sim.shard.READS_PER_BLOCK", 60)  # blocks of plates to draw
     monkeypatch.setattr(import_module("sim.metrics.person"), "PLATES_PER_BLOCK", 25)  # to guess homes in
     scenario = load_scenario(overrides=[*OVERRIDES, f"metrics.route_sample={sample}"])
-    here = _fingerprint(simulate_scenario(scenario))
+    alone = simulate_scenario(scenario)
+    here = _fingerprint(alone)
     with workers(n) as client:
         assert (client is None) == (n == 1)
         if client is None:
@@ -86,6 +87,13 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     assert ("route_sample" in json.loads(there[0])) == (sample == "100")
     assert there[0] == here[0]  # metrics.json, byte for byte
     pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)
+    # run.json's "shards": each kind ran as many tasks here as on the workers, each timed where it ran: a day of
+    # reads per task (2 days), a block of 25 plate codes per guess (the run's plates as read), homes and workplaces
+    assert {k: v["tasks"] for k, v in sim.shards.items()} == {k: v["tasks"] for k, v in alone.shards.items()}
+    assert sim.shards["sim.reads._read_chunk"]["tasks"] == 2
+    n_plates = sim.reads["plate_read"].nunique()
+    assert sim.shards["sim.metrics.person._guess_block"]["tasks"] == 2 * -(-n_plates // 25)
+    assert all(0 <= v["longest_s"] <= v["seconds"] for v in sim.shards.values())
 
 
 def test_two_workers_keep_dasks_log_off_the_terminal(tmp_path):
