@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -21,8 +23,16 @@ def distinct(values: np.ndarray) -> np.ndarray:
     >>> bool(np.array_equal(distinct(a), np.unique(a))), distinct(a[:0]).tolist(), distinct(a[:1]).tolist()
     (True, [], [28])
     """
-    ordered = np.sort(np.asarray(values).ravel())
+    values = np.asarray(values).ravel()
+    ordered = np.sort(values, kind=_sort_kind(values))
     return ordered[new_runs(ordered)]
+
+
+def _sort_kind(values: np.ndarray) -> Any:
+    """numpy's stable sort for integers (the same sorted values as quicksort, in about half the time where they
+    come in runs, as a run's keys trip by trip do; never slower on random keys); quicksort for floats, whose
+    equal values (0.0 and -0.0) two sorts may order differently."""
+    return "stable" if values.dtype.kind in "iub" else "quicksort"
 
 
 def new_runs(*keys: np.ndarray) -> np.ndarray:
@@ -135,7 +145,7 @@ def ranked_pairs(group: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.nd
     g_lo, i_lo = int(group.min()), int(item.min())
     g_span, i_span = int(group.max()) - g_lo + 1, int(item.max()) - i_lo + 1
     if _fits(g_span, i_span):  # one packed integer per row: one sort, no argsort (3 s -> 0.5 s for 12 M rows)
-        key = np.sort((group - g_lo) * i_span + (item - i_lo))
+        key = np.sort((group - g_lo) * i_span + (item - i_lo), kind="stable")
         first = np.flatnonzero(new_runs(key))
         g, i = key[first] // i_span + g_lo, key[first] % i_span + i_lo
     else:
@@ -146,7 +156,7 @@ def ranked_pairs(group: np.ndarray, item: np.ndarray) -> tuple[np.ndarray, np.nd
     count = np.diff(np.append(first, len(group))).astype(np.int64)
     c_span = int(count.max()) + 1
     if _fits(g_span, c_span, i_span):  # the pairs are distinct: any sort of their packed keys is the order
-        ranked = np.argsort(((g - g_lo) * c_span + (c_span - 1 - count)) * i_span + (i - i_lo))
+        ranked = np.argsort(((g - g_lo) * c_span + (c_span - 1 - count)) * i_span + (i - i_lo), kind="stable")
     else:
         ranked = np.lexsort((i, -count, g))
     g, i, count = g[ranked], i[ranked], count[ranked]
@@ -195,7 +205,7 @@ def distinct_counts(group: np.ndarray, item: np.ndarray, minlength: int = 0) -> 
     i_lo = int(item.min())
     i_span = int(item.max()) - i_lo + 1
     if _fits(int(group.max()) + 1, i_span):
-        key = np.sort(group * i_span + (item - i_lo))
+        key = np.sort(group * i_span + (item - i_lo), kind="stable")
         first = key[new_runs(key)] // i_span
     else:
         order = np.lexsort((item, group))
