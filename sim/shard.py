@@ -35,6 +35,8 @@ _LEDGER: ContextVar[dict[str, dict[str, float]] | None] = ContextVar("curtain_sh
 
 #: Vehicles per traffic shard (whole vehicles, so each shard's trips chain only with each other).
 VEHICLES_PER_SHARD = 50_000
+#: True trips per block of the per-trip table (routes compared, ends located: :func:`sim.metrics.trip_metrics`).
+TRIPS_PER_BLOCK = 1_000_000
 #: Reads per block of whole plates (as read) in reconstruction's routes and the next-camera models (see
 #: :func:`plate_blocks`); the blocks are fixed by the reads, so any number of workers computes the same numbers.
 READS_PER_BLOCK = 1_000_000

@@ -61,6 +61,7 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     """Also with the routes of 100 of the 300 vehicles kept (``route_sample``: the others routed in chunks)."""
     monkeypatch.setattr("sim.shard.VEHICLES_PER_SHARD", 40)  # several traffic shards, 8 route-class shards
     monkeypatch.setattr("sim.shard.READS_PER_BLOCK", 60)  # blocks of plates to draw
+    monkeypatch.setattr("sim.shard.TRIPS_PER_BLOCK", 500)  # blocks of the per-trip table
     monkeypatch.setattr(import_module("sim.metrics.person"), "PLATES_PER_BLOCK", 25)  # to guess homes in
     scenario = load_scenario(overrides=[*OVERRIDES, f"metrics.route_sample={sample}"])
     alone = simulate_scenario(scenario)
@@ -77,8 +78,9 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
             ran_on = {task["worker"] for task in stream.data}
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
             ran = " ".join(str(task["key"]) for task in stream.data)
-            # the reads of each day, and reconstruction's and the person metrics' blocks of plates, too
-            assert all(name in ran for name in ("_read_chunk", "_block_routes", "_guess_block", "_block_hits"))
+            # the reads of each day, reconstruction's and the person metrics' blocks of plates, and blocks of trips
+            assert all(name in ran for name in ("_read_chunk", "_block_routes", "_guess_block", "_block_hits",
+                                                "_trip_block"))
             assert len(ran_on) == 2
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
@@ -129,6 +131,24 @@ def test_routes_drawn_in_blocks_of_plates_are_the_routes_drawn_at_once(inference
     blocks = reconstruct(sim.reads, sim.net, route_inference=inference)
     _same_reconstruction(whole, blocks)
     assert whole.routes.edges.size > len(sim.reads)  # paths were drawn between reads, not only the read edges
+
+
+@pytest.mark.parametrize("sample", ["'all'", "100"])
+def test_per_trip_tables_in_blocks_of_trips_are_the_table_at_once(sample, monkeypatch):
+    """Blocks of 7 trips (hundreds of blocks; the reconstructions credited to each block's trips go with it)
+    give exactly the per-trip table one block does: recall, precision, end errors and lags, with misreads
+    matched, and with only a sample's routes kept."""
+    from sim.metrics import trip_metrics
+
+    scenario = load_scenario(overrides=[*OVERRIDES, "cameras.misread_rate=0.05", f"metrics.route_sample={sample}"])
+    sim = simulate_scenario(scenario)
+    whole = trip_metrics(sim.trips, sim.routes, sim.reads, sim.recon, sim.net)
+    monkeypatch.setattr("sim.shard.TRIPS_PER_BLOCK", 7)
+    blocks = trip_metrics(sim.trips, sim.routes, sim.reads, sim.recon, sim.net)
+    pd.testing.assert_frame_equal(whole, blocks, check_exact=True)
+    assert len(whole) > 7 * 100 and (whole["route_recall"] > 0).sum() > 100  # many blocks, many credited
+    assert whole["origin_error_m"].notna().sum() > 100
+    assert whole["route_recall"].isna().any() == (sample == "100")  # outside the sample: no routes to compare
 
 
 def test_plate_blocks_hold_whole_plates_and_cover_every_read():

@@ -14,6 +14,7 @@ from sim.network import RoadNetwork
 from sim.routing import Routes
 from sim.reconstruct import Reconstruction
 from sim.metrics.long_trips import LONG_TRIP_KM
+from sim import shard
 
 
 def trip_metrics(
@@ -68,18 +69,23 @@ def trip_metrics(
         car_plate = trips["plate"].to_numpy(dtype=object)[owner[credited]]
         linked = recon.trips["plate_read"].to_numpy(dtype=object)[credited] == car_plate
         owner[np.flatnonzero(credited)[~linked]] = -1
-    true_edges = _edge_keys(true_routes, np.arange(n), net.n_edges)
-    recon_edges = _edge_keys(recon.routes, owner, net.n_edges)
-    true_len = _length_by_trip(true_edges, net, n)
-    recon_len = _length_by_trip(recon_edges, net, n)
-    common_len = _length_by_trip(true_edges[member(true_edges, recon_edges)], net, n)
-    recall = np.divide(common_len, true_len, out=np.zeros(n), where=true_len > 0)
-    precision = np.full(n, np.nan)
-    np.divide(common_len, recon_len, out=precision, where=recon_len > 0)
+    # the routes compared and the ends located per block of whole trips, each with the reconstructions credited
+    # to its trips (in their order): the blocks are fixed by the trips, so any number of workers gives these bytes
+    size = shard.TRIPS_PER_BLOCK
+    linked_to = np.flatnonzero(owner >= 0)
+    by_block = linked_to[np.argsort(owner[linked_to] // size, kind="stable")]
+    cuts = np.searchsorted(owner[by_block] // size, np.arange(-(-n // size) + 1))
+    ends = recon.trips[["start_s", "end_s", "origin", "destination"]]
+    true_ends = [c for c in ("origin", "destination", "depart_s", "arrive_s") if c in trips.columns]
+    blocks = [(a, min(a + size, n), by_block[cuts[i]:cuts[i + 1]]) for i, a in enumerate(range(0, n, size))]
+    parts = shard.shard_map(_trip_block, [
+        (true_routes.select(np.arange(a, b)), trips.iloc[a:b][true_ends], recon.routes.select(mine), ends.iloc[mine],
+         owner[mine] - a, net) for a, b, mine in blocks])
+    true_len, recall, precision, o_err, d_err, start_lag, end_lag = (
+        np.concatenate([np.zeros(0), *(part[j] for part in parts)]) for j in range(7))
     if true_routes.kept is not None:  # a route sample: routes are compared on the sample only
         recall[~true_routes.kept] = precision[~true_routes.kept] = np.nan
         true_len = np.where(true_routes.kept, true_len, trips["length_m"].to_numpy(float))
-    o_err, d_err, start_lag, end_lag = _end_errors(trips, recon, owner, net)
     return pd.DataFrame(
         {
             "view": view,
@@ -97,6 +103,25 @@ def trip_metrics(
             "end_lag_s": end_lag.astype(np.float32),
         }
     )
+
+
+def _trip_block(
+    true_routes: Routes, trips: pd.DataFrame, recon_routes: Routes, recon_trips: pd.DataFrame, owner: np.ndarray,
+    net: RoadNetwork,
+) -> tuple[np.ndarray, ...]:
+    """One block of trips (``trips`` and their ``true_routes``, row ``i`` trip ``i`` of the block) against the
+    reconstructions credited to them (``owner``: each one's trip in the block): length, recall, precision and
+    :func:`_end_errors` of each trip."""
+    n = len(trips)
+    true_edges = _edge_keys(true_routes, np.arange(n), net.n_edges)
+    recon_edges = _edge_keys(recon_routes, owner, net.n_edges)
+    true_len = _length_by_trip(true_edges, net, n)
+    recon_len = _length_by_trip(recon_edges, net, n)
+    common_len = _length_by_trip(true_edges[member(true_edges, recon_edges)], net, n)
+    recall = np.divide(common_len, true_len, out=np.zeros(n), where=true_len > 0)
+    precision = np.full(n, np.nan)
+    np.divide(common_len, recon_len, out=precision, where=recon_len > 0)
+    return (true_len, recall, precision, *_end_errors(trips, recon_trips, owner, net))
 
 
 def _credit(read_recon: np.ndarray, trip_row: np.ndarray, n_recon: int) -> np.ndarray:
@@ -121,7 +146,7 @@ def _length_by_trip(keys: np.ndarray, net: RoadNetwork, n: int) -> np.ndarray:
 
 
 def _end_errors(
-    trips: pd.DataFrame, recon: Reconstruction, owner: np.ndarray, net: RoadNetwork
+    trips: pd.DataFrame, recon_trips: pd.DataFrame, owner: np.ndarray, net: RoadNetwork
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per trip: metres from the inferred origin and destination to the true ones, seconds from departure to
     the first credited sighting and from the last one to arrival (NaN for a trip nothing is credited to)."""
@@ -131,7 +156,7 @@ def _end_errors(
     if not len(credited):
         return o_err, d_err, start_lag, end_lag
     trip = owner[credited]
-    start_s, end_s = recon.trips["start_s"].to_numpy(float)[credited], recon.trips["end_s"].to_numpy(float)[credited]
+    start_s, end_s = recon_trips["start_s"].to_numpy(float)[credited], recon_trips["end_s"].to_numpy(float)[credited]
     # the origin from the credited reconstruction that starts first, the destination from the one that ends last
     # (stable: between equal times the earlier reconstruction, resp. the later one)
     by_start, by_end = np.lexsort((start_s, trip)), np.lexsort((end_s, trip))
@@ -141,8 +166,8 @@ def _end_errors(
     rows = trip[first]
     true_o = net.node_indices(trips["origin"].to_numpy()[rows])
     true_d = net.node_indices(trips["destination"].to_numpy()[rows])
-    o_err[rows] = _distance(net, true_o, recon.trips["origin"].to_numpy()[credited[first]])
-    d_err[rows] = _distance(net, true_d, recon.trips["destination"].to_numpy()[credited[last]])
+    o_err[rows] = _distance(net, true_o, recon_trips["origin"].to_numpy()[credited[first]])
+    d_err[rows] = _distance(net, true_d, recon_trips["destination"].to_numpy()[credited[last]])
     start_lag[rows] = start_s[first] - trips["depart_s"].to_numpy(float)[rows]
     if "arrive_s" in trips.columns:  # (a hand-made trips table may lack it: the lag is then unknown, NaN)
         end_lag[rows] = trips["arrive_s"].to_numpy(float)[rows] - end_s[last]
