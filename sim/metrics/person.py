@@ -331,7 +331,7 @@ def person_metrics(
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
     if sighting is not None and len(reads):  # one read per sighting: the first of each pass
-        first = np.sort(first_occurrences(np.asarray(sighting))[1])
+        first = np.sort(first_occurrences(np.asarray(sighting))[1], kind="stable")
         reads = reads.iloc[first].reset_index(drop=True)
         plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
     # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
