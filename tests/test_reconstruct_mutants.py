@@ -151,6 +151,7 @@ def test_a_stop_longer_than_the_default_slack_splits_the_trip(road, gap_s, n_tri
         assert recon.trips[["n_reads", "start_s", "end_s", "origin", "destination"]].values.tolist() == \
             [[1, 0.0, 0.0, 0, 1], [1, 900.5, 900.5, 3, 4]]
         assert [route_nodes(road, recon, i) for i in range(2)] == [[(0, 1)], [(3, 4)]]
+        assert recon.routes.travel_time.tolist() == [100.0, 100.0]  # each trip its one 100 s edge
 
 
 @pytest.mark.parametrize("times, trips", [
@@ -197,6 +198,20 @@ def test_a_car_back_on_its_first_road_too_soon_is_still_driven_back(road):
     assert route_nodes(road, recon, 0) == [(0, 1), (1, 2), (2, 1), (1, 0), (0, 1)]
 
 
+def test_each_gap_of_a_trip_is_drawn_after_its_own_read():
+    """Nodes 0 … 6 on the line (six 100 s edges). A on 0→1 at 0 s, on 3→4 at 300 s, on 6→5 at 600 s: from the
+    middle of 0→1 to the middle of 3→4 is 50 + 100 (1→2) + 100 (2→3) + 50 = 300 s, and from the middle of 3→4 to
+    the middle of 6→5 50 + 100 (4→5) + 100 (5→6) + 50 = 300 s: one trip of three reads, each gap two edges drawn
+    right after the read before it: 0→1, 1→2, 2→3, 3→4, 4→5, 5→6, 6→5 (seven edges, 700 s), from node 0 to node
+    5 (the end of 6→5)."""
+    net = straight_road([1000.0] * 6)
+    recon = reconstruct(reads_of(net, [("A", 0.0, (0, 1)), ("A", 300.0, (3, 4)), ("A", 600.0, (6, 5))]), net)
+    assert recon.trips[["n_reads", "start_s", "end_s", "origin", "destination"]].values.tolist() == \
+        [[3, 0.0, 600.0, 0, 5]]
+    assert route_nodes(net, recon, 0) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 5)]
+    assert recon.routes.offsets.tolist() == [0, 7] and recon.routes.travel_time.tolist() == [700.0]
+
+
 # ---- plates -------------------------------------------------------------------------------------------------------
 
 
@@ -229,6 +244,7 @@ def test_a_view_without_reads_has_no_trips(road):
         assert len(recon.trips) == 0 and list(recon.trips.columns)[:3] == ["recon_id", "plate_read", "n_reads"]
         assert (len(recon.read_recon), len(recon.plate_key), len(recon.sighting)) == (0, 0, 0)
         assert recon.routes.offsets.tolist() == [0] and len(recon.routes.edges) == 0
+        assert len(recon.routes.travel_time) == 0
 
 
 @pytest.mark.parametrize("held", ["str", object])
@@ -308,6 +324,8 @@ def test_a_misread_goes_to_the_most_sighted_plate_that_fits_then_the_first_in_pl
     three = [("ABC1235", 800.0, (1, 2)), ("ABC1235", 1200.0, (1, 2)), ("ABC1235", 1300.0, (1, 2))]
     assert keys(road, [*near, *three, misread], slack_s=0.0)[-1] == "ABC1235"
     assert keys(road, [*near, *three[:2], misread], slack_s=0.0)[-1] == "ABC1234"
+    # (b') the same with ABC1235's reads first in the input: plate order, not the order the plates are met in
+    assert keys(road, [*three[:2], *near, misread], slack_s=0.0)[-1] == "ABC1234"
     far = [("ABC1235", 990.0, (3, 4)), ("ABC1235", 1010.0, (3, 4)), ("ABC1235", 5000.0, (3, 4))]
     assert keys(road, [*near, *far, misread], slack_s=0.0)[-1] == "ABC1234"
     assert keys(road, [("ABC1237", 1000.0, (0, 1)), misread], slack_s=0.0) == ["ABC1237", "ABC1236"]
@@ -324,6 +342,56 @@ def test_only_a_plate_sighted_once_is_a_misread_and_only_one_character_away(road
     other = [("ABC123", 1100.0, (1, 2)), ("ABC12345", 1100.0, (1, 2))]
     assert keys(road, [*plate, *once, *twice, *other])[3:] == \
         ["ABC1234", "ABC1234", "ABC1294", "ABC1294", "ABC123", "ABC12345"]
+
+
+def test_a_misread_is_not_matched_to_a_plate_one_character_shorter(road):
+    """ABC123 sighted twice (on 0→1 at 0 and 1,000 s), ABC1234 once (on 1→2 at 500 s): ABC1234 is ABC123 with a
+    character added, not one changed, so it keeps its plate (the converse, a rare ABC123 beside a frequent ABC1234,
+    is in the test above)."""
+    rows = [("ABC123", 0.0, (0, 1)), ("ABC123", 1000.0, (0, 1)), ("ABC1234", 500.0, (1, 2))]
+    assert keys(road, rows) == ["ABC123", "ABC123", "ABC1234"]
+
+
+def test_a_misread_is_timed_against_its_candidates_own_reads_only(road):
+    """ABC1236 once on 1→2 at 1,000 s. ABC1234, one character away and sighted three times, is read only at 5,000,
+    6,000 and 7,000 s: more than the 1,800 s window away, so it is no match, although it is the most sighted.
+    ABC1235, sighted twice, on 1→2 at 900 and 1,100 s (the drive from node 2 back to node 1 is 100 s, within the
+    100 s between them plus the slack): the misread is ABC1235's. (ABC1235's reads, next in plate order, do not
+    count for ABC1234.)"""
+    rows = [("ABC1234", 5000.0, (1, 2)), ("ABC1234", 6000.0, (1, 2)), ("ABC1234", 7000.0, (1, 2)),
+            ("ABC1235", 900.0, (1, 2)), ("ABC1235", 1100.0, (1, 2)), ("ABC1236", 1000.0, (1, 2))]
+    assert keys(road, rows)[-1] == "ABC1235"
+
+
+def test_several_misreads_are_each_matched(road):
+    """Two misreads in one table. ABC1236 once on 1→2 at 1,000 s, with two candidates that both fit: ABC1234
+    (three sightings on 1→2 at 800, 1,200 and 1,300 s) and ABC1235 (two, at 900 and 1,100 s): the most sighted,
+    ABC1234. Then XYZ9998 once on 2→3 at 1,000 s, one character from XYZ9999 (on 2→3 at 900 and 1,100 s; from
+    node 3 back to node 2, 100 s): XYZ9999. Every other plate keeps its own."""
+    abc = [("ABC1234", 800.0, (1, 2)), ("ABC1234", 1200.0, (1, 2)), ("ABC1234", 1300.0, (1, 2)),
+           ("ABC1235", 900.0, (1, 2)), ("ABC1235", 1100.0, (1, 2))]
+    xyz = [("XYZ9999", 900.0, (2, 3)), ("XYZ9999", 1100.0, (2, 3))]
+    rows = [("ABC1236", 1000.0, (1, 2)), ("XYZ9998", 1000.0, (2, 3)), *abc, *xyz]
+    assert keys(road, rows) == ["ABC1234", "XYZ9999", "ABC1234", "ABC1234", "ABC1234", "ABC1235", "ABC1235",
+                                "XYZ9999", "XYZ9999"]
+
+
+@pytest.mark.parametrize("held", ["str", object])
+def test_a_read_without_a_plate_is_never_taken_for_a_misread(road, held):
+    """A on 0→1 at 0 s and on 2→3 at 200 s (the drive between, 50 + 100 + 50 s: one trip of two sightings), a read
+    without a plate on 1→2 at 100 s. A plate of one character, sighted twice, is one character from many a plate,
+    but a read without a plate is no plate sighted once: it stays no plate's, a trip of its own, and A's trip
+    keeps its two reads."""
+    reads = reads_of(road, [("A", 0.0, (0, 1)), ("A", 200.0, (2, 3)), (None, 100.0, (1, 2))])
+    reads = reads.astype({"plate_read": held})
+    assert pd.isna(match_misreads(reads, road)[2])
+    recon = reconstruct(reads, road)
+    assert recon.plate_key[:2].tolist() == ["A", "A"] and pd.isna(recon.plate_key[2])
+    assert len(recon.trips) == 2
+    a, none = recon.read_recon[0], recon.read_recon[2]
+    assert recon.read_recon[1] == a != none
+    assert recon.trips.loc[a, ["plate_read", "n_reads"]].tolist() == ["A", 2]
+    assert pd.isna(recon.trips.loc[none, "plate_read"]) and recon.trips.loc[none, "n_reads"] == 1
 
 
 # ---- time-matched routes -----------------------------------------------------------------------------------------
@@ -405,6 +473,23 @@ def test_each_slow_gap_is_matched_with_its_own_edges():
 def test_the_default_inference_draws_the_fastest_way_whatever_the_times(gap_s):
     """By default (``route_inference="fastest"``) the gap is the fastest way, via node 11, however slow the car."""
     assert across(gap_s) == via(11)
+
+
+@pytest.mark.parametrize("block", [None, 1])
+def test_routes_are_the_same_drawn_one_plate_at_a_time(block, monkeypatch):
+    """A read on 0 → 1 at 0 s and on 2 → 3 330.5 s later (130.5 s between the read edges: via node 12, 140 s), B
+    the same at 1,000 s and 760 s later (560 s: via node 15, 400 s, the nearest of the five fastest ways), time
+    matched. Drawn in one block, or in blocks of one read (``sim.shard.READS_PER_BLOCK`` = 1: each plate's two reads
+    a block of their own, B's slow gap the first of its block): A's route 0→1 (100 s), 1→12→2 (140 s), 2→3 (300 s),
+    540 s; B's 100 + 400 + 300 = 800 s."""
+    if block is not None:
+        monkeypatch.setattr("sim.shard.READS_PER_BLOCK", block)
+    net = ladder()
+    reads = reads_of(net, [("A", 0.0, (0, 1)), ("A", 330.5, (2, 3)), ("B", 1000.0, (0, 1)), ("B", 1760.0, (2, 3))])
+    recon = reconstruct(reads, net, route_inference="time_matched")
+    assert recon.trips["plate_read"].tolist() == ["A", "B"] and recon.read_recon.tolist() == [0, 0, 1, 1]
+    assert [route_nodes(net, recon, i) for i in range(2)] == [via(12), via(15)]
+    assert recon.routes.travel_time.tolist() == [540.0, 800.0]
 
 
 def test_an_unknown_route_inference_is_refused():
