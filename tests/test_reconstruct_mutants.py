@@ -394,6 +394,18 @@ def test_a_read_without_a_plate_is_never_taken_for_a_misread(road, held):
     assert pd.isna(recon.trips.loc[none, "plate_read"]) and recon.trips.loc[none, "n_reads"] == 1
 
 
+def test_plates_held_as_numbers_are_matched_as_their_text(road):
+    """Plates read as integers (a read file of digits only): 1234 on 0→1 at 0 s and on 3→4 at 300 s (two
+    sightings), 1284 once on 1→2 at 600 s, 300 s after the 3→4 read (the drive from node 4 back to node 1 is 300 s,
+    within 300 s plus the 600 s slack). As text, 1284 is one character from 1234: put back on it, and the three
+    reads are one trip of plate "1234" (0→1 to 3→4: 300 s, exactly the drive)."""
+    reads = reads_of(road, [(1234, 0.0, (0, 1)), (1234, 300.0, (3, 4)), (1284, 600.0, (1, 2))])
+    assert reads["plate_read"].dtype == np.int64
+    recon = reconstruct(reads, road)
+    assert recon.plate_key.tolist() == ["1234", "1234", "1234"]
+    assert recon.trips[["plate_read", "n_reads"]].values.tolist() == [["1234", 3]]
+
+
 # ---- time-matched routes -----------------------------------------------------------------------------------------
 
 #: the drive (s) from node 1 to node 2 of :func:`ladder` by way of node 11, 12, … 16
