@@ -1,7 +1,8 @@
-"""Smaller metric modules (sim/metrics/crossings.py, evasion.py, quality.py, fleets.py, long_trips.py) against cases
-worked out by hand, written to catch the bugs a mutation tester (``benchmarks/mutation.py``) found the other tests let
-through: a second line across a network, pairs of nodes drawn, a parked read next to a trip, one wrong match of three,
-a moving read of trip 0, a reader of unknown cost. The long-trip cases are not yet scored by mutation.
+"""Smaller metric modules (sim/metrics/crossings.py, evasion.py, quality.py, fleets.py, long_trips.py, profile.py,
+areas.py) against cases worked out by hand, written to catch the bugs a mutation tester (``benchmarks/mutation.py``)
+found the other tests let through: a second line across a network, pairs of nodes drawn, a parked read next to a trip,
+one wrong match of three, a moving read of trip 0, a reader of unknown cost, a reads log's gaps, days and traces, and
+areas given by hand (a one-way loop, a patrol car's reader, a route sample, an empty area).
 Every expected value is derived in the docstring or a comment, never with the code's own helpers."""
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.metrics.areas import area_labels, area_summary, exposure_by_area, volume_concentration
 from sim.metrics.crossings import line_crossings
 from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import long_trip_exposure, trip_gaps
+from sim.metrics.profile import log_profile, reads_per_plate_shares, reads_profile, repeat_gaps_s
 from sim.metrics.quality import misread_matching, trip_split_accuracy
 from sim.network import from_graph
 from sim.routing import Routes
@@ -283,3 +286,214 @@ def test_long_trips_of_a_route_sample_are_the_kept_ones():
     got = long_trip_exposure(trips, routes, reads, layout, table, net, min_km=5)
     assert (got["n_trips"], got["share_km_covered_mean"], got["operators_seeing_mean"]) == (1, 0.4, 2.0)
     assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(6.0), pytest.approx(10.0))
+
+
+# --- profile ---------------------------------------------------------------------------------------------------------
+
+def test_profile_of_a_reads_log_by_hand():
+    """Plate A read 5 times at cameras c1 … c5, at 0, 60, 180, 420 s and 90,000 s (day 1); B once (c6, 3,600 s);
+    C at c7 and c8 at 7,200 and 7,500 s, D at c7 and c8 at 7,210 and 7,810 s (both in hour 2: C's two points are
+    D's). Rows out of time order. 10 reads, 4 plates, 2.5 reads a plate; read once: B (1 of 4); read 1, 2 and 5
+    times: 1, 2 and 1 of 4 plates; on two days: A (1 of 4).
+    Gaps per plate in time order: A 60, 120, 240, 89,580 s; C 300; D 600. Pooled and sorted: 60, 120, 240, 300,
+    600, 89,580 (n = 6): median (240 + 300) / 2 = 270 s = 0.075 h; 10th percentile at position 0.5, 60 + 30 = 90 s
+    = 0.025 h; 90th at position 4.5, 600 + (89,580 − 600) / 2 = 45,090 s = 12.525 h.
+    Uniqueness: A's points are its own (any k of them single it out), as is B's one; every point of C is D's and
+    the other way round. k = 1: A, B unique, C, D not: 2 of 4; k = 2 (plates of ≥ 2 points): A of A, C, D, 1 of 3;
+    k = 3, 4, 5: A only, 1 of 1."""
+    rows = [("A", 420.0, "c4"), ("C", 7500.0, "c8"), ("A", 0.0, "c1"), ("D", 7810.0, "c8"), ("A", 90_000.0, "c5"),
+            ("B", 3600.0, "c6"), ("A", 180.0, "c3"), ("C", 7200.0, "c7"), ("D", 7210.0, "c7"), ("A", 60.0, "c2")]
+    reads = pd.DataFrame(rows, columns=["plate_read", "time_s", "camera_id"])
+    got = reads_profile(reads, rng=np.random.default_rng(0))
+    assert (got["n_reads"], got["n_plates"], got["share_plates_read_once"], got["reads_per_plate_mean"]) == \
+        (10, 4, 0.25, 2.5)
+    assert got["reads_per_plate_shares"] == {"1": 0.25, "2": 0.5, "5": 0.25}
+    assert got["share_plates_seen_on_2plus_days"] == 0.25
+    assert (got["repeat_gap_h_median"], got["repeat_gap_h_p10"], got["repeat_gap_h_p90"]) == \
+        (pytest.approx(0.075), pytest.approx(0.025), pytest.approx(12.525))
+    assert {k: v for k, v in got.items() if k.startswith("uniqueness")} == {
+        "uniqueness_k1": 0.5, "uniqueness_k2": pytest.approx(1 / 3), "uniqueness_k3": 1.0, "uniqueness_k4": 1.0,
+        "uniqueness_k5": 1.0}
+    assert repeat_gaps_s(reads).tolist() == [60.0, 120.0, 240.0, 89_580.0, 300.0, 600.0]  # plate, then time order
+
+
+def test_profile_place_column_and_a_log_without_repeats():
+    """``place`` names the column of points: with sites where A's two cameras are one site s (both reads in hour 0),
+    A has one point, the same as B's (site s, hour 0): k = 1 scores A and B, neither unique (0 of 2). One read per
+    plate: no repeat gap (None, not 0), every plate read once (1.0), none on two days (0.0)."""
+    reads = pd.DataFrame({"plate_read": ["A", "B"], "time_s": [10.0, 20.0], "camera_id": ["c1", "c2"],
+                          "site": ["s", "s"]})
+    got = reads_profile(reads, place="site", rng=np.random.default_rng(0))
+    assert got["uniqueness_k1"] == 0.0 and got["uniqueness_k2"] is None
+    assert reads_profile(reads, rng=np.random.default_rng(0))["uniqueness_k1"] == 1.0  # by camera: both unique
+    assert (got["repeat_gap_h_median"], got["repeat_gap_h_p10"], got["repeat_gap_h_p90"]) == (None, None, None)
+    assert (got["share_plates_read_once"], got["share_plates_seen_on_2plus_days"]) == (1.0, 0.0)
+
+
+def test_profile_reads_per_plate_pools_ten_and_more():
+    """Plates read 1, 9, 10 and 12 times: a quarter each read 1 and 9 times; 10 and 12 pool as "10+" (half). With
+    ``top = 3``: 1 (a quarter) and "3+" (three quarters). No reads: no shares."""
+    counts = {"A": 1, "B": 9, "C": 10, "D": 12}
+    reads = pd.DataFrame({"plate_read": [p for p, n in counts.items() for _ in range(n)]})
+    assert reads_per_plate_shares(reads) == {"1": 0.25, "9": 0.25, "10+": 0.5}
+    assert reads_per_plate_shares(reads, top=3) == {"1": 0.25, "3+": 0.75}
+    assert reads_per_plate_shares(reads.iloc[:0]) == {}
+
+
+def test_profile_log_by_hand():
+    """Camera c reads A at −10 s (day −1) and 10 s (day 0), B at 86,400 s (exactly the start of day 1); camera d
+    reads B at 100 and 200 s and C at 300 s (day 0). Reads per reader and day: c on days −1, 0, 1 once each, d on
+    day 0 three times: 1, 1, 1, 3; from a half sample, 2, 2, 2, 6. Plates read 2, 3 and 1 times: a third each,
+    read once a third. Gaps: A 20 s; B (100, 200, 86,400 s) 100 and 86,200 s; in plate order."""
+    reads = pd.DataFrame({"plate_read": ["B", "A", "C", "B", "A", "B"],
+                          "time_s": [86_400.0, 10.0, 300.0, 200.0, -10.0, 100.0],
+                          "camera_id": ["c", "c", "d", "d", "c", "d"]})
+    got = log_profile(reads, sample_share=0.5)
+    assert sorted(got["reader_days"].tolist()) == [2.0, 2.0, 2.0, 6.0]
+    assert got["share_plates_read_once"] == pytest.approx(1 / 3)
+    assert got["reads_per_plate_shares"] == {k: pytest.approx(1 / 3) for k in ("1", "2", "3")}
+    assert got["repeat_gaps_s"].tolist() == [20.0, 100.0, 86_200.0]
+    assert sorted(log_profile(reads)["reader_days"].tolist()) == [1.0, 1.0, 1.0, 3.0]
+
+
+# --- areas -----------------------------------------------------------------------------------------------------------
+
+def areas_net():
+    """Two-way roads n0 – n1 – n2 – n3 along x = 0, 1, 2, 3 km (y = 0), and a one-way loop n3 → n4 → n2 with n4 at
+    (3, 0.75) km: 750 and 1,250 m (a 3-4-5 triangle). At 36 km/h."""
+    points = {0: (0.0, 0.0), 1: (1000.0, 0.0), 2: (2000.0, 0.0), 3: (3000.0, 0.0), 4: (3000.0, 750.0)}
+    g = nx.MultiDiGraph(crs="EPSG:32610")
+    for node, (x, y) in points.items():
+        g.add_node(node, x=x, y=y)
+    for u, v in [(0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (3, 2), (3, 4), (4, 2)]:
+        length = float(np.hypot(points[v][0] - points[u][0], points[v][1] - points[u][1]))
+        g.add_edge(u, v, length=length, speed_kph=36.0, highway="residential")
+    net = from_graph(g)
+    edge = {(int(net.nodes[u]), int(net.nodes[v])): i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))}
+    return net, edge
+
+
+def areas_case(kept=None):
+    """Areas given by hand: "core" holds n0, n1, n2 and the roads n0 – n1 – n2; "ring" n3, n4, the road n2 – n3 and
+    the loop; "empty" nothing. Fixed cameras on n0 → n1, n1 → n2 and n2 → n3, a patrol car's reader (mobile) on
+    n3 → n4. Vehicle 0 drives trip 0 (leaving at 100 s from n0: n0 → n1 → n2 → n3) and, first, trip 1 (at 50 s from
+    n3: n3 → n4); vehicle 1 trip 2 (at 0 s from n2: n2 → n1); vehicle 2 trip 3 (at 10 s from n3: n3 → n2). Reads:
+    vehicle 0 on n0 → n1, n1 → n2, n2 → n3 and n3 → n4 (the patrol car); vehicle 2 on n3 → n2 (the patrol car)."""
+    net, e = areas_net()
+    node_area = np.array(["core"] * 5, dtype=object)
+    node_area[[int(net.node_index(n)) for n in (3, 4)]] = "ring"
+    edge_area = np.array(["core"] * net.n_edges, dtype=object)
+    edge_area[[e[2, 3], e[3, 2], e[3, 4], e[4, 2]]] = "ring"
+    layout = pd.DataFrame({"camera_id": ["a", "b", "c", "m"], "u": [0, 1, 2, 3], "v": [1, 2, 3, 4], "key": 0,
+                           "kind": ["fixed", None, "fixed", "mobile"]})
+    true = [[e[0, 1], e[1, 2], e[2, 3]], [e[3, 4]], [e[2, 1]], [e[3, 2]]]
+    if kept is not None:
+        true = [r if k else [] for r, k in zip(true, kept)]
+    trips = pd.DataFrame({"trip_id": [0, 1, 2, 3], "vehicle_id": [0, 0, 1, 2], "depart_s": [100.0, 50.0, 0.0, 10.0],
+                          "origin": [0, 3, 2, 3]})
+    reads = pd.DataFrame({"vehicle_id": [0, 0, 0, 0, 2], "edge": [e[0, 1], e[1, 2], e[2, 3], e[3, 4], e[3, 2]]})
+    trip_table = pd.DataFrame({"n_reads": [3, 1, 0, 1]})
+    unique = pd.DataFrame({"vehicle_id": [0, 1, 2], "unique": [True, False, False]})
+    return dict(net=net, node_area=node_area, edge_area=edge_area, names=["core", "ring", "empty"], layout=layout,
+                trips=trips, routes=flat(true, kept), reads=reads, trip_table=trip_table, n_days=2, unique=unique)
+
+
+def test_areas_exposure_by_hand():
+    """Road km: a two-way road counts half of each direction, a one-way road whole: core 4 × 500 m = 2 km; ring
+    2 × 500 + 750 + 1,250 m = 3 km. Fixed cameras (the patrol car's reader is not one; a camera without a kind is
+    fixed): core 2 (10 per 10 km), ring 1 (10/3). Driving: core vehicles 0 and 1, ring 0 and 2; observed (read
+    there): core 0 (1 of 2), ring 0 and 2 (2 of 2); reads: core 2 (1 a vehicle driving), ring 3 (1.5).
+    Homes (the origin of each vehicle's first trip by time): vehicle 0 from n3 (trip 1 leaves first): ring;
+    vehicle 1 core; vehicle 2 ring. Residents: core 1, ring 2. Their trips read: core 0 of 1, ring 3 of 3. Their
+    reads per vehicle per day over 2 days: core 0, ring 5 / 2 / 2 = 1.25. Uniqueness: core 0 (vehicle 1), ring
+    1 of 2. Wilson at 1 of 2: [0.5 − h, 0.5 + h] with h = z/(1 + z²/2)·√(1/8 + z²/16) = 0.40547; at 2 of 2:
+    [2/(2 + z²), 1]. The empty area: zeros, and no share (NaN; interval None)."""
+    table = exposure_by_area(**areas_case()).set_index("area")
+    assert table.index.tolist() == ["core", "ring", "empty"]
+    core, ring, empty = (table.loc[a] for a in ("core", "ring", "empty"))
+    assert (core["road_km"], ring["road_km"], empty["road_km"]) == (pytest.approx(2.0), pytest.approx(3.0), 0.0)
+    assert table["n_cameras"].tolist() == [2, 1, 0]
+    assert (core["cameras_per_10_road_km"], ring["cameras_per_10_road_km"]) == (pytest.approx(10.0),
+                                                                              pytest.approx(10 / 3))
+    assert table["n_vehicles_driving"].tolist() == [2, 2, 0] and table["n_vehicles_observed"].tolist() == [1, 2, 0]
+    assert (core["share_vehicles_observed"], ring["share_vehicles_observed"]) == (0.5, 1.0)
+    assert table["share_vehicles_observed_n"].tolist() == [2, 2, 0]
+    h = np.sqrt(Z2) / (1 + Z2 / 2) * np.sqrt(1 / 8 + Z2 / 16)  # 0.40547
+    assert core["share_vehicles_observed_ci"] == [pytest.approx(0.5 - h), pytest.approx(0.5 + h)]
+    assert ring["share_vehicles_observed_ci"] == [pytest.approx(2 / (2 + Z2)), 1.0]
+    assert (core["reads_per_vehicle_driving"], ring["reads_per_vehicle_driving"]) == (1.0, 1.5)
+    assert table["n_residents"].tolist() == [1, 2, 0]
+    assert (core["resident_share_trips_read"], ring["resident_share_trips_read"]) == (0.0, 1.0)
+    assert table["resident_share_trips_read_n"].tolist() == [1, 3, 0]
+    assert core["resident_share_trips_read_ci"] is not None and empty["resident_share_trips_read_ci"] is None
+    assert (core["resident_reads_per_vehicle_per_day"], ring["resident_reads_per_vehicle_per_day"]) == (0.0, 1.25)
+    assert (core["resident_uniqueness"], ring["resident_uniqueness"]) == (0.0, 0.5)
+    assert empty["share_vehicles_observed_ci"] is None
+    for column in ("cameras_per_10_road_km", "share_vehicles_observed", "reads_per_vehicle_driving",
+                   "resident_share_trips_read", "resident_reads_per_vehicle_per_day", "resident_uniqueness"):
+        assert np.isnan(empty[column]), column
+
+
+def test_areas_of_a_route_sample_compare_the_samples_vehicles():
+    """Trip 3 (vehicle 2's only) not in the route sample: the ring is driven by vehicle 0 only, and only its reads
+    there count: observed 1 of 1, 2 reads a vehicle. The resident columns count every vehicle (ring: 5 reads / 2
+    vehicles / 2 days). Without uniqueness rows, no uniqueness."""
+    case = areas_case(kept=[True, True, True, False]) | {"unique": None}
+    table = exposure_by_area(**case).set_index("area")
+    assert table["n_vehicles_driving"].tolist() == [2, 1, 0] and table["n_vehicles_observed"].tolist() == [1, 1, 0]
+    assert table.loc["ring", "reads_per_vehicle_driving"] == 2.0
+    assert table.loc["ring", "resident_reads_per_vehicle_per_day"] == 1.25
+    assert table["resident_uniqueness"].isna().all()
+
+
+def test_areas_summary_gaps_core_minus_periphery():
+    """Rings core, ring: core − periphery of the share of vehicles observed 0.5 − 1 = −0.5, of residents' trips read
+    0 − 1 = −1. With the empty area last, the periphery has no share: the gaps are None, as are its NaNs. By
+    jurisdiction, or with one area, no gap."""
+    table = exposure_by_area(**areas_case())
+    two = area_summary(table.iloc[:2], "rings")
+    assert (two["how"], two["core_minus_periphery_share_vehicles_observed"],
+            two["core_minus_periphery_resident_share_trips_read"]) == ("rings", -0.5, -1.0)
+    assert two["areas"]["ring"]["n_residents"] == 2 and two["areas"]["core"]["resident_uniqueness"] == 0.0
+    three = area_summary(table, "rings")
+    assert three["core_minus_periphery_share_vehicles_observed"] is None
+    assert three["core_minus_periphery_resident_share_trips_read"] is None
+    assert three["areas"]["empty"]["share_vehicles_observed"] is None and three["areas"]["empty"]["road_km"] == 0.0
+    assert set(area_summary(table.iloc[:2], "jurisdiction")) == {"how", "areas"}
+    assert set(area_summary(table.iloc[:1], "rings")) == {"how", "areas"}
+
+
+def test_areas_rings_and_jurisdictions_by_hand():
+    """Nodes at x = 0, 1, 2, 3 km on y = 1 km; roads n0 – n1 and n1 – n2 in "a", n2 – n3 in "b". Rings of 1 km around
+    (0, 1 km): nodes at 0, 1, 2, 3 km (a node exactly 1 km away is in the second ring), edge midpoints at 0.5, 1.5,
+    2.5 km; ceil(3) = 4 rings. Without a width, 3 rings to the farthest node, each a billionth wider than 1 km so that
+    the farthest (3 km) is inside the last: the nodes at 1 and 2 km fall in the first and second. By default, around
+    the middle of the box (1.5, 1) km, 5 rings of 1.5/5 = 0.3 km: nodes at 1.5, 0.5, 0.5, 1.5 km in rings 5, 2, 2,
+    5; edge midpoints at 1, 0 and 1 km in rings 4, 1, 4. By jurisdiction: n0, n1 "a", n3 "b"."""
+    net, e = road({n: (1000.0 * n, 1000.0) for n in range(4)}, [(0, 1, "a"), (1, 2, "a"), (2, 3, "b")])
+    at = [int(net.node_index(n)) for n in range(4)]
+    nodes, edges, names = area_labels(net, "rings", center=(0.0, 1000.0), ring_km=1.0)
+    assert names == ["0–1 km", "1–2 km", "2–3 km", "3–4 km"]
+    assert nodes[at].tolist() == names
+    assert [edges[e[0, 1]], edges[e[2, 1]], edges[e[3, 2]]] == names[:3]
+    nodes, edges, names = area_labels(net, "rings", center=(0.0, 1000.0), rings=3)
+    assert names == ["0–1 km", "1–2 km", "2–3 km"] and nodes[at].tolist() == ["0–1 km", "0–1 km", "1–2 km", "2–3 km"]
+    nodes, edges, names = area_labels(net, "rings")
+    assert names == ["0–0.3 km", "0.3–0.6 km", "0.6–0.9 km", "0.9–1.2 km", "1.2–1.5 km"]
+    assert nodes[at].tolist() == [names[4], names[1], names[1], names[4]]
+    assert [edges[e[0, 1]], edges[e[1, 2]], edges[e[2, 3]], edges[e[3, 2]]] == [names[3], names[0], names[3], names[3]]
+    nodes, edges, names = area_labels(net, "jurisdiction")
+    assert names == ["a", "b"] and [nodes[at[0]], nodes[at[1]], nodes[at[3]]] == ["a", "a", "b"]
+    assert [edges[e[0, 1]], edges[e[2, 3]], edges[e[3, 2]]] == ["a", "b", "b"]
+    with pytest.raises(ValueError, match="^areas must be 'rings' or 'jurisdiction', got 'zones'$"):
+        area_labels(net, "zones")
+
+
+def test_areas_volume_concentration_by_hand():
+    """Volumes 1, 2, 3, 10, 4 on links of 1, 1, 1, 1, 2 km: 24 vehicle-km. The busiest tenth of 5 links rounds to 0,
+    at least 1: the link of 10, 10/24; the busiest 40 % (2 links: 10 and 4) 18/24. Gini: the pairs' differences
+    1+2+3+9+1+2+8+1+7+6 = 40, twice over 2 n² mean = 2 · 25 · 4: 0.4. No traffic: 0 and 0."""
+    volume, length = np.array([1.0, 2.0, 3.0, 10.0, 4.0]), np.array([1.0, 1.0, 1.0, 1.0, 2.0])
+    assert volume_concentration(volume, length) == {"share_vkm_top": pytest.approx(10 / 24), "gini": pytest.approx(0.4)}
+    assert volume_concentration(volume, length, top=0.4)["share_vkm_top"] == pytest.approx(0.75)
+    assert volume_concentration(np.zeros(3), np.ones(3)) == {"share_vkm_top": 0.0, "gini": 0.0}
