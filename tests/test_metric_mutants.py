@@ -288,6 +288,26 @@ def test_long_trips_of_a_route_sample_are_the_kept_ones():
     assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(6.0), pytest.approx(10.0))
 
 
+
+def test_long_trips_gaps_of_one_drive_at_each_end():
+    """n0 → n1 → n2 → n3 along x = 0, 1, 3, 6 km: edges of 1, 2 and 3 km, 100, 200 and 300 s at 36 km/h. A sighting
+    sits at the middle of its edge: n0 → n1 at 0.5 km, 50 s; n2 → n3 at 4.5 km, 450 s. Sighted on the first edge
+    only: stretches 0.5 and 5.5 km (the last the longest: 5.5 km, 550 s = 9 1/6 min); on the last only: 4.5 and 1.5
+    km (the first the longest: 4.5 km, 7.5 min); on both (given last first, with an edge off the route, ignored):
+    0.5, 4 and 1.5 km, 50, 400 and 150 s: 4 km, 6 2/3 min; on none: the whole drive, 6 km, 10 min."""
+    net, e = road({0: (0.0, 0.0), 1: (1000.0, 0.0), 2: (3000.0, 0.0), 3: (6000.0, 0.0)},
+                  [(0, 1, ""), (1, 2, ""), (2, 3, "")])
+    route = np.array([e[0, 1], e[1, 2], e[2, 3]])
+
+    def gap(*edges):
+        got = trip_gaps(net, route, 0.0, np.array(edges, dtype=np.int64), np.zeros(len(edges)))
+        return got["longest_gap_km"], got["longest_gap_min"]
+
+    assert gap(e[0, 1]) == (pytest.approx(5.5), pytest.approx(550 / 60))
+    assert gap(e[2, 3]) == (pytest.approx(4.5), pytest.approx(7.5))
+    assert gap(e[2, 3], e[0, 1], e[1, 0]) == (pytest.approx(4.0), pytest.approx(400 / 60))
+    assert gap() == (pytest.approx(6.0), pytest.approx(10.0))
+
 # --- profile ---------------------------------------------------------------------------------------------------------
 
 def test_profile_of_a_reads_log_by_hand():

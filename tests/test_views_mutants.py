@@ -1,0 +1,113 @@
+"""The views of a run's reads (``sim/views.py``) against cases worked out by hand, written to catch the bugs a mutation
+tester (``benchmarks/mutation.py`` on ``sim/views.py``) found the other tests let through: which person numbers an
+agency's entry keeps, under ``person`` and nowhere else, over a run of two days of the population model (home and work
+scored); an agency that sees every read; agencies that share one mask. Every expected key is written out here, never
+taken from the module's own constants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import load_scenario, simulate_scenario
+from sim.metrics.registry import RunContext, View
+from sim.views import agency_metrics
+
+SCENARIO = '''name = "views"
+seed = 5
+[network]
+source = "synthetic"
+kind = "grid"
+rows = 6
+cols = 6
+block_m = 200.0
+[cameras]
+strategy = "betweenness"
+count = 10
+read_rate = 1.0
+operator = "city"
+[demand]
+model = "population"
+vehicles = 60
+days = 2
+zone_km = 0.5
+[metrics]
+pair_samples = 20
+[[operators]]
+name = "city"
+retention_days = 1
+[[agencies]]
+name = "police"
+access = ["city"]
+users = 3
+[[agencies]]
+name = "sheriff"
+kind = "sheriff"
+access = ["city"]
+'''
+
+#: what an agency's ``person`` holds: uniqueness of 2 points, home and work, each with ``_n``, ``_ci`` and (when it
+#: is None) ``_reason``; the median errors and the counts scored
+PERSON = {"uniqueness_k2", "uniqueness_k2_n", "uniqueness_k2_ci", "uniqueness_k2_reason",
+          "home_inference_accuracy", "home_inference_accuracy_n", "home_inference_accuracy_ci",
+          "home_inference_accuracy_reason", "work_inference_accuracy", "work_inference_accuracy_n",
+          "work_inference_accuracy_ci", "work_inference_accuracy_reason",
+          "home_error_m_median", "n_vehicles_scored", "work_error_m_median", "n_workers_scored"}
+#: an agency's other keys: who it is, what it sees, its trips and long trips (no person number among them)
+TOP = {"kind", "users", "paths", "person", "share_reads_visible", "share_reads_visible_n", "share_reads_visible_ci",
+       "share_reads_visible_ci_reason", "share_trips_reconstructable", "share_trips_reconstructable_n",
+       "share_trips_reconstructable_ci", "route_recall_mean", "route_recall_mean_n", "route_recall_mean_ci",
+       "long_trips"}
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory):
+    """A 6 × 6 grid, 60 vehicles of the population model over two days, 10 cameras of one operator (the city) kept
+    one day: searched at the end of the run, the police and the sheriff (both on the city's cameras) see the reads
+    of the last day, about half of them, through one shared mask."""
+    path = tmp_path_factory.mktemp("views") / "views.toml"
+    path.write_text(SCENARIO)
+    return simulate_scenario(load_scenario(path))
+
+
+def test_an_agency_keeps_its_person_numbers_under_person_only(town):
+    """The run scores home and work (two days, workers known), so every key of the list is there; an agency's
+    view keeps the ones of its view, under ``person``, and none at its top level. The uniqueness of two points has a
+    value in this view, so no ``_reason``; home and work have none (no plate of the last day is read on two days),
+    so each says why."""
+    metrics = town.metrics
+    assert {"home_error_m_median", "n_vehicles_scored", "work_error_m_median", "n_workers_scored"} <= set(metrics)
+    police = metrics["agencies"]["police"]
+    assert 0 < police["share_reads_visible"] < 1
+    assert set(police) == TOP
+    assert set(police["person"]) == PERSON - {"uniqueness_k2_reason"}
+    assert police["person"]["home_inference_accuracy"] is None and police["person"]["n_vehicles_scored"] == 0
+    assert police["person"]["uniqueness_k2_n"] > 0
+    assert (police["kind"], police["users"], police["paths"]) == ("local-police", 3, {"city": ["city", "police"]})
+    # the sheriff holds the police's mask: the same numbers, its own name and kind
+    sheriff = metrics["agencies"]["sheriff"]
+    assert {k: v for k, v in sheriff.items() if k not in ("kind", "users", "paths")} == \
+        {k: v for k, v in police.items() if k not in ("kind", "users", "paths")}
+    assert (sheriff["kind"], sheriff["users"], sheriff["paths"]) == ("sheriff", None, {"city": ["city", "sheriff"]})
+
+
+def test_an_agency_that_sees_every_read_has_the_runs_person_numbers(town):
+    """Both agencies given one mask of every read: each gets the run's own numbers, its person numbers the run's
+    under the keys of the list (home and work scored: errors and counts too), without recomputing; the per-trip table
+    is the all-reads view's."""
+    run = RunContext(town.scenario, town.net, town.layout, town.trips, town.routes, town.reads, 2)
+    every = np.ones(len(town.reads), bool)
+    overall = View("all", town.reads, town.recon, town.view_table("all"))
+    tables, out = agency_metrics(run, town.access, {"police": every, "sheriff": every}, overall, town.metrics)
+    metrics = town.metrics
+    for name in ("police", "sheriff"):
+        got = out[name]
+        assert set(got) == TOP
+        assert got["person"] == {k: metrics[k] for k in PERSON if k in metrics}
+        assert {"home_error_m_median", "n_vehicles_scored", "work_error_m_median",
+                "n_workers_scored"} <= set(got["person"])
+        assert got["long_trips"] == metrics["long_trips"]
+        assert (got["share_reads_visible"], got["route_recall_mean"]) == (1.0, metrics["route_recall_mean"])
+    assert out["police"]["paths"] == {"city": ["city", "police"]}  # found in the access graph when not given
+    assert [name for name, _ in tables] == ["police", "sheriff"]
+    assert all(table is overall.trip_table for _, table in tables)  # the all-reads table itself, not a copy
