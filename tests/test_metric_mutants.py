@@ -279,6 +279,17 @@ def test_long_trips_gaps_and_operators_by_hand():
     assert long_trip_exposure(trips, routes, reads, layout, table, net, min_km=10) is None  # none over 10 km
 
 
+def test_long_trips_just_over_the_threshold():
+    """Longer than 4.999 km (4,999 m): trip 12's 5 km too. It drives n1 → n2 → n3 (2 and 3 km, 200 and 300 s) and is
+    sighted by reader C (operator X) at the middle of n2 → n3, 3.5 km and 350 s from its start: stretches of 3.5 and
+    1.5 km, longest 3.5 km, 35/6 min; its route recall 1. Three long trips: km covered (0.4 + 0 + 1) / 3; longest
+    gaps 6, 9 and 3.5 km (median 6), 10, 15 and 35/6 min (median 10); operators (2 + 0 + 1) / 3 = 1."""
+    net, e, routes, trips, reads, layout, table = long_drives()
+    got = long_trip_exposure(trips, routes, reads, layout, table, net, min_km=4.999)
+    assert (got["n_trips"], got["share_km_covered_mean"], got["operators_seeing_mean"]) == (3, pytest.approx(1.4 / 3),
+                                                                                            1.0)
+    assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(6.0), pytest.approx(10.0))
+
 def test_long_trips_of_a_route_sample_are_the_kept_ones():
     """Trip 11's route not kept: trip 10 alone is scored (2 stretches of 2 km and one of 6: 6 km, 10 min; 2
     operators; 0.4 of its km)."""
