@@ -518,6 +518,17 @@ def test_areas_rings_and_jurisdictions_by_hand():
     assert [edges[e[0, 1]], edges[e[2, 3]], edges[e[3, 2]]] == ["a", "b", "b"]
     with pytest.raises(ValueError, match="^areas must be 'rings' or 'jurisdiction', got 'zones'$"):
         area_labels(net, "zones")
+    # rings of 10 km: the whole network (3 km) in one ring
+    nodes, edges, names = area_labels(net, "rings", center=(0.0, 1000.0), ring_km=10.0)
+    assert names == ["0–10 km"] and set(nodes) == set(edges) == {"0–10 km"}
+
+
+def test_areas_a_jurisdiction_of_roads_only_is_an_area():
+    """A triangle n0, n1, n2 whose roads n0 – n1 and n0 – n2 are in "a" and n1 – n2 in "c": each node has a road of
+    "a" first (n1's first road leads back to n0, n2's too), so no node is in "c", yet "c" is an area (its road)."""
+    net, e = road({0: (0.0, 0.0), 1: (1000.0, 0.0), 2: (0.0, 1000.0)}, [(0, 1, "a"), (0, 2, "a"), (1, 2, "c")])
+    nodes, edges, names = area_labels(net, "jurisdiction")
+    assert names == ["a", "c"] and edges[e[1, 2]] == edges[e[2, 1]] == "c"
 
 
 def test_areas_volume_concentration_by_hand():
