@@ -7,11 +7,12 @@ taken from the module's own constants."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim import load_scenario, simulate_scenario
 from sim.metrics.registry import RunContext, View
-from sim.views import agency_metrics
+from sim.views import agency_metrics, make_view, stack_views
 
 SCENARIO = '''name = "views"
 seed = 5
@@ -111,3 +112,32 @@ def test_an_agency_that_sees_every_read_has_the_runs_person_numbers(town):
     assert out["police"]["paths"] == {"city": ["city", "police"]}  # found in the access graph when not given
     assert [name for name, _ in tables] == ["police", "sheriff"]
     assert all(table is overall.trip_table for _, table in tables)  # the all-reads table itself, not a copy
+
+
+def test_a_view_holds_the_reads_its_mask_selects_numbered_afresh(town):
+    """A mask of every other read: the view holds those reads, in the run's order, with the run's columns (nothing
+    added) and an index from 0; its per-trip table is named after it. Without a mask, the view is of every read
+    (the run's own table)."""
+    run = RunContext(town.scenario, town.net, town.layout, town.trips, town.routes, town.reads, 2)
+    mask = np.arange(len(town.reads)) % 2 == 0
+    view = make_view(run, "half", mask)
+    assert view.name == "half" and view.mask is mask
+    assert list(view.reads.columns) == list(town.reads.columns)
+    assert view.reads.index.tolist() == list(range((len(town.reads) + 1) // 2))
+    assert view.reads["read_id"].tolist() == town.reads["read_id"].tolist()[::2]
+    assert set(view.trip_table["view"]) == {"half"} and len(view.trip_table) == len(town.trips)
+    everything = make_view(run, "all", recon=town.recon)
+    assert everything.reads is town.reads and everything.mask is None and everything.recon is town.recon
+
+
+def test_views_are_stacked_in_the_order_given_each_under_its_name():
+    """Tables of 3, 1 and 2 rows under "all", "a" and "b": 6 rows, each table's rows in its order under its name,
+    every column carried (numbers and text)."""
+    def table(view, ids, words):
+        return pd.DataFrame({"view": view, "trip_id": ids, "word": words})
+
+    got = stack_views([("all", table("all", [0, 1, 2], ["x", "y", "z"])), ("a", table("a", [5], ["p"])),
+                       ("b", table("all", [7, 8], ["q", "r"]))])
+    assert got["view"].tolist() == ["all", "all", "all", "a", "b", "b"]
+    assert got["trip_id"].tolist() == [0, 1, 2, 5, 7, 8] and got["word"].tolist() == ["x", "y", "z", "p", "q", "r"]
+    assert list(got.columns) == ["view", "trip_id", "word"] and got.index.tolist() == list(range(6))
