@@ -290,6 +290,17 @@ def test_long_trips_just_over_the_threshold():
                                                                                             1.0)
     assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(6.0), pytest.approx(10.0))
 
+def test_long_trips_after_the_first_are_placed_along_their_own_route():
+    """Trip 10's route not kept, over 4.999 km: trips 11 (9 km, unread: 9 km, 15 min) and 12 (sighted 3.5 km and
+    350 s into its 5 km: 3.5 km, 35/6 min, operator X) are scored; each trip's positions count from its own start,
+    not from the first long trip's. Medians (9 + 3.5) / 2 = 6.25 km and (15 + 35/6) / 2 = 125/12 min; operators
+    (0 + 1) / 2; km covered (0 + 1) / 2."""
+    net, e, routes, trips, reads, layout, table = long_drives(kept=[False, True, True])
+    got = long_trip_exposure(trips, routes, reads, layout, table, net, min_km=4.999)
+    assert (got["n_trips"], got["share_km_covered_mean"], got["operators_seeing_mean"]) == (2, 0.5, 0.5)
+    assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(6.25),
+                                                                             pytest.approx(125 / 12))
+
 def test_long_trips_of_a_route_sample_are_the_kept_ones():
     """Trip 11's route not kept: trip 10 alone is scored (2 stretches of 2 km and one of 6: 6 km, 10 min; 2
     operators; 0.4 of its km)."""
