@@ -141,3 +141,6 @@ def test_views_are_stacked_in_the_order_given_each_under_its_name():
     assert got["view"].tolist() == ["all", "all", "all", "a", "b", "b"]
     assert got["trip_id"].tolist() == [0, 1, 2, 5, 7, 8] and got["word"].tolist() == ["x", "y", "z", "p", "q", "r"]
     assert list(got.columns) == ["view", "trip_id", "word"] and got.index.tolist() == list(range(6))
+    # a run without agencies has one view
+    alone = stack_views([("all", table("all", [0, 1], ["x", "y"]))])
+    assert alone["view"].tolist() == ["all", "all"] and alone["trip_id"].tolist() == [0, 1]
