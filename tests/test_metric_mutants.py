@@ -372,6 +372,13 @@ def test_profile_place_column_and_a_log_without_repeats():
     assert (got["share_plates_read_once"], got["share_plates_seen_on_2plus_days"]) == (1.0, 0.0)
 
 
+def test_profile_a_read_before_midnight_of_the_start_is_on_the_day_before():
+    """A plate read 10 s before the start (day −1) and 10 s after (day 0) is seen on two days; another read at 10 s
+    and 20 s on one: 1 of 2."""
+    reads = pd.DataFrame({"plate_read": ["A", "A", "B", "B"], "time_s": [-10.0, 10.0, 10.0, 20.0],
+                          "camera_id": ["c1", "c2", "c3", "c4"]})
+    assert reads_profile(reads, rng=np.random.default_rng(0))["share_plates_seen_on_2plus_days"] == 0.5
+
 def test_profile_reads_per_plate_pools_ten_and_more():
     """Plates read 1, 9, 10 and 12 times: a quarter each read 1 and 9 times; 10 and 12 pool as "10+" (half). With
     ``top = 3``: 1 (a quarter) and "3+" (three quarters). No reads: no shares."""
