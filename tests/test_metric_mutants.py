@@ -247,7 +247,8 @@ def long_drives(kept=None):
     """A straight two-way road through n0 … n4 at x = 0, 1, 3, 6 and 10 km: segments of 1, 2, 3 and 4 km, 100, 200,
     300 and 400 s at 36 km/h. Trip 10 drives n0 → n4 (10 km), trip 11 n4 → n1 (9 km), trip 12 n1 → n3 (5 km: not
     longer than 5 km). Reader A (operator X) reads trip 10 on n1 → n2 twice and a parked car on n0 → n1; reader B
-    (operator Y) reads trip 10 on n3 → n4; reader C (operator X) reads trip 12. Trip 11 is never read."""
+    (operator Y) reads trip 10 on n3 → n4; reader C (operator X) reads trip 12 on n2 → n3, and once on n3 → n4, a road
+    it does not drive (a read off the route marks no place on it). Trip 11 is never read."""
     net, e = road({n: (x, 0.0) for n, x in enumerate([0.0, 1000.0, 3000.0, 6000.0, 10000.0])},
                   [(n, n + 1, "") for n in range(4)])
     true = [[e[0, 1], e[1, 2], e[2, 3], e[3, 4]], [e[4, 3], e[3, 2], e[2, 1]], [e[1, 2], e[2, 3]]]
@@ -255,8 +256,8 @@ def long_drives(kept=None):
         true = [r if k else [] for r, k in zip(true, kept)]
     routes = flat(true, kept)
     trips = pd.DataFrame({"trip_id": [10, 11, 12], "vehicle_id": [0, 1, 2]})
-    reads = pd.DataFrame({"trip_id": [10, 10, 10, 12, -1], "camera_id": ["A", "A", "B", "C", "A"],
-                          "edge": [e[1, 2], e[1, 2], e[3, 4], e[2, 3], e[0, 1]]})
+    reads = pd.DataFrame({"trip_id": [10, 10, 10, 12, -1, 12], "camera_id": ["A", "A", "B", "C", "A", "C"],
+                          "edge": [e[1, 2], e[1, 2], e[3, 4], e[2, 3], e[0, 1], e[3, 4]]})
     layout = pd.DataFrame({"camera_id": ["A", "B", "C"], "operator": ["X", "Y", "X"]})
     table = pd.DataFrame({"length_m": [10_000.0, 9_000.0, 5_000.0], "route_recall": [0.4, 0.0, 1.0]})
     return net, e, routes, trips, reads, layout, table
@@ -300,6 +301,19 @@ def test_long_trips_after_the_first_are_placed_along_their_own_route():
     assert (got["n_trips"], got["share_km_covered_mean"], got["operators_seeing_mean"]) == (2, 0.5, 0.5)
     assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(6.25),
                                                                              pytest.approx(125 / 12))
+
+def test_long_trips_one_long_trip_of_one_road_read_off_it():
+    """One trip, n3 → n4 (4 km, 400 s: longer than 3.9 km), read once by reader A (operator X) on n4 → n3, a road it
+    does not drive: no place on its route is sighted (one stretch of 4 km, 20/3 min); the read still counts its
+    operator (1)."""
+    net, e, *_ = long_drives()
+    trips = pd.DataFrame({"trip_id": [20], "vehicle_id": [0]})
+    table = pd.DataFrame({"length_m": [4000.0], "route_recall": [0.0]})
+    reads = pd.DataFrame({"trip_id": [20], "camera_id": ["A"], "edge": [e[4, 3]]})
+    layout = pd.DataFrame({"camera_id": ["A"], "operator": ["X"]})
+    got = long_trip_exposure(trips, flat([[e[3, 4]]]), reads, layout, table, net, min_km=3.9)
+    assert (got["n_trips"], got["share_km_covered_mean"], got["operators_seeing_mean"]) == (1, 0.0, 1.0)
+    assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(4.0), pytest.approx(20 / 3))
 
 def test_long_trips_of_a_route_sample_are_the_kept_ones():
     """Trip 11's route not kept: trip 10 alone is scored (2 stretches of 2 km and one of 6: 6 km, 10 min; 2
