@@ -21,6 +21,7 @@ from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import long_trip_exposure, trip_gaps
 from sim.metrics.profile import log_profile, reads_per_plate_shares, reads_profile, repeat_gaps_s
 from sim.metrics.quality import misread_matching, trip_split_accuracy
+from sim.metrics.trips import summary_metrics
 from sim.network import from_graph
 from sim.routing import Routes
 
@@ -314,6 +315,17 @@ def test_long_trips_one_long_trip_of_one_road_read_off_it():
     got = long_trip_exposure(trips, flat([[e[3, 4]]]), reads, layout, table, net, min_km=3.9)
     assert (got["n_trips"], got["share_km_covered_mean"], got["operators_seeing_mean"]) == (1, 0.0, 1.0)
     assert (got["longest_gap_km_median"], got["longest_gap_min_median"]) == (pytest.approx(4.0), pytest.approx(20 / 3))
+
+def test_long_trips_are_longer_than_5_km_unless_told():
+    """The trip summary's default threshold is 5 km: of trips of 5,000 and 5,500 m, one read, the long one (5.5 km)
+    is the only long trip, and it was read: 1 of 1."""
+    table = pd.DataFrame({"n_sightings": [0, 1], "length_m": [5000.0, 5500.0], "route_recall": [0.0, 0.5],
+                          "route_precision": [np.nan, 1.0], "od_error_m": [np.nan, 0.0],
+                          "origin_error_m": [np.nan, 0.0], "destination_error_m": [np.nan, 0.0],
+                          "start_lag_s": [np.nan, 0.0], "end_lag_s": [np.nan, 0.0]})
+    trips = pd.DataFrame({"vehicle_id": [0, 1], "depart_s": [0.0, 0.0]})
+    got = summary_metrics(table, pd.DataFrame({"plate_read": ["A"]}), trips, 1, 1)
+    assert (got["long_trip_km"], got["share_long_trips_read"], got["share_long_trips_read_n"]) == (5.0, 1.0, 1)
 
 def test_long_trips_of_a_route_sample_are_the_kept_ones():
     """Trip 11's route not kept: trip 10 alone is scored (2 stretches of 2 km and one of 6: 6 km, 10 min; 2
