@@ -519,6 +519,12 @@ def test_areas_of_a_route_sample_compare_the_samples_vehicles():
     assert table.loc["ring", "reads_per_vehicle_driving"] == 2.0
     assert table.loc["ring", "resident_reads_per_vehicle_per_day"] == 1.25
     assert table["resident_uniqueness"].isna().all()
+    # no reads at all: nobody observed, 0 reads a vehicle driving and a resident a day where anyone drives or lives
+    case["reads"] = case["reads"].iloc[:0]
+    table = exposure_by_area(**case).set_index("area")
+    assert table["n_vehicles_observed"].tolist() == [0, 0, 0]
+    assert table.loc[["core", "ring"], "reads_per_vehicle_driving"].tolist() == [0.0, 0.0]
+    assert table.loc[["core", "ring"], "resident_reads_per_vehicle_per_day"].tolist() == [0.0, 0.0]
 
 
 def test_areas_summary_gaps_core_minus_periphery():
@@ -530,6 +536,11 @@ def test_areas_summary_gaps_core_minus_periphery():
     assert (two["how"], two["core_minus_periphery_share_vehicles_observed"],
             two["core_minus_periphery_resident_share_trips_read"]) == ("rings", -0.5, -1.0)
     assert two["areas"]["ring"]["n_residents"] == 2 and two["areas"]["core"]["resident_uniqueness"] == 0.0
+    assert list(two["areas"]) == ["core", "ring"] and list(two["areas"]["core"]) == [
+        "road_km", "n_cameras", "cameras_per_10_road_km", "n_vehicles_driving", "n_vehicles_observed",
+        "share_vehicles_observed", "share_vehicles_observed_n", "share_vehicles_observed_ci",
+        "reads_per_vehicle_driving", "n_residents", "resident_share_trips_read", "resident_share_trips_read_n",
+        "resident_share_trips_read_ci", "resident_reads_per_vehicle_per_day", "resident_uniqueness"]
     three = area_summary(table, "rings")
     assert three["core_minus_periphery_share_vehicles_observed"] is None
     assert three["core_minus_periphery_resident_share_trips_read"] is None
