@@ -417,19 +417,19 @@ def test_profile_reads_per_plate_pools_ten_and_more():
 
 def test_profile_log_by_hand():
     """Camera c reads A at −10 s (day −1) and 10 s (day 0), B at 86,400 s (exactly the start of day 1); camera d
-    reads B at 100 and 200 s, C at 300 s and D at 400 s (day 0). Reads per reader and day: c on days −1, 0, 1 once
-    each, d on day 0 four times: 1, 1, 1, 4; from a half sample, 2, 2, 2, 8. Plates read 2, 3, 1 and 1 times: half
-    read once, a quarter twice, a quarter three times. Gaps: A 20 s; B (100, 200, 86,400 s) 100 and 86,200 s; in
-    plate order."""
-    reads = pd.DataFrame({"plate_read": ["B", "A", "C", "B", "A", "B", "D"],
-                          "time_s": [86_400.0, 10.0, 300.0, 200.0, -10.0, 100.0, 400.0],
-                          "camera_id": ["c", "c", "d", "d", "c", "d", "d"]})
+    reads B at 100 and 200 s, C at 300 s, D at 400 s and E at 500 s (day 0). Reads per reader and day: c on days −1,
+    0, 1 once each, d on day 0 five times: 1, 1, 1, 5; from a half sample, 2, 2, 2, 10. Plates read 2, 3, 1, 1 and 1
+    times: 3 of 5 read once, 1 of 5 twice, 1 of 5 three times. Gaps: A 20 s; B (100, 200, 86,400 s) 100 and 86,200 s;
+    in plate order."""
+    reads = pd.DataFrame({"plate_read": ["B", "A", "C", "B", "A", "B", "D", "E"],
+                          "time_s": [86_400.0, 10.0, 300.0, 200.0, -10.0, 100.0, 400.0, 500.0],
+                          "camera_id": ["c", "c", "d", "d", "c", "d", "d", "d"]})
     got = log_profile(reads, sample_share=0.5)
-    assert sorted(got["reader_days"].tolist()) == [2.0, 2.0, 2.0, 8.0]
-    assert got["share_plates_read_once"] == 0.5
-    assert got["reads_per_plate_shares"] == {"1": 0.5, "2": 0.25, "3": 0.25}
+    assert sorted(got["reader_days"].tolist()) == [2.0, 2.0, 2.0, 10.0]
+    assert got["share_plates_read_once"] == 0.6
+    assert got["reads_per_plate_shares"] == {"1": 0.6, "2": 0.2, "3": 0.2}
     assert got["repeat_gaps_s"].tolist() == [20.0, 100.0, 86_200.0]
-    assert sorted(log_profile(reads)["reader_days"].tolist()) == [1.0, 1.0, 1.0, 4.0]
+    assert sorted(log_profile(reads)["reader_days"].tolist()) == [1.0, 1.0, 1.0, 5.0]
 
 
 # --- areas -----------------------------------------------------------------------------------------------------------
