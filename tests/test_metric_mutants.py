@@ -528,6 +528,20 @@ def test_areas_of_a_route_sample_compare_the_samples_vehicles():
     assert table.loc[["core", "ring"], "resident_reads_per_vehicle_per_day"].tolist() == [0.0, 0.0]
 
 
+def test_areas_roads_outside_every_area_count_nowhere():
+    """The road n2 → n1 (vehicle 1's only drive) given an area not listed ("outside"): nobody drives it in a listed
+    area, so the core is driven by vehicle 0 alone (1), the empty area by nobody (0), and the core's road is 1.5 km
+    (n2 → n1's 500 m gone)."""
+    case = areas_case()
+    net = case["net"]
+    road_n2_n1 = [i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))
+                  if (int(net.nodes[u]), int(net.nodes[v])) == (2, 1)]
+    case["edge_area"] = case["edge_area"].copy()
+    case["edge_area"][road_n2_n1] = "outside"
+    table = exposure_by_area(**case).set_index("area")
+    assert table["n_vehicles_driving"].tolist() == [1, 2, 0]
+    assert table.loc["core", "road_km"] == pytest.approx(1.5)
+
 def test_areas_summary_gaps_core_minus_periphery():
     """Rings core, ring: core − periphery of the share of vehicles observed 0.5 − 1 = −0.5, of residents' trips read
     0 − 1 = −1. With the empty area last, the periphery has no share: the gaps are None, as are its NaNs. By
