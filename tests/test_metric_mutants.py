@@ -1,9 +1,10 @@
 """Smaller metric modules (sim/metrics/crossings.py, evasion.py, quality.py, fleets.py, long_trips.py, profile.py,
-areas.py) against cases worked out by hand, written to catch the bugs a mutation tester (``benchmarks/mutation.py``)
-found the other tests let through: a second line across a network, pairs of nodes drawn, a parked read next to a trip,
-one wrong match of three, a moving read of trip 0, a reader of unknown cost, a reads log's gaps, days and traces, and
-areas given by hand (a one-way loop, a patrol car's reader, a route sample, an empty area).
-Every expected value is derived in the docstring or a comment, never with the code's own helpers."""
+areas.py, registry.py) against cases worked out by hand, written to catch the bugs a mutation tester
+(``benchmarks/mutation.py``) found the other tests let through: a second line across a network, pairs of nodes drawn,
+a parked read next to a trip, one wrong match of three, a moving read of trip 0, a reader of unknown cost, a reads
+log's gaps, days and traces, areas given by hand (a one-way loop, a patrol car's reader, a route sample, an empty
+area), metrics registered here. Every expected value is derived in the docstring or a comment, never with the code's
+own helpers."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import long_trip_exposure, trip_gaps
 from sim.metrics.profile import log_profile, reads_per_plate_shares, reads_profile, repeat_gaps_s
 from sim.metrics.quality import misread_matching, trip_split_accuracy
+from sim.metrics.registry import METRICS, NotApplicable, RunContext, View, compute, metric
 from sim.metrics.trips import summary_metrics
 from sim.network import from_graph
 from sim.routing import Routes
@@ -609,3 +611,79 @@ def test_areas_volume_concentration_by_hand():
     assert volume_concentration(volume, length) == {"share_vkm_top": pytest.approx(10 / 24), "gini": pytest.approx(0.4)}
     assert volume_concentration(volume, length, top=0.4)["share_vkm_top"] == pytest.approx(0.75)
     assert volume_concentration(np.zeros(3), np.ones(3)) == {"share_vkm_top": 0.0, "gini": 0.0}
+
+
+# --- registry --------------------------------------------------------------------------------------------------------
+
+def test_registry_computes_a_scopes_metrics_in_order_with_reasons_and_tables():
+    """Four metrics registered here: "a" (run, agency) draws one number from its own stream; "b" (run) reports what
+    "a" gave before it; "n" (run) cannot be computed; "c" (what-if) returns a table too. The run scope gives a, b and
+    n (None with its reason), in that order, and no table; the what-if scope c and its table (kept on the view); the
+    agency scope a alone, with the same draw (each metric's stream depends on the seed and its name only)."""
+    from sim.seeds import named_rng
+
+    names = ("test_registry_a", "test_registry_b", "test_registry_n", "test_registry_c")
+    try:
+        @metric("test_registry_a", "run", "agency")
+        def _a(run, view, rng, done):
+            return {"a": int(rng.integers(1_000_000))}
+
+        @metric("test_registry_b", "run")
+        def _b(run, view, rng, done):
+            return {"b_saw": dict(done)}
+
+        @metric("test_registry_n", "run")
+        def _n(run, view, rng, done):
+            raise NotApplicable("no n in this run")
+
+        @metric("test_registry_c", "what_if")
+        def _c(run, view, rng, done):
+            return {"c": 2}, {"c_table": pd.DataFrame({"x": [1]})}
+
+        run = RunContext(SimpleNamespace(seed=3), None, pd.DataFrame({"camera_id": []}), None, None, None, 1)
+        view = View("all", pd.DataFrame(), None, None)
+        draw = int(named_rng(3, "metric", "test_registry_a").integers(1_000_000))
+        out, tables = compute(run, view, "run", only=set(names))
+        assert out == {"a": draw, "b_saw": {"a": draw}, "test_registry_n": None,
+                       "test_registry_n_reason": "no n in this run"}
+        assert list(out) == ["a", "b_saw", "test_registry_n", "test_registry_n_reason"] and tables == {}
+        out, tables = compute(run, view, "what_if", only=set(names))
+        assert out == {"c": 2} and list(tables) == ["c_table"] and list(view.tables) == ["c_table"]
+        other = View("police", pd.DataFrame(), None, None)
+        assert compute(run, other, "agency", only=set(names)) == ({"a": draw}, {})
+    finally:
+        for name in names:
+            METRICS.pop(name, None)
+
+
+def test_registry_refuses_a_metric_name_twice():
+    """Registering a name twice is refused with the name; the decorator hands back the function itself."""
+    def f(run, view, rng, done):
+        return {}
+
+    try:
+        assert metric("test_registry_twice", "run")(f) is f
+        assert METRICS["test_registry_twice"].scopes == frozenset({"run"})
+        with pytest.raises(ValueError, match="^metric 'test_registry_twice' registered twice$"):
+            metric("test_registry_twice", "agency")(f)
+        assert METRICS["test_registry_twice"].function is f and METRICS["test_registry_twice"].scopes == {"run"}
+    finally:
+        METRICS.pop("test_registry_twice", None)
+
+
+def test_registry_run_context_readers_rows_and_long_routes():
+    """Readers a (fixed), b (no kind: fixed), c (mobile): fixed a, b. Without a kind column every reader is fixed. Reads
+    by c, by z (not in the layout) and by a: rows 2, −1, 0. The long trips of :func:`long_drives` at the scenario's
+    5 km: trips 10 and 11 (rows 0 and 1), 10 and 9 km. A context made with the truth only has no persons, calibration
+    or volume."""
+    net, e, routes, trips, reads, layout, table = long_drives()
+    scenario = SimpleNamespace(seed=0, metrics=SimpleNamespace(long_trip_km=5.0))
+    layout = pd.DataFrame({"camera_id": ["a", "b", "c"], "kind": ["fixed", None, "mobile"]})
+    reads = pd.DataFrame({"camera_id": ["c", "z", "a"]})
+    run = RunContext(scenario, net, layout, trips.assign(length_m=table["length_m"]), routes, reads, 1)
+    assert run.fixed.tolist() == [True, True, False] and run.camera_row.tolist() == [2, -1, 0]
+    assert (run.persons, run.calibration, run.volume) == (None, None, None)
+    assert run.long_routes.rows.tolist() == [0, 1]
+    assert run.long_routes.total["m"].tolist() == [10_000.0, 9_000.0]
+    plain = RunContext(scenario, net, layout[["camera_id"]], trips, routes, reads, 1)
+    assert plain.fixed.tolist() == [True, True, True]
