@@ -616,13 +616,14 @@ def test_areas_volume_concentration_by_hand():
 # --- registry --------------------------------------------------------------------------------------------------------
 
 def test_registry_computes_a_scopes_metrics_in_order_with_reasons_and_tables():
-    """Four metrics registered here: "a" (run, agency) draws one number from its own stream; "b" (run) reports what
-    "a" gave before it; "n" (run) cannot be computed; "c" (what-if) returns a table too. The run scope gives a, b and
-    n (None with its reason), in that order, and no table; the what-if scope c and its table (kept on the view); the
-    agency scope a alone, with the same draw (each metric's stream depends on the seed and its name only)."""
+    """Five metrics registered here: "a" (run, agency) draws one number from its own stream; "b" (run) reports what
+    "a" gave before it; "n" (run) cannot be computed; "c" (what-if) returns a table too; "d" (run) comes last. The
+    run scope gives a, b, n (None with its reason) and d, in that order, and no new table; the what-if scope c and its
+    table, added to the view's; the agency scope a alone, with the same draw (each metric's stream depends on the
+    seed and its name only)."""
     from sim.seeds import named_rng
 
-    names = ("test_registry_a", "test_registry_b", "test_registry_n", "test_registry_c")
+    names = ("test_registry_a", "test_registry_b", "test_registry_n", "test_registry_c", "test_registry_d")
     try:
         @metric("test_registry_a", "run", "agency")
         def _a(run, view, rng, done):
@@ -640,15 +641,20 @@ def test_registry_computes_a_scopes_metrics_in_order_with_reasons_and_tables():
         def _c(run, view, rng, done):
             return {"c": 2}, {"c_table": pd.DataFrame({"x": [1]})}
 
+        @metric("test_registry_d", "run")
+        def _d(run, view, rng, done):
+            return {"d": 4}
+
         run = RunContext(SimpleNamespace(seed=3), None, pd.DataFrame({"camera_id": []}), None, None, None, 1)
-        view = View("all", pd.DataFrame(), None, None)
+        view = View("all", pd.DataFrame(), None, None, tables={"before": pd.DataFrame()})
         draw = int(named_rng(3, "metric", "test_registry_a").integers(1_000_000))
         out, tables = compute(run, view, "run", only=set(names))
         assert out == {"a": draw, "b_saw": {"a": draw}, "test_registry_n": None,
-                       "test_registry_n_reason": "no n in this run"}
-        assert list(out) == ["a", "b_saw", "test_registry_n", "test_registry_n_reason"] and tables == {}
+                       "test_registry_n_reason": "no n in this run", "d": 4}
+        assert list(out) == ["a", "b_saw", "test_registry_n", "test_registry_n_reason", "d"]
+        assert list(tables) == ["before"]
         out, tables = compute(run, view, "what_if", only=set(names))
-        assert out == {"c": 2} and list(tables) == ["c_table"] and list(view.tables) == ["c_table"]
+        assert out == {"c": 2} and list(tables) == list(view.tables) == ["before", "c_table"]
         other = View("police", pd.DataFrame(), None, None)
         assert compute(run, other, "agency", only=set(names)) == ({"a": draw}, {})
     finally:
