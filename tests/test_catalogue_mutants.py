@@ -13,11 +13,13 @@ import pandas as pd
 import pytest
 
 import sim.metrics  # noqa: F401  (fills the registry)
-from sim import ScenarioError, from_graph, grid_network, make_layout
+from sim import ScenarioError, from_graph, grid_network, load_scenario, make_layout, simulate_scenario
 from sim.metrics.catalogue import (CROWD_KEYS, area_kind, fence_cameras, reading_pairs, resident_ids,
                                    sampled_person_metrics, scenario_areas, watched_edges)
 from sim.metrics.registry import METRICS, RunContext, View
 from sim.routing import Routes
+
+from conftest import PROJECT
 
 DAY = 86_400
 
@@ -179,6 +181,9 @@ def test_areas_auto_are_jurisdictions_when_there_are_two():
     two = line()
     one = road({0: (0.0, 0.0), 1: (100.0, 0.0)}, [(0, 1, "a")])
     none = road({0: (0.0, 0.0), 1: (100.0, 0.0)}, [(0, 1, "")])
+    # one jurisdiction and untagged roads: one area, not two
+    some = road({0: (0.0, 0.0), 1: (100.0, 0.0), 2: (200.0, 0.0)}, [(0, 1, "a"), (1, 2, "")])
+    assert area_kind(areas_scenario("auto"), some) == "rings"
     assert area_kind(areas_scenario("auto"), two) == "jurisdiction"
     assert area_kind(areas_scenario("auto"), one) == "rings"
     assert area_kind(areas_scenario("rings"), two) == "rings"
@@ -189,3 +194,76 @@ def test_areas_auto_are_jurisdictions_when_there_are_two():
     with pytest.raises(ScenarioError, match='^s: metrics.areas = "jurisdiction" but no road has a jurisdiction; use '
                                             'areas = "rings" or give the network jurisdictions$'):
         scenario_areas(areas_scenario("jurisdiction"), none)
+
+
+def test_calibration_reports_the_achieved_reads_and_the_fit_to_counts(tmp_path):
+    """Counts 4 a day on 0 → 1 and 2 on 1 → 2; routes 0 → 1 → 2 and 0 → 1 over one day: 2 and 1 a day simulated, half
+    of each count (relative errors −0.5). A given volume (8 and 4 over 2 days) is taken as it is: 4 and 2 a day."""
+    net = line()
+    edge = {(int(net.nodes[u]), int(net.nodes[v])): i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))}
+    (tmp_path / "c.csv").write_text("u,v,key,count\n0,1,0,4\n1,2,0,2\n", encoding="utf-8")
+    scenario = SimpleNamespace(demand=SimpleNamespace(counts="c.csv", counts_max_snap_m=50.0),
+                               resolve=lambda p: tmp_path / p)
+    routes = Routes(offsets=np.array([0, 2, 3]), edges=np.array([edge[0, 1], edge[1, 2], edge[0, 1]]),
+                    travel_time=np.array([20.0, 10.0]))
+    run = RunContext(scenario, net, pd.DataFrame({"camera_id": []}), pd.DataFrame(), routes, pd.DataFrame(), 1,
+                     calibration={"target": 7.0})
+    out, tables = call("calibration", run, done={"reads_per_camera_per_day": 3.0})
+    fit = out["calibration"].pop("fit")
+    assert out == {"calibration": {"target": 7.0, "achieved_reads_per_camera_per_day": 3.0}}
+    assert fit["n_counts"] == 2 and fit["total_simulated_over_observed"] == 0.5
+    assert fit["relative_error_abs_median"] == 0.5
+    assert list(tables) == ["count_fit"] and tables["count_fit"]["simulated"].tolist() == [2.0, 1.0]
+    assert run.calibration == {"target": 7.0}  # a copy is reported, the run's own is left alone
+    volume = np.zeros(net.n_edges)
+    volume[[edge[0, 1], edge[1, 2]]] = [8.0, 4.0]
+    run = RunContext(scenario, net, pd.DataFrame({"camera_id": []}), pd.DataFrame(), routes, pd.DataFrame(), 2,
+                     calibration={}, volume=volume)
+    out, tables = call("calibration", run, done={"reads_per_camera_per_day": 3.0,
+                                                 "reads_per_camera_per_day_full_scale": 30.0})
+    assert out["calibration"]["achieved_reads_per_camera_per_day"] == 30.0
+    assert out["calibration"]["fit"]["total_simulated_over_observed"] == 1.0
+    assert tables["count_fit"]["simulated"].tolist() == [4.0, 2.0]
+    # no counts file: the calibration alone
+    scenario.demand.counts = None
+    assert call("calibration", run, done={"reads_per_camera_per_day": 3.0}) == (
+        {"calibration": {"achieved_reads_per_camera_per_day": 3.0}}, {})
+
+
+def test_a_sample_of_the_fleet_scales_reads_per_reader_back_up():
+    """Patrol cars and fixed cameras, half the fleet simulated: the reads of the mobile readers over cars × days,
+    and both rates per reader doubled for the whole fleet."""
+    scenario = load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml",
+                             overrides=["demand.trips=500", "demand.sample_share=0.5", "traffic.engine=simpy"])
+    run = simulate_scenario(scenario)
+    m, layout = run.metrics, run.layout
+    mobile = set(layout.loc[layout["kind"] == "mobile", "camera_id"])
+    n_cars, days = len(mobile), m["n_days"]
+    assert n_cars > 0 and m["n_patrol_cars"] == n_cars and m["sample_share"] == 0.5
+    assert m["reads_per_patrol_car_per_day"] == pytest.approx(run.reads["camera_id"].isin(mobile).sum()
+                                                              / (n_cars * days))
+    assert m["reads_per_patrol_car_per_day_full_scale"] == pytest.approx(2 * m["reads_per_patrol_car_per_day"])
+    assert m["reads_per_camera_per_day_full_scale"] == pytest.approx(2 * m["reads_per_camera_per_day"])
+
+
+def test_traffic_from_outside_by_vehicle_kind():
+    """Vehicle 1 a resident working outside, 2 through traffic, 3 an in-commuter, 5 a second resident; trips by 1, 1, 2
+    and 3: 2 of 4 by vehicles from outside. Without the population model: no number, and why."""
+    persons = pd.DataFrame({"vehicle_id": [1, 2, 3, 5], "kind": ["resident", "through", "in-commuter", "resident"],
+                            "works_outside": [True, False, False, False]})
+    trips = pd.DataFrame({"vehicle_id": [1, 1, 2, 3]})
+    run = RunContext(SimpleNamespace(), None, pd.DataFrame({"camera_id": []}), trips, None, pd.DataFrame(), 1,
+                     persons=persons)
+    out = call("traffic_from_outside", run)
+    assert (out["share_trips_external"], out["share_trips_external_n"]) == (0.5, 4)
+    assert out["vehicles_by_kind"] == {"resident": 2, "in-commuter": 1, "through": 1, "visitor": 0,
+                                       "resident_working_outside": 1}
+    run = RunContext(SimpleNamespace(), None, pd.DataFrame({"camera_id": []}), trips, None, pd.DataFrame(), 1,
+                     persons=persons.drop(columns="works_outside"))
+    assert "resident_working_outside" not in call("traffic_from_outside", run)["vehicles_by_kind"]
+    for persons in (None, persons[["vehicle_id"]]):
+        run = RunContext(SimpleNamespace(), None, pd.DataFrame({"camera_id": []}), trips, None, pd.DataFrame(), 1,
+                         persons=persons)
+        assert call("traffic_from_outside", run) == {
+            "share_trips_external": None,
+            "share_trips_external_reason": "traffic from outside is modelled in the population model only"}
