@@ -134,6 +134,15 @@ def test_a_run_of_fixed_cameras_without_costs_has_no_fleets_nor_calibration():
     run = RunContext(SimpleNamespace(), line(), pd.DataFrame({"camera_id": ["c"]}), pd.DataFrame(), None,
                      pd.DataFrame(), 1)
     assert call("fleets", run) == {}
+    # fixed cameras with costs: a fleet table (readers c1 and c2, 2 reads by c1 on trip 0)
+    layout = pd.DataFrame({"camera_id": ["c1", "c2"], "cost": [10.0, 30.0]})
+    trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "depart_s": [0.0]})
+    reads = pd.DataFrame({"camera_id": ["c1", "c1"], "trip_id": [0, 0], "vehicle_id": [0, 0], "time_s": [10.0, 20.0]})
+    run = RunContext(SimpleNamespace(), line(), layout, trips, None, reads, 1)
+    fleets = call("fleets", run, View("run", reads, SimpleNamespace(sighting=np.array([0, 1])), pd.DataFrame()))
+    assert list(fleets["fleets"]) == ["fixed"]
+    assert (fleets["fleets"]["fixed"]["n_readers"], fleets["fleets"]["fixed"]["n_reads"]) == (2, 2)
+    assert fleets["fleets"]["fixed"]["cost"] == 40.0
     assert call("calibration", run) == ({}, {})
 
 
