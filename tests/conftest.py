@@ -52,6 +52,19 @@ def straight_road(lengths_m: list[float], speed_kph: float = 36.0, two_way: bool
     return from_graph(g)
 
 
+def two_way_roads(points: dict[int, tuple[float, float]], links: list[tuple[int, int, str]]) -> RoadNetwork:
+    """Two-way roads ``(a, b, jurisdiction tag)`` between ``points`` (node: (x, y) in metres), driven at 36 km/h
+    (10 m/s); each road's length is the straight distance between its ends."""
+    g = nx.MultiDiGraph(crs="EPSG:32610")
+    for node, (x, y) in points.items():
+        g.add_node(node, x=x, y=y)
+    for a, b, tag in links:
+        length = float(np.hypot(points[b][0] - points[a][0], points[b][1] - points[a][1]))
+        for u, v in ((a, b), (b, a)):
+            g.add_edge(u, v, length=length, speed_kph=36.0, highway="residential", jurisdiction=tag)
+    return from_graph(g)
+
+
 @pytest.fixture
 def grid10() -> RoadNetwork:
     return grid_network(10, 10, rng=np.random.default_rng(42))

@@ -7,38 +7,25 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
 
 import sim.metrics  # noqa: F401  (fills the registry)
-from sim import ScenarioError, from_graph, grid_network, load_scenario, make_layout, simulate_scenario
+from sim import ScenarioError, grid_network, load_scenario, make_layout, simulate_scenario
 from sim.metrics.catalogue import (CROWD_KEYS, area_kind, fence_cameras, reading_pairs, resident_ids,
                                    sampled_person_metrics, scenario_areas, watched_edges)
 from sim.metrics.registry import METRICS, RunContext, View
 from sim.routing import Routes
 
-from conftest import PROJECT
+from conftest import PROJECT, two_way_roads
 
 DAY = 86_400
 
 
-def road(points, links):
-    """Two-way roads (a, b, jurisdiction) between ``points`` (node: (x, y) m), driven at 36 km/h (10 m/s)."""
-    g = nx.MultiDiGraph(crs="EPSG:32610")
-    for node, (x, y) in points.items():
-        g.add_node(node, x=x, y=y)
-    for a, b, tag in links:
-        length = float(np.hypot(points[b][0] - points[a][0], points[b][1] - points[a][1]))
-        for u, v in ((a, b), (b, a)):
-            g.add_edge(u, v, length=length, speed_kph=36.0, highway="residential", jurisdiction=tag)
-    return from_graph(g)
-
-
 def line():
     """Nodes 0 – 1 – 2 at x = 0, 100, 200 m: 10 s a road, the fastest drive from 0 to 2 is 20 s."""
-    return road({0: (0.0, 0.0), 1: (100.0, 0.0), 2: (200.0, 0.0)}, [(0, 1, "a"), (1, 2, "b")])
+    return two_way_roads({0: (0.0, 0.0), 1: (100.0, 0.0), 2: (200.0, 0.0)}, [(0, 1, "a"), (1, 2, "b")])
 
 
 def call(name, run, view=None, done=None):
@@ -188,10 +175,10 @@ def areas_scenario(how):
 
 def test_areas_auto_are_jurisdictions_when_there_are_two():
     two = line()
-    one = road({0: (0.0, 0.0), 1: (100.0, 0.0)}, [(0, 1, "a")])
-    none = road({0: (0.0, 0.0), 1: (100.0, 0.0)}, [(0, 1, "")])
+    one = two_way_roads({0: (0.0, 0.0), 1: (100.0, 0.0)}, [(0, 1, "a")])
+    none = two_way_roads({0: (0.0, 0.0), 1: (100.0, 0.0)}, [(0, 1, "")])
     # one jurisdiction and untagged roads: one area, not two
-    some = road({0: (0.0, 0.0), 1: (100.0, 0.0), 2: (200.0, 0.0)}, [(0, 1, "a"), (1, 2, "")])
+    some = two_way_roads({0: (0.0, 0.0), 1: (100.0, 0.0), 2: (200.0, 0.0)}, [(0, 1, "a"), (1, 2, "")])
     assert area_kind(areas_scenario("auto"), some) == "rings"
     assert area_kind(areas_scenario("auto"), two) == "jurisdiction"
     assert area_kind(areas_scenario("auto"), one) == "rings"

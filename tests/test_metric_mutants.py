@@ -27,22 +27,16 @@ from sim.metrics.trips import summary_metrics
 from sim.network import from_graph
 from sim.routing import Routes
 
+from conftest import two_way_roads
+
 #: 1.96², the square of the two-sided 95 % normal quantile (Wilson's interval: at a share of 1 over n independent
 #: units its lower end is n / (n + z²))
 Z2 = 1.959963984540054 ** 2
 
 
 def road(points, links):
-    """A network from ``points`` (node: (x, y) in metres) and two-way ``links`` (a, b, jurisdiction tag) driven at
-    36 km/h (10 m/s); each link's length is the straight distance between its ends."""
-    g = nx.MultiDiGraph(crs="EPSG:32610")
-    for node, (x, y) in points.items():
-        g.add_node(node, x=x, y=y)
-    for a, b, tag in links:
-        length = float(np.hypot(points[b][0] - points[a][0], points[b][1] - points[a][1]))
-        for u, v in ((a, b), (b, a)):
-            g.add_edge(u, v, length=length, speed_kph=36.0, highway="residential", jurisdiction=tag)
-    net = from_graph(g)
+    """:func:`conftest.two_way_roads`, with each edge's index by its (u, v) nodes."""
+    net = two_way_roads(points, links)
     edge = {(int(net.nodes[u]), int(net.nodes[v])): i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))}
     return net, edge
 
