@@ -114,6 +114,19 @@ def add_share(out: dict[str, Any], key: str, values: Any, clusters: Any = None, 
         out[f"{key}_reason"] = reason
 
 
+def not_reported(keys: Any, reason: str) -> dict[str, Any]:
+    """Each of ``keys`` ``None``, with its ``_n`` and ``_ci`` ``None`` too and ``_reason``: a number the run cannot
+    give at all (a share of no units is :func:`add_share`'s, with ``_n`` 0).
+
+    Examples
+    --------
+    >>> not_reported(["share_x"], "needs two days")
+    {'share_x': None, 'share_x_n': None, 'share_x_ci': None, 'share_x_reason': 'needs two days'}
+    """
+    return {name: value for key in keys
+            for name, value in ((key, None), (f"{key}_n", None), (f"{key}_ci", None), (f"{key}_reason", reason))}
+
+
 def median_interval(values: Any, *, z: float = Z95) -> list[float] | None:
     """Distribution-free 95 % interval of a median: the order statistics whose ranks bracket n/2 by the
     binomial(n, 1/2) at ``z`` standard deviations (normal approximation; Conover, *Practical Nonparametric

@@ -16,7 +16,7 @@ from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.cameras import watch_pairs
 from sim.district import directed_seal_cuts, district_mask, far_from, seal_cut, sealed_directions
-from sim.intervals import add_share
+from sim.intervals import add_share, not_reported
 from sim.io.counts import count_fit, read_counts
 from sim.metrics.areas import area_labels, area_summary, exposure_by_area
 from sim.metrics.crossings import line_crossings
@@ -179,10 +179,7 @@ def sampled_person_metrics(share: float) -> dict[str, Any]:
     reason = (f"the run simulates a {share:.0%} sample of the fleet (demand.sample_share = {share:g}), and this "
               "number depends on how many others drive; run the whole fleet (demand.sample_share = 1, "
               "demand.vehicles = the whole fleet) for it (docs/metrics.md, 'Person metrics and crowd size')")
-    out: dict[str, Any] = {"person_metrics_reason": reason}
-    for key in CROWD_KEYS:
-        out |= {key: None, f"{key}_n": None, f"{key}_ci": None, f"{key}_reason": reason}
-    return out
+    return {"person_metrics_reason": reason} | not_reported(CROWD_KEYS, reason)
 
 
 @metric("person", "run", "agency")

@@ -9,7 +9,7 @@ import pandas as pd
 
 from sim._arrays import distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs
 from sim._time import DAY_S
-from sim.intervals import add_share, wilson
+from sim.intervals import add_share, not_reported, wilson
 from sim.network import RoadNetwork
 from sim.metrics.predictability import predictability
 from sim.shard import shard_map
@@ -379,8 +379,6 @@ def person_metrics(
         tables["predictability"] = per_plate.assign(plate=plates[per_plate["plate"].to_numpy(np.int64)])
     else:
         reason = "needs a run of two or more days (demand.days)"
-        out |= {key: value for name in ("home_inference_accuracy", "work_inference_accuracy",
-                                        "next_camera_top1_accuracy", "next_camera_top3_accuracy")
-                for key, value in ((name, None), (f"{name}_n", None), (f"{name}_ci", None),
-                                   (f"{name}_reason", reason))}
+        out |= not_reported(("home_inference_accuracy", "work_inference_accuracy", "next_camera_top1_accuracy",
+                             "next_camera_top3_accuracy"), reason)
     return out, tables
