@@ -212,3 +212,39 @@ def distinct_counts(group: np.ndarray, item: np.ndarray, minlength: int = 0) -> 
         g, i = group[order], item[order]
         first = g[new_runs(g, i)]
     return np.bincount(first, minlength=minlength).astype(np.int64)
+
+
+def shared_codes(*coded: tuple[np.ndarray, Any]) -> list[np.ndarray]:
+    """Several factorized columns (each ``(codes, uniques)``, codes -1 where a value is missing) as codes of one
+    factorization of all their distinct values, so that equal values have equal codes across columns; a missing
+    value gets a code of its own column's (-2, -3, …) and so equals nothing in another. Only the distinct values
+    are hashed again, never every row.
+
+    Examples
+    --------
+    >>> a = pd.factorize(pd.Series(["x", "y", None]))
+    >>> b = (np.array([1, 0, -1]), np.array(["z", "x"], dtype=object))
+    >>> [codes.tolist() for codes in shared_codes(a, b)]
+    [[0, 1, -2], [0, 2, -3]]
+    """
+    uniques = [np.asarray(u, dtype=object) for _, u in coded]
+    joint = pd.factorize(pd.Series(np.concatenate(uniques) if uniques else [], dtype=object))[0]
+    parts = np.split(joint, np.cumsum([len(u) for u in uniques])[:-1])
+    out = []
+    for i, ((codes, _), part) in enumerate(zip(coded, parts)):
+        missing = -2 - i
+        out.append(np.append(np.where(part >= 0, part, missing), missing)[np.asarray(codes)])
+    return out
+
+
+def positions_in(index: Any, column: Any) -> np.ndarray:
+    """``pd.Index(index).get_indexer(column)`` (each value's position, -1 where absent or missing), looking up each
+    distinct value of ``column`` once: a column of millions of text values is never turned into Python objects.
+
+    Examples
+    --------
+    >>> positions_in(["a", "b"], pd.Series(["b", "c", "b", None], dtype="str")).tolist()
+    [1, -1, 1, -1]
+    """
+    code, uniques = pd.factorize(column)
+    return np.append(pd.Index(index).get_indexer(uniques), -1)[code]

@@ -25,6 +25,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from sim._arrays import positions_in
 from sim._time import DAY_S
 from sim._errors import ScenarioError
 
@@ -204,7 +205,7 @@ def visible_reads(
     # extra last entry stands for a camera not in the layout (row −1)
     limit_by_camera = np.array([retention.get(op, -math.inf) for op in layout["operator"]] + [-math.inf])
     if camera_row is None:
-        camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"])
+        camera_row = positions_in(layout["camera_id"], reads["camera_id"])
     limit = limit_by_camera[camera_row]
     age = query_time_s - reads["time_s"].to_numpy(float)
     # A read made after the query time does not exist yet.
@@ -220,7 +221,7 @@ def agency_masks(
     reads: they share one mask (the same array), so a sharing list's hundreds of agencies cost a handful.
     """
     if camera_row is None:
-        camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"])
+        camera_row = positions_in(layout["camera_id"], reads["camera_id"])
     masks: dict[tuple[str, ...], np.ndarray] = {}
     visible, reach_of = {}, {}
     for agency in agencies:

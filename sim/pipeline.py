@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.checks import check_simulated, check_world
@@ -96,6 +96,7 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
             traffic = run_traffic(scenario, demand.trips, routed, cameras, streams["traffic"])
         with stage("reads"):
             reads = observe(scenario, cameras.layout, traffic, streams["reads"])
+            traffic = replace(traffic, passes=traffic.passes.iloc[:0])  # (read: not held through the rest of the run)
         run = RunContext(scenario, routed.net, cameras.layout, traffic.trips, traffic.routes, reads.table,
                          simulated_days(scenario, traffic.trips), demand.persons, demand.calibration, traffic.volume)
         with stage("access"):

@@ -156,6 +156,11 @@ class Reconstruction:
         Edge sequence of each reconstructed trip.
     sighting : numpy.ndarray
         For each input read, its sighting (see :func:`sighting_ids`).
+    plate_code, plates : numpy.ndarray or None
+        ``plate_key`` as integer codes (-1: no plate) into ``plates``, its
+        distinct values in sorted order: what :meth:`key_codes` returns
+        without hashing every read's plate again (``None``: worked out from
+        ``plate_key`` when asked).
     """
 
     trips: pd.DataFrame
@@ -163,6 +168,26 @@ class Reconstruction:
     routes: Routes
     plate_key: np.ndarray
     sighting: np.ndarray
+    plate_code: np.ndarray | None = None
+    plates: np.ndarray | None = None
+
+    def key_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """``plate_key`` as ``pd.factorize(plate_key, sort=True)`` gives it: sorted codes (-1: no plate) and the
+        distinct plates they index (objects).
+
+        Examples
+        --------
+        >>> r = Reconstruction(pd.DataFrame(), np.zeros(3, np.int64), Routes(np.zeros(1, np.int64),
+        ...                    np.zeros(0, np.int64), np.zeros(0)), np.array(["B", None, "A"], dtype=object),
+        ...                    np.arange(3))
+        >>> code, plates = r.key_codes()
+        >>> code.tolist(), plates.tolist()
+        ([1, -1, 0], ['A', 'B'])
+        """
+        if self.plate_code is not None and self.plates is not None:
+            return self.plate_code, self.plates
+        code, plates = _sorted_codes(np.asarray(self.plate_key, dtype=object))
+        return code.astype(np.int64), np.asarray(plates, dtype=object)
 
 
 def reconstruct(
@@ -259,7 +284,7 @@ def reconstruct(
         }
     )
     return Reconstruction(trips=trips, read_recon=read_recon, routes=routes, plate_key=plate_key,
-                          sighting=sighting)
+                          sighting=sighting, plate_code=plate_codes, plates=np.asarray(plates, dtype=object))
 
 
 def _routes_by_block(net: RoadNetwork, plate: np.ndarray, edge: np.ndarray, observed: np.ndarray, half: np.ndarray,

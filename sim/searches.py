@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
+from sim._arrays import shared_codes
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.intervals import add_share, mean_interval
@@ -174,7 +175,9 @@ class SearchReads:
         """From a run's reads (truth: ``vehicle_id`` and each trip's ``plate``; used to score, not to infer)."""
         plate = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
         vehicle = reads["vehicle_id"].to_numpy(np.int64)
-        right = reads["plate_read"].to_numpy(object) == plate.reindex(vehicle).to_numpy(object)
+        read_plate, true_plate = shared_codes(pd.factorize(reads["plate_read"]),
+                                              (plate.index.get_indexer(vehicle), plate.to_numpy()))
+        right = read_plate == true_plate  # (as codes: never a Python object per read)
         right &= camera_row >= 0
         row = camera_row[right]
         order = np.lexsort((reads["time_s"].to_numpy(float)[right], vehicle[right]))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.data import DATA_ENV, DOWNLOAD_ENV, DataError, fetch
@@ -127,3 +128,14 @@ def true_homes(trips):
                                           key=lambda t: (t[0], t[2])):
         homes.setdefault(vehicle, origin)
     return homes
+
+
+def filed_under(plate_key: list[str], read_recon: list[int] | None = None):
+    """A reconstruction that files each read under ``plate_key``, in trip ``read_recon`` (default: all in trip 0),
+    with no routes drawn: for metrics scored from the keys and trips alone."""
+    from sim.reconstruct import Reconstruction
+    from sim.routing import Routes
+
+    recon = np.zeros(len(plate_key), np.int64) if read_recon is None else np.array(read_recon)
+    return Reconstruction(pd.DataFrame(), recon, Routes(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0)),
+                          np.array(plate_key, dtype=object), np.arange(len(plate_key)))

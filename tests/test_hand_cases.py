@@ -13,7 +13,7 @@ from sim.metrics.trips import movements_located, summary_metrics
 from sim.reconstruct import sighting_ids
 from sim.runner import simulate_scenario
 
-from conftest import small_scenario, straight_road
+from conftest import filed_under, small_scenario, straight_road
 
 HOUR = 3600.0
 
@@ -115,15 +115,12 @@ def test_misread_matching_scored_on_six_reads():
     """Vehicle 0 (ABC1234) is read three times, once as ABC1284, which matching puts back on ABC1234: one misread,
     recovered. Vehicle 2 (ABC1236), read once, is moved onto ABC1235 (vehicle 1's plate): two cars merged. Two
     reads moved, one of them wrongly: 0.5."""
-    from types import SimpleNamespace
-
     from sim.metrics.quality import misread_matching
 
     reads = pd.DataFrame({"vehicle_id": [0, 0, 0, 1, 1, 2],
                           "plate_read": ["ABC1234", "ABC1284", "ABC1234", "ABC1235", "ABC1235", "ABC1236"]})
     trips = pd.DataFrame({"vehicle_id": [0, 1, 2], "plate": ["ABC1234", "ABC1235", "ABC1236"]})
-    recon = SimpleNamespace(plate_key=np.array(["ABC1234", "ABC1234", "ABC1234", "ABC1235", "ABC1235", "ABC1235"],
-                                               dtype=object))
+    recon = filed_under(["ABC1234", "ABC1234", "ABC1234", "ABC1235", "ABC1235", "ABC1235"], [0] * 6)
     m = misread_matching(reads, trips, recon)
     assert (m["n_misreads"], m["share_misreads_recovered"], m["share_misreads_recovered_n"]) == (1, 1.0, 1)
     assert (m["n_matched"], m["share_matches_wrong"], m["share_matches_wrong_n"]) == (2, 0.5, 2)
@@ -133,12 +130,10 @@ def test_trip_split_accuracy_on_four_reads_of_one_plate():
     """Plate A's reads in time order belong to trips 0, 0, 1, 2; the reconstruction put them in 0, 0, 0, 1.
     Pairs: (1st, 2nd) same trip, judged same: right; (2nd, 3rd) new trip, judged same: wrong; (3rd, 4th) new
     trip, judged new: right. 2 of 3."""
-    from types import SimpleNamespace
-
     from sim.metrics.quality import trip_split_accuracy
 
     reads = pd.DataFrame({"time_s": [50.0, 150.0, 300.0, 9000.0], "trip_id": [0, 0, 1, 2]})
-    recon = SimpleNamespace(plate_key=np.array(["A"] * 4, dtype=object), read_recon=np.array([0, 0, 0, 1]))
+    recon = filed_under(["A"] * 4, [0, 0, 0, 1])
     m = trip_split_accuracy(reads, recon)
     assert (m["trip_split_accuracy"], m["trip_split_accuracy_n"]) == (pytest.approx(2 / 3), 3)
 
@@ -297,3 +292,4 @@ access = ["county"]
     assert agency["share_reads_visible"] == pytest.approx(0.5)
     assert agency["route_recall_mean"] == pytest.approx(0.75)
     assert agency["route_recall_mean_n"] == 5
+

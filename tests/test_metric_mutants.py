@@ -21,13 +21,13 @@ from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import long_trip_exposure, trip_gaps
 from sim.metrics.profile import log_profile, reads_per_plate_shares, reads_profile, repeat_gaps_s
-from sim.metrics.quality import misread_matching, trip_split_accuracy
+from sim.metrics.quality import appearance_codes, misread_matching, trip_split_accuracy
 from sim.metrics.registry import METRICS, NotApplicable, RunContext, View, compute, metric
 from sim.metrics.trips import summary_metrics
 from sim.network import from_graph
 from sim.routing import Routes
 
-from conftest import two_way_roads
+from conftest import filed_under, two_way_roads
 
 #: 1.96², the square of the two-sided 95 % normal quantile (Wilson's interval: at a share of 1 over n independent
 #: units its lower end is n / (n + z²))
@@ -210,17 +210,22 @@ def test_trip_splits_judged_per_plate_with_each_parked_read_its_own_trip():
     5 of 6 pairs right. The rows are given out of time order; sorting is the metric's job."""
     reads = pd.DataFrame({"time_s": [600.0, 10.0, 0.0, 500.0, 20.0, 100.0, 950.0, 900.0],
                           "trip_id": [-1, 5, 1, -1, 5, 1, 7, 7]})
-    recon = SimpleNamespace(plate_key=np.array(list("ABAABABB"), dtype=object),
-                            read_recon=np.array([1, 2, 0, 1, 2, 0, 3, 3]))
+    recon = filed_under(list("ABAABABB"), [1, 2, 0, 1, 2, 0, 3, 3])
     got = trip_split_accuracy(reads, recon)
     assert (got["trip_split_accuracy"], got["trip_split_accuracy_n"]) == (pytest.approx(5 / 6), 6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_appearance_codes_number_as_pandas_factorize(seed: int) -> None:
+    codes = np.random.default_rng(seed).integers(-1, 6, 40)
+    assert appearance_codes(codes).tolist() == pd.factorize(pd.Series(codes).replace(-1, np.nan))[0].tolist()
 
 
 def test_a_parked_read_before_a_trip_is_another_trip():
     """Plate A is read parked (t = 0), then on trip 1 (t = 100), in two reconstructions: a new trip judged new,
     1 of 1 right."""
     reads = pd.DataFrame({"time_s": [100.0, 0.0], "trip_id": [1, -1]})
-    recon = SimpleNamespace(plate_key=np.array(["A", "A"], dtype=object), read_recon=np.array([1, 0]))
+    recon = filed_under(["A", "A"], [1, 0])
     assert trip_split_accuracy(reads, recon)["trip_split_accuracy"] == 1.0
 
 
@@ -231,7 +236,7 @@ def test_matches_scored_when_one_of_three_moves_is_wrong():
     reads = pd.DataFrame({"vehicle_id": [0, 0, 1, 2, 2],
                           "plate_read": ["AAA1111", "AAA1117", "BBB2228", "CCC3333", "CCC3338"]})
     trips = pd.DataFrame({"vehicle_id": [0, 1, 2, 0], "plate": ["AAA1111", "BBB2222", "CCC3333", "AAA1111"]})
-    recon = SimpleNamespace(plate_key=np.array(["AAA1111", "AAA1111", "BBB2222", "BBB2222", "CCC3338"], dtype=object))
+    recon = filed_under(["AAA1111", "AAA1111", "BBB2222", "BBB2222", "CCC3338"])
     got = misread_matching(reads, trips, recon)
     assert (got["n_misreads"], got["share_misreads_recovered"], got["share_misreads_recovered_n"]) == (
         3, pytest.approx(2 / 3), 3)

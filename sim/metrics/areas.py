@@ -102,12 +102,16 @@ def exposure_by_area(
     driven = code >= 0
     pair = distinct(vehicle_of_trip[routes.trip_of_edge()[driven]].astype(np.int64) * len(names) + code[driven])
     driving = pd.Series(np.bincount(pair % len(names), minlength=len(names)), index=names)
-    on_route = reads
+    # the same pairs and counts over the reads (two integer columns of them, never a copy of the table)
+    read_vehicle = reads["vehicle_id"].to_numpy(np.int64)
+    area_code = pd.Index(names).get_indexer(edge_area)
+    read_code = area_code[reads["edge"].to_numpy(np.int64)]
+    on_route = read_code >= 0
     if routes.kept is not None:  # driving is known for the route sample's vehicles: compare them with theirs
-        on_route = reads[np.isin(reads["vehicle_id"].to_numpy(), distinct(vehicle_of_trip[routes.kept]))]
-    read_area = edge_area[on_route["edge"].to_numpy(np.int64)]
-    observed = pd.Series(on_route["vehicle_id"].to_numpy()).groupby(read_area).nunique()
-    n_reads = pd.Series(read_area).value_counts()
+        on_route &= np.isin(read_vehicle, distinct(vehicle_of_trip[routes.kept]))
+    seen_pair = distinct(read_vehicle[on_route] * len(names) + read_code[on_route])
+    observed = pd.Series(np.bincount(seen_pair % len(names), minlength=len(names)), index=names)
+    n_reads = pd.Series(np.bincount(read_code[on_route], minlength=len(names)), index=names)
     first = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
     home = pd.Series(node_area[net.node_indices(first["origin"])], index=first["vehicle_id"].to_numpy())
     trip_home = home.reindex(vehicle_of_trip).to_numpy()
@@ -117,7 +121,8 @@ def exposure_by_area(
     home_trips = pd.DataFrame({"area": trip_home, "read": read_ge1, "vehicle": vehicle_of_trip})
     resident_trips_read = {area: share_with_interval(group["read"].to_numpy(), group["vehicle"].to_numpy())
                            for area, group in home_trips.groupby("area")}
-    resident_reads = pd.Series(home.reindex(reads["vehicle_id"].to_numpy()).to_numpy()).value_counts()
+    read_by, n_read = np.unique(read_vehicle, return_counts=True)  # (reads per vehicle, then per home)
+    resident_reads = pd.Series(n_read).groupby(home.reindex(read_by).to_numpy()).sum()
     resident_unique = (pd.Series(unique["unique"].to_numpy()).groupby(home.reindex(unique["vehicle_id"]).to_numpy())
                        .mean() if unique is not None and len(unique) else pd.Series(dtype=float))
     rows = []

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct_counts
+from sim._arrays import distinct_counts, positions_in
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.cameras import watch_pairs
@@ -38,7 +38,7 @@ Done = dict[str, Any]
 def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
     """Trips, reads and recall; reads per fixed camera and per patrol car, scaled up from a fleet sample."""
     reads, fixed = view.reads, run.fixed
-    fixed_reads = int(fixed[pd.Index(run.layout["camera_id"]).get_indexer(reads["camera_id"])].sum())
+    fixed_reads = int(fixed[positions_in(run.layout["camera_id"], reads["camera_id"])].sum())
     out: dict[str, Any] = {"seed": run.scenario.seed}
     out |= summary_metrics(view.trip_table, reads, run.trips, int(fixed.sum()), run.n_days,
                            long_trip_km=run.scenario.metrics.long_trip_km, sighting=view.recon.sighting,
@@ -188,7 +188,7 @@ def _person(run: RunContext, view: View, rng: np.random.Generator, done: Done) -
     if share < 1:
         return sampled_person_metrics(share), ({"vehicles": run.persons} if run.persons is not None else {})
     person, tables = person_metrics(view.reads, run.trips, run.net, run.n_days, rng, persons=run.persons,
-                                    first_weekday=run.scenario.start.weekday(), plate_key=view.recon.plate_key,
+                                    first_weekday=run.scenario.start.weekday(), key_codes=view.recon.key_codes(),
                                     sighting=view.recon.sighting)
     if run.persons is not None:
         tables["vehicles"] = run.persons

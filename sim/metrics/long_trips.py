@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import first_occurrences
+from sim._arrays import first_occurrences, positions_in
 from sim.intervals import add_share
 from sim.network import RoadNetwork
 from sim.routing import Routes
@@ -118,7 +118,7 @@ def long_trip_exposure(
     same = rows[1:] == rows[:-1]
     gaps = pd.DataFrame({"row": rows[1:][same], "km": np.diff(m)[same] / 1000,
                          "min": np.diff(t)[same] / 60}).groupby("row").max()
-    camera_row = pd.Index(layout["camera_id"]).get_indexer(reads["camera_id"].to_numpy()[mine])
+    camera_row = positions_in(layout["camera_id"], reads["camera_id"].iloc[mine])
     operator = pd.factorize(layout["operator"])[0][camera_row]
     seen_by = pd.DataFrame({"row": trip_row[mine], "op": operator}).drop_duplicates().groupby("row").size()
     out: dict[str, Any] = {"n_trips": int(len(long_rows))}

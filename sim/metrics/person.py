@@ -14,6 +14,8 @@ from sim.network import RoadNetwork
 from sim.metrics.predictability import predictability
 from sim.shard import shard_map
 
+#: The columns of the reads the person metrics read: the plate as read, where and when, and (scoring only) the truth.
+PERSON_COLUMNS = ("plate_read", "camera_id", "time_s", "edge", "vehicle_id")
 #: Plates (codes) per block of the home and work guesses: one shard on a Dask worker (see :func:`guess_places`).
 PLATES_PER_BLOCK = 250_000
 
@@ -42,9 +44,11 @@ def searcher_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> 
                            name="vehicle_id")
 
 
-def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
+def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None, *,
+                key_codes: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
     """:func:`searcher_reads` with each plate as an integer code in text order (a county week's millions of reads
-    are then sorted and grouped as integers, never hashed as text again).
+    are then sorted and grouped as integers, never hashed as text again). ``key_codes``: ``plate_key`` already
+    so coded (:meth:`sim.reconstruct.Reconstruction.key_codes`, each plate used by some read), in its place.
 
     Returns
     -------
@@ -63,8 +67,11 @@ def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tup
     >>> seen["plate"].tolist(), plates.tolist(), owner.to_dict()
     ([1, 0, 1], ['A', 'B'], {0: 3, 1: 5})
     """
-    plate = reads["plate_read"] if plate_key is None else pd.Series(np.asarray(plate_key, dtype=object))
-    code, plates = pd.factorize(plate, sort=True)
+    if key_codes is None:
+        plate = reads["plate_read"] if plate_key is None else pd.Series(np.asarray(plate_key, dtype=object))
+        code, plates = pd.factorize(plate, sort=True)
+    else:
+        code, plates = key_codes
     code = code.astype(np.int64)
     frame = pd.DataFrame({"plate": code, "camera_id": reads["camera_id"].array,  # (as held: no copy as objects)
                           "time_s": reads["time_s"].to_numpy(float), "edge": reads["edge"].to_numpy(np.int64)})
@@ -76,6 +83,13 @@ def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None) -> tup
     group, vehicle, _, rank = ranked_pairs(code[has_plate], reads["vehicle_id"].to_numpy(np.int64)[has_plate])
     best = rank == 0
     return frame, plates, pd.Series(vehicle[best], index=pd.Index(group[best], name="plate"), name="vehicle_id")
+
+
+def _kept_codes(code: np.ndarray, plates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted codes of a subset of reads renumbered over the plates it still holds (as factorizing it would)."""
+    used = np.bincount(code[code >= 0], minlength=len(plates)) > 0
+    renumber = np.append(np.cumsum(used) - 1, -1)
+    return renumber[code], plates[used]
 
 
 def uniqueness(
@@ -311,6 +325,7 @@ def person_metrics(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, n_days: int, rng: np.random.Generator,
     *, persons: pd.DataFrame | None = None, first_weekday: int = 0, plate_key: np.ndarray | None = None,
     max_plates: int = 5_000, sighting: np.ndarray | None = None,
+    key_codes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """Uniqueness for k = 1…5, and (multi-day runs) home and work inference and predictability.
 
@@ -320,7 +335,9 @@ def person_metrics(
     Work inference needs ``persons`` (the population model's ``vehicle_id,
     work, worker``). Each counts sightings, not reads: with ``sighting``
     (each read's, see :func:`sim.reconstruct.sighting_ids`) a pass logged
-    twice is kept once, so a duplicate read is no "next camera".
+    twice is kept once, so a duplicate read is no "next camera". ``key_codes``:
+    ``plate_key`` as sorted codes and plates (see
+    :meth:`sim.reconstruct.Reconstruction.key_codes`), in its place.
 
     Returns
     -------
@@ -330,13 +347,16 @@ def person_metrics(
         is the true vehicle behind the plate) and, for multi-day runs,
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
+    # only the columns read (with codes for the keys, not even the plate as read): a subset is not a copy of all
+    reads = reads[[c for c in PERSON_COLUMNS if c in reads.columns and (key_codes is None or c != "plate_read")]]
     if sighting is not None and len(reads):  # one read per sighting: the first of each pass
         first = np.sort(first_occurrences(np.asarray(sighting))[1], kind="stable")
         reads = reads.iloc[first].reset_index(drop=True)
         plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
+        key_codes = None if key_codes is None else _kept_codes(key_codes[0][first], key_codes[1])
     # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
     # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
-    seen, plates, owner_of_code = coded_reads(reads, plate_key)
+    seen, plates, owner_of_code = coded_reads(reads, plate_key, key_codes=key_codes)
     unique = {k: u.assign(vehicle_id=owner_of_code.reindex(u["plate"].to_numpy(np.int64)).to_numpy(),
                           plate=plates[u["plate"].to_numpy(np.int64)])
               for k, u in unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates).items()}

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import shared_codes
 from sim.intervals import add_share
 from sim.reconstruct import Reconstruction
 
@@ -19,7 +20,7 @@ def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> dict[str,
     the effective size of pairs clustered by plate).
     """
     out: dict[str, Any] = {}
-    key = pd.factorize(pd.Series(recon.plate_key, dtype=object))[0]
+    key = appearance_codes(recon.key_codes()[0])
     order = np.lexsort((reads["time_s"].to_numpy(), key))
     same_plate = key[order][1:] == key[order][:-1]
     trip = reads["trip_id"].to_numpy()[order]
@@ -41,11 +42,33 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
     """
     plate_of = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
     vehicle = reads["vehicle_id"].to_numpy()
-    true_plate = plate_of.reindex(vehicle).to_numpy(dtype=object)
-    read_plate = reads["plate_read"].to_numpy(dtype=object)
+    # each read's plate as read, its vehicle's true plate and the key it is filed under, as codes of one
+    # factorization of their distinct values (never a Python object per read); a missing plate equals nothing
+    read_plate, true_plate, key = shared_codes(pd.factorize(reads["plate_read"]),
+                                               (plate_of.index.get_indexer(vehicle), plate_of.to_numpy()),
+                                               recon.key_codes())
     misread = read_plate != true_plate
-    moved = recon.plate_key != read_plate
+    moved = key != read_plate
     out: dict[str, Any] = {"n_misreads": int(misread.sum()), "n_matched": int(moved.sum())}
-    add_share(out, "share_misreads_recovered", recon.plate_key[misread] == true_plate[misread], vehicle[misread])
-    add_share(out, "share_matches_wrong", recon.plate_key[moved] != true_plate[moved], vehicle[moved])
+    add_share(out, "share_misreads_recovered", key[misread] == true_plate[misread], vehicle[misread])
+    add_share(out, "share_matches_wrong", key[moved] != true_plate[moved], vehicle[moved])
     return out
+
+
+def appearance_codes(code: np.ndarray) -> np.ndarray:
+    """Codes renumbered in order of first appearance, as ``pd.factorize`` (unsorted) numbers values (-1 kept).
+
+    Examples
+    --------
+    >>> appearance_codes(np.array([2, 0, 2, -1, 1])).tolist()
+    [0, 1, 0, -1, 2]
+    """
+    code = np.asarray(code, dtype=np.int64)
+    values, first = np.unique(code, return_index=True)
+    kept = values >= 0
+    values, first = values[kept], first[kept]
+    rank = np.empty(len(values), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(values))
+    lookup = np.full(int(values.max()) + 2 if len(values) else 1, -1, np.int64)
+    lookup[values] = rank
+    return lookup[code]

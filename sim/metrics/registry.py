@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import positions_in
 from sim.seeds import named_rng
 from sim.network import RoadNetwork
 from sim.routing import Routes
@@ -99,7 +100,7 @@ class RunContext:
     @cached_property
     def camera_row(self) -> np.ndarray:
         """Each read's row in the layout (−1 for a camera not in it): looked up once for every view and agency."""
-        return np.asarray(pd.Index(self.layout["camera_id"]).get_indexer(self.reads["camera_id"]))
+        return positions_in(self.layout["camera_id"], self.reads["camera_id"])
 
     @cached_property
     def long_routes(self) -> Any:
