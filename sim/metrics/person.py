@@ -151,8 +151,11 @@ def unique_plates(
     vehicle = vehicle.astype(np.int64)
     span = int(point.max()) + 1
     joint = distinct(vehicle * span + point)  # sorted by plate, then point (one 1-D sort, not np.unique(axis=1))
+    n_vehicles = int(vehicle.max()) + 1
+    del camera, hour, point, vehicle  # (a read's columns, no longer needed: free them before the pairs' arrays)
     pairs = np.stack([joint // span, joint % span])
-    by_vehicle = np.searchsorted(pairs[0], np.arange(vehicle.max() + 2))
+    del joint
+    by_vehicle = np.searchsorted(pairs[0], np.arange(n_vehicles + 1))
     order = np.lexsort((pairs[0], pairs[1]))
     holders_point, holders_vehicle = pairs[1][order], pairs[0][order]
     size = np.diff(by_vehicle)

@@ -257,7 +257,11 @@ def summary_metrics(
     out["vehicle_km_recovered_median_n"] = int(len(km_share))
     out["vehicle_km_recovered_median_ci"] = median_interval(km_share)
     add_share(out, "share_vehicles_km_recovered_ge90", km_share >= 0.9, reason="no vehicle drove")
-    mine_table, mine_trips = (trip_table, trips) if residents is None else (trip_table[mine], trips[mine])
+    # (only the columns located trips are judged on: a row subset copies every column it keeps)
+    table_columns = ["origin_error_m", "destination_error_m", "start_lag_s", "end_lag_s"]
+    mine_table, mine_trips = trip_table[table_columns], trips[["vehicle_id", "depart_s"]]
+    if residents is not None:
+        mine_table, mine_trips = mine_table[mine], mine_trips[mine]
     return out | movements_located(mine_table, mine_trips, locate_m=locate_m, locate_s=locate_s)
 
 
