@@ -238,8 +238,9 @@ def shared_codes(*coded: tuple[np.ndarray, Any]) -> list[np.ndarray]:
 
 
 def positions_in(index: Any, column: Any) -> np.ndarray:
-    """``pd.Index(index).get_indexer(column)`` (each value's position, -1 where absent or missing), looking up each
-    distinct value of ``column`` once: a column of millions of text values is never turned into Python objects.
+    """``pd.Index(index).get_indexer(column)`` (each value's position, -1 where absent), looking up each distinct
+    value of ``column`` once: a column of millions of text values is never turned into Python objects. A missing
+    value is -1 even where ``index`` holds one (``get_indexer`` would find it there).
 
     Examples
     --------

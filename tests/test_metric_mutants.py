@@ -216,6 +216,33 @@ def test_trip_splits_judged_per_plate_with_each_parked_read_its_own_trip():
 
 
 @pytest.mark.parametrize("seed", range(4))
+def test_misread_scores_as_plate_by_plate_comparisons(seed: int) -> None:
+    """Plates as text and as numbers, some reads without a plate: the scores equal a read-by-read comparison of
+    the plate read, the vehicle's true plate and the key (a missing plate equals nothing)."""
+    rng = np.random.default_rng(seed)
+    values = np.array(["AB1", "AB2", "AB3", 12, 13], dtype=object)
+    n = 80
+    vehicle = rng.integers(0, 8, n)
+    true = values[rng.integers(0, len(values), 8)]  # (two vehicles may share a plate)
+    read = np.where(rng.random(n) < 0.7, true[vehicle], values[rng.integers(0, len(values), n)])
+    read[rng.choice(n, 4, replace=False)] = np.nan
+    key = np.where(rng.random(n) < 0.6, read, values[rng.integers(0, len(values), n)])
+    got = misread_matching(pd.DataFrame({"vehicle_id": vehicle, "plate_read": pd.Series(read, dtype=object)}),
+                           pd.DataFrame({"vehicle_id": np.arange(8), "plate": true}), filed_under(list(key)))
+
+    def same(a: object, b: object) -> bool:
+        return not (pd.isna(a) or pd.isna(b)) and a == b
+
+    misread = [not same(r, true[v]) for r, v in zip(read, vehicle)]
+    moved = [not same(k, r) for k, r in zip(key, read)]
+    recovered = [same(k, true[v]) for k, v, m in zip(key, vehicle, misread) if m]
+    wrong = [not same(k, true[v]) for k, v, m in zip(key, vehicle, moved) if m]
+    assert (got["n_misreads"], got["n_matched"]) == (sum(misread), sum(moved))
+    assert got["share_misreads_recovered"] == pytest.approx(np.mean(recovered))
+    assert got["share_matches_wrong"] == pytest.approx(np.mean(wrong))
+
+
+@pytest.mark.parametrize("seed", range(4))
 def test_appearance_codes_number_as_pandas_factorize(seed: int) -> None:
     codes = np.random.default_rng(seed).integers(-1, 6, 40)
     assert appearance_codes(codes).tolist() == pd.factorize(pd.Series(codes).replace(-1, np.nan))[0].tolist()

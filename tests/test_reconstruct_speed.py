@@ -111,16 +111,17 @@ def test_plates_not_held_as_str_take_the_same_way(net: RoadNetwork) -> None:
     assert np.array_equal(as_str.read_recon, as_objects.read_recon)
 
 
-@pytest.mark.parametrize(("seed", "tolerance", "dtype"), [(3, True, "str"), (4, False, "str"), (5, True, object)])
+@pytest.mark.parametrize(("seed", "tolerance", "dtype"), [(3, True, "str"), (4, False, "str"), (5, True, object),
+                                                       (3, False, "str"), (6, False, object)])
 def test_key_codes_are_the_keys_factorized(net: RoadNetwork, seed: int, tolerance: bool, dtype: object) -> None:
     """The codes a reconstruction keeps for its keys are pandas' sorted factorization of the keys themselves,
     missing plates (seed 3) included, whichever way the plates were held and matched."""
-    reads = random_reads(net, seed, missing=seed == 3).astype({"plate_read": dtype})
+    reads = random_reads(net, seed, missing=seed in (3, 6)).astype({"plate_read": dtype})
     recon = reconstruct(reads, net, misread_tolerance=tolerance)
     code, plates = pd.factorize(pd.Series(recon.plate_key, dtype=object), sort=True)
     kept_code, kept_plates = recon.key_codes()
     assert np.array_equal(kept_code, code) and kept_plates.tolist() == list(plates)
-    assert (kept_code < 0).any() == (seed == 3)
+    assert (kept_code < 0).any() == (seed in (3, 6))
 
 
 @pytest.mark.parametrize("seed", range(3))
