@@ -263,3 +263,18 @@ def test_traffic_from_outside_by_vehicle_kind():
         assert call("traffic_from_outside", run) == {
             "share_trips_external": None,
             "share_trips_external_reason": "traffic from outside is modelled in the population model only"}
+
+
+def test_a_whole_fleet_run_with_the_population_model_writes_its_vehicles():
+    """The population model's vehicles go to ``vehicles.parquet`` in a run of the whole fleet too (the golden runs
+    with a population model are samples, which take the other branch): one row per vehicle, every vehicle that
+    drove among them, and the 150 residents the scenario asks for."""
+    scenario = load_scenario(overrides=["network.rows=8", "network.cols=8", "demand.model='population'",
+                                        "demand.vehicles=150", "demand.days=1", "cameras.count=10",
+                                        "metrics.pair_samples=50", "traffic.engine=simpy"])
+    assert scenario.demand.sample_share == 1
+    run = simulate_scenario(scenario)
+    vehicles = run.tables["vehicles"]
+    assert isinstance(vehicles, pd.DataFrame) and vehicles["vehicle_id"].is_unique
+    assert set(run.trips["vehicle_id"]) <= set(vehicles["vehicle_id"])
+    assert int((vehicles["kind"] == "resident").sum()) == 150
