@@ -85,6 +85,23 @@ def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None, *,
     return frame, plates, pd.Series(vehicle[best], index=pd.Index(group[best], name="plate"), name="vehicle_id")
 
 
+def _sightings_coded(reads: pd.DataFrame, plate_key: np.ndarray | None,
+                     key_codes: tuple[np.ndarray, np.ndarray] | None,
+                     sighting: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
+    """:func:`coded_reads` of the first read of each sighting (every read without ``sighting``); the subset made
+    on the way is freed on return."""
+    # only the columns read (with codes for the keys, not even the plate as read): a subset is not a copy of all
+    reads = reads[[c for c in PERSON_COLUMNS if c in reads.columns and (key_codes is None or c != "plate_read")]]
+    if sighting is not None and len(reads):  # one read per sighting: the first of each pass
+        first = np.sort(first_occurrences(np.asarray(sighting))[1], kind="stable")
+        reads = reads.iloc[first].reset_index(drop=True)
+        plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
+        key_codes = None if key_codes is None else _kept_codes(key_codes[0][first], key_codes[1])
+    # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
+    # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
+    return coded_reads(reads, plate_key, key_codes=key_codes)
+
+
 def _kept_codes(code: np.ndarray, plates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted codes of a subset of reads renumbered over the plates it still holds (as factorizing it would)."""
     used = np.bincount(code[code >= 0], minlength=len(plates)) > 0
@@ -350,16 +367,7 @@ def person_metrics(
         is the true vehicle behind the plate) and, for multi-day runs,
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
-    # only the columns read (with codes for the keys, not even the plate as read): a subset is not a copy of all
-    reads = reads[[c for c in PERSON_COLUMNS if c in reads.columns and (key_codes is None or c != "plate_read")]]
-    if sighting is not None and len(reads):  # one read per sighting: the first of each pass
-        first = np.sort(first_occurrences(np.asarray(sighting))[1], kind="stable")
-        reads = reads.iloc[first].reset_index(drop=True)
-        plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
-        key_codes = None if key_codes is None else _kept_codes(key_codes[0][first], key_codes[1])
-    # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
-    # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
-    seen, plates, owner_of_code = coded_reads(reads, plate_key, key_codes=key_codes)
+    seen, plates, owner_of_code = _sightings_coded(reads, plate_key, key_codes, sighting)
     unique = {k: u.assign(vehicle_id=owner_of_code.reindex(u["plate"].to_numpy(np.int64)).to_numpy(),
                           plate=plates[u["plate"].to_numpy(np.int64)])
               for k, u in unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates).items()}
