@@ -17,7 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
 import time
@@ -82,12 +82,10 @@ def shard_map(function: Callable[..., Any], shards: Sequence[tuple[Any, ...]], *
         token = _LEDGER.set(None)  # a shard's own shards are part of its time, not counted again
         try:
             for i, shard in enumerate(shards):
-                if counts is None:
+                with nullcontext() if counts is None else muted():  # counted here, per shard, not again inside
                     timed.append(_timed(function, *shard))
-                    continue
-                with muted():  # counted here, per shard, not again inside
-                    timed.append(_timed(function, *shard))
-                tick(counts[i])
+                if counts is not None:
+                    tick(counts[i])
         finally:
             _LEDGER.reset(token)
     else:
