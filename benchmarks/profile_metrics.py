@@ -1,0 +1,122 @@
+"""Where a run's memory peaks: each stage's and each registered metric's time and resident memory, in process.
+
+    python benchmarks/profile_metrics.py                                    # westchester-sanctuary, one day
+    python benchmarks/profile_metrics.py scenarios/westchester-sanctuary.toml --set demand.days=7
+
+Runs :func:`sim.pipeline.simulate_scenario` in this process (no output folder is written) with every metric of
+:data:`sim.metrics.registry.METRICS` timed, while a thread reads the process's resident memory every 0.05 s.
+Prints, per stage and per metric (in the order they ran): the memory at the start, the peak during it and the
+memory at the end, then the metrics ranked by how far they rose above their start: the transient arrays a
+metric makes, which decide the run's peak when they come on top of what the run holds. ``bench_week.py``
+measures the command as a user runs it (the process tree's peak per stage); this script says which metric
+within a stage to look at. A benchmark, not a test: it takes as long as the run (the whole Westchester fleet's
+week: about 3 minutes and 6.5 GB on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from sim.metrics import registry
+from sim.pipeline import simulate_scenario
+from sim.scenario import load_scenario
+
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "westchester-sanctuary.toml"
+
+
+class Sampler:
+    """The process's resident memory (bytes) every ``every_s`` seconds, on a thread of its own."""
+
+    def __init__(self, every_s: float = 0.05) -> None:
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._process = psutil.Process()
+        self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True)
+
+    def _run(self, every_s: float) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.perf_counter(), self._process.memory_info().rss))
+            time.sleep(every_s)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def at(self, t: float) -> float:
+        """GB resident at time ``t`` (the last sample before it)."""
+        before = [rss for when, rss in self.samples if when <= t]
+        return (before[-1] if before else self.samples[0][1]) / 1e9
+
+    def peak(self, t0: float, t1: float) -> float:
+        """GB: the highest sample in ``[t0, t1]`` (the memory at ``t0`` when none fell inside)."""
+        inside = [rss for when, rss in self.samples if t0 <= when <= t1]
+        return max(inside) / 1e9 if inside else self.at(t0)
+
+
+def timed_metrics(events: list[tuple[str, float, float]]) -> Callable[[], None]:
+    """Wrap every registered metric so that each call adds ``(name, start, end)`` to ``events``; returns the
+    function that puts the registry back."""
+    original = dict(registry.METRICS)
+
+    def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def clocked(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                events.append((name, start, time.perf_counter()))
+        return clocked
+
+    for key, m in original.items():
+        registry.METRICS[key] = dataclasses.replace(m, function=wrap(m.name, m.function))
+    return lambda: registry.METRICS.update(original)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="time and memory of each stage and metric of a run, in process")
+    parser.add_argument("scenario", nargs="?", type=Path, default=SCENARIO)
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args()
+    scenario = load_scenario(args.scenario, overrides=args.overrides)
+    stages: list[tuple[str, float, float]] = []
+    metrics: list[tuple[str, float, float]] = []
+    clock = [time.perf_counter()]
+
+    def progress(name: str) -> None:
+        now = time.perf_counter()
+        stages.append((name, clock[0], now))
+        clock[0] = now
+
+    restore = timed_metrics(metrics)
+    try:
+        with Sampler() as memory:
+            clock[0] = time.perf_counter()
+            simulate_scenario(scenario, progress)
+    finally:
+        restore()
+    print(f"{scenario.name}: {' '.join(args.overrides) or 'as written'}")
+    print(f"{'':36s} {'seconds':>8s} {'start GB':>9s} {'peak GB':>8s} {'end GB':>7s}")
+    for kind, rows in (("stage", stages), ("metric", metrics)):
+        for name, t0, t1 in rows:
+            print(f"{kind + ' ' + name:36s} {t1 - t0:8.1f} {memory.at(t0):9.2f} {memory.peak(t0, t1):8.2f} "
+                  f"{memory.at(t1):7.2f}")
+    print("metrics by how far they rose above their start (GB):")
+    rises = sorted(((memory.peak(t0, t1) - memory.at(t0), name) for name, t0, t1 in metrics), reverse=True)
+    for rise, name in rises[:10]:
+        print(f"  {name:34s} {rise:5.2f}")
+
+
+if __name__ == "__main__":
+    main()
