@@ -256,6 +256,15 @@ def test_a_parked_read_before_a_trip_is_another_trip():
     assert trip_split_accuracy(reads, recon)["trip_split_accuracy"] == 1.0
 
 
+def test_no_plate_read_twice_has_no_split_accuracy_with_a_reason():
+    """Plates A and B read once each, a third read with no plate: no two consecutive reads of one plate, so nothing
+    is judged: no share (None, 0 pairs) and the reason written out."""
+    reads = pd.DataFrame({"time_s": [0.0, 10.0, 20.0], "trip_id": [1, 2, 2]})
+    got = trip_split_accuracy(reads, filed_under(["A", "B", None]))
+    assert (got["trip_split_accuracy"], got["trip_split_accuracy_n"]) == (None, 0)
+    assert got["trip_split_accuracy_reason"] == "no plate was read twice"
+
+
 def test_matches_scored_when_one_of_three_moves_is_wrong():
     """Vehicles 0 (AAA1111), 1 (BBB2222), 2 (CCC3333). Read as AAA1111 and AAA1117 (put back on AAA1111), BBB2228
     (put back on BBB2222), CCC3333 (moved onto BBB2222: two cars merged) and CCC3338 (left as read). Misreads:
@@ -569,6 +578,23 @@ def test_areas_roads_outside_every_area_count_nowhere():
     table = exposure_by_area(**case).set_index("area")
     assert table["n_vehicles_driving"].tolist() == [1, 2, 0]
     assert table.loc["core", "road_km"] == pytest.approx(1.5)
+
+
+def test_areas_of_a_route_sample_count_reads_outside_every_area_nowhere():
+    """The route sample without trip 3 (vehicle 2's), and the road n0 → n1 (vehicle 0's first read) given an area
+    not listed ("outside"): that read counts in no area. Core: driven by vehicles 0 and 1, observed by vehicle 0
+    (its read on n1 → n2), 1 read: 1 of 2, 0.5 reads a vehicle driving. Ring: driven and observed by vehicle 0
+    alone, its 2 reads there (n2 → n3, n3 → n4); vehicle 2's read (n3 → n2) is outside the sample."""
+    case = areas_case(kept=[True, True, True, False])
+    net = case["net"]
+    road_n0_n1 = [i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))
+                  if (int(net.nodes[u]), int(net.nodes[v])) == (0, 1)]
+    case["edge_area"] = case["edge_area"].copy()
+    case["edge_area"][road_n0_n1] = "outside"
+    table = exposure_by_area(**case).set_index("area")
+    assert table["n_vehicles_driving"].tolist() == [2, 1, 0] and table["n_vehicles_observed"].tolist() == [1, 1, 0]
+    assert table.loc[["core", "ring"], "reads_per_vehicle_driving"].tolist() == [0.5, 2.0]
+
 
 def test_areas_summary_gaps_core_minus_periphery():
     """Rings core, ring: core − periphery of the share of vehicles observed 0.5 − 1 = −0.5, of residents' trips read

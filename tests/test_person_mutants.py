@@ -376,6 +376,37 @@ def test_person_metrics_scores_residents_homes_and_reads_the_searchers_plates():
     assert (m["home_inference_accuracy"], m["n_vehicles_scored"]) == (0.0, 1)
 
 
+def test_person_metrics_from_key_codes_score_as_from_the_keys():
+    """The case above with the searcher's keys handed over as sorted codes (what a reconstruction holds): AAA1111
+    is code 0, BBB2222 code 1, the plate as read not needed. The same scores: two plates of 2 points each (U(1) =
+    U(2) = 1), the resident's home and work right, and each plate under its own text and vehicle."""
+    rows = [("AAA1111", 0, (0, 1), 0, 7), ("AAA1117", 0, (0, 1), 4, 7), ("BBB2222", 1, (3, 0), 0, 7),
+            ("BBB2222", 1, (3, 0), 0, 7 + 2 / HOUR), ("BBB2222", 1, (3, 0), 1, 7)]
+    reads = reads_of(rows).drop(columns="plate_read")
+    codes = (np.array([0, 0, 1, 1, 1]), np.array(["AAA1111", "BBB2222"], dtype=object))
+    persons = pd.DataFrame({"vehicle_id": [0, 1], "home": [2, 2], "work": [2, 2], "worker": [True, False],
+                            "works_outside": False, "kind": ["resident", "visitor"]})
+    m, tables = person_metrics(reads, homes([2, 2]), NET, 5, np.random.default_rng(0), persons=persons,
+                               key_codes=codes, sighting=np.array([0, 1, 2, 2, 3]))
+    assert m["uniqueness_n_plates"] == 2
+    assert (m["uniqueness_k1"], m["uniqueness_k2"], m["uniqueness_k2_n"]) == (1.0, 1.0, 2)
+    assert (m["home_inference_accuracy"], m["home_inference_accuracy_n"], m["n_vehicles_scored"]) == (1.0, 1, 1)
+    assert (m["work_inference_accuracy"], m["n_workers_scored"]) == (1.0, 1)
+    assert sorted(tables["vehicle_uniqueness"][["plate", "vehicle_id", "k"]].values.tolist()) == \
+        [["AAA1111", 0, 1], ["AAA1111", 0, 2], ["BBB2222", 1, 1], ["BBB2222", 1, 2]]
+
+
+def test_person_metrics_of_reads_without_the_truth_score_the_plates_alone():
+    """A searcher's log with no ``vehicle_id``: plate A read on 0→1 at 07:00 and 1→2 at 08:00, plate B twice on
+    3→0 (07:00, 09:00): 2 points each, none shared: U(1) = U(2) = 1 over 2 plates, no vehicle behind either."""
+    rows = [("A", 0, (0, 1), 0, 7), ("A", 0, (1, 2), 0, 8), ("B", 1, (3, 0), 0, 7), ("B", 1, (3, 0), 0, 9)]
+    m, tables = person_metrics(reads_of(rows).drop(columns="vehicle_id"), homes([2, 2]), NET, 1,
+                               np.random.default_rng(0))
+    assert (m["uniqueness_n_plates"], m["uniqueness_k1"], m["uniqueness_k2"], m["uniqueness_k2_n"]) == (2, 1.0, 1.0, 2)
+    assert sorted(tables["vehicle_uniqueness"].query("k == 2")["plate"]) == ["A", "B"]
+    assert tables["vehicle_uniqueness"]["vehicle_id"].isna().all()
+
+
 def test_two_days_are_enough_and_one_day_says_why_not():
     """A plate read at 07:00 on 0→1 on days 0 and 1, home at node 2. Over two days its home is guessed (right);
     without the population model there is no work number, and it says why. Over one day neither home nor the
