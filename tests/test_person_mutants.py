@@ -407,6 +407,25 @@ def test_person_metrics_of_reads_without_the_truth_score_the_plates_alone():
     assert tables["vehicle_uniqueness"]["vehicle_id"].isna().all()
 
 
+@pytest.mark.parametrize("given", ["plate_read", "plate_key", "key_codes"])
+def test_reads_without_a_plate_count_for_no_plate(given: str) -> None:
+    """Plate A read on 0→1 at 07:00 and 1→2 at 08:00 (vehicle 0), plate B on 3→0 at 07:00 and 09:00 (vehicle 1),
+    and two reads of vehicle 1 with no plate (on 0→1 at 07:00, A's point, and 2→3 at 10:00): those are no plate's,
+    so 2 plates of 2 points each, none shared: U(1) = U(2) = 1, nobody has 3 points, and only A and B are listed.
+    The same whether the missing plate is in the reads, in the keys, or a code -1 (each read its own sighting)."""
+    rows = [("A", 0, (0, 1), 0, 7), ("A", 0, (1, 2), 0, 8), ("B", 1, (3, 0), 0, 7), ("B", 1, (3, 0), 0, 9),
+            (None, 1, (0, 1), 0, 7), (None, 1, (2, 3), 0, 10)]
+    reads = reads_of(rows).astype({"plate_read": object})
+    how = {"plate_read": {}, "plate_key": {"plate_key": np.array(["A", "A", "B", "B", None, None], dtype=object)},
+           "key_codes": {"key_codes": (np.array([0, 0, 1, 1, -1, -1]), np.array(["A", "B"], dtype=object)),
+                         "sighting": np.arange(6)}}[given]
+    m, tables = person_metrics(reads, homes([2, 2]), NET, 1, np.random.default_rng(0), **how)
+    assert (m["uniqueness_n_plates"], m["uniqueness_k1"], m["uniqueness_k2"], m["uniqueness_k2_n"]) == (2, 1.0, 1.0, 2)
+    assert m["uniqueness_k3"] is None
+    assert sorted(tables["vehicle_uniqueness"][["plate", "vehicle_id", "k"]].values.tolist()) == \
+        [["A", 0, 1], ["A", 0, 2], ["B", 1, 1], ["B", 1, 2]]
+
+
 def test_two_days_are_enough_and_one_day_says_why_not():
     """A plate read at 07:00 on 0→1 on days 0 and 1, home at node 2. Over two days its home is guessed (right);
     without the population model there is no work number, and it says why. Over one day neither home nor the

@@ -368,6 +368,8 @@ def person_metrics(
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
     seen, plates, owner_of_code = _sightings_coded(reads, plate_key, key_codes, sighting)
+    if (seen["plate"].to_numpy() < 0).any():  # a read without a plate (code -1) is no plate's: it counts nowhere
+        seen = seen[seen["plate"].to_numpy() >= 0].reset_index(drop=True)
     unique = {k: u.assign(vehicle_id=owner_of_code.reindex(u["plate"].to_numpy(np.int64)).to_numpy(),
                           plate=plates[u["plate"].to_numpy(np.int64)])
               for k, u in unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates).items()}
