@@ -176,8 +176,11 @@ def _person_table(metrics: dict[str, Any]) -> str:
                         f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td></tr>")
     if not rows:
         return ""
+    why = metrics.get("next_camera_top1_accuracy_reason")
+    not_guessed = ("" if metrics.get("predictability") or not why else
+                   f"<p>Home, work and the next camera are not guessed: {html.escape(str(why))}.</p>")
     return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of plates / transitions</th>"
-            "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>")
+            "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>" + not_guessed)
 
 
 def _precision_note(metrics: dict[str, Any]) -> str:

@@ -138,10 +138,15 @@ def test_exposure_bands_and_first_read_delay_equal_direct_counts():
 def test_multi_day_run_reports_person_metrics_and_one_day_says_why_not():
     """The run's home and next-camera numbers equal the rules recomputed here in plain Python from the
     searcher's reads (plate after matching, time, camera), scored by the true vehicle behind each plate."""
-    one = simulate_scenario(small_scenario()).metrics
+    one_day = simulate_scenario(small_scenario())
+    one = one_day.metrics
     assert one["home_inference_accuracy"] is None and "two or more days" in one["home_inference_accuracy_reason"]
+    # the report says so where the guesses would be (it shows only the uniqueness rows)
+    assert "Home, work and the next camera are not guessed: needs a run of two or more days" in render_report(
+        one_day)
     sim = simulate_scenario(small_scenario("demand.days=3", "cameras.misread_rate=0.05"))
     m = sim.metrics
+    assert "are not guessed" not in render_report(sim)
     hits = place_guesses_by_hand(sim.reads, sim.recon.plate_key, true_homes(sim.trips), sim.net)
     assert m["home_inference_accuracy_n"] == len(hits) > 20
     assert m["home_inference_accuracy"] == pytest.approx(np.mean(hits))
