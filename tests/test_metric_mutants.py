@@ -511,6 +511,16 @@ def areas_case(kept=None):
                 trips=trips, routes=flat(true, kept), reads=reads, trip_table=trip_table, n_days=2, unique=unique)
 
 
+def road_outside(case: dict, road: tuple[int, int]) -> dict:
+    """``case`` with the road ``road`` (node ids, u → v) given the area "outside", which is not listed."""
+    net = case["net"]
+    on_road = [i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))
+               if (int(net.nodes[u]), int(net.nodes[v])) == road]
+    case["edge_area"] = case["edge_area"].copy()
+    case["edge_area"][on_road] = "outside"
+    return case
+
+
 def test_areas_exposure_by_hand():
     """Road km: a two-way road counts half of each direction, a one-way road whole: core 4 × 500 m = 2 km; ring
     2 × 500 + 750 + 1,250 m = 3 km. Fixed cameras (the patrol car's reader is not one; a camera without a kind is
@@ -569,13 +579,7 @@ def test_areas_roads_outside_every_area_count_nowhere():
     """The road n2 → n1 (vehicle 1's only drive) given an area not listed ("outside"): nobody drives it in a listed
     area, so the core is driven by vehicle 0 alone (1), the empty area by nobody (0), and the core's road is 1.5 km
     (n2 → n1's 500 m gone)."""
-    case = areas_case()
-    net = case["net"]
-    road_n2_n1 = [i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))
-                  if (int(net.nodes[u]), int(net.nodes[v])) == (2, 1)]
-    case["edge_area"] = case["edge_area"].copy()
-    case["edge_area"][road_n2_n1] = "outside"
-    table = exposure_by_area(**case).set_index("area")
+    table = exposure_by_area(**road_outside(areas_case(), (2, 1))).set_index("area")
     assert table["n_vehicles_driving"].tolist() == [1, 2, 0]
     assert table.loc["core", "road_km"] == pytest.approx(1.5)
 
@@ -585,13 +589,7 @@ def test_areas_of_a_route_sample_count_reads_outside_every_area_nowhere():
     not listed ("outside"): that read counts in no area. Core: driven by vehicles 0 and 1, observed by vehicle 0
     (its read on n1 → n2), 1 read: 1 of 2, 0.5 reads a vehicle driving. Ring: driven and observed by vehicle 0
     alone, its 2 reads there (n2 → n3, n3 → n4); vehicle 2's read (n3 → n2) is outside the sample."""
-    case = areas_case(kept=[True, True, True, False])
-    net = case["net"]
-    road_n0_n1 = [i for i, (u, v) in enumerate(zip(net.edge_u, net.edge_v))
-                  if (int(net.nodes[u]), int(net.nodes[v])) == (0, 1)]
-    case["edge_area"] = case["edge_area"].copy()
-    case["edge_area"][road_n0_n1] = "outside"
-    table = exposure_by_area(**case).set_index("area")
+    table = exposure_by_area(**road_outside(areas_case(kept=[True, True, True, False]), (0, 1))).set_index("area")
     assert table["n_vehicles_driving"].tolist() == [2, 1, 0] and table["n_vehicles_observed"].tolist() == [1, 1, 0]
     assert table.loc[["core", "ring"], "reads_per_vehicle_driving"].tolist() == [0.5, 2.0]
 

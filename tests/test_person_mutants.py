@@ -50,6 +50,27 @@ def reads_of(rows):
         "time_s": [r[3] * DAY + r[4] * HOUR for r in rows], "trip_id": 0})
 
 
+#: A resident (vehicle 0, read as AAA1111 and once misread as AAA1117 on day 4) and a visitor (vehicle 1, BBB2222,
+#: a pass logged twice on day 0 and another on day 1), each at 07:00
+RESIDENT_AND_VISITOR = [("AAA1111", 0, (0, 1), 0, 7), ("AAA1117", 0, (0, 1), 4, 7), ("BBB2222", 1, (3, 0), 0, 7),
+                        ("BBB2222", 1, (3, 0), 0, 7 + 2 / HOUR), ("BBB2222", 1, (3, 0), 1, 7)]
+
+
+def resident_and_visitor():
+    """The population model's table of the two: both live and work at node 2; vehicle 0 is a resident worker."""
+    return pd.DataFrame({"vehicle_id": [0, 1], "home": [2, 2], "work": [2, 2], "worker": [True, False],
+                         "works_outside": False, "kind": ["resident", "visitor"]})
+
+
+def scored_as_worked_out(m):
+    """The resident-and-visitor case's numbers, worked out by hand (see the test that uses the keys): two plates of
+    2 points each, U(1) = U(2) = 1; the resident's home and work right, the visitor not scored."""
+    assert m["uniqueness_n_plates"] == 2
+    assert (m["uniqueness_k1"], m["uniqueness_k2"], m["uniqueness_k2_n"]) == (1.0, 1.0, 2)
+    assert (m["home_inference_accuracy"], m["home_inference_accuracy_n"], m["n_vehicles_scored"]) == (1.0, 1, 1)
+    assert (m["work_inference_accuracy"], m["n_workers_scored"]) == (1.0, 1)
+
+
 def homes(nodes):
     """Each vehicle's trips (vehicle i leaves ``nodes[i]`` at 06:30 on day 0, and comes back from node 0 at
     17:00), listed latest first: the home is the origin of the earliest."""
@@ -354,19 +375,13 @@ def test_person_metrics_scores_residents_homes_and_reads_the_searchers_plates():
     Tuesday. Home: the resident alone is scored, right (500 m); the visitor (515 m off) is not. Work: the
     resident's two weekday mornings, 0→1: right. Two plates as the searcher holds them, each with 2 points of
     its own: U(1) = U(2) = 1."""
-    rows = [("AAA1111", 0, (0, 1), 0, 7), ("AAA1117", 0, (0, 1), 4, 7), ("BBB2222", 1, (3, 0), 0, 7),
-            ("BBB2222", 1, (3, 0), 0, 7 + 2 / HOUR), ("BBB2222", 1, (3, 0), 1, 7)]
-    reads = reads_of(rows)
+    reads = reads_of(RESIDENT_AND_VISITOR)
     key = np.array(["AAA1111", "AAA1111", "BBB2222", "BBB2222", "BBB2222"], dtype=object)
-    persons = pd.DataFrame({"vehicle_id": [0, 1], "home": [2, 2], "work": [2, 2], "worker": [True, False],
-                            "works_outside": False, "kind": ["resident", "visitor"]})
+    persons = resident_and_visitor()
     m, tables = person_metrics(reads, homes([2, 2]), NET, 5, np.random.default_rng(0), persons=persons,
                                plate_key=key, sighting=np.array([0, 1, 2, 2, 3]))
-    assert m["uniqueness_n_plates"] == 2
-    assert (m["uniqueness_k1"], m["uniqueness_k2"], m["uniqueness_k2_n"]) == (1.0, 1.0, 2)
-    assert (m["home_inference_accuracy"], m["home_inference_accuracy_n"], m["n_vehicles_scored"]) == (1.0, 1, 1)
+    scored_as_worked_out(m)
     assert m["home_error_m_median"] == pytest.approx(500.0)
-    assert (m["work_inference_accuracy"], m["n_workers_scored"]) == (1.0, 1)
     assert sorted(tables["vehicle_uniqueness"].query("k == 1")[["plate", "vehicle_id"]].values.tolist()) == \
         [["AAA1111", 0], ["BBB2222", 1]]
     # the visitor as a resident, the resident as a visitor: home is scored for vehicle 1 alone, and wrong
@@ -380,18 +395,12 @@ def test_person_metrics_from_key_codes_score_as_from_the_keys():
     """The case above with the searcher's keys handed over as sorted codes (what a reconstruction holds): AAA1111
     is code 0, BBB2222 code 1, the plate as read not needed. The same scores: two plates of 2 points each (U(1) =
     U(2) = 1), the resident's home and work right, and each plate under its own text and vehicle."""
-    rows = [("AAA1111", 0, (0, 1), 0, 7), ("AAA1117", 0, (0, 1), 4, 7), ("BBB2222", 1, (3, 0), 0, 7),
-            ("BBB2222", 1, (3, 0), 0, 7 + 2 / HOUR), ("BBB2222", 1, (3, 0), 1, 7)]
-    reads = reads_of(rows).drop(columns="plate_read")
+    reads = reads_of(RESIDENT_AND_VISITOR).drop(columns="plate_read")
     codes = (np.array([0, 0, 1, 1, 1]), np.array(["AAA1111", "BBB2222"], dtype=object))
-    persons = pd.DataFrame({"vehicle_id": [0, 1], "home": [2, 2], "work": [2, 2], "worker": [True, False],
-                            "works_outside": False, "kind": ["resident", "visitor"]})
+    persons = resident_and_visitor()
     m, tables = person_metrics(reads, homes([2, 2]), NET, 5, np.random.default_rng(0), persons=persons,
                                key_codes=codes, sighting=np.array([0, 1, 2, 2, 3]))
-    assert m["uniqueness_n_plates"] == 2
-    assert (m["uniqueness_k1"], m["uniqueness_k2"], m["uniqueness_k2_n"]) == (1.0, 1.0, 2)
-    assert (m["home_inference_accuracy"], m["home_inference_accuracy_n"], m["n_vehicles_scored"]) == (1.0, 1, 1)
-    assert (m["work_inference_accuracy"], m["n_workers_scored"]) == (1.0, 1)
+    scored_as_worked_out(m)
     assert sorted(tables["vehicle_uniqueness"][["plate", "vehicle_id", "k"]].values.tolist()) == \
         [["AAA1111", 0, 1], ["AAA1111", 0, 2], ["BBB2222", 1, 1], ["BBB2222", 1, 2]]
 
