@@ -249,3 +249,18 @@ def positions_in(index: Any, column: Any) -> np.ndarray:
     """
     code, uniques = pd.factorize(column)
     return np.append(pd.Index(index).get_indexer(uniques), -1)[code]
+
+
+def used_codes(code: np.ndarray, uniques: Any) -> tuple[np.ndarray, Any]:
+    """Codes into ``uniques`` (-1: none) renumbered over the values some code still uses, in their order, with
+    those values: what factorizing the codes' values again (sorted as ``uniques`` are) would give.
+
+    Examples
+    --------
+    >>> code, kept = used_codes(np.array([2, -1, 2, 0]), np.array(["a", "b", "c"], dtype=object))
+    >>> code.tolist(), kept.tolist()
+    ([1, -1, 1, 0], ['a', 'c'])
+    """
+    used = np.bincount(code[code >= 0], minlength=len(uniques)) > 0
+    renumber = np.append(np.cumsum(used) - 1, -1)
+    return renumber[code], uniques[used]

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim._arrays import distinct, distinct_counts
+from sim._arrays import distinct, distinct_counts, used_codes
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE
 from sim._errors import NetworkError
 from sim.network import RoadNetwork
@@ -344,9 +344,7 @@ def _plate_keys(
                                   slack_s=slack_s, window_s=window_s)
     plate_key = _plate_values(plate_code, plate_text, column)
     # the plates no read is filed under any more (all matched away) drop out, as a factorization of the keys drops them
-    used = np.bincount(plate_code[plate_code >= 0], minlength=len(plate_text)) > 0
-    renumber = np.append(np.cumsum(used) - 1, -1)
-    return renumber[plate_code], plate_text[used], plate_key, sighting
+    return *used_codes(plate_code, plate_text), plate_key, sighting
 
 
 def _plate_values(code: np.ndarray, plate_text: pd.Index, column: pd.Series) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs
+from sim._arrays import distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs, used_codes
 from sim._time import DAY_S
 from sim.intervals import add_share, not_reported, wilson
 from sim.network import RoadNetwork
@@ -96,17 +96,10 @@ def _sightings_coded(reads: pd.DataFrame, plate_key: np.ndarray | None,
         first = np.sort(first_occurrences(np.asarray(sighting))[1], kind="stable")
         reads = reads.iloc[first].reset_index(drop=True)
         plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
-        key_codes = None if key_codes is None else _kept_codes(key_codes[0][first], key_codes[1])
+        key_codes = None if key_codes is None else used_codes(key_codes[0][first], key_codes[1])
     # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
     # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
     return coded_reads(reads, plate_key, key_codes=key_codes)
-
-
-def _kept_codes(code: np.ndarray, plates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted codes of a subset of reads renumbered over the plates it still holds (as factorizing it would)."""
-    used = np.bincount(code[code >= 0], minlength=len(plates)) > 0
-    renumber = np.append(np.cumsum(used) - 1, -1)
-    return renumber[code], plates[used]
 
 
 def uniqueness(
