@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import shared_codes
 from sim.progress import tick
 from sim.shard import shard_map
 from sim._time import DAY_S
@@ -237,3 +238,22 @@ def timestamps(start: datetime, time_s: np.ndarray) -> np.ndarray:
     base = np.datetime64(start.replace(tzinfo=None), "us")
     return base + np.round(np.asarray(time_s) * 1e6).astype("timedelta64[us]")
 
+
+
+def plates_read_and_true(reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[np.ndarray, Any]) -> list[np.ndarray]:
+    """For scoring only: each read's plate as read and its vehicle's true plate (each trip's ``plate``), and any
+    ``more`` factorized columns (``(codes, uniques)``, e.g. a reconstruction's keys), as codes of one
+    factorization (:func:`sim._arrays.shared_codes`): equal plates have equal codes, and a missing plate, or a
+    vehicle with no trip, equals nothing.
+
+    Examples
+    --------
+    >>> reads = pd.DataFrame({"plate_read": ["AB1", "AB7", "AB1"], "vehicle_id": [3, 3, 4]})
+    >>> trips = pd.DataFrame({"vehicle_id": [3, 4], "plate": ["AB1", "XY2"]})
+    >>> read, true = plates_read_and_true(reads, trips)
+    >>> (read == true).tolist()
+    [True, False, False]
+    """
+    true = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
+    vehicle = reads["vehicle_id"].to_numpy()
+    return shared_codes(pd.factorize(reads["plate_read"]), (true.index.get_indexer(vehicle), true.to_numpy()), *more)

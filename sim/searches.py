@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
-from sim._arrays import shared_codes
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.intervals import add_share, mean_interval
+from sim.reads import plates_read_and_true
 from sim.scenario.searches import REACHES, SearchPurpose, Searches
 
 #: How an agency stands to the scenario's state: one of these (by :func:`jurisdiction`).
@@ -173,10 +173,8 @@ class SearchReads:
     def of_run(cls, reads: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame, camera_row: np.ndarray,
                retention_days: dict[str, float], sample_share: float = 1.0) -> SearchReads:
         """From a run's reads (truth: ``vehicle_id`` and each trip's ``plate``; used to score, not to infer)."""
-        plate = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
         vehicle = reads["vehicle_id"].to_numpy(np.int64)
-        read_plate, true_plate = shared_codes(pd.factorize(reads["plate_read"]),
-                                              (plate.index.get_indexer(vehicle), plate.to_numpy()))
+        read_plate, true_plate = plates_read_and_true(reads, trips)
         right = read_plate == true_plate  # (as codes: never a Python object per read)
         right &= camera_row >= 0
         row = camera_row[right]

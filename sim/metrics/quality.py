@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import shared_codes
 from sim.intervals import add_share
+from sim.reads import plates_read_and_true
 from sim.reconstruct import Reconstruction
 
 
@@ -40,13 +40,10 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
     is not their vehicle's: two vehicles merged), each with ``_n`` and a
     Wilson ``_ci`` (reads clustered by vehicle); ``None`` where undefined.
     """
-    plate_of = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
     vehicle = reads["vehicle_id"].to_numpy()
     # each read's plate as read, its vehicle's true plate and the key it is filed under, as codes of one
     # factorization of their distinct values (never a Python object per read); a missing plate equals nothing
-    read_plate, true_plate, key = shared_codes(pd.factorize(reads["plate_read"]),
-                                               (plate_of.index.get_indexer(vehicle), plate_of.to_numpy()),
-                                               recon.key_codes())
+    read_plate, true_plate, key = plates_read_and_true(reads, trips, recon.key_codes())
     misread = read_plate != true_plate
     moved = key != read_plate
     out: dict[str, Any] = {"n_misreads": int(misread.sum()), "n_matched": int(moved.sum())}
