@@ -450,7 +450,8 @@ def match_misreads(
     Returns
     -------
     numpy.ndarray
-        The plate each read is attributed to, in input order.
+        The plate each read is attributed to, in input order, as it was read:
+        plates held as numbers are compared as their text and stay numbers.
 
     Examples
     --------
@@ -469,7 +470,15 @@ def match_misreads(
     counts = distinct_counts(plate_code[has_plate], np.asarray(sighting)[has_plate], minlength=len(plate_text))
     matched = _match_codes(plate_code, plate_text, counts, reads["time_s"].to_numpy(float),
                            reads["edge"].to_numpy(np.int64), net, slack_s=slack_s, window_s=window_s)
-    return _plate_values(matched, plate_text, plates)
+    if reads["plate_read"].dtype == "str":
+        return _plate_values(matched, plate_text, plates)
+    # plates held as anything else (integers from a file of digits) are matched as their text but filed under
+    # the value read: each text's first read gives it back
+    first = np.full(len(plate_text), -1, np.int64)
+    has = np.flatnonzero(plate_code >= 0)
+    first[plate_code[has][::-1]] = has[::-1]
+    held = pd.Index(reads["plate_read"].to_numpy(dtype=object)[first], dtype=object)
+    return _plate_values(matched, held, reads["plate_read"])
 
 
 def _match_codes(

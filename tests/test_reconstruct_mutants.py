@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.metrics import misread_matching
 from sim.network import from_graph
 from sim.reconstruct import match_misreads, order_by_code, reconstruct, sighting_ids
 from sim.views import AGENCY_PERSON_KEYS, PERSON_PREFIXES
@@ -398,12 +399,29 @@ def test_plates_held_as_numbers_are_matched_as_their_text(road):
     """Plates read as integers (a read file of digits only): 1234 on 0→1 at 0 s and on 3→4 at 300 s (two
     sightings), 1284 once on 1→2 at 600 s, 300 s after the 3→4 read (the drive from node 4 back to node 1 is 300 s,
     within 300 s plus the 600 s slack). As text, 1284 is one character from 1234: put back on it, and the three
-    reads are one trip of plate "1234" (0→1 to 3→4: 300 s, exactly the drive)."""
+    reads are one trip of plate 1234 (0→1 to 3→4: 300 s, exactly the drive), filed under the number read, as
+    they are with misread tolerance off."""
     reads = reads_of(road, [(1234, 0.0, (0, 1)), (1234, 300.0, (3, 4)), (1284, 600.0, (1, 2))])
     assert reads["plate_read"].dtype == np.int64
     recon = reconstruct(reads, road)
-    assert recon.plate_key.tolist() == ["1234", "1234", "1234"]
-    assert recon.trips[["plate_read", "n_reads"]].values.tolist() == [["1234", 3]]
+    assert recon.plate_key.tolist() == [1234, 1234, 1234]
+    assert recon.trips[["plate_read", "n_reads"]].values.tolist() == [[1234, 3]]
+    off = reconstruct(reads, road, misread_tolerance=False)
+    assert off.plate_key.tolist() == [1234, 1234, 1284]
+    # scored against the vehicles' true plates (numbers too): the one misread was put back, nothing else moved
+    scores = misread_matching(reads.assign(vehicle_id=[0, 0, 0]), pd.DataFrame({"vehicle_id": [0], "plate": [1234]}),
+                              recon)
+    assert (scores["n_misreads"], scores["n_matched"], scores["share_misreads_recovered"]) == (1, 1, 1.0)
+
+
+def test_plates_of_mixed_kinds_keep_each_value_read(road):
+    """An object column of text, numbers and a missing plate: 1234 read twice and "1284" once (one character
+    apart as text, timing allows) go under the number 1234; the text plate "AB1" and the missing one keep theirs."""
+    reads = reads_of(road, [(1234, 0.0, (0, 1)), (1234, 300.0, (3, 4)), ("1284", 600.0, (1, 2)),
+                            ("AB1", 50.0, (2, 3)), (None, 80.0, (0, 1))])
+    reads = reads.astype({"plate_read": object})
+    keys = match_misreads(reads, road).tolist()
+    assert keys[:4] == [1234, 1234, 1234, "AB1"] and pd.isna(keys[4])
 
 
 # ---- time-matched routes -----------------------------------------------------------------------------------------
