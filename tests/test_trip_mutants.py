@@ -241,3 +241,23 @@ def test_time_to_first_read_of_trip_zero_and_not_of_a_parked_car():
     trips = pd.DataFrame({"trip_id": [0, 1, 2], "depart_s": [100.0, 200.0, 300.0]})
     reads = pd.DataFrame({"trip_id": [0, 0, 1, -1], "time_s": [160.0, 130.0, 260.0, 50.0]})
     assert time_to_first_read(trips, reads).tolist() == [30.0, 60.0]
+
+
+def test_a_reconstruction_without_a_plate_is_no_trips_even_where_the_car_has_none():
+    """Trip 10's car has no plate on record (``None``), and its one read has no plate either (a reconstruction
+    under ``None``): nothing links the two, so trip 10 is credited nothing (recall NaN); trip 20's car (AAA1111)
+    and its one read (AAA1111, on its route n0 → n1) match: recall 1."""
+    net = staircase()
+    e01 = net.edge_id(0, 1)
+    trips = pd.DataFrame({"trip_id": [10, 20], "vehicle_id": [0, 1], "plate": pd.Series([None, "AAA1111"], dtype=object),
+                          "origin": [0, 0], "destination": [1, 1], "depart_s": [0.0, 0.0],
+                          "arrive_s": [100.0, 100.0], "length_m": [1000.0, 1000.0]})
+    plates = pd.Series([None, "AAA1111"], dtype=object)
+    recon = Reconstruction(
+        trips=pd.DataFrame({"recon_id": [0, 1], "plate_read": plates, "n_reads": [1, 1], "start_s": [10.0, 10.0],
+                            "end_s": [10.0, 10.0], "origin": [0, 0], "destination": [1, 1]}),
+        read_recon=np.array([0, 1]), routes=flat([[e01], [e01]]), plate_key=plates.to_numpy(), sighting=np.arange(2))
+    reads = pd.DataFrame({"trip_id": [10, 20], "plate_read": plates})
+    table = trip_metrics(trips, flat([[e01], [e01]]), reads, recon, net)
+    assert table["route_recall"].tolist() == [0.0, 1.0] and table["route_precision"].iloc[1] == 1.0
+    assert np.isnan(table["route_precision"].iloc[0]) and np.isnan(table["origin_error_m"].iloc[0])

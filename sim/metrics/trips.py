@@ -7,7 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, distinct_counts, first_occurrences, member, new_runs, ranked_pairs, rows_of
+from sim._arrays import (distinct, distinct_counts, first_occurrences, member, new_runs, ranked_pairs, rows_of,
+                         shared_codes)
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
 from sim.network import RoadNetwork
@@ -66,8 +67,10 @@ def trip_metrics(
     owner = _credit(recon.read_recon, trip_row, len(recon.trips))
     if len(owner) and "plate" in trips.columns:  # only what a searcher can link to the car: its own plate
         credited = owner >= 0
-        car_plate = trips["plate"].to_numpy(dtype=object)[owner[credited]]
-        linked = recon.trips["plate_read"].to_numpy(dtype=object)[credited] == car_plate
+        # compared as codes of one factorization of the distinct plates (no Python object per trip); a missing
+        # plate equals nothing
+        recon_plate, car_plate = shared_codes(pd.factorize(recon.trips["plate_read"]), pd.factorize(trips["plate"]))
+        linked = recon_plate[credited] == car_plate[owner[credited]]
         owner[np.flatnonzero(credited)[~linked]] = -1
     # the routes compared and the ends located per block of whole trips, each with the reconstructions credited
     # to its trips (in their order): the blocks are fixed by the trips, so any number of workers gives these bytes
