@@ -249,7 +249,8 @@ def test_a_reconstruction_without_a_plate_is_no_trips_even_where_the_car_has_non
     and its one read (AAA1111, on its route n0 → n1) match: recall 1."""
     net = staircase()
     e01 = net.edge_id(0, 1)
-    trips = pd.DataFrame({"trip_id": [10, 20], "vehicle_id": [0, 1], "plate": pd.Series([None, "AAA1111"], dtype=object),
+    trips = pd.DataFrame({"trip_id": [10, 20], "vehicle_id": [0, 1],
+                          "plate": pd.Series([None, "AAA1111"], dtype=object),
                           "origin": [0, 0], "destination": [1, 1], "depart_s": [0.0, 0.0],
                           "arrive_s": [100.0, 100.0], "length_m": [1000.0, 1000.0]})
     plates = pd.Series([None, "AAA1111"], dtype=object)
