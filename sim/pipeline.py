@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import pandas as pd
+
 from sim.checks import check_simulated, check_world
 from sim.demand import simulated_days
 from sim.metrics.registry import RunContext
@@ -94,9 +96,10 @@ def simulate_scenario(scenario: Scenario, progress: Progress | None = None) -> S
             graph = build_access(scenario, cameras.layout)  # every reader's operator declared: said before traffic
         with stage("traffic"):
             traffic = run_traffic(scenario, demand.trips, routed, cameras, streams["traffic"])
+            demand = replace(demand, trips=_emptied(demand.trips))  # (driven: the traffic's trips are the run's)
         with stage("reads"):
             reads = observe(scenario, cameras.layout, traffic, streams["reads"])
-            traffic = replace(traffic, passes=traffic.passes.iloc[:0])  # (read: not held through the rest of the run)
+            traffic = replace(traffic, passes=_emptied(traffic.passes))  # (read: not held through the rest of the run)
         run = RunContext(scenario, routed.net, cameras.layout, traffic.trips, traffic.routes, reads.table,
                          simulated_days(scenario, traffic.trips), demand.persons, demand.calibration, traffic.volume)
         with stage("access"):
@@ -121,6 +124,25 @@ def run_facts(routed: Routed, cameras: Cameras, traffic: Traffic, reads: Reads) 
     if reads.lost_to_outages is not None:
         facts["n_passes_lost_to_outages"] = reads.lost_to_outages
     return facts
+
+
+def _emptied(table: pd.DataFrame) -> pd.DataFrame:
+    """``table``'s columns with no row, holding none of its memory (``table.iloc[:0]`` is a view that keeps
+    every column's array alive).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def held(column):  # elements of the array at the root of a column's views
+    ...     a = column.to_numpy()
+    ...     while isinstance(a.base, np.ndarray):
+    ...         a = a.base
+    ...     return a.size
+    >>> big = pd.DataFrame({"a": np.arange(10**6), "b": np.zeros(10**6)})
+    >>> held(big.iloc[:0]["a"]), held(_emptied(big)["a"]), _emptied(big).dtypes.tolist()
+    (1000000, 0, [dtype('int64'), dtype('float64')])
+    """
+    return table.iloc[:0].copy()
 
 
 def _stage_clock(timings: dict[str, float], progress: Progress | None) -> Callable[[str], Any]:
