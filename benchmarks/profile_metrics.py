@@ -2,6 +2,7 @@
 
     python benchmarks/profile_metrics.py                                    # westchester-sanctuary, one day
     python benchmarks/profile_metrics.py scenarios/westchester-sanctuary.toml --set demand.days=7
+    python benchmarks/profile_metrics.py SCENARIO --set demand.days=7 --peak-sites 25   # what is held at the peak
 
 Runs :func:`sim.pipeline.simulate_scenario` in this process (no output folder is written) with every metric of
 :data:`sim.metrics.registry.METRICS` timed, while a thread reads the process's resident memory every 0.05 s.
@@ -9,14 +10,24 @@ Prints, per stage and per metric (in the order they ran): the memory at the star
 memory at the end, then the metrics ranked by how far they rose above their start: the transient arrays a
 metric makes, which decide the run's peak when they come on top of what the run holds. ``bench_week.py``
 measures the command as a user runs it (the process tree's peak per stage); this script says which metric
-within a stage to look at. A benchmark, not a test: it takes as long as the run (the whole Westchester fleet's
-week: about 3 minutes and 6.5 GB on 2 cores).
+within a stage to look at. ``--peak-sites N`` (needs ``pip install memray``) also records every allocation
+with memray and prints the N largest sites of what was held at the run's high-water mark, each as its chain
+of ``sim`` frames (innermost first): the arrays that make the peak, and the line that made each. Arrow then
+allocates from the system allocator (``ARROW_DEFAULT_MEMORY_POOL=system``), so that its strings are
+attributed to the line that made them, not to the first line that reserved the pool's arena. A benchmark, not
+a test: it takes as long as the run (the whole Westchester fleet's week: about 3 minutes and 6.5 GB on 2
+cores; with ``--peak-sites``, about a minute more).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import contextlib
 import dataclasses
+import os
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -24,6 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+if any(arg.startswith("--peak-sites") for arg in sys.argv):  # before pyarrow's first allocation picks its pool
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
 from sim.metrics import registry
 from sim.pipeline import simulate_scenario
@@ -84,11 +98,32 @@ def timed_metrics(events: list[tuple[str, float, float]]) -> Callable[[], None]:
     return lambda: registry.METRICS.update(original)
 
 
+def peak_sites(capture: Path, n: int) -> list[tuple[int, str]]:
+    """The ``n`` largest (bytes, site) held at the high-water mark of a memray ``capture``; a site is the chain
+    of ``sim`` frames (function:file:line, innermost first, at most four) of the allocations it sums."""
+    import memray
+
+    held: collections.Counter[str] = collections.Counter()
+    for record in memray.FileReader(capture).get_high_watermark_allocation_records(merge_threads=True):
+        frames = [f for f in record.stack_trace() if f"{os.sep}sim{os.sep}" in f[1]]
+        site = " < ".join(f"{f[0]}:{f[1][f[1].rfind(os.sep + 'sim' + os.sep) + 1:]}:{f[2]}" for f in frames[:4])
+        held[site or "(outside sim)"] += record.size
+    return [(size, site) for site, size in held.most_common(n)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="time and memory of each stage and metric of a run, in process")
     parser.add_argument("scenario", nargs="?", type=Path, default=SCENARIO)
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--peak-sites", type=int, default=0, metavar="N",
+                        help="also print the N largest allocation sites held at the peak (needs memray)")
     args = parser.parse_args()
+    tracker: Any = contextlib.nullcontext()
+    if args.peak_sites:
+        import memray
+
+        capture = Path(tempfile.mkdtemp(prefix="curtain-peak-")) / "run.bin"
+        tracker = memray.Tracker(capture, file_format=memray.FileFormat.AGGREGATED_ALLOCATIONS)
     scenario = load_scenario(args.scenario, overrides=args.overrides)
     stages: list[tuple[str, float, float]] = []
     metrics: list[tuple[str, float, float]] = []
@@ -101,7 +136,7 @@ def main() -> None:
 
     restore = timed_metrics(metrics)
     try:
-        with Sampler() as memory:
+        with Sampler() as memory, tracker:
             clock[0] = time.perf_counter()
             simulate_scenario(scenario, progress)
     finally:
@@ -116,6 +151,13 @@ def main() -> None:
     rises = sorted(((memory.peak(t0, t1) - memory.at(t0), name) for name, t0, t1 in metrics), reverse=True)
     for rise, name in rises[:10]:
         print(f"  {name:34s} {rise:5.2f}")
+    if args.peak_sites:
+        sites = peak_sites(capture, args.peak_sites)
+        print(f"held at the high-water mark (memray), the {len(sites)} largest sites:")
+        for size, site in sites:
+            print(f"  {size / 1e9:6.3f} GB  {site}")
+        capture.unlink()
+        capture.parent.rmdir()
 
 
 if __name__ == "__main__":
