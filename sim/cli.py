@@ -93,6 +93,9 @@ def _scenario_file(scenario: Path | None) -> Path | None:
     found = find_scenario(str(scenario))
     if found is not None:
         return found
+    inside = library_folder() / scenario.with_suffix(".toml")
+    if scenario.suffix in ("", ".toml") and inside.is_file():  # `curtain run examples/norfolk-osm`
+        raise CurtainError(f"{scenario}: no such scenario file here; the library has it as {inside}: give that path")
     if scenario.parent == Path(".") and scenario.suffix == "":
         raise CurtainError(f"{scenario}: no such scenario file, nor a scenario of that name in the library "
                            f"({library_folder()}); `curtain list` shows the library's names")
@@ -143,7 +146,8 @@ def run(
     ] = None,
     out: Annotated[
         Optional[Path],
-        typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<scenario name>)."),
+        typer.Option("-o", "--out", metavar="FOLDER", help="Output folder (default: out/<scenario name>; with --set, "
+                                                  "out/<scenario name>-<short hash of the scenario they make>)."),
     ] = None,
     set_: SetOption = None,
     workers: Annotated[
@@ -320,7 +324,8 @@ def validate(
 @app.command()
 def sweep(
     spec: Annotated[
-        Path, typer.Argument(metavar="SWEEP_FILE", help="Sweep TOML: base scenario, seeds, [set] and [axes] tables.")
+        Path, typer.Argument(metavar="SWEEP_FILE", help="Sweep TOML: base (a scenario file, its path relative to "
+                                                        "the sweep file), seeds, [set] and [axes] tables.")
     ],
     out: Annotated[Path, typer.Option("-o", "--out", metavar="FOLDER", help="Output folder of the sweep.")],
     scheduler: Annotated[
@@ -483,8 +488,12 @@ def query_plate(
 def query_agencies(
     out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of a run.")],
     plate: Annotated[str, typer.Argument(metavar="PLATE", help="The plate as read.")],
-    start: Annotated[datetime, typer.Option("--from", metavar="TIME", help="Start of the window.")],
-    end: Annotated[datetime, typer.Option("--to", metavar="TIME", help="End of the window (and the query time).")],
+    start: Annotated[datetime, typer.Option("--from", metavar="TIME",
+                                            help="Start of the window, e.g. 2023-01-23T00:00 (the run's clock).")],
+    end: Annotated[datetime, typer.Option("--to", metavar="TIME",
+                                          help="End of the window, e.g. 2023-01-24T00:00; also when the search is "
+                                               "made, so reads older than an operator's retention_days by then "
+                                               "are gone.")],
     debug: DebugOption = False,
 ) -> None:
     """Which agencies could see a plate's reads between two times."""
