@@ -34,6 +34,7 @@ from scipy.special import stdtrit
 
 from sim.io.folders import atomic_write_bytes, claim_folder, is_own_temporary
 from sim._errors import ScenarioError
+from sim.library import find_scenario
 from sim.runner import run_scenario
 from sim.scenario import load_scenario
 from sim._validate import require_file
@@ -99,6 +100,11 @@ def load_sweep(path: str | Path) -> SweepSpec:
     if not isinstance(fixed, dict):
         raise ScenarioError(f"{path}: [set] must map scenario keys to values")
     base = (path.parent / data["base"]).resolve() if "base" in data else None
+    if base is not None and not base.is_file():
+        named = find_scenario(str(data["base"]))
+        hint = f"; the library's {data['base']!r} is {named}" if named is not None else ""
+        raise ScenarioError(f"{path}: base = {data['base']!r}: no scenario file at {base} (base is a path "
+                            f"relative to the sweep file){hint}")
     names = tuple(axes)
     runs = []
     for combo in itertools.product(*axes.values()):

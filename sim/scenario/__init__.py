@@ -213,7 +213,7 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, label)) from None
+        raise ScenarioError(format_validation_error(exc, label, overrides)) from None
     scenario._base_dir = base_dir
     scenario._overrides = list(overrides)
     return scenario
@@ -222,7 +222,8 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
 def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
     key, sep, raw = item.partition("=")
     if not sep or not key.strip():
-        hint = f"; did you mean --set {item.strip()}=VALUE?" if item.strip() and " " not in item.strip() else ""
+        bare = item.strip()
+        hint = f"; did you mean --set {bare}=VALUE?" if bare and " " not in bare and "=" not in bare else ""
         raise ScenarioError(f"--set {item!r}: write overrides as key.path=value, e.g. demand.days=7{hint}")
     try:
         value = tomllib.loads(f"v = {raw.strip()}")["v"]
@@ -246,13 +247,17 @@ def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
 def _list_item(items: list[Any], part: str, key: str, label: str) -> dict[str, Any]:
     """``--set patrols.0.cars=6``: entry ``0`` of an array of tables (``[[patrols]]``)."""
     if not part.isdigit() or int(part) >= len(items):
-        raise ScenarioError(f"{label}: --set {key}: {part!r} is not an entry; the file has "
-                            f"{len(items)} (numbered from 0)")
+        table = key.split(".")[0]
+        raise ScenarioError(f"{label}: --set {key}: {part!r} is not an entry; the scenario has {len(items)} "
+                            f"[[{table}]] entr{'y' if len(items) == 1 else 'ies'} (numbered from 0)"
+                            + ("; add one to the file first" if not items else ""))
     return items[int(part)]
 
 
-def format_validation_error(exc: ValidationError, label: str) -> str:
-    """One line per problem: ``file: key.path: message (got value)``."""
+def format_validation_error(exc: ValidationError, label: str, overrides: list[str] | None = None) -> str:
+    """One line per problem: ``file: key.path: message (got value)``; a value that came from ``--set`` says so,
+    so nobody looks for it in the file."""
+    overridden = {item.partition("=")[0].strip() for item in overrides or []}
     lines = []
     for error in exc.errors():
         loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
@@ -261,7 +266,8 @@ def format_validation_error(exc: ValidationError, label: str) -> str:
             message = "unknown key (check the spelling; see scenarios/ for the allowed keys)"
         got = error.get("input")
         shown = "" if error["type"] in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {got!r})"
-        lines.append(f"  {loc or '(top level)'}: {message}{shown}")
+        source = " (from --set)" if loc and loc in overridden else ""
+        lines.append(f"  {loc or '(top level)'}{source}: {message}{shown}")
     return f"{label}: {len(lines)} problem(s) in the scenario:\n" + "\n".join(lines)
 
 
