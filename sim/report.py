@@ -311,8 +311,10 @@ def render_report(
         if key in metrics
     )
     agencies = metrics.get("agencies") or {}
-    agency_rows = "".join(_agency_row(names, a) for group, a in _agency_groups(agencies)
-                          for names in ([group] if len(group) > 10 else [[name] for name in group]))
+    # a group of more than ten alike is one row; otherwise each agency is its own, with its own access paths
+    agency_rows = "".join(_agency_row(group, a) if len(group) > 10 else
+                          "".join(_agency_row([name], agencies[name]) for name in group)
+                          for group, a in _agency_groups(agencies))
     agency_table = (
         "<h2>Who can see the reads</h2><table><tr><th>agency</th><th>share of reads visible</th>"
         "<th>share of trips reconstructable (≥ 2 visible reads)</th><th>95 % interval</th><th>access path(s)</th></tr>"

@@ -601,3 +601,18 @@ def test_an_override_for_no_agency_of_the_scenario_is_refused(tmp_path):
     with pytest.raises(ScenarioError, match=r"overrides\[0\].agency = 'ICF' is no agency .* did you mean 'ICE'"):
         run_scenario(load_scenario(tmp_path / "typo.toml"), tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_agencies_alike_in_a_small_group_each_show_their_own_access_path():
+    """Three agencies reached through the same pool, differing in their last step, are a group of three: each
+    has its own row, and each row its own path (the group's first path was shown for all three)."""
+    from sim.report import render_report
+
+    alike = {name: {"share_reads_visible": 1.0, "share_trips_reconstructable": 0.25,
+                    "share_trips_reconstructable_ci": [0.2, 0.3], "paths": {"city": ["city", "state-pool", name]}}
+             for name in ("state-fusion-center", "out-of-state-police", "ICE")}
+    page = html.unescape(render_report({"agencies": alike}, "", [], "t"))
+    rows = page.split("Who can see the reads", 1)[1].split("</table>", 1)[0].split("<tr>")[2:]
+    assert len(rows) == 3
+    for name, row in zip(alike, rows):
+        assert f"<td>{name}</td>" in row and f"city → state-pool → {name}" in row
