@@ -106,6 +106,13 @@ def test_columns_by_name_and_parquet_alike(tmp_path):
         read_reads_file(tmp_path / "r.tsv", columns={"plate": "Plate"})
     with pytest.raises(ReadsError, match="match none of the known formats.*--time-format"):
         read_reads_file(tmp_path / "r.tsv", columns={**columns, "time": "Geraet"})
+    # a format given that no timestamp matches would leave every row out: refused, with the format that fits
+    with pytest.raises(ReadsError, match=r"no timestamp matches the time format '%Y'.*'01.10.2021 08:00:00'.*"
+                                         r"look like '%d.%m.%Y %H:%M:%S'"):
+        read_reads_file(tmp_path / "r.tsv", columns=columns, time_format="%Y")
+    # one that fits some rows keeps them, and lists the rest as malformed
+    some = read_reads_file(tmp_path / "r.tsv", columns=columns, time_format="%d.%m.%Y %H:%M:%S")
+    assert len(some.reads) == 3
 
 
 def test_snapped_reads_rebuild_a_trip(tmp_path):
