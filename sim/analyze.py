@@ -255,6 +255,11 @@ def run_analysis(
         log.warning("%s: %d row%s left out (missing plate or unreadable timestamp); see malformed_rows.csv",
                     path, left_out, "" if left_out == 1 else "s")
     analysis = analyze_reads(source, rng=stage_rngs(seed)["metrics"], net=net, max_snap_m=max_snap_m)
+    if net is not None and not analysis.metrics["n_reads_snapped"]:
+        located = analysis.metrics["n_reads_not_snapped"]
+        log.warning("%s: none of the %d located reads is within %g m of a road of the network %s, so no trip is "
+                    "rebuilt; is it the network of these reads? (or raise --max-snap-m)", path, located, max_snap_m,
+                    network_label or "given")
     settings = analysis_toml(Path(path), columns, time_format, delimiter, network_label, max_snap_m, seed)
     write_analysis(analysis, out_dir, settings, figures=figures)
     return analysis

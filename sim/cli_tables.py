@@ -63,6 +63,8 @@ ANALYZE_KEYS = (
     ("share_plates_seen_on_2plus_days", "plates seen on 2+ days"),
     ("repeat_gap_h_median", "time to a repeat sighting (median, h)"),
     ("uniqueness_k2", "plates singled out by 2 (place, hour) points"),
+    ("n_reads_snapped", "reads on the network's roads"),
+    ("n_reads_not_snapped", "reads located off the network's roads"),
     ("n_recon_trips_2plus_reads", "trips rebuilt from 2+ reads"),
 )
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from sim.analyze import run_analysis
 from sim.cli import app
+from sim.cli_tables import analysis_table
 from sim.io.reads import ReadsError, read_reads_file
 
 from conftest import straight_road
@@ -115,7 +118,7 @@ def test_columns_by_name_and_parquet_alike(tmp_path):
     assert len(some.reads) == 3
 
 
-def test_snapped_reads_rebuild_a_trip(tmp_path):
+def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     """Reads along a straight road snap to the edges under them (checked by hand); the plate's trip is rebuilt."""
     from pyproj import Transformer
 
@@ -138,6 +141,18 @@ def test_snapped_reads_rebuild_a_trip(tmp_path):
     assert (m["n_reads_snapped"], m["n_reads_not_snapped"]) == (3, 1)
     assert m["n_recon_trips_2plus_reads"] == 1
     assert (tmp_path / "out" / "recon_trips.parquet").is_file()
+    # the same reads 10 km from the road: none snaps, which the log says, and the table shows the counts
+    far_lon, far_lat = to_lonlat.transform(x, y + 10_000)
+    frame.assign(lon=far_lon, lat=far_lat).to_csv(tmp_path / "far.csv", index=False)
+    with caplog.at_level("WARNING", logger="sim.analyze"):
+        far = run_analysis(tmp_path / "far.csv", tmp_path / "far", net=net, max_snap_m=50, figures=False)
+    assert (far.metrics["n_reads_snapped"], far.metrics["n_reads_not_snapped"]) == (0, 4)
+    assert "none of the 4 located reads is within 50 m of a road" in caplog.text
+    console = Console(record=True, width=100)
+    console.print(analysis_table(far.metrics, "far"))
+    shown = console.export_text()
+    assert re.search(r"reads on the network's roads\s*│ 0 ", shown)
+    assert re.search(r"reads located off the network's roads\s*│ 4 ", shown)
 
 
 def test_scenario_with_reads_from_a_file(tmp_path):
