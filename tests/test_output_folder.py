@@ -234,3 +234,18 @@ def test_a_folder_from_curtain_0_1_is_recognised(tmp_path):
     moved.mkdir()
     (moved / "run.json").write_text((out / "run.json").read_text())  # names another folder: not recognised
     assert curtain_kind(moved) is None
+
+
+@pytest.mark.parametrize("name", ["run", "analyze", "sweep"])
+def test_a_folder_that_cannot_be_made_is_refused_before_any_work(tmp_path, name, monkeypatch):
+    """An output below a file (no folder can be made there) is refused by the check every command makes before
+    it works: the simulation, the analysis or the sweep never starts, and nothing is left behind."""
+    (tmp_path / "a-file").write_text("mine")
+    started = []
+    monkeypatch.setattr("sim.runner.simulate_scenario", lambda *a, **k: started.append(a))
+    monkeypatch.setattr("sim.analyze.read_reads_file", lambda *a, **k: started.append(a))
+    result = CliRunner().invoke(app, command(name, tmp_path, tmp_path / "a-file" / "out"))
+    assert result.exit_code == 1, result.output
+    assert f"cannot write in {tmp_path / 'a-file'}" in " ".join(result.output.split()), result.output
+    assert "Traceback" not in result.output and started == []
+    assert (tmp_path / "a-file").read_text() == "mine"

@@ -145,6 +145,7 @@ def check_output_folder(target: str | Path, kind: str | None = None) -> Path:
     target = Path(target).absolute()
     if target.is_symlink():
         target = target.resolve()
+    _check_writable(target)
     if not target.exists() and not target.is_symlink():
         return target
     if not target.is_dir():
@@ -161,6 +162,19 @@ def check_output_folder(target: str | Path, kind: str | None = None) -> Path:
         raise OutputError(f"{target} holds Curtain's {found} output, not a {kind}; choose a new folder "
                           "or remove it yourself")
     return target
+
+
+def _check_writable(target: Path) -> None:
+    """Raise :class:`OutputError` unless a folder can be made beside ``target`` (where the output is written
+    before it is renamed into place), in its nearest folder that exists: said before a run, not after it."""
+    base = target.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".curtain-probe-", dir=base))
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write in {base} ({exc.strerror or exc}); choose a folder you can "
+                          "write to (-o / --out)") from None
 
 
 @contextlib.contextmanager
