@@ -239,9 +239,8 @@ def check_camera_operators(graph: nx.DiGraph, layout: pd.DataFrame, source: str)
     declared = {n for n, d in graph.nodes(data=True) if d["kind"] == "operator"}
     unknown = sorted(set(layout["operator"]) - declared)
     if unknown:
-        hint = ("; 'default' is the operator of cameras from a file without an operator column (a file's cameras "
-                "do not take [cameras] operator): add an operator column naming a declared operator"
-                if "default" in unknown else "")
+        hint = ("; 'default' is the operator of a camera group without one: set its operator (in [cameras], "
+                "or a camera file's operator column)" if "default" in unknown else "")
         raise ScenarioError(
             f"{source}: camera operator(s) {', '.join(map(repr, unknown))} are not declared; "
             f"add an [[operators]] entry (name, retention_days) for each{hint}"

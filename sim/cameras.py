@@ -242,13 +242,19 @@ def watch_pairs(layout: pd.DataFrame, net: RoadNetwork) -> tuple[np.ndarray, np.
     return camera[order], edge[order], backward[order]
 
 
-def read_cameras_csv(path: str | Path, net: RoadNetwork) -> pd.DataFrame:
-    """Load and validate a camera CSV (``camera_id,u,v,key,direction,read_rate[,...]``)."""
+def read_cameras_csv(path: str | Path, net: RoadNetwork, defaults: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Load and validate a camera CSV (``camera_id,u,v,key,direction,read_rate[,...]``).
+
+    ``defaults`` (column → value, e.g. the scenario group's ``operator``) fill a column the file does not have,
+    and its empty cells.
+    """
     path = require_file(path, "camera file", CameraError)
     try:
         table = pd.read_csv(path, dtype={"camera_id": str, "direction": str, "operator": str, "vendor": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CameraError(f"{path}: not a readable CSV camera table ({exc})") from None
+    for column, value in (defaults or {}).items():
+        table[column] = table[column].fillna(value) if column in table.columns else value
     return validate_layout(table, net, source=str(path))
 
 
@@ -390,7 +396,7 @@ def network_bbox(net: RoadNetwork, margin_m: float = 0.0) -> tuple[float, float,
 
 def read_cameras_geojson(
     path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0, read_rate: float = 0.95,
-    selection: Selection = Selection(),
+    selection: Selection = Selection(), misread_rate: float = 0.0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Point cameras (e.g. OSM ``surveillance:type=ALPR``) snapped to the nearest edge.
 
@@ -400,7 +406,8 @@ def read_cameras_geojson(
     snapped road closest to it (``forward``/``backward``, or ``both`` for a
     pair of opposite bearings or no tag on a two-way road). ``manufacturer``
     (or ``brand``) fills ``vendor`` and ``operator`` the operator. ``selection`` keeps some of the points
-    (a bounding box, an operator, a brand: the national map's cameras of one city, say).
+    (a bounding box, an operator, a brand: the national map's cameras of one city, say). Every point reads at
+    ``read_rate`` and misreads at ``misread_rate`` (a map says neither).
 
     Returns
     -------
@@ -430,7 +437,7 @@ def read_cameras_geojson(
             "camera_id": f"osm-{ids[i]}",
             "u": net.nodes[net.edge_u[e]], "v": net.nodes[net.edge_v[e]], "key": int(net.edge_key[e]),
             "direction": _direction(net, e, parse_bearings(props[i].get("direction"))),
-            "read_rate": read_rate, "misread_rate": 0.0,
+            "read_rate": read_rate, "misread_rate": misread_rate,
             "operator": str(props[i].get("operator") or "unknown"),
             "vendor": str(props[i].get("manufacturer") or props[i].get("brand") or ""),
         })

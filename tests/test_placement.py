@@ -24,6 +24,7 @@ from sim.placement import (
     coverage, greedy_edges, place_cameras, route_id_edges, route_incidence,
 )
 from sim.runner import simulate_scenario
+from sim.scenario import load_scenario
 
 from conftest import small_scenario
 
@@ -278,6 +279,28 @@ def test_direction_tag_picks_the_travel_direction(tmp_path):
               for d, e in zip(layout["direction"], east_on)]
     assert travel == ["east", "west", "both", "both"]
     assert set(layout["vendor"]) == {"Flock Safety"}
+    assert set(layout["misread_rate"]) == {0.0}  # a map says nothing of misreads: the group's rate, 0 by default
+    assert set(read_cameras_geojson(path, net, misread_rate=0.02)[0]["misread_rate"]) == {0.02}
+
+
+def test_a_camera_files_cameras_take_what_the_file_leaves_out_from_their_group(tmp_path):
+    """A camera CSV with the six required columns, in a scenario whose [cameras] group names the operator "city"
+    (declared), a vendor and a misread rate: its cameras are the city's, with that vendor and rate. A second file
+    with an operator column names the county for one camera and leaves the other's cell empty: the file's
+    operator where it gives one, the group's where it does not."""
+    (tmp_path / "cams.csv").write_text("camera_id,u,v,key,direction,read_rate\nc1,0,1,0,forward,0.9\n"
+                                       "c2,1,2,0,forward,0.9\n")
+    (tmp_path / "mixed.csv").write_text("camera_id,u,v,key,direction,read_rate,operator\n"
+                                        "c1,0,1,0,forward,0.9,county\nc2,1,2,0,forward,0.9,\n")
+    text = ('name = "file-cams"\n[network]\nrows = 4\ncols = 4\n[demand]\ntrips = 50\n'
+            '[cameras]\nstrategy = "file"\npath = "cams.csv"\noperator = "city"\nvendor = "Acme"\n'
+            'misread_rate = 0.01\n[[operators]]\nname = "city"\nretention_days = 30\n'
+            '[[operators]]\nname = "county"\nretention_days = 30\n')
+    (tmp_path / "s.toml").write_text(text)
+    layout = simulate_scenario(load_scenario(tmp_path / "s.toml")).layout
+    assert layout[["operator", "vendor", "misread_rate"]].values.tolist() == [["city", "Acme", 0.01]] * 2
+    (tmp_path / "s.toml").write_text(text.replace('path = "cams.csv"', 'path = "mixed.csv"'))
+    assert simulate_scenario(load_scenario(tmp_path / "s.toml")).layout["operator"].tolist() == ["county", "city"]
 
 
 def test_geojson_that_is_not_points(tmp_path):

@@ -195,8 +195,10 @@ def read_camera_file(
         bbox = network_bbox(net, spec.max_snap_m) if spec.select_bbox == "network" else spec.select_bbox
         selection = Selection(bbox, spec.select_operator, spec.select_brand)
         return read_cameras_geojson(path, net, max_snap_m=spec.max_snap_m, read_rate=spec.read_rate,
-                                    selection=selection)
-    return read_cameras_csv(path, net), None
+                                    selection=selection, misread_rate=spec.misread_rate)
+    # what the file does not say (no column, or an empty cell) is the group's
+    given = {"operator": spec.operator, "vendor": spec.vendor, "misread_rate": spec.misread_rate}
+    return read_cameras_csv(path, net, defaults=given), None
 
 
 def add_patrol_readers(
