@@ -69,6 +69,8 @@ def _options(
     """Curtain: simulate licence-plate-reader camera networks and measure what they reveal."""
 
 
+#: Seconds between the lines of a long stage's counts when a run's output goes to a pipe or a log file.
+PIPE_PROGRESS_S = 30.0
 #: What a SCENARIO argument takes (run, validate, explore).
 SCENARIO_HELP = "A scenario TOML file, or the name of one of the library's (curtain list)"
 #: Why --workers is 1 unless told otherwise, in `run` and `sweep` alike.
@@ -259,14 +261,20 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
     stages = STAGE_NAMES  # a run reports each stage as it finishes it, writing last
     counted: dict[str, tuple[int, int]] = {}  # unit -> (done, total) of the stage running
 
-    def count(unit: str, done: int, total: int) -> None:
-        counted[unit] = (done, total)
-
     if not console.is_terminal:
-        # output to a pipe or a log file: one line per stage as it ends, with the time so far and its counts
+        # output to a pipe or a log file: one line per stage as it ends, with the time so far and its counts, and
+        # within a long stage a line of its counts every PIPE_PROGRESS_S (a log that says nothing looks hung)
         import time
 
-        started = time.perf_counter()
+        started = last = time.perf_counter()
+
+        def count(unit: str, done: int, total: int) -> None:
+            nonlocal last
+            counted[unit] = (done, total)
+            now = time.perf_counter()
+            if 0 < done < total and now - last >= PIPE_PROGRESS_S:
+                last = now
+                console.print(f"  {done:,} of {total:,} {unit} ({now - started:,.1f} s)", highlight=False)
 
         def line(stage: str) -> None:
             counts = "".join(f"; {done:,} {unit}" for unit, (done, _) in counted.items())

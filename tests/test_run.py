@@ -162,6 +162,22 @@ def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
     assert engines == {"routing": "compiled Dijkstra trees (numba)", "traffic": "simpy", "dask_workers": 1}
 
 
+def test_a_long_stage_piped_to_a_file_says_how_far_it_is(tmp_path, monkeypatch):
+    """Piped, a stage's counts are also written as they grow, every PIPE_PROGRESS_S seconds (0 here, so at each
+    count): rising counts below the total, before the stage's line; a log is never silent for long."""
+    monkeypatch.setattr("sim.cli.PIPE_PROGRESS_S", 0.0)
+    result = CliRunner().invoke(app, ["run", "-o", str(tmp_path / "out"), "--set", "demand.trips=200",
+                                      "--set", "network.rows=6", "--set", "network.cols=6",
+                                      "--set", "cameras.count=4", "--set", "demand.days=2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    routed = [int(m.group(1).replace(",", "")) for line in lines
+              if (m := re.fullmatch(r"  ([\d,]+) of 400 trips routed \([\d.]+ s\)", line))]
+    assert len(routed) >= 2 and routed == sorted(routed) and 0 < routed[0] and routed[-1] < 400, result.output
+    last = max(i for i, line in enumerate(lines) if "trips routed (" in line)
+    assert last < next(i for i, line in enumerate(lines) if line.startswith("routes: done")), result.output
+
+
 def test_edges_are_geoparquet_with_the_crs_and_lines_at_the_edge_ends(two_runs):
     import geopandas
     import pyarrow.parquet as pq
