@@ -164,8 +164,13 @@ def _person_table(metrics: dict[str, Any]) -> str:
         return ("<h2>How identifiable, how foreseeable</h2><p>Not computed: "
                 f"{html.escape(str(metrics['person_metrics_reason']))}.</p>")
     ci = metrics.get("uniqueness_ci") or {}
+
+    def of(n: Any, unit: str) -> str:  # the share's denominator
+        return f"<td class=num>{n:,} {unit}</td>" if isinstance(n, int) else "<td class=num>—</td>"
+
     rows = [f"<tr><td>singled out by {k} random (camera, hour) point{'s' if k > 1 else ''}</td>"
-            f"<td class=num>{_pct(metrics.get(f'uniqueness_k{k}'))}</td><td>{_interval(ci.get(f'k{k}'))}</td></tr>"
+            f"<td class=num>{_pct(metrics.get(f'uniqueness_k{k}'))}</td><td>{_interval(ci.get(f'k{k}'))}</td>"
+            f"{of(metrics.get(f'uniqueness_k{k}_n'), 'plates')}</tr>"
             for k in range(1, 6) if f"uniqueness_k{k}" in metrics]
     names = {"frequency": "the vehicle's most frequent cameras (baseline)",
              "markov1": "a Markov model of the last camera", "markov2": "a Markov model of the last two cameras"}
@@ -173,14 +178,15 @@ def _person_table(metrics: dict[str, Any]) -> str:
         for top in ("top1", "top3"):
             guess = "the camera" if top == "top1" else "among the 3 cameras"
             rows.append(f"<tr><td>next camera is {guess} predicted by {names.get(model, model)}"
-                        f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td></tr>")
+                        f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td>"
+                        f"{of(p.get('n_transitions'), 'transitions')}</tr>")
     if not rows:
         return ""
     why = metrics.get("next_camera_top1_accuracy_reason")
     not_guessed = ("" if metrics.get("predictability") or not why else
                    f"<p>Home, work and the next camera are not guessed: {html.escape(str(why))}.</p>")
     return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of plates / transitions</th>"
-            "<th>value</th><th>95 % interval</th></tr>" + "".join(rows) + "</table>" + not_guessed)
+            "<th>value</th><th>95 % interval</th><th>out of</th></tr>" + "".join(rows) + "</table>" + not_guessed)
 
 
 def _precision_note(metrics: dict[str, Any]) -> str:

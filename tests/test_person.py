@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 import numpy as np
@@ -146,7 +147,15 @@ def test_multi_day_run_reports_person_metrics_and_one_day_says_why_not():
         one_day)
     sim = simulate_scenario(small_scenario("demand.days=3", "cameras.misread_rate=0.05"))
     m = sim.metrics
-    assert "are not guessed" not in render_report(sim)
+    page = html.unescape(render_report(sim))
+    assert "are not guessed" not in page
+    # each share of the identifiability table with its denominator: plates for uniqueness, transitions for the
+    # next camera (the count of the metric, not of the table)
+    table = page.split("How identifiable, how foreseeable", 1)[1].split("</table>", 1)[0]
+    assert f"<td class=num>{m['uniqueness_k2_n']:,} plates</td>" in table
+    markov1 = m["predictability"]["markov1"]["n_transitions"]
+    assert markov1 == m["next_camera_top1_accuracy_n"]
+    assert f"<td class=num>{markov1:,} transitions</td>" in table
     hits = place_guesses_by_hand(sim.reads, sim.recon.plate_key, true_homes(sim.trips), sim.net)
     assert m["home_inference_accuracy_n"] == len(hits) > 20
     assert m["home_inference_accuracy"] == pytest.approx(np.mean(hits))
