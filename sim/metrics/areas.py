@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct
+from sim._arrays import distinct, rows_of
 from sim.intervals import share_with_interval, wilson
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.routing import Routes
@@ -113,14 +113,20 @@ def exposure_by_area(
     observed = pd.Series(np.bincount(seen_pair % len(names), minlength=len(names)), index=names)
     n_reads = pd.Series(np.bincount(read_code[on_route], minlength=len(names)), index=names)
     first = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
-    home = pd.Series(node_area[net.node_indices(first["origin"])], index=first["vehicle_id"].to_numpy())
-    trip_home = home.reindex(vehicle_of_trip).to_numpy()
-    read_ge1 = trip_table["n_reads"].to_numpy() >= 1
+    home_node = net.node_indices(first["origin"])
+    home = pd.Series(node_area[home_node], index=first["vehicle_id"].to_numpy())
     residents = home.value_counts()
-    # per home area: its residents' share of trips read, with its trips and an interval clustered by vehicle
-    home_trips = pd.DataFrame({"area": trip_home, "read": read_ge1, "vehicle": vehicle_of_trip})
-    resident_trips_read = {area: share_with_interval(group["read"].to_numpy(), group["vehicle"].to_numpy())
-                           for area, group in home_trips.groupby("area")}
+    # per home area: its residents' share of trips read, with its trips and an interval clustered by vehicle; each
+    # trip's home area as a code into names (never a text per trip: a county week has millions of trips), and
+    # each area's trips in their order
+    trip_home = pd.Index(names).get_indexer(node_area)[home_node][rows_of(first["vehicle_id"].to_numpy(),
+                                                                          vehicle_of_trip)]
+    read_ge1 = trip_table["n_reads"].to_numpy() >= 1
+    by_home = np.argsort(trip_home, kind="stable")
+    cuts = np.searchsorted(trip_home[by_home], np.arange(len(names) + 1))
+    resident_trips_read = {name: share_with_interval(read_ge1[rows], vehicle_of_trip[rows])
+                           for name, rows in ((name, by_home[cuts[i]:cuts[i + 1]]) for i, name in enumerate(names))
+                           if len(rows)}
     read_by, n_read = np.unique(read_vehicle, return_counts=True)  # (reads per vehicle, then per home)
     resident_reads = pd.Series(n_read).groupby(home.reindex(read_by).to_numpy()).sum()
     resident_unique = (pd.Series(unique["unique"].to_numpy()).groupby(home.reindex(unique["vehicle_id"]).to_numpy())
