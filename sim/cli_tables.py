@@ -118,8 +118,10 @@ def analysis_table(metrics: dict[str, Any], title: str) -> Table:
     """The table ``curtain analyze`` prints: the log's counts and shares."""
     table = Table(title=title, show_header=False)
     for key, label in ANALYZE_KEYS:
-        if key in metrics:
-            table.add_row(label, format_value(metrics[key]))
+        if key in metrics:  # shares in percent, as `curtain run` and the report give them
+            value = metrics[key]
+            style = share_style(value, metrics.get(f"{key}_ci")) if is_share(key, value) else None
+            table.add_row(label, f"{value:{style}}" if style else format_value(value))
     return table
 
 

@@ -153,6 +153,7 @@ def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     shown = console.export_text()
     assert re.search(r"reads on the network's roads\s*│ 0 ", shown)
     assert re.search(r"reads located off the network's roads\s*│ 4 ", shown)
+    assert re.search(r"plates read once\s*│ 50% ", shown)  # a share in percent, as `curtain run` gives it
 
 
 def test_scenario_with_reads_from_a_file(tmp_path):
