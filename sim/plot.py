@@ -310,7 +310,9 @@ def placement_comparison_figure(
             part = part.sort_values(x)
             ax.plot(part[x], part["mean"] * 100, marker="o", color=colour,
                     label=str(name) if name is not None and ax is axes[0] else "_nolegend_")
-            ax.fill_between(part[x], part["ci_low"] * 100, part["ci_high"] * 100, color=colour, alpha=0.2, lw=0)
+            # (a t-interval over a few seeds can reach past 0 % or 100 %, where no share can be)
+            ax.fill_between(part[x], np.clip(part["ci_low"] * 100, 0, 100), np.clip(part["ci_high"] * 100, 0, 100),
+                            color=colour, alpha=0.2, lw=0)
         ax.set_xlabel(x_label or x)
         ax.set_title(METRIC_LABELS.get(metric, metric).replace(" (%)", ""), fontsize=9)
         ax.set_ylabel("%", fontsize=8)

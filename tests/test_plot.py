@@ -312,3 +312,17 @@ def test_the_web_map_key_names_operators_in_words_with_their_cameras(toy):
     roads = {frozenset((int(toy.net.edge_u[e]), int(toy.net.edge_v[e]))) for e in edge[:2]}
     assert drawn.count("M") == len(roads) and "the line" in page
     assert re.search(r'<path class="boundary" d=""/>', map_html(toy.net, toy.layout, toy.reads, title="t"))
+
+
+def test_a_comparison_band_stays_within_0_and_100_percent():
+    """Three seeds of a share near 0 and near 1: the t-interval of their mean reaches past 0 and past 1, but no
+    share can, so the band drawn stops at 0 % and 100 %."""
+    import pandas as pd
+
+    runs = pd.DataFrame({"cameras.count": [5, 5, 5, 10, 10, 10], "share_trips_read_ge1": [0.0, 0.0, 0.06,
+                                                                                           0.94, 1.0, 1.0]})
+    summary = summarise(runs, "cameras.count", "share_trips_read_ge1")
+    assert summary["ci_low"].iloc[0] < 0 and summary["ci_high"].iloc[1] > 1  # (the case this is about)
+    fig = placement_comparison_figure({"share_trips_read_ge1": summary}, "cameras.count", None)
+    band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == 0.0 and band.max() == 100.0
