@@ -215,3 +215,14 @@ def test_time_matched_inference_picks_the_slow_road_the_times_say(inference):
     # by length: the two camera edges are 100 + 100 m of the 1,800 m route
     expected = (100 + 100) / 1800 if inference == "fastest" else 1.0
     assert table["route_recall"].iloc[0] == pytest.approx(expected)
+
+
+def test_a_one_day_runs_vehicle_days_are_its_vehicles():
+    """A one-day run whose chained trips run past midnight: every vehicle-day counted for "every trip placed" is
+    a vehicle of the run on its one day (a trip leaving after midnight is the day's last), so the count is the
+    number of vehicles that drove, at most the vehicle-days the sightings are counted over."""
+    sim = simulate_scenario(small_scenario("demand.trips=2000"))
+    m = sim.metrics
+    assert (sim.trips["depart_s"] >= 86_400).any()  # (the case this is about)
+    assert m["share_vehicle_days_located_n"] == sim.trips["vehicle_id"].nunique()
+    assert m["share_vehicle_days_located_n"] <= m["share_vehicle_days_sighted_n"]

@@ -265,7 +265,7 @@ def summary_metrics(
     mine_table, mine_trips = trip_table[table_columns], trips[["vehicle_id", "depart_s"]]
     if residents is not None:
         mine_table, mine_trips = mine_table[mine], mine_trips[mine]
-    return out | movements_located(mine_table, mine_trips, locate_m=locate_m, locate_s=locate_s)
+    return out | movements_located(mine_table, mine_trips, locate_m=locate_m, locate_s=locate_s, n_days=n_days)
 
 
 def sightings_per_plate(plate_read: pd.Series, sighting: np.ndarray | None) -> np.ndarray:
@@ -294,7 +294,8 @@ def trips_located(trip_table: pd.DataFrame, *, locate_m: float = 500.0, locate_s
 
 
 def movements_located(
-    trip_table: pd.DataFrame, trips: pd.DataFrame, *, locate_m: float = 500.0, locate_s: float = 900.0
+    trip_table: pd.DataFrame, trips: pd.DataFrame, *, locate_m: float = 500.0, locate_s: float = 900.0,
+    n_days: int | None = None,
 ) -> dict[str, Any]:
     """Where a person went and when: trips whose two ends the reads locate, per trip, vehicle and day.
 
@@ -308,7 +309,11 @@ def movements_located(
     their trips located: the whole or virtual whole of where they went,
     Wilson over vehicles), ``share_vehicle_days_located`` (vehicle-days on
     which every trip is located: the day's sequence of places recovered,
-    clustered by vehicle), each with ``_n`` and ``_ci``.
+    clustered by vehicle), each with ``_n`` and ``_ci``. A trip's day is the
+    day it leaves on; with ``n_days`` (the days simulated) a trip leaving after
+    the last of them (a chain of trips past midnight) is that day's, so that
+    there are at most ``n_days`` days per vehicle, as in the sightings per
+    vehicle-day.
 
     Examples
     --------
@@ -318,10 +323,15 @@ def movements_located(
     >>> out = movements_located(table, trips)
     >>> out["share_trips_located"], out["share_vehicle_days_located"], out["share_vehicles_movements_located_ge90"]
     (0.3333333333333333, 0.3333333333333333, 0.0)
+    >>> one_day = movements_located(table, trips, n_days=1)  # vehicle 1's second trip is day 0's
+    >>> one_day["share_vehicle_days_located"], one_day["share_vehicle_days_located_n"]
+    (0.0, 2)
     """
     located = trips_located(trip_table, locate_m=locate_m, locate_s=locate_s)
     vehicle = trips["vehicle_id"].to_numpy()
     day = (trips["depart_s"].to_numpy(float) // DAY_S).astype(np.int64)
+    if n_days is not None:
+        day = np.minimum(day, n_days - 1)
     out: dict[str, Any] = {"locate_m": float(locate_m), "locate_s": float(locate_s)}
     add_share(out, "share_trips_located", located, vehicle, reason="no trip was made")
     frame = pd.DataFrame({"v": vehicle, "day": day, "located": located})
