@@ -118,6 +118,20 @@ def test_columns_by_name_and_parquet_alike(tmp_path):
     assert len(some.reads) == 3
 
 
+
+def test_a_time_format_that_fits_only_rows_past_the_first_thousand_keeps_them(tmp_path):
+    """A log of two exports appended: 1,000 rows stamped 01.10.2021 08:00:00, then 2 stamped 2021-10-01 09:00:00.
+    Given the second format, the 2 rows that fit are kept and the 1,000 listed as malformed; only a format no row
+    of the whole file fits is refused (the first 1,000 rows are a sample for guessing, not for refusing)."""
+    frame = pd.DataFrame({"plate": [f"A{i}" for i in range(1000)] + ["B0", "B1"],
+                          "timestamp": ["01.10.2021 08:00:00"] * 1000 + ["2021-10-01 09:00:00"] * 2,
+                          "camera": ["c1"] * 1002})
+    frame.to_csv(tmp_path / "r.csv", index=False)
+    log = read_reads_file(tmp_path / "r.csv", time_format="%Y-%m-%d %H:%M:%S")
+    assert log.reads["plate_read"].tolist() == ["B0", "B1"] and log.problems["n_rows_bad_timestamp"] == 1000
+    with pytest.raises(ReadsError, match="no timestamp matches the time format '%H:%M'"):
+        read_reads_file(tmp_path / "r.csv", time_format="%H:%M")
+
 def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     """Reads along a straight road snap to the edges under them (checked by hand); the plate's trip is rebuilt."""
     from pyproj import Transformer

@@ -168,12 +168,12 @@ def _parse_times(values: pd.Series, time_format: str | None, source: str) -> tup
         example = sample.iloc[0] if len(sample) else "(no value)"
         raise ReadsError(f"{source}: timestamps such as {example!r} match none of the known formats; "
                          "give one with --time-format / reads.time_format (e.g. '%m/%d/%Y - %H:%M:%S')")
-    if time_format is not None and len(sample) and best_ok <= 0:  # every row would be left out: say so, and why
+    parsed = pd.to_datetime(values.where(~values.isin(MISSING)), format=best, errors="coerce")
+    if time_format is not None and len(present) and not parsed.notna().any():  # every row left out: say why
         known = [f for f in TIME_FORMATS if pd.to_datetime(sample, format=f, errors="coerce").notna().any()]
         hint = f"; the file's look like {known[0]!r}, or leave the format out to detect it" if known else ""
         raise ReadsError(f"{source}: no timestamp matches the time format {time_format!r} (e.g. "
                          f"{sample.iloc[0]!r}){hint} (--time-format / reads.time_format)")
-    parsed = pd.to_datetime(values.where(~values.isin(MISSING)), format=best, errors="coerce")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
     return parsed, str(best)
