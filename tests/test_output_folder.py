@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim.io.folders import atomic_directory, curtain_kind, is_own_temporary, marker_text
+from sim.io.folders import atomic_directory, check_output_folder, curtain_kind, is_own_temporary, marker_text
 from sim import OutputError
 from sim.cli import app
 
@@ -249,3 +249,12 @@ def test_a_folder_that_cannot_be_made_is_refused_before_any_work(tmp_path, name,
     assert f"cannot write in {tmp_path / 'a-file'}" in " ".join(result.output.split()), result.output
     assert "Traceback" not in result.output and started == []
     assert (tmp_path / "a-file").read_text() == "mine"
+
+
+def test_a_folder_below_a_broken_link_is_refused_before_any_work(tmp_path):
+    """``link/out`` where ``link`` points at nothing: no folder can be made below it (mkdir of the link fails),
+    so the check refuses it, not the write after the run with a raw FileExistsError."""
+    (tmp_path / "link").symlink_to(tmp_path / "gone" / "x")
+    with pytest.raises(OutputError, match=f"cannot write in {tmp_path / 'link'}"):
+        check_output_folder(tmp_path / "link" / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]

@@ -168,7 +168,7 @@ def _check_writable(target: Path) -> None:
     """Raise :class:`OutputError` unless a folder can be made beside ``target`` (where the output is written
     before it is renamed into place), in its nearest folder that exists: said before a run, not after it."""
     base = target.parent
-    while not base.exists() and base != base.parent:
+    while not base.exists() and not base.is_symlink() and base != base.parent:  # (a broken link: no folder)
         base = base.parent
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".curtain-probe-", dir=base))
