@@ -184,3 +184,45 @@ def test_a_stage_is_handed_only_its_own_streams(monkeypatch):
     monkeypatch.setattr(sim.pipeline, "STAGES", stages)
     with pytest.raises(KeyError, match="patrols"):
         simulate_scenario(scenario)
+
+
+def test_the_passes_and_the_demands_trips_are_freed_before_the_metrics(monkeypatch):
+    """Once read, the traffic's passes are held by nothing, nor, once driven, the demand's own trips table: by
+    the metrics stage the arrays behind their columns are gone (weak references to them are dead). An empty
+    slice of a table (``iloc[:0]``) is a view that would keep every column's array alive."""
+    import gc
+    import weakref
+
+    import sim.pipeline
+    import sim.stages.traffic
+
+    kept: dict[str, list[weakref.ref]] = {}
+
+    def roots(table: pd.DataFrame) -> list[weakref.ref]:
+        out = []
+        for column in table.columns:
+            array = np.asarray(table[column].array) if table[column].dtype != object else None
+            while array is not None and isinstance(array.base, np.ndarray):
+                array = array.base
+            if array is not None and array.size:
+                out.append(weakref.ref(array))
+        return out
+
+    drive, score = sim.stages.traffic.drive, sim.pipeline.score
+
+    def watched_drive(net, trips, *args, **kwargs):
+        kept["trips"] = roots(trips)
+        traffic = drive(net, trips, *args, **kwargs)
+        kept["passes"] = roots(traffic.passes)
+        return traffic
+
+    def watched_score(*args, **kwargs):
+        gc.collect()
+        kept["alive"] = [name for name in ("trips", "passes") if any(ref() is not None for ref in kept[name])]
+        return score(*args, **kwargs)
+
+    monkeypatch.setattr(sim.stages.traffic, "drive", watched_drive)
+    monkeypatch.setattr(sim.pipeline, "score", watched_score)
+    simulate_scenario(small_scenario("traffic.engine='compiled'"))
+    assert kept["trips"] and kept["passes"]  # (something was watched)
+    assert kept["alive"] == []
