@@ -257,9 +257,13 @@ def run_analysis(
     analysis = analyze_reads(source, rng=stage_rngs(seed)["metrics"], net=net, max_snap_m=max_snap_m)
     if net is not None and not analysis.metrics["n_reads_snapped"]:
         located = analysis.metrics["n_reads_not_snapped"]
-        log.warning("%s: none of the %d located reads is within %g m of a road of the network %s, so no trip is "
-                    "rebuilt; is it the network of these reads? (or raise --max-snap-m)", path, located, max_snap_m,
-                    network_label or "given")
+        if not located:
+            log.warning("%s: no read has a location (longitude and latitude), so none is placed on the network and "
+                        "no trip is rebuilt; name the columns that hold them (--lon, --lat)", path)
+        else:
+            log.warning("%s: none of the %d located reads is within %g m of a road of the network %s, so no trip "
+                        "is rebuilt; is it the network of these reads? (or raise --max-snap-m)", path, located,
+                        max_snap_m, network_label or "given")
     settings = analysis_toml(Path(path), columns, time_format, delimiter, network_label, max_snap_m, seed)
     write_analysis(analysis, out_dir, settings, figures=figures)
     return analysis

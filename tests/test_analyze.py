@@ -168,6 +168,12 @@ def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     assert re.search(r"reads on the network's roads\s*│ 0 ", shown)
     assert re.search(r"reads located off the network's roads\s*│ 4 ", shown)
     assert re.search(r"plates read once\s*│ 50% ", shown)  # a share in percent, as `curtain run` gives it
+    # reads without any location: the warning says that, not that the network is the wrong one
+    frame.drop(columns=["lon", "lat"]).to_csv(tmp_path / "nowhere.csv", index=False)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="sim.analyze"):
+        run_analysis(tmp_path / "nowhere.csv", tmp_path / "nowhere", net=net, max_snap_m=50, figures=False)
+    assert "no read has a location" in caplog.text and "is it the network" not in caplog.text
 
 
 def test_scenario_with_reads_from_a_file(tmp_path):
