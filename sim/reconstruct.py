@@ -452,6 +452,9 @@ def match_misreads(
     numpy.ndarray
         The plate each read is attributed to, in input order, as it was read:
         plates held as numbers are compared as their text and stay numbers.
+        Values with one text are one plate here (1234 and "1234", filed
+        under the first read), as they are not without misread tolerance:
+        give a column of one kind.
 
     Examples
     --------
@@ -477,7 +480,7 @@ def match_misreads(
     first = np.full(len(plate_text), -1, np.int64)
     has = np.flatnonzero(plate_code >= 0)
     first[plate_code[has][::-1]] = has[::-1]
-    held = pd.Index(reads["plate_read"].to_numpy(dtype=object)[first], dtype=object)
+    held = pd.Index(reads["plate_read"].iloc[first].to_numpy(dtype=object), dtype=object)
     return _plate_values(matched, held, reads["plate_read"])
 
 
