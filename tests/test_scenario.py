@@ -105,3 +105,20 @@ def test_the_output_folder_does_not_depend_on_the_order_of_the_overrides():
     # a different scenario still gets a folder of its own, and the plain run keeps the plain name
     assert load_scenario(overrides=["seed=4", "demand.days=2", "cameras.count=5"]).output_name() != one.output_name()
     assert load_scenario().output_name() == "teaching-grid"
+
+
+@pytest.mark.parametrize("override, entries", [
+    ("patrols.0.cars=6", "0 [[patrols]] entries"),
+    ('searches.overrides.3.agency="x"', "0 [[searches.overrides]] entries"),
+    ("agencies.x.name=1", "1 [[agencies]] entry"),
+])
+def test_a_set_into_a_missing_entry_names_its_array_of_tables(override, entries):
+    """``--set`` into an entry the scenario does not have names the array of tables it looked in (nested ones
+    by their whole dotted name) and how many entries it has; a key that is no number names no entry."""
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "teaching-grid.toml"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(scenario, overrides=[override])
+    message = str(info.value)
+    assert f"--set {override.partition('=')[0]}" in message and "is not an entry" in message
+    assert f"the scenario has {entries} (numbered from 0)" in message
+    assert ("add one to the file first" in message) == entries.startswith("0 ")

@@ -233,7 +233,7 @@ def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
     node: Any = data
     for i, part in enumerate(parts[:-1]):
         if isinstance(node, list):
-            node = _list_item(node, part, key, label)
+            node = _list_item(node, part, key, label, ".".join(parts[:i]))
             continue
         child = node.setdefault(part, [] if parts[i + 1].isdigit() else {})
         if not isinstance(child, (dict, list)):
@@ -244,10 +244,9 @@ def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
     node[parts[-1]] = value
 
 
-def _list_item(items: list[Any], part: str, key: str, label: str) -> dict[str, Any]:
-    """``--set patrols.0.cars=6``: entry ``0`` of an array of tables (``[[patrols]]``)."""
+def _list_item(items: list[Any], part: str, key: str, label: str, table: str) -> dict[str, Any]:
+    """``--set patrols.0.cars=6``: entry ``0`` of the array of tables ``table`` (``[[patrols]]``)."""
     if not part.isdigit() or int(part) >= len(items):
-        table = key.split(".")[0]
         raise ScenarioError(f"{label}: --set {key}: {part!r} is not an entry; the scenario has {len(items)} "
                             f"[[{table}]] entr{'y' if len(items) == 1 else 'ies'} (numbered from 0)"
                             + ("; add one to the file first" if not items else ""))
