@@ -145,13 +145,14 @@ def check_output_folder(target: str | Path, kind: str | None = None) -> Path:
     target = Path(target).absolute()
     if target.is_symlink():
         target = target.resolve()
-    _check_writable(target)
     if not target.exists() and not target.is_symlink():
+        _check_writable(target)
         return target
     if not target.is_dir():
         raise OutputError(f"{target} exists and is not a folder; choose a new folder or remove it yourself")
     if target == Path.cwd().resolve() or target in Path.cwd().resolve().parents:
         raise OutputError(f"{target} is the current folder (or holds it); choose a new folder below it")
+    _check_writable(target)
     if not any(target.iterdir()):
         return target
     found = curtain_kind(target)
