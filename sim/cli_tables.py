@@ -37,6 +37,7 @@ SUMMARY_KEYS = (
     ("share_trips_read_ge2", "trips read ≥ 2 times"),
     ("route_recall_mean", "route recall (mean)"),
     ("route_precision_mean", "route precision (mean)"),
+    ("route_recall_mean_ge2", "route recall, trips sighted ≥ 2 times"),
     ("route_precision_mean_ge2", "route precision, trips sighted ≥ 2 times"),
     ("share_trips_fastest_route", "trips that drove a fastest path"),
     ("od_error_m_median", "origin/destination error (median, m)"),

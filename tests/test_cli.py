@@ -247,3 +247,15 @@ def test_the_run_summary_gives_shares_in_percent_as_the_report_does():
     assert rows["route recall (mean)"] == ("20.0%", "19.7%–20.4%")  # a narrow interval: a tenth of a percent
     assert rows["reads per camera per day"] == ("0.500", "")  # a rate, not a share
     assert rows["trips"] == ("1,200", "")
+
+
+def test_the_run_summary_gives_recall_and_precision_of_trips_sighted_twice():
+    """Beside precision over the trips sighted at least twice (a trip sighted once is precise by construction),
+    recall over the same trips: a reader compares the two on one footing."""
+    from sim.cli_tables import summary_rows
+
+    rows = {label: value for label, value, _ in summary_rows(
+        {"n_trips": 10, "route_recall_mean_ge2": 0.5, "route_recall_mean_ge2_ci": [0.4, 0.6],
+         "route_precision_mean_ge2": 0.75, "route_precision_mean_ge2_ci": [0.7, 0.8]})}
+    assert rows["route recall, trips sighted ≥ 2 times"] == "50%"
+    assert rows["route precision, trips sighted ≥ 2 times"] == "75%"
