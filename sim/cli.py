@@ -313,7 +313,10 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
 
 @app.command()
 def validate(
-    scenario: Annotated[Path, typer.Argument(metavar="SCENARIO", help=f"{SCENARIO_HELP}.")],
+    scenario: Annotated[
+        Optional[Path], typer.Argument(metavar="SCENARIO", help=f"{SCENARIO_HELP}; default: the built-in "
+                                                                "teaching-grid, as for run.")
+    ] = None,
     set_: SetOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -326,7 +329,8 @@ def validate(
     except CurtainError as exc:
         fail(exc, debug)
         return
-    console.print(f"{scenario}: ok (scenario {spec.name!r}, seed {spec.seed}; {checked})", highlight=False)
+    console.print(f"{scenario or spec.name}: ok (scenario {spec.name!r}, seed {spec.seed}; {checked})",
+                  highlight=False)
 
 
 @app.command()

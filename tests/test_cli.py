@@ -65,6 +65,15 @@ def test_a_library_scenario_runs_by_its_name_and_an_unknown_name_says_where_name
     assert "curtain list" in result.output and not (tmp_path / "out").exists()
 
 
+def test_validate_without_a_scenario_checks_the_one_run_would_run(tmp_path, monkeypatch):
+    """`curtain run` alone runs the built-in teaching-grid; `curtain validate` alone checks that same scenario
+    (it used to demand an argument)."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["validate"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("teaching-grid: ok (scenario 'teaching-grid', seed 7;")
+
+
 # --- help: one name for one kind of argument ----------------------------------------------------------------------
 
 def _metavars(text):
