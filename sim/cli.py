@@ -337,7 +337,8 @@ def validate(
 def sweep(
     spec: Annotated[
         Path, typer.Argument(metavar="SWEEP_FILE", help="Sweep TOML: base (a scenario file, its path relative to "
-                                                        "the sweep file), seeds, [set] and [axes] tables.")
+                                                        "the sweep file, or a library scenario's name), seeds, "
+                                                        "[set] and [axes] tables.")
     ],
     out: Annotated[Path, typer.Option("-o", "--out", metavar="FOLDER", help="Output folder of the sweep.")],
     scheduler: Annotated[

@@ -2,7 +2,7 @@
 
 A sweep spec is TOML::
 
-    base = "teaching-grid.toml"        # a scenario file (omit: the built-in default)
+    base = "teaching-grid.toml"        # a scenario file, or a library name (omit: the built-in default)
     seeds = [1, 2, 3]
     [set]                              # fixed overrides for every run
     "demand.trips" = 2000
@@ -100,11 +100,12 @@ def load_sweep(path: str | Path) -> SweepSpec:
     if not isinstance(fixed, dict):
         raise ScenarioError(f"{path}: [set] must map scenario keys to values")
     base = (path.parent / data["base"]).resolve() if "base" in data else None
-    if base is not None and not base.is_file():
-        named = find_scenario(str(data["base"]))
-        hint = f"; the library's {data['base']!r} is {named}" if named is not None else ""
-        raise ScenarioError(f"{path}: base = {data['base']!r}: no scenario file at {base} (base is a path "
-                            f"relative to the sweep file){hint}")
+    if base is not None and not base.is_file():  # no such file: the library's scenario of that name, as for run
+        base = find_scenario(str(data["base"]))
+        if base is None:
+            raise ScenarioError(f"{path}: base = {data['base']!r}: no scenario file at "
+                                f"{(path.parent / data['base']).resolve()} (base is a path relative to the sweep "
+                                "file), nor a scenario of that name in the library (curtain list)")
     names = tuple(axes)
     runs = []
     for combo in itertools.product(*axes.values()):

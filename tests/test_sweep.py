@@ -92,3 +92,19 @@ def test_confidence_band_matches_scipy():
     expected = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
     assert (lo, hi) == pytest.approx(expected)
     assert mean == pytest.approx(values.mean())
+
+
+def test_a_sweeps_base_is_a_file_beside_it_or_a_library_name(tmp_path):
+    """``base`` names a scenario file relative to the sweep file; where there is none, the library's scenario of
+    that name (as `curtain run NAME`); neither is an error naming both places."""
+    (tmp_path / "mine.toml").write_text('name = "mine"\n')
+    sweep = tmp_path / "s.toml"
+    sweep.write_text('base = "mine.toml"\nseeds = [1]\n[axes]\n"cameras.count" = [3]\n')
+    assert load_sweep(sweep).base == (tmp_path / "mine.toml").resolve()
+    sweep.write_text('base = "river-city"\nseeds = [1]\n[axes]\n"cameras.count" = [3]\n')
+    base = load_sweep(sweep).base
+    assert base is not None and base.name == "river-city.toml" and base.parent.name == "scenarios"
+    sweep.write_text('base = "no-such-city"\nseeds = [1]\n[axes]\n"cameras.count" = [3]\n')
+    with pytest.raises(ScenarioError, match=r"base = 'no-such-city': no scenario file at .*no-such-city .*nor a "
+                                            r"scenario of that name in the library"):
+        load_sweep(sweep)
