@@ -59,8 +59,11 @@ def read_audit_log(path: str | Path, columns: dict[str, str | None] | None = Non
     if head.lstrip().startswith(("{", "[")) or "\n" not in head and len(head) >= 4096:
         raise AuditError(f"{path}: not a CSV audit log (it looks like JSON, or has no line breaks); an audit log "
                          "has one search per line: searchDate, cameraCount, reason, userId")
+    first = head.splitlines()[0] if head.strip() else ""
+    counts = {d: first.count(d) for d in (",", "|", ";", "\t")}  # the delimiter most seen in the header line
+    sep = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise AuditError(f"{path}: not a readable CSV audit log ({exc})") from None
     return audit_table(raw, source=str(path), columns=columns)

@@ -106,6 +106,12 @@ def test_a_hand_log_counted_by_hand(tmp_path):
     # clustered by user (u1: 0, 1; u2: 1, 1; u3: 0): the design effect 0.0624 / 0.048 = 1.3, so Wilson at
     # n = 5 / 1.3 = 3.85 rather than 5 (z = 1.96: [0.2001, 0.8999])
     assert m["share_searches_beyond_city_ci"] == pytest.approx([0.2001, 0.8999], abs=1e-4)
+    # the same log with another delimiter (a reason holding a comma, as in real logs) counts the same
+    for sep in ("|", ";", "\t"):
+        piped = audit_metrics(_log(tmp_path, HAND_LOG.replace("stolen car", "stolen, car").replace(",", sep)
+                                   .replace(f"stolen{sep} car", "stolen, car")))
+        assert (piped["n_searches"], piped["share_searches_national"]) == (5, 0.2), sep
+        assert piped["searches_by_reason"] == {"theft": 3, "(none given)": 1, "stolen, car": 1}, sep
 
 
 def test_a_log_without_users_or_reasons(tmp_path):
