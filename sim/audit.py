@@ -28,7 +28,7 @@ import pandas as pd
 from sim._errors import CurtainError
 from sim.intervals import add_share
 from sim.io.folders import atomic_directory
-from sim.io.reads import find_columns
+from sim.io.reads import find_columns, header_delimiter
 from sim.io.run import versions, write_json, write_parquet
 from sim._validate import require_file
 
@@ -59,9 +59,7 @@ def read_audit_log(path: str | Path, columns: dict[str, str | None] | None = Non
     if head.lstrip().startswith(("{", "[")) or "\n" not in head and len(head) >= 4096:
         raise AuditError(f"{path}: not a CSV audit log (it looks like JSON, or has no line breaks); an audit log "
                          "has one search per line: searchDate, cameraCount, reason, userId")
-    first = head.splitlines()[0] if head.strip() else ""
-    counts = {d: first.count(d) for d in (",", "|", ";", "\t")}  # the delimiter most seen in the header line
-    sep = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    sep = header_delimiter(head.splitlines()[0] if head.strip() else "") or ","
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:

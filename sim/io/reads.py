@@ -99,11 +99,23 @@ def sniff_delimiter(path: Path) -> str:
             header = handle.readline()
     except (OSError, EOFError) as exc:
         raise ReadsError(f"{path}: cannot read ({exc})") from None
-    counts = {d: header.count(d) for d in (",", "|", ";", "\t")}
-    best = max(counts, key=counts.get)  # type: ignore[arg-type]
-    if counts[best] == 0:
+    best = header_delimiter(header)
+    if best is None:
         raise ReadsError(f"{path}: the first line has no ',', '|', ';' or tab; is it a CSV file with a header?")
     return best
+
+
+def header_delimiter(header: str) -> str | None:
+    """Of ``,``, ``|``, ``;`` and tab, the one a header line holds most often (``None``: none of them).
+
+    Examples
+    --------
+    >>> header_delimiter("plate|time|camera, north"), header_delimiter("plate")
+    ('|', None)
+    """
+    counts = {d: header.count(d) for d in (",", "|", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else None
 
 
 def _load_table(path: Path, delimiter: str | None) -> pd.DataFrame:
