@@ -99,7 +99,9 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
         attempt("demand.counts", read_counts, scenario.resolve(demand.counts), net, max_snap_m=demand.counts_max_snap_m)
     if scenario.output.map_tiles and net.crs is None:
         problems.append(f"output.map_tiles: tiles need a network with a place on Earth, but {NOT_ON_EARTH}")
-    sections = [(f"the network ({net.n_nodes:,} intersections, {net.n_edges:,} road segments)", problems)]
+    # (the scenario's own settings checked against the network: counts, places, operators, areas, not its roads)
+    sections = [(f"the scenario on its network ({net.n_nodes:,} intersections, {net.n_edges:,} road segments)",
+                 problems)]
     sections += sorted(in_files.items())
     if any(found for _, found in sections):
         raise ScenarioError("\n".join(

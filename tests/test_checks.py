@@ -153,7 +153,7 @@ def test_a_camera_file_problem_has_a_heading_of_its_own(tmp_path):
     scenario = load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{bad}'", groups])
     message = _run_error(scenario)
     lines = message.splitlines()
-    assert lines[0].startswith("teaching-grid: 1 problem(s) with the network (36 intersections")
+    assert lines[0].startswith("teaching-grid: 1 problem(s) with the scenario on its network (36 intersections")
     assert lines[1].startswith("  camera_groups[0].count: cameras.count = 500 but the network has")
     assert lines[2] == "teaching-grid: 1 problem(s) with the camera file(s):"
     assert lines[3].startswith(f"  cameras.path: {bad}: camera table lacks column(s) key")
