@@ -200,10 +200,13 @@ def _precision_note(metrics: dict[str, Any]) -> str:
                 "sightings: route recall and precision are upper bounds, not estimates.</p>")
     fastest, ge2 = metrics.get("share_trips_fastest_route"), metrics.get("route_precision_mean_ge2")
     return (f"<p><b>Why precision is below 1.</b> Drivers choose routes on their own perceived travel times "
-            f"(lognormal spread {choice['route_noise']:g}); {_pct(fastest, '.1%')} of trips drove a fastest path. "
+            f"(lognormal spread {choice['route_noise']:g}); "
+            f"{_fmt(fastest, 'share_trips_fastest_route', metrics.get('share_trips_fastest_route_ci'))} of trips "
+            "drove a fastest path. "
             "Between two sightings the reconstruction can only assume the fastest path, so where a driver took "
             f"another road the rebuilt route is partly wrong. Over trips sighted at least twice precision is "
-            f"{_pct(ge2, '.1%')}; a trip sighted once is 'precise' by construction (its one read road).</p>")
+            f"{_fmt(ge2, 'route_precision_mean_ge2', metrics.get('route_precision_mean_ge2_ci'))}; "
+            "a trip sighted once is 'precise' by construction (its one read road).</p>")
 
 
 def _route_sample_note(metrics: dict[str, Any]) -> str:

@@ -209,3 +209,20 @@ def test_the_access_answer_says_each_number_once():
     assert text.count("49%") == 1  # ICE's share is not said twice
     assert text.endswith("pool user reaches 40% of the reads through county → pool → pool user, enough to rebuild "
                          "20% (95 % interval 19%–21%) of trips (sighted twice or more).")
+
+
+def test_the_reports_precision_note_gives_its_shares_as_the_table_does():
+    """The note under the table says 57 % of trips drove a fastest path where the table's row says 57 % (it said
+    56.6 %: two roundings of one number side by side)."""
+    import html
+
+    from sim.report import render_report
+
+    metrics = {"share_trips_fastest_route": 0.566, "share_trips_fastest_route_ci": [0.55, 0.58],
+               "route_precision_mean_ge2": 0.8123, "route_precision_mean_ge2_ci": [0.80, 0.83],
+               "route_choice": {"route_noise": 0.2}}
+    page = html.unescape(render_report(metrics, "", [], "t"))
+    row = page.split("share of trips that drove a fastest path", 1)[1].split("</tr>", 1)[0]
+    assert ">57%<" in row
+    note = page.split("Why precision is below 1.", 1)[1].split("</p>", 1)[0]
+    assert "57% of trips drove a fastest path" in note and "precision is 81%;" in note
