@@ -258,3 +258,27 @@ def test_a_folder_below_a_broken_link_is_refused_before_any_work(tmp_path):
     with pytest.raises(OutputError, match=f"cannot write in {tmp_path / 'link'}"):
         check_output_folder(tmp_path / "link" / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]
+
+
+def test_a_new_folder_below_folders_not_made_yet_is_checked_where_they_begin(tmp_path):
+    """``a/b/out`` where neither ``a`` nor ``b`` exists yet: the run will make them, so the check probes the
+    nearest folder that exists (``tmp_path``, writable) and accepts the target, leaving nothing behind (no ``a``,
+    no probe folder)."""
+    target = tmp_path / "a" / "b" / "out"
+    assert check_output_folder(target) == target
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_place_is_refused_with_the_systems_reason_in_words(tmp_path):
+    """``a-file/out``: the probe folder would be made inside a file, which the system refuses with ENOTDIR. The
+    message names the target, the folder it could not write in, the reason in words (``os.strerror(ENOTDIR)``,
+    "Not a directory" on Linux, not the raw ``[Errno 20] …: '<probe path>'``) and the option to choose another."""
+    import errno
+
+    (tmp_path / "a-file").write_text("mine")
+    target = tmp_path / "a-file" / "out"
+    with pytest.raises(OutputError) as caught:
+        check_output_folder(target)
+    assert str(caught.value) == (f"{target}: cannot write in {tmp_path / 'a-file'} ({os.strerror(errno.ENOTDIR)}); "
+                                 "choose a folder you can write to (-o / --out)")
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"] and (tmp_path / "a-file").read_text() == "mine"
