@@ -132,6 +132,42 @@ def test_a_time_format_that_fits_only_rows_past_the_first_thousand_keeps_them(tm
     with pytest.raises(ReadsError, match="no timestamp matches the time format '%H:%M'"):
         read_reads_file(tmp_path / "r.csv", time_format="%H:%M")
 
+
+def test_a_time_format_no_row_fits_is_refused_in_one_exact_sentence(tmp_path):
+    """Three rows stamped like 01.10.2021 08:00:00, read with --time-format '%Y' (a bare year: no row fits). The
+    message, whole: the file, the format, the first timestamp as an example, the known format the file's stamps
+    fit ('%d.%m.%Y %H:%M:%S', the only one of TIME_FORMATS with day.month.year), and where to set it. Stamps that
+    no known format fits either (8h00 on day 1) get the same sentence without the hint."""
+    path = tmp_path / "r.csv"
+    stamps = ["01.10.2021 08:00:00", "01.10.2021 09:00:00", "02.10.2021 10:00:00"]
+    pd.DataFrame({"plate": ["A", "B", "C"], "device": ["x", "y", "x"], "time": stamps}).to_csv(path, index=False)
+    with pytest.raises(ReadsError) as caught:
+        read_reads_file(path, time_format="%Y")
+    assert str(caught.value) == (f"{path}: no timestamp matches the time format '%Y' (e.g. '01.10.2021 08:00:00'); "
+                                 "the file's look like '%d.%m.%Y %H:%M:%S', or leave the format out to detect it "
+                                 "(--time-format / reads.time_format)")
+    stamps = ["8h00 on day 1", "9h00 on day 1"]
+    pd.DataFrame({"plate": ["A", "B"], "device": ["x", "y"], "time": stamps}).to_csv(path, index=False)
+    with pytest.raises(ReadsError) as caught:
+        read_reads_file(path, time_format="%Y")
+    assert str(caught.value) == (f"{path}: no timestamp matches the time format '%Y' (e.g. '8h00 on day 1') "
+                                 "(--time-format / reads.time_format)")
+
+
+def test_the_analysis_table_gives_a_share_a_tenth_of_a_percent_where_its_interval_is_narrow():
+    """A share of 0.5 whose 95 % interval is 49.7 %-50.3 % (both ends 50 % in whole percents) shows as 50.0 %, as
+    `curtain run` shows such a share; the same share with no interval is 50 %, and a count stays a count."""
+    def shown(metrics):
+        console = Console(record=True, width=100)
+        console.print(analysis_table(metrics, "t"))
+        return console.export_text()
+
+    narrow = shown({"n_plates": 1200, "uniqueness_k2": 0.5, "uniqueness_k2_ci": [0.497, 0.503]})
+    assert re.search(r"plates singled out by 2 \(place, hour\) points\s*│ 50\.0% ", narrow), narrow
+    assert re.search(r"distinct plates\s*│ 1,200 ", narrow), narrow
+    assert re.search(r"points\s*│ 50% ", shown({"uniqueness_k2": 0.5}))
+
+
 def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     """Reads along a straight road snap to the edges under them (checked by hand); the plate's trip is rebuilt."""
     from pyproj import Transformer
