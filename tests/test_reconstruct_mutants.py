@@ -424,6 +424,16 @@ def test_plates_of_mixed_kinds_keep_each_value_read(road):
     assert keys[:4] == [1234, 1234, 1234, "AB1"] and pd.isna(keys[4])
 
 
+def test_one_text_held_as_text_and_as_a_number_is_one_plate_filed_under_its_first_read(road):
+    """An object column where the text "1234" is read first (0 s on 0→1) and the number 1234 later (300 s on 3→4):
+    one text, so one plate of two sightings, and both reads are filed under the value of the first read, the
+    text "1234" (not the number, which the last read would give); "AB1" (50 s on 2→3) keeps its own."""
+    reads = reads_of(road, [("1234", 0.0, (0, 1)), ("AB1", 50.0, (2, 3)), (1234, 300.0, (3, 4))])
+    reads = reads.astype({"plate_read": object})
+    keys = match_misreads(reads, road).tolist()
+    assert keys == ["1234", "AB1", "1234"] and [type(k) for k in keys] == [str, str, str]
+
+
 # ---- time-matched routes -----------------------------------------------------------------------------------------
 
 #: the drive (s) from node 1 to node 2 of :func:`ladder` by way of node 11, 12, … 16
