@@ -73,16 +73,19 @@ class _Transitions:
         last = day.max()
         if last - day.min() < test_days:
             return None
-        plate = plate_code[order].astype(np.int64)
+        # codes and positions held as 32-bit integers where they fit (a county week's 12 M reads: 4 arrays of
+        # 49 MB, not 98 MB, held through every model); every product of them is made in 64 bits
+        plate = plate_code[order].astype(_fitting(len(plates)))
         cam_code, names = pd.factorize(reads["camera_id"].astype(str), sort=True)
-        cam = cam_code[order].astype(np.int64)
+        cam = cam_code[order].astype(_fitting(len(names)))
         same = np.concatenate([plate[1:] == plate[:-1], [False]])
         in_training = day <= last - test_days
         # the fallback ranking, too, is learnt from the training days only (value_counts: ties by first read)
         popular = pd.Series(cam[in_training]).value_counts().index.to_numpy(np.int64)
-        return cls(np.asarray(plates, dtype=object), plate, cam, len(names), run_starts(plate),
+        return cls(np.asarray(plates, dtype=object), plate, cam, len(names),
+                   run_starts(plate).astype(_fitting(len(plate))),
                    same & in_training & np.concatenate([in_training[1:], [False]]), same & (day > last - test_days),
-                   np.concatenate([cam[1:], [-1]]).astype(np.int64), popular)
+                   np.concatenate([cam[1:], [-1]]).astype(cam.dtype), popular)
 
     def hits(self, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The plate code of each scored transition, and whether the ``order`` model's top 1 / top 3 held it."""
@@ -104,9 +107,9 @@ def _block_hits(plate: np.ndarray, state: np.ndarray, nxt: np.ndarray, train: np
     """:meth:`_Transitions.hits` of one block of whole plates (rows sorted by plate and time), with the
     ``shared`` table of every plate's transitions and the ``popular`` cameras."""
     t = np.flatnonzero(train)
-    personal = _top_three(plate[t] * n_states + state[t], nxt[t])
+    personal = _top_three(plate[t].astype(np.int64) * n_states + state[t], nxt[t])
     scored = np.flatnonzero(test)
-    slots = _lookup(personal, plate[scored] * n_states + state[scored])
+    slots = _lookup(personal, plate[scored].astype(np.int64) * n_states + state[scored])
     fallback = (slots == -1).all(axis=1)
     slots[fallback] = _lookup(shared, state[scored[fallback]])
     for candidate in popular[:5]:  # at most 3 slots, of which the row holds at most 2 when any is free
@@ -121,12 +124,17 @@ def _state_keys(cam: np.ndarray, first_of_plate: np.ndarray, order: int, n_camer
     plate's first reads; order 0: one state)."""
     if order == 0:
         return np.zeros(len(cam), np.int64)
-    key = cam.copy()
+    key = cam.astype(np.int64)
     for back in range(1, order):
         position = np.arange(len(cam)) - back
-        earlier = np.where(position >= first_of_plate, cam[np.maximum(position, 0)] + 1, 0)
+        earlier = np.where(position >= first_of_plate, cam[np.maximum(position, 0)].astype(np.int64) + 1, 0)
         key = key + earlier * n_cameras * (n_cameras + 1) ** (back - 1)
     return key
+
+
+def _fitting(n: int) -> type[np.signedinteger[Any]]:
+    """The integer type of codes or positions below ``n``: 32 bits where they fit, else 64 (-1 marks none)."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
 
 
 def _top_three(group: np.ndarray, nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
