@@ -530,14 +530,20 @@ def query_per_camera(
 
 @app.command()
 def bench(
-    side: Annotated[int, typer.Option(metavar="N", help="Grid side of the benchmark city.")] = 60,
-    trips: Annotated[int, typer.Option(metavar="N", help="Trips routed by Curtain.")] = 20_000,
-    baseline_trips: Annotated[int, typer.Option(metavar="N", help="Trips routed by the networkx baseline.")] = 200,
+    side: Annotated[int, typer.Option(metavar="N", min=2, help="Grid side of the benchmark city (≥ 2).")] = 60,
+    trips: Annotated[int, typer.Option(metavar="N", min=1, help="Trips routed by Curtain (≥ 1).")] = 20_000,
+    baseline_trips: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Trips routed by the networkx baseline (≥ 1).")] = 200,
+    debug: DebugOption = False,
 ) -> None:
     """Time batched routing against networkx shortest_path per trip, side by side."""
-    with interruptible("the benchmark stopped (it writes nothing)"):
-        for line in routing_benchmark(side=side, trips=trips, baseline_trips=baseline_trips):
-            console.print(line, highlight=False)
+    log_level(debug)
+    try:
+        with interruptible("the benchmark stopped (it writes nothing)"):
+            for line in routing_benchmark(side=side, trips=trips, baseline_trips=baseline_trips):
+                console.print(line, highlight=False)
+    except CurtainError as exc:
+        fail(exc, debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -138,6 +138,17 @@ def test_cli_query_plot_and_bench(two_runs, tmp_path):
     assert result.exit_code == 0 and "speed-up" in result.output
 
 
+@pytest.mark.parametrize("option, value, least", [("--side", "0", 2), ("--trips", "-5", 1),
+                                                  ("--baseline-trips", "0", 1)])
+def test_bench_refuses_sizes_it_cannot_time_naming_the_option(option, value, least):
+    """A benchmark city of no side, or no trip to time, is refused by its option (a usage error, exit 2), never an
+    "internal error" from inside numpy (negative dimensions) or a division by zero trips."""
+    result = CliRunner().invoke(app, ["bench", option, value])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output and str(least) in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+
+
 def test_cli_query_on_a_folder_without_reads(tmp_path):
     result = CliRunner().invoke(app, ["query", "per-camera", str(tmp_path)])
     assert result.exit_code == 1 and "no reads.parquet" in result.output
