@@ -219,7 +219,7 @@ def analyze(
     lat: Annotated[Optional[str], typer.Option(metavar="COLUMN", help="Latitude column.")] = None,
     delimiter: Annotated[Optional[str], typer.Option(metavar="CHAR", help="CSV delimiter (default: sniffed).")] = None,
     max_snap_m: Annotated[
-        float, typer.Option(metavar="METRES", help="Snap reads within this distance of a road.")
+        float, typer.Option(metavar="METRES", min=0.0, help="Snap reads within this distance of a road (≥ 0).")
     ] = 50.0,
     seed: Annotated[int, typer.Option(metavar="N", help="Seed of the uniqueness draws.")] = 0,
     debug: DebugOption = False,

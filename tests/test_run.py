@@ -149,6 +149,14 @@ def test_bench_refuses_sizes_it_cannot_time_naming_the_option(option, value, lea
     assert "internal error" not in result.output and "Traceback" not in result.output
 
 
+def test_analyze_refuses_a_negative_snap_distance(tmp_path):
+    """No read lies a negative distance from a road: the option says so, before any file is read or written."""
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "reads.csv"), "--max-snap-m", "-5",
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "Invalid value for '--max-snap-m'" in result.output, result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_cli_query_on_a_folder_without_reads(tmp_path):
     result = CliRunner().invoke(app, ["query", "per-camera", str(tmp_path)])
     assert result.exit_code == 1 and "no reads.parquet" in result.output
