@@ -28,7 +28,7 @@ def cameras(
     brand: Annotated[
         Optional[str], typer.Option(metavar="TEXT", help="Only manufacturers/brands containing TEXT.")
     ] = None,
-    top: Annotated[int, typer.Option(metavar="N", help="Rows per table.")] = 15,
+    top: Annotated[int, typer.Option(metavar="N", min=1, help="Rows per table (≥ 1).")] = 15,
     debug: DebugOption = False,
 ) -> None:
     """Count a camera map's points by brand and operator, such as OpenStreetMap's ALPR cameras of one city."""

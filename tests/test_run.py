@@ -149,6 +149,12 @@ def test_bench_refuses_sizes_it_cannot_time_naming_the_option(option, value, lea
     assert "internal error" not in result.output and "Traceback" not in result.output
 
 
+def test_cameras_refuses_a_table_of_no_rows(tmp_path):
+    """`curtain cameras --top -2` showed every row but two; a table of fewer than one row is refused."""
+    result = CliRunner().invoke(app, ["cameras", str(tmp_path / "cams.geojson"), "--top", "-2"])
+    assert result.exit_code == 2 and "Invalid value for '--top'" in result.output, result.output
+
+
 def test_analyze_refuses_a_negative_snap_distance(tmp_path):
     """No read lies a negative distance from a road: the option says so, before any file is read or written."""
     result = CliRunner().invoke(app, ["analyze", str(tmp_path / "reads.csv"), "--max-snap-m", "-5",
