@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim._arrays import distinct, distinct_counts, used_codes
+from sim._arrays import distinct, distinct_counts, first_occurrences, used_codes
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE
 from sim._errors import NetworkError
 from sim.network import RoadNetwork
@@ -476,10 +476,9 @@ def match_misreads(
     if reads["plate_read"].dtype == "str":
         return _plate_values(matched, plate_text, plates)
     # plates held as anything else (integers from a file of digits) are matched as their text but filed under
-    # the value read: each text's first read gives it back
-    first = np.full(len(plate_text), -1, np.int64)
+    # the value read: each text's first read gives it back (every text code is some read's)
     has = np.flatnonzero(plate_code >= 0)
-    first[plate_code[has][::-1]] = has[::-1]
+    first = has[first_occurrences(plate_code[has])[1]]
     held = pd.Index(reads["plate_read"].iloc[first].to_numpy(dtype=object), dtype=object)
     return _plate_values(matched, held, reads["plate_read"])
 
