@@ -101,11 +101,11 @@ def load_sweep(path: str | Path) -> SweepSpec:
         raise ScenarioError(f"{path}: [set] must map scenario keys to values")
     base = (path.parent / data["base"]).resolve() if "base" in data else None
     if base is not None and not base.is_file():  # no such file: the library's scenario of that name, as for run
-        base = find_scenario(str(data["base"]))
+        beside, base = base, find_scenario(str(data["base"]))
         if base is None:
-            raise ScenarioError(f"{path}: base = {data['base']!r}: no scenario file at "
-                                f"{(path.parent / data['base']).resolve()} (base is a path relative to the sweep "
-                                "file), nor a scenario of that name in the library (curtain list)")
+            raise ScenarioError(f"{path}: base = {data['base']!r}: no scenario file at {beside} (base is a path "
+                                "relative to the sweep file), nor a scenario of that name in the library "
+                                "(curtain list)")
     names = tuple(axes)
     runs = []
     for combo in itertools.product(*axes.values()):
