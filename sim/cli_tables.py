@@ -95,13 +95,17 @@ def summary_rows(metrics: dict[str, Any]) -> list[tuple[str, str, str]]:
         present, value = _value(metrics, key)
         if not present or (key in FIXED_ONLY and not fixed) or (key in SPLIT and not (fixed and patrol)):
             continue
-        ci = metrics.get(f"{key}_ci")
-        if is_share(key.rsplit(".", 1)[-1], value):  # shares in percent, as the report and the answer give them
-            style = share_style(value, ci)
-            rows.append((label, f"{value:{style}}", f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""))
-        else:
-            rows.append((label, format_value(value), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else ""))
+        rows.append((label, *_cells(key, value, metrics.get(f"{key}_ci"))))
     return rows
+
+
+def _cells(key: str, value: Any, ci: list[float] | None) -> tuple[str, str]:
+    """A metric's value and 95 % interval as a table shows them: shares in percent (at the precision the interval
+    needs), as the report and the answer give them; other numbers by :func:`format_value`."""
+    if is_share(key.rsplit(".", 1)[-1], value):
+        style = share_style(value, ci)
+        return f"{value:{style}}", f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""
+    return format_value(value), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else ""
 
 
 def summary_table(metrics: dict[str, Any]) -> Table:
@@ -119,10 +123,8 @@ def analysis_table(metrics: dict[str, Any], title: str) -> Table:
     """The table ``curtain analyze`` prints: the log's counts and shares."""
     table = Table(title=title, show_header=False)
     for key, label in ANALYZE_KEYS:
-        if key in metrics:  # shares in percent, as `curtain run` and the report give them
-            value = metrics[key]
-            style = share_style(value, metrics.get(f"{key}_ci")) if is_share(key, value) else None
-            table.add_row(label, f"{value:{style}}" if style else format_value(value))
+        if key in metrics:
+            table.add_row(label, _cells(key, metrics[key], metrics.get(f"{key}_ci"))[0])
     return table
 
 
