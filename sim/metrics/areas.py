@@ -97,14 +97,14 @@ def exposure_by_area(
                            dtype=np.int64)
     cameras = pd.Series(edge_area[camera_edge]).value_counts()
     vehicle_of_trip = trips["vehicle_id"].to_numpy()
+    area_code = pd.Index(names).get_indexer(edge_area)  # each road's area as a code into names (-1: none)
     # distinct (vehicle, area) pairs over every edge driven, as integers (a week of a county has 10⁷–10⁸ edges)
-    code = pd.Index(names).get_indexer(edge_area)[routes.edges]
+    code = area_code[routes.edges]
     driven = code >= 0
     pair = distinct(vehicle_of_trip[routes.trip_of_edge()[driven]].astype(np.int64) * len(names) + code[driven])
     driving = pd.Series(np.bincount(pair % len(names), minlength=len(names)), index=names)
     # the same pairs and counts over the reads (two integer columns of them, never a copy of the table)
     read_vehicle = reads["vehicle_id"].to_numpy(np.int64)
-    area_code = pd.Index(names).get_indexer(edge_area)
     read_code = area_code[reads["edge"].to_numpy(np.int64)]
     on_route = read_code >= 0
     if routes.kept is not None:  # driving is known for the route sample's vehicles: compare them with theirs
