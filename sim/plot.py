@@ -274,6 +274,11 @@ METRIC_LABELS = {
 }
 
 
+#: Width (inches) of a comparison figure of one panel. Its title, "Placements compared (mean over seeds, 95 %
+#: confidence band)", is 4.5 in long at 10 pt: at 3.4 in it ran past both edges, and the panel beside the
+#: legend was 2.2 in wide (it is 4 in now).
+COMPARISON_MIN_WIDTH = 5.2
+
 #: Why a metric can be the same at every setting of a sweep (said under a figure that leaves its panel out).
 FLAT_WHY = {"camera_free_pair_share": "with these placements a driver can always find a way round the cameras"}
 
@@ -302,7 +307,8 @@ def placement_comparison_figure(
     flat = {metric: value for metric, table in summaries.items() if (value := _flat(table)) is not None}
     drawn = {m: t for m, t in summaries.items() if m not in flat} or summaries
     n = len(drawn)
-    fig = Figure(figsize=(3.4 * n, 3.4), dpi=110, layout="constrained")
+    width = max(3.4 * n, COMPARISON_MIN_WIDTH)  # one panel is widened (see COMPARISON_MIN_WIDTH)
+    fig = Figure(figsize=(width, 3.4), dpi=110, layout="constrained")
     axes = fig.subplots(1, n, squeeze=False)[0]
     for ax, (metric, table) in zip(axes, drawn.items()):
         groups = [(None, table)] if group is None else list(table.groupby(group, sort=True))
@@ -321,11 +327,15 @@ def placement_comparison_figure(
     notes = [f"Not drawn: {METRIC_LABELS.get(m, m).replace(' (%)', '')} is {value:.0%} at every setting"
              + (f" ({FLAT_WHY[m]})" if m in FLAT_WHY else "") + "." for m, value in flat.items() if m not in drawn]
     if group is not None:
-        # beside the panels, not over a band
-        fig.legend(title=group.split(".")[-1], fontsize=8, title_fontsize=8, loc="outside right upper",
-                   frameon=False)
-    if notes:  # laid out by the constrained layout, under the legend
-        fig.supxlabel("\n".join(textwrap.fill(note, 48 * n) for note in notes), fontsize=7.5, color="#444444")
+        # Beside the last panel, level with its frame: off the bands, and under the figure title. A figure
+        # legend "outside right upper" sat at the figure's top corner, on the title's line, over its end.
+        # (The constrained layout makes room for an axes legend outside its axes, like a label.)
+        axes[-1].legend(handles=axes[0].get_legend_handles_labels()[0], title=group.split(".")[-1], fontsize=8,
+                        title_fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                        frameon=False)
+    if notes:  # laid out by the constrained layout, under the panels and the legend
+        fig.supxlabel("\n".join(textwrap.fill(note, round(48 * width / 3.4)) for note in notes), fontsize=7.5,
+                      color="#444444")
     fig.suptitle("Placements compared (mean over seeds, 95 % confidence band)", fontsize=10)
     return fig
 

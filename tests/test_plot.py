@@ -56,7 +56,7 @@ def draw(name, sim):
 
 @pytest.mark.parametrize("name, size_in", [("map", (7.0, 7.0)), ("coverage", (7.0, 6.4)),
                                            ("reads_per_trip", (6.5, 3.6)), ("sharing", (8.0, 3.0)),
-                                           ("comparison", (3.4, 3.4))])
+                                           ("comparison", (5.2, 3.4))])  # one panel, widened: see below
 def test_figure_is_drawn_at_its_size(toy, name, size_in):
     fig = draw(name, toy)
     image = pixels(fig)
@@ -143,8 +143,6 @@ def test_a_small_fenced_district_gets_a_zoomed_panel():
 def test_a_metric_flat_at_every_setting_gets_a_note_not_a_panel():
     import pandas as pd
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     runs = pd.DataFrame({"cameras.count": [5, 5, 10, 10] * 2, "cameras.strategy": ["a"] * 4 + ["b"] * 4,
                          "share_trips_read_ge1": np.linspace(0.1, 0.8, 8), "camera_free_pair_share": 1.0})
     summaries = {m: summarise(runs, "cameras.count", m, "cameras.strategy")
@@ -155,11 +153,51 @@ def test_a_metric_flat_at_every_setting_gets_a_note_not_a_panel():
 
     (note,) = [t for t in fig.findobj(Text) if t.get_text().startswith("Not drawn")]
     assert "place pairs with a camera-free route is 100% at every setting" in " ".join(note.get_text().split())
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    fig.draw(renderer)
-    legend = fig.legends[0].get_window_extent(renderer)
-    assert not legend.overlaps(fig.axes[0].get_window_extent(renderer))  # the legend sits off the bands
-    assert not legend.overlaps(note.get_window_extent(renderer))
+    # (where the note, the legend and the title sit: test_the_comparison_title_and_legend_fit_and_cover_nothing)
+
+
+def _comparison(panels, group):
+    """The comparison figure of a sweep over the camera count (and, with ``group``, three strategies) in which
+    ``panels`` compared metrics vary and the camera-free pair share is 100 % throughout (a note, not a panel)."""
+    import pandas as pd
+
+    varying = ["share_trips_read_ge1", "share_trips_read_ge2", "route_recall_mean"][:panels]
+    runs = pd.DataFrame({"cameras.count": [5, 5, 10, 10] * 3,
+                         "cameras.strategy": np.repeat(["random", "betweenness", "greedy"], 4),
+                         "camera_free_pair_share": 1.0, **{m: np.linspace(0.1, 0.8, 12) for m in varying}})
+    summaries = {m: summarise(runs, "cameras.count", m, group) for m in [*varying, "camera_free_pair_share"]}
+    return placement_comparison_figure(summaries, "cameras.count", group, x_label="number of cameras")
+
+
+@pytest.mark.parametrize("group", ["cameras.strategy", None])
+@pytest.mark.parametrize("panels, width_in", [(1, 5.2), (2, 6.8), (3, 10.2)])
+def test_the_comparison_title_and_legend_fit_and_cover_nothing(panels, width_in, group):
+    """The title and the strategy legend lie inside the figure, clear of each other, of the panels (frames, titles,
+    ticks) and of the note. One panel (3.4 in wide before) ran its title past both edges, with the legend over it;
+    two had the legend over the title's end. The one panel keeps a panel's width beside the legend."""
+    from matplotlib.text import Text
+
+    fig = _comparison(panels, group)
+    pixels(fig)  # laid out as saved
+    renderer = _renderer(fig)
+    (title,) = [t for t in fig.findobj(Text) if t.get_text().startswith("Placements compared")]
+    (note,) = [t for t in fig.findobj(Text) if t.get_text().startswith("Not drawn")]
+    legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend() is not None)]
+    assert len(legends) == (group is not None)
+    placed = {"title": title.get_window_extent(renderer), "note": note.get_window_extent(renderer),
+              **{f"legend {i}": legend.get_window_extent(renderer) for i, legend in enumerate(legends)}}
+    panel_parts = {f"panel {i} {part}": extent for i, ax in enumerate(fig.axes) for part, extent in [
+        ("frame", ax.get_window_extent(renderer)), ("title", ax.title.get_window_extent(renderer)),
+        ("x axis", ax.xaxis.get_tightbbox(renderer)), ("y axis", ax.yaxis.get_tightbbox(renderer))]}
+    everything = {**placed, **panel_parts}
+    for name, extent in placed.items():
+        assert _inside(extent, fig.bbox), name
+        clashes = [other for other, box in everything.items()
+                   if other != name and box is not None and extent.overlaps(box)]
+        assert clashes == [], name
+    if panels == 1:  # (wider figures kept their sizes: their panels share the legend's room)
+        assert fig.axes[0].get_window_extent(renderer).width / fig.dpi > 3.0  # inches; 2.2 beside the legend before
+    assert tuple(fig.get_size_inches()) == pytest.approx((width_in, 3.4))
 
 
 def _drawn_figures(monkeypatch, tmp_path, scenario):
