@@ -23,8 +23,8 @@ from sim.cameras import watch_pairs
 from sim.geo import NOT_ON_EARTH, to_lonlat
 from sim.network import RoadNetwork, major_roads, reader_sites
 
-#: Operator colours (Okabe–Ito), as in the figures.
-COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+#: Operator colours (Okabe–Ito), in the order of the figures' (:data:`sim.plot.OPERATOR_PALETTE`).
+COLOURS = ("#D55E00", "#0072B2", "#E69F00", "#CC79A7", "#56B4E9", "#000000", "#009E73", "#F0E442")
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
