@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 import numpy as np
 import pytest
@@ -335,21 +334,6 @@ def test_the_map_draws_the_typical_trip_and_its_title_says_so(toy, tmp_path, mon
     write_figures(toy, tmp_path)
     assert f"a typical trip — {t.recall:.0%} of its route rebuilt" in titles[0]
     assert f"the median of the {t.n:,} trips sighted twice or more" in titles[0]
-
-
-def test_the_web_map_key_names_operators_in_words_with_their_cameras(toy):
-    from sim.cameras import watch_pairs
-    from sim.webmap import display_name, map_html
-
-    camera, edge, _ = watch_pairs(toy.layout, toy.net)
-    page = map_html(toy.net, toy.layout, toy.reads, title="t", boundary=edge[:2], boundary_label="the line")
-    for operator, n in toy.layout["operator"].value_counts().items():
-        assert f"{display_name(operator)}: {n:,} camera{'s' if n != 1 else ''}" in page
-    assert page.count("</circle>") >= len(camera)  # the key's dots are the map's dots
-    drawn = re.search(r'<path class="boundary" d="([^"]*)"/>', page).group(1)
-    roads = {frozenset((int(toy.net.edge_u[e]), int(toy.net.edge_v[e]))) for e in edge[:2]}
-    assert drawn.count("M") == len(roads) and "the line" in page
-    assert re.search(r'<path class="boundary" d=""/>', map_html(toy.net, toy.layout, toy.reads, title="t"))
 
 
 def test_a_comparison_band_stays_within_0_and_100_percent():

@@ -44,7 +44,7 @@ def test_output_directory_has_the_documented_files(two_runs):
     # offline: nothing is fetched (the one URL is the SVG namespace, an identifier, never loaded)
     assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
     assert "<script src" not in page and "<link" not in page and "@import" not in page
-    assert page.count("</circle>") >= len(pd.read_csv(out / "cameras.csv"))  # a dot per camera direction
+    assert page.count("data-bearing=") == len(pd.read_csv(out / "cameras.csv"))  # a mark per (fixed) camera
     reads = pd.read_parquet(out / "reads.parquet")
     assert list(reads.columns)[:3] == ["read_id", "camera_id", "plate_read"]
     trips = pd.read_parquet(out / "trips.parquet")
