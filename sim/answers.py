@@ -111,9 +111,20 @@ def _long_drives(m: dict[str, Any]) -> str:
     return (f"Of the {everything['n_trips']:,} drives {over}, all the reads together map "
             f"{share(everything, 'share_km_covered_mean')} of the kilometres (mean)"
             + (f", leaving a median longest unseen stretch of {gap:,.0f} km" if isinstance(gap, float) else "")
-            + (f"; a drive is seen by {everything['operators_seeing_mean']:.1f} camera operators on average"
-               if isinstance(everything.get("operators_seeing_mean"), float) else "")
+            + _operators_seeing(everything)
             + (f". What each searcher maps on its own: {by_whom}." if by_whom else "."))
+
+
+def _operators_seeing(long_trips: dict[str, Any]) -> str:
+    """How many of the operators see a long drive, said only where there are several to choose from.
+
+    With one operator the mean is the share of drives read at all, not a count of operators; a metrics.json
+    written before ``n_operators`` existed does not say how many there are, so it gets no clause either.
+    """
+    seeing, of = long_trips.get("operators_seeing_mean"), long_trips.get("n_operators")
+    if not isinstance(seeing, float) or not isinstance(of, int) or of < 2:
+        return ""
+    return f"; a drive is seen by {seeing:.1f} of the {of:,} camera operators on average"
 
 
 def _readers_only(m: dict[str, Any]) -> str:

@@ -54,6 +54,7 @@ def test_pool_on_and_off(drive, pool, expected):
     assert result["longest_gap_km_median"] == pytest.approx(expected["gap_km"])
     assert result["longest_gap_min_median"] == pytest.approx(expected["gap_min"])
     assert result["operators_seeing_mean"] == expected["operators"]
+    assert result["n_operators"] == 3  # the run's operators, whatever this view sees
 
 
 def test_all_reads_with_highway_cameras(drive):
@@ -163,3 +164,4 @@ def test_long_trip_numbers_equal_a_trip_by_trip_count(corridor_run):
     assert result["longest_gap_km_median"] == pytest.approx(np.median(gaps_km))
     assert result["longest_gap_min_median"] == pytest.approx(np.median(gaps_min))
     assert result["operators_seeing_mean"] == pytest.approx(np.mean(operators))
+    assert result["n_operators"] == operator.nunique() == 5  # four towns and the state police

@@ -112,6 +112,23 @@ def test_long_drives_are_answered_per_searcher():
     assert answer({k: v for k, v in m.items() if k != "long_trips_what_if"}).startswith("Of all 1,000 trips")
 
 
+@pytest.mark.parametrize("n_operators, says", [
+    (5, "; a drive is seen by 1.5 of the 5 camera operators on average."),
+    # one operator: the mean is only the share of drives read at all, so the sentence says nothing of operators
+    (1, None),
+])
+def test_long_drives_name_the_operators_only_among_several(n_operators, says):
+    long_trips = {"n_trips": 300, "share_km_covered_mean": 0.57, "share_km_covered_mean_ci": [0.55, 0.59],
+                  "share_km_covered_mean_n": 300, "operators_seeing_mean": 1.54 if n_operators > 1 else 0.9,
+                  "n_operators": n_operators}
+    text = answer(hand_metrics(long_trip_km=50.0, long_trips=long_trips, long_trips_what_if={}))
+    assert text.startswith("Of the 300 drives over 50 km")
+    if says:
+        assert says in text
+    else:
+        assert "operator" not in text and "of the kilometres (mean). " in text
+
+
 def test_patrol_cars_alone_get_their_reads_not_camera_free_routes():
     """seattle-patrol: no fixed camera, so the numbers compared with a real log, and no camera-free routes."""
     m = hand_metrics(n_cameras=0, n_days=8, n_reads=3767, reads_per_patrol_car_per_day_full_scale=2615.97,

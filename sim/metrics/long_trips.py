@@ -92,6 +92,9 @@ def long_trip_exposure(
 ) -> dict[str, Any] | None:
     """For trips longer than ``min_km``: share of km covered, longest unobserved stretch, operators seeing it.
 
+    ``n_operators`` is how many operators run the cameras of ``layout`` (the
+    run's, the same in every view), the most that can see one drive.
+
     ``reads`` and ``trip_table`` are one view's (e.g. an agency's). The
     stretches are those of :func:`trip_gaps`, computed for every long trip
     at once. ``None`` when no trip is that long. ``table`` is the run's
@@ -128,4 +131,5 @@ def long_trip_exposure(
         "longest_gap_km_median": float(np.median(gaps["km"].reindex(long_rows).to_numpy())),
         "longest_gap_min_median": float(np.median(gaps["min"].reindex(long_rows).to_numpy())),
         "operators_seeing_mean": float(seen_by.reindex(long_rows, fill_value=0).mean()),
+        "n_operators": int(layout["operator"].nunique()),
     }
