@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +40,10 @@ def require_file(path: str | Path, what: str, error: type[Exception], *, inside:
     return path
 
 
-def rows_text(mask: np.ndarray, values: Any = None) -> str:
-    """1-based data row numbers where ``mask`` is true, with the offending ``values`` when given.
+def rows_text(mask: np.ndarray, values: Any = None, numbers: np.ndarray | None = None) -> str:
+    """The numbers of the rows where ``mask`` is true, with the offending ``values`` when given.
+
+    ``numbers`` are the rows' numbers (default: 1-based positions).
 
     Examples
     --------
@@ -49,13 +53,61 @@ def rows_text(mask: np.ndarray, values: Any = None) -> str:
     "1 ('a'), 3 (99999)"
     """
     at = np.flatnonzero(mask)
-    rows = (at + 1).tolist()
+    rows = (at + 1 if numbers is None else np.asarray(numbers)[at]).tolist()
     shown = [str(r) for r in rows[:MAX_LISTED]]
     if values is not None:
         given = list(values)
         shown = [f"{r} ({_cell_value(given[i])!r})" for r, i in zip(shown, at[:MAX_LISTED])]
     listed = ", ".join(shown)
     return listed + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
+
+
+@dataclass(frozen=True)
+class RowNames:
+    """How messages name the rows of a table read from a user's file: a word and each row's number.
+
+    A CSV file's rows are named by the file line they are on (:func:`csv_row_names`), as an editor shows them;
+    a GeoJSON file's by feature, counted from 1; a table made in memory by its 1-based row.
+
+    Examples
+    --------
+    >>> lines = RowNames("line", np.array([2, 3, 5]))
+    >>> lines.text(np.array([False, True, True]), ["a", "b", 7]), lines.text(np.array([True, False, False]))
+    ("lines 3 ('b'), 5 (7)", 'line 2')
+    >>> RowNames().text(np.array([True, True]))
+    'rows 1, 2'
+    """
+
+    word: str = "row"
+    #: each row's number (``None``: its 1-based position)
+    numbers: np.ndarray | None = None
+
+    def text(self, mask: np.ndarray, values: Any = None) -> str:
+        """The rows where ``mask`` is true, named ("lines 3, 5"), with the offending ``values`` when given."""
+        plural = "s" if np.count_nonzero(mask) > 1 else ""
+        return f"{self.word}{plural} {rows_text(mask, values, self.numbers)}"
+
+
+def csv_row_names(path: Path, n_rows: int) -> RowNames:
+    """The data rows of a CSV file named by the file line each begins on (the header is on line 1).
+
+    The file is read as pandas reads it: blank lines skipped, a quoted cell
+    may span lines. Should the rows found here not be the ``n_rows`` pandas
+    read, they are named "data row" by position rather than by a line that
+    might be wrong.
+    """
+    starts = []
+    with path.open(newline="", encoding="utf-8", errors="replace") as stream:
+        reader = csv.reader(stream)
+        end = 0
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            # pandas skips an empty or all-blank line, not a line of an empty quoted cell ('""' reads as [''])
+            if len(record) > 1 or (record and (record[0] == "" or record[0].strip())):
+                starts.append(start)
+    if len(starts) != n_rows + 1:  # the header and every data row
+        return RowNames("data row")
+    return RowNames("line", np.array(starts[1:]))
 
 
 def python_scalar(value: Any) -> Any:

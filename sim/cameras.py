@@ -21,7 +21,7 @@ import pandas as pd
 from sim._errors import CameraError
 from sim.geo import NOT_ON_EARTH, from_lonlat, nearest_edges, to_lonlat
 from sim.network import RoadNetwork, reader_sites
-from sim._validate import lookup_nodes, python_scalar, require_file, rows_text
+from sim._validate import RowNames, csv_row_names, lookup_nodes, python_scalar, require_file, rows_text
 
 
 DIRECTIONS = ("forward", "backward", "both")
@@ -74,8 +74,8 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
     """Check a layout against a network and fill optional columns.
 
     Every problem is collected and reported at once, naming ``source`` and
-    the offending rows (1-based data rows, as a spreadsheet shows them after
-    the header).
+    the offending rows (1-based rows of ``layout``; :func:`read_cameras_csv`
+    names a file's lines instead).
 
     Raises
     ------
@@ -83,6 +83,11 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
         On missing columns, duplicate ids, unknown edges, unknown direction
         words or rates outside [0, 1].
     """
+    return _checked_layout(layout, net, source, RowNames())
+
+
+def _checked_layout(layout: pd.DataFrame, net: RoadNetwork, source: str, rows: RowNames) -> pd.DataFrame:
+    """:func:`validate_layout`, naming the offending rows as ``rows`` does (a file's lines or features)."""
     missing = [c for c in REQUIRED_COLUMNS if c not in layout.columns]
     if missing:
         raise CameraError(
@@ -97,15 +102,15 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
     layout["operator"] = layout["operator"].fillna("default").astype(str)
     layout["vendor"] = layout["vendor"].fillna("").astype(str)
     problems: list[str] = []
-    problems += _check_ids(layout)
-    problems += _check_rates(layout)
-    problems += _check_directions(layout)
+    problems += _check_ids(layout, rows)
+    problems += _check_rates(layout, rows)
+    problems += _check_directions(layout, rows)
     key = pd.to_numeric(layout["key"], errors="coerce").to_numpy(float)
     bad_key = ~np.isfinite(key) | (key != np.round(key))
     if bad_key.any():
-        problems.append(f"rows {rows_text(bad_key, layout['key'])}: key must be a whole number (0 for most roads)")
+        problems.append(f"{rows.text(bad_key, layout['key'])}: key must be a whole number (0 for most roads)")
     if not problems:
-        problems += _check_edges(layout, net)
+        problems += _check_edges(layout, net, rows)
     if problems:
         raise CameraError(f"{source}: {len(problems)} problem(s) in the camera layout:\n  " + "\n  ".join(problems))
     optional = [c for c in OPTIONAL_COLUMNS if c in layout.columns]
@@ -113,12 +118,12 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
         values = pd.to_numeric(layout[column], errors="coerce")
         bad = (values.isna() & layout[column].notna()).to_numpy()
         if bad.any():
-            raise CameraError(f"{source}: rows {rows_text(bad, layout[column])}: {column} must be a number (or empty)")
+            raise CameraError(f"{source}: {rows.text(bad, layout[column])}: {column} must be a number (or empty)")
         layout[column] = values.astype(float)
     if "installed_s" in optional and "removed_s" in optional:
         bad = (layout["removed_s"] <= layout["installed_s"]).to_numpy()
         if bad.any():
-            raise CameraError(f"{source}: rows {rows_text(bad)}: removed_s must come after installed_s")
+            raise CameraError(f"{source}: {rows.text(bad)}: removed_s must come after installed_s")
     layout["camera_id"] = layout["camera_id"].astype(str)
     layout["key"] = pd.to_numeric(layout["key"]).astype(np.int64)
     layout["read_rate"] = layout["read_rate"].astype(float)
@@ -126,43 +131,43 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
     return layout[list(CAMERA_COLUMNS) + optional].reset_index(drop=True)
 
 
-def _check_ids(layout: pd.DataFrame) -> list[str]:
+def _check_ids(layout: pd.DataFrame, rows: RowNames) -> list[str]:
     ids = layout["camera_id"].astype(str)
     bad = layout["camera_id"].isna().to_numpy() | (ids.str.strip() == "").to_numpy()
     dup = ids.duplicated(keep=False).to_numpy() & ~bad
     out = []
     if bad.any():
-        out.append(f"rows {rows_text(bad)}: camera_id is empty; give every camera a unique id")
+        out.append(f"{rows.text(bad)}: camera_id is empty; give every camera a unique id")
     if dup.any():
-        out.append(f"rows {rows_text(dup, ids)}: camera_id is repeated; ids must be unique")
+        out.append(f"{rows.text(dup, ids)}: camera_id is repeated; ids must be unique")
     return out
 
 
-def _check_rates(layout: pd.DataFrame) -> list[str]:
+def _check_rates(layout: pd.DataFrame, rows: RowNames) -> list[str]:
     out = []
     for column in ("read_rate", "misread_rate"):
         values = pd.to_numeric(layout[column], errors="coerce").to_numpy(dtype=float)
         bad = ~((values >= 0) & (values <= 1))
         if bad.any():
-            out.append(f"rows {rows_text(bad, layout[column])}: {column} must be a number between 0 and 1")
+            out.append(f"{rows.text(bad, layout[column])}: {column} must be a number between 0 and 1")
     return out
 
 
-def _check_directions(layout: pd.DataFrame) -> list[str]:
+def _check_directions(layout: pd.DataFrame, rows: RowNames) -> list[str]:
     bad = ~layout["direction"].isin(DIRECTIONS).to_numpy()
     if bad.any():
-        return [f"rows {rows_text(bad, layout['direction'])}: direction must be one of {', '.join(DIRECTIONS)}"]
+        return [f"{rows.text(bad, layout['direction'])}: direction must be one of {', '.join(DIRECTIONS)}"]
     return []
 
 
-def _check_edges(layout: pd.DataFrame, net: RoadNetwork) -> list[str]:
+def _check_edges(layout: pd.DataFrame, net: RoadNetwork, rows: RowNames) -> list[str]:
     fwd = camera_edges(layout, net, "forward", strict=False)
     out = []
     missing = fwd < 0
     if missing.any():
         first = layout.iloc[int(np.flatnonzero(missing)[0])]
         out.append(
-            f"rows {rows_text(missing)}: no edge (u, v, key) in the network "
+            f"{rows.text(missing)}: no edge (u, v, key) in the network "
             f"(e.g. ({first['u']}, {first['v']}, {first['key']})); check the node ids against edges.parquet"
         )
     needs_back = layout["direction"].isin(["backward", "both"]).to_numpy() & ~missing
@@ -170,7 +175,7 @@ def _check_edges(layout: pd.DataFrame, net: RoadNetwork) -> list[str]:
     one_way = needs_back & (back < 0)
     if one_way.any():
         out.append(
-            f"rows {rows_text(one_way)}: direction backward/both on a one-way road (no edge v→u); use forward"
+            f"{rows.text(one_way)}: direction backward/both on a one-way road (no edge v→u); use forward"
         )
     return out
 
@@ -246,7 +251,7 @@ def read_cameras_csv(path: str | Path, net: RoadNetwork, defaults: dict[str, Any
     """Load and validate a camera CSV (``camera_id,u,v,key,direction,read_rate[,...]``).
 
     ``defaults`` (column → value, e.g. the scenario group's ``operator``) fill a column the file does not have,
-    and its empty cells.
+    and its empty cells. A problem names each bad row by the line of the file it is on (the header is line 1).
     """
     path = require_file(path, "camera file", CameraError)
     try:
@@ -255,7 +260,7 @@ def read_cameras_csv(path: str | Path, net: RoadNetwork, defaults: dict[str, Any
         raise CameraError(f"{path}: not a readable CSV camera table ({exc})") from None
     for column, value in (defaults or {}).items():
         table[column] = table[column].fillna(value) if column in table.columns else value
-    return validate_layout(table, net, source=str(path))
+    return _checked_layout(table, net, str(path), csv_row_names(path, len(table)))
 
 
 def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
@@ -281,6 +286,10 @@ def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+#: What a camera GeoJSON's feature numbers count, said wherever a message names them.
+FEATURES_COUNTED = "(features counted from 1, in the file's order)"
 
 
 #: Compass words of the OSM ``direction`` tag, in degrees.
@@ -419,7 +428,8 @@ def read_cameras_geojson(
     """
     path = Path(path)
     every = _point_features(path)
-    features = [f for f in every if selection.keeps(f)]
+    kept = [i for i, f in enumerate(every) if selection.keeps(f)]
+    features = [every[i] for i in kept]
     if every and not features:
         raise CameraError(f"{path}: none of its {len(every):,} cameras is selected ({selection}); widen the "
                           "bounding box or the names")
@@ -441,7 +451,10 @@ def read_cameras_geojson(
             "operator": str(props[i].get("operator") or "unknown"),
             "vendor": str(props[i].get("manufacturer") or props[i].get("brand") or ""),
         })
-    layout = validate_layout(pd.DataFrame(rows, columns=list(CAMERA_COLUMNS)), net, source=str(path))
+    # a problem names the feature of the file that gave the camera
+    feature = RowNames("feature", np.array(kept, dtype=np.int64)[snapped] + 1)
+    layout = _checked_layout(pd.DataFrame(rows, columns=list(CAMERA_COLUMNS)), net, f"{path} {FEATURES_COUNTED}",
+                             feature)
     layout["lat"], layout["lon"] = lat[snapped], lon[snapped]
     layout["snap_m"] = distance[snapped]
     unsnapped = pd.DataFrame({"camera_id": [f"osm-{ids[i]}" for i in np.flatnonzero(~snapped)],
@@ -464,20 +477,16 @@ def _point_features(path: Path) -> list[dict[str, Any]]:
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise CameraError(f"{path}: expected a GeoJSON FeatureCollection of camera points")
-    bad = [i + 1 for i, f in enumerate(features)
-           if not isinstance(f, dict) or not isinstance(f.get("geometry"), dict)
-           or f["geometry"].get("type") != "Point"]
-    if bad:
-        raise CameraError(
-            f"{path}: features {bad[:10]}{' …' if len(bad) > 10 else ''} are not Points; "
-            "cameras must be GeoJSON Point features"
-        )
-    bad = [i + 1 for i, f in enumerate(features) if not _lon_lat(f["geometry"].get("coordinates"))]
-    if bad:
-        raise CameraError(
-            f"{path}: features {bad[:10]}{' …' if len(bad) > 10 else ''} have no valid [longitude, latitude] "
-            "(numbers within ±180 and ±90)"
-        )
+    feature = RowNames("feature")  # counted from 1, in the file's order (said in each message)
+    bad = np.array([not isinstance(f, dict) or not isinstance(f.get("geometry"), dict)
+                    or f["geometry"].get("type") != "Point" for f in features], dtype=bool)
+    if bad.any():
+        raise CameraError(f"{path}: {feature.text(bad)}: not a Point; cameras must be GeoJSON Point features "
+                          f"{FEATURES_COUNTED}")
+    bad = np.array([not _lon_lat(f["geometry"].get("coordinates")) for f in features], dtype=bool)
+    if bad.any():
+        raise CameraError(f"{path}: {feature.text(bad)}: no valid [longitude, latitude] (numbers within ±180 and "
+                          f"±90) {FEATURES_COUNTED}")
     return features
 
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import CameraError
-from sim.cameras import make_layout, read_cameras_csv, read_cameras_geojson, watch_pairs
+from sim.cameras import Selection, make_layout, read_cameras_csv, read_cameras_geojson, watch_pairs
 from sim.demand import uniform_trips
 from sim.district import boundary_edges, is_sealed, seal_cut
 from sim.generators import grid_network, river_network
@@ -192,12 +192,33 @@ def test_bad_camera_csv_lists_every_bad_row(tmp_path):
     with pytest.raises(CameraError) as info:
         read_cameras_csv(path, net)
     message = str(info.value)
-    # each bad row named with the value it holds
-    assert "cams.csv" in message and "rows 2 ('sideways'): direction" in message
-    assert "rows 3 (1.5): read_rate" in message
+    # each bad row named by its line in the file (the header is line 1) with the value it holds
+    assert "cams.csv" in message and "line 3 ('sideways'): direction" in message
+    assert "line 4 (1.5): read_rate" in message
     path.write_text("camera_id,u,v,key,direction,read_rate\na,0,8,0,forward,0.5\n")
-    with pytest.raises(CameraError, match="rows 1: no edge"):
+    with pytest.raises(CameraError, match="line 2: no edge"):
         read_cameras_csv(path, net)
+
+
+def test_a_bad_camera_csv_names_the_lines_an_editor_shows(tmp_path):
+    """A camera file with a blank line, a quoted id over two lines and a repeated id: each problem names the line
+    on which an editor shows its row (counted from the header, line 1), not the row's position in the table."""
+    net = grid_network(3, 3, rng=np.random.default_rng(0))
+    lines = ["camera_id,u,v,key,direction,read_rate",  # line 1
+             "a,0,1,0,forward,0.9",
+             "",
+             "b,1,2,0,forward,0.9",                    # line 4
+             '"c',
+             'd",1,2,0,forward,2.0',                   # a row on lines 5-6, its rate out of range
+             "b,0,3,0,sideways,0.9"]                   # line 7: b again, and a bad direction
+    path = tmp_path / "cams.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CameraError) as info:
+        read_cameras_csv(path, net)
+    message = str(info.value)
+    assert "lines 4 ('b'), 7 ('b'): camera_id is repeated" in message
+    assert "line 5 (2): read_rate must be a number between 0 and 1" in message
+    assert "line 7 ('sideways'): direction must be" in message
 
 
 # --- real camera maps --------------------------------------------------------
@@ -256,16 +277,21 @@ def test_real_alpr_points_snap_to_the_nearest_edge_or_are_reported(data):
     assert (layout["operator"] == "Buffalo Police Department").mean() > 0.9
 
 
-def test_direction_tag_picks_the_travel_direction(tmp_path):
-    g = nx.MultiDiGraph(crs="EPSG:32618")
-    g.add_node(0, x=500_000.0, y=4_500_000.0)
-    g.add_node(1, x=500_400.0, y=4_500_000.0)  # a road running east from 0 to 1
-    g.add_edge(0, 1, highway="residential")
-    g.add_edge(1, 0, highway="residential")
-    net = from_graph(g)
+def east_road():
+    """A two-way road running east from node 0 to node 1 (400 m, UTM 18N), and (lon, lat) of a point 10 m off it."""
     from pyproj import Transformer
 
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    g.add_node(0, x=500_000.0, y=4_500_000.0)
+    g.add_node(1, x=500_400.0, y=4_500_000.0)
+    g.add_edge(0, 1, highway="residential")
+    g.add_edge(1, 0, highway="residential")
     lon, lat = Transformer.from_crs("EPSG:32618", "EPSG:4326", always_xy=True).transform(500_200.0, 4_500_010.0)
+    return from_graph(g), lon, lat
+
+
+def test_direction_tag_picks_the_travel_direction(tmp_path):
+    net, lon, lat = east_road()
     tags = ["90", "W", "90;270", None]
     path = tmp_path / "cams.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -303,12 +329,29 @@ def test_a_camera_files_cameras_take_what_the_file_leaves_out_from_their_group(t
     assert simulate_scenario(load_scenario(tmp_path / "s.toml")).layout["operator"].tolist() == ["county", "city"]
 
 
+def test_a_camera_geojson_names_the_features_of_the_file(tmp_path):
+    """Two points with the same id, features 1 and 4 of the file: the message names those, not their rows among
+    the cameras placed (feature 2 lies too far from the road to be placed, feature 3 is selected out)."""
+    net, lon, lat = east_road()
+
+    def point(i, lon, operator="city"):
+        return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {"id": i, "operator": operator}}
+
+    path = tmp_path / "cams.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        point(1, lon), point(2, lon + 0.5), point(3, lon, "county"), point(1, lon)]}))
+    with pytest.raises(CameraError, match=r"\(features counted from 1.*\n  features 1 \('osm-1'\), 4 \('osm-1'\): "
+                                          "camera_id is repeated"):
+        read_cameras_geojson(path, net, selection=Selection(operator="city"))
+
+
 def test_geojson_that_is_not_points(tmp_path):
     net = grid_network(3, 3, rng=np.random.default_rng(0))
     path = tmp_path / "lines.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}, "properties": {}}]}))
-    with pytest.raises(CameraError, match="lines.geojson: features \\[1\\] are not Points"):
+    with pytest.raises(CameraError, match=r"lines.geojson: feature 1: not a Point.*\(features counted from 1"):
         read_cameras_geojson(path, net)
 
 
@@ -355,7 +398,7 @@ def test_installed_and_removed_times_limit_reads(tmp_path):
     passes = pd.DataFrame({"camera": [0, 0, 1, 1], "time_s": [50.0, 150.0, 499.0, 500.0]})
     assert not_installed(passes, layout).tolist() == [True, False, False, True]
     path.write_text("camera_id,u,v,key,direction,read_rate,installed_s,removed_s\na,0,1,0,forward,1.0,9,5\n")
-    with pytest.raises(CameraError, match="rows 1: removed_s must come after installed_s"):
+    with pytest.raises(CameraError, match="line 2: removed_s must come after installed_s"):
         read_cameras_csv(path, net)
 
 
