@@ -21,7 +21,7 @@ import pandas as pd
 from sim._errors import CameraError
 from sim.geo import NOT_ON_EARTH, from_lonlat, nearest_edges, to_lonlat
 from sim.network import RoadNetwork, reader_sites
-from sim._validate import RowNames, csv_row_names, lookup_nodes, python_scalar, require_file, rows_text
+from sim._validate import RowNames, csv_row_names, lookup_nodes, python_scalar, require_file
 
 
 DIRECTIONS = ("forward", "backward", "both")
@@ -205,7 +205,9 @@ def camera_edges(layout: pd.DataFrame, net: RoadNetwork, which: str, *, strict: 
         fastest = np.where((u >= 0) & (v >= 0), net.edge_between(np.maximum(v, 0), np.maximum(u, 0)), -1)
         result = np.where(same_key >= 0, same_key, fastest)
     if strict and (result < 0).any():
-        raise CameraError(f"cameras at rows {rows_text(result < 0)} watch no {which} edge")
+        # named by id: the layout may be a selection of a larger one (watch_pairs), its rows no one's to find
+        lost = layout["camera_id"].astype(str).to_numpy()[result < 0]
+        raise CameraError(f"camera_id {', '.join(lost[:10])}{' …' if len(lost) > 10 else ''}: no {which} edge to watch")
     return result
 
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import CameraError
-from sim.cameras import Selection, make_layout, read_cameras_csv, read_cameras_geojson, watch_pairs
+from sim.cameras import Selection, camera_edges, make_layout, read_cameras_csv, read_cameras_geojson, watch_pairs
 from sim.demand import uniform_trips
 from sim.district import boundary_edges, is_sealed, seal_cut
 from sim.generators import grid_network, river_network
@@ -198,6 +198,22 @@ def test_bad_camera_csv_lists_every_bad_row(tmp_path):
     path.write_text("camera_id,u,v,key,direction,read_rate\na,0,8,0,forward,0.5\n")
     with pytest.raises(CameraError, match="line 2: no edge"):
         read_cameras_csv(path, net)
+
+
+def test_a_camera_with_no_edge_to_watch_is_named_by_its_id():
+    """camera_edges is given selections of a layout (watch_pairs): its error names cameras by id, not by a row of
+    the selection. Camera "one-way" watches backward on a road that runs one way only."""
+    g = nx.MultiDiGraph(crs="EPSG:32618")
+    for i in range(3):
+        g.add_node(i, x=100.0 * i, y=0.0)
+    g.add_edge(0, 1, highway="residential")
+    g.add_edge(1, 0, highway="residential")
+    g.add_edge(1, 2, highway="residential")
+    net = from_graph(g)
+    layout = pd.DataFrame({"camera_id": ["two-way", "one-way"], "u": [0, 1], "v": [1, 2], "key": [0, 0],
+                           "direction": "backward", "read_rate": 1.0})
+    with pytest.raises(CameraError, match="^camera_id one-way: no backward edge to watch$"):
+        camera_edges(layout, net, "backward")
 
 
 def test_a_bad_camera_csv_names_the_lines_an_editor_shows(tmp_path):
