@@ -111,8 +111,8 @@ def test_row_errors_name_the_value_that_is_wrong(tmp_path):
         read_trips_csv(bad, net, np.random.default_rng(0))
     message = str(info.value)
     assert "trips.csv" in message
-    assert "rows 2 (99999): origin is not a node of the network" in message
-    assert "rows 3 ('soon'): depart_s must be" in message
+    assert "line 3 (99999): origin is not a node of the network" in message
+    assert "line 4 ('soon'): depart_s must be" in message
 
 
 def test_no_silent_empty_runs(tmp_path):

@@ -169,5 +169,5 @@ def test_point_counts_snap_and_cover_both_directions(tmp_path, grid10):
     with pytest.raises(DemandError, match=r"feature\(s\) \[2\] are more than 50 m from any road"):
         read_counts(tmp_path / "c.geojson", net)
     (tmp_path / "bad.csv").write_text("u,v,count\n0,1,10\n0,999,5\n")
-    with pytest.raises(DemandError, match=r"bad.csv: no such road .*data rows 2"):
+    with pytest.raises(DemandError, match=r"bad.csv: no such road .*\(line 3\)"):
         read_counts(tmp_path / "bad.csv", net)

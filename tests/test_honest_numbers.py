@@ -206,7 +206,7 @@ def test_trips_from_a_file_may_not_end_where_they_start(tmp_path):
     net = grid_network(3, 3, rng=np.random.default_rng(0))
     path = tmp_path / "trips.csv"
     path.write_text("trip_id,vehicle_id,origin,destination,depart_s\n1,1,0,4,0\n2,1,4,4,100\n")
-    with pytest.raises(ValueError, match=r"(?s)trips\.csv.*rows 2: origin equals destination"):
+    with pytest.raises(ValueError, match=r"(?s)trips\.csv.*line 3: origin equals destination"):
         read_trips_csv(path, net, np.random.default_rng(0))
 
 

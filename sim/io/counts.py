@@ -24,7 +24,7 @@ import pandas as pd
 from sim._errors import DemandError
 from sim.geo import from_lonlat, nearest_edges
 from sim.network import RoadNetwork
-from sim._validate import lookup_nodes, require_file, rows_text
+from sim._validate import csv_row_names, lookup_nodes, require_file
 
 COUNT_PROPERTIES = ("count", "aadt", "AADT", "volume")
 
@@ -51,16 +51,17 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
                           "(vehicles per day on the directed road u→v)")
     if frame.empty:
         raise DemandError(f"{path}: no counts")
+    rows = csv_row_names(path, len(frame))
     count = pd.to_numeric(frame["count"], errors="coerce")
     bad = count.isna() | (count < 0)
     if bad.any():
-        raise DemandError(f"{path}: count must be a number ≥ 0 (data rows {rows_text(bad.to_numpy(), frame['count'])})")
+        raise DemandError(f"{path}: count must be a number ≥ 0 ({rows.text(bad.to_numpy(), frame['count'])})")
     u, v = lookup_nodes(net, frame["u"]), lookup_nodes(net, frame["v"])
     key = frame["key"] if "key" in frame.columns else pd.Series(0, index=frame.index)
     edge = np.array([net.edge_id(net.nodes[a], net.nodes[b], int(k)) if a >= 0 and b >= 0 else -1
                      for a, b, k in zip(u, v, key)], dtype=np.int64)
     if (edge < 0).any():
-        raise DemandError(f"{path}: no such road (u, v, key) in the network (data rows {rows_text(edge < 0)}); "
+        raise DemandError(f"{path}: no such road (u, v, key) in the network ({rows.text(edge < 0)}); "
                           "use node ids of the scenario's network")
     return pd.DataFrame({"count_id": np.arange(len(frame)), "edge": edge, "observed": count.to_numpy(float)})
 

@@ -10,14 +10,14 @@ import pandas as pd
 from sim._errors import DemandError
 from sim.demand import TRIP_COLUMNS, make_plates
 from sim.network import RoadNetwork
-from sim._validate import lookup_nodes, require_file, rows_text
+from sim._validate import csv_row_names, lookup_nodes, require_file
 
 
 def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
     """Load trips from CSV ``trip_id,vehicle_id,origin,destination,depart_s``.
 
     Vehicles get plates from ``rng`` unless the file has a ``plate`` column.
-    Every bad row is reported at once (1-based data rows).
+    Every bad row is reported at once, named by the line of the file it is on (the header is line 1).
     """
     path = require_file(path, "trips file", DemandError)
     try:
@@ -31,28 +31,29 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
     if table.empty:
         raise DemandError(f"{path}: the trips file has no trips")
     problems = []
+    rows = csv_row_names(path, len(table))
     depart = pd.to_numeric(table["depart_s"], errors="coerce").to_numpy(float)
     bad_time = ~(depart >= 0)
     if bad_time.any():
-        problems.append(f"rows {rows_text(bad_time, table['depart_s'])}: depart_s must be a number of seconds >= 0")
+        problems.append(f"{rows.text(bad_time, table['depart_s'])}: depart_s must be a number of seconds >= 0")
     ends = {}
     for column in ("origin", "destination"):
         ends[column] = index = lookup_nodes(net, table[column])
         if (index < 0).any():
-            problems.append(f"rows {rows_text(index < 0, table[column])}: {column} is not a node of the network")
+            problems.append(f"{rows.text(index < 0, table[column])}: {column} is not a node of the network")
     loop = (ends["origin"] >= 0) & (ends["origin"] == ends["destination"])
     if loop.any():
         # a trip that starts where it ends has no route to recover; scoring it would halve a mean
-        problems.append(f"rows {rows_text(loop)}: origin equals destination (a trip must go somewhere); "
+        problems.append(f"{rows.text(loop)}: origin equals destination (a trip must go somewhere); "
                         "drop the row or give another destination")
     trip_id = pd.to_numeric(table["trip_id"], errors="coerce").to_numpy(float)
     bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id))
     if bad_id.any():
-        problems.append(f"rows {rows_text(bad_id, table['trip_id'])}: trip_id must be a whole number")
+        problems.append(f"{rows.text(bad_id, table['trip_id'])}: trip_id must be a whole number")
     if table["vehicle_id"].isna().any():
-        problems.append(f"rows {rows_text(table['vehicle_id'].isna().to_numpy())}: vehicle_id is empty")
+        problems.append(f"{rows.text(table['vehicle_id'].isna().to_numpy())}: vehicle_id is empty")
     if table["trip_id"].duplicated().any():
-        problems.append(f"rows {rows_text(table['trip_id'].duplicated().to_numpy(), table['trip_id'])}: "
+        problems.append(f"{rows.text(table['trip_id'].duplicated().to_numpy(), table['trip_id'])}: "
                         "trip_id is repeated")
     if problems:
         raise DemandError(f"{path}: {len(problems)} problem(s):\n  " + "\n  ".join(problems))
