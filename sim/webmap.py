@@ -25,6 +25,7 @@ import html
 import numpy as np
 import pandas as pd
 
+from sim._arrays import new_runs
 from sim.cameras import watch_pairs
 from sim.geo import NOT_ON_EARTH, to_lonlat
 from sim.network import RoadNetwork, major_roads, reader_sites
@@ -224,7 +225,7 @@ def _camera_marks(net: RoadNetwork, layout: pd.DataFrame, pairs: tuple[np.ndarra
     order = np.lexsort((backward, camera))  # a camera's own direction first: its site is the one drawn
     camera, edge = camera[order], edge[order]
     bearing = compass_bearing(x[net.edge_v[edge]] - x[net.edge_u[edge]], y[net.edge_u[edge]] - y[net.edge_v[edge]])
-    first = np.flatnonzero(np.r_[True, camera[1:] != camera[:-1]])
+    first = np.flatnonzero(new_runs(camera))  # (none with no fixed camera: a patrol-only run)
     site_x, site_y = reader_sites(net, edge[first], x, y)
     marks = []
     for start, stop, cx, cy in zip(first, np.r_[first[1:], len(camera)], site_x, site_y):
