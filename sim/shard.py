@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
@@ -68,16 +68,18 @@ def workers(n_workers: int | None = None, scheduler: str | None = None) -> Itera
             cluster.close()
 
 
-def shard_map(function: Callable[..., Any], shards: Sequence[tuple[Any, ...]], *,
+def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *,
               counts: Sequence[int] | None = None) -> list[Any]:
     """``[function(*shard) for shard in shards]``, on the workers of the running :func:`workers` block if any.
 
     Results come back in the order of ``shards`` whatever order the workers finish in. ``counts``
     (units of work per shard) advance the running :func:`sim.progress.counting` block as shards finish.
+    ``shards`` may be an iterator: each shard is then made only when its turn comes, and handed on (run, or sent
+    to a worker) before the next is made, so that this process never holds two.
     """
     client = _CLIENT.get()
     book = _LEDGER.get()
-    if client is None or len(shards) <= 1:
+    if client is None or (isinstance(shards, Sequence) and len(shards) <= 1):
         timed = []
         token = _LEDGER.set(None)  # a shard's own shards are part of its time, not counted again
         try:

@@ -11,7 +11,7 @@ import pytest
 
 from sim import load_scenario, simulate_scenario
 from sim.io.run import plain
-from sim.shard import workers
+from sim.shard import plate_blocks, workers
 
 OVERRIDES = ["network.rows=10", "network.cols=10", "demand.model='population'", "demand.vehicles=300",
              "demand.days=2", "cameras.count=15", "metrics.pair_samples=50"]
@@ -62,7 +62,6 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     monkeypatch.setattr("sim.shard.VEHICLES_PER_SHARD", 40)  # several traffic shards, 8 route-class shards
     monkeypatch.setattr("sim.shard.READS_PER_BLOCK", 60)  # blocks of plates to draw
     monkeypatch.setattr("sim.shard.TRIPS_PER_BLOCK", 500)  # blocks of the per-trip table
-    monkeypatch.setattr(import_module("sim.metrics.person"), "PLATES_PER_BLOCK", 25)  # to guess homes in
     scenario = load_scenario(overrides=[*OVERRIDES, f"metrics.route_sample={sample}"])
     alone = simulate_scenario(scenario)
     here = _fingerprint(alone)
@@ -79,8 +78,8 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
             ran = " ".join(str(task["key"]) for task in stream.data)
             # the reads of each day, reconstruction's and the person metrics' blocks of plates, and blocks of trips
-            assert all(name in ran for name in ("_read_chunk", "_block_routes", "_guess_block", "_block_hits",
-                                                "_trip_block"))
+            assert all(name in ran for name in ("_read_chunk", "_block_routes", "block_census", "block_points",
+                                                "block_holders", "_block_places", "_block_hits", "_trip_block"))
             assert len(ran_on) == 2
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
@@ -90,11 +89,16 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     assert there[0] == here[0]  # metrics.json, byte for byte
     pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)
     # run.json's "shards": each kind ran as many tasks here as on the workers, each timed where it ran: a day of
-    # reads per task (2 days), a block of 25 plate codes per guess (the run's plates as read), homes and workplaces
+    # reads per task (2 days); the person metrics' four rounds over the blocks of whole plates of about 60
+    # sightings (census, points drawn, their holders, then homes, workplaces and next cameras)
     assert {k: v["tasks"] for k, v in sim.shards.items()} == {k: v["tasks"] for k, v in alone.shards.items()}
     assert sim.shards["sim.reads._read_chunk"]["tasks"] == 2
-    n_plates = sim.reads["plate_read"].nunique()
-    assert sim.shards["sim.metrics.person._guess_block"]["tasks"] == 2 * -(-n_plates // 25)
+    code = sim.recon.key_codes()[0][np.unique(sim.recon.sighting, return_index=True)[1]]
+    n_blocks = len(plate_blocks(np.sort(code[code >= 0]), 60))
+    assert n_blocks > 10
+    assert all(sim.shards[f"sim.metrics.{name}"]["tasks"] == n_blocks
+               for name in ("traces.block_census", "traces.block_points", "traces.block_holders",
+                            "person._block_places"))
     assert all(0 <= v["longest_s"] <= v["seconds"] for v in sim.shards.values())
 
 
@@ -152,7 +156,6 @@ def test_per_trip_tables_in_blocks_of_trips_are_the_table_at_once(sample, monkey
 
 
 def test_plate_blocks_hold_whole_plates_and_cover_every_read():
-    from sim.shard import plate_blocks
 
     plate = np.sort(np.random.default_rng(3).integers(0, 40, 500))
     for size in (1, 7, 50, 499, 10_000):
@@ -169,9 +172,9 @@ def test_plate_blocks_hold_whole_plates_and_cover_every_read():
 
 
 def test_person_metrics_in_blocks_of_plates_are_the_person_metrics_at_once(monkeypatch):
-    """Homes and work places guessed in blocks of 4 plates' codes and next cameras predicted in blocks of 7
-    reads: the same metrics.json (five days, so every one is scored), and the same rows of
-    predictability.parquet and vehicle_uniqueness.parquet."""
+    """Uniqueness drawn, homes and work places guessed and next cameras predicted in blocks of whole plates of
+    about 7 sightings (public ``guess_places`` in blocks of 4 plates' codes): the same metrics.json (five days,
+    so every one is scored), and the same rows of predictability.parquet and vehicle_uniqueness.parquet."""
     scenario = load_scenario(overrides=[*OVERRIDES, "demand.days=5"])
     sim = simulate_scenario(scenario)
     whole = _fingerprint(sim)[0]

@@ -12,6 +12,7 @@ module              topic
 ``quality``         trip splitting and misread matching
 ``evasion``         origin–destination pairs with a camera-free route
 ``person``          uniqueness of traces; home and work inference
+``traces``          plates' traces block by block of whole plates (uniqueness)
 ``predictability``  the next camera a plate passes
 ``long_trips``      long drives: share recovered, gaps between reads
 ``areas``           exposure by area; traffic concentration
@@ -25,12 +26,12 @@ from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import LONG_TRIP_KM, long_trip_exposure, trip_gaps
 from sim.metrics.person import (
-    home_inference, person_metrics, searcher_reads, trace_points, unique_plates, uniqueness, uniqueness_by_k,
-    work_inference,
+    home_inference, person_metrics, searcher_reads, uniqueness, uniqueness_by_k, work_inference,
 )
 from sim.metrics.predictability import PREDICTORS, next_camera_accuracy, next_camera_hits, predictability
 from sim.metrics.profile import log_profile, reads_per_plate_shares, reads_profile, repeat_gaps_s
 from sim.metrics.quality import misread_matching, trip_split_accuracy
+from sim.metrics.traces import trace_points, unique_plates
 from sim.metrics.trips import (
     LENGTH_BANDS_KM, exposure_by_length, summary_metrics, time_to_first_read, trip_metrics,
 )

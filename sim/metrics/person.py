@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs, used_codes
+from sim._arrays import new_runs, ranked_pairs
 from sim._time import DAY_S
 from sim.intervals import add_share, not_reported, wilson
 from sim.network import RoadNetwork
-from sim.metrics.predictability import predictability
+from sim.metrics.predictability import predictability_coded
+from sim.metrics.traces import Census, TraceBlock, sighting_blocks, unique_by_blocks, unique_plates
 from sim.shard import shard_map
 
 #: The columns of the reads the person metrics read: the plate as read, where and when, and (scoring only) the truth.
 PERSON_COLUMNS = ("plate_read", "camera_id", "time_s", "edge", "vehicle_id")
+#: Why no work place was scored.
+WORK_REASON = "no worker's plate was read on two or more weekdays"
 #: Plates (codes) per block of the home and work guesses: one shard on a Dask worker (see :func:`guess_places`).
 PLATES_PER_BLOCK = 250_000
 
@@ -85,23 +89,6 @@ def coded_reads(reads: pd.DataFrame, plate_key: np.ndarray | None = None, *,
     return frame, plates, pd.Series(vehicle[best], index=pd.Index(group[best], name="plate"), name="vehicle_id")
 
 
-def _sightings_coded(reads: pd.DataFrame, plate_key: np.ndarray | None,
-                     key_codes: tuple[np.ndarray, np.ndarray] | None,
-                     sighting: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
-    """:func:`coded_reads` of the first read of each sighting (every read without ``sighting``); the subset made
-    on the way is freed on return."""
-    # only the columns read (with codes for the keys, not even the plate as read): a subset is not a copy of all
-    reads = reads[[c for c in PERSON_COLUMNS if c in reads.columns and (key_codes is None or c != "plate_read")]]
-    if sighting is not None and len(reads):  # one read per sighting: the first of each pass
-        first = np.sort(first_occurrences(np.asarray(sighting))[1], kind="stable")
-        reads = reads.iloc[first].reset_index(drop=True)
-        plate_key = None if plate_key is None else np.asarray(plate_key, dtype=object)[first]
-        key_codes = None if key_codes is None else used_codes(key_codes[0][first], key_codes[1])
-    # the plates as integer codes in text order: every sort, grouping and tie-break is the text's, and a county
-    # week's millions of reads are not hashed as text again in each inference; codes become plates on the way out
-    return coded_reads(reads, plate_key, key_codes=key_codes)
-
-
 def uniqueness(
     reads: pd.DataFrame, k: int, rng: np.random.Generator, *, max_plates: int = 5_000
 ) -> float | None:
@@ -131,66 +118,6 @@ def uniqueness_by_k(
             for k, u in unique_plates(reads, ks, rng, max_plates=max_plates).items()}
 
 
-def trace_points(reads: pd.DataFrame) -> pd.Series:
-    """Distinct (camera, hour) points of each plate: plate → number of points."""
-    hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
-    hour = hour - (int(hour.min()) if len(hour) else 0)  # from 0 (times before the start are hours too)
-    plate, plates = pd.factorize(reads["plate"], sort=True)
-    point = pd.factorize(reads["camera_id"])[0].astype(np.int64) * (int(hour.max()) + 1 if len(hour) else 1) + hour
-    has_plate = plate >= 0
-    return pd.Series(distinct_counts(plate[has_plate], point[has_plate], minlength=len(plates)),  # each point once
-                     index=pd.Index(plates, name="plate"))
-
-
-def unique_plates(
-    reads: pd.DataFrame, ks: list[int], rng: np.random.Generator, *, max_plates: int = 5_000
-) -> dict[int, pd.DataFrame]:
-    """For each ``k``: the plates scored (``plate``) and whether ``k`` random points singled them out.
-
-    See :func:`uniqueness`; the mean of ``unique`` is the uniqueness share,
-    and the rows let it be split by group or bootstrapped.
-    """
-    empty = pd.DataFrame({"plate": pd.Series(dtype=object), "unique": pd.Series(dtype=bool)})
-    if not len(reads):
-        return {k: empty for k in ks}
-    camera = pd.factorize(reads["camera_id"])[0].astype(np.int64)
-    hour = (reads["time_s"].to_numpy() // 3600).astype(np.int64)
-    hour = hour - int(hour.min())  # from 0 (times before the start are hours too; a point code is never negative)
-    point = camera * (int(hour.max()) + 1) + hour
-    vehicle, vehicle_ids = pd.factorize(reads["plate"], sort=True)
-    vehicle = vehicle.astype(np.int64)
-    span = int(point.max()) + 1
-    joint = distinct(vehicle * span + point)  # sorted by plate, then point (one 1-D sort, not np.unique(axis=1))
-    n_vehicles = int(vehicle.max()) + 1
-    del camera, hour, point, vehicle  # (a read's columns, no longer needed: free them before the pairs' arrays)
-    pairs = np.stack([joint // span, joint % span])
-    del joint
-    by_vehicle = np.searchsorted(pairs[0], np.arange(n_vehicles + 1))
-    order = np.lexsort((pairs[0], pairs[1]))
-    holders_point, holders_vehicle = pairs[1][order], pairs[0][order]
-    size = np.diff(by_vehicle)
-    out: dict[int, pd.DataFrame] = {}
-    for k in ks:
-        eligible = np.flatnonzero(size >= k)
-        if not len(eligible):
-            out[k] = empty
-            continue
-        if len(eligible) > max_plates:
-            eligible = np.sort(rng.choice(eligible, max_plates, replace=False))
-        unique = np.zeros(len(eligible), bool)
-        for j, v in enumerate(eligible):
-            trace = pairs[1][by_vehicle[v] : by_vehicle[v + 1]]
-            chosen = rng.choice(trace, size=k, replace=False)
-            common: np.ndarray | None = None
-            for p in chosen:
-                lo, hi = np.searchsorted(holders_point, [p, p + 1])
-                here = holders_vehicle[lo:hi]
-                common = here if common is None else np.intersect1d(common, here, assume_unique=True)
-            unique[j] = common is not None and len(common) == 1
-        out[k] = pd.DataFrame({"plate": np.asarray(vehicle_ids, dtype=object)[eligible], "unique": unique})
-    return out
-
-
 def home_inference(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, owner: pd.Series, *, within_m: float = 500.0,
     min_days: int = 2,
@@ -209,16 +136,42 @@ def home_inference(
         ``_n`` and a Wilson ``_ci``, ``home_error_m_median`` and
         ``n_vehicles_scored`` (plates scored); ``None`` when none qualifies.
     """
-    time = reads["time_s"].to_numpy(float)
+    hits, error = guess_places(reads["plate"].to_numpy(), reads["time_s"].to_numpy(float), reads["edge"].to_numpy(),
+                               _home_truth(trips, owner), net, keep="first", min_days=min_days, within_m=within_m)
+    return _place_metrics("home_inference_accuracy", "home_error_m_median", "n_vehicles_scored", hits, error,
+                          "no plate was read on two or more days")
+
+
+def _home_truth(trips: pd.DataFrame, owner: pd.Series) -> pd.Series:
+    """Plate → the true home (node id) of the vehicle behind it (``owner``): the origin of its first trip."""
     vehicle = trips["vehicle_id"].to_numpy()
     by_departure = np.lexsort((trips["depart_s"].to_numpy(float), vehicle))  # each vehicle's first trip leaves home
     leaves = by_departure[new_runs(vehicle[by_departure])]
-    truth = owner.map(pd.Series(trips["origin"].to_numpy()[leaves], index=vehicle[leaves]))
-    hits, error = guess_places(reads["plate"].to_numpy(), time, reads["edge"].to_numpy(), truth, net, keep="first",
-                               min_days=min_days, within_m=within_m)
+    return owner.map(pd.Series(trips["origin"].to_numpy()[leaves], index=vehicle[leaves]))
+
+
+def _work_truth(persons: pd.DataFrame, owner: pd.Series) -> pd.Series:
+    """Plate → the true work place (node id) of the worker behind it (``owner``), for workers whose job is
+    inside the area (plates of anyone else are left out)."""
+    working_inside = persons["worker"].to_numpy(bool).copy()
+    if "works_outside" in persons.columns:  # a job outside the area is no place a camera inside can show
+        working_inside &= ~persons["works_outside"].to_numpy(bool)
+    return owner.map(persons.loc[working_inside].set_index("vehicle_id")["work"]).dropna()
+
+
+def _weekday_mornings(time_s: np.ndarray, first_weekday: int,
+                      morning_h: tuple[float, float] = (5.0, 12.0)) -> np.ndarray:
+    """Which times fall between ``morning_h`` on a weekday (day 0 is weekday ``first_weekday``, Monday = 0)."""
+    day = (time_s // DAY_S).astype(int)
+    hour = time_s % DAY_S / 3600
+    return ((first_weekday + day) % 7 < 5) & (hour >= morning_h[0]) & (hour < morning_h[1])
+
+
+def _place_metrics(key: str, error_key: str, count_key: str, hits: np.ndarray, error: float | None,
+                   reason: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    add_share(out, "home_inference_accuracy", hits, reason="no plate was read on two or more days")
-    return out | {"home_error_m_median": error, "n_vehicles_scored": int(len(hits))}
+    add_share(out, key, hits, reason=reason)
+    return out | {error_key: error, count_key: int(len(hits))}
 
 
 def guess_places(
@@ -319,19 +272,57 @@ def work_inference(
         ``_n`` and ``_ci``, ``work_error_m_median``, ``n_workers_scored``.
     """
     time = reads["time_s"].to_numpy(float)
-    day = (time // DAY_S).astype(int)
-    hour = time % DAY_S / 3600
-    keep = ((first_weekday + day) % 7 < 5) & (hour >= morning_h[0]) & (hour < morning_h[1])
-    working_inside = persons["worker"].to_numpy(bool).copy()
-    if "works_outside" in persons.columns:  # a job outside the area is no place a camera inside can show
-        working_inside &= ~persons["works_outside"].to_numpy(bool)
-    workers = persons.loc[working_inside].set_index("vehicle_id")["work"]
-    truth = owner.map(workers).dropna()
-    hits, error = guess_places(reads["plate"].to_numpy()[keep], time[keep], reads["edge"].to_numpy()[keep], truth, net,
-                               keep="last", min_days=min_days, within_m=within_m)
+    keep = _weekday_mornings(time, first_weekday, morning_h)
+    hits, error = guess_places(reads["plate"].to_numpy()[keep], time[keep], reads["edge"].to_numpy()[keep],
+                               _work_truth(persons, owner), net, keep="last", min_days=min_days, within_m=within_m)
+    return _place_metrics("work_inference_accuracy", "work_error_m_median", "n_workers_scored", hits, error,
+                          WORK_REASON)
+
+
+def _places_by_block(blocks: Callable[[], Iterator[TraceBlock]], censuses: list[Census], home: pd.Series,
+                     work: pd.Series | None, cameras: np.ndarray, net: RoadNetwork,
+                     first_weekday: int) -> dict[str, Any]:
+    """Home and work guessed and scored block by block (``home``, ``work``: plate code → true place), and each
+    block's sightings coded for the next-camera models: ``home`` and ``work`` (hits, median error), ``moves``
+    (plate as its place among all blocks' plates, camera as its place in ``cameras``, time)."""
+    offsets = np.cumsum([0, *(len(c.plates) for c in censuses)])
+
+    def shards() -> Iterator[tuple[Any, ...]]:
+        for b, block in enumerate(blocks()):
+            lo, hi = int(censuses[b].plates[0]), int(censuses[b].plates[-1])
+            yield (block, _within(home, lo, hi), None if work is None else _within(work, lo, hi), cameras, net,
+                   first_weekday, int(offsets[b]))
+
+    parts = shard_map(_block_places, shards())
     out: dict[str, Any] = {}
-    add_share(out, "work_inference_accuracy", hits, reason="no worker's plate was read on two or more weekdays")
-    return out | {"work_error_m_median": error, "n_workers_scored": int(len(hits))}
+    for i, key in enumerate(("home", "work")):
+        hits = np.concatenate([np.zeros(0, bool), *(p[i][0] for p in parts if p[i] is not None)])
+        errors = np.concatenate([np.zeros(0), *(p[i][1] for p in parts if p[i] is not None)])
+        out[key] = (hits, float(np.median(errors)) if len(errors) else None)
+    out["moves"] = tuple(np.concatenate([np.zeros(0, dtype), *(p[2][j] for p in parts)])
+                         for j, dtype in enumerate((np.int32, np.int32, float)))
+    return out
+
+
+def _block_places(block: TraceBlock, home: pd.Series, work: pd.Series | None, cameras: np.ndarray,
+                  net: RoadNetwork, first_weekday: int, offset: int) -> tuple[Any, ...]:
+    """:func:`_places_by_block` of one block (``offset``: how many plates the blocks before it hold)."""
+    plate, time_s, edge = np.asarray(block.plate, np.int64), block.time_s, np.asarray(block.edge)
+    found_home = _guess_block(plate, time_s, edge, home, net, "first", 2, 500.0)
+    found_work = None
+    if work is not None:
+        keep = _weekday_mornings(time_s, first_weekday)
+        found_work = _guess_block(plate[keep], time_s[keep], edge[keep], work, net, "last", 2, 500.0)
+    local, names = pd.factorize(block.camera)
+    cam = pd.Index(cameras).get_indexer(np.asarray(names, dtype=str))[local].astype(np.int32)
+    dense = (np.cumsum(new_runs(plate)) - 1 + offset).astype(np.int32)
+    return found_home, found_work, (dense, cam, time_s)
+
+
+def _within(truth: pd.Series, lo: int, hi: int) -> pd.Series:
+    """``truth``'s plates from code ``lo`` to ``hi``."""
+    index = truth.index.to_numpy()
+    return truth[(index >= lo) & (index <= hi)]
 
 
 def person_metrics(
@@ -360,22 +351,25 @@ def person_metrics(
         is the true vehicle behind the plate) and, for multi-day runs,
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
-    seen, plates, owner_of_code = _sightings_coded(reads, plate_key, key_codes, sighting)
-    if (seen["plate"].to_numpy() < 0).any():  # a read without a plate (code -1) is no plate's: it counts nowhere
-        seen = seen[seen["plate"].to_numpy() >= 0].reset_index(drop=True)
+    plates, blocks = sighting_blocks(reads, plate_key, key_codes, sighting)
+    censuses, drawn = unique_by_blocks(blocks, [1, 2, 3, 4, 5], rng, max_plates=max_plates)
+    present = np.concatenate([np.zeros(0, np.int64), *(c.plates for c in censuses)])
+    n_points = np.concatenate([np.zeros(0, np.int64), *(c.n_points for c in censuses)])
+    owner_of_code = (pd.Series(np.concatenate([c.owner for c in censuses if c.owner is not None]),
+                               index=pd.Index(present, name="plate"), name="vehicle_id")
+                     if "vehicle_id" in reads.columns and len(present) else pd.Series(dtype=np.int64))
     unique = {k: u.assign(vehicle_id=owner_of_code.reindex(u["plate"].to_numpy(np.int64)).to_numpy(),
-                          plate=plates[u["plate"].to_numpy(np.int64)])
-              for k, u in unique_plates(seen, [1, 2, 3, 4, 5], rng, max_plates=max_plates).items()}
-    points = trace_points(seen)
+                          plate=plates[u["plate"].to_numpy(np.int64)]) for k, u in drawn.items()}
     out: dict[str, Any] = {}
+    n_plates = len(present)
     for k, u in unique.items():
         add_share(out, f"uniqueness_k{k}", u["unique"].to_numpy(), reason=f"no plate has {k} distinct points")
         # the same count over every plate sighted (a plate with fewer than k points is not singled out by k)
-        of_all = (out[f"uniqueness_k{k}"] or 0.0) * int((points >= k).sum()) / len(points) if len(points) else None
+        of_all = (out[f"uniqueness_k{k}"] or 0.0) * int((n_points >= k).sum()) / n_plates if n_plates else None
         out[f"uniqueness_k{k}_of_all"] = of_all
-        out[f"uniqueness_k{k}_of_all_n"] = int(len(points))
-        out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, len(points)) if of_all is not None else None
-    out["uniqueness_n_plates"] = int(len(points))
+        out[f"uniqueness_k{k}_of_all_n"] = n_plates
+        out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, n_plates) if of_all is not None else None
+    out["uniqueness_n_plates"] = n_plates
     out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in unique}
     tables = {"vehicle_uniqueness": pd.concat(
         [u.assign(k=k) for k, u in unique.items()],
@@ -385,13 +379,22 @@ def person_metrics(
         if persons is not None and "kind" in persons.columns:  # a vehicle from outside has no home in the area
             resident_ids = persons.loc[persons["kind"].to_numpy() == "resident", "vehicle_id"]
             residents = owner_of_code[owner_of_code.isin(resident_ids)]
-        out |= home_inference(seen, trips, net, residents)
+        cameras = np.sort(np.unique(np.concatenate([np.zeros(0, object), *(c.cameras for c in censuses)]).astype(str)))
+        places = _places_by_block(blocks, censuses, _home_truth(trips, residents),
+                                  None if persons is None else _work_truth(persons, owner_of_code), cameras, net,
+                                  first_weekday)
+        hits, error = places["home"]
+        out |= _place_metrics("home_inference_accuracy", "home_error_m_median", "n_vehicles_scored", hits, error,
+                              "no plate was read on two or more days")
         if persons is not None:
-            out |= work_inference(seen, persons, net, owner_of_code, first_weekday=first_weekday)
+            hits, error = places["work"]
+            out |= _place_metrics("work_inference_accuracy", "work_error_m_median", "n_workers_scored", hits, error,
+                                  WORK_REASON)
         else:
             out["work_inference_accuracy"] = None
             out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
-        summary, per_plate = predictability(seen, n_days=n_days)
+        plate, cam, time_s = places["moves"]
+        summary, per_plate = predictability_coded(plate, cam, time_s, present, len(cameras), n_days=n_days)
         markov1 = summary["markov1"]
         out |= {"next_camera_top1_accuracy": markov1["top1"], "next_camera_top1_accuracy_n": markov1["n_transitions"],
                 "next_camera_top1_accuracy_ci": markov1["top1_ci"], "next_camera_top3_accuracy": markov1["top3"],

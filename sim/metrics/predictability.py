@@ -65,7 +65,17 @@ class _Transitions:
         if not len(reads):
             return None
         plate_code, plates = pd.factorize(reads["plate"], sort=True)
-        time = reads["time_s"].to_numpy()
+        cam_code, names = pd.factorize(reads["camera_id"].astype(str), sort=True)
+        return cls.coded(plate_code, np.asarray(plates, dtype=object), cam_code, len(names),
+                         reads["time_s"].to_numpy(), n_days=n_days, test_days=test_days)
+
+    @classmethod
+    def coded(cls, plate_code: np.ndarray, plates: np.ndarray, cam_code: np.ndarray, n_cameras: int,
+              time: np.ndarray, *, n_days: int | None, test_days: int) -> _Transitions | None:
+        """:meth:`of` reads already coded: ``plate_code`` into ``plates`` and ``cam_code`` in the cameras' text
+        order (``n_cameras`` of them), each code in the order of its values."""
+        if not len(time):
+            return None
         order = np.lexsort((time, plate_code))  # as a stable sort by plate text, then time
         day = (time[order] // DAY_S).astype(int)
         if n_days is not None:
@@ -76,14 +86,12 @@ class _Transitions:
         # codes and positions held as 32-bit integers where they fit (a county week's 12 M reads: 4 arrays of
         # 49 MB, not 98 MB, held through every model); every product of them is made in 64 bits
         plate = plate_code[order].astype(_fitting(len(plates)))
-        cam_code, names = pd.factorize(reads["camera_id"].astype(str), sort=True)
-        cam = cam_code[order].astype(_fitting(len(names)))
+        cam = cam_code[order].astype(_fitting(n_cameras))
         same = np.concatenate([plate[1:] == plate[:-1], [False]])
         in_training = day <= last - test_days
         # the fallback ranking, too, is learnt from the training days only (value_counts: ties by first read)
         popular = pd.Series(cam[in_training]).value_counts().index.to_numpy(np.int64)
-        return cls(np.asarray(plates, dtype=object), plate, cam, len(names),
-                   run_starts(plate).astype(_fitting(len(plate))),
+        return cls(plates, plate, cam, n_cameras, run_starts(plate).astype(_fitting(len(plate))),
                    same & in_training & np.concatenate([in_training[1:], [False]]), same & (day > last - test_days),
                    np.concatenate([cam[1:], [-1]]).astype(cam.dtype), popular)
 
@@ -202,8 +210,21 @@ def predictability(
     per_vehicle : pandas.DataFrame
         ``plate, model, n_transitions, top1, top3`` (accuracies; one row per plate as the searcher holds it).
     """
+    return _scored(_Transitions.of(reads, n_days=n_days, test_days=test_days))
+
+
+def predictability_coded(plate: np.ndarray, cam: np.ndarray, time_s: np.ndarray, plates: np.ndarray,
+                         n_cameras: int, *, n_days: int | None = None,
+                         test_days: int = 1) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`predictability` of reads already coded: each one's ``plate`` (a code into ``plates``, in the order
+    of its values), ``cam`` (a code in the cameras' text order, ``n_cameras`` of them) and ``time_s``. The per-plate
+    table names each plate by its value in ``plates``."""
+    return _scored(_Transitions.coded(plate, plates, cam, n_cameras, time_s, n_days=n_days, test_days=test_days))
+
+
+def _scored(log: _Transitions | None) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Every model of :data:`PREDICTORS` scored on ``log`` (see :func:`predictability`)."""
     summary, tables = {}, []
-    log = _Transitions.of(reads, n_days=n_days, test_days=test_days)
     for model, order in PREDICTORS.items():
         plate, top1, top3 = log.hits(order) if log is not None else (np.zeros(0, np.int64), np.zeros(0, bool),
                                                                      np.zeros(0, bool))
