@@ -222,6 +222,8 @@ def _camera_marks(net: RoadNetwork, layout: pd.DataFrame, pairs: tuple[np.ndarra
     """A ``<g>`` per fixed camera at its reader site (page metres, ``x``, ``y`` per node): a dot and an arrow per
     direction it reads. ``pairs`` are the layout's :func:`~sim.cameras.watch_pairs`."""
     camera, edge, backward = pairs
+    if not len(camera):  # no fixed camera (patrol cars only, or a baseline run with none)
+        return ""
     order = np.lexsort((backward, camera))  # a camera's own direction first: its site is the one drawn
     camera, edge = camera[order], edge[order]
     bearing = compass_bearing(x[net.edge_v[edge]] - x[net.edge_u[edge]], y[net.edge_u[edge]] - y[net.edge_v[edge]])
@@ -266,8 +268,12 @@ def _legend(layout: pd.DataFrame, camera: np.ndarray, operators: list[str], larg
     """The legend's rows: each operator's colour with its readers, what a dot's size and an arrow mean, the
     dashed boundary (when ``boundary_label``) and the reads."""
     mark = '<use href="#heading" transform="rotate({})"/><circle r="{}"/>'
-    rows = [_icon(mark.format(90, 5), view=(-7, -11, 26, 22), css=f"icon c{i}")
+    drawn = set(layout["operator"].to_numpy()[np.unique(camera)])
+    # an operator of patrol cars only has no mark on the map to show: its icon is left blank
+    rows = [_icon(mark.format(90, 5) if op in drawn else "", view=(-7, -11, 26, 22), css=f"icon c{i}")
             + f"{html.escape(display_name(str(op)))}: {_readers(layout, camera, op)}" for i, op in enumerate(operators)]
+    if not operators:  # a baseline run (cameras.allow_empty): say so rather than show an empty legend
+        rows.append("No camera and no patrol car in this run")
     if len(camera):
         rows.append(_size_key(largest) + "Dot size: the camera's reads in this run; colour: its operator")
         rows.append(_icon(mark.format(45, 3), view=(-7, -15, 26, 22))

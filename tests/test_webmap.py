@@ -100,6 +100,23 @@ def test_the_legend_says_what_a_dots_colour_and_size_and_an_arrow_mean(toy):
     assert max(radii) == DOT_PX[1] and min(radii) >= DOT_PX[0]
 
 
+@pytest.mark.parametrize("readers", ["patrol cars only", "none"])
+def test_a_map_with_no_fixed_camera_is_drawn_and_its_legend_says_why(toy, readers):
+    """seattle-patrol has patrol cars and no fixed camera, a baseline run (cameras.allow_empty) has no reader at
+    all: the page has no camera mark, and the legend says what there is rather than describe dots and arrows."""
+    layout = with_directions(toy.layout)
+    layout = layout[layout["kind"] == "mobile"] if readers == "patrol cars only" else layout.iloc[:0]
+    reads = toy.reads.iloc[:50].assign(camera_id="patrol-1") if len(layout) else toy.reads.iloc[:0]
+    page = map_html(toy.net, layout.reset_index(drop=True), reads, title="t")
+    legend = page.split("<summary>Legend</summary>")[1].split("</details>")[0]
+    assert "data-bearing=" not in page and "Dot size" not in legend and "Arrow:" not in legend
+    assert 'href="#heading"' not in legend  # no operator's icon shows a mark the map does not draw
+    if len(layout):
+        assert "1 patrol car (not drawn: they move" in legend and "A read, on the road" in legend
+    else:
+        assert "No camera and no patrol car in this run" in legend
+
+
 def test_the_map_stays_offline_and_its_marks_keep_their_size_on_screen(toy):
     page = map_html(toy.net, toy.layout, toy.reads, title="t")
     assert set(re.findall(r"https?://[^\"' )]+", page)) == {"http://www.w3.org/2000/svg"}
