@@ -30,7 +30,9 @@ from sim.io.counts import read_counts
 from sim.io.reads import read_reads_file
 from sim.placement import check_count, entrance_edges
 from sim.stages.access import build_access
-from sim.stages.cameras import group_allowed_edges, group_prefix, patrol_nodes, read_camera_file
+from sim.stages.cameras import (
+    group_allowed_edges, group_prefix, patrol_nodes, read_camera_file, repeated_camera_ids,
+)
 from sim.stages.demand import gateway_indices
 from sim.stages.network import build_network
 
@@ -75,7 +77,10 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
                 message if message.startswith(where.split("[")[0]) else f"{where}: {message}")
             return None
 
-    operators, readers = _camera_problems(scenario, net, attempt)
+    operators, readers, files = _camera_problems(scenario, net, attempt)
+    repeated = repeated_camera_ids(files)  # two camera files holding one id (each file's own rows are checked)
+    if repeated:
+        in_files.setdefault(file_heading("cameras.path") or "", []).append(repeated)
     readers += sum(spec.cars for spec in scenario.patrols)
     if readers == 0 and not problems and not in_files and not scenario.cameras.allow_empty:
         problems.append("cameras: the scenario has no camera and no patrol car (count = 0, or empty camera files); "
@@ -111,11 +116,13 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
 
 def _camera_problems(
     scenario: Scenario, net: RoadNetwork, attempt: Callable[..., Any]
-) -> tuple[set[str], int]:
-    """Check every camera group against the network; return the operators its cameras will have, and how many
-    cameras the groups hold at least (a cordon or curtain counts one: its size is known only once placed)."""
+) -> tuple[set[str], int, list[tuple[str, pd.DataFrame]]]:
+    """Check every camera group against the network; return the operators its cameras will have, how many
+    cameras the groups hold at least (a cordon or curtain counts one: its size is known only once placed), and
+    the layout of each camera file read (by the group's key)."""
     operators: set[str] = set()
     readers = 0
+    files: list[tuple[str, pd.DataFrame]] = []
     for i, spec in enumerate(scenario.all_cameras):
         where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
         if spec.strategy == "file":
@@ -123,6 +130,7 @@ def _camera_problems(
             if layout is not None:
                 operators |= set(layout[0]["operator"])
                 readers += len(layout[0])
+                files.append((f"{where} ({spec.path})", layout[0]))
             continue
         readers += 1 if spec.strategy in ("cordon", "curtain") else spec.camera_count()
         if spec.strategy in ("cordon", "curtain") or spec.camera_count() > 0:
@@ -138,7 +146,7 @@ def _camera_problems(
             attempt(f"{where}.count", check_count, net, spec.camera_count(), way_in)
         elif spec.strategy not in ("cordon",):
             attempt(f"{where}.count", check_count, net, spec.camera_count(), allowed)
-    return operators, readers
+    return operators, readers, files
 
 
 def _reader_id_problems(scenario: Scenario, problems: list[str]) -> None:

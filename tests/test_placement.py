@@ -325,6 +325,29 @@ def test_direction_tag_picks_the_travel_direction(tmp_path):
     assert set(read_cameras_geojson(path, net, misread_rate=0.02)[0]["misread_rate"]) == {0.02}
 
 
+@pytest.mark.parametrize("first_group, named", [
+    ('strategy = "file"\npath = "a.csv"', "cameras (a.csv)"),  # two files: found by the checks, before routing
+    ("count = 3", "cameras (cam)"),  # a placed group (ids cam-0001 …): found once its cameras are placed
+])
+def test_an_id_in_two_camera_groups_is_named_with_the_groups_not_a_row_of_their_union(tmp_path, first_group,
+                                                                                        named):
+    """b.csv reuses ids of the first group. Each file is right on its own; the problem is named by the id and
+    the two groups holding it, not by rows of the groups' combined table (row 4 of no file)."""
+    (tmp_path / "a.csv").write_text("camera_id,u,v,key,direction,read_rate\ncam-0001,0,1,0,forward,0.9\n"
+                                    "cam-0002,1,2,0,forward,0.9\ncam-0003,2,3,0,forward,0.9\n")
+    (tmp_path / "b.csv").write_text("camera_id,u,v,key,direction,read_rate\ncam-0003,4,5,0,forward,0.9\n"
+                                    "cam-0002,5,6,0,forward,0.9\n")
+    (tmp_path / "s.toml").write_text(f'name = "two-groups"\n[network]\nrows = 4\ncols = 4\n[demand]\ntrips = 50\n'
+                                     f'[cameras]\n{first_group}\n'
+                                     '[[camera_groups]]\nstrategy = "file"\npath = "b.csv"\n')
+    with pytest.raises(ValueError) as info:
+        simulate_scenario(load_scenario(tmp_path / "s.toml"))
+    message = str(info.value)
+    assert f"camera_id 'cam-0002', 'cam-0003' in {named} and camera_groups[0] (b.csv): ids must be unique " \
+           "across camera groups" in message
+    assert "rows" not in message
+
+
 def test_a_camera_files_cameras_take_what_the_file_leaves_out_from_their_group(tmp_path):
     """A camera CSV with the six required columns, in a scenario whose [cameras] group names the operator "city"
     (declared), a vendor and a misread rate: its cameras are the city's, with that vendor and rate. A second file

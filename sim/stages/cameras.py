@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim._arrays import distinct
 from sim._errors import CameraError, ScenarioError
+from sim._validate import MAX_LISTED
 from sim.cameras import (
     CAMERA_COLUMNS, Selection, camera_edges, network_bbox, read_cameras_csv, read_cameras_geojson, validate_layout,
 )
@@ -81,13 +82,13 @@ def place_readers(
 def build_cameras(scenario: Scenario, net: RoadNetwork, routes: Routes | None, rng: np.random.Generator) -> Cameras:
     """The scenario's camera layout (every group), GeoJSON points that did not snap (if any), and per group
     (by camera-id prefix) how the spacing rule shaped a ranked placement."""
-    layouts, unsnapped, placement = [], [], {}
+    layouts, unsnapped, placement, groups = [], [], {}, []
     for i, spec in enumerate(scenario.all_cameras):
         prefix = group_prefix(i, spec)
+        where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
         try:
             layout, missed, spacing = _camera_group(scenario, spec, net, routes, rng)
         except CameraError as exc:
-            where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
             raise CameraError(f"{scenario.name}: {where} ({prefix}): {exc}") from None
         if spacing:
             placement[prefix] = spacing
@@ -96,14 +97,50 @@ def build_cameras(scenario: Scenario, net: RoadNetwork, routes: Routes | None, r
         if spec.cost_per_camera is not None:
             layout["cost"] = spec.cost_per_camera
         layouts.append(layout)
+        groups.append((f"{where} ({spec.path if spec.strategy == 'file' else prefix})", layout))
         if missed is not None:
             unsnapped.append(missed)
     layout = pd.concat(layouts, ignore_index=True) if len(layouts) > 1 else layouts[0]
     if len(layouts) > 1:
+        # each group's own rows were checked as it was read (a file's by its lines); what is left to go wrong
+        # is an id held by two groups, named by group (the rows of the combined table are no one's to find)
+        repeated = repeated_camera_ids(groups)
+        if repeated:
+            raise CameraError(f"{scenario.name}: {repeated}")
         extra = [c for c in layout.columns if c not in CAMERA_COLUMNS]
         checked = validate_layout(layout, net, source=f"{scenario.name}: camera groups")
         layout = pd.concat([checked, layout[extra]], axis=1)
     return Cameras(layout, pd.concat(unsnapped, ignore_index=True) if unsnapped else None, placement)
+
+
+def repeated_camera_ids(groups: list[tuple[str, pd.DataFrame]]) -> str | None:
+    """The camera ids held by more than one of the named camera ``groups`` (name, layout), said as a problem
+    naming the groups that hold them; ``None`` when every id is in one group only.
+
+    Examples
+    --------
+    >>> a, b = pd.DataFrame({"camera_id": ["x", "y", "z"]}), pd.DataFrame({"camera_id": ["y", "z"]})
+    >>> repeated_camera_ids([("cameras (a.csv)", a), ("camera_groups[0] (b.csv)", b)])
+    "camera_id 'y', 'z' in cameras (a.csv) and camera_groups[0] (b.csv): ids must be unique across camera groups"
+    >>> repeated_camera_ids([("cameras", a)]) is None
+    True
+    """
+    held: dict[str, list[str]] = {}
+    for name, layout in groups:
+        for camera in dict.fromkeys(layout["camera_id"].astype(str)):
+            held.setdefault(camera, []).append(name)
+    by_groups: dict[tuple[str, ...], list[str]] = {}
+    for camera, names in held.items():
+        if len(names) > 1:
+            by_groups.setdefault(tuple(names), []).append(camera)
+    if not by_groups:
+        return None
+    parts = []
+    for holders, cameras in by_groups.items():
+        more = f" and {len(cameras) - MAX_LISTED} more" if len(cameras) > MAX_LISTED else ""
+        parts.append(f"{', '.join(map(repr, cameras[:MAX_LISTED]))}{more} in {', '.join(holders[:-1])} and "
+                     f"{holders[-1]}")
+    return f"camera_id {'; '.join(parts)}: ids must be unique across camera groups"
 
 
 def group_prefix(i: int, spec: CameraSpec) -> str:
