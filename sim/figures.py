@@ -40,7 +40,7 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     figures = [
         save_figure(map_figure(net, camera_edges, **example_trip(sim, typical), camera_operator=operator,
                                camera_of_edge=watch_camera, district_edges=boundary, boundary_label=boundary_label,
-                               title=map_title),
+                               title=map_title, all_operators=sorted(set(sim.layout["operator"]))),
                     folder / "map.png"),
         save_figure(coverage_figure(net, sim.routes.edges, sim.routes.trip_of_edge(),
                               all_view["n_reads"].to_numpy() >= 1, camera_edges,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,20 @@ from sim.webmap import display_name
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
 #: Operator colours shared by the map and the long-drive strip (sorted operator names, in order).
 OPERATOR_PALETTE = (VERMILLION, BLUE, ORANGE, PURPLE, "#56B4E9", "#000000", GREEN, "#F0E442")
+
+
+def operator_colours(operators: Iterable[Any], every: Iterable[Any] | None = None) -> dict[str, str]:
+    """Each operator's colour: :data:`OPERATOR_PALETTE` in the order of the sorted names of ``every`` operator of
+    the run (with ``operators``), as map.html colours them, so an operator has one colour in every figure
+    whichever operators a figure shows (a patrol-car operator is in no map's arrows).
+
+    Examples
+    --------
+    >>> operator_colours(["town"], every=["county", "town"]) == {"county": VERMILLION, "town": BLUE}
+    True
+    """
+    names = sorted({str(op) for op in operators} | {str(op) for op in (every if every is not None else [])})
+    return dict(zip(names, OPERATOR_PALETTE * (len(names) // len(OPERATOR_PALETTE) + 1)))
 
 
 def _km(net: RoadNetwork) -> tuple[np.ndarray, np.ndarray]:
@@ -69,9 +84,9 @@ def save_figure(fig: Figure, path: Path) -> Path:
 
 def _draw_camera_arrows(ax: Axes, x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray,
                         operators: np.ndarray, at: tuple[np.ndarray, np.ndarray],
-                        length: tuple[float, float]) -> None:
+                        length: tuple[float, float], colours: dict[str, str]) -> None:
     """Arrows where each reader stands (``at``), pointing the way it reads, coloured by operator
-    (:data:`OPERATOR_PALETTE`, in the order of the sorted operator names). ``length`` is an arrow's reach along
+    (``colours``: :func:`operator_colours`). ``length`` is an arrow's reach along
     x and along y (km): equal on a map drawn to scale; on a stretched one each axis's own share, so that an
     arrow looks as long whichever way it points."""
     mx, my = at
@@ -79,18 +94,19 @@ def _draw_camera_arrows(ax: Axes, x: np.ndarray, y: np.ndarray, u: np.ndarray, v
     dx, dy = (x[v] - x[u]) / lx, (y[v] - y[u]) / ly
     norm = np.maximum(np.hypot(dx, dy), 1e-12)
     dx, dy = dx / norm * lx, dy / norm * ly
-    for colour, name in zip(OPERATOR_PALETTE * 8, sorted(set(operators))):
-        pick = operators == name
+    for name in sorted(set(operators)):
+        pick, colour = operators == name, colours[str(name)]
         ax.quiver(mx[pick], my[pick], dx[pick], dy[pick], color=colour, angles="xy",
                   scale_units="xy", scale=1, width=0.005, headwidth=4, pivot="middle", zorder=4)
 
 
-def camera_legend(operators: np.ndarray, cameras: np.ndarray | None = None) -> list[Line2D]:
+def camera_legend(operators: np.ndarray, cameras: np.ndarray | None = None,
+                  colours: dict[str, str] | None = None) -> list[Line2D]:
     """Legend entries that look like the map's marks (an arrow per operator), each saying how many cameras it
     stands for — and, where some read both ways, how many arrows (watched directions) they draw.
 
     ``operators`` is the operator of each watched direction; ``cameras`` the camera of each (``None``: one
-    camera per direction).
+    camera per direction); ``colours`` each operator's (default: :func:`operator_colours` of ``operators``).
 
     Examples
     --------
@@ -98,8 +114,9 @@ def camera_legend(operators: np.ndarray, cameras: np.ndarray | None = None) -> l
     ['City police: 2 cameras (1 reads both ways: 3 arrows)']
     """
     handles = []
-    for colour, name in zip(OPERATOR_PALETTE * 8, sorted(set(operators))):
-        pick = operators == name
+    colours = colours if colours is not None else operator_colours(operators)
+    for name in sorted(set(operators)):
+        pick, colour = operators == name, colours[str(name)]
         arrows = int(pick.sum())
         n = arrows if cameras is None else len(np.unique(np.asarray(cameras)[pick]))
         label = f"{display_name(str(name))}: {n:,} camera{'s' if n != 1 else ''}"
@@ -128,7 +145,7 @@ def _zoom_box(net: RoadNetwork, edges: np.ndarray | None) -> tuple[float, float,
 
 
 def _map_layers(ax: Axes, net: RoadNetwork, camera_edge: np.ndarray, operators: np.ndarray, *,
-                arrow_km: tuple[float, float],
+                arrow_km: tuple[float, float], colours: dict[str, str],
                 true_route: np.ndarray | None, recon_route: np.ndarray | None, district_edges: np.ndarray | None,
                 boundary_label: str, labels: bool) -> None:
     """Roads, the trip, the boundary and the camera arrows on ``ax`` (with legend labels when ``labels``)."""
@@ -147,7 +164,7 @@ def _map_layers(ax: Axes, net: RoadNetwork, camera_edge: np.ndarray, operators: 
         _draw_edges(ax, net, district_edges, colors="#000000", linewidths=1.6, linestyles=(0, (1, 1)), zorder=2,
                     **label(boundary_label))
     u, v = net.edge_u[camera_edge], net.edge_v[camera_edge]
-    _draw_camera_arrows(ax, x, y, u, v, operators, reader_sites(net, camera_edge, x, y), arrow_km)
+    _draw_camera_arrows(ax, x, y, u, v, operators, reader_sites(net, camera_edge, x, y), arrow_km, colours)
 
 
 def _draw_reads(ax: Axes, net: RoadNetwork, read_edges: np.ndarray, read_times: pd.Series | None,
@@ -182,6 +199,7 @@ def map_figure(
     district_edges: np.ndarray | None = None,
     boundary_label: str = "boundary crossing",
     title: str = "",
+    all_operators: list[str] | None = None,
 ) -> Figure:
     """Network, cameras (arrows in the direction they read), one trip and its reconstruction.
 
@@ -202,6 +220,8 @@ def map_figure(
         Camera (any id) of each entry of ``camera_edge``, so the legend counts cameras, not directions.
     district_edges : numpy.ndarray, optional
         Edges crossing a district or jurisdiction boundary, drawn as a dashed line labelled ``boundary_label``.
+    all_operators : list of str, optional
+        Every operator of the run, patrol cars' too, so colours match map.html's (:func:`operator_colours`).
     """
     zoom = _zoom_box(net, district_edges)
     fig = Figure(figsize=(10.6 if zoom else 7.0, 7.0), dpi=110, layout="constrained")
@@ -212,8 +232,9 @@ def map_figure(
     x, y = _km(net)
     whole = max(float(np.ptp(x)), float(np.ptp(y)), 1e-9)
     operators = np.asarray(camera_operator) if camera_operator is not None else np.full(len(camera_edge), "camera")
+    colours = operator_colours(operators, all_operators)
     layers: dict[str, Any] = dict(true_route=true_route, recon_route=recon_route, district_edges=district_edges,
-                                  boundary_label=boundary_label)
+                                  boundary_label=boundary_label, colours=colours)
     # a corridor hundreds of km long and 2 km wide is drawn stretched (see _stretch): arrows then take each
     # axis's own share, not 3 % of 400 km on an axis 2 km tall
     stretched = max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9)
@@ -237,7 +258,7 @@ def map_figure(
         inset.set_title("the district, zoomed in\n(the square on the map)", fontsize=9)
         ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="black", lw=1.2, zorder=7))
     handles, _ = ax.get_legend_handles_labels()
-    handles += camera_legend(operators, camera_of_edge)
+    handles += camera_legend(operators, camera_of_edge, colours)
     # A figure legend "outside" is laid out by the constrained layout; an axes legend pushed below
     # the axes with bbox_to_anchor is not, and clipped the title and the legend's last row.
     fig.legend(handles=handles, loc="outside lower left", ncols=2, fontsize=8, frameon=False)
@@ -468,7 +489,7 @@ def long_trip_figure(
     for i, e in enumerate(route):
         position.setdefault(int(e), start[i] + length_km[i] / 2)
     operators = sorted({str(op) for v in views.values() for op in v["read_operator"]})
-    colour = dict(zip(sorted(set(all_operators or []) | set(operators)), OPERATOR_PALETTE * 8))
+    colour = operator_colours(operators, all_operators)
     fig = Figure(figsize=(9.0, 1.8 + 0.55 * len(views)), dpi=110, layout="constrained")
     ax = fig.add_subplot()
     if jurisdiction is not None:

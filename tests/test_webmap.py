@@ -12,6 +12,7 @@ import pytest
 
 from sim import simulate_scenario
 from sim.cameras import watch_pairs
+from sim.figures import write_figures
 from sim.webmap import DOT_PX, display_name, map_html
 
 from conftest import small_scenario
@@ -115,6 +116,29 @@ def test_a_map_with_no_fixed_camera_is_drawn_and_its_legend_says_why(toy, reader
         assert "1 patrol car (not drawn: they move" in legend and "A read, on the road" in legend
     else:
         assert "No camera and no patrol car in this run" in legend
+
+
+def test_an_operator_has_one_colour_on_map_html_and_map_png_though_another_runs_only_patrol_cars(tmp_path):
+    """Operator "a-patrol" runs a patrol car (on no map) and sorts before "city": the city's cameras are drawn in
+    the same colour on both maps, the second colour (both skip the first, a-patrol's, as the long-trip figure
+    does), and no arrow of map.png is in a-patrol's colour."""
+    from matplotlib.image import imread
+
+    sim = simulate_scenario(small_scenario("patrols=[{cars=1, prefix='p', operator='a-patrol'}]",
+                                           "operators=[{name='city', retention_days=30}, "
+                                           "{name='a-patrol', retention_days=30}]"))
+    page = map_html(sim.net, sim.layout, sim.reads, title="t")
+    colour = dict(re.findall(r"\.(c\d+) \{ color: (#[0-9A-F]{6}); \}", page))
+    city = {m["class"] for m in marks(page).values()}
+    assert len(city) == 1
+    write_figures(sim, tmp_path)
+    image = imread(tmp_path / "map.png")[..., :3]
+
+    def pixels_of(hex_colour):
+        rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+        return int((np.abs(image - rgb).max(axis=2) < 0.02).sum())
+
+    assert pixels_of(colour[city.pop()]) > 100 and pixels_of(colour["c0"]) == 0
 
 
 def test_the_map_stays_offline_and_its_marks_keep_their_size_on_screen(toy):
