@@ -438,7 +438,8 @@ def read_cameras_geojson(
     lon = np.array([f["geometry"]["coordinates"][0] for f in features], dtype=float)
     lat = np.array([f["geometry"]["coordinates"][1] for f in features], dtype=float)
     props = [_flat_properties(f) for f in features]
-    ids = [str(p.get("id", i + 1)) for i, p in enumerate(props)]
+    # a point without an id is named by its feature number in the file, whatever the selection keeps
+    ids = [str(p.get("id", k + 1)) for k, p in zip(kept, props)]
     x, y = from_lonlat(net, lon, lat, what=str(path), error=CameraError)
     edges, distance = nearest_edges(net, np.asarray(x), np.asarray(y))
     snapped = distance <= max_snap_m

@@ -385,6 +385,19 @@ def test_a_camera_geojson_names_the_features_of_the_file(tmp_path):
         read_cameras_geojson(path, net, selection=Selection(operator="city"))
 
 
+def test_a_camera_geojson_point_without_an_id_is_named_by_its_feature_in_the_file(tmp_path):
+    """Features without an id are osm-<feature number>: the same camera keeps its id whatever a selection keeps,
+    and the id agrees with the feature a message names (feature 3 was 'osm-2' once feature 1 was selected out)."""
+    net, lon, lat = east_road()
+    path = tmp_path / "cams.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": {"operator": op}}
+        for op in ("county", "city", "city")]}))
+    assert read_cameras_geojson(path, net)[0]["camera_id"].tolist() == ["osm-1", "osm-2", "osm-3"]
+    selected = read_cameras_geojson(path, net, selection=Selection(operator="city"))[0]
+    assert selected["camera_id"].tolist() == ["osm-2", "osm-3"]
+
+
 def test_geojson_that_is_not_points(tmp_path):
     net = grid_network(3, 3, rng=np.random.default_rng(0))
     path = tmp_path / "lines.geojson"
