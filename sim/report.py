@@ -138,15 +138,20 @@ def _lookup(metrics: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
-    """Long trips per view, as run and with an operator or pool removed."""
+    """Long trips per view, as run and with an operator or pool removed.
+
+    The operators seeing a trip are given out of the run's (``n_operators``): with one operator the mean is
+    the share of trips read at all, not a count ("0.9 of 1", not "0.9").
+    """
     if not what_if:
         return ""
     rows = []
     for case, views in what_if.items():
         for view, lt in views.items():
+            of = f" of {lt['n_operators']:,}" if lt is not None and isinstance(lt.get("n_operators"), int) else ""
             cells = ("—",) * 3 if lt is None else (
                 f"{lt['share_km_covered_mean']:.0%}", f"{lt['longest_gap_km_median']:,.0f}",
-                f"{lt['operators_seeing_mean']:.1f}")
+                f"{lt['operators_seeing_mean']:.1f}{of}")
             rows.append(f"<tr><td>{html.escape(case)}</td><td>{html.escape(view)}</td>"
                         + "".join(f"<td class=num>{c}</td>" for c in cells) + "</tr>")
     return ("<h2>Long trips: what if an operator or pool were gone?</h2><table><tr><th>case</th><th>view</th>"

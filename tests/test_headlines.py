@@ -129,6 +129,19 @@ def test_long_drives_name_the_operators_only_among_several(n_operators, says):
         assert "operator" not in text and "of the kilometres (mean). " in text
 
 
+@pytest.mark.parametrize("n_operators, cell", [(1, "0.9 of 1"), (5, "1.5 of 5"), (None, "0.9")])
+def test_the_reports_long_trip_table_gives_the_operators_seeing_out_of_the_runs(n_operators, cell):
+    """classroom-sharing has one operator: its mean is the share of drives read at all, so the report's table
+    says "0.9 of 1" (as the answer, it does not let 0.9 pass for a count); a metrics.json older than
+    n_operators gives the mean alone."""
+    seeing = 0.9 if n_operators in (1, None) else 1.54
+    long_trips = {"n_trips": 14, "share_km_covered_mean": 0.32, "longest_gap_km_median": 3.0,
+                  "operators_seeing_mean": seeing} | ({"n_operators": n_operators} if n_operators else {})
+    m = hand_metrics(long_trip_km=5.0, long_trips=long_trips, long_trips_what_if={"as run": {"all reads": long_trips}})
+    cells = re.findall(r"<td class=num>([^<]*)</td>", render_report(m, "", [], "t").split("what if an operator")[1])
+    assert cells[:3] == ["32%", "3", cell]
+
+
 def test_patrol_cars_alone_get_their_reads_not_camera_free_routes():
     """seattle-patrol: no fixed camera, so the numbers compared with a real log, and no camera-free routes."""
     m = hand_metrics(n_cameras=0, n_days=8, n_reads=3767, reads_per_patrol_car_per_day_full_scale=2615.97,
