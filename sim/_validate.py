@@ -100,11 +100,14 @@ def csv_row_names(path: Path, n_rows: int) -> RowNames:
     with path.open(newline="", encoding="utf-8", errors="replace") as stream:
         reader = csv.reader(stream)
         end = 0
-        for record in reader:
-            start, end = end + 1, reader.line_num
-            # pandas skips an empty or all-blank line, not a line of an empty quoted cell ('""' reads as [''])
-            if len(record) > 1 or (record and (record[0] == "" or record[0].strip())):
-                starts.append(start)
+        try:
+            for record in reader:
+                start, end = end + 1, reader.line_num
+                # pandas skips an empty or all-blank line, not a line of an empty quoted cell ('""' reads as [''])
+                if len(record) > 1 or (record and (record[0] == "" or record[0].strip())):
+                    starts.append(start)
+        except csv.Error:  # what pandas read, the csv module may not (a cell over its 128 kB field limit)
+            starts = []
     if len(starts) != n_rows + 1:  # the header and every data row
         return RowNames("data row")
     return RowNames("line", np.array(starts[1:]))

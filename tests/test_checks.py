@@ -115,6 +115,21 @@ def test_row_errors_name_the_value_that_is_wrong(tmp_path):
     assert "line 4 ('soon'): depart_s must be" in message
 
 
+def test_a_trips_file_with_a_cell_too_long_for_the_csv_module_still_gets_its_row_errors(tmp_path):
+    """pandas reads a 200 kB cell (a note, a route); Python's csv module, which finds the file lines, stops at
+    128 kB: the rows are then named by position ("data row 1"), not a crash of the csv module."""
+    from sim import read_trips_csv
+    from sim.generators import grid_network
+
+    import numpy as np
+
+    net = grid_network(4, 4, rng=np.random.default_rng(0))
+    bad = tmp_path / "trips.csv"
+    bad.write_text(f'trip_id,vehicle_id,origin,destination,depart_s,note\n0,0,0,5,-5,"{"x" * 200_000}"\n')
+    with pytest.raises(CurtainError, match=r"data row 1 \(-5\): depart_s must be a number of seconds >= 0"):
+        read_trips_csv(bad, net, np.random.default_rng(0))
+
+
 def test_no_silent_empty_runs(tmp_path):
     """No camera and no patrol car is an error unless the scenario opts in; an all-unsnapped file names the distance."""
     empty = load_scenario(overrides=SMALL + ["cameras.count=0"])
