@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
+import lzma
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -92,12 +96,15 @@ def csv_row_names(path: Path, n_rows: int) -> RowNames:
     """The data rows of a CSV file named by the file line each begins on (the header is on line 1).
 
     The file is read as pandas reads it: blank lines skipped, a quoted cell
-    may span lines. Should the rows found here not be the ``n_rows`` pandas
-    read, they are named "data row" by position rather than by a line that
-    might be wrong.
+    may span lines, a ``.gz``, ``.bz2`` or ``.xz`` file decompressed (its
+    lines are those ``zcat`` shows). Should the rows found here not be the
+    ``n_rows`` pandas read, they are named "data row" by position rather
+    than by a line that might be wrong.
     """
     starts = []
-    with path.open(newline="", encoding="utf-8", errors="replace") as stream:
+    openers: dict[str, Callable[..., IO[str]]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    opener = openers.get(path.suffix.lower(), open)
+    with opener(path, "rt", newline="", encoding="utf-8", errors="replace") as stream:
         reader = csv.reader(stream)
         end = 0
         try:

@@ -130,6 +130,22 @@ def test_a_trips_file_with_a_cell_too_long_for_the_csv_module_still_gets_its_row
         read_trips_csv(bad, net, np.random.default_rng(0))
 
 
+def test_a_compressed_trips_file_names_its_lines_as_zcat_shows_them(tmp_path):
+    """pandas reads trips.csv.gz (as .bz2, .xz): the lines named are those of the file decompressed."""
+    import gzip
+
+    from sim import read_trips_csv
+    from sim.generators import grid_network
+
+    import numpy as np
+
+    net = grid_network(4, 4, rng=np.random.default_rng(0))
+    bad = tmp_path / "trips.csv.gz"
+    bad.write_bytes(gzip.compress(b"trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n\n1,0,99999,5,20\n"))
+    with pytest.raises(CurtainError, match=r"line 4 \(99999\): origin is not a node of the network"):
+        read_trips_csv(bad, net, np.random.default_rng(0))
+
+
 def test_no_silent_empty_runs(tmp_path):
     """No camera and no patrol car is an error unless the scenario opts in; an all-unsnapped file names the distance."""
     empty = load_scenario(overrides=SMALL + ["cameras.count=0"])
