@@ -227,7 +227,7 @@ def _camera_marks(net: RoadNetwork, layout: pd.DataFrame, pairs: tuple[np.ndarra
     order = np.lexsort((backward, camera))  # a camera's own direction first: its site is the one drawn
     camera, edge = camera[order], edge[order]
     bearing = compass_bearing(x[net.edge_v[edge]] - x[net.edge_u[edge]], y[net.edge_u[edge]] - y[net.edge_v[edge]])
-    first = np.flatnonzero(new_runs(camera))  # (none with no fixed camera: a patrol-only run)
+    first = np.flatnonzero(new_runs(camera))
     site_x, site_y = reader_sites(net, edge[first], x, y)
     marks = []
     for start, stop, cx, cy in zip(first, np.r_[first[1:], len(camera)], site_x, site_y):
