@@ -218,7 +218,7 @@ def shared_codes(*coded: tuple[np.ndarray, Any]) -> list[np.ndarray]:
     """Several factorized columns (each ``(codes, uniques)``, codes -1 where a value is missing) as codes of one
     factorization of all their distinct values, so that equal values have equal codes across columns; a missing
     value gets a code of its own column's (-2, -3, …) and so equals nothing in another. Only the distinct values
-    are hashed again, never every row.
+    are hashed again, never every row. The codes are for comparing (32-bit where they fit).
 
     Examples
     --------
@@ -230,10 +230,12 @@ def shared_codes(*coded: tuple[np.ndarray, Any]) -> list[np.ndarray]:
     uniques = [np.asarray(u, dtype=object) for _, u in coded]
     joint = pd.factorize(pd.Series(np.concatenate(uniques) if uniques else [], dtype=object))[0]
     parts = np.split(joint, np.cumsum([len(u) for u in uniques])[:-1])
+    # 32-bit codes where they fit: compared, never multiplied (a county week's reads: 49 MB a column, not 98)
+    fit = np.int32 if len(joint) + len(coded) + 2 < np.iinfo(np.int32).max else np.int64
     out = []
     for i, ((codes, _), part) in enumerate(zip(coded, parts)):
         missing = -2 - i
-        out.append(np.append(np.where(part >= 0, part, missing), missing)[np.asarray(codes)])
+        out.append(np.append(np.where(part >= 0, part, missing), missing).astype(fit)[np.asarray(codes)])
     return out
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import first_occurrences
 from sim.intervals import add_share
 from sim.reads import plates_read_and_true
 from sim.reconstruct import Reconstruction
@@ -20,15 +21,23 @@ def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> dict[str,
     the effective size of pairs clustered by plate).
     """
     out: dict[str, Any] = {}
+    # each array made once and freed when used (a county week's 12 M reads: every int64 copy is 0.1 GB)
     key = appearance_codes(recon.key_codes()[0])
     order = np.lexsort((reads["time_s"].to_numpy(), key))
-    same_plate = key[order][1:] == key[order][:-1]
+    key = key[order]
+    same_plate = key[1:] == key[:-1]
+    plate_of_pair = key[1:][same_plate]
+    del key
     trip = reads["trip_id"].to_numpy()[order]
-    trip = np.where(trip >= 0, trip, -1 - np.arange(len(trip)))  # each parked sighting is its own "trip"
+    parked = np.flatnonzero(trip < 0)
+    trip[parked] = -1 - parked  # each parked sighting is its own "trip"
+    same_trip = trip[1:] == trip[:-1]
+    del trip
     recon_id = recon.read_recon[order]
-    right = (trip[1:] == trip[:-1]) == (recon_id[1:] == recon_id[:-1])
-    add_share(out, "trip_split_accuracy", right[same_plate], key[order][1:][same_plate],
-              reason="no plate was read twice")
+    del order
+    right = same_trip == (recon_id[1:] == recon_id[:-1])
+    del recon_id, same_trip
+    add_share(out, "trip_split_accuracy", right[same_plate], plate_of_pair, reason="no plate was read twice")
     return out
 
 
@@ -61,11 +70,15 @@ def appearance_codes(code: np.ndarray) -> np.ndarray:
     [0, 1, 0, -1, 2]
     """
     code = np.asarray(code, dtype=np.int64)
-    values, first = np.unique(code, return_index=True)
-    kept = values >= 0
-    values, first = values[kept], first[kept]
+    values, first = first_occurrences(code + 1)  # (-1, no plate, shifted to 0: first_occurrences takes keys ≥ 0)
+    values, first = values[values > 0] - 1, first[values > 0]
     rank = np.empty(len(values), np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(len(values))
-    lookup = np.full(int(values.max()) + 2 if len(values) else 1, -1, np.int64)
+    lookup = np.full(int(values.max()) + 2 if len(values) else 1, -1, _fitting_codes(len(values)))
     lookup[values] = rank
     return lookup[code]
+
+
+def _fitting_codes(n: int) -> type[np.signedinteger[Any]]:
+    """The integer type of ``n`` codes and -1: 32 bits where they fit (a county week: 49 MB a read column)."""
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
