@@ -115,6 +115,23 @@ def test_row_errors_name_the_value_that_is_wrong(tmp_path):
     assert "line 4 ('soon'): depart_s must be" in message
 
 
+def test_a_trip_id_too_large_for_64_bits_is_refused_not_wrapped(tmp_path):
+    from sim import read_trips_csv
+    from sim.generators import grid_network
+
+    import numpy as np
+
+    net = grid_network(4, 4, rng=np.random.default_rng(0))
+    bad = tmp_path / "trips.csv"
+    bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n1e300,1,2,1,1.5\n9223372036854775808,2,2,1,1.5\n"
+                   "7,3,2,1,1.5\n")
+    with pytest.raises(CurtainError) as info:
+        read_trips_csv(bad, net, np.random.default_rng(0))
+    message = str(info.value)
+    assert "1 problem(s)" in message and message.count("lines 2 (") == 1
+    assert "), 3 (9223372036854775808): trip_id must be a whole number below 2**63" in message
+
+
 def test_a_trips_file_with_a_cell_too_long_for_the_csv_module_still_gets_its_row_errors(tmp_path):
     """pandas reads a 200 kB cell (a note, a route); Python's csv module, which finds the file lines, stops at
     128 kB: the rows are then named by position ("data row 1"), not a crash of the csv module."""

@@ -47,9 +47,10 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
         problems.append(f"{rows.text(loop)}: origin equals destination (a trip must go somewhere); "
                         "drop the row or give another destination")
     trip_id = pd.to_numeric(table["trip_id"], errors="coerce").to_numpy(float)
-    bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id))
+    # (a whole number past 64 bits, 1e300, would wrap when stored: another trip's id, or a negative one)
+    bad_id = ~np.isfinite(trip_id) | (trip_id != np.round(trip_id)) | (np.abs(trip_id) >= 2.0**63)
     if bad_id.any():
-        problems.append(f"{rows.text(bad_id, table['trip_id'])}: trip_id must be a whole number")
+        problems.append(f"{rows.text(bad_id, table['trip_id'])}: trip_id must be a whole number below 2**63")
     if table["vehicle_id"].isna().any():
         problems.append(f"{rows.text(table['vehicle_id'].isna().to_numpy())}: vehicle_id is empty")
     if table["trip_id"].duplicated().any():
