@@ -84,28 +84,39 @@ def trip_metrics(
     parts = shard.shard_map(_trip_block, [
         (true_routes.select(np.arange(a, b)), trips.iloc[a:b][true_ends], recon.routes.select(mine), ends.iloc[mine],
          owner[mine] - a, net) for a, b, mine in blocks])
-    true_len, recall, precision, o_err, d_err, start_lag, end_lag = (
-        np.concatenate([np.zeros(0), *(part[j] for part in parts)]) for j in range(7))
+    # each column joined from the blocks' parts, whose arrays are dropped as it is (a county week: 49 MB each)
+    held = [list(part) for part in parts]
+    del parts
+
+    def joined(j: int, dtype: Any = float) -> np.ndarray:
+        column = np.concatenate([np.zeros(0, dtype), *(part[j] for part in held)], dtype=dtype)
+        for part in held:
+            part[j] = None
+        return column
+
+    true_len, recall, precision = joined(0), joined(1), joined(2)
     if true_routes.kept is not None:  # a route sample: routes are compared on the sample only
         recall[~true_routes.kept] = precision[~true_routes.kept] = np.nan
         true_len = np.where(true_routes.kept, true_len, trips["length_m"].to_numpy(float))
-    return pd.DataFrame(
-        {
-            "view": view,
-            "trip_id": trips["trip_id"].to_numpy(np.int64),
-            "length_m": true_len,
-            "n_reads": n_reads.astype(np.int64),
-            "n_sightings": n_sightings.astype(np.int64),
-            "route_recall": recall,
-            "route_precision": precision,
-            "od_error_m": (o_err + d_err) / 2,
-            # float32 (a centimetre, a tenth of a second): a county week's 11 views hold 10⁸ rows of each
-            "origin_error_m": o_err.astype(np.float32),
-            "destination_error_m": d_err.astype(np.float32),
-            "start_lag_s": start_lag.astype(np.float32),
-            "end_lag_s": end_lag.astype(np.float32),
-        }
-    )
+    o_err, d_err = joined(3), joined(4)
+    od_error = (o_err + d_err) / 2
+    # float32 (a centimetre, a tenth of a second): a county week's 11 views hold 10⁸ rows of each
+    o_err, d_err = o_err.astype(np.float32), d_err.astype(np.float32)
+    columns = {
+        "view": view,
+        "trip_id": trips["trip_id"].to_numpy(np.int64),
+        "length_m": true_len,
+        "n_reads": n_reads.astype(np.int64),
+        "n_sightings": n_sightings.astype(np.int64),
+        "route_recall": recall,
+        "route_precision": precision,
+        "od_error_m": od_error,
+        "origin_error_m": o_err,
+        "destination_error_m": d_err,
+        "start_lag_s": joined(5, np.float32),
+        "end_lag_s": joined(6, np.float32),
+    }
+    return pd.DataFrame(columns, copy=False)  # (the arrays are the table's own: no second copy)
 
 
 def _trip_block(
