@@ -69,11 +69,16 @@ def effective_n(values: np.ndarray, clusters: np.ndarray | None = None) -> float
     n_clusters = int(codes.max()) + 1
     if n_clusters == n:
         return float(n)
-    p = float(values.mean())
+    return _effective_n(np.bincount(codes, weights=values, minlength=n_clusters),
+                        np.bincount(codes, minlength=n_clusters), float(values.mean()))
+
+
+def _effective_n(y: np.ndarray, m: np.ndarray, p: float) -> float:
+    """:func:`effective_n` from each cluster's sum of values ``y`` and number of values ``m`` (clusters in order
+    of first appearance; more than one value) and the mean ``p``."""
+    n, n_clusters = int(m.sum()), len(m)
     if n_clusters < 2 or p <= 0 or p >= 1:
         return float(n_clusters)
-    y = np.bincount(codes, weights=values, minlength=n_clusters)
-    m = np.bincount(codes, minlength=n_clusters)
     var_cluster = n_clusters / (n_clusters - 1) * float(((y - p * m) ** 2).sum()) / n**2
     var_simple = p * (1 - p) / n
     return float(n / max(1.0, var_cluster / var_simple))
@@ -104,6 +109,25 @@ def share_with_interval(values: Any, clusters: Any = None) -> tuple[float | None
         return None, 0, None
     share = float(values.mean())
     return share, n, wilson(share, effective_n(values, clusters))
+
+
+def share_of_clusters(hits: np.ndarray, sizes: np.ndarray) -> tuple[float | None, int, list[float] | None]:
+    """:func:`share_with_interval` of 0/1 values given only per cluster: how many are 1 (``hits``) and how many
+    there are (``sizes``, each at least 1), clusters in order of first appearance. The same numbers, bit for bit,
+    as from the values themselves (their sums are exact): what blocks of clusters need to exchange.
+
+    Examples
+    --------
+    >>> values, plate = np.array([1, 1, 0, 1, 0, 0, 1]), np.array([4, 4, 4, 9, 9, 2, 2])
+    >>> share_of_clusters(np.array([2, 1, 1]), np.array([3, 2, 2])) == share_with_interval(values, plate)
+    True
+    """
+    y, m = np.asarray(hits, dtype=float), np.asarray(sizes, dtype=np.int64)
+    n = int(m.sum())
+    if not n:
+        return None, 0, None
+    share = float(y.sum() / n)
+    return share, n, wilson(share, float(n) if len(m) == n else _effective_n(y, m, share))
 
 
 def add_share(out: dict[str, Any], key: str, values: Any, clusters: Any = None, *, reason: str | None = None) -> None:

@@ -79,7 +79,8 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
             ran = " ".join(str(task["key"]) for task in stream.data)
             # the reads of each day, reconstruction's and the person metrics' blocks of plates, and blocks of trips
             assert all(name in ran for name in ("_read_chunk", "_block_routes", "block_census", "block_points",
-                                                "block_holders", "_block_places", "_block_hits", "_trip_block"))
+                                                "block_holders", "_block_places", "_block_counts", "_block_scores",
+                                                "_trip_block"))
             assert len(ran_on) == 2
     # the progress counts reach their totals, whether shards ran here or on workers
     n_trips = len(sim.trips)
@@ -89,8 +90,8 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     assert there[0] == here[0]  # metrics.json, byte for byte
     pd.testing.assert_frame_equal(there[1], here[1], check_exact=True)
     # run.json's "shards": each kind ran as many tasks here as on the workers, each timed where it ran: a day of
-    # reads per task (2 days); the person metrics' four rounds over the blocks of whole plates of about 60
-    # sightings (census, points drawn, their holders, then homes, workplaces and next cameras)
+    # reads per task (2 days); the person metrics' six rounds over the blocks of whole plates of about 60
+    # sightings (census, points drawn, their holders, homes and workplaces, next-camera counts, their scores)
     assert {k: v["tasks"] for k, v in sim.shards.items()} == {k: v["tasks"] for k, v in alone.shards.items()}
     assert sim.shards["sim.reads._read_chunk"]["tasks"] == 2
     code = sim.recon.key_codes()[0][np.unique(sim.recon.sighting, return_index=True)[1]]
@@ -98,7 +99,7 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
     assert n_blocks > 10
     assert all(sim.shards[f"sim.metrics.{name}"]["tasks"] == n_blocks
                for name in ("traces.block_census", "traces.block_points", "traces.block_holders",
-                            "person._block_places"))
+                            "person._block_places", "predictability._block_counts", "predictability._block_scores"))
     assert all(0 <= v["longest_s"] <= v["seconds"] for v in sim.shards.values())
 
 

@@ -12,7 +12,7 @@ from sim._arrays import new_runs, ranked_pairs
 from sim._time import DAY_S
 from sim.intervals import add_share, not_reported, wilson
 from sim.network import RoadNetwork
-from sim.metrics.predictability import predictability_coded
+from sim.metrics.predictability import predictability_by_blocks
 from sim.metrics.traces import Census, TraceBlock, sighting_blocks, unique_by_blocks, unique_plates
 from sim.shard import shard_map
 
@@ -280,18 +280,13 @@ def work_inference(
 
 
 def _places_by_block(blocks: Callable[[], Iterator[TraceBlock]], censuses: list[Census], home: pd.Series,
-                     work: pd.Series | None, cameras: np.ndarray, net: RoadNetwork,
-                     first_weekday: int) -> dict[str, Any]:
-    """Home and work guessed and scored block by block (``home``, ``work``: plate code → true place), and each
-    block's sightings coded for the next-camera models: ``home`` and ``work`` (hits, median error), ``moves``
-    (plate as its place among all blocks' plates, camera as its place in ``cameras``, time)."""
-    offsets = np.cumsum([0, *(len(c.plates) for c in censuses)])
-
+                     work: pd.Series | None, net: RoadNetwork, first_weekday: int) -> dict[str, Any]:
+    """Home and work guessed and scored block by block (``home``, ``work``: plate code → true place): for each,
+    whether each scored guess was right and the median error (m)."""
     def shards() -> Iterator[tuple[Any, ...]]:
         for b, block in enumerate(blocks()):
             lo, hi = int(censuses[b].plates[0]), int(censuses[b].plates[-1])
-            yield (block, _within(home, lo, hi), None if work is None else _within(work, lo, hi), cameras, net,
-                   first_weekday, int(offsets[b]))
+            yield block, _within(home, lo, hi), None if work is None else _within(work, lo, hi), net, first_weekday
 
     parts = shard_map(_block_places, shards())
     out: dict[str, Any] = {}
@@ -299,24 +294,19 @@ def _places_by_block(blocks: Callable[[], Iterator[TraceBlock]], censuses: list[
         hits = np.concatenate([np.zeros(0, bool), *(p[i][0] for p in parts if p[i] is not None)])
         errors = np.concatenate([np.zeros(0), *(p[i][1] for p in parts if p[i] is not None)])
         out[key] = (hits, float(np.median(errors)) if len(errors) else None)
-    out["moves"] = tuple(np.concatenate([np.zeros(0, dtype), *(p[2][j] for p in parts)])
-                         for j, dtype in enumerate((np.int32, np.int32, float)))
     return out
 
 
-def _block_places(block: TraceBlock, home: pd.Series, work: pd.Series | None, cameras: np.ndarray,
-                  net: RoadNetwork, first_weekday: int, offset: int) -> tuple[Any, ...]:
-    """:func:`_places_by_block` of one block (``offset``: how many plates the blocks before it hold)."""
+def _block_places(block: TraceBlock, home: pd.Series, work: pd.Series | None, net: RoadNetwork,
+                  first_weekday: int) -> tuple[Any, ...]:
+    """:func:`_places_by_block` of one block."""
     plate, time_s, edge = np.asarray(block.plate, np.int64), block.time_s, np.asarray(block.edge)
     found_home = _guess_block(plate, time_s, edge, home, net, "first", 2, 500.0)
     found_work = None
     if work is not None:
         keep = _weekday_mornings(time_s, first_weekday)
         found_work = _guess_block(plate[keep], time_s[keep], edge[keep], work, net, "last", 2, 500.0)
-    local, names = pd.factorize(block.camera)
-    cam = pd.Index(cameras).get_indexer(np.asarray(names, dtype=str))[local].astype(np.int32)
-    dense = (np.cumsum(new_runs(plate)) - 1 + offset).astype(np.int32)
-    return found_home, found_work, (dense, cam, time_s)
+    return found_home, found_work
 
 
 def _within(truth: pd.Series, lo: int, hi: int) -> pd.Series:
@@ -379,10 +369,8 @@ def person_metrics(
         if persons is not None and "kind" in persons.columns:  # a vehicle from outside has no home in the area
             resident_ids = persons.loc[persons["kind"].to_numpy() == "resident", "vehicle_id"]
             residents = owner_of_code[owner_of_code.isin(resident_ids)]
-        cameras = np.sort(np.unique(np.concatenate([np.zeros(0, object), *(c.cameras for c in censuses)]).astype(str)))
         places = _places_by_block(blocks, censuses, _home_truth(trips, residents),
-                                  None if persons is None else _work_truth(persons, owner_of_code), cameras, net,
-                                  first_weekday)
+                                  None if persons is None else _work_truth(persons, owner_of_code), net, first_weekday)
         hits, error = places["home"]
         out |= _place_metrics("home_inference_accuracy", "home_error_m_median", "n_vehicles_scored", hits, error,
                               "no plate was read on two or more days")
@@ -393,8 +381,10 @@ def person_metrics(
         else:
             out["work_inference_accuracy"] = None
             out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
-        plate, cam, time_s = places["moves"]
-        summary, per_plate = predictability_coded(plate, cam, time_s, present, len(cameras), n_days=n_days)
+        cameras = np.sort(np.unique(np.concatenate([np.zeros(0, object), *(c.cameras for c in censuses)]).astype(str)))
+        days = ((int(min(c.times[0] for c in censuses) // DAY_S), int(max(c.times[1] for c in censuses) // DAY_S))
+                if censuses else (0, 0))
+        summary, per_plate = predictability_by_blocks(blocks, present, cameras, days, n_days=n_days)
         markov1 = summary["markov1"]
         out |= {"next_camera_top1_accuracy": markov1["top1"], "next_camera_top1_accuracy_n": markov1["n_transitions"],
                 "next_camera_top1_accuracy_ci": markov1["top1_ci"], "next_camera_top3_accuracy": markov1["top3"],

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim._arrays import ranked_pairs, run_starts
+from sim._arrays import first_occurrences, new_runs, ranked_pairs, run_starts
 from sim._time import DAY_S
 from sim import shard
-from sim.intervals import share_with_interval
+from sim.intervals import share_of_clusters
+from sim.metrics.traces import TraceBlock
 
 
 def next_camera_hits(
@@ -58,6 +60,7 @@ class _Transitions:
     test: np.ndarray
     nxt: np.ndarray
     popular: np.ndarray  # camera codes, most read in training first
+    training: np.ndarray  # whether each read is on a training day
 
     @classmethod
     def of(cls, reads: pd.DataFrame, *, n_days: int | None, test_days: int) -> _Transitions | None:
@@ -71,18 +74,20 @@ class _Transitions:
 
     @classmethod
     def coded(cls, plate_code: np.ndarray, plates: np.ndarray, cam_code: np.ndarray, n_cameras: int,
-              time: np.ndarray, *, n_days: int | None, test_days: int) -> _Transitions | None:
+              time: np.ndarray, *, n_days: int | None, test_days: int, last: int | None = None) -> _Transitions | None:
         """:meth:`of` reads already coded: ``plate_code`` into ``plates`` and ``cam_code`` in the cameras' text
-        order (``n_cameras`` of them), each code in the order of its values."""
+        order (``n_cameras`` of them), each code in the order of its values. ``last``: the last day of every
+        plate's reads, where these are some plates' (their own ``popular`` is then not the run's)."""
         if not len(time):
             return None
         order = np.lexsort((time, plate_code))  # as a stable sort by plate text, then time
         day = (time[order] // DAY_S).astype(int)
         if n_days is not None:
             day = np.minimum(day, n_days - 1)
-        last = day.max()
-        if last - day.min() < test_days:
-            return None
+        if last is None:
+            last = int(day.max())
+            if last - day.min() < test_days:
+                return None
         # codes and positions held as 32-bit integers where they fit (a county week's 12 M reads: 4 arrays of
         # 49 MB, not 98 MB, held through every model); every product of them is made in 64 bits
         plate = plate_code[order].astype(_fitting(len(plates)))
@@ -93,7 +98,7 @@ class _Transitions:
         popular = pd.Series(cam[in_training]).value_counts().index.to_numpy(np.int64)
         return cls(plates, plate, cam, n_cameras, run_starts(plate).astype(_fitting(len(plate))),
                    same & in_training & np.concatenate([in_training[1:], [False]]), same & (day > last - test_days),
-                   np.concatenate([cam[1:], [-1]]).astype(cam.dtype), popular)
+                   np.concatenate([cam[1:], [-1]]).astype(cam.dtype), popular, in_training)
 
     def hits(self, order: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The plate code of each scored transition, and whether the ``order`` model's top 1 / top 3 held it."""
@@ -213,33 +218,141 @@ def predictability(
     return _scored(_Transitions.of(reads, n_days=n_days, test_days=test_days))
 
 
-def predictability_coded(plate: np.ndarray, cam: np.ndarray, time_s: np.ndarray, plates: np.ndarray,
-                         n_cameras: int, *, n_days: int | None = None,
-                         test_days: int = 1) -> tuple[dict[str, Any], pd.DataFrame]:
-    """:func:`predictability` of reads already coded: each one's ``plate`` (a code into ``plates``, in the order
-    of its values), ``cam`` (a code in the cameras' text order, ``n_cameras`` of them) and ``time_s``. The per-plate
-    table names each plate by its value in ``plates``."""
-    return _scored(_Transitions.coded(plate, plates, cam, n_cameras, time_s, n_days=n_days, test_days=test_days))
+def predictability_by_blocks(
+    blocks: Callable[[], Iterator[TraceBlock]], plates: np.ndarray, cameras: np.ndarray, days: tuple[int, int], *,
+    n_days: int | None = None, test_days: int = 1,
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """:func:`predictability` of blocks of whole plates (``blocks()`` yields them in plate order; ``plates``: the
+    values of all their plate codes, in order), in two rounds over them (on the workers of a running
+    :func:`sim.shard.workers` block): each block's training counts, added up here into what every plate falls back
+    on (per model, the next cameras most often seen after each state; the cameras most read); then each block's
+    scores, per plate. ``cameras``: every camera, in text order; ``days``: the first and last day read. The same
+    numbers, bit for bit, as :func:`predictability` of the reads at once (the blocks exchange counts)."""
+    first, last = (min(day, n_days - 1) for day in days) if n_days is not None else days
+    if not len(plates) or last - first < test_days:
+        return _summarized({model: None for model in PREDICTORS}, plates)
+    shape = (cameras, last, n_days, test_days)
+    counts = shard.shard_map(_block_counts, ((block, *shape) for block in blocks()))
+    popular = _most_read(counts)
+    models = {}
+    for order in PREDICTORS.values():
+        g, i, c = (np.concatenate([part["pairs"][order][j] for part in counts]) for j in range(3))
+        models[order] = (max(part["n_states"][order] for part in counts), _top_three_counted(g, i, c))
+    offsets = np.cumsum([0, *(part["n_plates"] for part in counts)])
+    scores = shard.shard_map(_block_scores, ((block, *shape, popular, models, int(offsets[b]))
+                                             for b, block in enumerate(blocks())))
+    return _summarized({model: tuple(np.concatenate([part[model][j] for part in scores]) for j in range(4))
+                        for model in PREDICTORS}, plates)
+
+
+def _block_log(block: TraceBlock, cameras: np.ndarray, last: int, n_days: int | None,
+               test_days: int) -> _Transitions:
+    """A block's transitions, its plates coded from 0 and its cameras by their place in ``cameras``."""
+    plate = np.cumsum(new_runs(np.asarray(block.plate))) - 1
+    local, names = pd.factorize(block.camera)
+    cam = pd.Index(cameras).get_indexer(np.asarray(names, dtype=str))[local]
+    log = _Transitions.coded(plate, np.arange(int(plate[-1]) + 1), cam, len(cameras), np.asarray(block.time_s),
+                             n_days=n_days, test_days=test_days, last=last)
+    assert log is not None  # (a block holds a plate's sightings: never none)
+    return log
+
+
+def _block_counts(block: TraceBlock, cameras: np.ndarray, last: int, n_days: int | None,
+                  test_days: int) -> dict[str, Any]:
+    """Round 1 of :func:`predictability_by_blocks`: the block's cameras read on training days (how often, and
+    where each first is among the block's training reads), and per model its states and how often each next
+    camera follows each."""
+    log = _block_log(block, cameras, last, n_days, test_days)
+    trained = log.cam[log.training].astype(np.int64)
+    cams, first = first_occurrences(trained)
+    out: dict[str, Any] = {"n_plates": len(log.plates), "n_training": len(trained), "cams": cams,
+                           "reads": np.bincount(trained, minlength=len(cameras))[cams], "first": first,
+                           "n_states": {}, "pairs": {}}
+    t = np.flatnonzero(log.train)
+    for order in PREDICTORS.values():
+        state = _state_keys(log.cam, log.first_of_plate, order, len(cameras))
+        out["n_states"][order] = int(state.max()) + 1
+        out["pairs"][order] = ranked_pairs(state[t], log.nxt[t])[:3]
+    return out
+
+
+def _most_read(counts: list[dict[str, Any]]) -> np.ndarray:
+    """The cameras most read on training days, most first (ties: the first read first, as ``value_counts``)."""
+    offsets = np.cumsum([0, *(part["n_training"] for part in counts)])
+    cams = np.concatenate([np.zeros(0, np.int64), *(part["cams"] for part in counts)])
+    reads = np.concatenate([np.zeros(0, np.int64), *(part["reads"] for part in counts)])
+    first = np.concatenate([np.zeros(0, np.int64), *(part["first"] + offsets[b] for b, part in enumerate(counts))])
+    if not len(cams):
+        return np.zeros(0, np.int64)
+    total = np.bincount(cams, weights=reads).astype(np.int64)
+    earliest = np.full(len(total), np.iinfo(np.int64).max)
+    np.minimum.at(earliest, cams, first)
+    read = np.flatnonzero(total > 0)
+    return read[np.lexsort((earliest[read], -total[read]))]
+
+
+def _top_three_counted(group: np.ndarray, nxt: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_top_three` of pairs given with their counts (a pair may come several times: its counts add up)."""
+    if not len(group):
+        return np.zeros(0, np.int64), np.zeros((0, 3), np.int64)
+    order = np.lexsort((nxt, group))
+    group, nxt, count = group[order], nxt[order], count[order]
+    starts = np.flatnonzero(new_runs(group, nxt))
+    group, nxt, count = group[starts], nxt[starts], np.add.reduceat(count, starts)
+    order = np.lexsort((nxt, -count, group))  # by group, then most seen, then camera
+    group, nxt = group[order], nxt[order]
+    rank = np.arange(len(group)) - run_starts(group)
+    keep = rank < 3
+    keys, where = np.unique(group[keep], return_inverse=True)
+    top = np.full((len(keys), 3), -1, np.int64)
+    top[where, rank[keep]] = nxt[keep]
+    return keys, top
+
+
+def _block_scores(block: TraceBlock, cameras: np.ndarray, last: int, n_days: int | None, test_days: int,
+                  popular: np.ndarray, models: dict[int, tuple[int, Any]], offset: int) -> dict[str, Any]:
+    """Round 2 of :func:`predictability_by_blocks`: per model, each of the block's plates with a scored transition
+    (its place among all blocks' plates: ``offset`` more than the block's own), its transitions and hits."""
+    log = _block_log(block, cameras, last, n_days, test_days)
+    out = {}
+    for model, order in PREDICTORS.items():
+        n_states, shared = models[order]
+        state = _state_keys(log.cam, log.first_of_plate, order, len(cameras))
+        plate, top1, top3 = _block_hits(log.plate, state, log.nxt, log.train, log.test, n_states, shared, popular)
+        codes, n, hits1, hits3 = _per_plate(plate, top1, top3)
+        out[model] = (codes + offset, n, hits1, hits3)
+    return out
+
+
+def _per_plate(plate: np.ndarray, top1: np.ndarray, top3: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each plate of the transitions (sorted, as they are), its transitions and its top-1 and top-3 hits."""
+    codes, n = np.unique(plate, return_counts=True)
+    where = np.searchsorted(codes, plate)
+    return (codes.astype(np.int64), n.astype(np.int64), np.bincount(where, weights=top1, minlength=len(codes)),
+            np.bincount(where, weights=top3, minlength=len(codes)))
 
 
 def _scored(log: _Transitions | None) -> tuple[dict[str, Any], pd.DataFrame]:
     """Every model of :data:`PREDICTORS` scored on ``log`` (see :func:`predictability`)."""
+    return _summarized({model: None if log is None else _per_plate(*log.hits(order))
+                        for model, order in PREDICTORS.items()}, np.zeros(0, object) if log is None else log.plates)
+
+
+def _summarized(per_model: dict[str, tuple[np.ndarray, ...] | None],
+                plates: np.ndarray) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The summary and per-plate table of :func:`predictability` from each model's plates (codes into ``plates``),
+    transitions and top-1 and top-3 hits per plate (``None``: nothing scored)."""
     summary, tables = {}, []
-    for model, order in PREDICTORS.items():
-        plate, top1, top3 = log.hits(order) if log is not None else (np.zeros(0, np.int64), np.zeros(0, bool),
-                                                                     np.zeros(0, bool))
-        # per plate (sorted, as the transitions are): transitions and hits
-        codes, n_transitions = np.unique(plate, return_counts=True)
-        where = np.searchsorted(codes, plate)
-        per = pd.DataFrame({"plate": log.plates[codes] if log is not None else np.zeros(0, object),
-                            "n_transitions": n_transitions.astype(np.int64),
-                            "top1": np.bincount(where, weights=top1, minlength=len(codes)).astype(np.int64),
-                            "top3": np.bincount(where, weights=top3, minlength=len(codes)).astype(np.int64)})
+    for model, scored in per_model.items():
+        codes, n, hits1, hits3 = scored if scored is not None else (np.zeros(0, np.int64), np.zeros(0, np.int64),
+                                                                    np.zeros(0), np.zeros(0))
+        per = pd.DataFrame({"plate": np.asarray(plates)[codes], "n_transitions": n.astype(np.int64),
+                            "top1": hits1.astype(np.int64), "top3": hits3.astype(np.int64)})
         # one plate's transitions are not independent: Wilson at the effective size of plate clusters
-        top1_share, n, top1_ci = share_with_interval(top1, plate)
-        top3_share, _, top3_ci = share_with_interval(top3, plate)
+        top1_share, n_transitions, top1_ci = share_of_clusters(hits1, n)
+        top3_share, _, top3_ci = share_of_clusters(hits3, n)
         summary[model] = {"top1": top1_share, "top3": top3_share, "top1_ci": top1_ci, "top3_ci": top3_ci,
-                          "n_transitions": n, "n_vehicles": int(len(per))}
+                          "n_transitions": n_transitions, "n_vehicles": int(len(per))}
         per["top1"] = per["top1"] / per["n_transitions"]
         per["top3"] = per["top3"] / per["n_transitions"]
         tables.append(per.assign(model=model))

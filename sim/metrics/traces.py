@@ -72,6 +72,7 @@ class Census:
     cameras: np.ndarray  # its distinct cameras (objects)
     first_row: np.ndarray  # the first row it holds of each camera
     hours: tuple[int, int]  # its first and last hour (floor(time_s / 3600))
+    times: tuple[float, float]  # its first and last time (s)
     #: the true vehicle with most of each plate's sightings (ties: the lowest id; scoring only), when the block
     #: holds vehicles
     owner: np.ndarray | None = None
@@ -107,8 +108,9 @@ def block_census(block: TraceBlock) -> Census:
     if block.vehicle is not None:
         _, vehicle, _, rank = ranked_pairs(plate, block.vehicle)
         owner = vehicle[rank == 0]
+    times = (float(block.time_s.min()), float(block.time_s.max())) if len(hour) else (0.0, 0.0)
     return Census(plates, n_points.astype(np.int64), np.asarray(names, dtype=object), first_row,
-                  (lo, int(hour.max()) if len(hour) else lo), owner)
+                  (lo, int(hour.max()) if len(hour) else lo), times, owner)
 
 
 def agreed_points(censuses: Sequence[Census]) -> Points:
