@@ -341,7 +341,7 @@ def person_metrics(
         is the true vehicle behind the plate) and, for multi-day runs,
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
-    plates, blocks = sighting_blocks(reads, plate_key, key_codes, sighting)
+    plates, camera_ids, blocks = sighting_blocks(reads, plate_key, key_codes, sighting)
     censuses, drawn = unique_by_blocks(blocks, [1, 2, 3, 4, 5], rng, max_plates=max_plates)
     present = np.concatenate([np.zeros(0, np.int64), *(c.plates for c in censuses)])
     n_points = np.concatenate([np.zeros(0, np.int64), *(c.n_points for c in censuses)])
@@ -381,7 +381,8 @@ def person_metrics(
         else:
             out["work_inference_accuracy"] = None
             out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
-        cameras = np.sort(np.unique(np.concatenate([np.zeros(0, object), *(c.cameras for c in censuses)]).astype(str)))
+        held = np.unique(np.concatenate([np.zeros(0, np.int64), *(c.cameras.astype(np.int64) for c in censuses)]))
+        cameras = held[np.argsort(camera_ids[held].astype(str), kind="stable")]  # (in the order of their text)
         days = ((int(min(c.times[0] for c in censuses) // DAY_S), int(max(c.times[1] for c in censuses) // DAY_S))
                 if censuses else (0, 0))
         summary, per_plate = predictability_by_blocks(blocks, present, cameras, days, n_days=n_days)

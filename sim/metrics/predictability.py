@@ -226,7 +226,8 @@ def predictability_by_blocks(
     values of all their plate codes, in order), in two rounds over them (on the workers of a running
     :func:`sim.shard.workers` block): each block's training counts, added up here into what every plate falls back
     on (per model, the next cameras most often seen after each state; the cameras most read); then each block's
-    scores, per plate. ``cameras``: every camera, in text order; ``days``: the first and last day read. The same
+    scores, per plate. ``cameras``: every camera (as the blocks hold them), in the order of their text; ``days``:
+    the first and last day read. The same
     numbers, bit for bit, as :func:`predictability` of the reads at once (the blocks exchange counts)."""
     first, last = (min(day, n_days - 1) for day in days) if n_days is not None else days
     if not len(plates) or last - first < test_days:
@@ -250,7 +251,7 @@ def _block_log(block: TraceBlock, cameras: np.ndarray, last: int, n_days: int | 
     """A block's transitions, its plates coded from 0 and its cameras by their place in ``cameras``."""
     plate = np.cumsum(new_runs(np.asarray(block.plate))) - 1
     local, names = pd.factorize(block.camera)
-    cam = pd.Index(cameras).get_indexer(np.asarray(names, dtype=str))[local]
+    cam = pd.Index(cameras).get_indexer(names)[local]
     log = _Transitions.coded(plate, np.arange(int(plate[-1]) + 1), cam, len(cameras), np.asarray(block.time_s),
                              n_days=n_days, test_days=test_days, last=last)
     assert log is not None  # (a block holds a plate's sightings: never none)

@@ -220,12 +220,14 @@ def unique_by_blocks(blocks: Callable[[], Iterator[TraceBlock]], ks: Sequence[in
 
 def sighting_blocks(reads: pd.DataFrame, plate_key: np.ndarray | None = None,
                     key_codes: tuple[np.ndarray, np.ndarray] | None = None,
-                    sighting: np.ndarray | None = None) -> tuple[np.ndarray, Callable[[], Iterator[TraceBlock]]]:
+                    sighting: np.ndarray | None = None,
+                    ) -> tuple[np.ndarray, np.ndarray, Callable[[], Iterator[TraceBlock]]]:
     """The first read of each sighting (of each read, without ``sighting``) as blocks of whole plates.
 
     A plate is the one the searcher holds: ``key_codes`` (sorted codes, -1 for none, and the plates they index:
     :meth:`sim.reconstruct.Reconstruction.key_codes`), else ``plate_key``, else the plate as read. A read
-    without a plate is no plate's, and in no block. Returns the plates (the codes' values) and a function that
+    without a plate is no plate's, and in no block. Returns the plates (the codes' values), the cameras (each
+    block holds a camera as its position here, in order of first appearance in ``reads``) and a function that
     yields the blocks, of about :data:`sim.shard.READS_PER_BLOCK` sightings each, cut from ``reads`` as each is
     asked for. Blocks carry ``edge`` and (scoring only) ``vehicle`` when ``reads`` has them.
     """
@@ -244,17 +246,20 @@ def sighting_blocks(reads: pd.DataFrame, plate_key: np.ndarray | None = None,
     rows, code = rows[order].astype(fit), code[order].astype(fit)
     del order
     bounds = shard.plate_blocks(code, shard.READS_PER_BLOCK)
-    camera, time_s = reads["camera_id"], reads["time_s"].to_numpy(float)
+    # cameras as integer codes: a block is cut and sent as numbers, never as millions of strings
+    camera, cameras = pd.factorize(reads["camera_id"])
+    camera = camera.astype(np.int32 if len(cameras) < np.iinfo(np.int32).max else np.int64)
+    time_s = reads["time_s"].to_numpy(float)
     edge = reads["edge"].to_numpy(np.int64) if "edge" in reads.columns else None
     vehicle = reads["vehicle_id"].to_numpy(np.int64) if "vehicle_id" in reads.columns else None
 
     def blocks() -> Iterator[TraceBlock]:
         for a, b in bounds:
             r = rows[a:b]
-            yield TraceBlock(code[a:b], camera.iloc[r].reset_index(drop=True), time_s[r], r,
-                             None if edge is None else edge[r], None if vehicle is None else vehicle[r])
+            yield TraceBlock(code[a:b], camera[r], time_s[r], r, None if edge is None else edge[r],
+                             None if vehicle is None else vehicle[r])
 
-    return np.asarray(plates, dtype=object), blocks
+    return np.asarray(plates, dtype=object), np.asarray(cameras, dtype=object), blocks
 
 
 def unique_plates(
