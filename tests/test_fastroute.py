@@ -146,3 +146,22 @@ def test_heap_dijkstra_serves_networks_with_near_zero_edge_times():
     np.testing.assert_array_equal(summary.n_edges, np.diff(routes.offsets))
     standard = route_crossings(net, routes, camera, edge, backward)
     assert len(standard.trip) == len(crossings.trip)
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_a_runs_reads_are_written_one_row_group_per_day_in_order_or_not(tmp_path, shuffled):
+    from sim.io.run import write_reads
+
+    g = np.random.default_rng(3)
+    time_s = np.sort(np.r_[-10.0, g.uniform(0.0, 4 * 86_400.0, 4_999)])  # (a read before the start is day -1's)
+    reads = pd.DataFrame({"read_id": np.arange(5_000), "camera_id": pd.Series(g.choice(["a", "b"], 5_000), dtype="str"),
+                          "time_s": time_s})
+    if shuffled:
+        reads = reads.sample(frac=1.0, random_state=0).reset_index(drop=True)
+    write_reads(reads, tmp_path / "reads.parquet")
+    file = pq.ParquetFile(tmp_path / "reads.parquet")
+    day = reads["time_s"].to_numpy() // 86_400
+    assert file.metadata.num_row_groups == len(np.unique(day)) == 5
+    for i, d in enumerate(np.unique(day)):
+        group = file.read_row_group(i).to_pandas()
+        pd.testing.assert_frame_equal(group, reads[day == d].reset_index(drop=True), check_dtype=False)
