@@ -3,6 +3,7 @@
     python benchmarks/profile_metrics.py                                    # westchester-sanctuary, one day
     python benchmarks/profile_metrics.py scenarios/westchester-sanctuary.toml --set demand.days=7
     python benchmarks/profile_metrics.py SCENARIO --set demand.days=7 --peak-sites 25   # what is held at the peak
+    python benchmarks/profile_metrics.py norfolk-curtain --set demand.days=7            # a library scenario by name
 
 Runs :func:`sim.pipeline.simulate_scenario` in this process (no output folder is written) with every metric of
 :data:`sim.metrics.registry.METRICS` timed, while a thread reads the process's resident memory every 0.05 s.
@@ -39,6 +40,7 @@ import psutil
 if any(arg.startswith("--peak-sites") for arg in sys.argv):  # before pyarrow's first allocation picks its pool
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
 
+from sim.library import find_scenario
 from sim.metrics import registry
 from sim.pipeline import simulate_scenario
 from sim.scenario import load_scenario
@@ -124,7 +126,9 @@ def main() -> None:
 
         capture = Path(tempfile.mkdtemp(prefix="curtain-peak-")) / "run.bin"
         tracker = memray.Tracker(capture, file_format=memray.FileFormat.AGGREGATED_ALLOCATIONS)
-    scenario = load_scenario(args.scenario, overrides=args.overrides)
+    # a library scenario by its name, as `curtain run NAME` takes it (a file of that name comes first)
+    named = None if args.scenario.exists() else find_scenario(str(args.scenario))
+    scenario = load_scenario(named or args.scenario, overrides=args.overrides)
     stages: list[tuple[str, float, float]] = []
     metrics: list[tuple[str, float, float]] = []
     clock = [time.perf_counter()]
