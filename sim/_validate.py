@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import functools
 import gzip
 import lzma
 from collections.abc import Callable
@@ -85,9 +86,13 @@ class RowNames:
     word: str = "row"
     #: each row's number (``None``: its 1-based position)
     numbers: np.ndarray | None = None
+    #: the names to use instead, found when a row is first named (``None``: these)
+    found: Callable[[], RowNames] | None = None
 
     def text(self, mask: np.ndarray, values: Any = None) -> str:
         """The rows where ``mask`` is true, named ("lines 3, 5"), with the offending ``values`` when given."""
+        if self.found is not None:
+            return self.found().text(mask, values)
         plural = "s" if np.count_nonzero(mask) > 1 else ""
         return f"{self.word}{plural} {rows_text(mask, values, self.numbers)}"
 
@@ -99,8 +104,14 @@ def csv_row_names(path: Path, n_rows: int) -> RowNames:
     may span lines, a ``.gz``, ``.bz2`` or ``.xz`` file decompressed (its
     lines are those ``zcat`` shows). Should the rows found here not be the
     ``n_rows`` pandas read, they are named "data row" by position rather
-    than by a line that might be wrong.
+    than by a line that might be wrong. The file is read again for its lines
+    only when a row is first named: a file without a problem is read once.
     """
+    return RowNames("line", found=functools.cache(lambda: _csv_lines(path, n_rows)))
+
+
+def _csv_lines(path: Path, n_rows: int) -> RowNames:
+    """:func:`csv_row_names`, found."""
     starts = []
     openers: dict[str, Callable[..., IO[str]]] = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
     opener = openers.get(path.suffix.lower(), open)

@@ -115,6 +115,29 @@ def test_row_errors_name_the_value_that_is_wrong(tmp_path):
     assert "line 4 ('soon'): depart_s must be" in message
 
 
+def test_a_trips_file_without_a_problem_is_not_read_again_for_its_lines(tmp_path, monkeypatch):
+    import csv
+
+    from sim import read_trips_csv
+    from sim.generators import grid_network
+
+    import numpy as np
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the file was read again to find its lines")
+
+    net = grid_network(4, 4, rng=np.random.default_rng(0))
+    good = tmp_path / "trips.csv"
+    good.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n1,0,5,0,20\n")
+    monkeypatch.setattr(csv, "reader", no_second_read)
+    assert len(read_trips_csv(good, net, np.random.default_rng(0))) == 2
+    monkeypatch.undo()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n\n1,0,5,99999,20\n")
+    with pytest.raises(CurtainError, match=r"line 4 \(99999\): destination is not a node"):  # found when named
+        read_trips_csv(bad, net, np.random.default_rng(0))
+
+
 def test_a_trip_id_too_large_for_64_bits_is_refused_not_wrapped(tmp_path):
     from sim import read_trips_csv
     from sim.generators import grid_network
