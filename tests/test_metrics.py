@@ -77,6 +77,19 @@ def test_hand_computed_mid_case_on_a_straight_road():
     assert table["od_error_m"].iloc[0] == pytest.approx((0 + 4000.0) / 2)
 
 
+def test_the_per_trip_table_can_be_edited_without_touching_the_trips():
+    """The per-trip table holds arrays of its own: its trip_id was a read-only view of the trips' column
+    (setting a cell raised 'assignment destination is read-only')."""
+    net = straight_road([1000.0, 2000.0])
+    trips, routes = one_trip(net, 0, 2)
+    reads = reads_on(net, [net.edge_id(0, 1)], [50.0])
+    table = trip_metrics(trips, routes, reads, reconstruct(reads, net), net)
+    for column in table.columns.drop("view"):
+        table.loc[0, column] = 7
+    assert (table.drop(columns="view").iloc[0] == 7).all()
+    assert trips["trip_id"].tolist() == [0]
+
+
 def test_recall_and_precision_on_a_hand_drawn_wrong_route():
     net = straight_road([1000.0, 2000.0, 3000.0, 4000.0])
     trips, routes = one_trip(net, 1, 3)  # true route: 2 km + 3 km

@@ -104,7 +104,8 @@ def trip_metrics(
     o_err, d_err = o_err.astype(np.float32), d_err.astype(np.float32)
     columns = {
         "view": view,
-        "trip_id": trips["trip_id"].to_numpy(np.int64),
+        # (a copy: to_numpy of an int64 column is a read-only view of the trips', not the table's own)
+        "trip_id": trips["trip_id"].to_numpy(np.int64, copy=True),
         "length_m": true_len,
         "n_reads": n_reads.astype(np.int64),
         "n_sightings": n_sightings.astype(np.int64),
