@@ -90,3 +90,13 @@ def test_shards_given_one_at_a_time_are_made_one_at_a_time():
 
     assert shard_map(work, shards()) == [0, 1, 4, 9]
     assert max(alive) == 1  # each shard ran before the next was made
+
+
+def test_no_k_asked_gives_no_table():
+    """``unique_plates`` for no ``k`` is an empty dict, as before the blocks (it raised 'need at least one array
+    to concatenate')."""
+    from sim.metrics import unique_plates, uniqueness_by_k
+
+    reads = pd.DataFrame({"plate": ["A", "A", "B"], "camera_id": ["a", "b", "a"], "time_s": [0.0, 0.0, 0.0]})
+    assert unique_plates(reads, [], np.random.default_rng(0)) == {}
+    assert uniqueness_by_k(reads, [], np.random.default_rng(0)) == {}

@@ -192,7 +192,7 @@ def unique_by_blocks(blocks: Callable[[], Iterator[TraceBlock]], ks: Sequence[in
     plates = np.concatenate([np.zeros(0, np.int64), *(c.plates for c in censuses)])
     n_points = np.concatenate([np.zeros(0, np.int64), *(c.n_points for c in censuses)])
     empty = pd.DataFrame({"plate": np.zeros(0, np.int64), "unique": np.zeros(0, bool)})
-    if not len(plates):
+    if not len(plates) or not len(ks):  # (nothing to draw: no round but the census)
         return censuses, {k: empty for k in ks}
     points = agreed_points(censuses)
     drawn = draw_points(n_points, ks, rng, max_plates)
