@@ -100,3 +100,15 @@ def test_no_k_asked_gives_no_table():
     reads = pd.DataFrame({"plate": ["A", "A", "B"], "camera_id": ["a", "b", "a"], "time_s": [0.0, 0.0, 0.0]})
     assert unique_plates(reads, [], np.random.default_rng(0)) == {}
     assert uniqueness_by_k(reads, [], np.random.default_rng(0)) == {}
+
+
+@pytest.mark.parametrize("plate", [["A", "A", "B"], [7, 7, 2]])
+def test_trace_points_index_the_plates_as_the_reads_hold_them(plate):
+    """Integer plates stay integers in ``trace_points``' index (they became objects with the blocks)."""
+    from sim.metrics import trace_points
+
+    reads = pd.DataFrame({"plate": plate, "camera_id": ["a", "b", "a"], "time_s": [0.0, 0.0, 0.0]})
+    points = trace_points(reads)
+    assert points.index.dtype == reads["plate"].dtype
+    assert points.index.name == "plate"
+    assert points.to_dict() == {plate[0]: 2, plate[2]: 1}

@@ -286,7 +286,8 @@ def trace_points(reads: pd.DataFrame) -> pd.Series:
     plate's)."""
     code, names = pd.factorize(reads["plate"], sort=True)
     census = block_census(_one_block(reads, code))
-    return pd.Series(census.n_points, index=pd.Index(np.asarray(names, dtype=object)[census.plates], name="plate"))
+    # (the plates as the reads hold them: integer plates stay integers)
+    return pd.Series(census.n_points, index=pd.Index(names, name="plate")[census.plates])
 
 
 def _one_block(reads: pd.DataFrame, code: np.ndarray) -> TraceBlock:
