@@ -75,7 +75,9 @@ def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *
     Results come back in the order of ``shards`` whatever order the workers finish in. ``counts``
     (units of work per shard) advance the running :func:`sim.progress.counting` block as shards finish.
     ``shards`` may be an iterator: each shard is then made only when its turn comes, and handed on (run, or sent
-    to a worker) before the next is made, so that this process never holds two.
+    to a worker) before the next is made, so that this process never holds two. With workers, every shard is
+    sent before any result is gathered, and an iterator's shards go to the workers even when there is only one
+    (a list of one runs in this process).
     """
     client = _CLIENT.get()
     book = _LEDGER.get()

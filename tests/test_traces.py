@@ -112,3 +112,22 @@ def test_trace_points_index_the_plates_as_the_reads_hold_them(plate):
     assert points.index.dtype == reads["plate"].dtype
     assert points.index.name == "plate"
     assert points.to_dict() == {plate[0]: 2, plate[2]: 1}
+
+
+def test_a_read_without_a_camera_is_refused_not_given_another_cameras_code():
+    from sim.metrics import unique_plates
+
+    reads = pd.DataFrame({"plate": ["A", "B"], "camera_id": ["x", None], "time_s": [0.0, 0.0]})
+    with pytest.raises(ValueError, match="1 read\\(s\\) have no camera_id"):
+        unique_plates(reads, [1], np.random.default_rng(0))
+
+
+def test_the_person_metrics_name_the_columns_they_miss():
+    from sim.generators import grid_network
+    from sim.metrics import person_metrics
+
+    net = grid_network(3, 3, rng=np.random.default_rng(0))
+    reads = pd.DataFrame({"plate_read": ["A", "A"], "camera_id": ["x", "y"], "time_s": [0.0, 90_000.0]})
+    trips = pd.DataFrame({"vehicle_id": [0], "origin": [0], "depart_s": [0.0]})
+    with pytest.raises(ValueError, match="need the reads' columns edge"):
+        person_metrics(reads, trips, net, 2, np.random.default_rng(0))

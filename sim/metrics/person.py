@@ -341,6 +341,10 @@ def person_metrics(
         is the true vehicle behind the plate) and, for multi-day runs,
         ``predictability`` (per plate and model, see :func:`predictability`).
     """
+    needed = [c for c in ("camera_id", "time_s", "edge", *(("plate_read",) if plate_key is None and key_codes is None
+                                                           else ())) if c not in reads.columns]
+    if needed:
+        raise ValueError(f"the person metrics need the reads' columns {', '.join(needed)} (see PERSON_COLUMNS)")
     plates, camera_ids, blocks = sighting_blocks(reads, plate_key, key_codes, sighting)
     censuses, drawn = unique_by_blocks(blocks, [1, 2, 3, 4, 5], rng, max_plates=max_plates)
     present = np.concatenate([np.zeros(0, np.int64), *(c.plates for c in censuses)])

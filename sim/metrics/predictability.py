@@ -76,8 +76,11 @@ class _Transitions:
     def coded(cls, plate_code: np.ndarray, plates: np.ndarray, cam_code: np.ndarray, n_cameras: int,
               time: np.ndarray, *, n_days: int | None, test_days: int, last: int | None = None) -> _Transitions | None:
         """:meth:`of` reads already coded: ``plate_code`` into ``plates`` and ``cam_code`` in the cameras' text
-        order (``n_cameras`` of them), each code in the order of its values. ``last``: the last day of every
-        plate's reads, where these are some plates' (their own ``popular`` is then not the run's)."""
+        order (``n_cameras`` of them), each code in the order of its values.
+
+        ``last``: when these are one block's reads, the last day of all blocks' reads (clamped to ``n_days``).
+        The days are then not checked against ``test_days`` (all blocks' are, by the caller), and ``popular``
+        holds this block's most read cameras only: the caller replaces it with all blocks'."""
         if not len(time):
             return None
         order = np.lexsort((time, plate_code))  # as a stable sort by plate text, then time
@@ -222,12 +225,13 @@ def predictability_by_blocks(
     blocks: Callable[[], Iterator[TraceBlock]], plates: np.ndarray, cameras: np.ndarray, days: tuple[int, int], *,
     n_days: int | None = None, test_days: int = 1,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
-    """:func:`predictability` of blocks of whole plates (``blocks()`` yields them in plate order; ``plates``: the
-    values of all their plate codes, in order), in two rounds over them (on the workers of a running
+    """:func:`predictability` of blocks of whole plates (``blocks()`` yields them in plate order; ``plates``: what
+    the per-plate table names each plate held by some block, in order: their codes or their text), in two rounds
+    over them (on the workers of a running
     :func:`sim.shard.workers` block): each block's training counts, added up here into what every plate falls back
     on (per model, the next cameras most often seen after each state; the cameras most read); then each block's
     scores, per plate. ``cameras``: every camera (as the blocks hold them), in the order of their text; ``days``:
-    the first and last day read. The same
+    the first and last day read (before clamping to ``n_days``). The same
     numbers, bit for bit, as :func:`predictability` of the reads at once (the blocks exchange counts)."""
     first, last = (min(day, n_days - 1) for day in days) if n_days is not None else days
     if not len(plates) or last - first < test_days:
@@ -254,7 +258,8 @@ def _block_log(block: TraceBlock, cameras: np.ndarray, last: int, n_days: int | 
     cam = pd.Index(cameras).get_indexer(names)[local]
     log = _Transitions.coded(plate, np.arange(int(plate[-1]) + 1), cam, len(cameras), np.asarray(block.time_s),
                              n_days=n_days, test_days=test_days, last=last)
-    assert log is not None  # (a block holds a plate's sightings: never none)
+    if log is None:  # (a block holds at least one plate's sightings)
+        raise ValueError("a block of plates holds no sighting")
     return log
 
 

@@ -246,6 +246,7 @@ def sighting_blocks(reads: pd.DataFrame, plate_key: np.ndarray | None = None,
     rows, code = rows[order].astype(fit), code[order].astype(fit)
     del order
     bounds = shard.plate_blocks(code, shard.READS_PER_BLOCK)
+    _require_cameras(reads)
     # cameras as integer codes: a block is cut and sent as numbers, never as millions of strings
     camera, cameras = pd.factorize(reads["camera_id"])
     camera = camera.astype(np.int32 if len(cameras) < np.iinfo(np.int32).max else np.int64)
@@ -292,10 +293,21 @@ def trace_points(reads: pd.DataFrame) -> pd.Series:
 
 def _one_block(reads: pd.DataFrame, code: np.ndarray) -> TraceBlock:
     """The reads with a plate (``code`` ≥ 0) as one block, in plate order (rows of a plate in their order)."""
+    _require_cameras(reads)
     code = np.asarray(code, np.int64)
     rows = np.flatnonzero(code >= 0)
     rows = rows[np.argsort(code[rows], kind="stable")]
     return TraceBlock(code[rows], reads["camera_id"].iloc[rows], reads["time_s"].to_numpy(float)[rows], rows)
+
+
+def _require_cameras(reads: pd.DataFrame) -> None:
+    """Refuse reads without the columns a trace needs, or a read without a camera (no point of any trace)."""
+    missing = [c for c in ("camera_id", "time_s") if c not in reads.columns]
+    if missing:
+        raise ValueError(f"reads need the columns {', '.join(missing)} (a trace's points are (camera, hour))")
+    if reads["camera_id"].isna().any():
+        raise ValueError(f"{int(reads['camera_id'].isna().sum())} read(s) have no camera_id: a read is a camera's; "
+                         "drop them or name their camera")
 
 
 def _dense(plate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
