@@ -109,6 +109,31 @@ def member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:
     return out
 
 
+def code_type(n: int) -> type[np.signedinteger[Any]]:
+    """The integer type of codes or positions below ``n`` (and -1 for none): 32 bits where they fit, else 64.
+
+    Examples
+    --------
+    >>> code_type(12_000_000).__name__, code_type(2**31).__name__
+    ('int32', 'int64')
+    """
+    return np.int32 if n < np.iinfo(np.int32).max else np.int64
+
+
+def run_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A sorted array's distinct values, and each element's run among them (0, 1, …).
+
+    Examples
+    --------
+    >>> distinct_values, run = run_codes(np.array([3, 3, 8, 9, 9]))
+    >>> distinct_values.tolist(), run.tolist()
+    ([3, 8, 9], [0, 0, 1, 2, 2])
+    """
+    values = np.asarray(values)
+    new = new_runs(values)
+    return values[new], np.cumsum(new) - 1
+
+
 def run_starts(labels: np.ndarray) -> np.ndarray:
     """For each position of a sorted label array, the position where its run of equal labels starts.
 
@@ -231,7 +256,7 @@ def shared_codes(*coded: tuple[np.ndarray, Any]) -> list[np.ndarray]:
     joint = pd.factorize(pd.Series(np.concatenate(uniques) if uniques else [], dtype=object))[0]
     parts = np.split(joint, np.cumsum([len(u) for u in uniques])[:-1])
     # 32-bit codes where they fit: compared, never multiplied (a county week's reads: 49 MB a column, not 98)
-    fit = np.int32 if len(joint) + len(coded) + 2 < np.iinfo(np.int32).max else np.int64
+    fit = code_type(len(joint) + len(coded) + 2)
     out = []
     for i, ((codes, _), part) in enumerate(zip(coded, parts)):
         missing = -2 - i

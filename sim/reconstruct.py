@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim._arrays import distinct, distinct_counts, first_occurrences, used_codes
+from sim._arrays import code_type, distinct, distinct_counts, first_occurrences, used_codes
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE
 from sim._errors import NetworkError
 from sim.network import RoadNetwork
@@ -285,7 +285,7 @@ def reconstruct(
     )
     # each read's trip, sighting and plate code held as 32-bit integers where they fit (ids below the number of
     # reads): a county week's reconstruction holds 12 M of each through every metric, 49 MB apiece, not 98
-    fit = np.int32 if len(reads) < np.iinfo(np.int32).max else np.int64
+    fit = code_type(len(reads))
     return Reconstruction(trips=trips, read_recon=read_recon.astype(fit), routes=routes, plate_key=plate_key,
                           sighting=np.asarray(sighting).astype(fit), plate_code=np.asarray(plate_codes).astype(fit),
                           plates=np.asarray(plates, dtype=object))

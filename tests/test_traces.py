@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.metrics.traces import TraceBlock, block_census, unique_by_blocks
+from sim.metrics.traces import TraceBlock, agreed_points, block_census, unique_by_blocks
 from sim.shard import plate_blocks, shard_map
 
 
@@ -68,7 +68,9 @@ def test_a_census_holds_the_plates_their_points_and_the_first_row_of_each_camera
     assert census.plates.tolist() == [3, 8]
     assert census.n_points.tolist() == [2, 1]  # plate 3: (b, hour 0) twice and (a, hour 0); plate 8: (a, hour 1)
     assert dict(zip(census.cameras, census.first_row)) == {"b": 40, "a": 7}
-    assert census.hours == (0, 1)
+    assert census.times == (0.0, 3600.0)
+    points = agreed_points([census])  # hours 0 and 1: two hours from hour 0; cameras by first row
+    assert (points.first_hour, points.span, points.cameras.tolist()) == (0, 2, ["a", "b"])
     assert census.owner.tolist() == [6, 9]  # the vehicle with most of plate 3's sightings
 
 

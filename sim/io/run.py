@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim._arrays import new_runs
 from sim._errors import OutputError
 from sim._time import DAY_S
 from sim.network import RoadNetwork, from_graph
@@ -99,7 +100,7 @@ def write_reads(reads: pd.DataFrame, path: Path) -> None:
         if not len(reads):
             writer.write_table(table)
         elif (day[1:] >= day[:-1]).all():  # reads in time order, as a run makes them: each day a slice, no copy
-            starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]])
+            starts = np.flatnonzero(new_runs(day))
             for a, b in zip(starts, np.r_[starts[1:], len(day)]):
                 writer.write_table(table.slice(int(a), int(b - a)))
         else:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import first_occurrences, new_runs, ranked_pairs, run_starts
+from sim._arrays import code_type, first_occurrences, new_runs, ranked_pairs, run_codes, run_starts
 from sim._time import DAY_S
 from sim import shard
 from sim.intervals import share_of_clusters
@@ -80,26 +80,29 @@ class _Transitions:
 
         ``last``: when these are one block's reads, the last day of all blocks' reads (clamped to ``n_days``).
         The days are then not checked against ``test_days`` (all blocks' are, by the caller), and ``popular``
-        holds this block's most read cameras only: the caller replaces it with all blocks'."""
+        is left empty: the caller ranks all blocks' cameras."""
         if not len(time):
             return None
         order = np.lexsort((time, plate_code))  # as a stable sort by plate text, then time
         day = (time[order] // DAY_S).astype(int)
         if n_days is not None:
             day = np.minimum(day, n_days - 1)
+        whole = last is None
         if last is None:
             last = int(day.max())
             if last - day.min() < test_days:
                 return None
         # codes and positions held as 32-bit integers where they fit (a county week's 12 M reads: 4 arrays of
         # 49 MB, not 98 MB, held through every model); every product of them is made in 64 bits
-        plate = plate_code[order].astype(_fitting(len(plates)))
-        cam = cam_code[order].astype(_fitting(n_cameras))
+        plate = plate_code[order].astype(code_type(len(plates)))
+        cam = cam_code[order].astype(code_type(n_cameras))
         same = np.concatenate([plate[1:] == plate[:-1], [False]])
         in_training = day <= last - test_days
-        # the fallback ranking, too, is learnt from the training days only (value_counts: ties by first read)
-        popular = pd.Series(cam[in_training]).value_counts().index.to_numpy(np.int64)
-        return cls(plates, plate, cam, n_cameras, run_starts(plate).astype(_fitting(len(plate))),
+        # the fallback ranking, too, is learnt from the training days only (value_counts: ties by first read); a
+        # block's (``last`` given) would be replaced by all blocks': not made
+        popular = (pd.Series(cam[in_training]).value_counts().index.to_numpy(np.int64) if whole
+                   else np.zeros(0, np.int64))
+        return cls(plates, plate, cam, n_cameras, run_starts(plate).astype(code_type(len(plate))),
                    same & in_training & np.concatenate([in_training[1:], [False]]), same & (day > last - test_days),
                    np.concatenate([cam[1:], [-1]]).astype(cam.dtype), popular, in_training)
 
@@ -147,10 +150,6 @@ def _state_keys(cam: np.ndarray, first_of_plate: np.ndarray, order: int, n_camer
         key = key + earlier * n_cameras * (n_cameras + 1) ** (back - 1)
     return key
 
-
-def _fitting(n: int) -> type[np.signedinteger[Any]]:
-    """The integer type of codes or positions below ``n``: 32 bits where they fit, else 64 (-1 marks none)."""
-    return np.int32 if n < np.iinfo(np.int32).max else np.int64
 
 
 def _top_three(group: np.ndarray, nxt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -253,7 +252,7 @@ def predictability_by_blocks(
 def _block_log(block: TraceBlock, cameras: np.ndarray, last: int, n_days: int | None,
                test_days: int) -> _Transitions:
     """A block's transitions, its plates coded from 0 and its cameras by their place in ``cameras``."""
-    plate = np.cumsum(new_runs(np.asarray(block.plate))) - 1
+    plate = run_codes(block.plate)[1]
     local, names = pd.factorize(block.camera)
     cam = pd.Index(cameras).get_indexer(names)[local]
     log = _Transitions.coded(plate, np.arange(int(plate[-1]) + 1), cam, len(cameras), np.asarray(block.time_s),

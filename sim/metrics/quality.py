@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import first_occurrences
+from sim._arrays import code_type, first_occurrences
 from sim.intervals import add_share
 from sim.reads import plates_read_and_true
 from sim.reconstruct import Reconstruction
@@ -74,11 +74,7 @@ def appearance_codes(code: np.ndarray) -> np.ndarray:
     values, first = values[values > 0] - 1, first[values > 0]
     rank = np.empty(len(values), np.int64)
     rank[np.argsort(first, kind="stable")] = np.arange(len(values))
-    lookup = np.full(int(values.max()) + 2 if len(values) else 1, -1, _fitting_codes(len(values)))
+    lookup = np.full(int(values.max()) + 2 if len(values) else 1, -1, code_type(len(values)))
     lookup[values] = rank
     return lookup[code]
 
-
-def _fitting_codes(n: int) -> type[np.signedinteger[Any]]:
-    """The integer type of ``n`` codes and -1: 32 bits where they fit (a county week: 49 MB a read column)."""
-    return np.int32 if n < np.iinfo(np.int32).max else np.int64

@@ -5,7 +5,7 @@ points single a plate out depends on every other plate's trace, yet no block
 of plates needs another's reads: the blocks exchange only what is small.
 
 1. *census* (:func:`block_census`): each block's plates with their number of
-   points, its cameras with the first row it holds of each, and its hours:
+   points, its cameras with the first row it holds of each, and its times:
    O(plates + cameras);
 2. in this process: the cameras' codes (in order of first appearance in the
    reads, as ``pd.factorize`` numbers them), the plates scored (drawn from
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs
+from sim._arrays import code_type, distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs, run_codes
 from sim import shard
 
 #: Drawn sets per chunk of :func:`block_holders` (bounds its arrays: a set's points are each held by hundreds of
@@ -71,7 +71,6 @@ class Census:
     n_points: np.ndarray  # each plate's distinct points
     cameras: np.ndarray  # its distinct cameras (objects)
     first_row: np.ndarray  # the first row it holds of each camera
-    hours: tuple[int, int]  # its first and last hour (floor(time_s / 3600))
     times: tuple[float, float]  # its first and last time (s)
     #: the true vehicle with most of each plate's sightings (ties: the lowest id; scoring only), when the block
     #: holds vehicles
@@ -94,8 +93,8 @@ class Points:
 
 
 def block_census(block: TraceBlock) -> Census:
-    """Round 1: the block's plates and their number of points, its cameras (first row of each) and hours."""
-    plates, plate = _dense(block.plate)
+    """Round 1: the block's plates and their number of points, its cameras (first row of each) and times."""
+    plates, plate = run_codes(block.plate)
     local, names = pd.factorize(block.camera)
     local = np.asarray(local, np.int64)
     hour = np.floor_divide(block.time_s, 3600).astype(np.int64)
@@ -109,8 +108,7 @@ def block_census(block: TraceBlock) -> Census:
         _, vehicle, _, rank = ranked_pairs(plate, block.vehicle)
         owner = vehicle[rank == 0]
     times = (float(block.time_s.min()), float(block.time_s.max())) if len(hour) else (0.0, 0.0)
-    return Census(plates, n_points.astype(np.int64), np.asarray(names, dtype=object), first_row,
-                  (lo, int(hour.max()) if len(hour) else lo), times, owner)
+    return Census(plates, n_points.astype(np.int64), np.asarray(names, dtype=object), first_row, times, owner)
 
 
 def agreed_points(censuses: Sequence[Census]) -> Points:
@@ -119,9 +117,9 @@ def agreed_points(censuses: Sequence[Census]) -> Points:
     rows = np.concatenate([np.zeros(0, np.int64), *(c.first_row for c in censuses)])
     first = pd.Series(rows).groupby(names, sort=False).min()  # (a camera in several blocks: its first row)
     cameras = pd.Index(first.index[np.argsort(first.to_numpy(), kind="stable")], dtype=object)
-    held = [c.hours for c in censuses if len(c.plates)]
-    lo = min((h[0] for h in held), default=0)
-    return Points(cameras, lo, max((h[1] for h in held), default=lo) - lo + 1)
+    held = [c.times for c in censuses if len(c.plates)]
+    lo = min((_hour(t[0]) for t in held), default=0)
+    return Points(cameras, lo, max((_hour(t[1]) for t in held), default=lo) - lo + 1)
 
 
 def draw_points(n_points: np.ndarray, ks: Sequence[int], rng: np.random.Generator,
@@ -143,9 +141,10 @@ def block_points(block: TraceBlock, points: Points, wanted: np.ndarray, at: list
     """Round 3: the points at positions ``at[i]`` of the sorted trace of the block's ``wanted[i]``-th plate."""
     if not len(wanted):
         return []
-    _, plate = _dense(block.plate)
-    pairs = distinct(plate * _width(points) + points.of(block))  # sorted by plate, then point
-    plate_of, point = pairs // _width(points), pairs % _width(points)
+    _, plate = run_codes(block.plate)
+    width = _width(points)
+    pairs = distinct(plate * width + points.of(block))  # sorted by plate, then point
+    plate_of, point = pairs // width, pairs % width
     start = np.searchsorted(plate_of, wanted)
     return [point[s + positions] for s, positions in zip(start, at)]
 
@@ -156,7 +155,7 @@ def block_holders(block: TraceBlock, points: Points, sets: np.ndarray) -> np.nda
     out = np.zeros(len(sets), np.int64)
     if not len(block.plate) or not len(sets):
         return out
-    _, plate = _dense(block.plate)
+    _, plate = run_codes(block.plate)
     n_plates = int(plate.max()) + 1
     pairs = distinct(points.of(block) * n_plates + plate)  # sorted by point, then plate
     holder_point, holder = pairs // n_plates, pairs % n_plates
@@ -231,6 +230,7 @@ def sighting_blocks(reads: pd.DataFrame, plate_key: np.ndarray | None = None,
     yields the blocks, of about :data:`sim.shard.READS_PER_BLOCK` sightings each, cut from ``reads`` as each is
     asked for. Blocks carry ``edge`` and (scoring only) ``vehicle`` when ``reads`` has them.
     """
+    _require_cameras(reads)
     if key_codes is None:
         plate = reads["plate_read"] if plate_key is None else pd.Series(np.asarray(plate_key, dtype=object))
         code, plates = pd.factorize(plate, sort=True)
@@ -242,14 +242,12 @@ def sighting_blocks(reads: pd.DataFrame, plate_key: np.ndarray | None = None,
     rows = rows[code >= 0]
     code = code[code >= 0]
     order = np.argsort(code, kind="stable")  # (plate, row) order: a plate's sightings in the reads' order
-    fit = np.int32 if len(reads) < np.iinfo(np.int32).max and len(plates) < np.iinfo(np.int32).max else np.int64
-    rows, code = rows[order].astype(fit), code[order].astype(fit)
+    rows, code = rows[order].astype(code_type(len(reads))), code[order].astype(code_type(len(plates)))
     del order
     bounds = shard.plate_blocks(code, shard.READS_PER_BLOCK)
-    _require_cameras(reads)
     # cameras as integer codes: a block is cut and sent as numbers, never as millions of strings
     camera, cameras = pd.factorize(reads["camera_id"])
-    camera = camera.astype(np.int32 if len(cameras) < np.iinfo(np.int32).max else np.int64)
+    camera = camera.astype(code_type(len(cameras)))
     time_s = reads["time_s"].to_numpy(float)
     edge = reads["edge"].to_numpy(np.int64) if "edge" in reads.columns else None
     vehicle = reads["vehicle_id"].to_numpy(np.int64) if "vehicle_id" in reads.columns else None
@@ -310,11 +308,9 @@ def _require_cameras(reads: pd.DataFrame) -> None:
                          "drop them or name their camera")
 
 
-def _dense(plate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A block's distinct plate codes (sorted) and each sighting's position among them (``plate`` sorted)."""
-    plate = np.asarray(plate, np.int64)
-    new = new_runs(plate)
-    return plate[new], np.cumsum(new) - 1
+def _hour(time_s: float) -> int:
+    """The hour a time falls in, as a block computes each sighting's (``np.floor_divide`` by 3600)."""
+    return int(np.floor_divide(time_s, 3600))
 
 
 def _width(points: Points) -> int:
