@@ -237,15 +237,80 @@ def reconstruct(
     >>> len(reconstruct(r, net).trips)
     2
     """
+    if route_inference not in ("fastest", "time_matched"):
+        raise ValueError(f"route_inference must be 'fastest' or 'time_matched', got {route_inference!r}")
     time_s = reads["time_s"].to_numpy(float)
     by_time = np.argsort(time_s, kind="stable")
     plate_codes, plates, plate_key, sighting = _plate_keys(reads, net, time_s, by_time, slack_s=slack_s,
                                                            misread_tolerance=misread_tolerance, window_s=window_s,
                                                            sighting_window_s=sighting_window_s)
+    fit = code_type(len(reads))
     order = order_by_code(plate_codes, by_time)  # (plate, time, input) order
-    plate = plate_codes[order]
-    edge = reads["edge"].to_numpy(np.int64)[order]
-    t = time_s[order]
+    del by_time
+    plate = np.asarray(plate_codes)[order].astype(fit)
+    # a plate's trips never reach into another's: the trips are cut and their routes drawn block by block of whole
+    # plates (on the workers of a running sim.shard.workers block), so that what this process holds for them is
+    # one block's (:data:`sim.shard.READS_PER_BLOCK` reads), not the run's; the blocks are fixed by the reads, so
+    # their number (not the workers') cannot change a trip
+    blocks = shard.plate_blocks(plate, shard.READS_PER_BLOCK)
+    edge = reads["edge"].to_numpy(np.int64)
+    parts: list[_Block] = shard.shard_map(_block_trips, (
+        (net, plate[a:b], edge[order[a:b]], time_s[order[a:b]], slack_s, route_inference, match_threshold_s, k_paths)
+        for a, b in blocks))
+    counts = np.array([len(part.first) for part in parts], np.int64)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    n_recon = int(offsets[-1])
+    read_recon = np.empty(len(reads), dtype=fit)
+    for (a, b), part, offset in zip(blocks, parts, offsets):
+        read_recon[order[a:b]] = part.recon + offset
+    del order
+    first = np.concatenate([part.first + a for (a, _), part in zip(blocks, parts)]) if parts else np.zeros(0, np.int64)
+    route_offsets, flat = Routes.scatter(n_recon, [(np.arange(offsets[k], offsets[k + 1]), part.routes)
+                                                   for k, part in enumerate(parts)])
+    travel = np.concatenate([part.routes.travel_time for part in parts]) if parts else np.zeros(0)
+
+    def column(name: str, dtype: type) -> np.ndarray:
+        return np.concatenate([getattr(part, name) for part in parts]) if parts else np.zeros(0, dtype)
+
+    trips = pd.DataFrame(
+        {
+            "recon_id": np.arange(n_recon, dtype=np.int64),
+            "plate_read": np.append(np.asarray(plates, dtype=object), np.array([None]))[plate[first]],  # (-1: none)
+            "n_reads": column("n_reads", np.int64),
+            "start_s": column("start_s", float),
+            "end_s": column("end_s", float),
+            "origin": column("origin", np.int64),
+            "destination": column("destination", np.int64),
+        }
+    )
+    # each read's trip, sighting and plate code held as 32-bit integers where they fit (ids below the number of
+    # reads): a county week's reconstruction holds 12 M of each through every metric, 49 MB apiece, not 98
+    return Reconstruction(trips=trips, read_recon=read_recon, routes=Routes(route_offsets, flat, travel),
+                          plate_key=plate_key, sighting=np.asarray(sighting).astype(fit),
+                          plate_code=np.asarray(plate_codes).astype(fit), plates=np.asarray(plates, dtype=object))
+
+
+@dataclass(frozen=True)
+class _Block:
+    """The reconstructed trips of one block of whole plates (its reads in (plate, time) order): each read's trip
+    (from 0), each trip's first read (in the block), its columns of :attr:`Reconstruction.trips` but the plate, and
+    its routes."""
+
+    recon: np.ndarray
+    first: np.ndarray
+    n_reads: np.ndarray
+    start_s: np.ndarray
+    end_s: np.ndarray
+    origin: np.ndarray
+    destination: np.ndarray
+    routes: Routes
+
+
+def _block_trips(net: RoadNetwork, plate: np.ndarray, edge: np.ndarray, t: np.ndarray, slack_s: float,
+                 route_inference: str, match_threshold_s: float, k_paths: int) -> _Block:
+    """The trips of one block of whole plates (``plate``, ``edge`` and ``t`` of its reads in (plate, time) order;
+    see :func:`reconstruct`): a new trip where the plate changes or the next sighting cannot be reached from the
+    last within ``slack_s`` of the fastest drive; then each trip's route."""
     same_plate = (plate[1:] == plate[:-1]) & (plate[1:] >= 0)  # (a read without a plate, -1, is no plate's)
     # first the fastest drive between consecutive sightings of a plate (times only: no path is kept) ...
     gap_time = np.full(max(len(t) - 1, 0), np.inf)
@@ -257,58 +322,19 @@ def reconstruct(
     same_pass = (edge[1:] == edge[:-1]) & (observed <= net.edge_time[edge[1:]])
     # (a sighting the car could not drive to from the last one, on a network not strongly connected, splits)
     continues = same_plate & (((observed <= expected + slack_s) & np.isfinite(expected)) | same_pass)
-    recon_sorted = np.concatenate([[0], np.cumsum(~continues)]) if len(t) else np.zeros(0, np.int64)
-    read_recon = np.empty(len(reads), dtype=np.int64)
-    read_recon[order] = recon_sorted
+    recon = np.concatenate([[0], np.cumsum(~continues)]).astype(np.int64)
     slow = np.zeros(0, np.int64)
     if route_inference == "time_matched":
         slow = np.flatnonzero(continues & ~same_pass & (observed - expected > match_threshold_s))
-    elif route_inference != "fastest":
-        raise ValueError(f"route_inference must be 'fastest' or 'time_matched', got {route_inference!r}")
-    n_recon = int(recon_sorted[-1]) + 1 if len(t) else 0
-    bridged = np.concatenate([continues & ~same_pass, [False]]) if len(t) else np.zeros(0, bool)
     # ... then paths only where the reconstruction draws one: between sightings of one trip (a gap between two
-    # trips, or two plates, is never drawn, and is most of the kilometres); block by block of whole plates
-    routes = _routes_by_block(net, plate, edge, observed, half, bridged, slow, recon_sorted, n_recon, k_paths)
-    first = np.flatnonzero(np.concatenate([[True], ~continues])) if len(t) else np.zeros(0, np.int64)
-    last = np.flatnonzero(np.concatenate([~continues, [True]])) if len(t) else np.zeros(0, np.int64)
-    trips = pd.DataFrame(
-        {
-            "recon_id": np.arange(n_recon, dtype=np.int64),
-            "plate_read": np.append(np.asarray(plates, dtype=object), np.array([None]))[plate[first]],  # (-1: none)
-            "n_reads": (last - first + 1).astype(np.int64),
-            "start_s": t[first],
-            "end_s": t[last],
-            "origin": net.edge_u[edge[first]],
-            "destination": net.edge_v[edge[last]],
-        }
-    )
-    # each read's trip, sighting and plate code held as 32-bit integers where they fit (ids below the number of
-    # reads): a county week's reconstruction holds 12 M of each through every metric, 49 MB apiece, not 98
-    fit = code_type(len(reads))
-    return Reconstruction(trips=trips, read_recon=read_recon.astype(fit), routes=routes, plate_key=plate_key,
-                          sighting=np.asarray(sighting).astype(fit), plate_code=np.asarray(plate_codes).astype(fit),
-                          plates=np.asarray(plates, dtype=object))
-
-
-def _routes_by_block(net: RoadNetwork, plate: np.ndarray, edge: np.ndarray, observed: np.ndarray, half: np.ndarray,
-                     bridged: np.ndarray, slow: np.ndarray, recon_sorted: np.ndarray, n_recon: int,
-                     k_paths: int) -> Routes:
-    """The routes of the reconstructed trips, drawn block by block of whole plates (:data:`sim.shard.READS_PER_BLOCK`
-    reads; on the workers of a running :func:`sim.shard.workers` block). A plate's trips never reach into
-    another's, so the blocks are independent, and their number (fixed by the reads, not by the workers) cannot
-    change a route."""
-    blocks = shard.plate_blocks(plate, shard.READS_PER_BLOCK)
-    shards = []
-    for a, b in blocks:
-        gaps = slow[(slow >= a) & (slow < b)] - a
-        shards.append((net, edge[a:b], observed[a : b - 1], half[a:b], bridged[a:b], gaps,
-                       recon_sorted[a:b] - recon_sorted[a], k_paths))
-    parts = shard.shard_map(_block_routes, shards)
-    rows = [np.arange(recon_sorted[a], recon_sorted[b - 1] + 1) for a, b in blocks]
-    offsets, flat = Routes.scatter(n_recon, list(zip(rows, parts)))
-    travel = np.concatenate([part.travel_time for part in parts]) if parts else np.zeros(0)
-    return Routes(offsets, flat, travel)
+    # trips, or two plates, is never drawn, and is most of the kilometres)
+    bridged = np.concatenate([continues & ~same_pass, [False]])
+    routes = _block_routes(net, edge, observed, half, bridged, slow, recon, k_paths)
+    first = np.flatnonzero(np.concatenate([[True], ~continues]))
+    last = np.flatnonzero(np.concatenate([~continues, [True]]))
+    return _Block(recon=recon.astype(code_type(len(t))), first=first, n_reads=(last - first + 1).astype(np.int64),
+                  start_s=t[first], end_s=t[last], origin=net.edge_u[edge[first]],
+                  destination=net.edge_v[edge[last]], routes=routes)
 
 
 def _block_routes(net: RoadNetwork, edge: np.ndarray, observed: np.ndarray, half: np.ndarray, bridged: np.ndarray,

@@ -78,7 +78,7 @@ def test_one_or_two_workers_give_the_run_in_this_process(n, sample, monkeypatch)
             assert len(stream.data) >= 8 + 8  # route classes (pilot and run) and vehicle blocks ran as tasks
             ran = " ".join(str(task["key"]) for task in stream.data)
             # the reads of each day, reconstruction's and the person metrics' blocks of plates, and blocks of trips
-            assert all(name in ran for name in ("_read_chunk", "_block_routes", "block_census", "block_points",
+            assert all(name in ran for name in ("_read_chunk", "_block_trips", "block_census", "block_points",
                                                 "block_holders", "_block_places", "_block_counts", "_block_scores",
                                                 "_trip_block"))
             assert len(ran_on) == 2
