@@ -58,16 +58,16 @@ def sighting_ids(
 def _sorted_codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """``pd.factorize(values, sort=True)`` as if of Python objects: codes follow the sorted distinct values (-1: none).
 
-    A pandas column is factorized as it is (an Arrow string column sorts its
-    strings by code point, as Python does, without a copy of every read as a
-    Python object); anything else as objects.
+    A pandas column is factorized as it is (an Arrow string column sorts its strings by code point, as Python
+    does, without a copy of every read as a Python object; a categorical in text order, as a run holds its
+    cameras, by its codes); anything else as objects.
     """
-    codes: np.ndarray
-    uniques: pd.Index
     column = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    if isinstance(column.dtype, pd.CategoricalDtype):  # (sorted by text, not by the categories' order)
-        column = column.astype(object)
+    if isinstance(column.dtype, pd.CategoricalDtype) and not column.cat.categories.is_monotonic_increasing:
+        column = column.astype(object)  # (sorted by text, not by the categories' order)
     codes, uniques = pd.factorize(column, sort=True)
+    if isinstance(uniques, pd.CategoricalIndex):
+        uniques = pd.Index(uniques.astype(uniques.categories.dtype))
     return codes, uniques
 
 

@@ -6,6 +6,7 @@ import json
 import sys
 from importlib import metadata
 from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from sim._arrays import new_runs
 from sim._errors import OutputError
 from sim._time import DAY_S
 from sim.network import RoadNetwork, from_graph
+from sim.reads import held_reads, written_reads
 from sim.routing import Routes
 from sim import access
 from sim.cameras import layout_geojson
@@ -94,18 +96,24 @@ def write_views(views: list[tuple[str, pd.DataFrame]], path: Path) -> None:
 
 def write_reads(reads: pd.DataFrame, path: Path) -> None:
     """Reads as Parquet, one row group per simulated day (as :func:`sim.reads.stream_reads` writes them)."""
-    table = pa.Table.from_pandas(reads, preserve_index=False)  # (numbers and Arrow strings: no copy)
     day = (reads["time_s"].to_numpy() // DAY_S).astype(np.int32)
-    with pq.ParquetWriter(path, table.schema) as writer:
-        if not len(reads):
+    if not len(reads):
+        parts: Iterator[pd.DataFrame] = iter([reads])
+    elif (day[1:] >= day[:-1]).all():  # reads in time order, as a run makes them: each day a slice
+        starts = np.flatnonzero(new_runs(day))
+        parts = (reads.iloc[a:b] for a, b in zip(starts, np.r_[starts[1:], len(day)]))
+    else:
+        parts = (reads[day == d] for d in np.unique(day))
+    writer = None
+    try:
+        for part in parts:  # (each day's categorical columns written as text: one day's text at a time)
+            table = pa.Table.from_pandas(written_reads(part), preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(path, table.schema)
             writer.write_table(table)
-        elif (day[1:] >= day[:-1]).all():  # reads in time order, as a run makes them: each day a slice, no copy
-            starts = np.flatnonzero(new_runs(day))
-            for a, b in zip(starts, np.r_[starts[1:], len(day)]):
-                writer.write_table(table.slice(int(a), int(b - a)))
-        else:
-            for d in np.unique(day):
-                writer.write_table(table.filter(pa.array(day == d)))
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 #: The tables every simulated run writes, besides ``<name>.parquet`` of its extra tables.
@@ -232,7 +240,7 @@ def read_run(folder: str | Path) -> Simulation:
     travel = np.bincount(rows, weights=net.edge_time[routes_file["edge"].to_numpy()], minlength=len(trips))
     routes = Routes(offsets=offsets, edges=routes_file["edge"].to_numpy(np.int64),
                     travel_time=travel if kept is None else np.where(kept, travel, np.nan), kept=kept)
-    reads = pd.read_parquet(folder / "reads.parquet")
+    reads = held_reads(pd.read_parquet(folder / "reads.parquet"), layout["camera_id"])  # (as the run held them)
     trip_table = pd.read_parquet(folder / "trip_metrics.parquet")
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     run_info = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}

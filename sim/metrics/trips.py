@@ -81,9 +81,10 @@ def trip_metrics(
     ends = recon.trips[["start_s", "end_s", "origin", "destination"]]
     true_ends = [c for c in ("origin", "destination", "depart_s", "arrive_s") if c in trips.columns]
     blocks = [(a, min(a + size, n), by_block[cuts[i]:cuts[i + 1]]) for i, a in enumerate(range(0, n, size))]
-    parts = shard.shard_map(_trip_block, [
+    # (an iterator: each block's routes are selected only when its turn comes, so this process holds one block's)
+    parts = shard.shard_map(_trip_block, (
         (true_routes.select(np.arange(a, b)), trips.iloc[a:b][true_ends], recon.routes.select(mine), ends.iloc[mine],
-         owner[mine] - a, net) for a, b, mine in blocks])
+         owner[mine] - a, net) for a, b, mine in blocks))
     # each column joined from the blocks' parts, whose arrays are dropped as it is (a county week: 49 MB each)
     held = [list(part) for part in parts]
     del parts
