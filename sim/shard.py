@@ -104,7 +104,12 @@ def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *
                 index = {future.key: i for i, future in enumerate(futures)}
                 for future in as_completed(futures):
                     tick(counts[index[future.key]])
-            timed = list(client.gather(futures))
+            # gathered one at a time, each future dropped once its result is here: a worker frees each result as
+            # it is taken, so the results are never held twice over (on the workers and in this process)
+            timed = []
+            for k in range(len(futures)):
+                timed.append(futures[k].result())
+                futures[k].release()
         finally:
             client.cancel(futures)
     if book is not None and timed:
