@@ -108,24 +108,38 @@ def read_passes(
         ``same_way`` or ``parked``; a parked car's read has ``trip_id`` -1.
         Read ids run in time order within each day and on across days.
     """
-    shards = list(_day_shards(passes, trips, layout, start, rng, duplicate_rate))
-    days = shard_map(_read_chunk, shards, counts=[len(shard[0]) for shard in shards])  # on workers if any
+    bounds = _day_bounds(passes)
+    # (an iterator: each day's passes and plates are made when its turn comes, so this process holds one day's)
+    days = shard_map(_read_chunk, _day_shards(passes, trips, layout, start, rng, duplicate_rate, bounds),
+                     counts=np.diff(bounds).tolist())  # on workers if any
     _number_reads(days)
     return days[0] if len(days) == 1 else pd.concat(days, ignore_index=True)
 
 
-def _day_shards(passes: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame, start: datetime,
-                rng: np.random.Generator, duplicate_rate: float) -> Iterator[tuple[Any, ...]]:
-    """The arguments of :func:`_read_chunk` for each day of time-ordered ``passes`` (at least one day): the
-    day's passes with their trips' plates, vehicles and trip ids, and the day's generator (seeded by one
-    number drawn from ``rng`` and the day), so that a day's reads are the same wherever they are drawn."""
-    base = int(rng.integers(2**63))
+def _day_bounds(passes: pd.DataFrame) -> np.ndarray:
+    """Where each day of time-ordered ``passes`` starts, and the end: at least one day (``[0, n]``).
+
+    Examples
+    --------
+    >>> _day_bounds(pd.DataFrame({"time_s": [5.0, 90_000.0, 90_001.0, 300_000.0]})).tolist()
+    [0, 1, 3, 3, 4]
+    """
     day = (passes["time_s"].to_numpy() // DAY_S).astype(np.int64)
     bounds = np.searchsorted(day, np.arange(int(day.max()) + 2 if len(day) else 1))
+    return bounds if len(bounds) > 1 else np.array([0, len(passes)])
+
+
+def _day_shards(passes: pd.DataFrame, trips: pd.DataFrame, layout: pd.DataFrame, start: datetime,
+                rng: np.random.Generator, duplicate_rate: float, bounds: np.ndarray) -> Iterator[tuple[Any, ...]]:
+    """The arguments of :func:`_read_chunk` for each day of time-ordered ``passes`` (``bounds``: see
+    :func:`_day_bounds`): the day's passes with their trips' plates, vehicles and trip ids, and the day's
+    generator (seeded by one number drawn from ``rng`` and the day), so that a day's reads are the same wherever
+    they are drawn."""
+    base = int(rng.integers(2**63))
     plate = trips["plate"].array  # (as held: each day takes its passes' plates, not every trip's as objects)
     vehicle, trip_id = trips["vehicle_id"].to_numpy(np.int64), trips["trip_id"].to_numpy(np.int64)
-    for d in range(max(len(bounds) - 1, 1)):
-        chunk = passes.iloc[bounds[d] : bounds[d + 1]] if len(bounds) > 1 else passes
+    for d in range(len(bounds) - 1):
+        chunk = passes.iloc[bounds[d] : bounds[d + 1]]
         trip = chunk["trip"].to_numpy()
         yield (chunk, np.asarray(plate[trip], dtype=object), vehicle[trip], trip_id[trip], layout, start,
                np.random.default_rng([base, d]), duplicate_rate)
@@ -145,7 +159,7 @@ def read_days(
 ) -> Iterator[pd.DataFrame]:
     """The reads of time-ordered ``passes``, one day at a time (see :func:`read_passes`); at least one frame."""
     next_id = 0
-    for shard in _day_shards(passes, trips, layout, start, rng, duplicate_rate):
+    for shard in _day_shards(passes, trips, layout, start, rng, duplicate_rate, _day_bounds(passes)):
         reads = _read_chunk(*shard)
         reads["read_id"] += next_id
         next_id += len(reads)
