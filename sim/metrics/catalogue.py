@@ -72,9 +72,10 @@ def _outside(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     if persons is None or "kind" not in persons.columns:
         return {"share_trips_external": None,
                 "share_trips_external_reason": "traffic from outside is modelled in the population model only"}
-    kind = persons.set_index("vehicle_id")["kind"]
     vehicle = run.trips["vehicle_id"].to_numpy()
-    external = kind.reindex(vehicle).to_numpy() != "resident"
+    # a vehicle the population model does not call a resident's is from outside (looked up as integers: no text
+    # per trip)
+    external = pd.Index(resident_ids(persons)).get_indexer(vehicle) < 0
     out: dict[str, Any] = {}
     add_share(out, "share_trips_external", external, vehicle)
     counts = persons["kind"].value_counts()
