@@ -286,6 +286,8 @@ def reads_per_trip_figure(trip_table: pd.DataFrame, *, title: str = "") -> Figur
 
 #: Colours for lines of a comparison, in order (Okabe–Ito).
 SERIES = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, "#56B4E9", "#F0E442", "#000000")
+#: Line styles of a figure's series past the 8 colours (the 9th line is the 1st colour dashed, …).
+LINE_STYLES = ("-", "--", ":", "-.")
 METRIC_LABELS = {
     "share_trips_read_ge1": "trips read at least once (%)",
     "share_trips_read_ge2": "trips read at least twice (%)",
@@ -333,9 +335,11 @@ def placement_comparison_figure(
     axes = fig.subplots(1, n, squeeze=False)[0]
     for ax, (metric, table) in zip(axes, drawn.items()):
         groups = [(None, table)] if group is None else list(table.groupby(group, sort=True))
-        for colour, (name, part) in zip(SERIES * 4, groups):
+        for i, (name, part) in enumerate(groups):
+            # (past the palette's 8 colours, the lines repeat them dashed, then dotted: no two lines look alike)
+            colour, style = SERIES[i % len(SERIES)], LINE_STYLES[i // len(SERIES) % len(LINE_STYLES)]
             part = part.sort_values(x)
-            ax.plot(part[x], part["mean"] * 100, marker="o", color=colour,
+            ax.plot(part[x], part["mean"] * 100, marker="o", color=colour, linestyle=style,
                     label=str(name) if name is not None and ax is axes[0] else "_nolegend_")
             # (a t-interval over a few seeds can reach past 0 % or 100 %, where no share can be)
             ax.fill_between(part[x], np.clip(part["ci_low"] * 100, 0, 100), np.clip(part["ci_high"] * 100, 0, 100),

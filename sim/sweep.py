@@ -251,16 +251,42 @@ def summarise(table: pd.DataFrame, x: str, metric: str, group: str | None = None
 COMPARED_METRICS = ("share_trips_read_ge1", "share_trips_read_ge2", "route_recall_mean", "camera_free_pair_share")
 
 
-def write_comparison(table: pd.DataFrame, axes: tuple[str, ...], out_dir: str | Path) -> Path | None:
-    """The placement-comparison figure of a sweep: metric vs the first numeric axis, a line per other axis."""
-    from sim.plot import placement_comparison_figure, save_figure  # lazy: matplotlib
+def comparison_lines(table: pd.DataFrame, axes: tuple[str, ...]) -> tuple[pd.DataFrame, str, str | None] | None:
+    """How a sweep's comparison figure draws ``table``: the x axis (``cameras.count``, else the first numeric
+    axis) and one line per setting of every other axis (``None``: no other axis), as ``(table, x, group)``; with
+    two or more other axes, ``group`` is a column of ``table`` naming each combination ("greedy / 0.9"), so that
+    no axis is averaged away as if its settings were seeds. ``None`` when no axis is numeric.
 
+    Examples
+    --------
+    >>> t = pd.DataFrame({"cameras.count": [5, 5, 5, 5], "cameras.strategy": ["a", "a", "b", "b"],
+    ...                   "reads.read_rate": [0.8, 0.9, 0.8, 0.9]})
+    >>> t, x, group = comparison_lines(t, ("cameras.count", "cameras.strategy", "reads.read_rate"))
+    >>> x, group, t[group].tolist()
+    ('cameras.count', 'strategy / read_rate', ['a / 0.8', 'a / 0.9', 'b / 0.8', 'b / 0.9'])
+    """
     numeric = [a for a in axes if pd.api.types.is_numeric_dtype(table[a])]
     if not numeric:
         return None
     x = "cameras.count" if "cameras.count" in numeric else numeric[0]
-    others = [a for a in axes if a != x]
-    group = "cameras.strategy" if "cameras.strategy" in others else (others[0] if others else None)
+    others = sorted((a for a in axes if a != x), key=lambda a: a != "cameras.strategy")  # (strategy first)
+    if len(others) <= 1:
+        return table, x, others[0] if others else None
+    group = " / ".join(a.split(".")[-1] for a in others)
+    label = table[others[0]].astype(str)
+    for axis in others[1:]:
+        label = label + " / " + table[axis].astype(str)
+    return table.assign(**{group: label}), x, group
+
+
+def write_comparison(table: pd.DataFrame, axes: tuple[str, ...], out_dir: str | Path) -> Path | None:
+    """The placement-comparison figure of a sweep: metric vs the first numeric axis, a line per other axis."""
+    from sim.plot import placement_comparison_figure, save_figure  # lazy: matplotlib
+
+    lines = comparison_lines(table, axes)
+    if lines is None:
+        return None
+    table, x, group = lines
     metrics = [m for m in COMPARED_METRICS if m in table.columns and table[m].notna().any()]
     summaries = {m: summarise(table, x, m, group) for m in metrics}
     fig = placement_comparison_figure(summaries, x, group, x_label="number of cameras" if x == "cameras.count" else x)

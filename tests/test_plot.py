@@ -348,3 +348,41 @@ def test_a_comparison_band_stays_within_0_and_100_percent():
     fig = placement_comparison_figure({"share_trips_read_ge1": summary}, "cameras.count", None)
     band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
     assert band.min() == 0.0 and band.max() == 100.0
+
+
+def test_a_sweep_over_three_axes_draws_a_line_per_setting_not_an_average_over_one():
+    """A sweep over the count, the strategy and the read rate: a line per (strategy, rate), each the mean of
+    its own seeds. The figure used to average the read rates together as if they were seeds."""
+    import pandas as pd
+
+    from sim.sweep import comparison_lines
+
+    rng = np.random.default_rng(0)
+    runs = pd.DataFrame([{"cameras.count": n, "cameras.strategy": s, "reads.read_rate": r, "seed": seed,
+                          "share_trips_read_ge1": rng.uniform(0, 1)}
+                         for n in (5, 10) for s in ("greedy", "random") for r in (0.8, 0.9) for seed in (1, 2, 3)])
+    table, x, group = comparison_lines(runs, ("cameras.count", "cameras.strategy", "reads.read_rate"))
+    summary = summarise(table, x, "share_trips_read_ge1", group)
+    assert x == "cameras.count" and len(summary) == 8 and (summary["n"] == 3).all()
+    for row in summary.itertuples(index=False):  # each line's mean is its three seeds' (by hand, from the rows)
+        strategy, rate = row[0].split(" / ")
+        mine = [r["share_trips_read_ge1"] for r in runs.to_dict("records") if r["cameras.strategy"] == strategy
+                and str(r["reads.read_rate"]) == rate and r["cameras.count"] == row[1]]
+        assert row.mean == pytest.approx(sum(mine) / 3, abs=1e-12)
+    fig = placement_comparison_figure({"share_trips_read_ge1": summary}, x, group)
+    assert len(fig.axes[0].get_lines()) == 4
+
+
+def test_lines_past_the_eighth_are_dashed_not_a_repeated_colour():
+    import pandas as pd
+
+    runs = pd.DataFrame({"cameras.count": np.tile([5, 10], 10), "cameras.strategy": np.repeat([f"s{i}" for i in
+                                                                                             range(10)], 2),
+                         "share_trips_read_ge1": np.linspace(0.1, 0.9, 20)})
+    fig = placement_comparison_figure({"share_trips_read_ge1": summarise(runs, "cameras.count",
+                                                                          "share_trips_read_ge1",
+                                                                          "cameras.strategy")},
+                                      "cameras.count", "cameras.strategy")
+    looks = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines()]
+    assert len(looks) == 10 and len(set(looks)) == 10
+    assert looks[8] == (looks[0][0], "--")
