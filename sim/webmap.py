@@ -102,6 +102,8 @@ main {{ position: relative; flex: 1; min-height: 0; }}
     box.x -= (e.clientX - drag[0]) * s; box.y -= (e.clientY - drag[1]) * s; drag = [e.clientX, e.clientY];
   }});
   window.addEventListener("resize", fit);
+  // on a small screen (a phone, a classroom tablet) the legend starts folded: open it would cover the cameras
+  if (window.innerWidth < 700 || window.innerHeight < 500) document.querySelector(".legend").open = false;
   document.getElementById("show-reads").addEventListener("change", function (e) {{
     document.getElementById("reads").style.display = e.target.checked ? "" : "none";
   }});

@@ -68,15 +68,15 @@ class Browser:
                     raise RuntimeError(f"{method}: {answer['error']}")
                 return answer["result"]
 
-    def open(self, path: Path, fragment: str = "") -> None:
-        """Open a page afresh (its script run again, even when only the ``#fragment`` differs) and wait until the
-        explorer says it is ready."""
+    def open(self, path: Path, fragment: str = "", ready: str = "window.curtainReady === true") -> None:
+        """Open a page afresh (its script run again, even when only the ``#fragment`` differs) and wait until it
+        is loaded and ``ready`` (JavaScript; by default, the explorer says it is ready) holds."""
         self.send("Page.navigate", {"url": "about:blank"}, session=True)
         while self.js("location.href") != "about:blank":
             time.sleep(0.05)
         self.send("Page.navigate", {"url": path.resolve().as_uri() + fragment}, session=True)
         deadline = time.monotonic() + 60
-        while not self.js("window.curtainReady === true && document.readyState === 'complete'"):
+        while not self.js(f"({ready}) && document.readyState === 'complete'"):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{path} did not get ready")
             time.sleep(0.1)

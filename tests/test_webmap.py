@@ -159,3 +159,23 @@ def test_the_web_map_key_names_operators_in_words_with_their_cameras(toy):
     roads = {frozenset((int(toy.net.edge_u[e]), int(toy.net.edge_v[e]))) for e in edge[:2]}
     assert drawn.count("M") == len(roads) and "the line" in page
     assert re.search(r'<path class="boundary" d=""/>', map_html(toy.net, toy.layout, toy.reads, title="t"))
+
+
+@pytest.mark.parametrize("width, height, legend_open", [(1366, 768, True), (400, 740, False)])
+def test_the_legend_starts_folded_on_a_small_screen_and_open_on_a_large_one(toy, tmp_path, width, height,
+                                                                            legend_open):
+    """On a phone-sized window the open legend covered most of the cameras; it now starts folded there."""
+    from browser import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    page = tmp_path / "map.html"
+    page.write_text(map_html(toy.net, toy.layout, toy.reads, title="t"), encoding="utf-8")
+    browser = Browser(width, height)
+    try:
+        browser.open(page, ready="true")
+        assert browser.js('document.querySelector(".legend").open') is legend_open
+        browser.click(".legend summary")  # a tap on "Legend" opens (or folds) it either way
+        assert browser.js('document.querySelector(".legend").open') is (not legend_open)
+    finally:
+        browser.close()
