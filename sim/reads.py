@@ -32,7 +32,9 @@ def held_reads(reads: pd.DataFrame, camera_ids: Any) -> pd.DataFrame:
     """Simulated ``reads`` as a run holds them: ``camera_id`` a categorical over the layout's ``camera_ids`` and
     ``direction`` over :data:`READ_DIRECTIONS` (both in text order, so they sort, group and factorize as the text
     does), each read a small integer code where text costs ≈ 20 bytes (a county week: 0.37 GB less held through
-    the run). :func:`written_reads` gives the columns back as text, as reads.parquet holds them.
+    the run). :func:`written_reads` gives the columns back as text, as reads.parquet holds them. A camera or a
+    direction outside those (a read of a camera the layout lacks, a direction of one's own passes) joins its
+    column's categories, in text order: no read loses its value.
 
     Examples
     --------
@@ -41,15 +43,29 @@ def held_reads(reads: pd.DataFrame, camera_ids: Any) -> pd.DataFrame:
     (['a', 'b', 'c'], [1, 0])
     >>> written_reads(r)["direction"].tolist()
     ['forward', 'parked']
+    >>> own = held_reads(pd.DataFrame({"camera_id": ["a"], "direction": ["east"]}), ["a"])
+    >>> own["direction"].cat.categories.tolist()
+    ['backward', 'east', 'forward', 'oncoming', 'parked', 'same_way']
     """
     out = reads.copy(deep=False)
-    for name, categories in (("camera_id", _text_order(camera_ids)), ("direction", pd.Index(READ_DIRECTIONS))):
-        out[name] = pd.Categorical(reads[name], categories=categories)
-        lost = out[name].isna().to_numpy() & reads[name].notna().to_numpy()
-        if lost.any():
-            raise ValueError(f"reads' {name} {reads[name][lost].iloc[0]!r} is none of "
-                             f"{', '.join(map(str, categories[:10]))}{' …' if len(categories) > 10 else ''}")
+    out["camera_id"] = _categorical(reads["camera_id"], _text_order(camera_ids))
+    out["direction"] = _categorical(reads["direction"], pd.Index(READ_DIRECTIONS))
     return out
+
+
+def _categorical(values: Any, categories: pd.Index) -> pd.Categorical:
+    """``values`` as a categorical over ``categories`` (in text order), joined by any value they lack."""
+    code = categories.get_indexer(values)
+    lost = (code < 0) & np.asarray(pd.notna(values))
+    if lost.any():
+        extra = pd.unique(pd.Series(np.asarray(values, dtype=object)[lost]))
+        try:
+            categories = _text_order(np.concatenate([np.asarray(categories, dtype=object), extra]))
+        except TypeError:  # (values of another kind than the categories': text and numbers do not sort together)
+            raise ValueError(f"{extra[0]!r} cannot join the categories {', '.join(map(str, categories[:10]))}"
+                             f"{' …' if len(categories) > 10 else ''} (of another kind)") from None
+        code = categories.get_indexer(values)
+    return pd.Categorical.from_codes(code, categories=categories)
 
 
 def written_reads(reads: pd.DataFrame) -> pd.DataFrame:
@@ -113,6 +129,19 @@ def read_passes(
     days = shard_map(_read_chunk, _day_shards(passes, trips, layout, start, rng, duplicate_rate, bounds),
                      counts=np.diff(bounds).tolist())  # on workers if any
     _number_reads(days)
+    return _joined(days)
+
+
+def _joined(days: list[pd.DataFrame]) -> pd.DataFrame:
+    """The days' reads as one table. A categorical column whose categories differ between days (a direction only
+    one day's passes give) takes every day's, in text order, so that it stays categorical (``pd.concat`` would
+    make it text)."""
+    for name in ("camera_id", "direction"):
+        kinds = [day[name].cat.categories for day in days]
+        if any(not kind.equals(kinds[0]) for kind in kinds[1:]):
+            joined = _text_order(np.concatenate([np.asarray(kind, dtype=object) for kind in kinds]))
+            for day in days:
+                day[name] = day[name].cat.set_categories(joined)
     return days[0] if len(days) == 1 else pd.concat(days, ignore_index=True)
 
 
@@ -210,7 +239,7 @@ def _read_chunk(
             "time_s": time_s,
             "timestamp": timestamps(start, time_s),
             "edge": kept["edge"].to_numpy(np.int64),
-            "direction": pd.Categorical(direction, categories=READ_DIRECTIONS),
+            "direction": _categorical(direction, pd.Index(READ_DIRECTIONS)),
         }
     )
     if duplicate_rate > 0:

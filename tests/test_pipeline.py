@@ -122,6 +122,29 @@ def test_reads_do_not_depend_on_chunking_in_memory_or_streamed(grid10, tmp_path)
     assert in_memory["read_id"].tolist() == list(range(len(in_memory)))
 
 
+def test_reads_keep_a_direction_of_their_own_passes_in_memory_on_file_and_read_back(tmp_path):
+    """A direction outside READ_DIRECTIONS (passes of one's own) is kept, not made missing by the categorical: on
+    one day only, the days' reads still join as one categorical; written and held again, the same reads."""
+    import datetime
+
+    from sim.io.run import write_reads
+    from sim.reads import READ_DIRECTIONS, held_reads, read_passes
+
+    layout = pd.DataFrame({"camera_id": ["b", "a"], "read_rate": [1.0, 1.0], "misread_rate": [0.0, 0.0]})
+    trips = pd.DataFrame({"trip_id": [10, 11], "vehicle_id": [1, 2], "plate": ["AAA111", "BBB222"]})
+    passes = pd.DataFrame({"trip": [0, 1, 0], "camera": [0, 1, 1], "edge": [3, 4, 5],
+                           "backward": [False, True, False], "time_s": [1.0, 2.0, 90_000.0],
+                           "direction": np.array(["northbound", None, "oncoming"], dtype=object)})
+    reads = read_passes(passes, trips, layout, datetime.datetime(2023, 1, 23), np.random.default_rng(0))
+    assert "northbound" not in READ_DIRECTIONS
+    assert reads["direction"].astype(object).tolist() == ["northbound", "backward", "oncoming"]
+    assert isinstance(reads["direction"].dtype, pd.CategoricalDtype)  # (two days, two sets of directions: joined)
+    assert reads["camera_id"].astype(object).tolist() == ["b", "a", "a"]
+    write_reads(reads, tmp_path / "reads.parquet")
+    back = held_reads(pd.read_parquet(tmp_path / "reads.parquet"), layout["camera_id"])
+    pd.testing.assert_frame_equal(back, reads, check_exact=True)
+
+
 def test_a_registered_metric_reaches_the_run_and_every_agency_and_not_applicable_becomes_a_reason():
     """One registry: a metric registered once is computed for the run and for each agency by the same code."""
     from sim import NotApplicable, metric
