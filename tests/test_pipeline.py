@@ -145,6 +145,25 @@ def test_reads_keep_a_direction_of_their_own_passes_in_memory_on_file_and_read_b
     pd.testing.assert_frame_equal(back, reads, check_exact=True)
 
 
+def test_reads_written_day_by_day_type_a_column_by_all_its_days(tmp_path):
+    """A column of Python objects is typed by every read's value, as the whole table would be, not by its first
+    day's: a first day of None alone does not make the file refuse the next day's numbers."""
+    import pyarrow as pa
+
+    from sim.io.run import write_reads
+    from sim.reads import held_reads, written_reads
+
+    reads = held_reads(pd.DataFrame({
+        "camera_id": ["b", "a", "b"], "time_s": [1.0, 90_000.0, 90_001.0], "direction": ["forward"] * 3,
+        "speed": np.array([None, 12.5, None], dtype=object), "lane": np.array([None, None, 2], dtype=object)}),
+        ["a", "b"])
+    write_reads(reads, tmp_path / "reads.parquet")
+    whole = pa.Table.from_pandas(written_reads(reads), preserve_index=False).to_pandas()
+    back = pd.read_parquet(tmp_path / "reads.parquet")
+    pd.testing.assert_frame_equal(back, whole, check_exact=True)
+    assert back["speed"].tolist()[1] == 12.5 and back["lane"].tolist()[2] == 2
+
+
 def test_a_registered_metric_reaches_the_run_and_every_agency_and_not_applicable_becomes_a_reason():
     """One registry: a metric registered once is computed for the run and for each agency by the same code."""
     from sim import NotApplicable, metric

@@ -104,16 +104,33 @@ def write_reads(reads: pd.DataFrame, path: Path) -> None:
         parts = (reads.iloc[a:b] for a, b in zip(starts, np.r_[starts[1:], len(day)]))
     else:
         parts = (reads[day == d] for d in np.unique(day))
-    writer = None
+    # a column of Python objects takes the Arrow type of all its values, as one table's would, not of its first
+    # day's (a day of None alone would be typed null, and the next day's numbers refused)
+    loose = {name: pa.infer_type(values, from_pandas=True) for name, values in _object_columns(reads)}
+    writer = schema = None
     try:
         for part in parts:  # (each day's categorical columns written as text: one day's text at a time)
-            table = pa.Table.from_pandas(written_reads(part), preserve_index=False)
+            frame = written_reads(part)
+            if schema is None:
+                schema = pa.Schema.from_pandas(frame, preserve_index=False)
+                for name, kind in loose.items():
+                    schema = schema.set(schema.get_field_index(name), pa.field(name, kind))
+            table = pa.Table.from_pandas(frame, preserve_index=False, schema=schema)
             if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
+                writer = pq.ParquetWriter(path, table.schema)  # (its pandas metadata of the types written)
             writer.write_table(table)
     finally:
         if writer is not None:
             writer.close()
+
+
+def _object_columns(reads: pd.DataFrame) -> Iterator[tuple[str, Any]]:
+    """The columns of ``reads`` written from Python objects (a categorical's: its categories), and those objects."""
+    for name in reads.columns:
+        column = reads[name]
+        values = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else column
+        if values.dtype == object:
+            yield name, values
 
 
 #: The tables every simulated run writes, besides ``<name>.parquet`` of its extra tables.
