@@ -290,13 +290,19 @@ def stream_reads(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    counts, writer = [], None
+    counts, writer, reads = [], None, None
     try:
         for reads in read_days(passes, trips, layout, start, rng, duplicate_rate=duplicate_rate):
             counts.append(len(reads))
+            if not len(reads):  # (a day without reads has no row group, as in write_reads: its empty columns of
+                continue        # objects would be typed null, and the days after refused)
             table = pa.Table.from_pandas(written_reads(reads), preserve_index=False)
             if writer is None:
                 writer = pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+        if writer is None and reads is not None:  # no read at all: the file still holds the columns
+            table = pa.Table.from_pandas(written_reads(reads), preserve_index=False)
+            writer = pq.ParquetWriter(path, table.schema)
             writer.write_table(table)
     finally:
         if writer is not None:

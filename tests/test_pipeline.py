@@ -164,6 +164,30 @@ def test_reads_written_day_by_day_type_a_column_by_all_its_days(tmp_path):
     assert back["speed"].tolist()[1] == 12.5 and back["lane"].tolist()[2] == 2
 
 
+def test_streamed_reads_pass_over_a_day_without_reads(tmp_path):
+    """A day without reads (no passes that day) is no row group, streamed or written whole: the same reads, where
+    streaming used to type that day's empty columns null and refuse the next day's."""
+    import datetime
+
+    import pyarrow.parquet as pq
+
+    from sim.io.run import write_reads
+    from sim.reads import read_passes, stream_reads
+
+    passes = pd.DataFrame({"trip": [0, 0], "camera": [0, 0], "edge": [3, 3], "backward": [False, False],
+                           "time_s": [100.0, 190_000.0]})
+    trips = pd.DataFrame({"trip_id": [0], "vehicle_id": [0], "plate": ["ABC1234"]})
+    layout = pd.DataFrame({"camera_id": ["c"], "read_rate": [1.0], "misread_rate": [0.0]})
+    start = datetime.datetime(2023, 1, 23)
+    counts = stream_reads(passes, trips, layout, start, np.random.default_rng(0), str(tmp_path / "streamed.parquet"))
+    write_reads(read_passes(passes, trips, layout, start, np.random.default_rng(0)), tmp_path / "whole.parquet")
+    assert counts == [1, 0, 1]
+    assert pq.ParquetFile(tmp_path / "streamed.parquet").metadata.num_row_groups == 2
+    assert pq.ParquetFile(tmp_path / "whole.parquet").metadata.num_row_groups == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "streamed.parquet"),
+                                  pd.read_parquet(tmp_path / "whole.parquet"), check_exact=True)
+
+
 def test_a_registered_metric_reaches_the_run_and_every_agency_and_not_applicable_becomes_a_reason():
     """One registry: a metric registered once is computed for the run and for each agency by the same code."""
     from sim import NotApplicable, metric
