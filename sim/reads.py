@@ -55,7 +55,11 @@ def held_reads(reads: pd.DataFrame, camera_ids: Any) -> pd.DataFrame:
 
 def _categorical(values: Any, categories: pd.Index) -> pd.Categorical:
     """``values`` as a categorical over ``categories`` (in text order), joined by any value they lack."""
-    code = categories.get_indexer(values)
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):  # (a file's dictionary: each value once)
+        held = pd.Categorical(values)
+        code = np.append(categories.get_indexer(held.categories), -1)[held.codes]
+    else:
+        code = categories.get_indexer(values)
     lost = (code < 0) & np.asarray(pd.notna(values))
     if lost.any():
         extra = pd.unique(pd.Series(np.asarray(values, dtype=object)[lost]))

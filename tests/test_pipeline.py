@@ -141,8 +141,9 @@ def test_reads_keep_a_direction_of_their_own_passes_in_memory_on_file_and_read_b
     assert isinstance(reads["direction"].dtype, pd.CategoricalDtype)  # (two days, two sets of directions: joined)
     assert reads["camera_id"].astype(object).tolist() == ["b", "a", "a"]
     write_reads(reads, tmp_path / "reads.parquet")
-    back = held_reads(pd.read_parquet(tmp_path / "reads.parquet"), layout["camera_id"])
-    pd.testing.assert_frame_equal(back, reads, check_exact=True)
+    for dictionary in ([], ["camera_id", "direction"]):  # (read as text, or as read_run reads it: Arrow dictionaries)
+        back = held_reads(pd.read_parquet(tmp_path / "reads.parquet", read_dictionary=dictionary), layout["camera_id"])
+        pd.testing.assert_frame_equal(back, reads, check_exact=True)
 
 
 def test_reads_written_day_by_day_type_a_column_by_all_its_days(tmp_path):

@@ -257,7 +257,9 @@ def read_run(folder: str | Path) -> Simulation:
     travel = np.bincount(rows, weights=net.edge_time[routes_file["edge"].to_numpy()], minlength=len(trips))
     routes = Routes(offsets=offsets, edges=routes_file["edge"].to_numpy(np.int64),
                     travel_time=travel if kept is None else np.where(kept, travel, np.nan), kept=kept)
-    reads = held_reads(pd.read_parquet(folder / "reads.parquet"), layout["camera_id"])  # (as the run held them)
+    # (as the run held them; read as Arrow dictionaries, the text of each camera and direction made once)
+    reads = held_reads(pd.read_parquet(folder / "reads.parquet", read_dictionary=["camera_id", "direction"]),
+                       layout["camera_id"])
     trip_table = pd.read_parquet(folder / "trip_metrics.parquet")
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     run_info = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
