@@ -295,3 +295,19 @@ def test_the_passes_and_the_demands_trips_are_freed_before_the_metrics(monkeypat
     simulate_scenario(small_scenario("traffic.engine='compiled'"))
     assert kept["trips"] and kept["passes"]  # (something was watched)
     assert kept["alive"] == []
+
+
+def test_a_run_with_numbered_cameras_reads_back_with_every_read_on_a_camera_of_the_layout(tmp_path):
+    """A layout made in Python may number its cameras; cameras.csv gives the ids back as text, and the reads'
+    ids come back as the same text (read_run refused them: 100 'cannot join the categories 100, 101, …')."""
+    from sim import write_run
+
+    sim = simulate_scenario(load_scenario(overrides=["network.rows=6", "network.cols=6", "demand.trips=200",
+                                                     "cameras.count=5"]))
+    number = dict(zip(sim.layout["camera_id"], range(100, 100 + len(sim.layout))))
+    sim.layout["camera_id"] = sim.layout["camera_id"].map(number).astype("int64")
+    sim.reads["camera_id"] = sim.reads["camera_id"].map(number).astype("int64")
+    write_run(sim, tmp_path)
+    back = read_run(tmp_path)
+    assert back.reads["camera_id"].astype(str).tolist() == [str(n) for n in sim.reads["camera_id"]]
+    assert set(back.reads["camera_id"]) <= set(back.layout["camera_id"])

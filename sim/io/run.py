@@ -258,8 +258,14 @@ def read_run(folder: str | Path) -> Simulation:
     routes = Routes(offsets=offsets, edges=routes_file["edge"].to_numpy(np.int64),
                     travel_time=travel if kept is None else np.where(kept, travel, np.nan), kept=kept)
     # (as the run held them; read as Arrow dictionaries, the text of each camera and direction made once)
-    reads = held_reads(pd.read_parquet(folder / "reads.parquet", read_dictionary=["camera_id", "direction"]),
-                       layout["camera_id"])
+    reads = pd.read_parquet(folder / "reads.parquet", read_dictionary=["camera_id", "direction"])
+    camera = reads["camera_id"]
+    if not pd.api.types.is_string_dtype(camera.cat.categories if isinstance(camera.dtype, pd.CategoricalDtype)
+                                        else camera):
+        # a run whose cameras were numbered (a layout made in Python): cameras.csv reads their ids back as text, so
+        # the reads' ids are made text too, and each read still names a camera of the layout
+        reads["camera_id"] = camera.astype(str).where(camera.notna())
+    reads = held_reads(reads, layout["camera_id"])
     trip_table = pd.read_parquet(folder / "trip_metrics.parquet")
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     run_info = json.loads((folder / "run.json").read_text(encoding="utf-8")) if (folder / "run.json").is_file() else {}
