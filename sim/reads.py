@@ -139,7 +139,9 @@ def read_passes(
 def _joined(days: list[pd.DataFrame]) -> pd.DataFrame:
     """The days' reads as one table. A categorical column whose categories differ between days (a direction only
     one day's passes give) takes every day's, in text order, so that it stays categorical (``pd.concat`` would
-    make it text)."""
+    make it text). A day without reads is left out, whose empty columns of objects would make the text ones
+    objects."""
+    days = [day for day in days if len(day)] or days[:1]
     for name in ("camera_id", "direction"):
         kinds = [day[name].cat.categories for day in days]
         if any(not kind.equals(kinds[0]) for kind in kinds[1:]):

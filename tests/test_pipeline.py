@@ -311,3 +311,21 @@ def test_a_run_with_numbered_cameras_reads_back_with_every_read_on_a_camera_of_t
     back = read_run(tmp_path)
     assert back.reads["camera_id"].astype(str).tolist() == [str(n) for n in sim.reads["camera_id"]]
     assert set(back.reads["camera_id"]) <= set(back.layout["camera_id"])
+
+
+def test_a_day_without_passes_leaves_the_plates_as_text(grid10):
+    """Passes on the first and third days only: the reads' plates are text, as on any run (the empty day's
+    column of objects made every plate a Python object, and reconstruction took its slow path for objects)."""
+    import datetime
+
+    from sim.cameras import make_layout
+    from sim.reads import read_passes
+
+    layout = make_layout(grid10, np.arange(4), read_rate=1.0)
+    passes = pd.DataFrame({"trip": [0, 1], "camera": [0, 1], "edge": [0, 1], "backward": [False, False],
+                           "time_s": [100.0, 2 * 86_400 + 5]})
+    trips = pd.DataFrame({"trip_id": [0, 1], "vehicle_id": [0, 1], "plate": ["ABC1234", "XYZ9876"]})
+    reads = read_passes(passes, trips, layout, datetime.datetime(2023, 1, 23), np.random.default_rng(0))
+    one_day = read_passes(passes.iloc[:1], trips, layout, datetime.datetime(2023, 1, 23), np.random.default_rng(0))
+    assert reads["plate_read"].tolist() == ["ABC1234", "XYZ9876"] and reads["read_id"].tolist() == [0, 1]
+    assert reads["plate_read"].dtype == one_day["plate_read"].dtype != object
