@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from sim._arrays import shared_codes
 from sim.progress import tick
@@ -43,6 +45,9 @@ def held_reads(reads: pd.DataFrame, camera_ids: Any) -> pd.DataFrame:
     (['a', 'b', 'c'], [1, 0])
     >>> written_reads(r)["direction"].tolist()
     ['forward', 'parked']
+    >>> written_reads(held_reads(pd.DataFrame({"camera_id": ["a", None], "direction": ["forward", None]}), ["a"])
+    ...               )["camera_id"].tolist()
+    ['a', nan]
     >>> own = held_reads(pd.DataFrame({"camera_id": ["a"], "direction": ["east"]}), ["a"])
     >>> own["direction"].cat.categories.tolist()
     ['backward', 'east', 'forward', 'oncoming', 'parked', 'same_way']
@@ -76,8 +81,17 @@ def written_reads(reads: pd.DataFrame) -> pd.DataFrame:
     """``reads`` with their categorical columns as their categories' own type (text), as files hold them."""
     out = reads.copy(deep=False)
     for name in reads.columns:
-        if isinstance(reads[name].dtype, pd.CategoricalDtype):
-            out[name] = reads[name].astype(reads[name].cat.categories.dtype)
+        column = reads[name]
+        if not isinstance(column.dtype, pd.CategoricalDtype):
+            continue
+        categories = column.cat.categories
+        if categories.dtype == "str":  # one Arrow take of the categories' text (astype makes a Python string a read)
+            codes = column.cat.codes.to_numpy()
+            text = pa.array(np.asarray(categories, dtype=object), type=pa.large_string())
+            out[name] = pd.Series(pd.array(pc.take(text, pa.array(codes, mask=codes < 0)), dtype=categories.dtype),
+                                  index=column.index)
+        else:
+            out[name] = column.astype(categories.dtype)
     return out
 
 
@@ -293,7 +307,6 @@ def stream_reads(
     >>> pq.ParquetFile(out).metadata.num_row_groups
     2
     """
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     counts, writer, reads = [], None, None
