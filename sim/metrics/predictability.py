@@ -68,7 +68,11 @@ class _Transitions:
         if not len(reads):
             return None
         plate_code, plates = pd.factorize(reads["plate"], sort=True)
-        cam_code, names = pd.factorize(reads["camera_id"].astype(str), sort=True)
+        camera = reads["camera_id"]
+        if not (isinstance(camera.dtype, pd.CategoricalDtype) and camera.cat.categories.dtype == "str"
+                and camera.cat.categories.is_monotonic_increasing):  # (a run's cameras: codes in text order already)
+            camera = camera.astype(str)
+        cam_code, names = pd.factorize(camera, sort=True)
         return cls.coded(plate_code, np.asarray(plates, dtype=object), cam_code, len(names),
                          reads["time_s"].to_numpy(), n_days=n_days, test_days=test_days)
 
