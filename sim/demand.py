@@ -35,6 +35,13 @@ EVENING_PEAK = (0.7, 17.5, 1.5)
 MIN_DWELL_S = 1_800.0
 
 
+def resident_ids(persons: pd.DataFrame | None) -> np.ndarray | None:
+    """The residents' vehicle ids when the population model says who they are, else ``None`` (every vehicle)."""
+    if persons is None or "kind" not in persons.columns:
+        return None
+    return np.asarray(persons.loc[persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64))
+
+
 def make_plates(n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` distinct plates of the form ``ABC1234``.
 

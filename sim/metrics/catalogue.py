@@ -14,6 +14,7 @@ import pandas as pd
 from sim._arrays import distinct_counts, positions_in
 from sim._errors import ScenarioError
 from sim._time import DAY_S
+from sim.demand import resident_ids
 from sim.cameras import watch_pairs
 from sim.district import directed_seal_cuts, district_mask, far_from, seal_cut, sealed_directions
 from sim.intervals import add_share, not_reported
@@ -56,13 +57,6 @@ def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
             if out.get(key) is not None:
                 out[f"{key}_full_scale"] = out[key] / share
     return out
-
-
-def resident_ids(persons: pd.DataFrame | None) -> np.ndarray | None:
-    """The residents' vehicle ids when the population model says who they are, else ``None`` (every vehicle)."""
-    if persons is None or "kind" not in persons.columns:
-        return None
-    return np.asarray(persons.loc[persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64))
 
 
 @metric("traffic_from_outside", "run")

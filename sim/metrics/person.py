@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim._arrays import new_runs, ranked_pairs
 from sim._time import DAY_S
+from sim.demand import resident_ids
 from sim.intervals import add_share, not_reported, wilson
 from sim.network import RoadNetwork
 from sim.metrics.predictability import predictability_by_blocks
@@ -370,9 +371,9 @@ def person_metrics(
         ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}
     if n_days >= 2:
         residents = owner_of_code
-        if persons is not None and "kind" in persons.columns:  # a vehicle from outside has no home in the area
-            resident_ids = persons.loc[persons["kind"].to_numpy() == "resident", "vehicle_id"]
-            residents = owner_of_code[owner_of_code.isin(resident_ids)]
+        residents_only = resident_ids(persons)
+        if residents_only is not None:  # a vehicle from outside has no home in the area
+            residents = owner_of_code[owner_of_code.isin(residents_only)]
         places = _places_by_block(blocks, censuses, _home_truth(trips, residents),
                                   None if persons is None else _work_truth(persons, owner_of_code), net, first_weekday)
         hits, error = places["home"]

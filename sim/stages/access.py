@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim import access
 from sim._errors import ScenarioError
+from sim.demand import resident_ids
 from sim.metrics.registry import RunContext
 from sim.scenario import Scenario
 from sim.searches import SearchReads, check_overrides, plan_searches, search_metrics, simulate_log
@@ -69,9 +70,8 @@ def simulate_searches(run: RunContext, graph: Any, reach_of: dict[str, dict[str,
     reads = SearchReads.of_run(run.reads, run.trips, run.layout, run.camera_row, retention,
                                scenario.demand.sample_share)
     log = simulate_log(plans, scenario.searches.days, scenario.start, rng, reads)
-    if run.persons is not None and "kind" in run.persons.columns:
-        residents = run.persons.loc[run.persons["kind"] == "resident", "vehicle_id"].to_numpy(np.int64)
-    else:
+    residents = resident_ids(run.persons)
+    if residents is None:
         residents = reads.fleet
     return log, search_metrics(plans, log, scenario.searches, reads, np.sort(residents))
 
