@@ -7,14 +7,16 @@ the plate is replaced by another.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from sim._arrays import shared_codes
 from sim.progress import tick
@@ -307,26 +309,50 @@ def stream_reads(
     >>> pq.ParquetFile(out).metadata.num_row_groups
     2
     """
-    import pyarrow.parquet as pq
+    counts: list[int] = []
 
-    counts, writer, reads = [], None, None
-    try:
+    def days() -> Iterator[pd.DataFrame]:
         for reads in read_days(passes, trips, layout, start, rng, duplicate_rate=duplicate_rate):
             counts.append(len(reads))
-            if not len(reads):  # (a day without reads has no row group, as in write_reads: its empty columns of
-                continue        # objects would be typed null, and the days after refused)
-            table = pa.Table.from_pandas(written_reads(reads), preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)
-            writer.write_table(table)
-        if writer is None and reads is not None:  # no read at all: the file still holds the columns
-            table = pa.Table.from_pandas(written_reads(reads), preserve_index=False)
-            writer = pq.ParquetWriter(path, table.schema)
-            writer.write_table(table)
+            yield reads
+
+    write_read_days(days(), path)
+    return counts
+
+
+def write_read_days(days: Iterable[pd.DataFrame], path: str | Path,
+                    loose: dict[str, pa.DataType] | None = None) -> None:
+    """Reads as Parquet, a row group per frame of ``days`` (one day's reads each), their categorical columns
+    written as text one day at a time. A day without reads has no row group (its empty columns of objects would
+    be typed null, and the days after refused); a file of no read at all still holds the columns. ``loose``: the
+    Arrow type of each column of Python objects, as all its reads give it (a first day of None alone would type
+    it null)."""
+    writer, schema, last = None, None, None
+    try:
+        for day in days:
+            last = day
+            if len(day):
+                writer, schema = _write_day(day, path, writer, schema, loose)
+        if writer is None and last is not None:
+            writer, schema = _write_day(last, path, writer, schema, loose)
     finally:
         if writer is not None:
             writer.close()
-    return counts
+
+
+def _write_day(day: pd.DataFrame, path: str | Path, writer: pq.ParquetWriter | None, schema: pa.Schema | None,
+               loose: dict[str, pa.DataType] | None) -> tuple[pq.ParquetWriter, pa.Schema]:
+    """:func:`write_read_days` of one day: the writer and the schema, made by the first day written."""
+    frame = written_reads(day)
+    if schema is None:
+        schema = pa.Schema.from_pandas(frame, preserve_index=False)
+        for name, kind in (loose or {}).items():
+            schema = schema.set(schema.get_field_index(name), pa.field(name, kind))
+    table = pa.Table.from_pandas(frame, preserve_index=False, schema=schema)
+    if writer is None:
+        writer = pq.ParquetWriter(path, table.schema)  # (its pandas metadata of the types written)
+    writer.write_table(table)
+    return writer, schema
 
 
 def misread_plate(plate: str, rng: np.random.Generator) -> str:

@@ -18,7 +18,7 @@ from sim._arrays import new_runs
 from sim._errors import OutputError
 from sim._time import DAY_S
 from sim.network import RoadNetwork, from_graph
-from sim.reads import held_reads, written_reads
+from sim.reads import held_reads, write_read_days
 from sim.routing import Routes
 from sim import access
 from sim.cameras import layout_geojson
@@ -105,23 +105,9 @@ def write_reads(reads: pd.DataFrame, path: Path) -> None:
     else:
         parts = (reads[day == d] for d in np.unique(day))
     # a column of Python objects takes the Arrow type of all its values, as one table's would, not of its first
-    # day's (a day of None alone would be typed null, and the next day's numbers refused)
-    loose = {name: pa.infer_type(values, from_pandas=True) for name, values in _object_columns(reads)}
-    writer = schema = None
-    try:
-        for part in parts:  # (each day's categorical columns written as text: one day's text at a time)
-            frame = written_reads(part)
-            if schema is None:
-                schema = pa.Schema.from_pandas(frame, preserve_index=False)
-                for name, kind in loose.items():
-                    schema = schema.set(schema.get_field_index(name), pa.field(name, kind))
-            table = pa.Table.from_pandas(frame, preserve_index=False, schema=schema)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema)  # (its pandas metadata of the types written)
-            writer.write_table(table)
-    finally:
-        if writer is not None:
-            writer.close()
+    # day's
+    write_read_days(parts, path, {name: pa.infer_type(values, from_pandas=True) for name, values in
+                                  _object_columns(reads)})
 
 
 def _object_columns(reads: pd.DataFrame) -> Iterator[tuple[str, Any]]:
