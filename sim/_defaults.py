@@ -7,6 +7,10 @@ from __future__ import annotations
 #: (DeFlock export, 2025-10-04; ``tests/test_placement.py`` recomputes it from the registry's ``deflock-virginia``).
 DEFAULT_MIN_SPACING_M = 200.0
 
+#: Extra seconds beyond the fastest possible drive between two sightings before reconstruction takes them as two
+#: trips (a stop of more than this splits); :func:`sim.reconstruct.reconstruct` and the misread matching share it.
+DEFAULT_SLACK_S = 600.0
+
 #: Whether reconstruction matches a plate read once to a plate one character away seen within ``window_s`` (as a
 #: searcher's fuzzy plate search does); the scenario's ``reconstruct.misread_tolerance`` and
 #: :func:`sim.reconstruct.reconstruct` share it.
