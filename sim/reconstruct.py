@@ -131,7 +131,7 @@ def _order_by_code(code: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Reconstruction:
     """Reconstructed trips of one view of the reads.
 
@@ -147,6 +147,9 @@ class Reconstruction:
     plate_key : numpy.ndarray
         For each input read, the plate it was attributed to (its own, or the
         plate a misread was matched to): the identity a searcher works with.
+        Given, or (``None``) built from ``plate_code`` and ``plates`` each
+        time it is asked for, ``nan`` where no plate was read (a county
+        week's 12 M Python objects are not held through the run).
     routes : Routes
         Edge sequence of each reconstructed trip.
     sighting : numpy.ndarray
@@ -161,10 +164,25 @@ class Reconstruction:
     trips: pd.DataFrame
     read_recon: np.ndarray
     routes: Routes
-    plate_key: np.ndarray
+    given_key: np.ndarray | None
     sighting: np.ndarray
     plate_code: np.ndarray | None = None
     plates: np.ndarray | None = None
+
+    def __init__(self, trips: pd.DataFrame, read_recon: np.ndarray, routes: Routes, plate_key: np.ndarray | None,
+                 sighting: np.ndarray, plate_code: np.ndarray | None = None, plates: np.ndarray | None = None) -> None:
+        if plate_key is None and (plate_code is None or plates is None):
+            raise ValueError("a Reconstruction needs plate_key, or plate_code and plates to build it from")
+        for name, value in (("trips", trips), ("read_recon", read_recon), ("routes", routes), ("given_key", plate_key),
+                            ("sighting", sighting), ("plate_code", plate_code), ("plates", plates)):
+            object.__setattr__(self, name, value)
+
+    @property
+    def plate_key(self) -> np.ndarray:
+        """Each read's plate as an object: see the class's attributes."""
+        if self.given_key is not None or self.plate_code is None or self.plates is None:
+            return np.asarray(self.given_key)  # (given: __init__ refuses a Reconstruction with neither)
+        return np.append(np.asarray(self.plates, dtype=object), np.array([np.nan], dtype=object))[self.plate_code]
 
     def key_codes(self) -> tuple[np.ndarray, np.ndarray]:
         """``plate_key`` as ``pd.factorize(plate_key, sort=True)`` gives it: sorted codes (-1: no plate) and the
@@ -181,7 +199,7 @@ class Reconstruction:
         """
         if self.plate_code is not None and self.plates is not None:
             return self.plate_code, self.plates
-        code, plates = _sorted_codes(np.asarray(self.plate_key, dtype=object))
+        code, plates = _sorted_codes(np.asarray(self.given_key, dtype=object))
         return code.astype(np.int64), np.asarray(plates, dtype=object)
 
 
@@ -347,9 +365,10 @@ def _block_routes(net: RoadNetwork, edge: np.ndarray, observed: np.ndarray, half
 def _plate_keys(
     reads: pd.DataFrame, net: RoadNetwork, time_s: np.ndarray, by_time: np.ndarray, *, slack_s: float,
     misread_tolerance: bool, window_s: float, sighting_window_s: float,
-) -> tuple[np.ndarray, pd.Index, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, pd.Index, np.ndarray | None, np.ndarray]:
     """The plate each read is filed under, as codes into the sorted plates left (-1: none) with those plates and
-    as one object per read, and each read's sighting (``by_time``: a stable argsort of ``time_s``).
+    as one object per read (``None`` for text plates: built when asked for), and each read's sighting
+    (``by_time``: a stable argsort of ``time_s``).
 
     The plates are factorized once and matched on their codes. Plates held as anything but pandas' ``str``
     (which :func:`match_misreads` first turns into text, so that its codes would differ) go through
@@ -361,13 +380,15 @@ def _plate_keys(
     sighting, sighted_plate = (_sightings(plate_code, _sorted_codes(camera)[0], time_s, by_time, sighting_window_s)
                                if len(reads) else (np.zeros(0, np.int64), np.zeros(0, np.int64)))
     if misread_tolerance and column.dtype != "str":
-        plate_key = match_misreads(reads, net, slack_s=slack_s, window_s=window_s, sighting=sighting)
-        return *_sorted_codes(plate_key), plate_key, sighting
+        matched = match_misreads(reads, net, slack_s=slack_s, window_s=window_s, sighting=sighting)
+        return *_sorted_codes(matched), matched, sighting
     if misread_tolerance:  # every sighting is one plate's: the sightings of a plate are a count
         counts = np.bincount(sighted_plate[sighted_plate >= 0], minlength=len(plate_text))
         plate_code = match_codes(plate_code, plate_text, counts, time_s, reads["edge"].to_numpy(np.int64), net,
                                   slack_s=slack_s, window_s=window_s)
-    plate_key = plate_values(plate_code, plate_text, column)
+    # text plates' keys are built from their codes when asked for (Reconstruction.plate_key); others' missing
+    # values are their column's own
+    plate_key = None if column.dtype == "str" else plate_values(plate_code, plate_text, column)
     # the plates no read is filed under any more (all matched away) drop out, as a factorization of the keys drops them
     return *used_codes(plate_code, plate_text), plate_key, sighting
 

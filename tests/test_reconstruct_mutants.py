@@ -265,6 +265,19 @@ def test_reads_without_a_plate_are_no_plates_trip(road, held):
         assert pd.isna(recon.plate_key[1]) and pd.isna(recon.plate_key[2])
 
 
+def test_text_plates_keys_are_built_when_asked_for(road):
+    """A, a misread of A one character away (AB, read once, 60 s later on the next edge) and a read without a
+    plate: with text plates the reconstruction holds no object per read (``given_key`` is ``None``), and
+    ``plate_key`` built from the codes is what the objects' reconstruction holds: A, A, nothing."""
+    reads = reads_of(road, [("AA", 0.0, (0, 1)), ("AA", 30.0, (1, 2)), ("AB", 60.0, (2, 3)), (None, 90.0, (3, 4))])
+    as_text, as_objects = reconstruct(reads, road), reconstruct(reads.astype({"plate_read": object}), road)
+    assert as_text.given_key is None and as_objects.given_key is not None
+    assert as_text.plate_key[:3].tolist() == as_objects.plate_key[:3].tolist() == ["AA", "AA", "AA"]
+    assert pd.isna(as_text.plate_key[3]) and pd.isna(as_objects.plate_key[3])
+    with pytest.raises(ValueError, match="plate_key, or plate_code and plates"):
+        sim.Reconstruction(as_text.trips, as_text.read_recon, as_text.routes, None, as_text.sighting)
+
+
 @pytest.mark.parametrize("later_s, key", [(1800.0, "ABC1234"), (1800.5, "ABC1284")])
 def test_a_misread_is_matched_within_the_default_half_hour(road, later_s, key):
     """ABC1234 is sighted twice (on 0→1 at 0 s, on 3→4 at 300 s); ABC1284, one character away, once, on 1→2
