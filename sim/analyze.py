@@ -204,7 +204,9 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
         write_parquet(analysis.per_device_day, tmp / "reads_per_device_day.parquet")
         analysis.source.malformed.to_csv(tmp / "malformed_rows.csv", index=False, lineterminator="\n")
         if analysis.recon is not None:
-            write_parquet(analysis.recon.trips, tmp / "recon_trips.parquet")
+            trips = analysis.recon.trips  # (its plates written as text, not as the codes it holds)
+            write_parquet(trips.assign(plate_read=pd.Series(np.asarray(trips["plate_read"], dtype=object))),
+                          tmp / "recon_trips.parquet")
         write_json(metrics, tmp / "metrics.json")
         pngs = []
         if figures:

@@ -141,7 +141,8 @@ class Reconstruction:
         One row per reconstructed trip: ``recon_id, plate_read, n_reads,
         start_s, end_s, origin, destination`` (node indices of the first
         read edge's start and the last read edge's end). A read without a
-        plate is a trip of its own, under ``plate_read`` ``None``.
+        plate is a trip of its own, under a missing ``plate_read``. The
+        plates are a categorical (codes into the distinct plates).
     read_recon : numpy.ndarray
         For each input read (input order), its reconstructed trip.
     plate_key : numpy.ndarray
@@ -288,7 +289,8 @@ def reconstruct(
     trips = pd.DataFrame(
         {
             "recon_id": np.arange(n_recon, dtype=np.int64),
-            "plate_read": np.append(np.asarray(plates, dtype=object), np.array([None]))[plate[first]],  # (-1: none)
+            # (codes into the plates, as the reads hold their cameras: 4 bytes a trip, not a text each; -1: none)
+            "plate_read": pd.Categorical.from_codes(plate[first], categories=pd.Index(plates, dtype=object)),
             "n_reads": column("n_reads", np.int64),
             "start_s": column("start_s", float),
             "end_s": column("end_s", float),
