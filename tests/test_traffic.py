@@ -14,7 +14,7 @@ from sim.demand import uniform_trips
 from sim.routing import fastest_routes
 from sim.reads import read_passes
 from sim.routing import route_crossings
-from sim.traffic import ENGINES, drive, simulate
+from sim.traffic import ENGINES, drive, merged_passes, simulate
 
 from conftest import straight_road
 
@@ -223,3 +223,20 @@ def test_compiled_tree_routes_equal_scipy_routes(grid10, perceived):
     assert np.array_equal(a.offsets, b.offsets) and len(a.edges) > 10_000
     assert np.array_equal(a.edges, b.edges)
     np.testing.assert_allclose(a.travel_time, b.travel_time, rtol=1e-12)
+
+
+def test_blocks_passes_merge_as_the_joined_passes_sort():
+    """Blocks of whole vehicles' passes, each sorted, merged by one stable sort on time: the same table as joining
+    them and sorting by time, trip and camera (pandas), with many passes at one time (times on a 3 s grid)."""
+    rng = np.random.default_rng(7)
+    sizes, trips_per_block = [0, 40, 1, 300, 77], [3, 9, 1, 50, 20]
+    firsts = np.concatenate([[0], np.cumsum(trips_per_block)[:-1]])
+    parts = []
+    for n, k in zip(sizes, trips_per_block):
+        part = pd.DataFrame({"trip": rng.integers(0, k, n), "camera": rng.integers(0, 6, n),
+                             "edge": rng.integers(0, 50, n), "backward": rng.random(n) < 0.5,
+                             "time_s": rng.integers(0, 40, n) * 3.0})
+        parts.append(part.sort_values(["time_s", "trip", "camera"], kind="stable", ignore_index=True))
+    joined = pd.concat([p.assign(trip=p["trip"] + r0) for p, r0 in zip(parts, firsts)], ignore_index=True)
+    expected = joined.sort_values(["time_s", "trip", "camera"], kind="stable", ignore_index=True)
+    pd.testing.assert_frame_equal(merged_passes(parts, firsts), expected)
