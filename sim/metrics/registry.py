@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.allocator import release_freed_memory
 from sim._arrays import code_type, positions_in
 from sim.seeds import named_rng
 from sim.network import RoadNetwork
@@ -142,6 +143,8 @@ def compute(
         except NotApplicable as reason:
             out |= {m.name: None, f"{m.name}_reason": str(reason)}
             continue
+        finally:
+            release_freed_memory()  # (each metric's passes over the reads, given back before the next one's)
         if isinstance(result, tuple):
             result, more = result
             view.tables |= more
