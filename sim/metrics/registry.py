@@ -135,6 +135,7 @@ def compute(
     gets the run's own numbers.
     """
     out: dict[str, Any] = {}
+    release_freed_memory()  # (what making the view freed: its reconstruction's and per-trip table's passes)
     for m in METRICS.values():
         if scope not in m.scopes or (only is not None and m.name not in only):
             continue

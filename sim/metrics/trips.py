@@ -273,12 +273,13 @@ def summary_metrics(
     out["vehicle_km_recovered_median_n"] = int(len(km_share))
     out["vehicle_km_recovered_median_ci"] = median_interval(km_share)
     add_share(out, "share_vehicles_km_recovered_ge90", km_share >= 0.9, reason="no vehicle drove")
-    # (only the columns located trips are judged on: a row subset copies every column it keeps)
-    table_columns = ["origin_error_m", "destination_error_m", "start_lag_s", "end_lag_s"]
-    mine_table, mine_trips = trip_table[table_columns], trips[["vehicle_id", "depart_s"]]
+    # (each trip judged located, then the residents' picked: no row subset of the tables is copied)
+    located = trips_located(trip_table, locate_m=locate_m, locate_s=locate_s)
+    depart = trips["depart_s"].to_numpy(float)
     if residents is not None:
-        mine_table, mine_trips = mine_table[mine], mine_trips[mine]
-    return out | movements_located(mine_table, mine_trips, locate_m=locate_m, locate_s=locate_s, n_days=n_days)
+        located, vehicle, depart = located[mine], vehicle[mine], depart[mine]
+    out |= {"locate_m": float(locate_m), "locate_s": float(locate_s)}
+    return out | _located_by_vehicle(located, vehicle, depart, n_days)
 
 
 def sightings_per_plate(plate_read: pd.Series, sighting: np.ndarray | None) -> np.ndarray:
@@ -341,18 +342,38 @@ def movements_located(
     (0.0, 2)
     """
     located = trips_located(trip_table, locate_m=locate_m, locate_s=locate_s)
-    vehicle = trips["vehicle_id"].to_numpy()
-    day = (trips["depart_s"].to_numpy(float) // DAY_S).astype(np.int64)
-    if n_days is not None:
-        day = np.minimum(day, n_days - 1)
     out: dict[str, Any] = {"locate_m": float(locate_m), "locate_s": float(locate_s)}
+    return out | _located_by_vehicle(located, trips["vehicle_id"].to_numpy(), trips["depart_s"].to_numpy(float),
+                                     n_days)
+
+
+def _located_by_vehicle(located: np.ndarray, vehicle: np.ndarray, depart_s: np.ndarray,
+                        n_days: int | None) -> dict[str, Any]:
+    """:func:`movements_located`'s shares from each trip's ``located``, vehicle and departure: per trip, per
+    vehicle (sorted by id) and per vehicle-day (sorted by vehicle, then day), as integer counts (no table of the
+    trips is copied: a county week has 6 M of them)."""
+    day = (depart_s // DAY_S).astype(np.int64)
+    if n_days is not None:
+        np.minimum(day, n_days - 1, out=day)
+    out: dict[str, Any] = {}
     add_share(out, "share_trips_located", located, vehicle, reason="no trip was made")
-    frame = pd.DataFrame({"v": vehicle, "day": day, "located": located})
-    per_vehicle = frame.groupby("v")["located"].mean()
-    add_share(out, "share_vehicles_movements_located_ge90", per_vehicle.to_numpy() >= 0.9, reason="no vehicle drove")
-    per_day = frame.groupby(["v", "day"])["located"].all().reset_index()
-    add_share(out, "share_vehicle_days_located", per_day["located"].to_numpy(), per_day["v"].to_numpy(),
+    # trips in order of vehicle, and of day within it (as a run drives them), are their groups' runs in order;
+    # others are sorted so
+    if not (bool(np.all(vehicle[1:] >= vehicle[:-1])) and bool(np.all((day[1:] >= day[:-1])
+                                                                      | (vehicle[1:] != vehicle[:-1])))):
+        order = np.lexsort((day, vehicle))
+        vehicle, day, located = vehicle[order], day[order], located[order]
+    ids = np.cumsum(new_runs(vehicle)) - 1
+    cell = np.cumsum(new_runs(vehicle, day)) - 1
+    n_vehicles = int(ids[-1]) + 1 if len(ids) else 0
+    trips_of, located_of = np.bincount(ids, minlength=n_vehicles), np.bincount(ids, weights=located,
+                                                                             minlength=n_vehicles)
+    add_share(out, "share_vehicles_movements_located_ge90", located_of / np.maximum(trips_of, 1) >= 0.9,
               reason="no vehicle drove")
+    n_cells = int(cell[-1]) + 1 if len(cell) else 0
+    missed = np.bincount(cell, weights=~np.asarray(located, bool), minlength=n_cells)
+    first = np.flatnonzero(new_runs(cell))
+    add_share(out, "share_vehicle_days_located", missed == 0, vehicle[first], reason="no vehicle drove")
     return out
 
 
