@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import rows_of
 from sim.intervals import add_share
 from sim.network import RoadNetwork
 from sim.routing import Routes
@@ -53,10 +54,13 @@ def trips_over_edges(net: RoadNetwork, edges: np.ndarray, routes: Routes, trips:
     drives = np.zeros(len(trips), bool)
     drives[routes.trip_of_edge()[on[routes.edges]]] = True
     drives &= kept
-    row_of_trip = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
+    # the reads on the edges first (a few of a county week's 12 M), then their trips' rows (no hash of the trips)
     edge = reads["edge"].to_numpy(np.int64)
+    hit = np.flatnonzero(np.append(on, False)[edge])  # (edge -1, none, picks the appended False)
+    hit = hit[edge[hit] >= 0]
+    row_of_trip = rows_of(trips["trip_id"].to_numpy(), reads["trip_id"].to_numpy()[hit])
     read_on = np.zeros(len(trips), bool)
-    read_on[row_of_trip[(row_of_trip >= 0) & (edge >= 0) & on[np.maximum(edge, 0)]]] = True
+    read_on[row_of_trip[row_of_trip >= 0]] = True
     return kept, drives, read_on
 
 

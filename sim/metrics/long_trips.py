@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import first_occurrences, positions_in
+from sim._arrays import first_occurrences, positions_in, rows_of
 from sim.intervals import add_share
 from sim.network import RoadNetwork
 from sim.routing import Routes
@@ -105,7 +105,7 @@ def long_trip_exposure(
     long_rows, total = table.rows, table.total
     if not len(long_rows):
         return None
-    trip_row = pd.Index(trips["trip_id"]).get_indexer(reads["trip_id"])
+    trip_row = rows_of(trips["trip_id"].to_numpy(), reads["trip_id"].to_numpy())  # (no hash table of the trips)
     is_long = np.zeros(len(trips) + 1, bool)
     is_long[long_rows] = True
     mine = np.flatnonzero(is_long[trip_row])  # row -1 (no trip) maps to the extra False
