@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct, rows_of
+from sim._arrays import code_type, distinct, new_runs, rows_of
 from sim.intervals import share_with_interval, wilson
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.routing import Routes
@@ -97,7 +97,8 @@ def exposure_by_area(
                            dtype=np.int64)
     cameras = pd.Series(edge_area[camera_edge]).value_counts()
     vehicle_of_trip = trips["vehicle_id"].to_numpy()
-    area_code = pd.Index(names).get_indexer(edge_area)  # each road's area as a code into names (-1: none)
+    # each road's area as a code into names (-1: none), as small integers: looked up for every read and edge driven
+    area_code = pd.Index(names).get_indexer(edge_area).astype(code_type(len(names) + 1))
     # distinct (vehicle, area) pairs over every edge driven, as integers (a week of a county has 10⁷–10⁸ edges)
     code = area_code[routes.edges]
     driven = code >= 0
@@ -112,7 +113,10 @@ def exposure_by_area(
     seen_pair = distinct(read_vehicle[on_route] * len(names) + read_code[on_route])
     observed = pd.Series(np.bincount(seen_pair % len(names), minlength=len(names)), index=names)
     n_reads = pd.Series(np.bincount(read_code[on_route], minlength=len(names)), index=names)
-    first = trips.sort_values(["vehicle_id", "depart_s"], kind="stable").drop_duplicates("vehicle_id")
+    # each vehicle's first trip (by departure; the first row of a tie), without a sorted copy of the trips table
+    by_vehicle = np.lexsort((trips["depart_s"].to_numpy(), vehicle_of_trip))
+    first = trips.iloc[by_vehicle[new_runs(vehicle_of_trip[by_vehicle])]]
+    del by_vehicle
     home_node = net.node_indices(first["origin"])
     home = pd.Series(node_area[home_node], index=first["vehicle_id"].to_numpy())
     residents = home.value_counts()
@@ -127,7 +131,7 @@ def exposure_by_area(
     resident_trips_read = {name: share_with_interval(read_ge1[rows], vehicle_of_trip[rows])
                            for name, rows in ((name, by_home[cuts[i]:cuts[i + 1]]) for i, name in enumerate(names))
                            if len(rows)}
-    read_by, n_read = np.unique(read_vehicle, return_counts=True)  # (reads per vehicle, then per home)
+    read_by, n_read = _counts(read_vehicle)  # (reads per vehicle, then per home)
     resident_reads = pd.Series(n_read).groupby(home.reindex(read_by).to_numpy()).sum()
     resident_unique = (pd.Series(unique["unique"].to_numpy()).groupby(home.reindex(unique["vehicle_id"]).to_numpy())
                        .mean() if unique is not None and len(unique) else pd.Series(dtype=float))
@@ -159,6 +163,23 @@ def exposure_by_area(
             "resident_uniqueness": float(resident_unique.get(name, np.nan)),
         })
     return pd.DataFrame(rows)
+
+
+def _counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(ids, return_counts=True)``, by counting where the ids are non-negative integers no larger than
+    their number (vehicle ids: a county week's 12 M reads are then counted, not sorted).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in _counts(np.array([4, 1, 4, 0]))], [a.tolist() for a in _counts(np.array([9, -2, 9]))]
+    ([[0, 1, 4], [1, 1, 2]], [[-2, 9], [1, 2]])
+    """
+    ids = np.asarray(ids)
+    if not len(ids) or ids.dtype.kind not in "iu" or int(ids.min()) < 0 or int(ids.max()) > len(ids):
+        return np.unique(ids, return_counts=True)
+    counts = np.bincount(ids)
+    present = np.flatnonzero(counts)
+    return present.astype(ids.dtype), counts[present]
 
 
 def area_summary(table: pd.DataFrame, how: str) -> dict[str, Any]:
