@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim._arrays import shared_codes
+from sim._arrays import first_occurrences, rows_of, shared_codes
 from sim.progress import tick
 from sim.shard import shard_map
 from sim._time import DAY_S
@@ -390,6 +390,13 @@ def plates_read_and_true(reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[
     >>> (read == true).tolist()
     [True, False, False]
     """
-    true = trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
-    vehicle = reads["vehicle_id"].to_numpy()
-    return shared_codes(pd.factorize(reads["plate_read"]), (true.index.get_indexer(vehicle), true.to_numpy()), *more)
+    ids = trips["vehicle_id"].to_numpy()
+    if ids.dtype.kind in "iu" and (not len(ids) or int(ids.min()) >= 0):
+        # each vehicle's first trip by one sort of its id (no hash table of the trips), its reads by binary search
+        ids, first = first_occurrences(ids)
+        true = trips["plate"].iloc[first].to_numpy()  # (a text per vehicle, not per trip)
+    else:
+        firsts = trips.drop_duplicates("vehicle_id")
+        ids, true = firsts["vehicle_id"].to_numpy(), firsts["plate"].to_numpy()
+    return shared_codes(pd.factorize(reads["plate_read"]), (rows_of(ids, reads["vehicle_id"].to_numpy()), true),
+                        *more)
