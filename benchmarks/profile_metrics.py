@@ -81,18 +81,24 @@ class Sampler:
         return max(inside) / 1e9 if inside else self.at(t0)
 
 
-def timed_metrics(events: list[tuple[str, float, float]]) -> Callable[[], None]:
-    """Wrap every registered metric so that each call adds ``(name, start, end)`` to ``events``; returns the
-    function that puts the registry back."""
+def resident_gb() -> float:
+    """The process's resident memory now (GB): a step's start is read when it starts, not from the last sample
+    (up to 0.05 s old: from before the memory the previous step freed was given back)."""
+    return psutil.Process().memory_info().rss / 1e9
+
+
+def timed_metrics(events: list[tuple[str, float, float, float]]) -> Callable[[], None]:
+    """Wrap every registered metric so that each call adds ``(name, start, end, GB at start)`` to ``events``;
+    returns the function that puts the registry back."""
     original = dict(registry.METRICS)
 
     def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def clocked(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
+            start, held = time.perf_counter(), resident_gb()
             try:
                 return function(*args, **kwargs)
             finally:
-                events.append((name, start, time.perf_counter()))
+                events.append((name, start, time.perf_counter(), held))
         return clocked
 
     for key, m in original.items():
@@ -129,30 +135,30 @@ def main() -> None:
     # a library scenario by its name, as `curtain run NAME` takes it (a file of that name comes first)
     named = None if args.scenario.exists() else find_scenario(str(args.scenario))
     scenario = load_scenario(named or args.scenario, overrides=args.overrides)
-    stages: list[tuple[str, float, float]] = []
-    metrics: list[tuple[str, float, float]] = []
-    clock = [time.perf_counter()]
+    stages: list[tuple[str, float, float, float]] = []
+    metrics: list[tuple[str, float, float, float]] = []
+    clock = [time.perf_counter(), resident_gb()]
 
     def progress(name: str) -> None:
         now = time.perf_counter()
-        stages.append((name, clock[0], now))
-        clock[0] = now
+        stages.append((name, clock[0], now, clock[1]))
+        clock[0], clock[1] = now, resident_gb()
 
     restore = timed_metrics(metrics)
     try:
         with Sampler() as memory, tracker:
-            clock[0] = time.perf_counter()
+            clock[0], clock[1] = time.perf_counter(), resident_gb()
             simulate_scenario(scenario, progress)
     finally:
         restore()
     print(f"{scenario.name}: {' '.join(args.overrides) or 'as written'}")
     print(f"{'':36s} {'seconds':>8s} {'start GB':>9s} {'peak GB':>8s} {'end GB':>7s}")
     for kind, rows in (("stage", stages), ("metric", metrics)):
-        for name, t0, t1 in rows:
-            print(f"{kind + ' ' + name:36s} {t1 - t0:8.1f} {memory.at(t0):9.2f} {memory.peak(t0, t1):8.2f} "
+        for name, t0, t1, held in rows:
+            print(f"{kind + ' ' + name:36s} {t1 - t0:8.1f} {held:9.2f} {max(memory.peak(t0, t1), held):8.2f} "
                   f"{memory.at(t1):7.2f}")
     print("metrics by how far they rose above their start (GB):")
-    rises = sorted(((memory.peak(t0, t1) - memory.at(t0), name) for name, t0, t1 in metrics), reverse=True)
+    rises = sorted(((max(memory.peak(t0, t1), held) - held, name) for name, t0, t1, held in metrics), reverse=True)
     for rise, name in rises[:10]:
         print(f"  {name:34s} {rise:5.2f}")
     if args.peak_sites:
