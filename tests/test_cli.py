@@ -268,3 +268,25 @@ def test_the_run_summary_gives_recall_and_precision_of_trips_sighted_twice():
          "route_precision_mean_ge2": 0.75, "route_precision_mean_ge2_ci": [0.7, 0.8]})}
     assert rows["route recall, trips sighted ≥ 2 times"] == "50%"
     assert rows["route precision, trips sighted ≥ 2 times"] == "75%"
+
+
+def test_ctrl_c_while_curtain_loads_says_one_line():
+    """The installed ``curtain`` command, interrupted while the package loads (a Ctrl-C in its first second,
+    made here by an import hook that raises it when ``sim.cli`` is imported): one line, status 130, no
+    traceback. The same command with nothing interrupted prints its help."""
+    import subprocess
+    import sys
+
+    command = ("from importlib.metadata import entry_points; import sys; "
+               "curtain = [e for e in entry_points(group='console_scripts') if e.name == 'curtain'][0]; "
+               "sys.argv = ['curtain', '--help']; {hook}curtain.load()()")
+    hook = ("class Stop:\n    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'sim.cli':\n            raise KeyboardInterrupt\n"
+            "sys.meta_path.insert(0, Stop()); ")
+    stopped = subprocess.run([sys.executable, "-c", "import sys\n" + hook + command.format(hook="")],
+                             capture_output=True, text=True, timeout=120)
+    assert stopped.returncode == 130, stopped.stderr
+    assert stopped.stderr.strip() == "interrupted while Curtain was loading; nothing was run or written"
+    helped = subprocess.run([sys.executable, "-c", command.format(hook="")], capture_output=True, text=True,
+                            timeout=120)
+    assert helped.returncode == 0 and "Usage: curtain" in helped.stdout, helped.stderr
