@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -83,6 +84,53 @@ def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ordered = packed >> position_bits
     keep = new_runs(ordered)
     return ordered[keep], packed[keep] & ((1 << position_bits) - 1)
+
+
+def first_rows(keys: np.ndarray) -> np.ndarray:
+    """Where each distinct key first occurs, in increasing order: ``np.sort(np.unique(keys,
+    return_index=True)[1])``.
+
+    Keys that are dense non-negative integers (below four times their number, as sighting ids are) are marked
+    in a table of the keys seen, in one compiled pass (a county week's 12 M sightings: no 64-bit packing and
+    sort, 0.4 GB less at the person metrics' peak); others go through :func:`first_occurrences`.
+
+    Examples
+    --------
+    >>> first_rows(np.array([7, 3, 7, 0, 3])).tolist()
+    [0, 1, 3]
+    >>> a = np.random.default_rng(2).integers(0, 500, 3_000)
+    >>> bool(np.array_equal(first_rows(a), np.sort(np.unique(a, return_index=True)[1])))
+    True
+    >>> sparse = (a.astype(np.int32) * 1_000_003) % 97_777  # (keys far above their number: the other path)
+    >>> bool(np.array_equal(first_rows(sparse), np.sort(np.unique(sparse, return_index=True)[1])))
+    True
+    """
+    keys = np.asarray(keys)
+    if not len(keys):
+        return np.zeros(0, np.int64)
+    if keys.dtype.kind in "iu" and int(keys.min()) >= 0 and int(keys.max()) < 4 * len(keys):
+        return _first_rows(keys, int(keys.max()) + 1)
+    return np.sort(first_occurrences(keys)[1], kind="stable")
+
+
+@numba.njit(cache=True)
+def _first_rows(keys: np.ndarray, n_keys: int) -> np.ndarray:  # pragma: no cover - compiled
+    """:func:`first_rows`, compiled: one pass to count the distinct keys, one to note where each first occurs."""
+    seen = np.zeros(n_keys, np.bool_)
+    n = 0
+    for key in keys:
+        if not seen[key]:
+            seen[key] = True
+            n += 1
+    seen[:] = False
+    out = np.empty(n, np.int64)
+    n = 0
+    for i in range(len(keys)):
+        if not seen[keys[i]]:
+            seen[keys[i]] = True
+            out[n] = i
+            n += 1
+    return out
 
 
 def member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, distinct, distinct_counts, first_occurrences, new_runs, ranked_pairs, run_codes
+from sim._arrays import code_type, distinct, distinct_counts, first_rows, new_runs, ranked_pairs, run_codes
 from sim import shard
 
 #: Drawn sets per chunk of :func:`block_holders` (bounds its arrays: a set's points are each held by hundreds of
@@ -236,8 +236,7 @@ def sighting_blocks(reads: pd.DataFrame, plate_key: np.ndarray | None = None,
         code, plates = pd.factorize(plate, sort=True)
     else:
         code, plates = key_codes
-    rows = (np.sort(first_occurrences(np.asarray(sighting))[1], kind="stable") if sighting is not None and len(reads)
-            else np.arange(len(reads)))
+    rows = first_rows(sighting) if sighting is not None and len(reads) else np.arange(len(reads))
     code = np.asarray(code)[rows]
     rows = rows[code >= 0]
     code = code[code >= 0]
