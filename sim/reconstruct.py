@@ -170,8 +170,14 @@ class Reconstruction:
     plate_code: np.ndarray | None = None
     plates: np.ndarray | None = None
 
-    def __init__(self, trips: pd.DataFrame, read_recon: np.ndarray, routes: Routes, plate_key: np.ndarray | None,
-                 sighting: np.ndarray, plate_code: np.ndarray | None = None, plates: np.ndarray | None = None) -> None:
+    def __init__(self, trips: pd.DataFrame, read_recon: np.ndarray, routes: Routes,
+                 plate_key: np.ndarray | None = None, sighting: np.ndarray | None = None,
+                 plate_code: np.ndarray | None = None, plates: np.ndarray | None = None, *,
+                 given_key: np.ndarray | None = None) -> None:
+        # (given_key: the stored field, as dataclasses.replace passes it back; plate_key given wins)
+        plate_key = given_key if plate_key is None else plate_key
+        if sighting is None:
+            raise TypeError("a Reconstruction needs each read's sighting (sighting=)")
         if plate_key is None and (plate_code is None or plates is None):
             raise ValueError("a Reconstruction needs plate_key, or plate_code and plates to build it from")
         for name, value in (("trips", trips), ("read_recon", read_recon), ("routes", routes), ("given_key", plate_key),

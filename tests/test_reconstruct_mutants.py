@@ -13,6 +13,7 @@ taken at its middle: the drive from a read on edge ``(a, a+1)`` to one on ``(b, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -276,6 +277,10 @@ def test_text_plates_keys_are_built_when_asked_for(road):
     assert pd.isna(as_text.plate_key[3]) and pd.isna(as_objects.plate_key[3])
     with pytest.raises(ValueError, match="plate_key, or plate_code and plates"):
         sim.Reconstruction(as_text.trips, as_text.read_recon, as_text.routes, None, as_text.sighting)
+    for recon in (as_text, as_objects):  # dataclasses.replace, as on any frozen dataclass, keeps every field
+        moved = dataclasses.replace(recon, sighting=recon.sighting + 1)
+        assert moved.sighting.tolist() == (recon.sighting + 1).tolist()
+        assert moved.plate_key[:3].tolist() == ["AA", "AA", "AA"] and pd.isna(moved.plate_key[3])
 
 
 @pytest.mark.parametrize("later_s, key", [(1800.0, "ABC1234"), (1800.5, "ABC1284")])
