@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type
+from sim._arrays import code_type, first_rows
 from sim.intervals import add_share
 from sim.reads import plates_read_and_true
 from sim.reconstruct import Reconstruction
@@ -65,7 +64,8 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
 def appearance_codes(code: np.ndarray) -> np.ndarray:
     """Codes renumbered in order of first appearance, as ``pd.factorize`` (unsorted) numbers values (-1 kept).
 
-    One compiled pass, 32-bit where the codes fit (a county week's 12 M reads: no 64-bit copy, no sort).
+    Where each code first appears comes from one compiled pass (:func:`sim._arrays.first_rows`; a county week's
+    12 M reads: no 64-bit copy, no sort); 32-bit where the codes fit.
 
     Examples
     --------
@@ -75,22 +75,8 @@ def appearance_codes(code: np.ndarray) -> np.ndarray:
     code = np.asarray(code)
     if not np.issubdtype(code.dtype, np.integer):
         code = code.astype(np.int64)
-    n_codes = int(code.max()) + 1 if len(code) else 0
-    return _appearance(code, n_codes, np.empty(len(code), code_type(n_codes)))
-
-
-@numba.njit(cache=True)
-def _appearance(code: np.ndarray, n_codes: int, out: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """:func:`appearance_codes`, compiled: each code's number is the count of distinct codes seen before it."""
-    number = np.full(max(n_codes, 0), -1, np.int64)
-    seen = 0
-    for i in range(len(code)):
-        c = code[i]
-        if c < 0:
-            out[i] = -1
-            continue
-        if number[c] < 0:
-            number[c] = seen
-            seen += 1
-        out[i] = number[c]
-    return out
+    values = code[first_rows(code + 1)]  # (-1, no plate, shifted to 0: first_rows takes keys ≥ 0)
+    values = values[values >= 0]  # each code once, in order of first appearance
+    lookup = np.full(int(values.max()) + 2 if len(values) else 1, -1, code_type(len(values)))
+    lookup[values] = np.arange(len(values))
+    return lookup[code]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim._arrays import (distinct, distinct_counts, first_occurrences, member, new_runs, ranked_pairs, rows_of,
-                         shared_codes)
+                         run_codes, shared_codes)
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
 from sim.network import RoadNetwork
@@ -363,17 +363,15 @@ def _located_by_vehicle(located: np.ndarray, vehicle: np.ndarray, depart_s: np.n
                                                                       | (vehicle[1:] != vehicle[:-1])))):
         order = np.lexsort((day, vehicle))
         vehicle, day, located = vehicle[order], day[order], located[order]
-    ids = np.cumsum(new_runs(vehicle)) - 1
-    cell = np.cumsum(new_runs(vehicle, day)) - 1
-    n_vehicles = int(ids[-1]) + 1 if len(ids) else 0
-    trips_of, located_of = np.bincount(ids, minlength=n_vehicles), np.bincount(ids, weights=located,
-                                                                             minlength=n_vehicles)
+    vehicles, ids = run_codes(vehicle)
+    trips_of, located_of = np.bincount(ids, minlength=len(vehicles)), np.bincount(ids, weights=located,
+                                                                                minlength=len(vehicles))
     add_share(out, "share_vehicles_movements_located_ge90", located_of / np.maximum(trips_of, 1) >= 0.9,
               reason="no vehicle drove")
-    n_cells = int(cell[-1]) + 1 if len(cell) else 0
-    missed = np.bincount(cell, weights=~np.asarray(located, bool), minlength=n_cells)
-    first = np.flatnonzero(new_runs(cell))
-    add_share(out, "share_vehicle_days_located", missed == 0, vehicle[first], reason="no vehicle drove")
+    new_cell = new_runs(vehicle, day)  # (each vehicle-day's first trip)
+    cell = np.cumsum(new_cell) - 1
+    missed = np.bincount(cell, weights=~np.asarray(located, bool), minlength=int(new_cell.sum()))
+    add_share(out, "share_vehicle_days_located", missed == 0, vehicle[new_cell], reason="no vehicle drove")
     return out
 
 
