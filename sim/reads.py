@@ -391,7 +391,7 @@ def plates_read_and_true(reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[
     [True, False, False]
     """
     ids = trips["vehicle_id"].to_numpy()
-    if ids.dtype.kind in "iu" and (not len(ids) or int(ids.min()) >= 0):
+    if ids.dtype.kind in "iu":
         # each vehicle's first trip by one sort of its id (no hash table of the trips), its reads by binary search
         ids, first = first_occurrences(ids)
         true = trips["plate"].iloc[first].to_numpy()  # (a text per vehicle, not per trip)
