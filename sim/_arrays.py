@@ -253,14 +253,21 @@ def rows_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     [1, -1]
     >>> rows_of(np.array([3, 1], dtype=np.uint64), np.array([1], dtype=np.uint64)).tolist()   # not increasing
     [1]
+    >>> rng = np.random.default_rng(2)
+    >>> ids, wanted = np.unique(rng.integers(-50, 900, 300)), rng.integers(-60, 960, 5_000)
+    >>> np.array_equal(rows_of(ids, wanted), pd.Index(ids).get_indexer(wanted))
+    True
     """
     ids, wanted = np.asarray(ids), np.asarray(wanted)
     if not len(ids) or not (ids.dtype.kind in "iu" and wanted.dtype.kind in "iu") or not (ids[1:] > ids[:-1]).all():
         return np.asarray(pd.Index(ids).get_indexer(wanted), dtype=np.int64)
     if ids[0] == 0 and ids[-1] == len(ids) - 1:  # increasing from 0 to n - 1: each id is its own row
-        return np.where((wanted >= 0) & (wanted < len(ids)), wanted, -1).astype(np.int64)
-    at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
-    return np.where(ids[at] == wanted, at, -1).astype(np.int64)
+        return np.where((wanted >= 0) & (wanted < len(ids)), wanted, -1).astype(np.int64, copy=False)
+    # one int64 per id wanted, worked in place (a county week's 12 M reads: 0.1 GB an array)
+    at = np.searchsorted(ids, wanted).astype(np.int64, copy=False)
+    np.minimum(at, len(ids) - 1, out=at)
+    at[ids[at] != wanted] = -1
+    return at
 
 
 def distinct_counts(group: np.ndarray, item: np.ndarray, minlength: int = 0) -> np.ndarray:

@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim._arrays import first_occurrences, rows_of, shared_codes
+from sim._arrays import first_occurrences, rows_of, shared_codes, used_codes
 from sim.progress import tick
+from sim import shard
 from sim.shard import shard_map
 from sim._time import DAY_S
 
@@ -210,11 +211,11 @@ def read_days(
 ) -> Iterator[pd.DataFrame]:
     """The reads of time-ordered ``passes``, one day at a time (see :func:`read_passes`); at least one frame."""
     next_id = 0
-    for shard in _day_shards(passes, trips, layout, start, rng, duplicate_rate, _day_bounds(passes)):
-        reads = _read_chunk(*shard)
+    for day in _day_shards(passes, trips, layout, start, rng, duplicate_rate, _day_bounds(passes)):
+        reads = _read_chunk(*day)
         reads["read_id"] += next_id
         next_id += len(reads)
-        tick(len(shard[0]))
+        tick(len(day[0]))
         yield reads
 
 
@@ -390,13 +391,52 @@ def plates_read_and_true(reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[
     >>> (read == true).tolist()
     [True, False, False]
     """
+    return _plates_read_and_true(reads, vehicle_plates(trips), *more)
+
+
+def plates_read_and_true_by_block(
+    reads: pd.DataFrame, trips: pd.DataFrame, key: tuple[np.ndarray, Any] | None = None,
+    size: int | None = None,
+) -> Iterator[tuple[slice, list[np.ndarray]]]:
+    """:func:`plates_read_and_true` of each block of ``size`` consecutive reads, with the block: the codes of a
+    block compare only within it (each block's plates are factorized on their own), so a comparison of a read's
+    own plates (as read, true, ``key``: a reconstruction's :meth:`~sim.reconstruct.Reconstruction.key_codes`)
+    made block by block gives the same booleans as over every read at once, and the passes over a county
+    week's 12 M reads hold one block's codes at a time (``size``: :data:`sim.shard.READS_PER_BLOCK`).
+
+    Examples
+    --------
+    >>> reads = pd.DataFrame({"plate_read": ["AB1", "AB7", "AB1"], "vehicle_id": [3, 3, 4]})
+    >>> trips = pd.DataFrame({"vehicle_id": [3, 4], "plate": ["AB1", "XY2"]})
+    >>> [(block.start, (read == true).tolist()) for block, (read, true) in plates_read_and_true_by_block(
+    ...     reads, trips, size=2)]
+    [(0, [True, False]), (2, [False])]
+    """
+    size = shard.READS_PER_BLOCK if size is None else size
+    if size < 1:
+        raise ValueError(f"a block holds at least one read; got size {size}")
+    vehicles = vehicle_plates(trips)
+    for a in range(0, len(reads), size):
+        block = slice(a, min(a + size, len(reads)))
+        # (only the plates the block's keys use: the run's every plate is not hashed again per block)
+        more = () if key is None else (used_codes(key[0][block], key[1]),)
+        yield block, _plates_read_and_true(reads.iloc[block], vehicles, *more)
+
+
+def vehicle_plates(trips: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each vehicle's id and its true plate (its first trip's ``plate``)."""
     ids = trips["vehicle_id"].to_numpy()
     if ids.dtype.kind in "iu":
         # each vehicle's first trip by one sort of its id (no hash table of the trips), its reads by binary search
         ids, first = first_occurrences(ids)
-        true = trips["plate"].iloc[first].to_numpy()  # (a text per vehicle, not per trip)
-    else:
-        firsts = trips.drop_duplicates("vehicle_id")
-        ids, true = firsts["vehicle_id"].to_numpy(), firsts["plate"].to_numpy()
-    return shared_codes(pd.factorize(reads["plate_read"]), (rows_of(ids, reads["vehicle_id"].to_numpy()), true),
-                        *more)
+        return ids, trips["plate"].iloc[first].to_numpy()  # (a text per vehicle, not per trip)
+    firsts = trips.drop_duplicates("vehicle_id")
+    return firsts["vehicle_id"].to_numpy(), firsts["plate"].to_numpy()
+
+
+def _plates_read_and_true(reads: pd.DataFrame, vehicles: tuple[np.ndarray, np.ndarray],
+                          *more: tuple[np.ndarray, Any]) -> list[np.ndarray]:
+    """:func:`plates_read_and_true` with each vehicle's plate found (:func:`vehicle_plates`)."""
+    ids, true = vehicles
+    return shared_codes(pd.factorize(reads["plate_read"]), used_codes(rows_of(ids, reads["vehicle_id"].to_numpy()),
+                                                                      true), *more)

@@ -37,7 +37,7 @@ from scipy.special import gammaincinv
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.intervals import add_share, mean_interval
-from sim.reads import plates_read_and_true
+from sim.reads import plates_read_and_true_by_block
 from sim.scenario.searches import REACHES, SearchPurpose, Searches
 
 #: How an agency stands to the scenario's state: one of these (by :func:`jurisdiction`).
@@ -174,8 +174,9 @@ class SearchReads:
                retention_days: dict[str, float], sample_share: float = 1.0) -> SearchReads:
         """From a run's reads (truth: ``vehicle_id`` and each trip's ``plate``; used to score, not to infer)."""
         vehicle = reads["vehicle_id"].to_numpy(np.int64)
-        read_plate, true_plate = plates_read_and_true(reads, trips)
-        right = read_plate == true_plate  # (as codes: never a Python object per read)
+        # (as codes, block by block of reads: never a Python object per read, nor the whole run's codes at once)
+        right = np.concatenate([np.zeros(0, bool), *(read_plate == true_plate for _, (read_plate, true_plate)
+                                                      in plates_read_and_true_by_block(reads, trips))])
         right &= camera_row >= 0
         row = camera_row[right]
         order = np.lexsort((reads["time_s"].to_numpy(float)[right], vehicle[right]))

@@ -189,3 +189,49 @@ def test_person_metrics_in_blocks_of_plates_are_the_person_metrics_at_once(monke
     for table in ("predictability", "vehicle_uniqueness"):
         pd.testing.assert_frame_equal(sim.tables[table], blocked.tables[table], check_exact=True)
     assert scored["uniqueness_k2_n"] > 100 and 0 < scored["uniqueness_k2"] < 1
+
+
+@pytest.mark.parametrize("size", [7, 1_000_000])
+def test_misread_scores_in_blocks_of_reads_are_the_plates_compared_one_by_one(size, monkeypatch):
+    """Misreads recovered and matches wrong, scored in blocks of 7 reads (each block's plates factorized on its
+    own) or in one, are the counts of comparing each read's three plates as text, read by read."""
+    from sim.metrics.quality import misread_matching
+
+    scenario = load_scenario(overrides=[*OVERRIDES, "cameras.misread_rate=0.1", "reconstruct.misread_tolerance=true"])
+    sim = simulate_scenario(scenario)
+    monkeypatch.setattr("sim.shard.READS_PER_BLOCK", size)
+    scores = misread_matching(sim.reads, sim.trips, sim.recon)
+    true_plate = sim.trips.drop_duplicates("vehicle_id").set_index("vehicle_id")["plate"]
+    as_read = sim.reads["plate_read"].tolist()
+    true = true_plate.reindex(sim.reads["vehicle_id"]).tolist()
+    key = sim.recon.plate_key.tolist()
+    misread = [r != t for r, t in zip(as_read, true)]
+    moved = [k != r for k, r in zip(key, as_read)]
+    assert scores["n_misreads"] == sum(misread) > 50
+    assert scores["n_matched"] == sum(moved) > 20
+    recovered = [k == t for k, t, m in zip(key, true, misread) if m]
+    wrong = [k != t for k, t, m in zip(key, true, moved) if m]
+    assert scores["share_misreads_recovered"] == pytest.approx(sum(recovered) / len(recovered), abs=1e-12)
+    assert scores["share_matches_wrong"] == pytest.approx(sum(wrong) / len(wrong), abs=1e-12)
+
+
+@pytest.mark.parametrize("size", [1, 7, 1_000_000])
+def test_trip_splits_judged_in_blocks_of_pairs_are_the_pairs_judged_one_by_one(size, monkeypatch):
+    """Consecutive reads of a plate (by time), judged same-trip or new-trip in blocks of 1 or 7 pairs or in one,
+    against a loop over each plate's reads in pandas' (plate, time) order; a parked read is a trip of its own."""
+    from sim.metrics.quality import trip_split_accuracy
+
+    scenario = load_scenario(overrides=[*OVERRIDES, "cameras.misread_rate=0.05"])
+    sim = simulate_scenario(scenario)
+    monkeypatch.setattr("sim.shard.READS_PER_BLOCK", size)
+    got = trip_split_accuracy(sim.reads, sim.recon)
+    table = pd.DataFrame({"key": pd.Series(sim.recon.plate_key, dtype=object).fillna("\0none"),
+                          "t": sim.reads["time_s"].to_numpy(), "trip": sim.reads["trip_id"].to_numpy(),
+                          "recon": sim.recon.read_recon}).reset_index()
+    right = []
+    for _, reads in table.sort_values(["t", "index"], kind="stable").groupby("key", sort=False):
+        for (_, a), (_, b) in zip(reads.iterrows(), reads.iloc[1:].iterrows()):
+            same_trip = a["trip"] == b["trip"] and a["trip"] >= 0
+            right.append(same_trip == (a["recon"] == b["recon"]))
+    assert got["trip_split_accuracy_n"] == len(right) > 500
+    assert got["trip_split_accuracy"] == pytest.approx(np.mean(right), abs=1e-12)

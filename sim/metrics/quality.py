@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from sim._arrays import code_type, first_rows
+from sim import shard
 from sim.intervals import add_share
-from sim.reads import plates_read_and_true
+from sim.reads import plates_read_and_true_by_block
 from sim.reconstruct import Reconstruction
 
 
@@ -21,23 +22,26 @@ def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> dict[str,
     the effective size of pairs clustered by plate).
     """
     out: dict[str, Any] = {}
-    # each array made once and freed when used (a county week's 12 M reads: every int64 copy is 0.1 GB)
+    # one sort of the reads by plate (in order of first appearance) and time, then the pairs of consecutive
+    # reads judged block by block of that order (a county week's 12 M reads: one block's copies at a time)
     key = appearance_codes(recon.key_codes()[0])
     order = np.lexsort((reads["time_s"].to_numpy(), key))
-    key = key[order]
-    same_plate = key[1:] == key[:-1]
-    plate_of_pair = key[1:][same_plate]
-    del key
-    trip = reads["trip_id"].to_numpy()[order]
-    parked = np.flatnonzero(trip < 0)
-    trip[parked] = -1 - parked  # each parked sighting is its own "trip"
-    same_trip = trip[1:] == trip[:-1]
-    del trip
-    recon_id = recon.read_recon[order]
-    del order
-    right = same_trip == (recon_id[1:] == recon_id[:-1])
-    del recon_id, same_trip
-    add_share(out, "trip_split_accuracy", right[same_plate], plate_of_pair, reason="no plate was read twice")
+    trip_id = reads["trip_id"].to_numpy()
+    right: list[np.ndarray] = []
+    plate_of_pair: list[np.ndarray] = []
+    n_pairs = max(len(order) - 1, 0)
+    for a in range(0, n_pairs, shard.READS_PER_BLOCK):
+        rows = order[a:min(a + shard.READS_PER_BLOCK, n_pairs) + 1]  # pairs a… of the order: each read and the next
+        plate = key[rows]
+        same_plate = plate[1:] == plate[:-1]
+        trip = trip_id[rows]
+        parked = np.flatnonzero(trip < 0)
+        trip[parked] = -1 - (a + parked)  # each parked sighting is its own "trip" (numbered by its place in order)
+        recon_id = recon.read_recon[rows]
+        right.append(((trip[1:] == trip[:-1]) == (recon_id[1:] == recon_id[:-1]))[same_plate])
+        plate_of_pair.append(plate[1:][same_plate])
+    add_share(out, "trip_split_accuracy", np.concatenate([np.zeros(0, bool), *right]),
+              np.concatenate([key[:0], *plate_of_pair]), reason="no plate was read twice")
     return out
 
 
@@ -51,14 +55,27 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
     """
     vehicle = reads["vehicle_id"].to_numpy()
     # each read's plate as read, its vehicle's true plate and the key it is filed under, as codes of one
-    # factorization of their distinct values (never a Python object per read); a missing plate equals nothing
-    read_plate, true_plate, key = plates_read_and_true(reads, trips, recon.key_codes())
-    misread = read_plate != true_plate
-    moved = key != read_plate
-    out: dict[str, Any] = {"n_misreads": int(misread.sum()), "n_matched": int(moved.sum())}
-    add_share(out, "share_misreads_recovered", key[misread] == true_plate[misread], vehicle[misread])
-    add_share(out, "share_matches_wrong", key[moved] != true_plate[moved], vehicle[moved])
+    # factorization of their distinct values (never a Python object per read); a missing plate equals nothing.
+    # Block by block of reads: only a read's own plates are compared, so a block's codes are its own
+    recovered: list[tuple[np.ndarray, np.ndarray]] = []
+    wrong: list[tuple[np.ndarray, np.ndarray]] = []
+    for block, (read_plate, true_plate, key) in plates_read_and_true_by_block(reads, trips, recon.key_codes()):
+        misread, moved = read_plate != true_plate, key != read_plate
+        recovered.append((key[misread] == true_plate[misread], vehicle[block][misread]))
+        wrong.append((key[moved] != true_plate[moved], vehicle[block][moved]))
+    # (every misread, and every read moved: whether each was right or wrong, and its vehicle)
+    recovered_right, recovered_of = _joined(recovered, vehicle)
+    wrong_right, wrong_of = _joined(wrong, vehicle)
+    out: dict[str, Any] = {"n_misreads": len(recovered_right), "n_matched": len(wrong_right)}
+    add_share(out, "share_misreads_recovered", recovered_right, recovered_of)
+    add_share(out, "share_matches_wrong", wrong_right, wrong_of)
     return out
+
+
+def _joined(parts: list[tuple[np.ndarray, np.ndarray]], vehicle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks' (booleans, vehicles) each joined into one array, in the blocks' order (empty: none)."""
+    return (np.concatenate([np.zeros(0, bool), *(right for right, _ in parts)]),
+            np.concatenate([vehicle[:0], *(of for _, of in parts)]))
 
 
 def appearance_codes(code: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import (distinct, distinct_counts, first_occurrences, member, new_runs, ranked_pairs, rows_of,
+from sim._arrays import (distinct_counts, first_occurrences, first_rows, member, new_runs, ranked_pairs, rows_of,
                          run_codes, shared_codes)
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
@@ -233,7 +233,7 @@ def summary_metrics(
     out: dict[str, Any] = {
         "n_trips": n_trips,
         "n_reads": int(len(reads)),
-        "n_sightings": int(len(distinct(sighting))) if sighting is not None else int(len(reads)),
+        "n_sightings": len(first_rows(sighting)) if sighting is not None else int(len(reads)),
         "n_cameras": int(n_cameras),
         "n_vehicles": n_vehicles,
         "n_days": int(n_days),
@@ -289,13 +289,25 @@ def sightings_per_plate(plate_read: pd.Series, sighting: np.ndarray | None) -> n
     --------
     >>> sightings_per_plate(pd.Series(["A", "B", "A", "A"]), np.array([0, 5, 0, 3])).tolist()
     [2, 1]
+    >>> sightings_per_plate(pd.Series(["A", "B", "A"]), np.array([0, 0, 1])).tolist()  # a sighting of two plates
+    [2, 1]
     """
-    code = pd.factorize(plate_read)[0].astype(np.int64)
-    read = code >= 0  # (a read without a plate is no plate's)
-    code = code[read]
+    code = pd.factorize(plate_read)[0]
     if sighting is None:
+        code = code[code >= 0]  # (a read without a plate is no plate's)
         return np.bincount(code) if len(code) else np.zeros(0, np.int64)
-    sighting = np.asarray(sighting, np.int64)[read]
+    sighting = np.asarray(sighting)
+    first = first_rows(sighting)
+    if len(first) and int(sighting.min()) >= 0 and int(sighting.max()) < 4 * len(sighting):  # (dense ids)
+        # each sighting one plate's (a reconstruction's are: one pass of one plate as read): counted from each
+        # sighting's first read, in one compiled pass, once every read is checked to carry its sighting's plate
+        plate_of = np.zeros(int(sighting.max()) + 1, code.dtype)
+        plate_of[sighting[first]] = code[first]
+        if np.array_equal(plate_of[sighting], code):
+            plates = code[first]
+            return np.bincount(plates[plates >= 0], minlength=int(code.max()) + 1)
+    read = code >= 0
+    code, sighting = code[read], sighting[read].astype(np.int64)
     return distinct_counts(code, sighting, minlength=int(code.max()) + 1 if len(code) else 0)
 
 
