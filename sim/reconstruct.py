@@ -285,8 +285,10 @@ def reconstruct(
         read_recon[order[a:b]] = part.recon + offset
     del order
     first = np.concatenate([part.first + a for (a, _), part in zip(blocks, parts)]) if parts else np.zeros(0, np.int64)
+    # (the routes' edges as 32-bit numbers where the network's fit: a county week's reconstructed routes hold
+    # 27 M edges through every metric, 0.11 GB, not 0.22)
     route_offsets, flat = Routes.scatter(n_recon, [(np.arange(offsets[k], offsets[k + 1]), part.routes)
-                                                   for k, part in enumerate(parts)])
+                                                   for k, part in enumerate(parts)], code_type(net.n_edges))
     travel = np.concatenate([part.routes.travel_time for part in parts]) if parts else np.zeros(0)
 
     def column(name: str, dtype: type) -> np.ndarray:

@@ -100,7 +100,9 @@ def stack_views(named: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     columns: dict[str, Any] = {}
     for column in first.columns:
         if column == "view":
-            names = pd.Series([name for name, _ in named], dtype=first["view"].dtype)
+            dtype = first["view"].dtype  # (a table's own one-name categorical stacks as text)
+            names = pd.Series([name for name, _ in named], dtype="str" if isinstance(dtype, pd.CategoricalDtype)
+                              else dtype)
             columns[column] = names.iloc[np.repeat(np.arange(len(named)), lengths)].reset_index(drop=True)
             continue
         out = np.empty(int(ends[-1]), dtype=first[column].to_numpy().dtype)

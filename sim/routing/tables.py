@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -49,9 +50,11 @@ class Routes:
         return Routes(offsets, self.edges[flat], self.travel_time[rows])
 
     @staticmethod
-    def scatter(n_trips: int, parts: list[tuple[np.ndarray, Routes]]) -> tuple[np.ndarray, np.ndarray]:
+    def scatter(n_trips: int, parts: list[tuple[np.ndarray, Routes]],
+                dtype: type[np.signedinteger[Any]] = np.int64) -> tuple[np.ndarray, np.ndarray]:
         """Offsets and flat edges of ``n_trips`` trips put together from ``parts``: each the trips' rows and
-        their routes (row ``i`` of a part is trip ``rows[i]``); trips in no part get an empty route.
+        their routes (row ``i`` of a part is trip ``rows[i]``); trips in no part get an empty route. The edges are
+        of ``dtype`` (int32 holds any network's edge numbers below 2³¹, in half the memory).
 
         Examples
         --------
@@ -65,7 +68,7 @@ class Routes:
         for rows, part in parts:
             lengths[rows] = np.diff(part.offsets)
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        edges = np.empty(int(offsets[-1]), np.int64)
+        edges = np.empty(int(offsets[-1]), dtype)
         for rows, part in parts:
             # each part's routes, edge by edge, moved to their trips' places in the flat array
             steps = np.diff(part.offsets)
