@@ -68,17 +68,23 @@ def agencies_seeing_plate(run_dir: str | Path, plate: str, start: datetime, end:
     Uses the run's access paths (metrics.json) and each operator's retention
     (scenario.toml).
     """
+    if pd.Timestamp(start) > pd.Timestamp(end):
+        raise CurtainError(f"the window ends before it starts (--from {start:%Y-%m-%dT%H:%M} is after "
+                           f"--to {end:%Y-%m-%dT%H:%M}): give the earlier time as --from")
     run_dir = Path(run_dir)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     scenario = tomllib.loads((run_dir / "scenario.toml").read_text())
     retention = {op["name"]: op["retention_days"] for op in scenario.get("operators", [])}
     history = plate_history(run_dir, plate)
     history = history[(history["timestamp"] >= pd.Timestamp(start)) & (history["timestamp"] <= pd.Timestamp(end))]
+    # each read's operator's retention in days (-1: an operator the scenario does not list keeps nothing); as
+    # numbers even when the window holds no read
+    kept_days = history["operator"].map(retention).astype(float).fillna(-1.0)
     rows = []
     for agency, info in sorted(metrics.get("agencies", {}).items()):
         operators = set(info["paths"])
         age_days = (pd.Timestamp(end) - history["timestamp"]).dt.total_seconds() / DAY_S
-        keep = history["operator"].isin(operators) & (age_days <= history["operator"].map(retention).fillna(-1))
+        keep = history["operator"].isin(operators) & (age_days <= kept_days)
         rows.append({"agency": agency, "kind": info.get("kind"), "reads_visible": int(keep.sum()),
                      "reads_in_window": len(history),
                      "via": "; ".join(" → ".join(p) for p in info["paths"].values())})

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from sim.answers import share_style
 from sim.cli import app
 from sim import load_scenario, read_run, simulate_scenario
+from sim.query import agencies_seeing_plate
 from sim.runner import run_scenario
 
 from conftest import small_scenario
@@ -129,6 +130,15 @@ def test_cli_query_plot_and_bench(two_runs, tmp_path):
     result = runner.invoke(app, ["query", "agencies", str(out), plate, "--from", "2023-01-23T00:00:00",
                                  "--to", "2023-01-24T00:00:00"])
     assert result.exit_code == 0 and "city-police" in result.output
+    # a window with no read of the plate: every agency sees 0 of 0 (was an internal error on an empty column)
+    last = pd.Timestamp(reads.loc[reads["plate_read"] == plate, "timestamp"].max())
+    quiet = [(last + pd.Timedelta(seconds=s)).isoformat() for s in (1, 3600)]
+    result = runner.invoke(app, ["query", "agencies", str(out), plate, "--from", quiet[0], "--to", quiet[1]])
+    assert result.exit_code == 0 and "internal error" not in result.output, result.output
+    table = agencies_seeing_plate(out, plate, *(pd.Timestamp(t).to_pydatetime() for t in quiet))
+    assert len(table) > 0 and (table["reads_visible"] == 0).all() and (table["reads_in_window"] == 0).all()
+    result = runner.invoke(app, ["query", "agencies", str(out), plate, "--from", quiet[1], "--to", quiet[0]])
+    assert result.exit_code == 1 and "ends before it starts" in result.output and "Traceback" not in result.output
     before = (out / "figures" / "map.png").read_bytes()
     (out / "figures" / "map.png").unlink()
     result = runner.invoke(app, ["plot", str(out)])
