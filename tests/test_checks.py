@@ -138,6 +138,30 @@ def test_a_trips_file_without_a_problem_is_not_read_again_for_its_lines(tmp_path
         read_trips_csv(bad, net, np.random.default_rng(0))
 
 
+def test_departures_given_as_unix_times_are_refused_not_run_for_decades(tmp_path):
+    """A trips file's days are those its departures span: Unix times (seconds since 1970, an easy mistake) made a
+    run of 19,381 days, and 1e12 a run that never ended. Past a year (366 days) the file is refused by its lines;
+    the last second of day 366 is still a departure."""
+    from sim import read_trips_csv
+    from sim.generators import grid_network
+
+    import numpy as np
+
+    net = grid_network(4, 4, rng=np.random.default_rng(0))
+    bad = tmp_path / "trips.csv"
+    bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,1674460800\n1,0,5,0,1e12\n"
+                   f"2,1,0,5,{366 * 86400 - 1}\n")
+    with pytest.raises(CurtainError) as info:
+        read_trips_csv(bad, net, np.random.default_rng(0))
+    message = str(info.value)
+    assert "lines 2 (1674460800), 3 (1000000000000): depart_s is seconds after the scenario's start" in message
+    assert "at most 366 days" in message and "19,380 or more days" in message and "Unix times?" in message
+    assert "line 4" not in message
+    bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n"
+                   f"1,0,5,0,{366 * 86400 - 1}\n")
+    assert len(read_trips_csv(bad, net, np.random.default_rng(0))) == 2
+
+
 def test_a_trip_id_too_large_for_64_bits_is_refused_not_wrapped(tmp_path):
     from sim import read_trips_csv
     from sim.generators import grid_network

@@ -8,9 +8,13 @@ import numpy as np
 import pandas as pd
 
 from sim._errors import DemandError
+from sim._time import DAY_S
 from sim.demand import TRIP_COLUMNS, make_plates
 from sim.network import RoadNetwork
 from sim._validate import csv_row_names, lookup_nodes, require_file
+
+#: The most days a trips file's departures may span (a year, and a leap day).
+MAX_DAYS = 366
 
 
 def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator) -> pd.DataFrame:
@@ -36,6 +40,13 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
     bad_time = ~(depart >= 0)
     if bad_time.any():
         problems.append(f"{rows.text(bad_time, table['depart_s'])}: depart_s must be a number of seconds >= 0")
+    # (the run's days are those the departures span: a file of Unix times would make a run of 19,000 empty days)
+    late = depart >= MAX_DAYS * DAY_S
+    if late.any():
+        problems.append(f"{rows.text(late, table['depart_s'])}: depart_s is seconds after the scenario's start, "
+                        f"and a trips file spans at most {MAX_DAYS} days ({MAX_DAYS * DAY_S:,.0f} s); these depart "
+                        f"{int(depart[late].min() // DAY_S):,} or more days after it (Unix times? subtract the "
+                        "start's)")
     ends = {}
     for column in ("origin", "destination"):
         ends[column] = index = lookup_nodes(net, table[column])
