@@ -108,6 +108,13 @@ def _check_rule(g: nx.DiGraph, rule: dict[str, Any], source: str) -> dict[str, A
     for agency in rule.get("deny_agencies", []):
         if g.nodes.get(agency, {}).get("kind") != "agency":
             raise ScenarioError(f"{source}: rules {name!r}: deny_agencies names {agency!r}, not a declared agency")
+    # a kind no agency has denies nobody: a misspelt kind would leave the rule silently doing nothing
+    kinds = sorted({d.get("agency_kind") or "" for _, d in g.nodes(data=True) if d["kind"] == "agency"} - {""})
+    unknown = [kind for kind in rule.get("deny_kinds", []) if kind not in kinds]
+    if unknown:
+        raise ScenarioError(f"{source}: rules {name!r}: deny_kinds names {', '.join(map(repr, unknown))}, the kind "
+                            f"of no agency (their kinds: {', '.join(kinds) or 'none declared'}); check the "
+                            "spelling, or drop it")
     scope = rule.get("scope", "sharing")
     if scope not in ("sharing", "all"):
         raise ScenarioError(f"{source}: rules {name!r}: scope must be 'sharing' or 'all', got {scope!r}")

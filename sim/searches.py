@@ -55,9 +55,10 @@ def jurisdiction(kind: str, state: str | None, home_state: str) -> str:
     --------
     >>> [jurisdiction(k, s, "VA") for k, s in (("federal-immigration", None), ("local-police", "TX"),
     ...                                          ("local-police", "VA"), ("out-of-state-police", None),
-    ...                                          ("sheriff", None))]
-    ['federal', 'out-of-state', 'in-state', 'out-of-state', 'in-state']
+    ...                                          ("sheriff", None), ("Federal", None))]
+    ['federal', 'out-of-state', 'in-state', 'out-of-state', 'in-state', 'federal']
     """
+    kind = kind.lower()  # ("Federal-Immigration" is as federal as "federal-immigration")
     if kind.startswith("federal"):
         return "federal"
     if "out-of-state" in kind or (state is not None and state != home_state):

@@ -99,6 +99,20 @@ def test_rule_scope_all_also_blocks_accounts_and_pools():
     assert rule_report(g)["sanctuary"]["leaks"] == {}
 
 
+def test_rule_denying_a_kind_no_agency_has_is_refused_naming_the_kinds():
+    """A misspelt kind ("federal-immigration" against an agency of kind "federal_immigration") left a sanctuary
+    rule blocking nothing, and ICE seeing every read, with no word said; it is refused as deny_agencies is."""
+    agencies = [{"name": "ice", "kind": "federal_immigration", "access": ["national-pool"]},
+                {"name": "town-police", "access": ["town"]}]
+    with pytest.raises(ScenarioError, match=r"rules 'sanctuary': deny_kinds names 'federal-immigration', the kind "
+                                            r"of no agency \(their kinds: federal_immigration\)"):
+        access_graph(OPERATORS, agencies, [{"from": "county", "to": "national-pool"}], SANCTUARY)
+    agencies[0]["kind"] = "federal-immigration"  # spelt as the rule spells it: the direct share is blocked
+    agencies[0]["access"] = []
+    g = access_graph(OPERATORS, agencies, [{"from": "county", "to": "ice"}], SANCTUARY)
+    assert "county" not in visible_operators(g, "ice")
+
+
 def test_rule_naming_an_unknown_operator():
     with pytest.raises(ScenarioError, match="rules 'x': operator 'nobody'"):
         access_graph(OPERATORS, [], [], [{"name": "x", "operator": "nobody"}])
