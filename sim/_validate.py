@@ -131,6 +131,50 @@ def _csv_lines(path: Path, n_rows: int) -> RowNames:
     return RowNames("line", np.array(starts[1:]))
 
 
+def columns_found(columns: Any) -> str:
+    """What a CSV's header held, said after the columns it lacks, with the likely cause when it is a common one:
+    a ``#`` first line, ``;`` or tab separators, or spaces around the names.
+
+    Examples
+    --------
+    >>> columns_found(["# exported 2026-12-07"])  # doctest: +ELLIPSIS
+    "the file's columns are '# exported 2026-12-07' (its first line starts with '#': ...; delete them)"
+    >>> columns_found(["camera_id;u;v"])
+    "the file's columns are 'camera_id;u;v' (separated by ';'? separate them by commas)"
+    >>> columns_found(["camera_id", " u"])  # doctest: +ELLIPSIS
+    "the file's columns are 'camera_id', ' u' (a name with spaces around it: ...)"
+    """
+    found = [str(c) for c in columns]
+    text = f"the file's columns are {', '.join(map(repr, found))}" if found else "the file has no header line"
+    if found and found[0].lstrip().startswith("#"):
+        return text + " (its first line starts with '#': a CSV here has no comment lines; delete them)"
+    for separator, name in ((";", "';'"), ("\t", "tabs")):
+        if len(found) == 1 and separator in found[0]:
+            return text + f" (separated by {name}? separate them by commas)"
+    if any(c != c.strip() for c in found):
+        return text + " (a name with spaces around it: separate the columns by commas alone)"
+    return text
+
+
+def comment_lines(table: pd.DataFrame, rows: RowNames) -> str | None:
+    """The rows of ``table`` (read from a CSV) whose first cell starts with ``#``, named as ``rows`` names them,
+    and what to do about them; ``None`` when there is none. pandas reads such a line as a row of empty cells, whose
+    every check would fail on its own.
+
+    Examples
+    --------
+    >>> comment_lines(pd.DataFrame({"a": ["x", "# north", None]}), RowNames("line", np.array([2, 3, 4])))
+    "line 3 ('# north'): starts with '#', but a CSV here has no comment lines; delete it"
+    """
+    if not len(table.columns):
+        return None
+    first = table.iloc[:, 0]
+    marked = first.astype("string").str.lstrip().str.startswith("#").fillna(False).to_numpy(bool)
+    if not marked.any():
+        return None
+    return f"{rows.text(marked, first)}: starts with '#', but a CSV here has no comment lines; delete it"
+
+
 def python_scalar(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (anything else unchanged)."""
     return value.item() if isinstance(value, np.generic) else value

@@ -21,7 +21,8 @@ import pandas as pd
 from sim._errors import CameraError
 from sim.geo import NOT_ON_EARTH, from_lonlat, nearest_edges, to_lonlat
 from sim.network import RoadNetwork, reader_sites
-from sim._validate import RowNames, csv_row_names, lookup_nodes, python_scalar, require_file
+from sim._validate import (RowNames, columns_found, comment_lines, csv_row_names, lookup_nodes, python_scalar,
+                           require_file)
 
 
 DIRECTIONS = ("forward", "backward", "both")
@@ -260,9 +261,17 @@ def read_cameras_csv(path: str | Path, net: RoadNetwork, defaults: dict[str, Any
         table = pd.read_csv(path, dtype={"camera_id": str, "direction": str, "operator": str, "vendor": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CameraError(f"{path}: not a readable CSV camera table ({exc})") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
+    if missing:
+        raise CameraError(f"{path}: camera table lacks column(s) {', '.join(missing)}; required are "
+                          f"{', '.join(REQUIRED_COLUMNS)}; {columns_found(table.columns)}")
+    rows = csv_row_names(path, len(table))
+    comments = comment_lines(table, rows)
+    if comments:
+        raise CameraError(f"{path}: {comments}")
     for column, value in (defaults or {}).items():
         table[column] = table[column].fillna(value) if column in table.columns else value
-    return _checked_layout(table, net, str(path), csv_row_names(path, len(table)))
+    return _checked_layout(table, net, str(path), rows)
 
 
 def layout_geojson(layout: pd.DataFrame, net: RoadNetwork) -> dict[str, Any]:

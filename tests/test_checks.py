@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -160,6 +162,37 @@ def test_departures_given_as_unix_times_are_refused_not_run_for_decades(tmp_path
     bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n"
                    f"1,0,5,0,{366 * 86400 - 1}\n")
     assert len(read_trips_csv(bad, net, np.random.default_rng(0))) == 2
+
+
+def test_csv_comment_lines_and_other_separators_are_named_not_read_as_missing_columns(tmp_path):
+    """A '#' first line, ';' separators or a '#' line among the rows: each is named as such, with the header the
+    file held, not as every required column missing (or three checks failing on a row of empty cells)."""
+    from sim import read_trips_csv
+    from sim.cameras import make_layout, read_cameras_csv
+    from sim.generators import grid_network
+
+    import numpy as np
+
+    net = grid_network(4, 4, rng=np.random.default_rng(0))
+    text = make_layout(net, np.array([0, 3]), read_rate=0.9).to_csv(index=False)
+    header, *rows = text.splitlines()
+    cases = {
+        "first.csv": ("# exported from the explorer\n" + text, "first line starts with '#'"),
+        "semi.csv": (text.replace(",", ";"), "separated by ';'? separate them by commas"),
+        "middle.csv": ("\n".join([header, rows[0], "# the north cameras", rows[1]]) + "\n",
+                       "line 3 ('# the north cameras'): starts with '#', but a CSV here has no comment lines"),
+    }
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_text(content)
+        with pytest.raises(CurtainError, match=re.escape(message)) as info:
+            read_cameras_csv(tmp_path / name, net)
+        assert name in str(info.value) and "read_rate must be" not in str(info.value)
+    (tmp_path / "ok.csv").write_text(text)
+    assert len(read_cameras_csv(tmp_path / "ok.csv", net)) == 2
+    trips = tmp_path / "trips.csv"
+    trips.write_text("# my trips\ntrip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n")
+    with pytest.raises(CurtainError, match=re.escape("the file's columns are '# my trips' (its first line starts")):
+        read_trips_csv(trips, net, np.random.default_rng(0))
 
 
 def test_a_trip_id_too_large_for_64_bits_is_refused_not_wrapped(tmp_path):

@@ -24,7 +24,7 @@ import pandas as pd
 from sim._errors import DemandError
 from sim.geo import from_lonlat, nearest_edges
 from sim.network import RoadNetwork
-from sim._validate import csv_row_names, lookup_nodes, require_file
+from sim._validate import columns_found, comment_lines, csv_row_names, lookup_nodes, require_file
 
 COUNT_PROPERTIES = ("count", "aadt", "AADT", "volume")
 
@@ -48,10 +48,13 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
     missing = [c for c in ("u", "v", "count") if c not in frame.columns]
     if missing:
         raise DemandError(f"{path}: missing column(s) {', '.join(missing)}; a counts CSV has u,v,key,count "
-                          "(vehicles per day on the directed road u→v)")
+                          f"(vehicles per day on the directed road u→v); {columns_found(frame.columns)}")
     if frame.empty:
         raise DemandError(f"{path}: no counts")
     rows = csv_row_names(path, len(frame))
+    comments = comment_lines(frame, rows)
+    if comments:
+        raise DemandError(f"{path}: {comments}")
     count = pd.to_numeric(frame["count"], errors="coerce")
     bad = count.isna() | (count < 0)
     if bad.any():

@@ -11,7 +11,7 @@ from sim._errors import DemandError
 from sim._time import DAY_S
 from sim.demand import TRIP_COLUMNS, make_plates
 from sim.network import RoadNetwork
-from sim._validate import csv_row_names, lookup_nodes, require_file
+from sim._validate import columns_found, comment_lines, csv_row_names, lookup_nodes, require_file
 
 #: The most days a trips file's departures may span (a year, and a leap day).
 MAX_DAYS = 366
@@ -31,11 +31,15 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
     required = [c for c in TRIP_COLUMNS if c != "plate"]
     missing = [c for c in required if c not in table.columns]
     if missing:
-        raise DemandError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}")
+        raise DemandError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(required)}; "
+                          f"{columns_found(table.columns)}")
     if table.empty:
         raise DemandError(f"{path}: the trips file has no trips")
     problems = []
     rows = csv_row_names(path, len(table))
+    comments = comment_lines(table, rows)
+    if comments:
+        raise DemandError(f"{path}: {comments}")
     depart = pd.to_numeric(table["depart_s"], errors="coerce").to_numpy(float)
     bad_time = ~(depart >= 0)
     if bad_time.any():
