@@ -233,11 +233,14 @@ def _answer_fleets(m: dict[str, Any]) -> str:
         f = fleets[name]
         return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
     label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
-    words = []
-    for key, what in (("n_observations", OBSERVATIONS),
-                      ("share_trips_read_ge1", "trips"), ("share_vehicles_read", "vehicles")):
+    # what each fleet does more of per 1,000 of cost, said once per fleet ("fixed cameras make more … and read
+    # more trips; patrol-car readers read more vehicles")
+    wins: dict[str, list[str]] = {}
+    for key, what in (("n_observations", f"make more {OBSERVATIONS}"),
+                      ("share_trips_read_ge1", "read more trips"), ("share_vehicles_read", "read more vehicles")):
         best = max(fleets, key=lambda name: per_cost(name, key) if fleets[name].get("cost") else -1)
-        words.append(f"{what}: {label.get(best, best)}")
+        wins.setdefault(best, []).append(what)
+    words = [f"{label.get(name, name)} {' and '.join(what)}" for name, what in wins.items()]
     shares = "; ".join(f"{label.get(name, name)} read {share(f, 'share_trips_read_ge1')} of trips and "
                        f"{share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
     costs = {name: f.get("cost") for name, f in fleets.items()}
@@ -246,7 +249,7 @@ def _answer_fleets(m: dict[str, Any]) -> str:
     else:
         spent = "At their own costs (" + ", ".join(
             f"{label.get(name, name)} {_money(cost)}" for name, cost in costs.items()) + ")"
-    return f"Per 1,000 of cost, the fleet that reads more — {', '.join(words)}. {spent}, {shares}."
+    return f"Per 1,000 of cost, {'; '.join(words)}. {spent}, {shares}."
 
 
 ANSWERS = {"coverage": _answer_coverage, "access": _answer_access, "fence": _answer_fence, "fleets": _answer_fleets}

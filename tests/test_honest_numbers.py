@@ -473,3 +473,22 @@ def test_the_published_next_camera_accuracy_is_the_order_one_model():
     assert m["next_camera_top3_accuracy"] == 1.0
     assert m["predictability"]["markov1"]["top1"] == 0.5
     assert m["predictability"]["markov2"]["top1"] == 1.0
+
+
+def test_the_fleet_sentence_says_what_each_fleet_does_more_of_per_cost():
+    """Helper-32 read "the fleet that reads more — observations (…): fixed cameras, trips: fixed cameras, vehicles:
+    patrol-car readers" as garbled; each fleet is now named once, with what it does more of per 1,000 of cost
+    (worked out by hand from the numbers below)."""
+    from sim.report import answer
+
+    fixed = {"cost": 1000.0, "n_observations": 900, "share_trips_read_ge1": 0.6, "share_trips_read_ge1_ci": [0.5, 0.7],
+             "share_vehicles_read": 0.5, "share_vehicles_read_ci": [0.4, 0.6]}
+    mobile = {"cost": 2000.0, "n_observations": 1000, "share_trips_read_ge1": 0.2,
+              "share_trips_read_ge1_ci": [0.1, 0.3], "share_vehicles_read": 0.99, "share_vehicles_read_ci": [0.9, 1]}
+    # per 1,000: observations 900 vs 500, trips 0.6 vs 0.1, vehicles 0.5 vs 0.495: fixed wins all three
+    text = answer({"fleets": {"fixed": fixed, "mobile": mobile}}, "fleets")
+    assert text.startswith("Per 1,000 of cost, fixed cameras make more observations (a pass, or a parked car's stay, "
+                           "once) and read more trips and read more vehicles. At their own costs"), text
+    mobile["share_vehicles_read"] = 1.01 * 2 * 0.5  # 0.505 per 1,000: patrol cars now read more vehicles
+    text = answer({"fleets": {"fixed": fixed, "mobile": mobile}}, "fleets")
+    assert "once) and read more trips; patrol-car readers read more vehicles. At their own costs" in text, text
