@@ -163,6 +163,13 @@ def _interval(ci: list[float] | None, style: str = ".0%") -> str:
     return f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""
 
 
+def _share_cells(value: Any, ci: list[float] | None) -> str:
+    """A share's value and 95 % interval as two table cells, in percents fine enough that the interval shows
+    (:func:`sim.answers.share_style`: 0.9 % (0.6 %–1.4 %), never 1% (1%–1%))."""
+    style = share_style(value, ci) if isinstance(value, float) else ".0%"
+    return f"<td class=num>{_pct(value, style)}</td><td>{_interval(ci, style)}</td>"
+
+
 def _person_table(metrics: dict[str, Any]) -> str:
     """How identifiable (uniqueness) and how foreseeable (next-camera prediction) a driver is, with 95 % CIs."""
     if metrics.get("person_metrics_reason"):  # a sample of the fleet: no number, and why
@@ -174,7 +181,7 @@ def _person_table(metrics: dict[str, Any]) -> str:
         return f"<td class=num>{n:,} {unit}</td>" if isinstance(n, int) else "<td class=num>—</td>"
 
     rows = [f"<tr><td>singled out by {k} random (camera, hour) point{'s' if k > 1 else ''}</td>"
-            f"<td class=num>{_pct(metrics.get(f'uniqueness_k{k}'))}</td><td>{_interval(ci.get(f'k{k}'))}</td>"
+            f"{_share_cells(metrics.get(f'uniqueness_k{k}'), ci.get(f'k{k}'))}"
             f"{of(metrics.get(f'uniqueness_k{k}_n'), 'plates')}</tr>"
             for k in range(1, 6) if f"uniqueness_k{k}" in metrics]
     names = {"frequency": "the vehicle's most frequent cameras (baseline)",
@@ -183,7 +190,7 @@ def _person_table(metrics: dict[str, Any]) -> str:
         for top in ("top1", "top3"):
             guess = "the camera" if top == "top1" else "among the 3 cameras"
             rows.append(f"<tr><td>next camera is {guess} predicted by {names.get(model, model)}"
-                        f"</td><td class=num>{_pct(p.get(top))}</td><td>{_interval(p.get(top + '_ci'))}</td>"
+                        f"</td>{_share_cells(p.get(top), p.get(top + '_ci'))}"
                         f"{of(p.get('n_transitions'), 'transitions')}</tr>")
     if not rows:
         return ""

@@ -256,3 +256,19 @@ def test_the_reports_precision_note_gives_its_shares_as_the_table_does():
     assert ">57%<" in row
     note = page.split("Why precision is below 1.", 1)[1].split("</p>", 1)[0]
     assert "57% of trips drove a fastest path" in note and "precision is 81%;" in note
+
+
+def test_person_table_shows_percents_fine_enough_for_the_interval():
+    """Uniqueness 0.9 % (0.6 %–1.4 %) was shown as "1%  1%–1%" (helper-32): the table now takes the finer
+    percents the answer sentences already use; a wide interval keeps whole percents."""
+    from sim.report import render_report
+
+    m = {"uniqueness_k1": 0.009, "uniqueness_k1_n": 25_000, "uniqueness_ci": {"k1": [0.006, 0.014], "k2": [0.4, 0.6]},
+         "uniqueness_k2": 0.5, "uniqueness_k2_n": 25_000,
+         "predictability": {"markov1": {"top1": 0.311, "top1_ci": [0.309, 0.3135], "top3": 0.6, "top3_ci": [0.5, 0.7],
+                                        "n_transitions": 1000}}}
+    table = render_report(m, "", [], "t").split("How identifiable, how foreseeable")[1]
+    cells = re.findall(r"<td(?: class=num)?>([^<]*)</td>", table)
+    assert "0.9%" in cells and "0.6%–1.4%" in cells and "1%–1%" not in cells
+    assert "50%" in cells and "40%–60%" in cells
+    assert "31.1%" in cells and "30.9%–31.4%" in cells and "60%" in cells and "50%–70%" in cells
