@@ -32,7 +32,21 @@ def is_share(key: str, value: Any) -> bool:
     if isinstance(value, bool) or not isinstance(value, float) or not 0.0 <= value <= 1.0:
         return False
     name = key.lower()
-    return any(w in name for w in SHARE_WORDS) and "_per_" not in name
+    return any(w in name for w in SHARE_WORDS) and "_per_" not in name and not is_share_gap(key, value)
+
+
+def is_share_gap(key: str, value: Any) -> bool:
+    """Whether ``key`` holds the difference of two shares (``core_minus_periphery_share_…``): shown in
+    percentage points, whatever its sign, not as a share.
+
+    Examples
+    --------
+    >>> is_share_gap("core_minus_periphery_share_vehicles_observed", 0.8), is_share("core_minus_periphery_share_x", 0.8)
+    (True, False)
+    """
+    name = key.lower()
+    return (isinstance(value, float) and not isinstance(value, bool) and "_minus_" in name
+            and any(w in name for w in SHARE_WORDS))
 
 
 def share_style(value: float, ci: list[float] | None = None) -> str:

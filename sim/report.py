@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 from typing import Any
 
-from sim.answers import OBSERVATIONS, answer, is_share, share_style
+from sim.answers import OBSERVATIONS, answer, is_share, is_share_gap, share_style
 from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
@@ -55,6 +56,8 @@ def _fmt(value: Any, key: str = "", ci: list[float] | None = None) -> str:
         return "yes" if value else "no"
     if isinstance(value, float) and is_share(key, value):
         return f"{value:{share_style(value, ci)}}"
+    if is_share_gap(key, value):  # (a difference of two shares: 0.8 is 80 percentage points, -0.05 minus 5)
+        return f"{100 * value:+.1f} percentage points"
     if isinstance(value, float):
         return f"{value:#.3g}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
     if isinstance(value, int):
@@ -74,11 +77,24 @@ def _ci(key: str, value: Any, ci: Any) -> str:
     return f"{_fmt(float(ci[0]), key)}–{_fmt(float(ci[1]), key)}"
 
 
+def natural_key(text: str) -> list[tuple[int, float, str]]:
+    """A sort key that orders the numbers in ``text`` by value: rings "0–0.405 km" before "0.405–0.811 km" and
+    "1.22–1.62 km", "k2" before "k10" (text order put "0–0.405 km" third).
+
+    Examples
+    --------
+    >>> sorted(["1.22–1.62 km", "0–0.405 km", "0.405–0.811 km", "k10", "k2"], key=natural_key)
+    ['0–0.405 km', '0.405–0.811 km', '1.22–1.62 km', 'k2', 'k10']
+    """
+    parts = re.split(r"(\d+(?:\.\d+)?)", str(text))
+    return [(0, float(part), "") if i % 2 else (1, 0.0, part) for i, part in enumerate(parts) if part or i % 2]
+
+
 def _flatten(metrics: dict[str, Any], path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
     """``(path, leaf)`` pairs, a nested dict opened into its leaves; a share's ``_n``, ``_ci`` and ``_reason``
     stay with it (:func:`metrics_table` reads them from the same dict)."""
     rows: list[tuple[tuple[str, ...], Any]] = []
-    for key in sorted(metrics):
+    for key in sorted(metrics, key=natural_key):
         for suffix in ("_n", "_ci", "_reason"):
             if key.endswith(suffix) and key[: -len(suffix)] in metrics:
                 break

@@ -272,3 +272,16 @@ def test_person_table_shows_percents_fine_enough_for_the_interval():
     assert "0.9%" in cells and "0.6%–1.4%" in cells and "1%–1%" not in cells
     assert "50%" in cells and "40%–60%" in cells
     assert "31.1%" in cells and "30.9%–31.4%" in cells and "60%" in cells and "50%–70%" in cells
+
+
+def test_all_metrics_table_orders_rings_by_distance_and_shows_share_gaps_in_points():
+    """Rings were listed as text sorts them ("0.405–0.811 km", "0.811–1.22 km", "0–0.405 km"), and a gap of two
+    shares (0.80) read as a share (80%) beside its negative twin (-0.0514) (helper-32)."""
+    from sim.report import metrics_table
+
+    rings = {"1.22–1.62 km": {"n_cameras": 3}, "0–0.405 km": {"n_cameras": 1}, "0.405–0.811 km": {"n_cameras": 2}}
+    table = metrics_table({"areas": rings, "core_minus_periphery_share_vehicles_observed": 0.8,
+                           "core_minus_periphery_resident_share_trips_read": -0.0514})
+    headings = re.findall(r"<th colspan=4>([^<]*)</th>", table)
+    assert [h.split(" › ")[-1] for h in headings] == ["0–0.405 km", "0.405–0.811 km", "1.22–1.62 km"]
+    assert "+80.0 percentage points" in table and "-5.1 percentage points" in table and ">80%<" not in table
