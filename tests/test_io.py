@@ -234,6 +234,22 @@ def test_graphml_corrupt(tmp_path):
         osm.graphml_graph(path)
 
 
+def test_graphml_written_by_networkx_not_osmnx_says_how_to_save_it(tmp_path):
+    """networkx.write_graphml's integer node ids made osmnx fail inside ("AttributeError: 'int' object has no
+    attribute 'startswith'"); the message now says the file is GraphML of another kind, and how to make one."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    graph.add_node(1, x=0.0, y=0.0)
+    graph.add_node(2, x=0.001, y=0.0)
+    graph.add_edge(1, 2, length=100.0)
+    path = tmp_path / "plain.graphml"
+    nx.write_graphml(graph, path)
+    with pytest.raises(NetworkError, match=r"plain\.graphml: GraphML, but not as osmnx\.save_graphml writes it .*"
+                                           r"save it with ox\.save_graphml"):
+        osm.graphml_graph(path)
+
+
 # --- osmnx downloads: offline error --------------------------------------
 
 def test_download_without_connection_points_to_osm_file(tmp_path, monkeypatch):

@@ -197,7 +197,14 @@ def graphml_graph(path: str | Path) -> nx.MultiDiGraph:
     try:
         graph = ox.load_graphml(path)
     except Exception as exc:  # noqa: BLE001 - parse errors come from several libraries
-        raise NetworkError(f"{path}: not a readable GraphML file ({type(exc).__name__}: {exc})") from None
+        try:  # GraphML that networkx reads but osmnx does not: written by another tool
+            nx.read_graphml(path)
+        except Exception:  # noqa: BLE001 - not GraphML at all: say what the parser said
+            raise NetworkError(f"{path}: not a readable GraphML file ({type(exc).__name__}: {exc})") from None
+        raise NetworkError(
+            f"{path}: GraphML, but not as osmnx.save_graphml writes it ({type(exc).__name__}: {exc}); a road network "
+            "here is an osmnx graph: nodes with x and y (and osmid), edges with length in metres. Build it with "
+            "osmnx (ox.graph_from_xml, ox.graph_from_place) and save it with ox.save_graphml") from None
     missing = sum(1 for *_, d in graph.edges(keys=True, data=True) if "length" not in d)
     if missing:
         raise NetworkError(
