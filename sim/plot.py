@@ -20,6 +20,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from sim._arrays import distinct
 from sim.io.folders import atomic_write_bytes
@@ -345,6 +346,8 @@ def placement_comparison_figure(
             ax.fill_between(part[x], np.clip(part["ci_low"] * 100, 0, 100), np.clip(part["ci_high"] * 100, 0, 100),
                             color=colour, alpha=0.2, lw=0)
         ax.set_xlabel(x_label or x)
+        if all(float(v).is_integer() for v in table[x]):  # (counts: no tick at 12.5 cameras)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(METRIC_LABELS.get(metric, metric).replace(" (%)", ""), fontsize=9)
         ax.set_ylabel("%", fontsize=8)
         ax.set_ylim(bottom=0)

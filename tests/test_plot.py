@@ -386,3 +386,21 @@ def test_lines_past_the_eighth_are_dashed_not_a_repeated_colour():
     looks = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines()]
     assert len(looks) == 10 and len(set(looks)) == 10
     assert looks[8] == (looks[0][0], "--")
+
+
+def test_comparison_ticks_a_count_of_cameras_at_whole_numbers_only():
+    """3 and 4 cameras were ticked at 2.8, 3.2 … in between (helper-32 saw 12.5 and 17.5 cameras); a setting that
+    is not a count (a read rate) keeps its fractional ticks."""
+    import pandas as pd
+
+    def ticks(column, values):
+        runs = pd.DataFrame({column: values * 2, "share_trips_read_ge1": np.linspace(0.1, 0.8, 2 * len(values))})
+        fig = placement_comparison_figure({"share_trips_read_ge1": summarise(runs, column, "share_trips_read_ge1",
+                                                                             None)}, column, None)
+        fig.canvas.draw()  # (ticks are placed when drawn)
+        return fig.axes[0].get_xticks()
+
+    counts = ticks("cameras.count", [3, 4])
+    assert len(counts) >= 2 and all(float(t).is_integer() for t in counts), counts
+    rates = ticks("cameras.read_rate", [0.5, 0.9])
+    assert not all(float(t).is_integer() for t in rates), rates
