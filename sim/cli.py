@@ -523,7 +523,10 @@ def query_per_camera(
 ) -> None:
     """Reads per camera per day."""
     try:
-        _show(reads_per_camera_per_day(out))
+        table = reads_per_camera_per_day(out)
+        if hasattr(table["day"], "dt"):  # (a date, not a midnight: DuckDB's DATE comes back as a datetime)
+            table = table.assign(day=table["day"].dt.strftime("%Y-%m-%d"))
+        _show(table)
     except (CurtainError, OSError) as exc:
         fail(exc, debug)
 

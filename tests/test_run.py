@@ -127,6 +127,8 @@ def test_cli_query_plot_and_bench(two_runs, tmp_path):
     assert result.output.count(plate) == int((reads["plate_read"] == plate).sum())
     result = runner.invoke(app, ["query", "per-camera", str(out)])
     assert result.exit_code == 0 and reads["camera_id"].iloc[0] in result.output
+    day = pd.Timestamp(reads["timestamp"].min()).strftime("%Y-%m-%d")
+    assert day in result.output and "00:00:00" not in result.output  # a day is a date, not a midnight
     result = runner.invoke(app, ["query", "agencies", str(out), plate, "--from", "2023-01-23T00:00:00",
                                  "--to", "2023-01-24T00:00:00"])
     assert result.exit_code == 0 and "city-police" in result.output
