@@ -26,6 +26,7 @@ from sim.seeds import stage_rngs
 from sim.io.reads import RealReads, read_reads_file, summarise_rows
 from sim.metrics import reads_profile, repeat_gaps_s
 from sim.geo import nearest_edges
+from sim.intervals import add_share
 from sim.network import RoadNetwork
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.io.run import versions, write_json, write_parquet
@@ -141,11 +142,13 @@ def analyze_reads(
         "n_days": n_days,
         "n_devices": int(reads["camera_id"].nunique()),
         "n_reads_without_location": int((~located).sum()),
-        "share_reads_without_location": float((~located).mean()) if len(reads) else None,
         "reads_without_location_by_device": {str(k): int(v) for k, v in
                                              reads.loc[~located, "camera_id"].value_counts().sort_index().items()},
         "n_places": int(reads["place"].nunique()),
     }
+    # (a read's location comes from its device's GPS: reads clustered by device)
+    add_share(metrics, "share_reads_without_location", (~located).to_numpy(), reads["camera_id"].to_numpy(),
+              reason="no read")
     metrics |= reads_profile(reads, place="place", rng=rng)
     metrics["reads_per_device_per_day_mean"] = (float(per_day["n_reads"].sum() / (metrics["n_devices"] * n_days))
                                                 if n_days else None)
@@ -219,7 +222,7 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
                                                  title=f"{name}: plates"), folder / "plate_repeats.png"),
                 save_figure(reads_location_figure(analysis.reads, analysis.net), folder / "reads_map.png"),
             ]
-        report = render_report(metrics, settings, pngs, f"Curtain analysis: {name}")
+        report = render_report(metrics, settings, pngs, f"Curtain analysis: {name}", analysis=True)
         (tmp / "report.html").write_text(report, encoding="utf-8")
     return out_dir
 

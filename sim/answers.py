@@ -18,6 +18,26 @@ OBSERVATIONS = "observations (a pass, or a parked car's stay, once)"
 SHARE_WORDS = ("share", "recall", "precision", "accuracy", "uniqueness", "recovered", "covered", "visible",
                "top1", "top3")
 
+#: The key numbers of a real log's analysis (``curtain analyze``), in order: its terminal table and report.
+ANALYZE_KEYS = (
+    ("n_rows", "rows in the file"),
+    ("n_rows_left_out", "rows left out (see malformed_rows.csv)"),
+    ("n_reads", "reads analysed"),
+    ("n_devices", "devices"),
+    ("n_days", "days"),
+    ("reads_per_device_per_day_mean", "reads per device per day"),
+    ("n_reads_without_location", "reads without a location"),
+    ("share_reads_without_location", "share of reads without a location (interval: by device)"),
+    ("n_plates", "distinct plates"),
+    ("share_plates_read_once", "plates read once"),
+    ("share_plates_seen_on_2plus_days", "plates seen on 2+ days"),
+    ("repeat_gap_h_median", "time to a repeat sighting (median, h)"),
+    ("uniqueness_k2", "plates singled out by 2 (place, hour) points"),
+    ("n_reads_snapped", "reads on the network's roads"),
+    ("n_reads_not_snapped", "reads located off the network's roads"),
+    ("n_recon_trips_2plus_reads", "trips rebuilt from 2+ reads"),
+)
+
 
 def is_share(key: str, value: Any) -> bool:
     """Whether ``metrics.json``'s ``key`` holds a share of 0–1 (shown in percent), by its name and value.

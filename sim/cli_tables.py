@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.table import Table
 
-from sim.answers import is_share, share_style
+from sim.answers import ANALYZE_KEYS, is_share, share_style
 
 #: Rows of a run's summary, in order: (metrics.json key, label). Rows about fixed cameras are shown only when the
 #: run has some, rows about patrol cars only when it has some (see :func:`summary_rows`).
@@ -51,23 +51,6 @@ FIXED_ONLY = {"n_cameras", "n_cameras_unsnapped", "reads_per_camera_per_day", "r
 #: Rows that split the reads by kind of reader: shown when a run has both kinds.
 SPLIT = {"fleets.fixed.n_reads", "fleets.mobile.n_reads"}
 
-ANALYZE_KEYS = (
-    ("n_rows", "rows in the file"),
-    ("n_rows_left_out", "rows left out (see malformed_rows.csv)"),
-    ("n_reads", "reads analysed"),
-    ("n_devices", "devices"),
-    ("n_days", "days"),
-    ("reads_per_device_per_day_mean", "reads per device per day"),
-    ("n_reads_without_location", "reads without a location"),
-    ("n_plates", "distinct plates"),
-    ("share_plates_read_once", "plates read once"),
-    ("share_plates_seen_on_2plus_days", "plates seen on 2+ days"),
-    ("repeat_gap_h_median", "time to a repeat sighting (median, h)"),
-    ("uniqueness_k2", "plates singled out by 2 (place, hour) points"),
-    ("n_reads_snapped", "reads on the network's roads"),
-    ("n_reads_not_snapped", "reads located off the network's roads"),
-    ("n_recon_trips_2plus_reads", "trips rebuilt from 2+ reads"),
-)
 
 
 def _value(metrics: dict[str, Any], key: str) -> tuple[bool, Any]:
@@ -121,10 +104,13 @@ def summary_table(metrics: dict[str, Any]) -> Table:
 
 def analysis_table(metrics: dict[str, Any], title: str) -> Table:
     """The table ``curtain analyze`` prints: the log's counts and shares."""
-    table = Table(title=title, show_header=False)
+    table = Table(title=title)
+    table.add_column("")
+    table.add_column("value", justify="right")
+    table.add_column("95 % interval", justify="right")
     for key, label in ANALYZE_KEYS:
         if key in metrics:
-            table.add_row(label, _cells(key, metrics[key], metrics.get(f"{key}_ci"))[0])
+            table.add_row(label, *_cells(key, metrics[key], metrics.get(f"{key}_ci")))
     return table
 
 

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sim.answers import OBSERVATIONS, answer, is_share, is_share_gap, share_style
+from sim.answers import ANALYZE_KEYS, OBSERVATIONS, answer, is_share, is_share_gap, share_style
 from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
@@ -186,8 +186,9 @@ def _share_cells(value: Any, ci: list[float] | None) -> str:
     return f"<td class=num>{_pct(value, style)}</td><td>{_interval(ci, style)}</td>"
 
 
-def _person_table(metrics: dict[str, Any]) -> str:
-    """How identifiable (uniqueness) and how foreseeable (next-camera prediction) a driver is, with 95 % CIs."""
+def _person_table(metrics: dict[str, Any], points: str = "camera, hour") -> str:
+    """How identifiable (uniqueness) and how foreseeable (next-camera prediction) a driver is, with 95 % CIs;
+    ``points`` says what a trace's point is."""
     if metrics.get("person_metrics_reason"):  # a sample of the fleet: no number, and why
         return ("<h2>How identifiable, how foreseeable</h2><p>Not computed: "
                 f"{html.escape(str(metrics['person_metrics_reason']))}.</p>")
@@ -196,7 +197,7 @@ def _person_table(metrics: dict[str, Any]) -> str:
     def of(n: Any, unit: str) -> str:  # the share's denominator
         return f"<td class=num>{n:,} {unit}</td>" if isinstance(n, int) else "<td class=num>—</td>"
 
-    rows = [f"<tr><td>singled out by {k} random (camera, hour) point{'s' if k > 1 else ''}</td>"
+    rows = [f"<tr><td>singled out by {k} random ({points}) point{'s' if k > 1 else ''}</td>"
             f"{_share_cells(metrics.get(f'uniqueness_k{k}'), ci.get(f'k{k}'))}"
             f"{of(metrics.get(f'uniqueness_k{k}_n'), 'plates')}</tr>"
             for k in range(1, 6) if f"uniqueness_k{k}" in metrics]
@@ -333,18 +334,27 @@ def _searches_section(metrics: dict[str, Any]) -> str:
 
 def render_report(
     metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str, question: str | None = None,
-    overrides: list[str] | None = None,
+    overrides: list[str] | None = None, *, analysis: bool = False,
 ) -> str:
     """The report as an HTML string; figures are embedded as base64 PNG; it opens with the answer to
-    ``question`` (see :func:`answer`) and names the ``--set`` overrides the run was made with."""
+    ``question`` (see :func:`answer`) and names the ``--set`` overrides the run was made with.
+
+    ``analysis``: the report of a real log's analysis (``curtain analyze``): its key numbers are the log's
+    (:data:`sim.answers.ANALYZE_KEYS`), it says it analysed, not simulated, and a trace's points are places
+    (a reader and a cell of about 100 m), not cameras."""
     overridden = ("; overrides " + ", ".join(f"<code>{html.escape(o)}</code>" for o in overrides)) if overrides else ""
+    version = html.escape(str(metrics.get('versions', {}).get('curtain-sim', '')))
+    made = (f"Analysed with Curtain {version}: a real plate-read log, nothing simulated; uniqueness draws with seed "
+            f"{html.escape(str(metrics.get('seed')))}." if analysis else
+            f"Simulated with Curtain {version}, seed {html.escape(str(metrics.get('seed')))}{overridden}.")
+    headline = ANALYZE_KEYS if analysis else HEADLINE
     rows = "".join(
         f"<tr><td>{html.escape(_label(metrics, key, label))}</td>"
         f"<td class=num>{_fmt(metrics.get(key), key, metrics.get(key + '_ci'))}{_why(metrics, key)}</td>"
         f"<td class=num>{_fmt(metrics[key + '_n']) if metrics.get(key + '_n') is not None else ''}</td>"
         f"<td>{_ci(key, metrics.get(key), metrics.get(key + '_ci'))}</td>"
         f"<td><code>{key}</code></td></tr>"
-        for key, label in HEADLINE
+        for key, label in headline
         if key in metrics
     )
     agencies = metrics.get("agencies") or {}
@@ -359,7 +369,8 @@ def render_report(
         if agencies
         else ""
     )
-    what_if = (_vehicle_day_table(metrics) + _person_table(metrics) + _what_if_table(metrics.get("long_trips_what_if"))
+    what_if = (_vehicle_day_table(metrics) + _person_table(metrics, "place, hour" if analysis else "camera, hour")
+               + _what_if_table(metrics.get("long_trips_what_if"))
                + _fleet_table(metrics.get("fleets")))
     images = "".join(
         f'<figure><img alt="{html.escape(p.stem)}" src="data:image/png;base64,'
@@ -383,8 +394,7 @@ td details > summary {{ font-size: 1em; font-weight: normal; margin: 0; }}
 p.answer {{ font-size: 1.15em; border-left: 4px solid #d55e00; padding-left: 0.8em; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
-<p>Simulated with Curtain {html.escape(str(metrics.get('versions', {}).get('curtain-sim', '')))},
-seed {html.escape(str(metrics.get('seed')))}{overridden}.</p>
+<p>{made}</p>
 {verdict}
 <h2>Key numbers</h2>
 <table><tr><th>what</th><th>value</th><th>out of (n)</th><th>95 % interval</th><th>key in metrics.json</th></tr>
@@ -396,7 +406,7 @@ seed {html.escape(str(metrics.get('seed')))}{overridden}.</p>
 {what_if}
 <h2>Figures</h2>
 {images}
-<h2>Scenario</h2>
+<h2>{'Settings (analysis.toml)' if analysis else 'Scenario'}</h2>
 <pre>{html.escape(scenario_toml)}</pre>
 <details><summary>All metrics</summary>
 <p>Every number of <code>metrics.json</code>: shares in percent with their 95 % interval and what they are out of

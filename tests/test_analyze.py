@@ -69,6 +69,29 @@ def test_seattle_output_has_the_run_layout(seattle):
     assert metrics["repeat_gap_h_median"] == pytest.approx(gaps.median() / 3600)
 
 
+def test_seattle_report_is_the_logs_and_every_share_has_its_denominator_and_interval(seattle):
+    """helper-32: the analysis report said "Simulated with …", showed one key number of the thirteen the terminal
+    prints, called a trace's points cameras, and metrics.json's shares had no ``_n`` or ``_ci``. Checked against
+    the file read directly with pandas."""
+    out, direct = seattle
+    metrics = json.loads((out / "metrics.json").read_text())
+    shares = [k for k, v in metrics.items() if (k.startswith("share_") or k.startswith("uniqueness_k"))
+              and isinstance(v, float) and not k.endswith("_ci")]
+    assert {"share_plates_read_once", "share_reads_without_location", "uniqueness_k2"} <= set(shares)
+    for key in shares:
+        assert isinstance(metrics[f"{key}_n"], int) and len(metrics[f"{key}_ci"]) == 2, key
+        low, high = metrics[f"{key}_ci"]
+        assert low <= metrics[key] <= high, key
+    assert metrics["share_plates_read_once_n"] == direct["plate_hash"].nunique()
+    assert metrics["share_reads_without_location_n"] == len(direct)
+    page = (out / "report.html").read_text()
+    assert "Analysed with Curtain" in page and "Simulated with" not in page
+    for label in ("distinct plates", "plates read once", "reads per device per day", "reads without a location"):
+        assert f"<td>{label}</td>" in page, label
+    assert f"{direct['plate_hash'].nunique():,}" in page
+    assert "random (place, hour) points" in page and "(camera, hour)" not in page
+
+
 BAD_ROWS = """plate;timestamp;camera;longitude;latitude
 AB123;2021-10-01 08:00:00;cam-1;-122.30;47.60
 AB123;yesterday;cam-1;-122.30;47.60
@@ -163,9 +186,9 @@ def test_the_analysis_table_gives_a_share_a_tenth_of_a_percent_where_its_interva
         return console.export_text()
 
     narrow = shown({"n_plates": 1200, "uniqueness_k2": 0.5, "uniqueness_k2_ci": [0.497, 0.503]})
-    assert re.search(r"plates singled out by 2 \(place, hour\) points\s*│ 50\.0% ", narrow), narrow
-    assert re.search(r"distinct plates\s*│ 1,200 ", narrow), narrow
-    assert re.search(r"points\s*│ 50% ", shown({"uniqueness_k2": 0.5}))
+    assert re.search(r"plates singled out by 2 \(place, hour\) points\s*│\s*50\.0% ", narrow), narrow
+    assert re.search(r"distinct plates\s*│\s*1,200 ", narrow), narrow
+    assert re.search(r"points\s*│\s*50% ", shown({"uniqueness_k2": 0.5}))
 
 
 def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
@@ -201,9 +224,9 @@ def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     console = Console(record=True, width=100)
     console.print(analysis_table(far.metrics, "far"))
     shown = console.export_text()
-    assert re.search(r"reads on the network's roads\s*│ 0 ", shown)
-    assert re.search(r"reads located off the network's roads\s*│ 4 ", shown)
-    assert re.search(r"plates read once\s*│ 50% ", shown)  # a share in percent, as `curtain run` gives it
+    assert re.search(r"reads on the network's roads\s*│\s*0 ", shown)
+    assert re.search(r"reads located off the network's roads\s*│\s*4 ", shown)
+    assert re.search(r"plates read once\s*│\s*50% ", shown)  # a share in percent, as `curtain run` gives it
     # reads without any location: the warning says that, not that the network is the wrong one
     frame.drop(columns=["lon", "lat"]).to_csv(tmp_path / "nowhere.csv", index=False)
     caplog.clear()

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from sim._time import DAY_S
-from sim.metrics.person import uniqueness_by_k
+from sim.intervals import add_share
+from sim.metrics.traces import unique_plates
 from sim.metrics.trips import _ratio
 
 
@@ -57,18 +58,20 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
     out: dict[str, Any] = {
         "n_reads": int(len(reads)),
         "n_plates": int(len(plates)),
-        "share_plates_read_once": _ratio(int((plates == 1).sum()), len(plates)),
         "reads_per_plate_mean": _ratio(len(reads), len(plates)),
         "reads_per_plate_shares": reads_per_plate_shares(reads),
-        "share_plates_seen_on_2plus_days": _ratio(int((days_per_plate >= 2).sum()), len(plates)),
         "repeat_gap_h_median": float(np.median(gaps)) / 3600 if len(gaps) else None,
         "repeat_gap_h_p10": float(np.quantile(gaps, 0.1)) / 3600 if len(gaps) else None,
         "repeat_gap_h_p90": float(np.quantile(gaps, 0.9)) / 3600 if len(gaps) else None,
     }
+    # each share with what it is out of (plates) and its 95 % interval (Wilson: plates are independent units)
+    add_share(out, "share_plates_read_once", plates.to_numpy() == 1, reason="no plate was read")
+    add_share(out, "share_plates_seen_on_2plus_days", days_per_plate.to_numpy() >= 2, reason="no plate was read")
     traces = pd.DataFrame({"plate": reads["plate_read"].to_numpy(), "camera_id": reads[place].to_numpy(),
                            "time_s": reads["time_s"].to_numpy(float)})
-    for k, share in uniqueness_by_k(traces, [1, 2, 3, 4, 5], rng).items():
-        out[f"uniqueness_k{k}"] = share
+    for k, u in unique_plates(traces, [1, 2, 3, 4, 5], rng).items():
+        add_share(out, f"uniqueness_k{k}", u["unique"].to_numpy(), reason=f"no plate has {k} distinct points")
+    out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in range(1, 6)}
     return out
 
 
