@@ -33,7 +33,9 @@ def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     operator = sim.layout["operator"].to_numpy()[watch_camera]
     typical = typical_trip(sim)
     # readers on patrol cars move: the map has no place to draw them, and says so
-    moving = "" if len(camera_edges) or len(sim.layout) == 0 else "\n(the readers are on patrol cars: not drawn)"
+    n_mobile = int((sim.layout["kind"] == "mobile").sum()) if "kind" in sim.layout.columns else 0
+    moving = ("" if not n_mobile else "\n(the readers are on patrol cars: not drawn)" if not len(camera_edges)
+              else f"\n({n_mobile:,} patrol-car reader{'s' if n_mobile > 1 else ''}: not drawn)")
     map_title = (f"{name}: cameras and a typical trip — {typical.recall:.0%} of its route rebuilt\n"
                  f"(the median of the {typical.n:,} trips {typical.who})" if typical else f"{name}: cameras") + moving
     boundary, boundary_label = _boundary(sim)
@@ -198,12 +200,17 @@ def example_trip(sim: Simulation, typical: TypicalTrip | None = None) -> dict[st
     vehicle = sim.reads[sim.reads["vehicle_id"] == reads["vehicle_id"].iloc[0]].reset_index(drop=True)
     recon = reconstruct_view(sim.scenario, vehicle, sim.net)
     mine = np.flatnonzero(vehicle["trip_id"].to_numpy() == trip_id)
-    recon_route = np.concatenate([recon.routes.route(r) for r in np.unique(recon.read_recon[mine])])
+    drawn = np.unique(recon.read_recon[mine])
+    recon_route = np.concatenate([recon.routes.route(r) for r in drawn])
+    # the car's other reads the rebuilt trips hold (another trip of it, a patrol car's read of it parked): the
+    # rebuilt route runs to them, so they are drawn too
+    other = np.isin(recon.read_recon, drawn) & (vehicle["trip_id"].to_numpy() != trip_id)
     return {
         "true_route": sim.routes.route(row),
         "recon_route": recon_route,
         "read_edges": reads["edge"].to_numpy(),
         "read_times": reads["timestamp"],
+        "other_read_edges": vehicle["edge"].to_numpy()[other],
     }
 
 

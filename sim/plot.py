@@ -195,6 +195,7 @@ def map_figure(
     recon_route: np.ndarray | None = None,
     read_edges: np.ndarray | None = None,
     read_times: pd.Series | None = None,
+    other_read_edges: np.ndarray | None = None,
     camera_operator: np.ndarray | None = None,
     camera_of_edge: np.ndarray | None = None,
     district_edges: np.ndarray | None = None,
@@ -215,6 +216,9 @@ def map_figure(
         Edge indices of a true route and its reconstruction.
     read_edges, read_times : optional
         Edges and wall-clock times of the trip's reads, drawn as labelled dots.
+    other_read_edges : numpy.ndarray, optional
+        Edges of the car's other reads that the reconstruction joined to the trip (another of its trips, or a
+        patrol car's read of it parked), drawn as grey dots: the rebuilt route runs to them.
     camera_operator : numpy.ndarray, optional
         Operator of each entry of ``camera_edge``: cameras are coloured by operator.
     camera_of_edge : numpy.ndarray, optional
@@ -241,6 +245,10 @@ def map_figure(
     stretched = max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9)
     arrow = (0.03 * float(np.ptp(x)), 0.03 * float(np.ptp(y))) if stretched else (0.03 * whole, 0.03 * whole)
     _map_layers(ax, net, camera_edge, operators, arrow_km=arrow, labels=True, **layers)
+    if other_read_edges is not None and len(other_read_edges):
+        ou, ov = net.edge_u[other_read_edges], net.edge_v[other_read_edges]
+        ax.scatter((x[ou] + x[ov]) / 2, (y[ou] + y[ov]) / 2, s=45, facecolor="#bbbbbb", edgecolor="black", zorder=5,
+                   label=f"another read of the car, joined to this trip ({len(other_read_edges)})")
     if read_edges is not None and len(read_edges):
         _draw_reads(ax, net, read_edges, read_times, labels=True)
     _stretch(ax, x, y)

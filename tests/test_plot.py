@@ -404,3 +404,21 @@ def test_comparison_ticks_a_count_of_cameras_at_whole_numbers_only():
     assert len(counts) >= 2 and all(float(t).is_integer() for t in counts), counts
     rates = ticks("cameras.read_rate", [0.5, 0.9])
     assert not all(float(t).is_integer() for t in rates), rates
+
+
+def test_the_map_draws_every_read_its_rebuilt_route_runs_to():
+    """patrol-vs-fixed's typical trip was rebuilt on to a patrol car's read of the car parked 5 minutes later, and
+    the map drew the route running past its last read with no read at its end (helper-32). The rebuilt route's
+    first and last edges are now reads on the map (the trip's own, or the car's other read joined to it, drawn
+    grey and counted in the legend)."""
+    from sim import load_scenario
+
+    sim = simulate_scenario(load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml"))
+    trip = example_trip(sim)
+    drawn = set(trip["read_edges"].tolist()) | set(trip["other_read_edges"].tolist())
+    assert {int(trip["recon_route"][0]), int(trip["recon_route"][-1])} <= drawn
+    assert len(trip["other_read_edges"]) >= 1  # (this run's typical trip has one: a parked read)
+    fig = map_figure(sim.net, watch_pairs(sim.layout, sim.net)[1], **trip)
+    labels = [text.get_text() for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if legend
+              for text in legend.get_texts()]
+    assert any(label.startswith("another read of the car, joined to this trip (") for label in labels), labels
