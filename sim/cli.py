@@ -266,7 +266,7 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
         # within a long stage a line of its counts every PIPE_PROGRESS_S (a log that says nothing looks hung)
         import time
 
-        started = last = time.perf_counter()
+        started = last = stage_started = time.perf_counter()
 
         def count(unit: str, done: int, total: int) -> None:
             nonlocal last
@@ -277,9 +277,14 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
                 console.print(f"  {done:,} of {total:,} {unit} ({now - started:,.1f} s)", highlight=False)
 
         def line(stage: str) -> None:
+            nonlocal stage_started
             counts = "".join(f"; {done:,} {unit}" for unit, (done, _) in counted.items())
             counted.clear()
-            console.print(f"{stage}: done ({time.perf_counter() - started:,.1f} s{counts})", highlight=False)
+            now = time.perf_counter()
+            # the stage's own time, then the run's so far ("cameras: done (9.7 s)" read as 9.7 s placing cameras)
+            console.print(f"{stage}: done in {now - stage_started:,.1f} s ({now - started:,.1f} s so far{counts})",
+                          highlight=False)
+            stage_started = now
 
         with listening(count):
             yield line

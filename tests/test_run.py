@@ -181,20 +181,27 @@ def test_cli_query_on_a_folder_without_reads(tmp_path):
 
 
 def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
-    """Without a terminal (a pipe, a CI log) the progress bar becomes one line per stage with the time so far."""
+    """Without a terminal (a pipe, a CI log) the progress bar becomes one line per stage with its own time and the
+    time so far (the time so far alone read as the stage's: "cameras: done (9.7 s)")."""
     from sim.pipeline import STAGE_NAMES
 
     result = CliRunner().invoke(app, ["run", "-o", str(tmp_path / "out"), "--set", "demand.trips=200",
                                       "--set", "network.rows=6", "--set", "network.cols=6",
                                       "--set", "cameras.count=4"])
     assert result.exit_code == 0, result.output
-    lines = [line.split(":")[0] for line in result.output.splitlines() if ": done (" in line]
+    lines = [line.split(":")[0] for line in result.output.splitlines() if ": done in " in line]
     assert lines == list(STAGE_NAMES)
+    took = {m[0]: (float(m[1]), float(m[2])) for m in re.findall(r"^(\w+): done in ([\d.]+) s \(([\d.]+) s so far",
+                                                                   result.output, re.M)}
+    assert set(took) == set(STAGE_NAMES)
+    # each stage's time is its own: the times so far are the running sums of the stages' (to the printed 0.1 s)
+    assert sum(own for own, _ in took.values()) == pytest.approx(took[STAGE_NAMES[-1]][1], abs=0.1 * len(took))
+    assert all(own <= so_far + 0.05 for own, so_far in took.values())
     # the long stages say how much they did
     text = result.output
-    assert re.search(r"routes: done \([\d.]+ s; 200 trips routed\)", text), text
-    assert re.search(r"traffic: done \([\d.]+ s; 200 trips driven\)", text), text
-    assert re.search(r"reads: done \([\d.]+ s; [\d,]+ camera passes\)", text), text
+    assert re.search(r"routes: done in [\d.]+ s \([\d.]+ s so far; 200 trips routed\)", text), text
+    assert re.search(r"traffic: done in [\d.]+ s \([\d.]+ s so far; 200 trips driven\)", text), text
+    assert re.search(r"reads: done in [\d.]+ s \([\d.]+ s so far; [\d,]+ camera passes\)", text), text
     engines = json.loads((tmp_path / "out" / "run.json").read_text())["engines"]
     assert engines == {"routing": "compiled Dijkstra trees (numba)", "traffic": "simpy", "dask_workers": 1}
 
