@@ -22,7 +22,13 @@ def write(tmp_path: Path, text: str) -> Path:
     "text, expected",
     [
         ("name = \n", ["broken.toml", "TOML syntax error", "line 1"]),
-        ("[cameras]\ncount = 5\nstratgy = 'random'\n", ["broken.toml", "cameras.stratgy", "unknown key"]),
+        ("[cameras]\ncount = 5\nstratgy = 'random'\n", ["broken.toml", "cameras.stratgy", "unknown key",
+                                                      "did you mean 'strategy'?"]),
+        # a misspelt section, and a key in an entry of an array of tables: the likely key named
+        ("[demnd]\ntrips = 5\n", ["broken.toml", "demnd: unknown key; did you mean 'demand'?"]),
+        ("[[agencies]]\nname = 'a'\nknd = 'x'\n", ["agencies.0.knd: unknown key; did you mean 'kind'?"]),
+        # nothing like it: the keys allowed there are listed
+        ("[demand]\nzzz = 5\n", ["demand.zzz: unknown key; the keys here: counts, counts_max_snap_m, days,"]),
         ("[cameras]\ncount = -3\n", ["broken.toml", "cameras.count", "greater than or equal to 0", "-3"]),
         ("[cameras]\nread_rate = 1.5\n", ["broken.toml", "cameras.read_rate", "less than or equal to 1"]),
         ("[cameras]\nstrategy = 'magic'\n", ["broken.toml", "cameras.strategy", "'random'", "'betweenness'"]),

@@ -8,15 +8,17 @@ allowed. ``--set key.path=value`` overrides are applied before validation.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import tomllib
+import typing
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_validator
 
 from sim._errors import ScenarioError
 from sim._validate import require_file
@@ -253,6 +255,31 @@ def _list_item(items: list[Any], part: str, key: str, label: str, table: str) ->
     return items[int(part)]
 
 
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    """What to say of an unknown key at ``loc``: the key it is likely a misspelling of, and the keys allowed there
+    (found by walking the scenario's sections from the top)."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue  # (an entry of an array of tables: the same section)
+        field = model.model_fields.get(str(part))
+        model = next((t for t in _types(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)), None) \
+            if field is not None else None
+    if model is None:
+        return "unknown key (check the spelling; see scenarios/ for the allowed keys)"
+    allowed = sorted(f.alias or name for name, f in model.model_fields.items())
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+    return f"unknown key; did you mean {close[0]!r}?" if close else f"unknown key; the keys here: {', '.join(allowed)}"
+
+
+def _types(annotation: Any) -> list[Any]:
+    """``annotation`` and the types inside it (``list[Agency]``, ``DemandSpec | None``)."""
+    out = [annotation]
+    for arg in typing.get_args(annotation):
+        out += _types(arg)
+    return out
+
+
 def format_validation_error(exc: ValidationError, label: str, overrides: list[str] | None = None) -> str:
     """One line per problem: ``file: key.path: message (got value)``; a value that came from ``--set`` says so,
     so nobody looks for it in the file."""
@@ -262,7 +289,7 @@ def format_validation_error(exc: ValidationError, label: str, overrides: list[st
         loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-after"))
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling; see scenarios/ for the allowed keys)"
+            message = _unknown_key(error["loc"])
         got = error.get("input")
         shown = "" if error["type"] in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {got!r})"
         source = " (from --set)" if loc and loc in overridden else ""
