@@ -98,9 +98,13 @@ def _scenario_file(scenario: Path | None) -> Path | None:
     inside = library_folder() / scenario.with_suffix(".toml")
     if scenario.suffix in ("", ".toml") and inside.is_file():  # `curtain run examples/norfolk-osm`
         raise CurtainError(f"{scenario}: no such scenario file here; the library has it as {inside}: give that path")
-    if scenario.parent == Path(".") and scenario.suffix == "":
+    if scenario.parent == Path(".") and scenario.suffix in ("", ".toml"):
+        import difflib  # lazy: only for this message
+
+        close = difflib.get_close_matches(scenario.stem, [s.name for s in scenario_library()], n=1)
         raise CurtainError(f"{scenario}: no such scenario file, nor a scenario of that name in the library "
-                           f"({library_folder()}); `curtain list` shows the library's names")
+                           f"({library_folder()}); " + (f"did you mean {close[0]!r}? " if close else "")
+                           + "`curtain list` shows the library's names")
     return scenario
 
 

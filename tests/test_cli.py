@@ -62,7 +62,10 @@ def test_a_library_scenario_runs_by_its_name_and_an_unknown_name_says_where_name
     result = CliRunner().invoke(app, ["run", "rivercity"])
     assert result.exit_code == 1
     assert "rivercity: no such scenario file, nor a scenario of that name in the library" in result.output
+    assert "did you mean 'river-city'?" in result.output  # (the library's closest name)
     assert "curtain list" in result.output and not (tmp_path / "out").exists()
+    result = CliRunner().invoke(app, ["run", "nothing-like-any"])
+    assert result.exit_code == 1 and "did you mean" not in result.output and "curtain list" in result.output
 
 
 def test_validate_without_a_scenario_checks_the_one_run_would_run(tmp_path, monkeypatch):
@@ -223,7 +226,7 @@ def test_a_run_with_patrol_cars_shows_their_reads_and_counts_passes_as_passes(tm
                                                                                  "cameras.read_rate=0.5"])])
     assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
-    passes = re.search(r"reads: done \([\d.]+ s; ([\d,]+) camera passes\)", result.output)
+    passes = re.search(r"reads: done in [\d.]+ s \([\d.]+ s so far; ([\d,]+) camera passes\)", result.output)
     assert passes, result.output
     assert int(passes.group(1).replace(",", "")) > metrics["n_reads"]  # half the passes at cameras are missed
     rows = _summary(result.output)
