@@ -24,7 +24,7 @@ from sim._time import DAY_S
 from sim.io.folders import atomic_directory, check_output_folder
 from sim.seeds import stage_rngs
 from sim.io.reads import RealReads, read_reads_file, summarise_rows
-from sim.metrics import reads_profile, repeat_gaps_s
+from sim.metrics import reader_day_median, reads_profile, repeat_gaps_s
 from sim.geo import nearest_edges
 from sim.intervals import add_share
 from sim.network import RoadNetwork
@@ -152,6 +152,7 @@ def analyze_reads(
     metrics |= reads_profile(reads, place="place", rng=rng)
     metrics["reads_per_device_per_day_mean"] = (float(per_day["n_reads"].sum() / (metrics["n_devices"] * n_days))
                                                 if n_days else None)
+    metrics |= reader_day_median(per_day["n_reads"].to_numpy(), "reads_per_device_day_median")
     metrics["reads_per_device"] = {str(k): int(v) for k, v in reads["camera_id"].value_counts().sort_index().items()}
     recon = None
     if net is not None:

@@ -25,7 +25,8 @@ ANALYZE_KEYS = (
     ("n_reads", "reads analysed"),
     ("n_devices", "devices"),
     ("n_days", "days"),
-    ("reads_per_device_per_day_mean", "reads per device per day"),
+    ("reads_per_device_day_median", "reads per device-day (median over days it read)"),
+    ("reads_per_device_per_day_mean", "reads per device per day (mean)"),
     ("n_reads_without_location", "reads without a location"),
     ("share_reads_without_location", "share of reads without a location (interval: by device)"),
     ("n_plates", "distinct plates"),
@@ -167,11 +168,15 @@ def _readers_only(m: dict[str, Any]) -> str:
     if m.get("n_cameras") or not mobile:
         return ""
     per_day = m.get("reads_per_patrol_car_per_day_full_scale", m.get("reads_per_patrol_car_per_day"))
-    scaled = " scaled up to the whole fleet" if "reads_per_patrol_car_per_day_full_scale" in m else ""
+    median = m.get("reads_per_patrol_car_day_median_full_scale", m.get("reads_per_patrol_car_day_median"))
+    scaled = (" (scaled to 100 % of the vehicles: the run simulates a sample)"
+              if "reads_per_patrol_car_per_day_full_scale" in m else "")
     days = m.get("n_days", 1)
     return (f"No fixed camera: {mobile.get('n_readers', '—')} patrol-car readers made {_count(m, 'n_reads')} reads "
             f"over {days} day{'s' if days != 1 else ''}"
-            + (f", {per_day:,.0f} per reader per day on average{scaled}" if isinstance(per_day, float) else "")
+            + (f", a median {median:,.0f} per reader on a day it read (the mean over readers and days "
+               f"{per_day:,.0f}){scaled}" if isinstance(median, float) and isinstance(per_day, float) else
+               f", {per_day:,.0f} per reader per day on average{scaled}" if isinstance(per_day, float) else "")
             + f"; {share(m, 'share_plates_read_once')} of the {_count(m, 'share_plates_read_once_n')} plates read "
             f"were read exactly once, and {share(mobile, 'share_vehicles_read')} of the "
             f"{_count(mobile, 'share_vehicles_read_n')} vehicles were read at all — the numbers to hold beside a "

@@ -21,8 +21,12 @@ HEADLINE = (
     ("reads_per_camera_per_day", "reads per camera per day"),
     ("reads_per_camera_per_day_full_scale", "reads per camera per day, scaled up to the whole fleet"),
     ("n_patrol_cars", "readers on patrol cars"),
-    ("reads_per_patrol_car_per_day", "reads per patrol car per day"),
-    ("reads_per_patrol_car_per_day_full_scale", "reads per patrol car per day, scaled up to the whole fleet"),
+    ("reads_per_patrol_car_day_median", "reads per patrol car on a day it read (median)"),
+    ("reads_per_patrol_car_day_median_full_scale", "reads per patrol car on a day it read (median), scaled to 100 % "
+                                                   "of the vehicles"),
+    ("reads_per_patrol_car_per_day", "reads per patrol car per day (mean)"),
+    ("reads_per_patrol_car_per_day_full_scale", "reads per patrol car per day (mean), scaled to 100 % of the "
+                                                "vehicles"),
     ("share_trips_read_ge1", "share of trips read at least once"),
     ("share_trips_read_ge2", "share of trips read at least twice"),
     ("route_recall_mean", "mean share of a trip's route recovered (route recall)"),

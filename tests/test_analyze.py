@@ -48,6 +48,9 @@ def test_seattle_counts_equal_pandas(seattle):
     expected = direct.assign(date=when.dt.strftime("%Y-%m-%d")).groupby(["device", "date"]).size()
     table = pd.read_parquet(out / "reads_per_device_day.parquet").set_index(["camera_id", "date"])["n_reads"]
     assert table.sort_index().to_dict() == expected.sort_index().to_dict()
+    # the median device-day: docs/validation.md's 1,530 (quartiles 1,000-2,650)
+    assert metrics["reads_per_device_day_median"] == expected.median() == 1529.5
+    assert metrics["reads_per_device_day_median_n"] == len(expected)
     assert metrics["n_days"] == when.dt.normalize().nunique() == 8
     # days on which a plate was seen
     days = direct.assign(day=when.dt.normalize()).groupby("plate_hash")["day"].nunique()
@@ -86,7 +89,8 @@ def test_seattle_report_is_the_logs_and_every_share_has_its_denominator_and_inte
     assert metrics["share_reads_without_location_n"] == len(direct)
     page = (out / "report.html").read_text()
     assert "Analysed with Curtain" in page and "Simulated with" not in page
-    for label in ("distinct plates", "plates read once", "reads per device per day", "reads without a location"):
+    for label in ("distinct plates", "plates read once", "reads per device per day (mean)",
+                  "reads per device-day (median over days it read)", "reads without a location"):
         assert f"<td>{label}</td>" in page, label
     assert f"{direct['plate_hash'].nunique():,}" in page
     assert "random (place, hour) points" in page and "(camera, hour)" not in page

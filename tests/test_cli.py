@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
 import pytest
 import typer.main
 from typer.testing import CliRunner
@@ -236,7 +237,16 @@ def test_a_run_with_patrol_cars_shows_their_reads_and_counts_passes_as_passes(tm
     assert rows["reads by fixed cameras"] == f"{fleets['fixed']['n_reads']:,}"
     assert rows["reads by patrol cars"] == f"{fleets['mobile']['n_reads']:,}"
     assert fleets["fixed"]["n_reads"] + fleets["mobile"]["n_reads"] == metrics["n_reads"]
-    assert "reads per patrol car per day" in rows and "reads per camera per day" in rows
+    assert "reads per patrol car per day (mean)" in rows and "reads per camera per day" in rows
+    # the median car-day, counted again with pandas from the files: each patrol car's reads on each day it read
+    reads = pd.read_parquet(tmp_path / "o" / "reads.parquet")
+    cameras = pd.read_csv(tmp_path / "o" / "cameras.csv")
+    cars = reads[reads["camera_id"].isin(cameras.loc[cameras["kind"] == "mobile", "camera_id"])]
+    car_days = cars.groupby([cars["camera_id"], cars["time_s"] // 86_400]).size()
+    assert metrics["reads_per_patrol_car_day_median"] == car_days.median()
+    assert metrics["reads_per_patrol_car_day_median_n"] == len(car_days) >= 2
+    median = metrics["reads_per_patrol_car_day_median"]
+    assert rows["reads per patrol car on a day it read (median)"] == f"{median:,.0f}"
 
 
 def test_a_patrol_only_run_shows_no_camera_rows(tmp_path):
@@ -244,7 +254,7 @@ def test_a_patrol_only_run_shows_no_camera_rows(tmp_path):
     result = CliRunner().invoke(app, ["run", "-o", str(tmp_path / "o"), *_sets([*TINY, patrol, "cameras.count=0"])])
     assert result.exit_code == 0, result.output
     rows = _summary(result.output)
-    assert {"trips", "patrol cars", "reads", "reads per patrol car per day"} <= set(rows)
+    assert {"trips", "patrol cars", "reads", "reads per patrol car per day (mean)"} <= set(rows)
     assert not {"cameras", "reads per camera per day", "reads by fixed cameras", "reads by patrol cars",
                 "place pairs with a camera-free route", "detour to avoid cameras (median ×)"} & set(rows)
 

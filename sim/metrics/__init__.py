@@ -29,7 +29,8 @@ from sim.metrics.person import (
     home_inference, person_metrics, searcher_reads, uniqueness, uniqueness_by_k, work_inference,
 )
 from sim.metrics.predictability import PREDICTORS, next_camera_accuracy, next_camera_hits, predictability
-from sim.metrics.profile import log_profile, reads_per_plate_shares, reads_profile, repeat_gaps_s
+from sim.metrics.profile import (log_profile, reader_day_median, reads_per_plate_shares, reads_per_reader_day,
+                                 reads_profile, repeat_gaps_s)
 from sim.metrics.quality import misread_matching, trip_split_accuracy
 from sim.metrics.traces import trace_points, unique_plates
 from sim.metrics.trips import (
@@ -40,7 +41,8 @@ __all__ = [
     "LENGTH_BANDS_KM", "LONG_TRIP_KM", "PREDICTORS", "area_labels", "area_summary", "camera_free_pairs",
     "exposure_by_area", "exposure_by_length", "fleet_metrics", "home_inference", "log_profile",
     "long_trip_exposure", "misread_matching", "next_camera_accuracy", "next_camera_hits", "person_metrics",
-    "predictability", "reads_per_plate_shares", "reads_profile", "repeat_gaps_s", "searcher_reads",
+    "predictability", "reader_day_median", "reads_per_plate_shares", "reads_per_reader_day", "reads_profile",
+    "repeat_gaps_s", "searcher_reads",
     "summary_metrics", "time_to_first_read", "trace_points", "trip_gaps", "trip_metrics", "trip_split_accuracy",
     "unique_plates", "uniqueness", "uniqueness_by_k", "volume_concentration", "work_inference",
 ]

@@ -26,6 +26,7 @@ from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import long_trip_exposure
 from sim.metrics.person import person_metrics
+from sim.metrics.profile import reader_day_median, reads_per_reader_day
 from sim.metrics.quality import misread_matching, trip_split_accuracy
 from sim.metrics.registry import RunContext, Tables, View, metric
 from sim.metrics.trips import exposure_by_length, summary_metrics, time_to_first_read
@@ -39,7 +40,8 @@ Done = dict[str, Any]
 def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
     """Trips, reads and recall; reads per fixed camera and per patrol car, scaled up from a fleet sample."""
     reads, fixed = view.reads, run.fixed
-    fixed_reads = int(fixed[positions_in(run.layout["camera_id"], reads["camera_id"])].sum())
+    camera_row = positions_in(run.layout["camera_id"], reads["camera_id"])
+    fixed_reads = int(fixed[camera_row].sum())
     out: dict[str, Any] = {"seed": run.scenario.seed}
     out |= summary_metrics(view.trip_table, reads, run.trips, int(fixed.sum()), run.n_days,
                            long_trip_km=run.scenario.metrics.long_trip_km, sighting=view.recon.sighting,
@@ -49,6 +51,14 @@ def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
         n_cars = int((~fixed).sum())
         out["n_patrol_cars"] = n_cars
         out["reads_per_patrol_car_per_day"] = (len(reads) - fixed_reads) / (n_cars * run.n_days)
+        # the median car-day that read (the figure a real log's reader-days are compared on: docs/validation.md)
+        mobile = camera_row >= 0
+        mobile[mobile] = ~fixed[camera_row[mobile]]
+        counts = reads_per_reader_day(camera_row[mobile], reads["time_s"].to_numpy(float)[mobile] // DAY_S)
+        out |= reader_day_median(counts, "reads_per_patrol_car_day_median")
+        if run.scenario.demand.sample_share < 1:
+            out |= reader_day_median(counts, "reads_per_patrol_car_day_median_full_scale",
+                                     scale=run.scenario.demand.sample_share)
     share = run.scenario.demand.sample_share
     if share < 1:
         # the simulated vehicles stand for sample_share of the real fleet: reads per reader scale back up

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim._time import DAY_S
-from sim.intervals import add_share
+from sim.intervals import add_share, median_interval
 from sim.metrics.traces import unique_plates
 from sim.metrics.trips import _ratio
 
@@ -73,6 +73,39 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
         add_share(out, f"uniqueness_k{k}", u["unique"].to_numpy(), reason=f"no plate has {k} distinct points")
     out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in range(1, 6)}
     return out
+
+
+def reader_day_median(counts: np.ndarray, key: str, *, scale: float = 1.0) -> dict[str, Any]:
+    """``key`` (with ``_n`` and a distribution-free 95 % ``_ci``): the median of ``counts``, the reads of each
+    reader on each day it read, divided by ``scale`` (the share of the fleet simulated: a reader meets that share
+    of the plates it would). The figure a real log is compared on (docs/validation.md): a mean over readers
+    and days is pulled up by a few busy days.
+
+    Examples
+    --------
+    >>> reader_day_median(np.array([10, 30, 2000]), "median")
+    {'median': 30.0, 'median_n': 3, 'median_ci': [10.0, 2000.0]}
+    """
+    per_day = np.asarray(counts, float) / scale
+    ci = median_interval(per_day)
+    return {key: float(np.median(per_day)) if len(per_day) else None, f"{key}_n": int(len(per_day)),
+            f"{key}_ci": ci}
+
+
+def reads_per_reader_day(reader: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """The reads of each (reader, day) pair that read at least once (``reader``: codes ≥ 0, ``day``: day numbers).
+
+    Examples
+    --------
+    >>> reads_per_reader_day(np.array([0, 0, 1, 0]), np.array([0, 0, 0, 3])).tolist()
+    [2, 1, 1]
+    """
+    reader, day = np.asarray(reader, np.int64), np.asarray(day, np.int64)
+    if not len(reader):
+        return np.zeros(0, np.int64)
+    cell = reader * (int(day.max()) + 1) + day
+    counts = np.bincount(cell)
+    return counts[counts > 0]
 
 
 def log_profile(reads: pd.DataFrame, *, sample_share: float = 1.0) -> dict[str, Any]:
