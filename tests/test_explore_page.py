@@ -249,3 +249,21 @@ def test_the_lessons_exercises_work_as_docs_classroom_md_writes_them(chromium, t
     # the link of "What is on the page"
     browser.open(page, "#car=EAN5302&trip=2")
     assert browser.text("#car-day").startswith("Trip 2 of ")
+
+
+def test_a_page_of_a_sample_of_cars_says_so_where_it_says_how_the_cameras_read(chromium, town, tmp_path):
+    """A page of a larger run holds a sample of whole cars, so it cannot open on exactly the run's numbers: the
+    line that says it does (the page's "how the cameras read") now says whose numbers they are (helper-32 read
+    "the page opens on the run's numbers" on piedmont-ring, whose page held 20,168 of 168,280 trips)."""
+    sim = town[0]
+    data = explore_data(sim, max_trips=len(sim.trips) // 3)
+    page = tmp_path / "sampled.html"
+    page.write_text(explore_html(data), encoding="utf-8")
+    chromium.open(page)
+    held = len(data["trips"]["trip_id"])
+    assert held < len(sim.trips)
+    model = chromium.text("#model")
+    assert (f"for the cars it holds: a sample of whole cars ({held:,} of the run's {len(sim.trips):,} trips), "
+            "so its shares are the sample's") in model, model
+    chromium.open(town[2])
+    assert "a sample of whole cars" not in chromium.text("#model")  # the whole run: no such clause

@@ -416,9 +416,14 @@ def test_profile_of_a_reads_log_by_hand():
     assert got["share_plates_seen_on_2plus_days"] == 0.25
     assert (got["repeat_gap_h_median"], got["repeat_gap_h_p10"], got["repeat_gap_h_p90"]) == \
         (pytest.approx(0.075), pytest.approx(0.025), pytest.approx(12.525))
-    assert {k: v for k, v in got.items() if k.startswith("uniqueness")} == {
+    assert {k: v for k, v in got.items() if k.startswith("uniqueness") and k[-1].isdigit()} == {
         "uniqueness_k1": 0.5, "uniqueness_k2": pytest.approx(1 / 3), "uniqueness_k3": 1.0, "uniqueness_k4": 1.0,
         "uniqueness_k5": 1.0}
+    # each share out of the plates it was drawn for (4; 3 with two points or more; 1 with three or more) and
+    # plates read once or on two days out of all 4
+    assert [got[f"uniqueness_k{k}_n"] for k in range(1, 6)] == [4, 3, 1, 1, 1]
+    assert (got["share_plates_read_once_n"], got["share_plates_seen_on_2plus_days_n"]) == (4, 4)
+    assert got["uniqueness_ci"]["k2"] == got["uniqueness_k2_ci"] and got["uniqueness_k2_ci"][0] < 1 / 3
     assert repeat_gaps_s(reads).tolist() == [60.0, 120.0, 240.0, 89_580.0, 300.0, 600.0]  # plate, then time order
 
 

@@ -330,14 +330,18 @@
     ? (100 * cls.read_rate).toFixed(0) + " %" : "its road's read rate";
   var noise = (cls.misread_rate > 0 ? ", misreads " + (100 * cls.misread_rate).toFixed(1) + " % of plates" : "") +
     (data.duplicate_rate > 0 ? ", logs " + (100 * data.duplicate_rate).toFixed(1) + " % of passes twice" : "");
+  var sampled = data.trips.trip_id.length < data.n_trips_run;
   document.getElementById("model").textContent = "How the cameras read: the town's cameras read exactly what " +
-    "\"curtain run\" read for this scenario, so the page opens on the run's numbers. A camera the class puts up " +
+    "\"curtain run\" read for this scenario, so the page opens on the run's numbers" +
+    (sampled ? " for the cars it holds: a sample of whole cars (" + data.trips.trip_id.length.toLocaleString("en") +
+     " of the run's " + data.n_trips_run.toLocaleString("en") + " trips), so its shares are the sample's, close " +
+     "to the run's but not equal" : "") + ". A camera the class puts up " +
     "reads " + rate + " of the cars passing it (the scenario's read rate)" + noise + ". Whether each car is read " +
     "on each road was drawn once from the scenario's seed (" + data.seed + "): the same cameras always give the " +
     "same numbers, and a camera put back where the town had one reads what the town's camera read.";
   document.getElementById("about").textContent = "Scenario " + data.name + " (seed " + data.seed + "): " +
     data.trips.trip_id.length.toLocaleString("en") + " trips by " + cars.length.toLocaleString("en") + " cars" +
-    (data.trips.trip_id.length < data.n_trips_run ? " — a sample of whole cars from the run's " +
+    (sampled ? " — a sample of whole cars from the run's " +
      data.n_trips_run.toLocaleString("en") + " trips" : "") + ". Intervals are in Curtain's report, not here.";
   update("");
   // a link can open the page on a car (#car=PLATE, or one of its trips: #car=PLATE&trip=2) or a way round
