@@ -8,7 +8,7 @@ Examples
 --------
 >>> [row[0] for row in summary_rows({"n_trips": 10, "n_cameras": 0, "n_patrol_cars": 2, "n_reads": 40,
 ...                                  "reads_per_camera_per_day": None, "reads_per_patrol_car_per_day": 20.0})]
-['trips', 'patrol cars', 'reads', 'reads per patrol car per day']
+['trips', 'patrol cars', 'reads', 'reads per patrol car per day (mean)']
 """
 
 from __future__ import annotations
