@@ -61,7 +61,7 @@ def effective_n(values: np.ndarray, clusters: np.ndarray | None = None) -> float
     >>> round(effective_n(read, ten_cars), 6)
     9.0
     """
-    values = np.asarray(values, dtype=float)
+    values = np.asarray(values)
     n = len(values)
     if clusters is None or n == 0:
         return float(n)
@@ -69,8 +69,9 @@ def effective_n(values: np.ndarray, clusters: np.ndarray | None = None) -> float
     n_clusters = int(codes.max()) + 1
     if n_clusters == n:
         return float(n)
+    p = float(np.count_nonzero(values)) / n if values.dtype == bool else float(np.mean(values, dtype=float))
     return _effective_n(np.bincount(codes, weights=values, minlength=n_clusters),
-                        np.bincount(codes, minlength=n_clusters), float(values.mean()))
+                        np.bincount(codes, minlength=n_clusters), p)
 
 
 def _effective_n(y: np.ndarray, m: np.ndarray, p: float) -> float:
@@ -98,16 +99,19 @@ def share_with_interval(values: Any, clusters: Any = None) -> tuple[float | None
     >>> share_with_interval([])
     (None, 0, None)
     """
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)] if clusters is None else values
-    if clusters is not None:
-        clusters = np.asarray(clusters)
-        finite = np.isfinite(values)
-        values, clusters = values[finite], clusters[finite]
+    values = np.asarray(values)
+    if values.dtype != bool:  # (0/1 booleans are all finite: no float copy, no masked copies of a run's reads)
+        values = np.asarray(values, dtype=float)
+        values = values[np.isfinite(values)] if clusters is None else values
+        if clusters is not None:
+            clusters = np.asarray(clusters)
+            finite = np.isfinite(values)
+            values, clusters = values[finite], clusters[finite]
     n = len(values)
     if not n:
         return None, 0, None
-    share = float(values.mean())
+    # (a count over n for booleans: the same float as the mean of their 0s and 1s, whose sum is exact)
+    share = float(np.count_nonzero(values)) / n if values.dtype == bool else float(values.mean())
     return share, n, wilson(share, effective_n(values, clusters))
 
 

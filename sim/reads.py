@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim._arrays import first_occurrences, rows_of, shared_codes, used_codes
+from sim._arrays import first_occurrences, rows_of, shared_codes
 from sim.progress import tick
 from sim import shard
 from sim.shard import shard_map
@@ -391,18 +391,20 @@ def plates_read_and_true(reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[
     >>> (read == true).tolist()
     [True, False, False]
     """
-    return _plates_read_and_true(reads, vehicle_plates(trips), *more)
+    return [np.concatenate([np.zeros(0, np.int32), *parts]) for parts in
+            zip(*(codes for _, codes in plates_read_and_true_by_block(reads, trips, *more, size=max(len(reads), 1))))
+            ] or [np.zeros(0, np.int32) for _ in range(2 + len(more))]
 
 
 def plates_read_and_true_by_block(
-    reads: pd.DataFrame, trips: pd.DataFrame, key: tuple[np.ndarray, Any] | None = None,
-    size: int | None = None,
+    reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[np.ndarray, Any], size: int | None = None,
 ) -> Iterator[tuple[slice, list[np.ndarray]]]:
-    """:func:`plates_read_and_true` of each block of ``size`` consecutive reads, with the block: the codes of a
-    block compare only within it (each block's plates are factorized on their own), so a comparison of a read's
-    own plates (as read, true, ``key``: a reconstruction's :meth:`~sim.reconstruct.Reconstruction.key_codes`)
-    made block by block gives the same booleans as over every read at once, and the passes over a county
-    week's 12 M reads hold one block's codes at a time (``size``: :data:`sim.shard.READS_PER_BLOCK`).
+    """:func:`plates_read_and_true` of each block of ``size`` consecutive reads, with the block: the passes over a
+    county week's 12 M reads hold one block's codes at a time (``size``: :data:`sim.shard.READS_PER_BLOCK`).
+
+    The plates as read are factorized once, and the distinct values of every column (plates as read, true
+    plates, each of ``more``: e.g. a reconstruction's :meth:`~sim.reconstruct.Reconstruction.key_codes`) put
+    on one numbering once; each block then only looks its reads' codes up.
 
     Examples
     --------
@@ -415,12 +417,18 @@ def plates_read_and_true_by_block(
     size = shard.READS_PER_BLOCK if size is None else size
     if size < 1:
         raise ValueError(f"a block holds at least one read; got size {size}")
-    vehicles = vehicle_plates(trips)
+    ids, true = vehicle_plates(trips)
+    read_code, read_plates = pd.factorize(reads["plate_read"])
+    read_code = read_code.astype(np.int32 if len(read_plates) < 2**31 - 1 else np.int64)  # (held: 4 bytes a read)
+    columns = [(read_plates, None), (true, None), *((plates, code) for code, plates in more)]
+    # each column's distinct values on one numbering: lookups[i][c + 1] is the code of value c of column i (its
+    # entry 0, for c = -1, a missing value's, which equals nothing in another column)
+    lookups = shared_codes(*((np.arange(-1, len(values)), values) for values, _ in columns))
+    vehicle = reads["vehicle_id"].to_numpy()
     for a in range(0, len(reads), size):
         block = slice(a, min(a + size, len(reads)))
-        # (only the plates the block's keys use: the run's every plate is not hashed again per block)
-        more = () if key is None else (used_codes(key[0][block], key[1]),)
-        yield block, _plates_read_and_true(reads.iloc[block], vehicles, *more)
+        codes = [read_code[block], rows_of(ids, vehicle[block]), *(code[block] for _, code in columns[2:])]
+        yield block, [lookup[np.asarray(c) + 1] for lookup, c in zip(lookups, codes)]
 
 
 def vehicle_plates(trips: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -432,11 +440,3 @@ def vehicle_plates(trips: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         return ids, trips["plate"].iloc[first].to_numpy()  # (a text per vehicle, not per trip)
     firsts = trips.drop_duplicates("vehicle_id")
     return firsts["vehicle_id"].to_numpy(), firsts["plate"].to_numpy()
-
-
-def _plates_read_and_true(reads: pd.DataFrame, vehicles: tuple[np.ndarray, np.ndarray],
-                          *more: tuple[np.ndarray, Any]) -> list[np.ndarray]:
-    """:func:`plates_read_and_true` with each vehicle's plate found (:func:`vehicle_plates`)."""
-    ids, true = vehicles
-    return shared_codes(pd.factorize(reads["plate_read"]), used_codes(rows_of(ids, reads["vehicle_id"].to_numpy()),
-                                                                      true), *more)

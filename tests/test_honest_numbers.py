@@ -492,3 +492,17 @@ def test_the_fleet_sentence_says_what_each_fleet_does_more_of_per_cost():
     mobile["share_vehicles_read"] = 1.01 * 2 * 0.5  # 0.505 per 1,000: patrol cars now read more vehicles
     text = answer({"fleets": {"fixed": fixed, "mobile": mobile}}, "fleets")
     assert "once) and read more trips; patrol-car readers read more vehicles. At their own costs" in text, text
+
+
+def test_a_share_of_booleans_is_the_share_of_their_zeros_and_ones_bit_for_bit():
+    """share_with_interval and effective_n take booleans without a float copy of them (a county week's reads:
+    0.1 GB a copy); the share, its n and its interval are the same floats as for the 0s and 1s."""
+    from sim.intervals import effective_n, share_with_interval
+
+    rng = np.random.default_rng(5)
+    for n in (1, 2, 7, 1000, 123_457):
+        hit, cluster = rng.random(n) < 0.3, rng.integers(0, max(n // 5, 1), n)
+        assert share_with_interval(hit, cluster) == share_with_interval(hit.astype(float), cluster)
+        assert share_with_interval(hit) == share_with_interval(hit.astype(float))
+        assert effective_n(hit, cluster) == effective_n(hit.astype(float), cluster)
+    assert share_with_interval(np.zeros(0, bool), np.zeros(0)) == (None, 0, None)

@@ -40,8 +40,9 @@ def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> dict[str,
         recon_id = recon.read_recon[rows]
         right.append(((trip[1:] == trip[:-1]) == (recon_id[1:] == recon_id[:-1]))[same_plate])
         plate_of_pair.append(plate[1:][same_plate])
-    add_share(out, "trip_split_accuracy", np.concatenate([np.zeros(0, bool), *right]),
-              np.concatenate([key[:0], *plate_of_pair]), reason="no plate was read twice")
+    judged, plates = np.concatenate([np.zeros(0, bool), *right]), np.concatenate([key[:0], *plate_of_pair])
+    del right, plate_of_pair, order, key  # (not held through the interval's own passes over the pairs)
+    add_share(out, "trip_split_accuracy", judged, plates, reason="no plate was read twice")
     return out
 
 
