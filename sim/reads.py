@@ -420,14 +420,14 @@ def plates_read_and_true_by_block(
     ids, true = vehicle_plates(trips)
     read_code, read_plates = pd.factorize(reads["plate_read"])
     read_code = read_code.astype(np.int32 if len(read_plates) < 2**31 - 1 else np.int64)  # (held: 4 bytes a read)
-    columns = [(read_plates, None), (true, None), *((plates, code) for code, plates in more)]
     # each column's distinct values on one numbering: lookups[i][c + 1] is the code of value c of column i (its
     # entry 0, for c = -1, a missing value's, which equals nothing in another column)
-    lookups = shared_codes(*((np.arange(-1, len(values)), values) for values, _ in columns))
+    lookups = shared_codes(*((np.arange(-1, len(values)), values)
+                             for values in (read_plates, true, *(plates for _, plates in more))))
     vehicle = reads["vehicle_id"].to_numpy()
     for a in range(0, len(reads), size):
         block = slice(a, min(a + size, len(reads)))
-        codes = [read_code[block], rows_of(ids, vehicle[block]), *(code[block] for _, code in columns[2:])]
+        codes = [read_code[block], rows_of(ids, vehicle[block]), *(np.asarray(code)[block] for code, _ in more)]
         yield block, [lookup[np.asarray(c) + 1] for lookup, c in zip(lookups, codes)]
 
 
