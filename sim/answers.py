@@ -175,7 +175,8 @@ def _readers_only(m: dict[str, Any]) -> str:
     return (f"No fixed camera: {mobile.get('n_readers', '—')} patrol-car readers made {_count(m, 'n_reads')} reads "
             f"over {days} day{'s' if days != 1 else ''}"
             + (f", a median {median:,.0f} per reader on a day it read (the mean over readers and days "
-               f"{per_day:,.0f}){scaled}" if isinstance(median, float) and isinstance(per_day, float) else
+               f"{per_day:,.0f}{'; both ' + scaled.removeprefix(' (').removesuffix(')') if scaled else ''})"
+               if isinstance(median, float) and isinstance(per_day, float) else
                f", {per_day:,.0f} per reader per day on average{scaled}" if isinstance(per_day, float) else "")
             + f"; {share(m, 'share_plates_read_once')} of the {_count(m, 'share_plates_read_once_n')} plates read "
             f"were read exactly once, and {share(mobile, 'share_vehicles_read')} of the "
@@ -273,13 +274,13 @@ def _answer_fleets(m: dict[str, Any]) -> str:
         return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
     label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
     # what each fleet does more of per 1,000 of cost, said once per fleet ("fixed cameras make more … and read
-    # more trips; patrol-car readers read more vehicles")
+    # more trips; patrol-car readers read more vehicles"); nothing per cost unless every fleet has a cost
     wins: dict[str, list[str]] = {}
     for key, what in (("n_observations", f"make more {OBSERVATIONS}"),
                       ("share_trips_read_ge1", "read more trips"), ("share_vehicles_read", "read more vehicles")):
-        best = max(fleets, key=lambda name: per_cost(name, key) if fleets[name].get("cost") else -1)
+        best = max(fleets, key=lambda name: per_cost(name, key))
         wins.setdefault(best, []).append(what)
-    words = [f"{label.get(name, name)} {' and '.join(what)}" for name, what in wins.items()]
+    words = [f"{label.get(name, name)} {_listed(what)}" for name, what in wins.items()]
     shares = "; ".join(f"{label.get(name, name)} read {share(f, 'share_trips_read_ge1')} of trips and "
                        f"{share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
     costs = {name: f.get("cost") for name, f in fleets.items()}
@@ -288,7 +289,14 @@ def _answer_fleets(m: dict[str, Any]) -> str:
     else:
         spent = "At their own costs (" + ", ".join(
             f"{label.get(name, name)} {_money(cost)}" for name, cost in costs.items()) + ")"
+    if not all(isinstance(f.get("cost"), (int, float)) and f["cost"] > 0 for f in fleets.values()):
+        return f"Without a cost for every fleet, nothing is compared per cost: {shares}."
     return f"Per 1,000 of cost, {'; '.join(words)}. {spent}, {shares}."
+
+
+def _listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 ANSWERS = {"coverage": _answer_coverage, "access": _answer_access, "fence": _answer_fence, "fleets": _answer_fleets}

@@ -266,7 +266,7 @@ def read_cameras_csv(path: str | Path, net: RoadNetwork, defaults: dict[str, Any
         raise CameraError(f"{path}: camera table lacks column(s) {', '.join(missing)}; required are "
                           f"{', '.join(REQUIRED_COLUMNS)}; {columns_found(table.columns)}")
     rows = csv_row_names(path, len(table))
-    comments = comment_lines(table, rows)
+    comments = comment_lines(table, rows, list(REQUIRED_COLUMNS))
     if comments:
         raise CameraError(f"{path}: {comments}")
     for column, value in (defaults or {}).items():

@@ -278,7 +278,8 @@ def _stage_bar() -> Iterator[Callable[[str], None]]:
             now = time.perf_counter()
             if 0 < done < total and now - last >= PIPE_PROGRESS_S:
                 last = now
-                console.print(f"  {done:,} of {total:,} {unit} ({now - started:,.1f} s)", highlight=False)
+                console.print(f"  {done:,} of {total:,} {unit} ({now - stage_started:,.1f} s into the stage)",
+                              highlight=False)
 
         def line(stage: str) -> None:
             nonlocal stage_started

@@ -90,7 +90,7 @@ def _cells(key: str, value: Any, ci: list[float] | None) -> tuple[str, str]:
     if is_share(key.rsplit(".", 1)[-1], value):
         style = share_style(value, ci)
         return f"{value:{style}}", f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""
-    return format_value(value), f"{ci[0]:.3f}–{ci[1]:.3f}" if ci else ""
+    return format_value(value), f"{format_value(ci[0])}–{format_value(ci[1])}" if ci else ""
 
 
 def summary_table(metrics: dict[str, Any]) -> Table:

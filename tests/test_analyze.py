@@ -193,6 +193,9 @@ def test_the_analysis_table_gives_a_share_a_tenth_of_a_percent_where_its_interva
     assert re.search(r"plates singled out by 2 \(place, hour\) points\s*│\s*50\.0% ", narrow), narrow
     assert re.search(r"distinct plates\s*│\s*1,200 ", narrow), narrow
     assert re.search(r"points\s*│\s*50% ", shown({"uniqueness_k2": 0.5}))
+    # a median's interval in the value's own format (was 1323.000–2092.000 beside 1,530: helper-33)
+    median = shown({"reads_per_device_day_median": 1529.5, "reads_per_device_day_median_ci": [1323.0, 2092.0]})
+    assert re.search(r"│\s*1,530 │\s*1,323–2,092 │", median), median
 
 
 def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):

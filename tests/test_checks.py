@@ -162,6 +162,10 @@ def test_departures_given_as_unix_times_are_refused_not_run_for_decades(tmp_path
     bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n"
                    f"1,0,5,0,{366 * 86400 - 1}\n")
     assert len(read_trips_csv(bad, net, np.random.default_rng(0))) == 2
+    # an infinite departure is not a number of seconds (it was an internal error: helper-33)
+    bad.write_text("trip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,inf\n1,0,5,0,10\n")
+    with pytest.raises(CurtainError, match=r"line 2 \(inf\): depart_s must be a number of seconds >= 0"):
+        read_trips_csv(bad, net, np.random.default_rng(0))
 
 
 def test_csv_comment_lines_and_other_separators_are_named_not_read_as_missing_columns(tmp_path):
@@ -189,6 +193,9 @@ def test_csv_comment_lines_and_other_separators_are_named_not_read_as_missing_co
         assert name in str(info.value) and "read_rate must be" not in str(info.value)
     (tmp_path / "ok.csv").write_text(text)
     assert len(read_cameras_csv(tmp_path / "ok.csv", net)) == 2
+    # a whole row whose id starts with '#' is a camera, not a comment (helper-33)
+    (tmp_path / "hash.csv").write_text("\n".join([header, "#12" + rows[0][rows[0].index(","):], rows[1]]) + "\n")
+    assert read_cameras_csv(tmp_path / "hash.csv", net)["camera_id"].tolist()[0] == "#12"
     trips = tmp_path / "trips.csv"
     trips.write_text("# my trips\ntrip_id,vehicle_id,origin,destination,depart_s\n0,0,0,5,10\n")
     with pytest.raises(CurtainError, match=re.escape("the file's columns are '# my trips' (its first line starts")):

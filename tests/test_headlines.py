@@ -156,8 +156,8 @@ def test_patrol_cars_alone_get_their_reads_not_camera_free_routes():
     # with the median reader-day (what docs/validation.md holds beside the real log's 1,530), that comes first
     m |= {"reads_per_patrol_car_day_median_full_scale": 1524.6}
     assert answer(m).startswith("No fixed camera: 9 patrol-car readers made 3,767 reads over 8 days, a median "
-                                "1,525 per reader on a day it read (the mean over readers and days 2,616) (scaled to "
-                                "100 % of the vehicles: the run simulates a sample); 84%")
+                                "1,525 per reader on a day it read (the mean over readers and days 2,616; both scaled "
+                                "to 100 % of the vehicles: the run simulates a sample); 84%")
     assert "camera-free route joins" not in text
     assert "A camera-free route joins 53%" in answer(hand_metrics(camera_free_pair_share=0.53,
                                                                   camera_free_pair_share_ci=[0.49, 0.57]))

@@ -488,10 +488,15 @@ def test_the_fleet_sentence_says_what_each_fleet_does_more_of_per_cost():
     # per 1,000: observations 900 vs 500, trips 0.6 vs 0.1, vehicles 0.5 vs 0.495: fixed wins all three
     text = answer({"fleets": {"fixed": fixed, "mobile": mobile}}, "fleets")
     assert text.startswith("Per 1,000 of cost, fixed cameras make more observations (a pass, or a parked car's stay, "
-                           "once) and read more trips and read more vehicles. At their own costs"), text
+                           "once), read more trips and read more vehicles. At their own costs"), text
     mobile["share_vehicles_read"] = 1.01 * 2 * 0.5  # 0.505 per 1,000: patrol cars now read more vehicles
     text = answer({"fleets": {"fixed": fixed, "mobile": mobile}}, "fleets")
     assert "once) and read more trips; patrol-car readers read more vehicles. At their own costs" in text, text
+    # no cost for a fleet (or a cost of 0): nothing is said per cost, and no fleet is named the winner (helper-33)
+    for cost in (None, 0.0):
+        text = answer({"fleets": {"fixed": fixed | {"cost": cost}, "mobile": mobile}}, "fleets")
+        assert text.startswith("Without a cost for every fleet, nothing is compared per cost: fixed cameras read 60%")
+        assert "Per 1,000" not in text and "more" not in text
 
 
 def test_a_share_of_booleans_is_the_share_of_their_zeros_and_ones_bit_for_bit():

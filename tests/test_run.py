@@ -221,7 +221,7 @@ def test_a_long_stage_piped_to_a_file_says_how_far_it_is(tmp_path, monkeypatch, 
         return
     lines = result.output.splitlines()
     routed = [int(m.group(1).replace(",", "")) for line in lines
-              if (m := re.fullmatch(r"  ([\d,]+) of 400 trips routed \([\d.]+ s\)", line))]
+              if (m := re.fullmatch(r"  ([\d,]+) of 400 trips routed \([\d.]+ s into the stage\)", line))]
     assert len(routed) >= 2 and routed == sorted(routed) and 0 < routed[0] and routed[-1] < 400, result.output
     last = max(i for i, line in enumerate(lines) if "trips routed (" in line)
     assert last < next(i for i, line in enumerate(lines) if line.startswith("routes: done")), result.output

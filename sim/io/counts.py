@@ -52,7 +52,7 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
     if frame.empty:
         raise DemandError(f"{path}: no counts")
     rows = csv_row_names(path, len(frame))
-    comments = comment_lines(frame, rows)
+    comments = comment_lines(frame, rows, ["u", "v", "count"])
     if comments:
         raise DemandError(f"{path}: {comments}")
     count = pd.to_numeric(frame["count"], errors="coerce")

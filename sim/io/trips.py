@@ -37,15 +37,15 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
         raise DemandError(f"{path}: the trips file has no trips")
     problems = []
     rows = csv_row_names(path, len(table))
-    comments = comment_lines(table, rows)
+    comments = comment_lines(table, rows, required)
     if comments:
         raise DemandError(f"{path}: {comments}")
     depart = pd.to_numeric(table["depart_s"], errors="coerce").to_numpy(float)
-    bad_time = ~(depart >= 0)
+    bad_time = ~(depart >= 0) | ~np.isfinite(depart)
     if bad_time.any():
         problems.append(f"{rows.text(bad_time, table['depart_s'])}: depart_s must be a number of seconds >= 0")
     # (the run's days are those the departures span: a file of Unix times would make a run of 19,000 empty days)
-    late = depart >= MAX_DAYS * DAY_S
+    late = ~bad_time & (depart >= MAX_DAYS * DAY_S)
     if late.any():
         problems.append(f"{rows.text(late, table['depart_s'])}: depart_s is seconds after the scenario's start, "
                         f"and a trips file spans at most {MAX_DAYS} days ({MAX_DAYS * DAY_S:,.0f} s); these depart "
