@@ -102,8 +102,13 @@ def _scenario_file(scenario: Path | None) -> Path | None:
         import difflib  # lazy: only for this message
 
         close = difflib.get_close_matches(scenario.stem, [s.name for s in scenario_library()], n=1)
+        # (the library's examples are files to give by their path: scenarios/examples/norfolk-osm.toml)
+        example = [str(p) for p in sorted((library_folder() / "examples").glob("*.toml"))
+                   if p.stem == scenario.stem]
         raise CurtainError(f"{scenario}: no such scenario file, nor a scenario of that name in the library "
-                           f"({library_folder()}); " + (f"did you mean {close[0]!r}? " if close else "")
+                           f"({library_folder()}); " + (f"did you mean {close[0]!r}? " if close and not example else
+                                                       f"the library's examples have it: give {example[0]}; "
+                                                       if example else "")
                            + "`curtain list` shows the library's names")
     return scenario
 

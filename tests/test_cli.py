@@ -67,6 +67,9 @@ def test_a_library_scenario_runs_by_its_name_and_an_unknown_name_says_where_name
     assert "curtain list" in result.output and not (tmp_path / "out").exists()
     result = CliRunner().invoke(app, ["run", "nothing-like-any"])
     assert result.exit_code == 1 and "did you mean" not in result.output and "curtain list" in result.output
+    result = CliRunner().invoke(app, ["run", "norfolk-osm"])  # (one of the library's examples: given by its path)
+    assert result.exit_code == 1 and "the library's examples have it: give" in result.output
+    assert "norfolk-osm.toml" in result.output.replace("\n", "")
 
 
 def test_validate_without_a_scenario_checks_the_one_run_would_run(tmp_path, monkeypatch):

@@ -29,6 +29,8 @@ def write(tmp_path: Path, text: str) -> Path:
         ("[[agencies]]\nname = 'a'\nknd = 'x'\n", ["agencies.0.knd: unknown key; did you mean 'kind'?"]),
         # nothing like it: the keys allowed there are listed
         ("[demand]\nzzz = 5\n", ["demand.zzz: unknown key; the keys here: counts, counts_max_snap_m, days,"]),
+        # the start of a longer key beats a key spelt alike (helper-33 got 'state' for rate)
+        ("[searches]\nstate = 'NY'\nrate = 5\n", ["searches.rate: unknown key; did you mean 'rate_per_30_days'?"]),
         ("[cameras]\ncount = -3\n", ["broken.toml", "cameras.count", "greater than or equal to 0", "-3"]),
         ("[cameras]\nread_rate = 1.5\n", ["broken.toml", "cameras.read_rate", "less than or equal to 1"]),
         ("[cameras]\nstrategy = 'magic'\n", ["broken.toml", "cameras.strategy", "'random'", "'betweenness'"]),

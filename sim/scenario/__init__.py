@@ -268,7 +268,9 @@ def _unknown_key(loc: tuple[Any, ...]) -> str:
     if model is None:
         return "unknown key (check the spelling; see scenarios/ for the allowed keys)"
     allowed = sorted(f.alias or name for name, f in model.model_fields.items())
-    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+    # a key that begins the allowed one ("rate" of rate_per_30_days) before one spelt alike ("state")
+    close = [k for k in allowed if k.startswith(str(loc[-1]))][:1] or difflib.get_close_matches(str(loc[-1]), allowed,
+                                                                                                n=1)
     return f"unknown key; did you mean {close[0]!r}?" if close else f"unknown key; the keys here: {', '.join(allowed)}"
 
 
