@@ -156,26 +156,29 @@ def columns_found(columns: Any) -> str:
     return text
 
 
-def comment_lines(table: pd.DataFrame, rows: RowNames, required: list[str]) -> str | None:
-    """The rows of ``table`` (read from a CSV) that look like comment lines — the first cell starts with ``#``
-    and a ``required`` column is empty — named as ``rows`` names them, with what to do about them; ``None`` when
-    there is none. pandas reads such a line as a row of empty cells, whose every check would fail on its own; a
-    whole row whose first value starts with ``#`` (a camera ``#12``) is a row.
+def refuse_comment_lines(table: pd.DataFrame, rows: RowNames, required: list[str], source: str,
+                         error: type[Exception]) -> None:
+    """``error`` naming the rows of ``table`` (read from CSV file ``source``) that look like comment lines — the
+    first cell starts with ``#`` and a ``required`` column is empty — as ``rows`` names them, with what to do about
+    them. pandas reads such a line as a row of empty cells, whose every check would fail on its own; a whole row
+    whose first value starts with ``#`` (a camera ``#12``) is a row.
 
     Examples
     --------
     >>> table = pd.DataFrame({"a": ["x", "# north", "#12"], "b": [1, None, 2]})
-    >>> comment_lines(table, RowNames("line", np.array([2, 3, 4])), ["a", "b"])
-    "line 3 ('# north'): starts with '#', but a CSV here has no comment lines; delete it"
+    >>> refuse_comment_lines(table, RowNames("line", np.array([2, 3, 4])), ["a", "b"], "t.csv", ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: t.csv: line 3 ('# north'): starts with '#', but a CSV here has no comment lines; delete it
     """
     if not len(table.columns):
-        return None
+        return
     first = table.iloc[:, 0]
     marked = first.astype("string").str.lstrip().str.startswith("#").fillna(False).to_numpy(bool)
     marked &= table[[c for c in required if c in table.columns]].isna().any(axis=1).to_numpy(bool)
-    if not marked.any():
-        return None
-    return f"{rows.text(marked, first)}: starts with '#', but a CSV here has no comment lines; delete it"
+    if marked.any():
+        raise error(f"{source}: {rows.text(marked, first)}: starts with '#', but a CSV here has no comment lines; "
+                    "delete it")
 
 
 def python_scalar(value: Any) -> Any:

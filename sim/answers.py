@@ -169,15 +169,18 @@ def _readers_only(m: dict[str, Any]) -> str:
         return ""
     per_day = m.get("reads_per_patrol_car_per_day_full_scale", m.get("reads_per_patrol_car_per_day"))
     median = m.get("reads_per_patrol_car_day_median_full_scale", m.get("reads_per_patrol_car_day_median"))
-    scaled = (" (scaled to 100 % of the vehicles: the run simulates a sample)"
+    scaled = ("scaled to 100 % of the vehicles: the run simulates a sample"
               if "reads_per_patrol_car_per_day_full_scale" in m else "")
     days = m.get("n_days", 1)
+    if isinstance(median, float) and isinstance(per_day, float):
+        rate = (f", a median {median:,.0f} per reader on a day it read (the mean over readers and days "
+                f"{per_day:,.0f}" + (f"; both {scaled})" if scaled else ")"))
+    elif isinstance(per_day, float):
+        rate = f", {per_day:,.0f} per reader per day on average" + (f" ({scaled})" if scaled else "")
+    else:
+        rate = ""
     return (f"No fixed camera: {mobile.get('n_readers', '—')} patrol-car readers made {_count(m, 'n_reads')} reads "
-            f"over {days} day{'s' if days != 1 else ''}"
-            + (f", a median {median:,.0f} per reader on a day it read (the mean over readers and days "
-               f"{per_day:,.0f}{'; both ' + scaled.removeprefix(' (').removesuffix(')') if scaled else ''})"
-               if isinstance(median, float) and isinstance(per_day, float) else
-               f", {per_day:,.0f} per reader per day on average{scaled}" if isinstance(per_day, float) else "")
+            f"over {days} day{'s' if days != 1 else ''}{rate}"
             + f"; {share(m, 'share_plates_read_once')} of the {_count(m, 'share_plates_read_once_n')} plates read "
             f"were read exactly once, and {share(mobile, 'share_vehicles_read')} of the "
             f"{_count(mobile, 'share_vehicles_read_n')} vehicles were read at all — the numbers to hold beside a "

@@ -21,7 +21,7 @@ import pandas as pd
 from sim._errors import CameraError
 from sim.geo import NOT_ON_EARTH, from_lonlat, nearest_edges, to_lonlat
 from sim.network import RoadNetwork, reader_sites
-from sim._validate import (RowNames, columns_found, comment_lines, csv_row_names, lookup_nodes, python_scalar,
+from sim._validate import (RowNames, columns_found, csv_row_names, refuse_comment_lines, lookup_nodes, python_scalar,
                            require_file)
 
 
@@ -89,12 +89,7 @@ def validate_layout(layout: pd.DataFrame, net: RoadNetwork, *, source: str) -> p
 
 def _checked_layout(layout: pd.DataFrame, net: RoadNetwork, source: str, rows: RowNames) -> pd.DataFrame:
     """:func:`validate_layout`, naming the offending rows as ``rows`` does (a file's lines or features)."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in layout.columns]
-    if missing:
-        raise CameraError(
-            f"{source}: camera table lacks column(s) {', '.join(missing)}; "
-            f"required are {', '.join(REQUIRED_COLUMNS)}"
-        )
+    _require_columns(layout, source)
     layout = layout.copy()
     layout["misread_rate"] = layout["misread_rate"] if "misread_rate" in layout else 0.0
     layout["operator"] = layout["operator"] if "operator" in layout else "default"
@@ -130,6 +125,14 @@ def _checked_layout(layout: pd.DataFrame, net: RoadNetwork, source: str, rows: R
     layout["read_rate"] = layout["read_rate"].astype(float)
     layout["misread_rate"] = layout["misread_rate"].astype(float)
     return layout[list(CAMERA_COLUMNS) + optional].reset_index(drop=True)
+
+
+def _require_columns(layout: pd.DataFrame, source: str, found: str = "") -> None:
+    """A :class:`CameraError` naming the required columns ``layout`` lacks (``found``: what a file's header held)."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in layout.columns]
+    if missing:
+        raise CameraError(f"{source}: camera table lacks column(s) {', '.join(missing)}; required are "
+                          f"{', '.join(REQUIRED_COLUMNS)}" + (f"; {found}" if found else ""))
 
 
 def _check_ids(layout: pd.DataFrame, rows: RowNames) -> list[str]:
@@ -261,14 +264,9 @@ def read_cameras_csv(path: str | Path, net: RoadNetwork, defaults: dict[str, Any
         table = pd.read_csv(path, dtype={"camera_id": str, "direction": str, "operator": str, "vendor": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CameraError(f"{path}: not a readable CSV camera table ({exc})") from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
-    if missing:
-        raise CameraError(f"{path}: camera table lacks column(s) {', '.join(missing)}; required are "
-                          f"{', '.join(REQUIRED_COLUMNS)}; {columns_found(table.columns)}")
+    _require_columns(table, str(path), columns_found(table.columns))
     rows = csv_row_names(path, len(table))
-    comments = comment_lines(table, rows, list(REQUIRED_COLUMNS))
-    if comments:
-        raise CameraError(f"{path}: {comments}")
+    refuse_comment_lines(table, rows, list(REQUIRED_COLUMNS), str(path), CameraError)
     for column, value in (defaults or {}).items():
         table[column] = table[column].fillna(value) if column in table.columns else value
     return _checked_layout(table, net, str(path), rows)

@@ -171,9 +171,7 @@ def _map_layers(ax: Axes, net: RoadNetwork, camera_edge: np.ndarray, operators: 
 def _draw_reads(ax: Axes, net: RoadNetwork, read_edges: np.ndarray, read_times: pd.Series | None,
                 labels: bool) -> None:
     """The trip's reads as white dots, the first and last labelled with their times."""
-    x, y = _km(net)
-    ru, rv = net.edge_u[read_edges], net.edge_v[read_edges]
-    rx, ry = (x[ru] + x[rv]) / 2, (y[ru] + y[rv]) / 2
+    rx, ry = _midpoints(net, read_edges)
     ax.scatter(rx, ry, s=45, facecolor="white", edgecolor="black", zorder=5,
                label=f"read ({len(read_edges)} of this trip)" if labels else "_nolegend_")
     if read_times is not None:
@@ -185,6 +183,13 @@ def _draw_reads(ax: Axes, net: RoadNetwork, read_edges: np.ndarray, read_times: 
                         xytext=(6, 6 if i == 0 else -14), textcoords="offset points", fontsize=8, zorder=6,
                         bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85),
                         annotation_clip=True)
+
+
+def _midpoints(net: RoadNetwork, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The middle of each of ``edges`` (km), where a read on it is drawn."""
+    x, y = _km(net)
+    u, v = net.edge_u[edges], net.edge_v[edges]
+    return (x[u] + x[v]) / 2, (y[u] + y[v]) / 2
 
 
 def map_figure(
@@ -246,8 +251,7 @@ def map_figure(
     arrow = (0.03 * float(np.ptp(x)), 0.03 * float(np.ptp(y))) if stretched else (0.03 * whole, 0.03 * whole)
     _map_layers(ax, net, camera_edge, operators, arrow_km=arrow, labels=True, **layers)
     if other_read_edges is not None and len(other_read_edges):
-        ou, ov = net.edge_u[other_read_edges], net.edge_v[other_read_edges]
-        ax.scatter((x[ou] + x[ov]) / 2, (y[ou] + y[ov]) / 2, s=45, facecolor="#bbbbbb", edgecolor="black", zorder=5,
+        ax.scatter(*_midpoints(net, other_read_edges), s=45, facecolor="#bbbbbb", edgecolor="black", zorder=5,
                    label=f"another read of the car, joined to this trip ({len(other_read_edges)})")
     if read_edges is not None and len(read_edges):
         _draw_reads(ax, net, read_edges, read_times, labels=True)

@@ -391,9 +391,8 @@ def plates_read_and_true(reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[
     >>> (read == true).tolist()
     [True, False, False]
     """
-    return [np.concatenate([np.zeros(0, np.int32), *parts]) for parts in
-            zip(*(codes for _, codes in plates_read_and_true_by_block(reads, trips, *more, size=max(len(reads), 1))))
-            ] or [np.zeros(0, np.int32) for _ in range(2 + len(more))]
+    blocks = [codes for _, codes in plates_read_and_true_by_block(reads, trips, *more, size=max(len(reads), 1))]
+    return blocks[0] if blocks else [np.zeros(0, np.int32) for _ in range(2 + len(more))]  # (one block, or none)
 
 
 def plates_read_and_true_by_block(

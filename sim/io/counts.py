@@ -24,7 +24,7 @@ import pandas as pd
 from sim._errors import DemandError
 from sim.geo import from_lonlat, nearest_edges
 from sim.network import RoadNetwork
-from sim._validate import columns_found, comment_lines, csv_row_names, lookup_nodes, require_file
+from sim._validate import columns_found, csv_row_names, lookup_nodes, refuse_comment_lines, require_file
 
 COUNT_PROPERTIES = ("count", "aadt", "AADT", "volume")
 
@@ -52,9 +52,7 @@ def read_counts(path: str | Path, net: RoadNetwork, *, max_snap_m: float = 50.0)
     if frame.empty:
         raise DemandError(f"{path}: no counts")
     rows = csv_row_names(path, len(frame))
-    comments = comment_lines(frame, rows, ["u", "v", "count"])
-    if comments:
-        raise DemandError(f"{path}: {comments}")
+    refuse_comment_lines(frame, rows, ["u", "v", "count"], str(path), DemandError)
     count = pd.to_numeric(frame["count"], errors="coerce")
     bad = count.isna() | (count < 0)
     if bad.any():

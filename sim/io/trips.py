@@ -11,7 +11,7 @@ from sim._errors import DemandError
 from sim._time import DAY_S
 from sim.demand import TRIP_COLUMNS, make_plates
 from sim.network import RoadNetwork
-from sim._validate import columns_found, comment_lines, csv_row_names, lookup_nodes, require_file
+from sim._validate import columns_found, csv_row_names, lookup_nodes, refuse_comment_lines, require_file
 
 #: The most days a trips file's departures may span (a year, and a leap day).
 MAX_DAYS = 366
@@ -37,9 +37,7 @@ def read_trips_csv(path: str | Path, net: RoadNetwork, rng: np.random.Generator)
         raise DemandError(f"{path}: the trips file has no trips")
     problems = []
     rows = csv_row_names(path, len(table))
-    comments = comment_lines(table, rows, required)
-    if comments:
-        raise DemandError(f"{path}: {comments}")
+    refuse_comment_lines(table, rows, required, str(path), DemandError)
     depart = pd.to_numeric(table["depart_s"], errors="coerce").to_numpy(float)
     bad_time = ~(depart >= 0) | ~np.isfinite(depart)
     if bad_time.any():

@@ -93,16 +93,20 @@ def reader_day_median(counts: np.ndarray, key: str, *, scale: float = 1.0) -> di
 
 
 def reads_per_reader_day(reader: np.ndarray, day: np.ndarray) -> np.ndarray:
-    """The reads of each (reader, day) pair that read at least once (``reader``: codes ≥ 0, ``day``: day numbers).
+    """The reads of each (reader, day) pair that read at least once, by reader then day (``reader``: codes ≥ 0,
+    ``day``: day numbers, a read before the start on a day below 0).
 
     Examples
     --------
     >>> reads_per_reader_day(np.array([0, 0, 1, 0]), np.array([0, 0, 0, 3])).tolist()
     [2, 1, 1]
+    >>> reads_per_reader_day(np.array([0, 0, 1]), np.array([-1, 0, 0])).tolist()
+    [1, 1, 1]
     """
     reader, day = np.asarray(reader, np.int64), np.asarray(day, np.int64)
     if not len(reader):
         return np.zeros(0, np.int64)
+    day = day - int(day.min())  # (days from the first one read)
     cell = reader * (int(day.max()) + 1) + day
     counts = np.bincount(cell)
     return counts[counts > 0]
@@ -124,11 +128,11 @@ def log_profile(reads: pd.DataFrame, *, sample_share: float = 1.0) -> dict[str, 
     """
     plates = reads["plate_read"].value_counts()
     day = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
-    per_reader_day = pd.Series(1, index=pd.MultiIndex.from_arrays([reads["camera_id"].to_numpy(), day])).groupby(
-        level=[0, 1]).size()
+    reader = pd.factorize(reads["camera_id"], sort=True)[0]  # (by reader, then day; a read of no reader is none's)
+    per_reader_day = reads_per_reader_day(reader[reader >= 0], day[reader >= 0])
     return {
         "reads_per_plate_shares": reads_per_plate_shares(reads),
         "share_plates_read_once": _ratio(int((plates == 1).sum()), len(plates)),
-        "reader_days": per_reader_day.to_numpy(float) / sample_share,
+        "reader_days": per_reader_day.astype(float) / sample_share,
         "repeat_gaps_s": repeat_gaps_s(reads),
     }
