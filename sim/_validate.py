@@ -22,11 +22,13 @@ if TYPE_CHECKING:
 MAX_LISTED = 10
 
 
-def require_file(path: str | Path, what: str, error: type[Exception], *, inside: str | None = None) -> Path:
+def require_file(path: str | Path, what: str, error: type[Exception], *, inside: str | None = None,
+                 where_from: str = "") -> Path:
     """``path`` when it is a file; else ``error``: a folder given for a file says so, anything else "not found".
 
     ``what`` names the file expected ("camera file"); ``inside`` is a file a
-    folder given by mistake may hold (a run folder's ``scenario.toml``), offered when it is there.
+    folder given by mistake may hold (a run folder's ``scenario.toml``), offered when it is there;
+    ``where_from`` says, after "not found", where such a file comes from.
 
     Examples
     --------
@@ -41,7 +43,7 @@ def require_file(path: str | Path, what: str, error: type[Exception], *, inside:
         held = f" (this one holds {path / inside})" if inside and (path / inside).is_file() else ""
         raise error(f"{path}: is a folder, not a file; give the {what} itself, not its folder{held}")
     if not path.is_file():
-        raise error(f"{path}: {what} not found")
+        raise error(f"{path}: {what} not found{f'; {where_from}' if where_from else ''}")
     return path
 
 

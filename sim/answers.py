@@ -70,6 +70,18 @@ def is_share_gap(key: str, value: Any) -> bool:
             and any(w in name for w in SHARE_WORDS))
 
 
+def number_text(value: float) -> str:
+    """A number that is not a share as every output prints it: three significant digits below 10, a tenth below
+    100, whole above (with thousands separators).
+
+    Examples
+    --------
+    >>> number_text(1.156), number_text(52.319), number_text(6455.375), number_text(0.000123)
+    ('1.16', '52.3', '6,455', '0.000123')
+    """
+    return f"{value:#.3g}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
 def share_style(value: float, ci: list[float] | None = None) -> str:
     """The format of a share in percent: whole percents, or finer where whole ones would hide the interval."""
     # near 0 or 1 a whole percent hides the interval: show a tenth

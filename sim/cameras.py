@@ -253,13 +253,18 @@ def watch_pairs(layout: pd.DataFrame, net: RoadNetwork) -> tuple[np.ndarray, np.
     return camera[order], edge[order], backward[order]
 
 
+#: Where a camera CSV comes from, for a user whose file is missing.
+CAMERA_FILE_FROM = ("a camera CSV is a run's cameras.csv, the explorer's \"export this layout as cameras.csv\" "
+                    "(docs/classroom.md) or your own (columns camera_id,u,v,key,direction,read_rate: README)")
+
+
 def read_cameras_csv(path: str | Path, net: RoadNetwork, defaults: dict[str, Any] | None = None) -> pd.DataFrame:
     """Load and validate a camera CSV (``camera_id,u,v,key,direction,read_rate[,...]``).
 
     ``defaults`` (column → value, e.g. the scenario group's ``operator``) fill a column the file does not have,
     and its empty cells. A problem names each bad row by the line of the file it is on (the header is line 1).
     """
-    path = require_file(path, "camera file", CameraError)
+    path = require_file(path, "camera file", CameraError, where_from=CAMERA_FILE_FROM)
     try:
         table = pd.read_csv(path, dtype={"camera_id": str, "direction": str, "operator": str, "vendor": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim._errors import CurtainError, ScenarioError
+from sim._errors import CameraError, CurtainError, ScenarioError
 from sim.geo import NOT_ON_EARTH
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
@@ -28,10 +28,11 @@ from sim.io.trips import read_trips_csv
 from sim.district import district_mask
 from sim.io.counts import read_counts
 from sim.io.reads import read_reads_file
-from sim.placement import check_count, entrance_edges
+from sim.placement import SPACED, check_count, entrance_edges
 from sim.stages.access import build_access
 from sim.stages.cameras import (
-    group_allowed_edges, group_prefix, patrol_nodes, read_camera_file, repeated_camera_ids,
+    build_cameras, group_allowed_edges, group_prefix, needs_routes, patrol_nodes, read_camera_file,
+    repeated_camera_ids,
 )
 from sim.stages.demand import gateway_indices
 from sim.stages.network import build_network
@@ -175,4 +176,15 @@ def check_scenario(scenario: Scenario) -> str:
     check_simulated(scenario)  # too big? before anything is built
     net = build_network(scenario, stage_rngs(scenario.seed)["network"])
     check_world(scenario, net)
-    return f"network of {net.n_nodes:,} intersections and {net.n_edges:,} road segments checked"
+    checked = f"network of {net.n_nodes:,} intersections and {net.n_edges:,} road segments checked"
+    spaced = [spec.strategy for spec in scenario.all_cameras if spec.strategy in SPACED and spec.min_spacing_m]
+    if not spaced:
+        return checked
+    if needs_routes(scenario):  # a ranking by traffic is known only once the trips are routed
+        return (f"{checked}; whether the {', '.join(sorted(set(spaced)))} cameras fit min_spacing_m apart is "
+                "checked by `curtain run` once the trips are routed, before traffic")
+    try:  # whether the cameras fit min_spacing_m apart: placed as the run places them (its stream)
+        build_cameras(scenario, net, None, stage_rngs(scenario.seed)["cameras"])
+    except CameraError as exc:
+        raise ScenarioError(str(exc)) from None
+    return f"{checked}; the {', '.join(sorted(set(spaced)))} cameras placed min_spacing_m apart"

@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.table import Table
 
-from sim.answers import ANALYZE_KEYS, is_share, share_style
+from sim.answers import ANALYZE_KEYS, is_share, number_text, share_style
 
 #: Rows of a run's summary, in order: (metrics.json key, label). Rows about fixed cameras are shown only when the
 #: run has some, rows about patrol cars only when it has some (see :func:`summary_rows`).
@@ -117,15 +117,16 @@ def analysis_table(metrics: dict[str, Any], title: str) -> Table:
 
 
 def format_value(value: object) -> str:
-    """A metric as a table shows it: shares and small numbers to 3 decimals, large ones whole, with separators.
+    """A metric as a table shows it: a number as the report prints it (:func:`sim.answers.number_text`), a count
+    with separators.
 
     Examples
     --------
-    >>> format_value(0.12345), format_value(6455.375), format_value(51643), format_value(None)
-    ('0.123', '6,455', '51,643', '—')
+    >>> format_value(0.12345), format_value(52.319), format_value(6455.375), format_value(51643), format_value(None)
+    ('0.123', '52.3', '6,455', '51,643', '—')
     """
     if value is None:
         return "—"
     if isinstance(value, float):
-        return f"{value:.3f}" if abs(value) < 100 else f"{value:,.0f}"
+        return number_text(value)
     return f"{value:,}" if isinstance(value, int) else str(value)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sim.answers import ANALYZE_KEYS, OBSERVATIONS, answer, is_share, is_share_gap, share_style
+from sim.answers import ANALYZE_KEYS, OBSERVATIONS, answer, is_share, is_share_gap, number_text, share_style
 from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
@@ -63,7 +63,7 @@ def _fmt(value: Any, key: str = "", ci: list[float] | None = None) -> str:
     if is_share_gap(key, value):  # (a difference of two shares: 0.8 is 80 percentage points, -0.05 minus 5)
         return f"{100 * value:+.1f} percentage points"
     if isinstance(value, float):
-        return f"{value:#.3g}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+        return number_text(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):

@@ -103,7 +103,21 @@ main {{ position: relative; flex: 1; min-height: 0; }}
   }});
   window.addEventListener("resize", fit);
   // on a small screen (a phone, a classroom tablet) the legend starts folded: open it would cover the cameras
-  if (window.innerWidth < 700 || window.innerHeight < 500) document.querySelector(".legend").open = false;
+  const legend = document.querySelector(".legend");
+  if (window.innerWidth < 700 || window.innerHeight < 500) legend.open = false;
+  // an open legend covers the map's lower left corner: the map starts beside it or above it, whichever leaves
+  // the network larger, so that no camera starts hidden under it
+  (function besideLegend() {{
+    const r = svg.getBoundingClientRect(), l = legend.getBoundingClientRect();
+    if (!legend.open || !r.width || !r.height) return;
+    const lw = l.right - r.left + 4, lh = r.bottom - l.top + 4, x0 = box.x, y0 = box.y, w = box.width,
+          h = box.height;
+    const right = Math.max(w / Math.max(r.width - lw, 1), h / r.height),
+          above = Math.max(w / r.width, h / Math.max(r.height - lh, 1)), s = Math.min(right, above);
+    const left = right <= above ? lw + (r.width - lw - w / s) / 2 : (r.width - w / s) / 2,
+          top = right <= above ? (r.height - h / s) / 2 : (r.height - lh - h / s) / 2;
+    box.x = x0 - left * s; box.y = y0 - top * s; box.width = r.width * s; box.height = r.height * s;
+  }})();
   document.getElementById("show-reads").addEventListener("change", function (e) {{
     document.getElementById("reads").style.display = e.target.checked ? "" : "none";
   }});
@@ -166,7 +180,8 @@ def map_html(net: RoadNetwork, layout: pd.DataFrame, reads: pd.DataFrame, *, tit
         read_dots.append(f'<circle cx="{rx:.1f}" cy="{ry:.1f}" r="{span * 0.0015:.1f}"><title>'
                          f'{html.escape(str(plate))} at {pd.Timestamp(when):%Y-%m-%d %H:%M:%S}</title></circle>')
     lines = np.asarray(boundary if boundary is not None else [], dtype=np.int64)
-    legend = _legend(layout, camera, operators, largest, boundary_label if len(lines) else "", n_reads=len(sample))
+    legend = _legend(layout, camera, operators, largest, boundary_label if len(lines) else "", n_reads=len(sample),
+                     two_kinds_of_road=bool(major.any() and not major.all()))
     scale = f"{np.ptp(net.x) / 1000:.1f} km across"
     layer = ""
     if tiles:
@@ -266,9 +281,10 @@ def _size_key(largest: int) -> str:
 
 
 def _legend(layout: pd.DataFrame, camera: np.ndarray, operators: list[str], largest: int, boundary_label: str,
-            *, n_reads: int) -> str:
+            *, n_reads: int, two_kinds_of_road: bool = False) -> str:
     """The legend's rows: each operator's colour with its readers, what a dot's size and an arrow mean, the
-    dashed boundary (when ``boundary_label``) and the reads."""
+    roads (when ``two_kinds_of_road``: main and local are drawn apart), the dashed boundary (when
+    ``boundary_label``) and the reads."""
     mark = '<use href="#heading" transform="rotate({})"/><circle r="{}"/>'
     drawn = set(layout["operator"].to_numpy()[np.unique(camera)])
     # an operator of patrol cars only has no mark on the map to show: its icon is left blank
@@ -280,6 +296,9 @@ def _legend(layout: pd.DataFrame, camera: np.ndarray, operators: list[str], larg
         rows.append(_size_key(largest) + "Dot size: the camera's reads in this run; colour: its operator")
         rows.append(_icon(mark.format(45, 3), view=(-7, -15, 26, 22))
                     + "Arrow: the way the traffic a camera reads is heading (two arrows: it reads both ways)")
+    if two_kinds_of_road:
+        rows.append(_icon('<path class="major" d="M-10 -3H10"/><path class="roads" d="M-10 4H10"/>')
+                    + "Roads: main roads dark, local streets light")
     if boundary_label:
         rows.append(_icon('<path d="M-10 0H10" stroke="#000" stroke-width="2" stroke-dasharray="3 3"/>')
                     + html.escape(boundary_label))

@@ -294,3 +294,33 @@ def test_a_camera_file_problem_has_a_heading_of_its_own(tmp_path):
     assert lines[3].startswith(f"  cameras.path: {bad}: camera table lacks column(s) key")
     alone = _run_error(load_scenario(overrides=SMALL + ["cameras.strategy='file'", f"cameras.path='{bad}'"]))
     assert alone.startswith("teaching-grid: 1 problem(s) with the camera file(s):\n") and "network" not in alone
+
+
+def test_cameras_that_do_not_fit_their_spacing_are_refused_by_validate_as_by_run():
+    """A ranking that is not by traffic is placed by `validate` as `run` places it: too many cameras for their
+    spacing are refused by both, in the same words, naming the group as the scenario does (not by our id prefix)."""
+    from sim import simulate_scenario
+
+    scenario = load_scenario(overrides=SMALL + ["cameras.count=40", "cameras.min_spacing_m=400"])
+    with pytest.raises(CurtainError) as by_run:
+        simulate_scenario(scenario)
+    with pytest.raises(CurtainError) as by_validate:
+        check_scenario(scenario)
+    assert str(by_validate.value) == str(by_run.value)
+    assert re.fullmatch(r"teaching-grid: cameras: only \d+ of 40 cameras fit 400 m apart \(betweenness, "
+                        r"site = 'intersection'\); lower min_spacing_m or the count", str(by_run.value))
+    fits = load_scenario(overrides=SMALL + ["cameras.count=3", "cameras.min_spacing_m=400"])
+    assert "cameras placed min_spacing_m apart" in check_scenario(fits)
+    by_traffic = load_scenario(overrides=SMALL + ["cameras.strategy='volume'", "cameras.count=40",
+                                                  "cameras.min_spacing_m=400"])
+    assert "checked by `curtain run` once the trips are routed" in check_scenario(by_traffic)
+
+
+def test_a_missing_camera_file_says_where_one_comes_from():
+    """A teacher running the classroom example before exporting the explorer's layout is told where it comes from."""
+    scenario = load_scenario(PROJECT / "scenarios" / "examples" / "classroom-sharing.toml",
+                             overrides=["cameras.path='no-such-cameras.csv'"])
+    with pytest.raises(CurtainError) as info:
+        check_scenario(scenario)
+    assert re.search(r"no-such-cameras\.csv: camera file not found; a camera CSV is a run's cameras\.csv, the "
+                     r"explorer's \"export this layout as cameras\.csv\" \(docs/classroom\.md\)", str(info.value))

@@ -179,3 +179,34 @@ def test_the_legend_starts_folded_on_a_small_screen_and_open_on_a_large_one(toy,
         assert browser.js('document.querySelector(".legend").open') is (not legend_open)
     finally:
         browser.close()
+
+
+@pytest.mark.parametrize("width, height", [(1100, 900), (800, 1000), (1366, 768)])
+def test_no_camera_starts_hidden_under_the_open_legend(toy, tmp_path, width, height):
+    """The open legend covers the lower left corner, where the first page showed cameras under it: the map now
+    starts beside it or above it. Each camera mark's box on screen is checked against the legend's."""
+    from browser import CHROMIUM, Browser
+
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    page = tmp_path / "map.html"
+    page.write_text(map_html(toy.net, toy.layout, toy.reads, title="t"), encoding="utf-8")
+    assert "Roads: main roads dark, local streets light" in page.read_text(encoding="utf-8")
+    browser = Browser(width, height)
+    try:
+        browser.open(page, ready="true")
+        assert browser.js('document.querySelector(".legend").open') is True
+        legend = browser.js('JSON.stringify(document.querySelector(".legend").getBoundingClientRect())')
+        marks = browser.js('JSON.stringify([...document.querySelectorAll("[data-bearing]")]'
+                           '.map(m => m.getBoundingClientRect()))')
+        svg = browser.js('JSON.stringify(document.getElementById("map").getBoundingClientRect())')
+    finally:
+        browser.close()
+    import json
+
+    legend, marks, svg = json.loads(legend), json.loads(marks), json.loads(svg)
+    assert marks
+    for box in marks:
+        assert box["right"] <= legend["left"] or box["left"] >= legend["right"] or box["bottom"] <= legend["top"]
+        assert svg["left"] <= box["left"] and box["right"] <= svg["right"] + 1  # and none starts off the map
+        assert svg["top"] <= box["top"] and box["bottom"] <= svg["bottom"] + 1

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct_counts, positions_in
+from sim._arrays import distinct_counts
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.demand import resident_ids
@@ -28,7 +28,7 @@ from sim.metrics.long_trips import long_trip_exposure
 from sim.metrics.person import person_metrics
 from sim.metrics.profile import reader_day_median, reads_per_reader_day
 from sim.metrics.quality import misread_matching, trip_split_accuracy
-from sim.metrics.registry import RunContext, Tables, View, metric
+from sim.metrics.registry import RunContext, Tables, View, metric, view_camera_rows
 from sim.metrics.trips import exposure_by_length, summary_metrics, time_to_first_read
 from sim.network import edge_jurisdiction
 from sim.routing.trees import tree_times
@@ -40,8 +40,8 @@ Done = dict[str, Any]
 def _summary(run: RunContext, view: View, rng: np.random.Generator, done: Done) -> dict[str, Any]:
     """Trips, reads and recall; reads per fixed camera and per patrol car, scaled up from a fleet sample."""
     reads, fixed = view.reads, run.fixed
-    camera_row = positions_in(run.layout["camera_id"], reads["camera_id"])
-    fixed_reads = int(fixed[camera_row].sum())
+    camera_row = view_camera_rows(run, view)
+    fixed_reads = int(np.count_nonzero(fixed[camera_row]))
     out: dict[str, Any] = {"seed": run.scenario.seed}
     out |= summary_metrics(view.trip_table, reads, run.trips, int(fixed.sum()), run.n_days,
                            long_trip_km=run.scenario.metrics.long_trip_km, sighting=view.recon.sighting,
@@ -109,7 +109,7 @@ def _per_vehicle_day(run: RunContext, view: View, rng: np.random.Generator, done
     keep = where >= 0
     # distinct (vehicle-day, sighting): a pass logged twice is one sighting
     cell = where[keep] * days + day[keep]
-    sighting = np.asarray(view.recon.sighting, np.int64)[keep]
+    sighting = np.asarray(view.recon.sighting)[keep]
     counts = distinct_counts(cell, sighting, minlength=len(vehicles) * days)
     table: dict[str, Any] = {"of": of, "n_vehicles": int(len(vehicles)), "n_vehicle_days": int(len(counts))}
     if len(counts):

@@ -124,6 +124,12 @@ class View:
     tables: Tables = field(default_factory=dict)
 
 
+def view_camera_rows(run: RunContext, view: View) -> np.ndarray:
+    """Each of ``view``'s reads' row in the layout (−1 for a camera not in it): the run's
+    :attr:`RunContext.camera_row`, picked by the view's mask (no camera looked up again)."""
+    return run.camera_row if view.mask is None or view.reads is run.reads else run.camera_row[view.mask]
+
+
 def compute(
     run: RunContext, view: View, scope: str, *, only: set[str] | None = None
 ) -> tuple[dict[str, Any], Tables]:

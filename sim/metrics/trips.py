@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import (distinct_counts, first_occurrences, first_rows, member, new_runs, ranked_pairs, rows_of,
-                         run_codes, shared_codes)
+from sim._arrays import (distinct_counts, factorized_codes, first_occurrences, first_rows, member, new_runs,
+                         ranked_pairs, rows_of, run_codes, shared_codes, value_of_each_key)
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval
 from sim.network import RoadNetwork
@@ -293,19 +293,16 @@ def sightings_per_plate(plate_read: pd.Series, sighting: np.ndarray | None) -> n
     >>> sightings_per_plate(pd.Series(["A", "B", "A"]), np.array([0, 0, 1])).tolist()  # a sighting of two plates
     [2, 1]
     """
-    code = pd.factorize(plate_read)[0]
+    code = factorized_codes(plate_read)
     if sighting is None:
         code = code[code >= 0]  # (a read without a plate is no plate's)
         return np.bincount(code) if len(code) else np.zeros(0, np.int64)
     sighting = np.asarray(sighting)
-    first = first_rows(sighting)
-    if len(first) and int(sighting.min()) >= 0 and int(sighting.max()) < 4 * len(sighting):  # (dense ids)
+    if len(sighting) and int(sighting.min()) >= 0 and int(sighting.max()) < 4 * len(sighting):  # (dense ids)
         # each sighting one plate's (a reconstruction's are: one pass of one plate as read): counted from each
-        # sighting's first read, in one compiled pass, once every read is checked to carry its sighting's plate
-        plate_of = np.zeros(int(sighting.max()) + 1, code.dtype)
-        plate_of[sighting[first]] = code[first]
-        if np.array_equal(plate_of[sighting], code):
-            plates = code[first]
+        # sighting's plate, found and checked against every read of it in one compiled pass
+        plates = value_of_each_key(sighting, code)
+        if plates is not None:
             return np.bincount(plates[plates >= 0], minlength=int(code.max()) + 1)
     read = code >= 0
     code, sighting = code[read], sighting[read].astype(np.int64)
@@ -426,6 +423,8 @@ def exposure_by_length(
 
 def time_to_first_read(trips: pd.DataFrame, reads: pd.DataFrame) -> np.ndarray:
     """Seconds from each read trip's departure to its first read (a hot-listed plate's alarm delay)."""
-    first = reads[reads["trip_id"] >= 0].groupby("trip_id")["time_s"].min()
+    trip_id = reads["trip_id"].to_numpy()
+    on_trip = trip_id >= 0  # (two columns grouped, not a copy of every read's row)
+    first = pd.Series(reads["time_s"].to_numpy()[on_trip]).groupby(trip_id[on_trip]).min()
     depart = trips.set_index("trip_id")["depart_s"].reindex(first.index)
     return (first - depart).to_numpy(float)

@@ -88,8 +88,8 @@ def build_cameras(scenario: Scenario, net: RoadNetwork, routes: Routes | None, r
         where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
         try:
             layout, missed, spacing = _camera_group(scenario, spec, net, routes, rng)
-        except CameraError as exc:
-            raise CameraError(f"{scenario.name}: {where} ({prefix}): {exc}") from None
+        except CameraError as exc:  # (the id prefix named only when the scenario gave it: cam, cam2 … are ours)
+            raise CameraError(f"{scenario.name}: {where}{f' ({prefix})' if spec.prefix else ''}: {exc}") from None
         if spacing:
             placement[prefix] = spacing
         if spec.strategy != "file":
