@@ -11,6 +11,7 @@ routes are :mod:`sim.routing`'s.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,16 +118,18 @@ def _by_vehicle_blocks(
         tick(len(trips))
         return result
     at = np.searchsorted(crossings.trip, bounds)
-    shards = []
-    for r0, r1, c0, c1 in zip(bounds[:-1], bounds[1:], at[:-1], at[1:]):
-        part = Routes(offsets=routes.offsets[r0 : r1 + 1] - routes.offsets[r0],
-                      edges=routes.edges[routes.offsets[r0] : routes.offsets[r1]],
-                      travel_time=routes.travel_time[r0:r1])
-        cross = Crossings(crossings.trip[c0:c1] - r0, crossings.camera[c0:c1], crossings.edge[c0:c1],
-                          crossings.backward[c0:c1], crossings.offset_s[c0:c1])
-        shards.append((trips.iloc[r0:r1].reset_index(drop=True), part, cross))
-    results = shard.shard_map(run, shards, counts=[len(t) for t, _, _ in shards])
-    del shards
+
+    def shards() -> Iterator[tuple[pd.DataFrame, Routes, Crossings]]:
+        # (made when its turn comes: this process never holds every block's copy of its trips at once)
+        for r0, r1, c0, c1 in zip(bounds[:-1], bounds[1:], at[:-1], at[1:]):
+            part = Routes(offsets=routes.offsets[r0 : r1 + 1] - routes.offsets[r0],
+                          edges=routes.edges[routes.offsets[r0] : routes.offsets[r1]],
+                          travel_time=routes.travel_time[r0:r1])
+            cross = Crossings(crossings.trip[c0:c1] - r0, crossings.camera[c0:c1], crossings.edge[c0:c1],
+                              crossings.backward[c0:c1], crossings.offset_s[c0:c1])
+            yield trips.iloc[r0:r1].reset_index(drop=True), part, cross
+
+    results = shard.shard_map(run, shards(), counts=np.diff(bounds).tolist())
     timed = pd.concat([t for t, _ in results], ignore_index=True)
     parts = [p for _, p in results]
     del results
