@@ -182,7 +182,8 @@ def _value_of_each_key(keys: np.ndarray, values: np.ndarray,
 def factorized_codes(column: Any) -> np.ndarray:
     """``pd.factorize(column)[0]`` (codes in order of first appearance, -1 for a missing value), 32-bit for a
     column of Arrow text (as pandas holds ``str``): its dictionary's indices, with no 64-bit copy (a county
-    week's 12 M plates as read: 49 MB, not 98).
+    week's 12 M plates as read: 49 MB, not 98); and for dense non-negative integers (below four times their
+    number: vehicle ids), numbered in one compiled pass with no hash table.
 
     Examples
     --------
@@ -190,7 +191,15 @@ def factorized_codes(column: Any) -> np.ndarray:
     [0, -1, 1, 0]
     >>> factorized_codes(np.array([5, 3, 5])).tolist()
     [0, 1, 0]
+    >>> ids = np.random.default_rng(5).integers(0, 700, 3_000)
+    >>> all(np.array_equal(factorized_codes(k), pd.factorize(k)[0]) for k in (ids, ids * 10**6, ids.astype(np.uint16)))
+    True
     """
+    values = column.to_numpy() if isinstance(column, pd.Series) and column.dtype.kind in "iu" else column
+    if (isinstance(values, np.ndarray) and values.dtype.kind in "iu" and 0 < len(values) < 2**31
+            and int(values.min()) >= 0 and int(values.max()) < 4 * len(values)):
+        # dense integers (vehicle ids): numbered in one compiled pass, no hash table
+        return _first_appearance_codes(values, int(values.max()) + 1)
     if isinstance(column, pd.Series) and column.dtype == "str" and hasattr(column.array, "__arrow_array__"):
         text = column.array.__arrow_array__()
         if len(text) and len(text) < 2**31:
@@ -247,6 +256,21 @@ def _least_of_each_key(keys: np.ndarray, values: np.ndarray,
             least[k] = values[i]
             seen[k] = True
     return seen, least
+
+
+@numba.njit(cache=True)
+def _first_appearance_codes(keys: np.ndarray, n_keys: int) -> np.ndarray:  # pragma: no cover - compiled
+    """Dense non-negative ``keys`` numbered in order of first appearance (as ``pd.factorize``), 32-bit."""
+    code_of = np.full(n_keys, -1, np.int32)
+    out = np.empty(len(keys), np.int32)
+    n = 0
+    for i in range(len(keys)):
+        k = keys[i]
+        if code_of[k] < 0:
+            code_of[k] = n
+            n += 1
+        out[i] = code_of[k]
+    return out
 
 
 def member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:

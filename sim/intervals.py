@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim._arrays import factorized_codes
+
 #: two-sided 95 % normal quantile
 Z95 = 1.959963984540054
 
@@ -65,7 +67,7 @@ def effective_n(values: np.ndarray, clusters: np.ndarray | None = None) -> float
     n = len(values)
     if clusters is None or n == 0:
         return float(n)
-    codes, _ = pd.factorize(pd.Series(clusters))
+    codes = factorized_codes(pd.Series(clusters))
     n_clusters = int(codes.max()) + 1
     if n_clusters == n:
         return float(n)
