@@ -7,6 +7,7 @@ from typing import Any
 import numba
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 
@@ -136,8 +137,8 @@ def _first_rows(keys: np.ndarray, n_keys: int) -> np.ndarray:  # pragma: no cove
 
 def value_of_each_key(keys: np.ndarray, values: np.ndarray) -> np.ndarray | None:
     """The one value each distinct key holds, in order of first appearance (``values[first_rows(keys)]``), or
-    ``None`` when some key holds two values. ``keys`` dense non-negative integers (as sighting ids are), in one
-    compiled pass with no per-row copy.
+    ``None`` when some key holds two values (a NaN differs from every value, itself included). ``keys`` dense
+    non-negative integers (as sighting ids are), in one compiled pass with no per-row copy.
 
     Examples
     --------
@@ -189,6 +190,8 @@ def factorized_codes(column: Any) -> np.ndarray:
     --------
     >>> factorized_codes(pd.Series(["b", None, "a", "b"], dtype="str")).tolist()
     [0, -1, 1, 0]
+    >>> factorized_codes(pd.Series(["b", None, "b"], dtype=pd.StringDtype("python", na_value=np.nan))).tolist()
+    [0, -1, 0]
     >>> factorized_codes(np.array([5, 3, 5])).tolist()
     [0, 1, 0]
     >>> ids = np.random.default_rng(5).integers(0, 700, 3_000)
@@ -200,11 +203,12 @@ def factorized_codes(column: Any) -> np.ndarray:
             and int(values.min()) >= 0 and int(values.max()) < 4 * len(values)):
         # dense integers (vehicle ids): numbered in one compiled pass, no hash table
         return _first_appearance_codes(values, int(values.max()) + 1)
-    if isinstance(column, pd.Series) and column.dtype == "str" and hasattr(column.array, "__arrow_array__"):
-        text = column.array.__arrow_array__()
-        if len(text) and len(text) < 2**31:
-            indices = pc.dictionary_encode(text).combine_chunks().indices
-            return pc.fill_null(indices, -1).to_numpy(zero_copy_only=False)
+    if (isinstance(column, pd.Series) and column.dtype == "str" and getattr(column.dtype, "storage", "") == "pyarrow"
+            and 0 < len(column) < 2**31):
+        encoded = pc.dictionary_encode(column.array.__arrow_array__())
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        return pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # (read-only, as Arrow's)
     return pd.factorize(column)[0]
 
 

@@ -70,16 +70,20 @@ def is_share_gap(key: str, value: Any) -> bool:
             and any(w in name for w in SHARE_WORDS))
 
 
-def number_text(value: float) -> str:
+def number_text(value: float, like: float | None = None) -> str:
     """A number that is not a share as every output prints it: three significant digits below 10, a tenth below
-    100, whole above (with thousands separators).
+    100, whole above (with thousands separators). ``like`` (an interval's value) picks the style for a bound of
+    its interval, so that both bounds read as the value does.
 
     Examples
     --------
-    >>> number_text(1.156), number_text(52.319), number_text(6455.375), number_text(0.000123)
-    ('1.16', '52.3', '6,455', '0.000123')
+    >>> number_text(1.156), number_text(52.319), number_text(6455.375), number_text(0.0063), number_text(1.0)
+    ('1.16', '52.3', '6,455', '0.0063', '1')
+    >>> number_text(3.0, like=158.2), number_text(27.0, like=30.5)   # bounds of the intervals of 158 and 30.5
+    ('3', '27.0')
     """
-    return f"{value:#.3g}" if abs(value) < 10 else f"{value:,.1f}" if abs(value) < 100 else f"{value:,.0f}"
+    size = abs(value if like is None else like)
+    return f"{value:.3g}" if size < 10 else f"{value:,.1f}" if size < 100 else f"{value:,.0f}"
 
 
 def share_style(value: float, ci: list[float] | None = None) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim._errors import CameraError, CurtainError, ScenarioError
+from sim._errors import CurtainError, ScenarioError
 from sim.geo import NOT_ON_EARTH
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.scenario import Scenario
@@ -28,11 +28,10 @@ from sim.io.trips import read_trips_csv
 from sim.district import district_mask
 from sim.io.counts import read_counts
 from sim.io.reads import read_reads_file
-from sim.placement import SPACED, check_count, entrance_edges
+from sim.placement import ROUTED_STRATEGIES, SPACED, check_count, entrance_edges
 from sim.stages.access import build_access
 from sim.stages.cameras import (
-    build_cameras, group_allowed_edges, group_prefix, needs_routes, patrol_nodes, read_camera_file,
-    repeated_camera_ids,
+    group_allowed_edges, group_prefix, patrol_nodes, place_group, read_camera_file, repeated_camera_ids,
 )
 from sim.stages.demand import gateway_indices
 from sim.stages.network import build_network
@@ -163,7 +162,7 @@ def _reader_id_problems(scenario: Scenario, problems: list[str]) -> None:
         seen.setdefault(prefix, where)
 
 
-def check_scenario(scenario: Scenario) -> str:
+def check_scenario(scenario: Scenario, say: Callable[[str], None] | None = None) -> str:
     """Everything ``curtain run`` checks before simulating: build the network and run :func:`check_world`.
 
     Returns a short description of what was checked (for ``curtain validate``).
@@ -177,14 +176,34 @@ def check_scenario(scenario: Scenario) -> str:
     net = build_network(scenario, stage_rngs(scenario.seed)["network"])
     check_world(scenario, net)
     checked = f"network of {net.n_nodes:,} intersections and {net.n_edges:,} road segments checked"
-    spaced = [spec.strategy for spec in scenario.all_cameras if spec.strategy in SPACED and spec.min_spacing_m]
-    if not spaced:
-        return checked
-    if needs_routes(scenario):  # a ranking by traffic is known only once the trips are routed
-        return (f"{checked}; whether the {', '.join(sorted(set(spaced)))} cameras fit min_spacing_m apart is "
-                "checked by `curtain run` once the trips are routed, before traffic")
-    try:  # whether the cameras fit min_spacing_m apart: placed as the run places them (its stream)
-        build_cameras(scenario, net, None, stage_rngs(scenario.seed)["cameras"])
-    except CameraError as exc:
-        raise ScenarioError(str(exc)) from None
-    return f"{checked}; the {', '.join(sorted(set(spaced)))} cameras placed min_spacing_m apart"
+    return f"{checked}{_spacing_checked(scenario, net, say)}"
+
+
+def _spacing_checked(scenario: Scenario, net: RoadNetwork, say: Callable[[str], None] | None) -> str:
+    """Whether the ranked groups' cameras fit their ``min_spacing_m``: the groups before the first one ranked by
+    traffic are placed here as the run places them (the same draws of the ``cameras`` stream, in order); the
+    others are known only once the trips are routed. Returns what was checked, for ``curtain validate``."""
+    groups = scenario.all_cameras
+    routed = next((i for i, spec in enumerate(groups) if spec.strategy in ROUTED_STRATEGIES), len(groups))
+    spaced = [i for i, spec in enumerate(groups)
+              if spec.strategy in SPACED and spec.min_spacing_m and spec.camera_count() > 0]
+    placed, later = [i for i in spaced if i < routed], [i for i in spaced if i >= routed]
+    said = ""
+    if placed:
+        if say is not None:
+            say(f"placing {sum(groups[i].camera_count() for i in placed):,} cameras as `curtain run` will, to check "
+                "their spacing")
+        rng = stage_rngs(scenario.seed)["cameras"]
+        for i in range(max(placed) + 1):
+            place_group(scenario, i, net, None, rng)  # (every group before: its draws come first in the run too)
+        said += "; " + ", ".join(f"the {groups[i].camera_count():,} cameras of {_group_name(i)} placed "
+                                 f"≥ {groups[i].min_spacing_m:g} m apart" for i in placed)
+    if later:
+        said += (f"; whether the {sum(groups[i].camera_count() for i in later):,} cameras of "
+                 f"{', '.join(_group_name(i) for i in later)} fit their min_spacing_m is checked by `curtain run` "
+                 "once the trips are routed, before traffic")
+    return said
+
+
+def _group_name(i: int) -> str:
+    return "[cameras]" if i == 0 else f"camera_groups[{i - 1}]"

@@ -340,12 +340,13 @@ def validate(
     try:
         with interruptible("the check did not finish (validate writes nothing)"):
             spec = _load(scenario, set_)
-            checked = check_scenario(spec)
+            checked = check_scenario(spec, say=lambda text: err_console.print(f"{text}…", highlight=False,
+                                                                              markup=False))
     except CurtainError as exc:
         fail(exc, debug)
         return
     console.print(f"{scenario or spec.name}: ok (scenario {spec.name!r}, seed {spec.seed}; {checked})",
-                  highlight=False)
+                  highlight=False, markup=False)
 
 
 @app.command()

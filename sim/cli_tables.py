@@ -90,6 +90,8 @@ def _cells(key: str, value: Any, ci: list[float] | None) -> tuple[str, str]:
     if is_share(key.rsplit(".", 1)[-1], value):
         style = share_style(value, ci)
         return f"{value:{style}}", f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""
+    if ci and isinstance(value, (int, float)) and not isinstance(value, bool):  # (the bounds as the value reads)
+        return format_value(value), f"{number_text(ci[0], like=value)}–{number_text(ci[1], like=value)}"
     return format_value(value), f"{format_value(ci[0])}–{format_value(ci[1])}" if ci else ""
 
 

@@ -105,11 +105,17 @@ main {{ position: relative; flex: 1; min-height: 0; }}
   // on a small screen (a phone, a classroom tablet) the legend starts folded: open it would cover the cameras
   const legend = document.querySelector(".legend");
   if (window.innerWidth < 700 || window.innerHeight < 500) legend.open = false;
-  // an open legend covers the map's lower left corner: the map starts beside it or above it, whichever leaves
-  // the network larger, so that no camera starts hidden under it
+  // an open legend covers the map's lower left corner: when a camera would start under it, the map starts beside
+  // it or above it, whichever leaves the network larger
+  fit();
   (function besideLegend() {{
     const r = svg.getBoundingClientRect(), l = legend.getBoundingClientRect();
     if (!legend.open || !r.width || !r.height) return;
+    const under = [...svg.querySelectorAll("[data-bearing]")].some(function (m) {{
+      const b = m.getBoundingClientRect();
+      return b.right > l.left && b.left < l.right && b.bottom > l.top && b.top < l.bottom;
+    }});
+    if (!under) return;
     const lw = l.right - r.left + 4, lh = r.bottom - l.top + 4, x0 = box.x, y0 = box.y, w = box.width,
           h = box.height;
     const right = Math.max(w / Math.max(r.width - lw, 1), h / r.height),

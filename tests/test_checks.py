@@ -310,7 +310,7 @@ def test_cameras_that_do_not_fit_their_spacing_are_refused_by_validate_as_by_run
     assert re.fullmatch(r"teaching-grid: cameras: only \d+ of 40 cameras fit 400 m apart \(betweenness, "
                         r"site = 'intersection'\); lower min_spacing_m or the count", str(by_run.value))
     fits = load_scenario(overrides=SMALL + ["cameras.count=3", "cameras.min_spacing_m=400"])
-    assert "cameras placed min_spacing_m apart" in check_scenario(fits)
+    assert "the 3 cameras of [cameras] placed ≥ 400 m apart" in check_scenario(fits)
     by_traffic = load_scenario(overrides=SMALL + ["cameras.strategy='volume'", "cameras.count=40",
                                                   "cameras.min_spacing_m=400"])
     assert "checked by `curtain run` once the trips are routed" in check_scenario(by_traffic)
@@ -324,3 +324,23 @@ def test_a_missing_camera_file_says_where_one_comes_from():
         check_scenario(scenario)
     assert re.search(r"no-such-cameras\.csv: camera file not found; a camera CSV is a run's cameras\.csv, the "
                      r"explorer's \"export this layout as cameras\.csv\" \(docs/classroom\.md\)", str(info.value))
+
+
+def test_a_route_free_group_before_one_ranked_by_traffic_is_placed_by_validate_too():
+    """Groups draw from the cameras stream in order: those before the first group ranked by traffic are placed by
+    `validate` with the run's own draws, so one that cannot fit its spacing is refused by both (helper-34)."""
+    from sim import simulate_scenario
+
+    mixed = SMALL + ["cameras.strategy='random'", "cameras.count=40", "cameras.min_spacing_m=400",
+                     "camera_groups=[{strategy='volume', count=2, prefix='v', operator='city'}]"]
+    scenario = load_scenario(overrides=mixed)
+    with pytest.raises(CurtainError) as by_run:
+        simulate_scenario(scenario)
+    with pytest.raises(CurtainError) as by_validate:
+        check_scenario(scenario)
+    assert str(by_validate.value) == str(by_run.value)
+    assert "cameras: only" in str(by_run.value) and "of 40 cameras fit 400 m apart (random" in str(by_run.value)
+    fits = load_scenario(overrides=[*mixed[:-3], "cameras.count=3", *mixed[-2:]])
+    said = check_scenario(fits)
+    assert "the 3 cameras of [cameras] placed ≥ 400 m apart" in said
+    assert "whether the 2 cameras of camera_groups[0] fit their min_spacing_m is checked by `curtain run`" in said

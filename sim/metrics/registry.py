@@ -127,7 +127,10 @@ class View:
 def view_camera_rows(run: RunContext, view: View) -> np.ndarray:
     """Each of ``view``'s reads' row in the layout (−1 for a camera not in it): the run's
     :attr:`RunContext.camera_row`, picked by the view's mask (no camera looked up again)."""
-    return run.camera_row if view.mask is None or view.reads is run.reads else run.camera_row[view.mask]
+    rows = run.camera_row if view.mask is None or view.reads is run.reads else run.camera_row[view.mask]
+    if len(rows) != len(view.reads):  # (a view made without its mask: its own cameras looked up)
+        return positions_in(run.layout["camera_id"], view.reads["camera_id"])
+    return rows
 
 
 def compute(

@@ -86,10 +86,7 @@ def build_cameras(scenario: Scenario, net: RoadNetwork, routes: Routes | None, r
     for i, spec in enumerate(scenario.all_cameras):
         prefix = group_prefix(i, spec)
         where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
-        try:
-            layout, missed, spacing = _camera_group(scenario, spec, net, routes, rng)
-        except CameraError as exc:  # (the id prefix named only when the scenario gave it: cam, cam2 … are ours)
-            raise CameraError(f"{scenario.name}: {where}{f' ({prefix})' if spec.prefix else ''}: {exc}") from None
+        layout, missed, spacing = place_group(scenario, i, net, routes, rng)
         if spacing:
             placement[prefix] = spacing
         if spec.strategy != "file":
@@ -111,6 +108,20 @@ def build_cameras(scenario: Scenario, net: RoadNetwork, routes: Routes | None, r
         checked = validate_layout(layout, net, source=f"{scenario.name}: camera groups")
         layout = pd.concat([checked, layout[extra]], axis=1)
     return Cameras(layout, pd.concat(unsnapped, ignore_index=True) if unsnapped else None, placement)
+
+
+def place_group(
+    scenario: Scenario, i: int, net: RoadNetwork, routes: Routes | None, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame | None, dict[str, Any]]:
+    """The ``i``-th camera group placed (``cameras`` is 0), drawing from ``rng`` as the run does: its layout, its
+    GeoJSON points that did not snap, how the spacing rule shaped it. A :class:`CameraError` names the group as
+    the scenario does."""
+    spec = scenario.all_cameras[i]
+    try:
+        return _camera_group(scenario, spec, net, routes, rng)
+    except CameraError as exc:  # (the id prefix named only when the scenario gave it: cam, cam2 … are ours)
+        where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
+        raise CameraError(f"{scenario.name}: {where}{f' ({spec.prefix})' if spec.prefix else ''}: {exc}") from None
 
 
 def repeated_camera_ids(groups: list[tuple[str, pd.DataFrame]]) -> str | None:
