@@ -185,6 +185,13 @@ def _draw_reads(ax: Axes, net: RoadNetwork, read_edges: np.ndarray, read_times: 
                         annotation_clip=True)
 
 
+def _draw_other_reads(ax: Axes, net: RoadNetwork, edges: np.ndarray, labels: bool) -> None:
+    """The car's other reads a searcher joined to this trip, as grey dots (none: nothing drawn)."""
+    if len(edges):
+        ax.scatter(*_midpoints(net, edges), s=45, facecolor="#bbbbbb", edgecolor="black", zorder=5,
+                   label=f"another read of the car, joined to this trip ({len(edges)})" if labels else "_nolegend_")
+
+
 def _midpoints(net: RoadNetwork, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The middle of each of ``edges`` (km), where a read on it is drawn."""
     x, y = _km(net)
@@ -250,9 +257,8 @@ def map_figure(
     stretched = max(np.ptp(x), np.ptp(y)) > 8 * max(min(np.ptp(x), np.ptp(y)), 1e-9)
     arrow = (0.03 * float(np.ptp(x)), 0.03 * float(np.ptp(y))) if stretched else (0.03 * whole, 0.03 * whole)
     _map_layers(ax, net, camera_edge, operators, arrow_km=arrow, labels=True, **layers)
-    if other_read_edges is not None and len(other_read_edges):
-        ax.scatter(*_midpoints(net, other_read_edges), s=45, facecolor="#bbbbbb", edgecolor="black", zorder=5,
-                   label=f"another read of the car, joined to this trip ({len(other_read_edges)})")
+    others = other_read_edges if other_read_edges is not None else np.zeros(0, np.int64)
+    _draw_other_reads(ax, net, others, labels=True)
     if read_edges is not None and len(read_edges):
         _draw_reads(ax, net, read_edges, read_times, labels=True)
     _stretch(ax, x, y)
@@ -262,6 +268,7 @@ def map_figure(
     if zoom:
         x0, x1, y0, y1 = zoom
         _map_layers(inset, net, camera_edge, operators, arrow_km=(0.12 * (x1 - x0),) * 2, labels=False, **layers)
+        _draw_other_reads(inset, net, others, labels=False)
         if read_edges is not None and len(read_edges):
             _draw_reads(inset, net, read_edges, None, labels=False)
         inset.set_xlim(x0, x1)

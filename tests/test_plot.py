@@ -422,3 +422,25 @@ def test_the_map_draws_every_read_its_rebuilt_route_runs_to():
     labels = [text.get_text() for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)] if legend
               for text in legend.get_texts()]
     assert any(label.startswith("another read of the car, joined to this trip (") for label in labels), labels
+
+
+def test_the_zoomed_panel_draws_the_trips_reads_and_the_cars_other_reads_too():
+    """The close-up of a small district showed the trip's reads but not the car's other reads joined to the trip
+    (grey on the map): both are on it now, grey ones once, without a second legend entry."""
+    from matplotlib.collections import PathCollection
+
+    net, edges, operators, cameras = _grid_with_cameras()
+    corner = np.isin(net.edge_u, [0]) ^ np.isin(net.edge_v, [0])
+    read, other = np.flatnonzero(corner)[:1], np.flatnonzero(corner)[1:2]
+    fig = map_figure(net, edges, camera_operator=operators, district_edges=np.flatnonzero(corner),
+                     read_edges=read, other_read_edges=other)
+    map_ax, inset = fig.axes
+
+    def grey_dots(ax):
+        return [c for c in ax.collections if isinstance(c, PathCollection)
+                and np.allclose(c.get_facecolor()[0][:3], 0xBB / 255)]
+
+    assert len(grey_dots(map_ax)) == len(grey_dots(inset)) == 1
+    assert len(grey_dots(inset)[0].get_offsets()) == 1
+    labels = [h.get_label() for h in fig.legends[0].legend_handles]
+    assert sum(label.startswith("another read of the car") for label in labels) == 1
