@@ -81,8 +81,10 @@ def number_text(value: float, like: float | None = None) -> str:
     ('1.16', '52.3', '6,455', '0.0063', '1')
     >>> number_text(3.0, like=158.2), number_text(27.0, like=30.5)   # bounds of the intervals of 158 and 30.5
     ('3', '27.0')
+    >>> number_text(-0.0)
+    '0'
     """
-    size = abs(value if like is None else like)
+    size, value = abs(value if like is None else like), value + 0.0  # (+ 0.0: a -0.0 prints as 0)
     return f"{value:.3g}" if size < 10 else f"{value:,.1f}" if size < 100 else f"{value:,.0f}"
 
 
