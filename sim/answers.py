@@ -89,13 +89,24 @@ def number_text(value: float, like: float | None = None) -> str:
 
 
 def share_style(value: float, ci: list[float] | None = None) -> str:
-    """The format of a share in percent: whole percents, or finer where whole ones would hide the interval."""
+    """The format of a share in percent: whole percents, or finer where whole ones would hide the interval, and
+    never 100 % for a share below it nor 0 % for one above nothing (up to a thousandth of a percent).
+
+    Examples
+    --------
+    >>> [f"{v:{share_style(v)}}" for v in (0.44, 0.9996, 0.99999, 1.0, 0.0004, 0.0)]
+    ['44%', '99.96%', '99.999%', '100.0%', '0.04%', '0.0%']
+    """
     # near 0 or 1 a whole percent hides the interval: show a tenth
     style = ".1%" if min(value, 1 - value, *(ci or [0.5])) < 0.01 or max(ci or [0.5]) > 0.99 else ".0%"
     if ci and f"{ci[0]:.0%}" == f"{ci[1]:.0%}":  # a narrow interval: show its width
         style = ".1%"
     if ci and max(value, ci[1]) < 0.001 or ci and min(value, ci[0]) > 0.999:
         style = ".3%"
+    # (all of a county's reads but a few is not all of them: ICE seeing 99.96 % of them is not 100.0 %)
+    while style != ".3%" and ((value < 1 and f"{value:{style}}".startswith("100"))
+                              or (value > 0 and float(f"{value:{style}}"[:-1]) == 0)):
+        style = f".{int(style[1]) + 1}%"
     return style
 
 
