@@ -9,6 +9,8 @@ print the same sentence.
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 #: What ``fleets[...].n_observations`` counts, in the words of the answer and the fleet table.
@@ -81,10 +83,12 @@ def number_text(value: float, like: float | None = None) -> str:
     ('1.16', '52.3', '6,455', '0.0063', '1')
     >>> number_text(3.0, like=158.2), number_text(27.0, like=30.5)   # bounds of the intervals of 158 and 30.5
     ('3', '27.0')
-    >>> number_text(-0.0)
-    '0'
+    >>> number_text(-0.0), number_text(0.0000123), number_text(-0.000500)
+    ('0', '0.0000123', '-0.0005')
     """
     size, value = abs(value if like is None else like), value + 0.0  # (+ 0.0: a -0.0 prints as 0)
+    if 0 < abs(value) < 1e-3 and size < 10:  # (0.0000123, not 1.23e-05: a reader of a table is not a programmer)
+        return f"{value:.{2 - math.floor(math.log10(abs(value)))}f}".rstrip("0")
     return f"{value:.3g}" if size < 10 else f"{value:,.1f}" if size < 100 else f"{value:,.0f}"
 
 
