@@ -31,7 +31,7 @@ from sim.io.reads import read_reads_file
 from sim.placement import ROUTED_STRATEGIES, SPACED, check_count, entrance_edges
 from sim.stages.access import build_access
 from sim.stages.cameras import (
-    group_allowed_edges, group_prefix, patrol_nodes, place_group, read_camera_file, repeated_camera_ids,
+    group_allowed_edges, group_key, group_prefix, patrol_nodes, place_group, read_camera_file, repeated_camera_ids,
 )
 from sim.stages.demand import gateway_indices
 from sim.stages.network import build_network
@@ -124,7 +124,7 @@ def _camera_problems(
     readers = 0
     files: list[tuple[str, pd.DataFrame]] = []
     for i, spec in enumerate(scenario.all_cameras):
-        where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
+        where = group_key(i)
         if spec.strategy == "file":
             layout = attempt(f"{where}.path", read_camera_file, scenario, spec, net)
             if layout is not None:
@@ -151,7 +151,7 @@ def _camera_problems(
 
 def _reader_id_problems(scenario: Scenario, problems: list[str]) -> None:
     """Camera groups and patrol fleets must not share an id prefix (their reader ids would collide)."""
-    prefixes = [(group_prefix(i, s), "cameras" if i == 0 else f"camera_groups[{i - 1}]")
+    prefixes = [(group_prefix(i, s), group_key(i))
                 for i, s in enumerate(scenario.all_cameras) if s.strategy != "file"]
     prefixes += [(p.prefix, f"patrols[{i}]") for i, p in enumerate(scenario.patrols)]
     seen: dict[str, str] = {}
@@ -206,4 +206,5 @@ def _spacing_checked(scenario: Scenario, net: RoadNetwork, say: Callable[[str], 
 
 
 def _group_name(i: int) -> str:
-    return "[cameras]" if i == 0 else f"camera_groups[{i - 1}]"
+    """A camera group's key in a sentence: ``[cameras]`` (the table), ``camera_groups[0]`` …"""
+    return f"[{group_key(i)}]" if i == 0 else group_key(i)

@@ -85,7 +85,7 @@ def build_cameras(scenario: Scenario, net: RoadNetwork, routes: Routes | None, r
     layouts, unsnapped, placement, groups = [], [], {}, []
     for i, spec in enumerate(scenario.all_cameras):
         prefix = group_prefix(i, spec)
-        where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
+        where = group_key(i)
         layout, missed, spacing = place_group(scenario, i, net, routes, rng)
         if spacing:
             placement[prefix] = spacing
@@ -120,8 +120,8 @@ def place_group(
     try:
         return _camera_group(scenario, spec, net, routes, rng)
     except CameraError as exc:  # (the id prefix named only when the scenario gave it: cam, cam2 … are ours)
-        where = "cameras" if i == 0 else f"camera_groups[{i - 1}]"
-        raise CameraError(f"{scenario.name}: {where}{f' ({spec.prefix})' if spec.prefix else ''}: {exc}") from None
+        named = f"{group_key(i)} ({spec.prefix})" if spec.prefix else group_key(i)
+        raise CameraError(f"{scenario.name}: {named}: {exc}") from None
 
 
 def repeated_camera_ids(groups: list[tuple[str, pd.DataFrame]]) -> str | None:
@@ -152,6 +152,11 @@ def repeated_camera_ids(groups: list[tuple[str, pd.DataFrame]]) -> str | None:
         parts.append(f"{', '.join(map(repr, cameras[:MAX_LISTED]))}{more} in {', '.join(holders[:-1])} and "
                      f"{holders[-1]}")
     return f"camera_id {'; '.join(parts)}: ids must be unique across camera groups"
+
+
+def group_key(i: int) -> str:
+    """The scenario key of the ``i``-th camera group, as errors name it: ``cameras`` (0), ``camera_groups[0]`` …"""
+    return "cameras" if i == 0 else f"camera_groups[{i - 1}]"
 
 
 def group_prefix(i: int, spec: CameraSpec) -> str:
