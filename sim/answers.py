@@ -304,29 +304,22 @@ def _answer_fleets(m: dict[str, Any]) -> str:
     fleets = m.get("fleets") or {}
     if len(fleets) < 2:
         return _answer_coverage(m)
-
-    def per_cost(name: str, key: str) -> float:
-        f = fleets[name]
-        return 1000 * (f.get(key) or 0) / f["cost"] if f.get("cost") else float("nan")
     label = {"fixed": "fixed cameras", "mobile": "patrol-car readers"}
-    # what each fleet does more of per 1,000 of cost, said once per fleet ("fixed cameras make more … and read
-    # more trips; patrol-car readers read more vehicles"); nothing per cost unless every fleet has a cost
-    wins: dict[str, list[str]] = {}
-    for key, what in (("n_observations", f"make more {OBSERVATIONS}"),
-                      ("share_trips_read_ge1", "read more trips"), ("share_vehicles_read", "read more vehicles")):
-        best = max(fleets, key=lambda name: per_cost(name, key))
-        wins.setdefault(best, []).append(what)
-    words = [f"{label.get(name, name)} {_listed(what)}" for name, what in wins.items()]
     shares = "; ".join(f"{label.get(name, name)} read {share(f, 'share_trips_read_ge1')} of trips and "
                        f"{share(f, 'share_vehicles_read')} of vehicles" for name, f in fleets.items())
     costs = {name: f.get("cost") for name, f in fleets.items()}
-    if len(set(costs.values())) == 1 and None not in costs.values():
-        spent = "At equal cost"
-    else:
-        spent = "At their own costs (" + ", ".join(
-            f"{label.get(name, name)} {_money(cost)}" for name, cost in costs.items()) + ")"
-    if not all(isinstance(f.get("cost"), (int, float)) and f["cost"] > 0 for f in fleets.values()):
+    if not all(isinstance(cost, (int, float)) and cost > 0 for cost in costs.values()):
         return f"Without a cost for every fleet, nothing is compared per cost: {shares}."
+    # what each fleet does more of per 1,000 of cost, said once per fleet ("fixed cameras make more … and read
+    # more trips; patrol-car readers read more vehicles")
+    wins: dict[str, list[str]] = {}
+    for key, what in (("n_observations", f"make more {OBSERVATIONS}"),
+                      ("share_trips_read_ge1", "read more trips"), ("share_vehicles_read", "read more vehicles")):
+        best = max(fleets, key=lambda name: 1000 * (fleets[name].get(key) or 0) / costs[name])
+        wins.setdefault(best, []).append(what)
+    words = [f"{label.get(name, name)} {_listed(what)}" for name, what in wins.items()]
+    spent = ("At equal cost" if len(set(costs.values())) == 1 else "At their own costs (" + ", ".join(
+        f"{label.get(name, name)} {_money(cost)}" for name, cost in costs.items()) + ")")
     return f"Per 1,000 of cost, {'; '.join(words)}. {spent}, {shares}."
 
 
