@@ -180,22 +180,24 @@ def _value_of_each_key(keys: np.ndarray, values: np.ndarray,
     return out, True
 
 
-def factorized_codes(column: Any) -> np.ndarray:
-    """``pd.factorize(column)[0]`` (codes in order of first appearance, -1 for a missing value), 32-bit for a
-    column of Arrow text (as pandas holds ``str``): its dictionary's indices, with no 64-bit copy (a county
-    week's 12 M plates as read: 49 MB, not 98); and for dense non-negative integers (below four times their
-    number: vehicle ids), numbered in one compiled pass with no hash table.
+def factorized(column: Any) -> tuple[np.ndarray, Any]:
+    """``pd.factorize(column)``: codes in order of first appearance (-1 for a missing value) and the distinct
+    values. 32-bit codes for a column of Arrow text (as pandas holds ``str``: its dictionary's indices, with no
+    64-bit copy; a county week's 12 M plates as read: 49 MB, not 98) and for dense non-negative integers (below
+    four times their number: vehicle ids), numbered in one compiled pass with no hash table.
 
     Examples
     --------
-    >>> factorized_codes(pd.Series(["b", None, "a", "b"], dtype="str")).tolist()
-    [0, -1, 1, 0]
-    >>> factorized_codes(pd.Series(["b", None, "b"], dtype=pd.StringDtype("python", na_value=np.nan))).tolist()
+    >>> codes, plates = factorized(pd.Series(["b", None, "a", "b"], dtype="str"))
+    >>> codes.tolist(), list(plates)
+    ([0, -1, 1, 0], ['b', 'a'])
+    >>> factorized(pd.Series(["b", None, "b"], dtype=pd.StringDtype("python", na_value=np.nan)))[0].tolist()
     [0, -1, 0]
-    >>> factorized_codes(np.array([5, 3, 5])).tolist()
-    [0, 1, 0]
+    >>> [part.tolist() for part in factorized(np.array([5, 3, 5]))]
+    [[0, 1, 0], [5, 3]]
     >>> ids = np.random.default_rng(5).integers(0, 700, 3_000)
-    >>> all(np.array_equal(factorized_codes(k), pd.factorize(k)[0]) for k in (ids, ids * 10**6, ids.astype(np.uint16)))
+    >>> all(all(np.array_equal(a, b) for a, b in zip(factorized(k), pd.factorize(k)))
+    ...     for k in (ids, ids * 10**6, ids.astype(np.uint16)))
     True
     """
     values = column.to_numpy() if isinstance(column, pd.Series) and column.dtype.kind in "iu" else column
@@ -208,8 +210,20 @@ def factorized_codes(column: Any) -> np.ndarray:
         encoded = pc.dictionary_encode(column.array.__arrow_array__())
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
-        return pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)  # (read-only, as Arrow's)
-    return pd.factorize(column)[0]
+        return (pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False),  # (read-only, as Arrow's)
+                encoded.dictionary.to_numpy(zero_copy_only=False))
+    return pd.factorize(column)
+
+
+def factorized_codes(column: Any) -> np.ndarray:
+    """The codes of :func:`factorized` (``pd.factorize(column)[0]``), for a column whose values are not needed.
+
+    Examples
+    --------
+    >>> factorized_codes(pd.Series(["b", None, "a", "b"], dtype="str")).tolist()
+    [0, -1, 1, 0]
+    """
+    return factorized(column)[0]
 
 
 def least_of_each_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -263,18 +277,22 @@ def _least_of_each_key(keys: np.ndarray, values: np.ndarray,
 
 
 @numba.njit(cache=True)
-def _first_appearance_codes(keys: np.ndarray, n_keys: int) -> np.ndarray:  # pragma: no cover - compiled
-    """Dense non-negative ``keys`` numbered in order of first appearance (as ``pd.factorize``), 32-bit."""
+def _first_appearance_codes(keys: np.ndarray,
+                            n_keys: int) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Dense non-negative ``keys`` numbered in order of first appearance (as ``pd.factorize``), 32-bit, and the
+    distinct keys in that order."""
     code_of = np.full(n_keys, -1, np.int32)
     out = np.empty(len(keys), np.int32)
+    distinct_keys = np.empty(n_keys, keys.dtype)
     n = 0
     for i in range(len(keys)):
         k = keys[i]
         if code_of[k] < 0:
             code_of[k] = n
+            distinct_keys[n] = k
             n += 1
         out[i] = code_of[k]
-    return out
+    return out, distinct_keys[:n]
 
 
 def member(values: np.ndarray, pool: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim._arrays import first_occurrences, rows_of, shared_codes
+from sim._arrays import factorized, first_occurrences, rows_of, shared_codes
 from sim.progress import tick
 from sim import shard
 from sim.shard import shard_map
@@ -417,8 +417,7 @@ def plates_read_and_true_by_block(
     if size < 1:
         raise ValueError(f"a block holds at least one read; got size {size}")
     ids, true = vehicle_plates(trips)
-    read_code, read_plates = pd.factorize(reads["plate_read"])
-    read_code = read_code.astype(np.int32 if len(read_plates) < 2**31 - 1 else np.int64)  # (held: 4 bytes a read)
+    read_code, read_plates = factorized(reads["plate_read"])  # (held: 4 bytes a read)
     # each column's distinct values on one numbering: lookups[i][c + 1] is the code of value c of column i (its
     # entry 0, for c = -1, a missing value's, which equals nothing in another column)
     lookups = shared_codes(*((np.arange(-1, len(values)), values)
