@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sim.allocator import release_freed_memory
 from sim.io.folders import atomic_directory, check_output_folder
 from sim.shard import n_workers
 from sim.seeds import stage_rngs
@@ -58,6 +59,10 @@ def run_scenario(scenario: Scenario, out_dir: str | Path, progress: Progress | N
     if scenario.reads.source == "file":
         return _analyze_scenario(scenario, out_dir, progress)
     sim = simulate_scenario(scenario, progress)
+    # the files and figures are made from what a run folder holds (as `curtain plot` makes them from read_run's),
+    # never from the all-reads reconstruction: it is let go first (a county week's 0.7 GB, held through the write)
+    sim.recon = None
+    release_freed_memory()
     clock = time.perf_counter()
     carried: list[str] = []
     with atomic_directory(out_dir, carried=carried) as tmp, ThreadPoolExecutor(max_workers=1) as pool:
