@@ -522,3 +522,17 @@ def used_codes(code: np.ndarray, uniques: Any) -> tuple[np.ndarray, Any]:
     used = np.bincount(code[code >= 0], minlength=len(uniques)) > 0
     renumber = np.append(np.cumsum(used) - 1, -1)
     return renumber[code], uniques[used]
+
+
+def joined(parts: Any, dtype: Any) -> np.ndarray:
+    """``parts`` (arrays, any iterable of them) end to end, of ``dtype`` or the wider type the parts hold: an
+    empty array of ``dtype`` when there are none (what shards' or blocks' pieces join into).
+
+    Examples
+    --------
+    >>> joined((np.arange(n, dtype=np.int32) for n in (2, 1)), np.int64)
+    array([0, 1, 0])
+    >>> joined([], bool)
+    array([], dtype=bool)
+    """
+    return np.concatenate([np.zeros(0, dtype), *parts])

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
+from sim._arrays import joined
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.intervals import add_share, mean_interval
@@ -176,8 +177,8 @@ class SearchReads:
         """From a run's reads (truth: ``vehicle_id`` and each trip's ``plate``; used to score, not to infer)."""
         vehicle = reads["vehicle_id"].to_numpy(np.int64)
         # (as codes, block by block of reads: never a Python object per read, nor the whole run's codes at once)
-        right = np.concatenate([np.zeros(0, bool), *(read_plate == true_plate for _, (read_plate, true_plate)
-                                                      in plates_read_and_true_by_block(reads, trips))])
+        right = joined((read_plate == true_plate for _, (read_plate, true_plate)
+                        in plates_read_and_true_by_block(reads, trips)), bool)
         right &= camera_row >= 0
         row = camera_row[right]
         order = np.lexsort((reads["time_s"].to_numpy(float)[right], vehicle[right]))

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import new_runs, ranked_pairs
+from sim._arrays import joined, new_runs, ranked_pairs
 from sim._time import DAY_S
 from sim.demand import resident_ids
 from sim.intervals import add_share, not_reported, wilson
@@ -292,8 +292,8 @@ def _places_by_block(blocks: Callable[[], Iterator[TraceBlock]], censuses: list[
     parts = shard_map(_block_places, shards())
     out: dict[str, Any] = {}
     for i, key in enumerate(("home", "work")):
-        hits = np.concatenate([np.zeros(0, bool), *(p[i][0] for p in parts if p[i] is not None)])
-        errors = np.concatenate([np.zeros(0), *(p[i][1] for p in parts if p[i] is not None)])
+        hits = joined((p[i][0] for p in parts if p[i] is not None), bool)
+        errors = joined((p[i][1] for p in parts if p[i] is not None), float)
         out[key] = (hits, float(np.median(errors)) if len(errors) else None)
     return out
 
@@ -348,8 +348,8 @@ def person_metrics(
         raise ValueError(f"the person metrics need the reads' columns {', '.join(needed)} (see PERSON_COLUMNS)")
     plates, camera_ids, blocks = sighting_blocks(reads, plate_key, key_codes, sighting)
     censuses, drawn = unique_by_blocks(blocks, [1, 2, 3, 4, 5], rng, max_plates=max_plates)
-    present = np.concatenate([np.zeros(0, np.int64), *(c.plates for c in censuses)])
-    n_points = np.concatenate([np.zeros(0, np.int64), *(c.n_points for c in censuses)])
+    present = joined((c.plates for c in censuses), np.int64)
+    n_points = joined((c.n_points for c in censuses), np.int64)
     owner_of_code = (pd.Series(np.concatenate([c.owner for c in censuses if c.owner is not None]),
                                index=pd.Index(present, name="plate"), name="vehicle_id")
                      if "vehicle_id" in reads.columns and len(present) else pd.Series(dtype=np.int64))
@@ -386,7 +386,7 @@ def person_metrics(
         else:
             out["work_inference_accuracy"] = None
             out["work_inference_accuracy_reason"] = "needs the population model (demand.model = \"population\")"
-        held = np.unique(np.concatenate([np.zeros(0, np.int64), *(c.cameras.astype(np.int64) for c in censuses)]))
+        held = np.unique(joined((c.cameras.astype(np.int64) for c in censuses), np.int64))
         cameras = held[np.argsort(camera_ids[held].astype(str), kind="stable")]  # (in the order of their text)
         days = ((int(min(c.times[0] for c in censuses) // DAY_S), int(max(c.times[1] for c in censuses) // DAY_S))
                 if censuses else (0, 0))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, first_occurrences, new_runs, ranked_pairs, run_codes, run_starts
+from sim._arrays import code_type, first_occurrences, joined, new_runs, ranked_pairs, run_codes, run_starts
 from sim._time import DAY_S
 from sim import shard
 from sim.intervals import share_of_clusters
@@ -288,9 +288,9 @@ def _block_counts(block: TraceBlock, cameras: np.ndarray, last: int, n_days: int
 def _most_read(counts: list[dict[str, Any]]) -> np.ndarray:
     """The cameras most read on training days, most first (ties: the first read first, as ``value_counts``)."""
     offsets = np.cumsum([0, *(part["n_training"] for part in counts)])
-    cams = np.concatenate([np.zeros(0, np.int64), *(part["cams"] for part in counts)])
-    reads = np.concatenate([np.zeros(0, np.int64), *(part["reads"] for part in counts)])
-    first = np.concatenate([np.zeros(0, np.int64), *(part["first"] + offsets[b] for b, part in enumerate(counts))])
+    cams = joined((part["cams"] for part in counts), np.int64)
+    reads = joined((part["reads"] for part in counts), np.int64)
+    first = joined((part["first"] + offsets[b] for b, part in enumerate(counts)), np.int64)
     if not len(cams):
         return np.zeros(0, np.int64)
     total = np.bincount(cams, weights=reads).astype(np.int64)

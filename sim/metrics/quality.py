@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, first_rows
+from sim._arrays import code_type, first_rows, joined
 from sim import shard
 from sim.intervals import add_share
 from sim.reads import plates_read_and_true_by_block
@@ -40,7 +40,7 @@ def trip_split_accuracy(reads: pd.DataFrame, recon: Reconstruction) -> dict[str,
         recon_id = recon.read_recon[rows]
         right.append(((trip[1:] == trip[:-1]) == (recon_id[1:] == recon_id[:-1]))[same_plate])
         plate_of_pair.append(plate[1:][same_plate])
-    judged, plates = np.concatenate([np.zeros(0, bool), *right]), np.concatenate([key[:0], *plate_of_pair])
+    judged, plates = joined(right, bool), np.concatenate([key[:0], *plate_of_pair])
     del right, plate_of_pair, order, key  # (not held through the interval's own passes over the pairs)
     add_share(out, "trip_split_accuracy", judged, plates, reason="no plate was read twice")
     return out
@@ -75,7 +75,7 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
 
 def _joined(parts: list[tuple[np.ndarray, np.ndarray]], vehicle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The blocks' (booleans, vehicles) each joined into one array, in the blocks' order (empty: none)."""
-    return (np.concatenate([np.zeros(0, bool), *(right for right, _ in parts)]),
+    return (joined((right for right, _ in parts), bool),
             np.concatenate([vehicle[:0], *(of for _, of in parts)]))
 
 

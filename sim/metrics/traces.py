@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, distinct, distinct_counts, first_rows, new_runs, ranked_pairs, run_codes
+from sim._arrays import code_type, distinct, distinct_counts, first_rows, joined, new_runs, ranked_pairs, run_codes
 from sim import shard
 
 #: Drawn sets per chunk of :func:`block_holders` (bounds its arrays: a set's points are each held by hundreds of
@@ -113,8 +113,8 @@ def block_census(block: TraceBlock) -> Census:
 
 def agreed_points(censuses: Sequence[Census]) -> Points:
     """Round 2's coding of points, from every block's census: cameras in order of first appearance."""
-    names = np.concatenate([np.zeros(0, object), *(c.cameras for c in censuses)])
-    rows = np.concatenate([np.zeros(0, np.int64), *(c.first_row for c in censuses)])
+    names = joined((c.cameras for c in censuses), object)
+    rows = joined((c.first_row for c in censuses), np.int64)
     first = pd.Series(rows).groupby(names, sort=False).min()  # (a camera in several blocks: its first row)
     cameras = pd.Index(first.index[np.argsort(first.to_numpy(), kind="stable")], dtype=object)
     held = [c.times for c in censuses if len(c.plates)]
@@ -188,8 +188,8 @@ def unique_by_blocks(blocks: Callable[[], Iterator[TraceBlock]], ks: Sequence[in
     (``plate``: codes) and whether ``k`` random points singled them out (``unique``).
     """
     censuses = shard.shard_map(block_census, ((block,) for block in blocks()))
-    plates = np.concatenate([np.zeros(0, np.int64), *(c.plates for c in censuses)])
-    n_points = np.concatenate([np.zeros(0, np.int64), *(c.n_points for c in censuses)])
+    plates = joined((c.plates for c in censuses), np.int64)
+    n_points = joined((c.n_points for c in censuses), np.int64)
     empty = pd.DataFrame({"plate": np.zeros(0, np.int64), "unique": np.zeros(0, bool)})
     if not len(plates) or not len(ks):  # (nothing to draw: no round but the census)
         return censuses, {k: empty for k in ks}
