@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.metrics.trips import view_column
 from sim.network import RoadNetwork
 from sim.reconstruct import Reconstruction
 from sim.routing import Routes
@@ -50,8 +51,11 @@ class Simulation:
         return stack_views(self.views)
 
     def view_table(self, name: str = "all") -> pd.DataFrame:
-        """One view's per-trip table (its ``view`` column is its name), without stacking the others."""
+        """One view's per-trip table, without stacking the others: its ``view`` column is its name, as one
+        category, whether the view has a table of its own or shares another's, in memory or read back."""
         for view, table in self.views:
             if view == name:
-                return table if (table["view"] == name).all() else table.assign(view=name)
+                column = table["view"]
+                own = isinstance(column.dtype, pd.CategoricalDtype) and list(column.cat.categories) == [name]
+                return table if own else table.assign(view=view_column(name, len(table)))
         raise KeyError(f"no view {name!r}; the views are {', '.join(v for v, _ in self.views)}")

@@ -465,3 +465,9 @@ def test_views_that_share_their_rows_are_written_once(tmp_path):
     for name, table in sim.views:
         pd.testing.assert_frame_equal(back.view_table(name).drop(columns="view"), table.drop(columns="view"),
                                       check_dtype=False)
+        # each view's column names it alike, as one category, whether its rows are its own or shared, in memory
+        # or read back
+        for run in (sim, back):
+            column = run.view_table(name)["view"]
+            assert isinstance(column.dtype, pd.CategoricalDtype) and list(column.cat.categories) == [name]
+            assert (column == name).all() and len(column) == len(sim.trips)

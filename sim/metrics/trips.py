@@ -104,8 +104,7 @@ def trip_metrics(
     # float32 (a centimetre, a tenth of a second): a county week's 11 views hold 10⁸ rows of each
     o_err, d_err = o_err.astype(np.float32), d_err.astype(np.float32)
     columns = {
-        # (one category: a byte a trip, where the text repeated took 11)
-        "view": pd.Categorical.from_codes(np.zeros(n, np.int8), categories=pd.Index([view], dtype="str")),
+        "view": view_column(view, n),
         # (a copy: to_numpy of an int64 column is a read-only view of the trips', not the table's own)
         "trip_id": trips["trip_id"].to_numpy(np.int64, copy=True),
         "length_m": true_len,
@@ -120,6 +119,19 @@ def trip_metrics(
         "end_lag_s": joined(6, np.float32),
     }
     return pd.DataFrame(columns, copy=False)  # (the arrays are the table's own: no second copy)
+
+
+
+def view_column(view: str, n: int) -> pd.Categorical:
+    """A per-trip table's ``view`` column of ``n`` rows: one category, ``view`` (a byte a trip, where the text
+    repeated took 11).
+
+    Examples
+    --------
+    >>> view_column("ICE", 2).tolist()
+    ['ICE', 'ICE']
+    """
+    return pd.Categorical.from_codes(np.zeros(n, np.int8), categories=pd.Index([view], dtype="str"))
 
 
 def _trip_block(
