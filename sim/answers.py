@@ -291,7 +291,9 @@ def _median_km(m: dict[str, Any]) -> str:
     """'recover a median 12% of a vehicle's driven kilometres', or why there is no median (never a made-up 0)."""
     median = m.get("vehicle_km_recovered_median")
     if isinstance(median, (int, float)):
-        return f"recover a median {median:.0%} of a vehicle's driven kilometres"
+        # (in the style of the table's, which never prints 0 % for a share above nothing: 0.3 %, not 0 %)
+        return (f"recover a median {median:{share_style(median, m.get('vehicle_km_recovered_median_ci'))}} of a "
+                "vehicle's driven kilometres")
     reason = m.get("vehicle_km_recovered_median_reason")
     return "give no median share of a vehicle's driven kilometres" + (f" ({reason})" if reason else "")
 

@@ -171,9 +171,11 @@ def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
     for case, views in what_if.items():
         for view, lt in views.items():
             of = f" of {lt['n_operators']:,}" if lt is not None and isinstance(lt.get("n_operators"), int) else ""
-            cells = ("—",) * 3 if lt is None else (
-                f"{lt['share_km_covered_mean']:.0%}", f"{lt['longest_gap_km_median']:,.0f}",
-                f"{lt['operators_seeing_mean']:.1f}{of}")
+            cells: tuple[str, ...] = ("—",) * 3
+            if lt is not None:
+                km = lt["share_km_covered_mean"]
+                cells = (f"{km:{share_style(km, lt.get('share_km_covered_mean_ci'))}}",
+                         f"{lt['longest_gap_km_median']:,.0f}", f"{lt['operators_seeing_mean']:.1f}{of}")
             rows.append(f"<tr><td>{html.escape(case)}</td><td>{html.escape(view)}</td>"
                         + "".join(f"<td class=num>{c}</td>" for c in cells) + "</tr>")
     return ("<h2>Long trips: what if an operator or pool were gone?</h2><table><tr><th>case</th><th>view</th>"

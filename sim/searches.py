@@ -363,8 +363,20 @@ def _number(value: float) -> str:
 
 
 def _percent(value: float) -> str:
-    """A chance in percent with three significant digits, however small (0.000405 %, 12.0 %)."""
-    return f"{value * 100:#.3g} %" if value else "0 %"
+    """A chance in percent with three significant digits, however small, and never with an exponent.
+
+    Examples
+    --------
+    >>> _percent(0.00000405), _percent(2.03e-07), _percent(0.12), _percent(1.0), _percent(0.0)
+    ('0.000405 %', '0.0000203 %', '12.0 %', '100 %', '0 %')
+    """
+    if not value:
+        return "0 %"
+    percent = value * 100
+    # (%g writes 2.03e-05 below a ten-thousandth: a reader of a sentence is not a programmer)
+    text = f"{percent:#.3g}" if abs(percent) >= 1e-4 else np.format_float_positional(
+        percent, precision=3, unique=False, fractional=False)
+    return f"{text.rstrip('.')} %"
 
 
 def searches_sentences(searches: dict[str, Any], leaks: dict[str, Any] | None = None) -> list[str]:

@@ -290,3 +290,15 @@ def test_all_metrics_table_orders_rings_by_distance_and_shows_share_gaps_in_poin
     headings = re.findall(r"<th colspan=4>([^<]*)</th>", table)
     assert [h.split(" › ")[-1] for h in headings] == ["0–0.405 km", "0.405–0.811 km", "1.22–1.62 km"]
     assert "+80.0 percentage points" in table and "-5.1 percentage points" in table and ">80%<" not in table
+
+
+def test_the_what_if_table_never_prints_a_share_above_nothing_as_0_percent():
+    """interstate-corridor's town-1-police recovers 0.05 % of a long drive's kilometres: the what-if table says so,
+    as the sentence does, not "0%" (it printed every share in whole percents)."""
+    row = {"n_trips": 300, "share_km_covered_mean": 0.0005, "share_km_covered_mean_ci": [0.0004, 0.0006],
+           "longest_gap_km_median": 101.7,
+           "operators_seeing_mean": 0.01, "n_operators": 3}
+    page = render_report(hand_metrics(long_trips_what_if={"as run": {"town-1-police": row}}), "", [], "t")
+    cells = re.findall(r"<td class=num>([^<]*)</td>", page.split("Long trips: what if")[1].split("</table>")[0])
+    # (an interval below a tenth of a percent: three decimals, as the sentence's share prints it)
+    assert cells[:3] == ["0.050%", "102", "0.0 of 3"], cells

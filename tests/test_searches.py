@@ -19,7 +19,7 @@ from sim.cli import app
 from sim.scenario.searches import (EUGENE_NATIONAL_CAMERAS, EUGENE_REACH_COUNTS, EUGENE_STATE_POOL_CAMERAS,
                                    EUGENE_USERS, PORTAL_MEDIAN_OWNED_CAMERAS, SearchPurpose, Searches)
 from sim.searches import (SearchPlan, SearchReads, chance_returned, hazard_per_s, jurisdiction, plan_searches,
-                          poisson_interval, search_metrics, simulate_log)
+                          poisson_interval, search_metrics, searches_sentences, simulate_log)
 from sim.access import access_graph, visible_operators
 from sim.scenario import Agency
 from sim import ScenarioError
@@ -616,3 +616,16 @@ def test_agencies_alike_in_a_small_group_each_show_their_own_access_path():
     assert len(rows) == 3
     for name, row in zip(alike, rows):
         assert f"<td>{name}</td>" in row and f"city → state-pool → {name}" in row
+
+
+
+def test_a_tiny_chance_is_printed_in_decimals_not_with_an_exponent():
+    """Norfolk's chance that a beyond-the-state search returns a resident's read is about 2e-7: the sentence says
+    0.0000203 %, as its docstring promises, not 2.03e-05 %."""
+    m = {"assumptions": {"rate_per_30_days": 138, "days": 30}, "reaching_scenario": {"expected_per_day": 4.7},
+         "by_jurisdiction": {k: {"expected_per_day": 0.05} for k in ("in-state", "out-of-state", "federal")},
+         "by_agency": {},
+         "chance_resident_read_returned": {"out_of_state_or_federal": 2.03e-07, "out_of_state_or_federal_n": 197_500,
+                                           "out_of_state_or_federal_ci": [2.02e-07, 2.04e-07]}}
+    chance = searches_sentences(m)[-1]
+    assert "is 0.0000203 % (95 % interval 0.0000202 %–0.0000204 %; 197,500 resident vehicles)" in chance, chance
