@@ -13,6 +13,7 @@ apart; ``run`` says so before traffic is simulated.)
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,8 @@ from sim.stages.cameras import (
 from sim.stages.demand import gateway_indices
 from sim.stages.network import build_network
 
+log = logging.getLogger(__name__)
+
 
 def file_heading(where: str) -> str | None:
     """The heading a problem at key ``where`` is reported under when it is in a file the scenario names (a camera
@@ -58,6 +61,41 @@ def check_simulated(scenario: Scenario) -> None:
         raise ScenarioError(f"{scenario.name}: reads.source is \"file\": there is nothing to simulate; "
                             "use run_scenario (curtain run) or curtain analyze")
     check_size(scenario)
+    notice = sample_share_alone(scenario)
+    if notice:
+        log.warning(notice)
+
+
+def sample_share_alone(scenario: Scenario) -> str | None:
+    """What to say when ``--set demand.sample_share`` below 1 relabels the scenario's own fleet instead of
+    sampling it: the share says what the simulated vehicles stand for, so a fleet of ``vehicles`` then stands for
+    one of ``vehicles / sample_share``, and every per-camera number scaled back up grows with it. ``None`` when
+    the vehicles were set alongside, or are the calibration's.
+
+    Examples
+    --------
+    >>> from sim.library import find_scenario
+    >>> from sim.scenario import load_scenario
+    >>> s = load_scenario(find_scenario("norfolk-curtain"), overrides=["demand.sample_share=0.05"])
+    >>> print(sample_share_alone(s))  # doctest: +NORMALIZE_WHITESPACE
+    norfolk-curtain: demand.sample_share=0.05 says that the 197,500 simulated vehicles are 5% of the real fleet,
+    a fleet of 3,950,000 (the numbers scaled to the whole fleet grow with it), and the run is as slow as the whole
+    fleet's. To simulate a 5% sample of this scenario's fleet, also set demand.vehicles=9875.
+    >>> sample_share_alone(load_scenario(find_scenario("norfolk-curtain"), overrides=["demand.sample_share=0.05",
+    ...                                                                              "demand.vehicles=9875"])) is None
+    True
+    """
+    demand = scenario.demand
+    said = {override.split("=", 1)[0].strip() for override in scenario.overrides}
+    if (demand.sample_share >= 1 or "demand.sample_share" not in said or "demand.vehicles" in said
+            or demand.vehicles is None or demand.target_reads_per_camera_per_day is not None
+            or demand.counts is not None):
+        return None
+    share, vehicles = demand.sample_share, demand.vehicles
+    return (f"{scenario.name}: demand.sample_share={share:g} says that the {vehicles:,} simulated vehicles are "
+            f"{share:.0%} of the real fleet, a fleet of {vehicles / share:,.0f} (the numbers scaled to the whole "
+            f"fleet grow with it), and the run is as slow as the whole fleet's. To simulate a {share:.0%} sample of "
+            f"this scenario's fleet, also set demand.vehicles={max(1, round(vehicles * share))}.")
 
 
 def check_world(scenario: Scenario, net: RoadNetwork) -> None:

@@ -81,6 +81,23 @@ def test_validate_without_a_scenario_checks_the_one_run_would_run(tmp_path, monk
     assert result.output.splitlines()[-1].startswith("teaching-grid: ok (scenario 'teaching-grid', seed 7;")
 
 
+
+def test_sample_share_set_alone_is_said_to_relabel_the_fleet_not_to_sample_it(tmp_path, monkeypatch):
+    """helper-35's new user ran norfolk-curtain with --set demand.sample_share=0.05 alone: the 197,500 vehicles
+    were all simulated, then reported as 5 % of a 3.95 M fleet (reads per camera per day, whole fleet: 7,296 where
+    the scenario says 365), silently. validate (and run) now say so, with the vehicles that would sample it; with
+    the vehicles set as well (the scenario's quick look) nothing is said."""
+    monkeypatch.chdir(tmp_path)
+    alone = CliRunner().invoke(app, ["validate", "norfolk-curtain", "--set", "demand.sample_share=0.05"])
+    assert alone.exit_code == 0, alone.output
+    text = " ".join(alone.output.split())
+    assert ("warning: norfolk-curtain: demand.sample_share=0.05 says that the 197,500 simulated vehicles are 5% of "
+            "the real fleet, a fleet of 3,950,000") in text, text
+    assert "also set demand.vehicles=9875." in text
+    both = CliRunner().invoke(app, ["validate", "norfolk-curtain", "--set", "demand.sample_share=0.05",
+                                    "--set", "demand.vehicles=9875"])
+    assert both.exit_code == 0 and "warning" not in both.output, both.output
+
 # --- help: one name for one kind of argument ----------------------------------------------------------------------
 
 def _metavars(text):
