@@ -42,6 +42,40 @@ ANALYZE_KEYS = (
 )
 
 
+#: More agencies alike than this are one row of the report's table, and one row or node of a figure
+#: (:func:`fold_alike`): Norfolk's 79 agencies that see every read through one pool are not 79 rows.
+ALIKE_MORE_THAN = 10
+
+
+def alike_name(names: list[str]) -> str:
+    """How a group of agencies alike is named: '79 agencies alike (norfolk-pd, Accomack County VA SO, …)'."""
+    return f"{len(names)} agencies alike ({', '.join(names[:2])}, …)"
+
+
+def fold_alike(keys: dict[str, Any]) -> dict[str, list[str]]:
+    """Each name (a key of ``keys``) under its group's name: names whose keys are equal (hashable) are one group,
+    named by :func:`alike_name` when it has more than :data:`ALIKE_MORE_THAN` members, else each name stays its
+    own. In order of each group's first name.
+
+    Examples
+    --------
+    >>> keys = {"city": 1, **{f"pd{i}": 2 for i in range(11)}, "state": 1, "fbi": 3}
+    >>> {name: len(members) for name, members in fold_alike(keys).items()}
+    {'city': 1, '11 agencies alike (pd0, pd1, …)': 11, 'state': 1, 'fbi': 1}
+    """
+    groups: dict[Any, list[str]] = {}
+    for name, key in keys.items():
+        groups.setdefault(key, []).append(name)
+    out: dict[str, list[str]] = {}
+    for name in keys:
+        members = groups[keys[name]]
+        if len(members) <= ALIKE_MORE_THAN:
+            out[name] = [name]
+        elif name == members[0]:
+            out[alike_name(members)] = members
+    return out
+
+
 def is_share(key: str, value: Any) -> bool:
     """Whether ``metrics.json``'s ``key`` holds a share of 0–1 (shown in percent), by its name and value.
 

@@ -22,9 +22,10 @@ from sim.webmap import map_html
 def write_figures(sim: Simulation, folder: Path) -> list[Path]:
     """Every figure of a run, as PNG files in ``folder``."""
     from sim.plot import (  # lazy: matplotlib
-        coverage_figure, long_trip_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
+        coverage_figure, map_figure, reads_per_trip_figure, save_figure, sharing_graph_figure,
     )
     from sim.plot_areas import areas_figure  # lazy: matplotlib
+    from sim.plot_drive import long_trip_figure  # lazy: matplotlib
 
     folder.mkdir(parents=True, exist_ok=True)
     net, name = sim.net, sim.scenario.name

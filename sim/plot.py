@@ -27,6 +27,7 @@ from sim.io.folders import atomic_write_bytes
 from sim.network import RoadNetwork, major_roads, reader_sites
 from sim.access import blocked_edges, rule_report
 from sim.webmap import display_name
+from sim.answers import fold_alike
 
 #: Okabe–Ito colours.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -428,6 +429,12 @@ def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title:
     Rule-blocked agreements are drawn dashed in grey; edges on a leak path red.
     """
     g = graph  # an access DiGraph from sim.access.access_graph
+    blocked = {tuple(e) for rule in g.graph.get("rules", []) for e in blocked_edges(g, rule)}
+    leak = set()
+    for report in rule_report(g).values():
+        for path in report["leaks"].values():
+            leak |= set(zip(path[:-1], path[1:]))
+    g = _alike_agencies_folded(g, agencies, blocked, leak)
     column = {"operator": 0, "pool": 1, "agency": 2}
     layers: dict[int, list[str]] = {0: [], 1: [], 2: []}
     for node, data in sorted(g.nodes(data=True)):
@@ -436,11 +443,6 @@ def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title:
     for col, nodes in layers.items():
         for i, node in enumerate(nodes):
             pos[node] = (col, -(i - (len(nodes) - 1) / 2))
-    blocked = {tuple(e) for rule in g.graph.get("rules", []) for e in blocked_edges(g, rule)}
-    leak = set()
-    for report in rule_report(g).values():
-        for path in report["leaks"].values():
-            leak |= set(zip(path[:-1], path[1:]))
     height = max(3.0, 0.45 * max(len(v) for v in layers.values()) + 1.5)
     fig = Figure(figsize=(8.0, height), dpi=110, layout="constrained")
     ax = fig.add_subplot()
@@ -456,11 +458,14 @@ def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title:
                                     **style))
     for node, (px, py) in pos.items():
         kind = g.nodes[node]["kind"]
-        seen = agencies.get(node, {}).get("share_reads_visible") if kind == "agency" else None
+        seen = agencies.get(g.nodes[node].get("as", node), {}).get("share_reads_visible") if kind == "agency" else None
         size = 40 + 220 * (seen or 0) if kind == "agency" else 160
         colour = {"operator": BLUE, "pool": ORANGE, "agency": GREEN}[kind]
         ax.scatter([px], [py], s=size, color=colour, zorder=3, edgecolor="black", linewidth=0.5)
         label = node + (f"  ({seen:.0%} of reads)" if seen is not None else "")
+        if "as" in g.nodes[node]:  # agencies alike: their names on a line of their own, within the figure
+            head, _, names = node.partition(" (")
+            label = f"{head}{label[len(node):]}\n({names}"
         # Arrows leave operators to the right and enter agencies from the left, so operators are
         # labelled on their left, agencies on their right and pools above: no label sits on an arrow.
         offset, ha, va = {"operator": ((-12, 0), "right", "center"), "pool": ((0, 11), "center", "bottom"),
@@ -484,87 +489,28 @@ def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title:
 
 
 
-def long_trip_figure(
-    net: RoadNetwork,
-    route: np.ndarray,
-    views: dict[str, dict[str, np.ndarray]],
-    *,
-    jurisdiction: np.ndarray | None = None,
-    all_operators: list[str] | None = None,
-    title: str = "",
-) -> Figure:
-    """One long drive laid out along its route, a row per view: which stretches each view recovers.
+def _alike_agencies_folded(g: nx.DiGraph, agencies: dict[str, dict], blocked: set[Any], leak: set[Any]) -> nx.DiGraph:
+    """``g`` with each group of more than ten agencies alike (the same sources and onward links, drawn alike,
+    seeing the same share) as one node named as the report's table names it (:func:`sim.answers.alike_name`); its
+    ``as`` attribute is the first member's name, and ``blocked`` and ``leak`` gain its edges."""
+    def style(u: str, v: str) -> str:
+        return "blocked" if (u, v) in blocked else "leak" if (u, v) in leak else ""
 
-    Parameters
-    ----------
-    route : numpy.ndarray
-        Edge indices of the drive, in order.
-    views : dict
-        View name (``"all reads"``, an agency) → ``covered`` (bool per route
-        edge: on the route reconstructed from that view's reads),
-        ``read_edges`` and ``read_operator`` (the sightings it holds).
-    jurisdiction : numpy.ndarray, optional
-        Jurisdiction of every edge of the network: towns along the drive
-        are shaded and labelled.
-    all_operators : list of str, optional
-        Every camera operator of the run, so colours match the map's.
-    """
-    length_km = net.edge_length[route] / 1000.0
-    start = np.concatenate([[0.0], np.cumsum(length_km)])
-    position: dict[int, float] = {}
-    for i, e in enumerate(route):
-        position.setdefault(int(e), start[i] + length_km[i] / 2)
-    operators = sorted({str(op) for v in views.values() for op in v["read_operator"]})
-    colour = operator_colours(operators, all_operators)
-    fig = Figure(figsize=(9.0, 1.8 + 0.55 * len(views)), dpi=110, layout="constrained")
-    ax = fig.add_subplot()
-    if jurisdiction is not None:
-        places = np.asarray(jurisdiction, dtype=object)[route]
-        change = np.flatnonzero(places[1:] != places[:-1]) + 1
-        bounds = np.concatenate([[0], change, [len(route)]])
-        last_label = -np.inf
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            ax.axvspan(start[a], start[b], color=_place_shade(str(places[a])), zorder=0, lw=0)
-            middle = (start[a] + start[b]) / 2
-            if middle - last_label > 0.06 * start[-1]:
-                ax.annotate(str(places[a]) or "—", (middle, 0.0), xycoords=("data", "axes fraction"),
-                            xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=7,
-                            color="#555555")
-                last_label = middle
-    for row, (name, view) in enumerate(views.items()):
-        y = len(views) - 1 - row + 0.25
-        ax.broken_barh([(start[0], start[-1] - start[0])], (y - 0.06, 0.12), color="#DDDDDD", zorder=1, lw=0)
-        covered = np.asarray(view["covered"], bool)
-        ax.broken_barh(_runs(start, covered), (y - 0.18, 0.36), color=GREEN, alpha=0.8, zorder=2, lw=0)
-        share = float(length_km[covered].sum() / max(length_km.sum(), 1e-12))
-        ax.annotate(f"{share:.0%}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8)
-        for op in sorted(set(map(str, view["read_operator"]))):
-            pick = np.array([str(o) == op for o in view["read_operator"]])
-            xs = [position[int(e)] for e in np.asarray(view["read_edges"])[pick] if int(e) in position]
-            ax.scatter(xs, np.full(len(xs), y), s=90, marker="|", linewidths=2.5, color=colour[op], zorder=3)
-    ax.set_yticks(np.arange(len(views)) + 0.25, list(views)[::-1], fontsize=8)
-    ax.set_ylim(-0.5, len(views) - 0.2)
-    ax.set_xlim(0, start[-1])
-    ax.set_xlabel("km from the start of the drive (background: jurisdiction of the road)")
-    handles: list[Any] = [ax.broken_barh([], (0, 0), color=GREEN, alpha=0.8,
-                                         label="on the route inferred from the view's reads")]
-    handles += [ax.scatter([], [], marker="|", s=90, linewidths=2.5, color=colour[op],
-                           label=f"read by {display_name(op)}") for op in operators]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), fontsize=8, frameon=False)
-    ax.set_title(title or "One long drive: what each view recovers (right: share of km)", fontsize=10)
-    return fig
+    keys = {node: (agencies.get(node, {}).get("share_reads_visible"),
+                   tuple(sorted((u, style(u, node)) for u in g.predecessors(node))),
+                   tuple(sorted((v, style(node, v)) for v in g.successors(node))))
+            for node, data in sorted(g.nodes(data=True)) if data["kind"] == "agency"}
+    groups = {shown: members for shown, members in fold_alike(keys).items() if len(members) > 1}
+    if not groups:
+        return g
+    folded = g.copy()
+    for shown, members in groups.items():
+        first = members[0]
+        folded.add_node(shown, **{**g.nodes[first], "as": first})
+        for (u, v), drawn in [*(((u, first), (u, shown)) for u in g.predecessors(first)),
+                              *(((first, v), (shown, v)) for v in g.successors(first))]:
+            folded.add_edge(*drawn, **g.edges[u, v])
+            (blocked if (u, v) in blocked else leak if (u, v) in leak else set()).add(drawn)
+        folded.remove_nodes_from(members)
+    return folded
 
-
-def _runs(start: np.ndarray, on: np.ndarray) -> list[tuple[float, float]]:
-    """(x, width) of each maximal run of ``on`` edges, for ``broken_barh``."""
-    edges = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
-    first, stop = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [(start[a], start[b] - start[a]) for a, b in zip(first, stop)]
-
-
-def _place_shade(place: str) -> str:
-    """A light background per jurisdiction: highways and unnamed roads white, towns alternating greys."""
-    if place in ("", "state", "highway"):
-        return "#FFFFFF"
-    return ("#E8E8E8", "#F4F4F4")[sum(map(ord, place)) % 2]

@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sim.answers import ANALYZE_KEYS, OBSERVATIONS, answer, is_share, is_share_gap, number_text, share_style
+from sim.answers import (ALIKE_MORE_THAN, ANALYZE_KEYS, OBSERVATIONS, alike_name, answer, is_share, is_share_gap,
+                         number_text, share_style)
 from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
@@ -309,8 +310,8 @@ def _agency_groups(agencies: dict[str, Any]) -> list[tuple[list[str], dict[str, 
 def _agency_row(names: list[str], a: dict[str, Any]) -> str:
     """One row of "Who can see the reads": an agency, or a group of more than ten alike (named in a list
     that opens)."""
-    if len(names) > 10:
-        who = (f"<details><summary>{len(names)} agencies alike ({html.escape(', '.join(names[:2]))}, …)</summary>"
+    if len(names) > ALIKE_MORE_THAN:
+        who = (f"<details><summary>{html.escape(alike_name(names))}</summary>"
                f"{html.escape(', '.join(names))}</details>")
         paths = "; ".join(" → ".join([*p[:-1], "each of them"]) for p in a["paths"].values())
     else:
@@ -367,7 +368,7 @@ def render_report(
     )
     agencies = metrics.get("agencies") or {}
     # a group of more than ten alike is one row; otherwise each agency is its own, with its own access paths
-    agency_rows = "".join(_agency_row(group, a) if len(group) > 10 else
+    agency_rows = "".join(_agency_row(group, a) if len(group) > ALIKE_MORE_THAN else
                           "".join(_agency_row([name], agencies[name]) for name in group)
                           for group, a in _agency_groups(agencies))
     agency_table = (

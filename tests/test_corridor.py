@@ -126,7 +126,7 @@ def test_what_if_names_must_be_operators_or_pools():
 
 def test_long_trip_figure_shows_each_views_share(drive):
     """The strip figure labels each view's recovered share: pool on 100 %, pool off 25 % (as computed by hand)."""
-    from sim.plot import long_trip_figure
+    from sim.plot_drive import long_trip_figure
 
     net, layout, trips, routes, reads = drive
     route = routes.route(0)
@@ -143,6 +143,24 @@ def test_long_trip_figure_shows_each_views_share(drive):
     assert "100%" in labels and "25%" in labels
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["pool off", "pool on"]
 
+
+
+def test_long_trip_figure_folds_more_than_ten_agencies_alike_into_one_row(drive):
+    """Norfolk's 80 agencies that see every read drew 80 identical rows (a figure 5,098 px tall): after the first
+    view, more than ten alike are one row named as the report's table names them; fewer stay their own rows."""
+    from sim.plot_drive import long_trip_figure
+
+    net, layout, trips, routes, reads = drive
+    route = routes.route(0)
+    every = {"covered": np.ones(len(route), bool), "read_edges": reads["edge"].to_numpy(),
+             "read_operator": layout["operator"].to_numpy()[:len(reads)]}
+    part = {"covered": np.zeros(len(route), bool), "read_edges": reads["edge"].to_numpy()[:1],
+            "read_operator": layout["operator"].to_numpy()[:1]}
+    views = {"all reads": every, **{f"pd-{i}": every for i in range(11)}, "state": part}
+    rows = [t.get_text() for t in long_trip_figure(net, route, views).axes[0].get_yticklabels()][::-1]
+    assert rows == ["all reads", "11 agencies alike (pd-0, pd-1, …)", "state"]
+    ten = {"all reads": every, **{f"pd-{i}": every for i in range(10)}}
+    assert len(long_trip_figure(net, route, ten).axes[0].get_yticklabels()) == 11
 
 def test_long_trip_numbers_equal_a_trip_by_trip_count(corridor_run):
     """The vectorised long-trip summary equals trip_gaps and an operator count done one trip at a time."""

@@ -444,3 +444,22 @@ def test_the_zoomed_panel_draws_the_trips_reads_and_the_cars_other_reads_too():
     assert len(grey_dots(inset)[0].get_offsets()) == 1
     labels = [h.get_label() for h in fig.legends[0].legend_handles]
     assert sum(label.startswith("another read of the car") for label in labels) == 1
+
+
+
+def test_sharing_figure_folds_more_than_ten_agencies_alike_into_one_node():
+    """Norfolk's 80 agencies that reach the reads through one pool drew 80 nodes (a figure 4,125 px tall): more
+    than ten alike (the same sources, seeing the same share) are one node, named as the report's table names them;
+    an agency with other access keeps its own node."""
+    from sim.access import access_graph
+
+    federal = [{"name": f"agency-{i:02d}", "kind": "federal", "access": ["pool"]} for i in range(12)]
+    graph = access_graph([{"name": "county", "retention_days": 730}],
+                         [*federal, {"name": "city-pd", "kind": "local", "access": ["county"]}],
+                         [{"from": "county", "to": "pool"}])
+    seen = {a["name"]: {"share_reads_visible": 1.0} for a in federal} | {"city-pd": {"share_reads_visible": 1.0}}
+    fig = sharing_graph_figure(graph, seen)
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert "12 agencies alike  (100% of reads)\n(agency-00, agency-01, …)" in labels
+    assert "city-pd  (100% of reads)" in labels and not any(t.startswith("agency-0") for t in labels)
+    assert fig.get_size_inches()[1] == 3.0  # two agency nodes: the least height, not 12 rows'
