@@ -14,21 +14,28 @@ from sim.plot import BLUE, ORANGE, _draw_edges, _km, _stretch
 
 
 def area_names(names: list[str]) -> list[str]:
-    """Area names as a reader wants them: ring bounds rounded to the fewest decimals that keep them apart
-    ("0–0.405 km" → "0–0.4 km"), and a road across two jurisdictions ("county|city") in words.
+    """Area names as a reader wants them: ring bounds rounded to the fewest decimals that move no bound by more
+    than a twentieth of the narrowest ring ("0–0.405 km" → "0–0.4 km"), so that rings of one width read as one
+    width (Norfolk's 1.67 km rings, in whole km, read "0–2, 2–3, 3–5 km"), and a road across two jurisdictions
+    ("county|city") in words.
 
     Examples
     --------
     >>> area_names(["0–0.405 km", "0.405–0.811 km", "0.811–1.22 km"])
     ['0–0.4 km', '0.4–0.8 km', '0.8–1.2 km']
+    >>> area_names(["0–1.67 km", "1.67–3.34 km", "3.34–5.01 km"])
+    ['0–1.7 km', '1.7–3.3 km', '3.3–5.0 km']
+    >>> area_names(["0–4 km", "4–8 km"])
+    ['0–4 km', '4–8 km']
     >>> area_names(["city", "county", "county|city"])
     ['city', 'county', 'roads across the line\\n(county–city)']
     """
     rings = [re.fullmatch(r"([\d.]+)–([\d.]+) km", n) for n in names]
     if names and all(rings):
-        bounds = sorted({float(g) for m in rings if m for g in m.groups()})
+        bounds = np.array(sorted({float(g) for m in rings if m for g in m.groups()}))
+        least = float(np.diff(bounds).min()) if len(bounds) > 1 else 1.0
         for decimals in range(4):
-            if len({round(b, decimals) for b in bounds}) == len(bounds):
+            if np.abs(np.round(bounds, decimals) - bounds).max() <= least / 20:
                 break
         def text(b: str) -> str:
             return "0" if float(b) == 0 else f"{float(b):.{decimals}f}"
