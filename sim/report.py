@@ -373,7 +373,8 @@ def render_report(
                           for group, a in _agency_groups(agencies))
     agency_table = (
         "<h2>Who can see the reads</h2><table><tr><th>agency</th><th>share of reads visible</th>"
-        "<th>share of trips reconstructable (≥ 2 visible reads)</th><th>95 % interval</th><th>access path(s)</th></tr>"
+        "<th>share of trips reconstructable (≥ 2 visible sightings)</th><th>95 % interval</th>"
+        "<th>access path(s)</th></tr>"
         f"{agency_rows}</table>"
         if agencies
         else ""

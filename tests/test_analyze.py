@@ -270,3 +270,13 @@ def test_cli_analyze_errors_are_one_line(tmp_path):
     assert result.exit_code == 1
     assert "no column found for plate, time, device" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_quote_never_closed_is_named_with_its_line_not_blamed_on_the_delimiter(tmp_path):
+    """helper-35: a reads CSV with an unterminated quote said "set the delimiter explicitly" (the wrong fix) and
+    "row 3" for line 4 of the file. It names the line and the quote."""
+    path = tmp_path / "reads.csv"
+    path.write_text('plate,time,camera\nABC,2024-01-01 10:00,c1\nDEF,2024-01-01 10:05,"c2\nGHI,2024-01-01 10:10,c3\n')
+    with pytest.raises(ReadsError, match=r'reads\.csv, line 3: a quotation mark \("\) opens a field that is never '
+                                         "closed; close it or remove it$"):
+        read_reads_file(path)

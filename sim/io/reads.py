@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +132,10 @@ def _load_table(path: Path, delimiter: str | None) -> pd.DataFrame:
         return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                            engine="python" if len(sep) > 1 else "c")
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if unclosed:  # a quote never closed runs to the end of the file whatever the delimiter (pandas' row 0: line 1)
+            raise ReadsError(f"{path}, line {int(unclosed.group(1)) + 1}: a quotation mark (\") opens a field that "
+                             "is never closed; close it or remove it") from None
         raise ReadsError(f"{path}: not a readable CSV with delimiter {sep!r} ({exc}); "
                          "set the delimiter explicitly (--delimiter / reads.delimiter)") from None
 
