@@ -290,10 +290,19 @@ def _vehicle_day_table(metrics: dict[str, Any]) -> str:
     return (f"<h2>How often a vehicle is read in a day</h2><p>Sightings per {html.escape(table['of'][:-1])} and "
             f"day, over {table['n_vehicle_days']:,} {html.escape(table['of'][:-1])}-days ({table['n_vehicles']:,} "
             f"{html.escape(table['of'])}); a day without a read counts 0; "
-            f"{_pct(metrics.get('share_vehicle_days_sighted'), '.1%')} of days have at least one.</p>"
-            "<table><tr><th>median</th><th>75th percentile</th><th>90th</th><th>99th</th><th>most</th><th>mean</th>"
-            f"</tr><tr>{cells}</tr></table>")
+            f"{_pct(metrics.get('share_vehicle_days_sighted'), '.1%')} of days have at least one."
+            f"{_parked_note(metrics)}</p><table><tr><th>median</th><th>75th percentile</th><th>90th</th><th>99th</th>"
+            f"<th>most</th><th>mean</th></tr><tr>{cells}</tr></table>")
 
+
+
+def _parked_note(metrics: dict[str, Any]) -> str:
+    """With patrol-car readers, what a sighting of a parked car is (patrol-vs-fixed's median car was sighted 11
+    times a day, most of them the same parked car read again on each pass)."""
+    if not metrics.get("n_patrol_cars"):
+        return ""
+    return (" A parked car that a patrol car passes again is sighted again, once per pass: a searcher sees each "
+            "as a read at another time (the fleets' observations count a parked car's stay once).")
 
 def _agency_groups(agencies: dict[str, Any]) -> list[tuple[list[str], dict[str, Any]]]:
     """Agencies that see the same reads in the same way (the same numbers, one access path each through the same
