@@ -350,6 +350,27 @@ def _searches_section(metrics: dict[str, Any]) -> str:
             f"</tr>{rows}</table>")
 
 
+#: What each figure shows, after its file name in the report (a reader of a figure is told how to read it).
+FIGURE_CAPTIONS = {
+    "map.png": ": the roads, the cameras (arrows the way each reads, coloured by operator) and a typical trip: its "
+               "true route, the route rebuilt from its reads, and the reads with their times.",
+    "coverage.png": ": each road by the share of the trips driven through it that were read at least once; blind "
+                    "corridors stand out.",
+    "reads_per_trip.png": ": the share of trips read 0, 1, 2 … times, and above each bar the mean share of the "
+                          "route rebuilt (recall) for those trips.",
+    "areas.png": ": left, homes by the share of their residents' trips read at least once; right, per area, the "
+                 "vehicles driving there that a camera there read, the residents' trips read, and cameras per "
+                 "10 km of road.",
+    "long_trip.png": ": one typical long drive laid out from start to end, a row per view (all reads, then each "
+                     "agency): the stretches its reads recover, and where each operator read the car.",
+    "sharing.png": ": who can search the reads: operators, the pools they share into, and the agencies (sized by "
+                   "the share of reads they see); dotted: blocked by a rule; red: a leak to a denied agency.",
+    "reads_per_device_day.png": ": the reads each device made each day, a line per device.",
+    "plate_repeats.png": ": left, the share of plates read 1, 2 … times; right, the time between a plate's "
+                         "repeat sightings.",
+    "reads_map.png": ": where the located reads were made, coloured by device.",
+}
+
 def render_report(
     metrics: dict[str, Any], scenario_toml: str, figures: list[Path], title: str, question: str | None = None,
     overrides: list[str] | None = None, *, analysis: bool = False,
@@ -393,7 +414,8 @@ def render_report(
                + _fleet_table(metrics.get("fleets")))
     images = "".join(
         f'<figure><img alt="{html.escape(p.stem)}" src="data:image/png;base64,'
-        f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption>{html.escape(p.name)}</figcaption></figure>'
+        f'{base64.b64encode(p.read_bytes()).decode()}"><figcaption><code>{html.escape(p.name)}</code>'
+        f'{html.escape(FIGURE_CAPTIONS.get(p.name, ""))}</figcaption></figure>'
         for p in figures
     )
     verdict = f"<p class=answer>{html.escape(answer(metrics, question))}</p>" if question else ""

@@ -302,3 +302,19 @@ def test_the_what_if_table_never_prints_a_share_above_nothing_as_0_percent():
     cells = re.findall(r"<td class=num>([^<]*)</td>", page.split("Long trips: what if")[1].split("</table>")[0])
     # (an interval below a tenth of a percent: three decimals, as the sentence's share prints it)
     assert cells[:3] == ["0.050%", "102", "0.0 of 3"], cells
+
+
+def test_every_figure_a_run_or_an_analysis_draws_has_a_caption_that_says_how_to_read_it(tmp_path):
+    """helper-35: the report captioned its figures with their file names alone. Each figure `curtain run` and
+    `curtain analyze` draw is captioned with what it shows, after its name."""
+    from sim.report import FIGURE_CAPTIONS
+
+    source = "".join((PROJECT / "sim" / name).read_text() for name in ("figures.py", "analyze.py"))
+    drawn = set(re.findall(r'"(\w+\.png)"', source))
+    assert {"map.png", "coverage.png", "long_trip.png", "reads_map.png"} <= drawn
+    assert drawn <= set(FIGURE_CAPTIONS), drawn - set(FIGURE_CAPTIONS)
+    png = tmp_path / "coverage.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n")
+    page = render_report(hand_metrics(), "", [png], "t")
+    assert ("<figcaption><code>coverage.png</code>: each road by the share of the trips driven through it that "
+            "were read at least once") in page
