@@ -26,7 +26,7 @@ from sim.seeds import stage_rngs
 from sim.io.reads import RealReads, read_reads_file, summarise_rows
 from sim.metrics import reader_day_median, reads_profile, repeat_gaps_s
 from sim.geo import nearest_edges
-from sim.intervals import add_share
+from sim.intervals import add_share, not_reported
 from sim.network import RoadNetwork
 from sim.reconstruct import Reconstruction, reconstruct
 from sim.io.run import versions, write_json, write_parquet
@@ -128,8 +128,12 @@ def analyze_reads(
     reads["place"] = place_ids(reads)
     located = reads["lon"].notna() & reads["lat"].notna()
     days = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
-    n_days = int(days.max()) + 1 if len(reads) else 0
-    per_day = (reads.assign(date=(source.start + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d"))
+    read_days = reading_days(days)
+    n_days = len(read_days)
+    dates = (source.start + pd.to_timedelta(days, unit="D")).strftime("%Y-%m-%d")
+    on_day = np.isin(days, read_days)
+    left_out = pd.Series(dates[~on_day]).value_counts().sort_index()
+    per_day = (reads[on_day].assign(date=dates[on_day])
                .groupby(["camera_id", "date"]).size().rename("n_reads").reset_index())
     metrics: dict[str, Any] = {
         "n_rows": source.n_rows,
@@ -140,6 +144,10 @@ def analyze_reads(
         "time_format": source.time_format,
         "first_day": source.start.strftime("%Y-%m-%d"),
         "n_days": n_days,
+        # (a first or last day holding under 1 % of an average day's reads: a run's trips begun before midnight and
+        # read after it, not a day of reading; its reads count, it is not a day of the per-day numbers)
+        "n_reads_on_days_left_out": int(left_out.sum()),
+        "days_left_out": {str(date): int(n) for date, n in left_out.items()},
         "n_devices": int(reads["camera_id"].nunique()),
         "n_reads_without_location": int((~located).sum()),
         "reads_without_location_by_device": {str(k): int(v) for k, v in
@@ -150,8 +158,10 @@ def analyze_reads(
     add_share(metrics, "share_reads_without_location", (~located).to_numpy(), reads["camera_id"].to_numpy(),
               reason="no read")
     metrics |= reads_profile(reads, place="place", rng=rng)
+    if n_days < 2:  # (a plate "seen on two days" of one day of reading was read after midnight)
+        metrics |= not_reported(["share_plates_seen_on_2plus_days"], "the log holds one day of reading")
     metrics["reads_per_device_per_day_mean"] = (float(per_day["n_reads"].sum() / (metrics["n_devices"] * n_days))
-                                                if n_days else None)
+                                                if n_days else None)  # (the devices that read on those days)
     metrics |= reader_day_median(per_day["n_reads"].to_numpy(), "reads_per_device_day_median")
     metrics["reads_per_device"] = {str(k): int(v) for k, v in reads["camera_id"].value_counts().sort_index().items()}
     recon = None
@@ -227,6 +237,33 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, settings: str, *, fi
         (tmp / "report.html").write_text(report, encoding="utf-8")
     return out_dir
 
+
+#: A first or last day of a log with fewer reads than this share of its average day's is not a day of reading.
+SPILL_DAY_SHARE = 0.01
+
+
+def reading_days(days: np.ndarray) -> np.ndarray:
+    """The days (indices from the log's first) that count as days of reading: from the first to the last, less a
+    first or last day holding under :data:`SPILL_DAY_SHARE` of an average day's reads (a one-day run's trips begun
+    late in the evening are read after midnight: 32 of 9,507 reads made the teaching grid's day two days).
+
+    Examples
+    --------
+    >>> reading_days(np.array([0] * 500 + [1] * 2)).tolist()      # 2 reads after midnight: one day
+    [0]
+    >>> reading_days(np.array([0] * 2 + [1] * 500 + [2] * 400 + [3] * 1)).tolist()
+    [1, 2]
+    >>> reading_days(np.array([0] * 50 + [2] * 50)).tolist()      # a day without reads between two is a day
+    [0, 1, 2]
+    >>> reading_days(np.zeros(0, np.int64)).tolist()
+    []
+    """
+    if not len(days):
+        return np.zeros(0, np.int64)
+    counts = np.bincount(days - days.min())
+    enough = counts >= SPILL_DAY_SHARE * len(days) / len(counts)
+    first, last = int(np.argmax(enough)), len(counts) - 1 - int(np.argmax(enough[::-1]))
+    return np.arange(first, last + 1) + int(days.min())
 
 def run_analysis(
     path: str | Path,

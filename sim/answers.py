@@ -27,6 +27,7 @@ ANALYZE_KEYS = (
     ("n_reads", "reads analysed"),
     ("n_devices", "devices"),
     ("n_days", "days"),
+    ("n_reads_on_days_left_out", "reads on a first or last day with under 1 % of a day's reads (not a day)"),
     ("reads_per_device_day_median", "reads per device-day (median over days it read)"),
     ("reads_per_device_per_day_mean", "reads per device per day (mean)"),
     ("n_reads_without_location", "reads without a location"),

@@ -280,3 +280,22 @@ def test_a_quote_never_closed_is_named_with_its_line_not_blamed_on_the_delimiter
     with pytest.raises(ReadsError, match=r'reads\.csv, line 3: a quotation mark \("\) opens a field that is never '
                                          "closed; close it or remove it$"):
         read_reads_file(path)
+
+
+def test_reads_after_midnight_of_a_one_day_log_are_counted_but_make_no_second_day(tmp_path):
+    """helper-35 analysed a one-day run's own reads: 32 of 9,507 read after midnight (trips begun in the evening)
+    made "days 2", halved the reads per device per day (119, where the run said 238) and put every device's line
+    at 0 on the second day. A last day with under 1 % of an average day's reads is counted as reads, not as a day:
+    by hand, 2 devices reading 300 and 100 on the day, and 1 read after midnight."""
+    lines = ["plate,time,camera"]
+    lines += [f"P{i % 50},2024-01-01 {8 + i // 60:02d}:{i % 60:02d}:00,{'a' if i < 300 else 'b'}" for i in range(400)]
+    lines.append("P1,2024-01-02 00:20:00,a")
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    m = run_analysis(tmp_path / "r.csv", tmp_path / "out", figures=False).metrics
+    assert m["n_reads"] == 401 and m["n_days"] == 1
+    assert m["n_reads_on_days_left_out"] == 1 and m["days_left_out"] == {"2024-01-02": 1}
+    assert m["reads_per_device_per_day_mean"] == 200.0  # (300 + 100) / 2 devices / 1 day
+    assert m["reads_per_device_day_median"] == 200.0  # the median of 300 and 100
+    assert m["share_plates_seen_on_2plus_days"] is None and "one day" in m["share_plates_seen_on_2plus_days_reason"]
+    per_day = pd.read_parquet(tmp_path / "out" / "reads_per_device_day.parquet")
+    assert set(per_day["date"]) == {"2024-01-01"}
