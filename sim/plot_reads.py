@@ -86,6 +86,11 @@ def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *
                        zorder=2, lw=0, label=f"{device} ({len(part):,})")
     if len(located):
         ax.set_aspect(1 / np.cos(np.radians(float(located["lat"].median()))))
+    elif net is None or lonlat is None:  # (not an empty pair of axes: say why there is nothing to see)
+        ax.text(0.5, 0.5, f"none of the {len(reads):,} reads has a location (longitude and latitude):\n"
+                "there is nothing to map", transform=ax.transAxes, ha="center", va="center", fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
     ax.autoscale()
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")

@@ -299,3 +299,15 @@ def test_reads_after_midnight_of_a_one_day_log_are_counted_but_make_no_second_da
     assert m["share_plates_seen_on_2plus_days"] is None and "one day" in m["share_plates_seen_on_2plus_days_reason"]
     per_day = pd.read_parquet(tmp_path / "out" / "reads_per_device_day.parquet")
     assert set(per_day["date"]) == {"2024-01-01"}
+
+
+def test_the_map_of_reads_says_so_when_no_read_has_a_location():
+    """helper-35: a log without locations drew an empty pair of axes (-0.04 to 0.04). It says there is nothing to
+    map, and why."""
+    from sim.plot_reads import reads_location_figure
+
+    reads = pd.DataFrame({"camera_id": ["a", "b"], "lon": [np.nan, np.nan], "lat": [np.nan, np.nan]})
+    texts = [t.get_text() for t in reads_location_figure(reads).axes[0].texts]
+    assert texts == ["none of the 2 reads has a location (longitude and latitude):\nthere is nothing to map"]
+    located = reads.assign(lon=[-122.3, -122.31], lat=[47.6, 47.61])
+    assert reads_location_figure(located).axes[0].texts == []
