@@ -318,3 +318,12 @@ def test_every_figure_a_run_or_an_analysis_draws_has_a_caption_that_says_how_to_
     page = render_report(hand_metrics(), "", [png], "t")
     assert ("<figcaption><code>coverage.png</code>: each road by the share of the trips driven through it that "
             "were read at least once") in page
+
+
+@pytest.mark.parametrize("detour, says", [(1.0, "1×"), (1.156, "1.16×")])
+def test_the_detour_in_the_sentence_reads_as_in_the_table(detour, says):
+    """helper-35: the table printed the median detour 1.0 as "1" and the sentence as "1.00×"."""
+    m = hand_metrics(camera_free_pair_share=0.4, camera_free_pair_share_ci=[0.3, 0.5], camera_free_pair_share_n=200,
+                     detour_ratio_median=detour)
+    assert f"(at a median {says} the fastest time)" in answer(m)
+    assert f"<td class=num>{says[:-1]}</td>" in metrics_table(m)
