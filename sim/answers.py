@@ -173,7 +173,8 @@ def _answer_coverage(m: dict[str, Any]) -> str:
         detour = m.get("detour_ratio_median")
         general += (f" A camera-free route joins {share(m, 'camera_free_pair_share')} of "
                     f"{_count(m, 'camera_free_pair_share_n')} sampled place pairs"
-                    + (f" (at a median {number_text(detour)}× the fastest time)." if isinstance(detour, float) else "."))
+                    + (f" (at a median {number_text(detour)}× the fastest time)." if isinstance(detour, float)
+                       else "."))
     return " ".join(p for p in (lead, general, _whole_of_movements(m)) if p)
 
 
