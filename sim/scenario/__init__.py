@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field, PrivateAttr, ValidationError, model_valid
 
 from sim._errors import ScenarioError
 from sim._validate import require_file
-from sim.data import PREFIX, resolve_reference
+from sim.data import PREFIX, DataError, resolve_reference
 from sim.profiles import apply_profiles
 from sim.sharing_lists import list_agencies
 from sim.scenario.searches import Searches
@@ -82,6 +82,8 @@ class Scenario(_Section):
     profiles: list[ReaderProfile] = Field(default_factory=list, description="reader profiles of the scenario's own")
     searches: Searches | None = Field(None, description="simulated searches of the reads (sim.searches)")
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    #: the file the scenario was read from (or "<built-in …>"), for messages
+    _label: str = PrivateAttr(default="")
 
     @model_validator(mode="before")
     @classmethod
@@ -145,7 +147,10 @@ class Scenario(_Section):
         """A ``path`` field as a path: ``data:NAME`` is the registry's dataset NAME (:mod:`sim.data`, fetched
         on first use); any other path is relative to the scenario file's folder."""
         if path.startswith(PREFIX):
-            return Path(resolve_reference(path))
+            try:
+                return Path(resolve_reference(path))
+            except DataError as exc:  # (which file: the message names the dataset)
+                raise DataError(f"{self._label or self.name}: {exc}") from None
         p = Path(path).expanduser()
         return p if p.is_absolute() else self._base_dir / p
 
@@ -217,6 +222,7 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
     except ValidationError as exc:
         raise ScenarioError(format_validation_error(exc, label, overrides)) from None
     scenario._base_dir = base_dir
+    scenario._label = label
     scenario._overrides = list(overrides)
     return scenario
 
