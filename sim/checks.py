@@ -148,7 +148,7 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
     sections += sorted(in_files.items())
     if any(found for _, found in sections):
         raise ScenarioError("\n".join(
-            f"{scenario.name}: {len(found)} problem(s) with {heading}:\n"
+            f"{scenario.source_name}: {len(found)} problem(s) with {heading}:\n"
             + "\n".join("  " + p.replace("\n", "\n    ") for p in found) for heading, found in sections if found))
 
 

@@ -344,3 +344,14 @@ def test_a_route_free_group_before_one_ranked_by_traffic_is_placed_by_validate_t
     said = check_scenario(fits)
     assert "the 3 cameras of [cameras] placed ≥ 400 m apart" in said
     assert "whether the 2 cameras of camera_groups[0] fit their min_spacing_m is checked by `curtain run`" in said
+
+
+def test_a_scenario_read_from_a_file_is_named_by_its_file_in_its_problems(tmp_path):
+    """helper-35 copied teaching-grid.toml to node_bad.toml and broke it: the problems named "teaching-grid", a
+    file it had not touched. A scenario read from a file is named by that file; the built-in one by its name."""
+    path = tmp_path / "node_bad.toml"
+    path.write_text('name = "teaching-grid"\n[network]\nsource = "synthetic"\nkind = "grid"\nrows = 6\ncols = 6\n'
+                    "[cameras]\ncount = 5\ndistrict = {nodes = [99999]}\n")
+    message = _run_error(load_scenario(path))
+    assert message.startswith(f"{path}: 1 problem(s) with the scenario on its network (36 intersections"), message
+    assert "district.nodes: [99999] are not nodes of the network" in message

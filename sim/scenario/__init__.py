@@ -93,6 +93,12 @@ class Scenario(_Section):
     _listed: list[Agency] | None = PrivateAttr(default=None)
 
     @property
+    def source_name(self) -> str:
+        """What a message calls the scenario: the file it was read from, or its name when it has none (built in,
+        or made in code)."""
+        return self._label if self._label and not self._label.startswith("<") else self.name
+
+    @property
     def overrides(self) -> list[str]:
         """The ``--set key=value`` overrides applied to the file (shown in a run's summary and report)."""
         return list(self._overrides)
@@ -150,7 +156,7 @@ class Scenario(_Section):
             try:
                 return Path(resolve_reference(path))
             except DataError as exc:  # (which file: the message names the dataset)
-                raise DataError(f"{self._label or self.name}: {exc}") from None
+                raise DataError(f"{self.source_name}: {exc}") from None
         p = Path(path).expanduser()
         return p if p.is_absolute() else self._base_dir / p
 
