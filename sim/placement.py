@@ -139,7 +139,7 @@ def check_count(net: RoadNetwork, count: int, allowed: np.ndarray | None = None)
     if not 0 <= count <= available:
         raise CameraError(
             f"cameras.count = {count} but the network has {available} {where}; "
-            f"choose a count between 0 and {available}"
+            f"choose a count of at most {available} (fewer where min_spacing_m keeps cameras apart)"
         )
 
 

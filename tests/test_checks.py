@@ -20,7 +20,9 @@ ACCESS = ["operators=[{name='city', retention_days=30}]", "agencies=[{name='poli
 
 #: name → (overrides on the small default scenario, a fragment of the one-line problem it must report)
 BAD = {
-    "too many cameras": (["cameras.count=500"], "cameras.count = 500 but the network has"),
+    # (at most the roads there are, not "between 0 and": 0 is refused as no camera at all; spacing may allow fewer)
+    "too many cameras": (["cameras.count=500"], "cameras.count = 500 but the network has 110 edges; choose a count "
+                                                "of at most 110 (fewer where min_spacing_m keeps cameras apart)"),
     "no such jurisdiction": (["cameras.jurisdiction='bronx'"], "cameras.jurisdiction: no road has jurisdiction"),
     "too many beats": ([*PATROLS, "patrols.0.beats=99"], "patrols[0].beats = 99 is more than the 36"),
     "patrol prefix taken": (["patrols=[{cars=2, prefix='cam'}]"], "patrols[0].prefix: 'cam' is also the prefix"),
