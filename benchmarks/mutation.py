@@ -52,7 +52,10 @@ def run_mutmut(root: Path, path: str, tests: str) -> dict[str, int]:
     # only the test files the commit has (a missing one would fail every run and "kill" every mutant)
     words = shlex.split(tests)
     kept = [w for w in words if not w.startswith("tests/") or (root / w.split("::")[0]).exists()]
-    runner = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -o addopts= -m 'not slow' {shlex.join(kept)}"
+    pytest = f"{sys.executable} -m pytest -x -q -p no:cacheprovider -o addopts= -m 'not slow' {shlex.join(kept)}"
+    # mutmut 2.5 counts a mutant killed only when the tests exit 1: one that breaks the import (pytest's 2, a
+    # syntax error) would count as a survivor (helper-36 found one), so any failure is made 1
+    runner = f"bash -c {shlex.quote(pytest + ' || exit 1')}"
     env = os.environ | {"PYTHONPATH": str(root), "MPLBACKEND": "Agg"}
     subprocess.run(["mutmut", "run", "--paths-to-mutate", path, "--tests-dir", "tests", "--runner", runner,
                     "--no-progress", "--simple-output"], cwd=root, env=env, check=False, capture_output=True)

@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim._arrays import positions_in
+from sim.arrays import positions_in
 from sim._time import DAY_S
 from sim._errors import ScenarioError
 

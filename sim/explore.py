@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import rows_of
+from sim.arrays import rows_of
 from sim._errors import CurtainError, OutputError
 from sim.geo import to_lonlat
 from sim.network import major_roads

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import factorized_codes
+from sim.arrays import factorized_codes
 
 #: two-sided 95 % normal quantile
 Z95 = 1.959963984540054

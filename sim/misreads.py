@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sim._arrays import distinct, distinct_counts, first_occurrences
+from sim.arrays import distinct, distinct_counts, first_occurrences
 from sim._defaults import DEFAULT_SLACK_S
 from sim._errors import NetworkError
 from sim.network import RoadNetwork

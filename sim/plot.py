@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from sim._arrays import distinct
+from sim.arrays import distinct
 from sim.io.folders import atomic_write_bytes
 from sim.network import RoadNetwork, major_roads, reader_sites
 from sim.access import blocked_edges, rule_report

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim._arrays import factorized, first_occurrences, rows_of, shared_codes
+from sim.arrays import factorized, first_occurrences, rows_of, shared_codes
 from sim.progress import tick
 from sim import shard
 from sim.shard import shard_map
@@ -380,7 +380,7 @@ def timestamps(start: datetime, time_s: np.ndarray) -> np.ndarray:
 def plates_read_and_true(reads: pd.DataFrame, trips: pd.DataFrame, *more: tuple[np.ndarray, Any]) -> list[np.ndarray]:
     """For scoring only: each read's plate as read and its vehicle's true plate (each trip's ``plate``), and any
     ``more`` factorized columns (``(codes, uniques)``, e.g. a reconstruction's keys), as codes of one
-    factorization (:func:`sim._arrays.shared_codes`): equal plates have equal codes, and a missing plate, or a
+    factorization (:func:`sim.arrays.shared_codes`): equal plates have equal codes, and a missing plate, or a
     vehicle with no trip, equals nothing.
 
     Examples

@@ -15,7 +15,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, used_codes
+from sim.arrays import code_type, used_codes
 from sim._defaults import DEFAULT_MISREAD_TOLERANCE, DEFAULT_SLACK_S
 from sim.misreads import match_misreads, match_codes, plate_values
 from sim.network import RoadNetwork

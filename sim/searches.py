@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaincinv
 
-from sim._arrays import joined
+from sim.arrays import joined
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.intervals import add_share, mean_interval

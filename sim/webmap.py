@@ -25,7 +25,7 @@ import html
 import numpy as np
 import pandas as pd
 
-from sim._arrays import new_runs
+from sim.arrays import new_runs
 from sim.cameras import watch_pairs
 from sim.geo import NOT_ON_EARTH, to_lonlat
 from sim.network import RoadNetwork, major_roads, reader_sites

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim._arrays import new_runs
+from sim.arrays import new_runs
 from sim._errors import OutputError
 from sim._time import DAY_S
 from sim.network import RoadNetwork, from_graph

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, distinct, new_runs, rows_of
+from sim.arrays import code_type, distinct, new_runs, rows_of
 from sim.intervals import share_with_interval, wilson
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.routing import Routes

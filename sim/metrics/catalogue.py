@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct_counts
+from sim.arrays import distinct_counts
 from sim._errors import ScenarioError
 from sim._time import DAY_S
 from sim.demand import resident_ids

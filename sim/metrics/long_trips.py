@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import first_occurrences, positions_in, rows_of
+from sim.arrays import first_occurrences, positions_in, rows_of
 from sim.intervals import add_share
 from sim.network import RoadNetwork
 from sim.routing import Routes

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import joined, new_runs, ranked_pairs
+from sim.arrays import joined, new_runs, ranked_pairs
 from sim._time import DAY_S
 from sim.demand import resident_ids
 from sim.intervals import add_share, not_reported, wilson

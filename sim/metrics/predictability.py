@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, first_occurrences, joined, new_runs, ranked_pairs, run_codes, run_starts
+from sim.arrays import code_type, first_occurrences, joined, new_runs, ranked_pairs, run_codes, run_starts
 from sim._time import DAY_S
 from sim import shard
 from sim.intervals import share_of_clusters

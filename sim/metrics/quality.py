@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, first_rows, joined
+from sim.arrays import code_type, first_rows, joined
 from sim import shard
 from sim.intervals import add_share
 from sim.reads import plates_read_and_true_by_block
@@ -82,7 +82,7 @@ def _joined(parts: list[tuple[np.ndarray, np.ndarray]], vehicle: np.ndarray) -> 
 def appearance_codes(code: np.ndarray) -> np.ndarray:
     """Codes renumbered in order of first appearance, as ``pd.factorize`` (unsorted) numbers values (-1 kept).
 
-    Where each code first appears comes from one compiled pass (:func:`sim._arrays.first_rows`; a county week's
+    Where each code first appears comes from one compiled pass (:func:`sim.arrays.first_rows`; a county week's
     12 M reads: no 64-bit copy, no sort); 32-bit where the codes fit.
 
     Examples

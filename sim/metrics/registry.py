@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.allocator import release_freed_memory
-from sim._arrays import code_type, positions_in
+from sim.arrays import code_type, positions_in
 from sim.seeds import named_rng
 from sim.network import RoadNetwork
 from sim.routing import Routes

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import code_type, distinct, distinct_counts, first_rows, joined, new_runs, ranked_pairs, run_codes
+from sim.arrays import code_type, distinct, distinct_counts, first_rows, joined, new_runs, ranked_pairs, run_codes
 from sim import shard
 
 #: Drawn sets per chunk of :func:`block_holders` (bounds its arrays: a set's points are each held by hundreds of

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import (distinct_counts, factorized_codes, first_occurrences, first_rows, least_of_each_key, member,
+from sim.arrays import (distinct_counts, factorized_codes, first_occurrences, first_rows, least_of_each_key, member,
                          new_runs, ranked_pairs, rows_of, run_codes, shared_codes, value_of_each_key)
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval, share_with_interval

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from sim._arrays import distinct
+from sim.arrays import distinct
 from sim._errors import NetworkError
 from sim.network import RoadNetwork, adjacency_matrix, edge_lookup
 from sim.routing.tables import Routes

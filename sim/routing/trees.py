@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from sim._arrays import distinct
+from sim.arrays import distinct
 from sim._errors import NetworkError
 from sim.network import RoadNetwork, adjacency_matrix, edge_lookup
 from sim.progress import tick

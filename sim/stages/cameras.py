@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct
+from sim.arrays import distinct
 from sim._errors import CameraError, ScenarioError
 from sim._validate import MAX_LISTED
 from sim.cameras import (

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim._arrays import distinct
+from sim.arrays import distinct
 from sim._errors import ScenarioError
 from sim.assignment import user_equilibrium, with_travel_times
 from sim.demand import simulated_days

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim._arrays import new_runs
+from sim.arrays import new_runs
 from sim.progress import tick
 from sim.cameras import watch_pairs
 from sim.network import RoadNetwork

@@ -15,7 +15,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from sim._arrays import new_runs
+from sim.arrays import new_runs
 from sim._time import DAY_S
 from sim.network import RoadNetwork
 from sim.routing import Routes, fastest_routes
