@@ -67,10 +67,11 @@ def check_simulated(scenario: Scenario) -> None:
 
 
 def sample_share_alone(scenario: Scenario) -> str | None:
-    """What to say when ``--set demand.sample_share`` below 1 relabels the scenario's own fleet instead of
-    sampling it: the share says what the simulated vehicles stand for, so a fleet of ``vehicles`` then stands for
-    one of ``vehicles / sample_share``, and every per-camera number scaled back up grows with it. ``None`` when
-    the vehicles were set alongside, or are the calibration's.
+    """What to say when ``--set demand.sample_share`` relabels the scenario's own fleet instead of sampling it:
+    the share says what the simulated vehicles stand for, so ``vehicles`` simulated then stand for a fleet of
+    ``vehicles / sample_share``, not the file's ``vehicles / file's share``, and every per-camera number scaled
+    back up changes with it. ``None`` when the vehicles were set alongside, or are the calibration's, or the
+    share is the file's.
 
     Examples
     --------
@@ -78,25 +79,27 @@ def sample_share_alone(scenario: Scenario) -> str | None:
     >>> from sim.scenario import load_scenario
     >>> s = load_scenario(find_scenario("norfolk-curtain"), overrides=["demand.sample_share=0.05"])
     >>> print(sample_share_alone(s))  # doctest: +NORMALIZE_WHITESPACE
-    norfolk-curtain: demand.sample_share=0.05 says that the 197,500 simulated vehicles are 5% of the real fleet,
-    a fleet of 3,950,000 (the numbers scaled to the whole fleet grow with it), and the run is as slow as the whole
-    fleet's. To simulate a 5% sample of this scenario's fleet, also set demand.vehicles=9875.
+    norfolk-curtain: demand.sample_share=0.05 says that the 197,500 simulated vehicles are 5 % of the real fleet,
+    a fleet of 3,950,000 where the file's sample_share (1) makes it 197,500; the numbers scaled to the whole
+    fleet change with it, and the run still simulates 197,500 vehicles. To simulate a 5 % sample of this
+    scenario's fleet, also set demand.vehicles=9875.
     >>> sample_share_alone(load_scenario(find_scenario("norfolk-curtain"), overrides=["demand.sample_share=0.05",
     ...                                                                              "demand.vehicles=9875"])) is None
     True
     """
     demand = scenario.demand
     said = {override.split("=", 1)[0].strip() for override in scenario.overrides}
-    if (demand.sample_share >= 1 or "demand.sample_share" not in said or "demand.vehicles" in said
-            or demand.vehicles is None or demand.target_reads_per_camera_per_day is not None
-            or demand.counts is not None):
+    share, was = demand.sample_share, scenario.file_sample_share
+    if (share == was or "demand.sample_share" not in said or "demand.vehicles" in said or demand.vehicles is None
+            or demand.target_reads_per_camera_per_day is not None or demand.counts is not None):
         return None
-    share, vehicles = demand.sample_share, demand.vehicles
+    vehicles = demand.vehicles
+    fleet = vehicles / was
     return (f"{scenario.name}: demand.sample_share={share:g} says that the {vehicles:,} simulated vehicles are "
-            f"{share:.0%} of the real fleet, a fleet of {vehicles / share:,.0f} (the numbers scaled to the whole "
-            f"fleet grow with it), and the run is as slow as the whole fleet's. To simulate a {share:.0%} sample of "
-            f"this scenario's fleet, also set demand.vehicles={max(1, round(vehicles * share))}.")
-
+            f"{share * 100:g} % of the real fleet, a fleet of {vehicles / share:,.0f} where the file's sample_share "
+            f"({was:g}) makes it {fleet:,.0f}; the numbers scaled to the whole fleet change with it, and the run "
+            f"still simulates {vehicles:,} vehicles. To simulate a {share * 100:g} % sample of this scenario's "
+            f"fleet, also set demand.vehicles={max(1, round(fleet * share))}.")
 
 def check_world(scenario: Scenario, net: RoadNetwork) -> None:
     """Every network-dependent problem of ``scenario``, raised together as one :class:`ScenarioError`."""

@@ -91,9 +91,17 @@ def test_sample_share_set_alone_is_said_to_relabel_the_fleet_not_to_sample_it(tm
     alone = CliRunner().invoke(app, ["validate", "norfolk-curtain", "--set", "demand.sample_share=0.05"])
     assert alone.exit_code == 0, alone.output
     text = " ".join(alone.output.split())
-    assert ("warning: norfolk-curtain: demand.sample_share=0.05 says that the 197,500 simulated vehicles are 5% of "
-            "the real fleet, a fleet of 3,950,000") in text, text
+    assert ("warning: norfolk-curtain: demand.sample_share=0.05 says that the 197,500 simulated vehicles are 5 % of "
+            "the real fleet, a fleet of 3,950,000 where the file's sample_share (1) makes it 197,500") in text, text
     assert "also set demand.vehicles=9875." in text
+    # a file that already samples (seattle-patrol: 12,200 vehicles at 0.02, a fleet of 610,000): a 50 % sample of
+    # its fleet is 305,000 vehicles (helper-37: the advice said 6,100, from the vehicles as if they were the fleet)
+    other = CliRunner().invoke(app, ["validate", "seattle-patrol", "--set", "demand.sample_share=0.5"])
+    said = " ".join(other.output.split())
+    assert "a fleet of 24,400 where the file's sample_share (0.02) makes it 610,000" in said, said
+    assert "also set demand.vehicles=305000." in said
+    tiny = CliRunner().invoke(app, ["validate", "norfolk-curtain", "--set", "demand.sample_share=0.001"])
+    assert "are 0.1 % of the real fleet" in " ".join(tiny.output.split())
     both = CliRunner().invoke(app, ["validate", "norfolk-curtain", "--set", "demand.sample_share=0.05",
                                     "--set", "demand.vehicles=9875"])
     assert both.exit_code == 0 and "warning" not in both.output, both.output

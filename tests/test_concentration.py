@@ -112,23 +112,26 @@ def test_jurisdictions_as_areas():
 
 
 def test_a_node_by_a_road_across_the_line_is_in_its_own_jurisdiction_not_on_the_road():
-    """helper-35: river-city put 22 residents' homes on its bridges ("west-bank|east-bank"), whose nodes are each
-    in one bank: a node took its first outgoing edge's jurisdiction, a bridge's when that came first. A node is in
-    its own jurisdiction; one without takes its first outgoing road that lies in one (by hand, below)."""
+    """helper-35: river-city put 22 residents' homes on its bridges ("west-bank|east-bank"): a node took its first
+    outgoing edge's jurisdiction, a bridge's when that came first. A node takes its first outgoing road that
+    lies in one jurisdiction, and a road across the line only when it has no other (by hand, below). Not the
+    node's own attribute: polygons relabel the roads after it (helper-37: piedmont split in two put every home
+    in "Piedmont")."""
     import networkx as nx
 
     from sim.network import from_graph
 
     g = nx.MultiDiGraph(crs="EPSG:32618")
-    g.add_node("w", x=0.0, y=0.0, jurisdiction="west")  # its first road out is the bridge
-    g.add_node("e", x=100.0, y=0.0, jurisdiction="east")
-    g.add_node("w2", x=0.0, y=100.0)  # no jurisdiction of its own: its first road out crosses, its second does not
-    for u, v, where in [("w", "e", "west|east"), ("e", "w", "west|east"), ("w", "w2", "west"),
-                        ("w2", "e", "west|east"), ("w2", "w", "west")]:
+    g.add_node("w", x=0.0, y=0.0, jurisdiction="stale")  # its first road out is the bridge; its own label is not used
+    g.add_node("e", x=100.0, y=0.0)
+    g.add_node("w2", x=0.0, y=100.0)
+    g.add_node("b", x=50.0, y=50.0)  # only roads across the line leave it
+    for u, v, where in [("w", "e", "west|east"), ("e", "w", "west|east"), ("w", "w2", "west"), ("e", "b", "east"),
+                        ("w2", "e", "west|east"), ("w2", "w", "west"), ("b", "w", "west|east")]:
         g.add_edge(u, v, speed_kph=36.0, jurisdiction=where)
     net = from_graph(g)
     nodes, _, names = area_labels(net, "jurisdiction")
-    assert dict(zip(net.nodes, nodes)) == {"w": "west", "e": "east", "w2": "west"}
+    assert dict(zip(net.nodes, nodes)) == {"w": "west", "e": "east", "w2": "west", "b": "west|east"}
     assert names == ["east", "west", "west|east"]
 
 # --- calibration to counts ---------------------------------------------------------

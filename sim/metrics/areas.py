@@ -27,9 +27,10 @@ def area_labels(
     metres; default the middle of the network's bounding box); without
     ``ring_km``, ``rings`` rings of equal width out to the farthest node.
     An edge lies where its midpoint does. ``how = "jurisdiction"``: each
-    edge's ``jurisdiction``; a node its own, or where it has none, its first
-    outgoing edge's that lies in one jurisdiction (a road across the line,
+    edge's ``jurisdiction``; a node its first outgoing edge's that lies in one
+    jurisdiction, else its first outgoing edge's (a road across the line,
     ``"west|east"``, is no one's home: river-city put 22 homes on its bridges).
+    (Not the node's own attribute: polygons may relabel the roads after it.)
 
     Examples
     --------
@@ -44,9 +45,8 @@ def area_labels(
         within = np.array(["|" not in e for e in edge], bool)
         first_out = pd.Series(edge).groupby(net.edge_u).first()
         first_within = pd.Series(edge[within]).groupby(net.edge_u[within]).first()
-        fallback = first_within.combine_first(first_out).reindex(np.arange(net.n_nodes)).fillna("")
-        own = np.array([str(net.graph.nodes[n].get("jurisdiction", "")) for n in net.nodes], dtype=object)
-        node = np.where(own != "", own, fallback.to_numpy(dtype=object)).astype(str)
+        node = (first_within.combine_first(first_out).reindex(np.arange(net.n_nodes)).fillna("")
+                .to_numpy(dtype=object).astype(str))
         names = sorted(set(edge) | set(node))
         return node, edge, names
     if how != "rings":

@@ -84,6 +84,8 @@ class Scenario(_Section):
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     #: the file the scenario was read from (or "<built-in …>"), for messages
     _label: str = PrivateAttr(default="")
+    #: ``demand.sample_share`` as the file sets it, before any ``--set`` (what its vehicles stood for)
+    _file_sample_share: float = PrivateAttr(default=1.0)
 
     @model_validator(mode="before")
     @classmethod
@@ -97,6 +99,11 @@ class Scenario(_Section):
         """What a message calls the scenario: the file it was read from, or its name when it has none (built in,
         or made in code)."""
         return self._label if self._label and not self._label.startswith("<") else self.name
+
+    @property
+    def file_sample_share(self) -> float:
+        """``demand.sample_share`` as the scenario's file sets it, before any ``--set``."""
+        return self._file_sample_share
 
     @property
     def overrides(self) -> list[str]:
@@ -221,6 +228,8 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
         raise ScenarioError(f"{label}: the file sets nothing (it is empty or holds only comments); set at least "
                             "name = \"...\" and the keys that differ from the defaults (scenarios/teaching-grid.toml "
                             "shows them), or give no file to run the built-in teaching-grid")
+    demand = data.get("demand")
+    file_share = demand.get("sample_share", 1.0) if isinstance(demand, dict) else 1.0
     for item in overrides:
         _apply_override(data, item, label)
     try:
@@ -229,6 +238,7 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
         raise ScenarioError(format_validation_error(exc, label, overrides)) from None
     scenario._base_dir = base_dir
     scenario._label = label
+    scenario._file_sample_share = float(file_share) if isinstance(file_share, (int, float)) else 1.0
     scenario._overrides = list(overrides)
     return scenario
 
