@@ -142,7 +142,8 @@ def analyze_reads(
         "malformed_rows": summarise_rows(source.malformed),
         "columns": source.columns,
         "time_format": source.time_format,
-        "first_day": source.start.strftime("%Y-%m-%d"),
+        # (the first day of reading: a left-out first day is not where the log's n_days begin)
+        "first_day": (source.start + pd.Timedelta(days=int(read_days[0]) if n_days else 0)).strftime("%Y-%m-%d"),
         "n_days": n_days,
         # (a first or last day holding under 1 % of an average day's reads: a run's trips begun before midnight and
         # read after it, not a day of reading; its reads count, it is not a day of the per-day numbers)
@@ -158,10 +159,17 @@ def analyze_reads(
     add_share(metrics, "share_reads_without_location", (~located).to_numpy(), reads["camera_id"].to_numpy(),
               reason="no read")
     metrics |= reads_profile(reads, place="place", rng=rng)
-    if n_days < 2:  # (a plate "seen on two days" of one day of reading was read after midnight)
+    if n_days == 1:  # (a plate "seen on two days" of one day of reading was read after midnight)
         metrics |= not_reported(["share_plates_seen_on_2plus_days"], "the log holds one day of reading")
-    metrics["reads_per_device_per_day_mean"] = (float(per_day["n_reads"].sum() / (metrics["n_devices"] * n_days))
-                                                if n_days else None)  # (the devices that read on those days)
+    elif len(left_out):  # (on the days of reading: a read after the last one's midnight is not another day)
+        key = "share_plates_seen_on_2plus_days"
+        for suffix in ("", "_n", "_ci", "_reason"):
+            metrics.pop(key + suffix, None)
+        per_plate = pd.Series(days[on_day]).groupby(reads["plate_read"].to_numpy()[on_day]).nunique()
+        add_share(metrics, key, per_plate.to_numpy() >= 2, reason="no plate was read")
+    # (over the devices that read on those days: one that read only on a left-out day is not one of them)
+    metrics["reads_per_device_per_day_mean"] = (
+        float(per_day["n_reads"].sum() / (per_day["camera_id"].nunique() * n_days)) if n_days else None)
     metrics |= reader_day_median(per_day["n_reads"].to_numpy(), "reads_per_device_day_median")
     metrics["reads_per_device"] = {str(k): int(v) for k, v in reads["camera_id"].value_counts().sort_index().items()}
     recon = None

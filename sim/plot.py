@@ -496,10 +496,12 @@ def _alike_agencies_folded(g: nx.DiGraph, agencies: dict[str, dict], blocked: se
     def style(u: str, v: str) -> str:
         return "blocked" if (u, v) in blocked else "leak" if (u, v) in leak else ""
 
+    # (in the metrics' order, as the report's table names a group by its first two)
+    named = [node for node, data in g.nodes(data=True) if data["kind"] == "agency"]
+    named = [a for a in agencies if a in set(named)] + sorted(set(named) - set(agencies))
     keys = {node: (agencies.get(node, {}).get("share_reads_visible"),
                    tuple(sorted((u, style(u, node)) for u in g.predecessors(node))),
-                   tuple(sorted((v, style(node, v)) for v in g.successors(node))))
-            for node, data in sorted(g.nodes(data=True)) if data["kind"] == "agency"}
+                   tuple(sorted((v, style(node, v)) for v in g.successors(node)))) for node in named}
     groups = {shown: members for shown, members in fold_alike(keys).items() if len(members) > 1}
     if not groups:
         return g

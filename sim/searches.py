@@ -25,6 +25,7 @@ cameraCount, reason``), so ``curtain audit`` reads it as it reads a real one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
@@ -363,21 +364,26 @@ def _number(value: float) -> str:
 
 
 def _percent(value: float) -> str:
-    """A chance in percent with three significant digits, however small, and never with an exponent.
+    """A chance in percent with three significant digits, however small, never with an exponent, and never
+    100 % for a chance below it.
 
     Examples
     --------
-    >>> _percent(0.00000405), _percent(2.03e-07), _percent(0.12), _percent(1.0), _percent(0.0)
-    ('0.000405 %', '0.0000203 %', '12.0 %', '100 %', '0 %')
+    >>> _percent(0.00000405), _percent(2.03e-07), _percent(1.5e-07), _percent(0.12), _percent(1.0), _percent(0.0)
+    ('0.000405 %', '0.0000203 %', '0.0000150 %', '12.0 %', '100 %', '0 %')
+    >>> _percent(0.99999)
+    '99.999 %'
     """
     if not value:
         return "0 %"
     percent = value * 100
-    # (%g writes 2.03e-05 below a ten-thousandth: a reader of a sentence is not a programmer)
-    text = f"{percent:#.3g}" if abs(percent) >= 1e-4 else np.format_float_positional(
-        percent, precision=3, unique=False, fractional=False)
-    return f"{text.rstrip('.')} %"
-
+    digits = 3
+    while True:  # (%g writes 2.03e-05 below a ten-thousandth: a reader of a sentence is not a programmer)
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(percent))))
+        text = f"{percent:.{decimals}f}"
+        if value >= 1 or not text.startswith("100") or digits >= 8:
+            return f"{text} %"
+        digits += 1
 
 def searches_sentences(searches: dict[str, Any], leaks: dict[str, Any] | None = None) -> list[str]:
     """What ``metrics.json``'s ``searches`` says, in two to four sentences for the report and the command line;

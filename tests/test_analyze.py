@@ -311,3 +311,31 @@ def test_the_map_of_reads_says_so_when_no_read_has_a_location():
     assert texts == ["none of the 2 reads has a location (longitude and latitude):\nthere is nothing to map"]
     located = reads.assign(lon=[-122.3, -122.31], lat=[47.6, 47.61])
     assert len(reads_location_figure(located).axes[0].texts) == 0
+
+
+def test_left_out_days_change_no_per_day_number(tmp_path):
+    """helper-37's review of the left-out days, by hand: two days of reading (2024-01-02 by devices a and b, 2024-01-03
+    by a) with disjoint plates, a read on 2024-01-01 and two after midnight on 2024-01-04, one of them by a device
+    (z) that read on no other day. first_day is the first day of reading, no plate was seen on two days of
+    reading, and the mean is over the devices that read on them: (300 + 100 + 400) / (2 devices * 2 days)."""
+    lines = ["plate,time,camera", "Q0,2024-01-01 23:50:00,a"]
+    lines += [f"P{i % 40},2024-01-02 {8 + i // 60:02d}:{i % 60:02d}:00,{'a' if i < 300 else 'b'}" for i in range(400)]
+    lines += [f"R{i % 40},2024-01-03 {8 + i // 60:02d}:{i % 60:02d}:00,a" for i in range(400)]
+    lines += ["R1,2024-01-04 00:10:00,a", "R2,2024-01-04 00:20:00,z"]
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    m = run_analysis(tmp_path / "r.csv", tmp_path / "out", figures=False).metrics
+    assert (m["n_days"], m["first_day"]) == (2, "2024-01-02")
+    assert m["days_left_out"] == {"2024-01-01": 1, "2024-01-04": 2} and m["n_reads_on_days_left_out"] == 3
+    assert m["share_plates_seen_on_2plus_days"] == 0.0 and m["share_plates_seen_on_2plus_days_n"] == 80
+    assert m["reads_per_device_per_day_mean"] == 200.0
+    assert m["n_devices"] == 3  # (z's read still counts: it is a device of the log)
+
+
+def test_the_unclosed_quote_is_found_on_its_line_after_a_field_that_spans_lines(tmp_path):
+    """helper-37: after a quoted field spanning lines 3 and 4 (closed), the quote that never closes is on line 5;
+    pandas' row number said line 4."""
+    path = tmp_path / "reads.csv"
+    path.write_text('plate,time,camera\nA,2024-01-01 10:00,c1\n"B\nX",2024-01-01 10:05,c2\n'
+                    'C,2024-01-01 10:10,"c3\nD,2024-01-01 10:15,c4\n')
+    with pytest.raises(ReadsError, match=r"reads\.csv, line 5: a quotation mark"):
+        read_reads_file(path)

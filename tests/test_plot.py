@@ -463,3 +463,17 @@ def test_sharing_figure_folds_more_than_ten_agencies_alike_into_one_node():
     assert "12 agencies alike  (100% of reads)\n(agency-00, agency-01, …)" in labels
     assert "city-pd  (100% of reads)" in labels and not any(t.startswith("agency-0") for t in labels)
     assert fig.get_size_inches()[1] == 3.0  # two agency nodes: the least height, not 12 rows'
+
+
+def test_a_folded_group_of_the_sharing_figure_is_named_as_the_report_names_it():
+    """helper-37: the figure named a group by its alphabetically first agencies, the report's table by the
+    metrics' order (a sharing list's): "12 agencies alike (norfolk-pd, a-so, …)" in both."""
+    from sim.access import access_graph
+
+    names = ["norfolk-pd", *(f"{c}-so" for c in "abcdefghijk")]
+    graph = access_graph([{"name": "county", "retention_days": 730}],
+                         [{"name": n, "kind": "local", "access": ["pool"]} for n in names],
+                         [{"from": "county", "to": "pool"}])
+    seen = {n: {"share_reads_visible": 1.0} for n in names}
+    labels = [t.get_text() for t in sharing_graph_figure(graph, seen).axes[0].texts]
+    assert "12 agencies alike  (100% of reads)\n(norfolk-pd, a-so, …)" in labels, labels

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,13 +131,29 @@ def _load_table(path: Path, delimiter: str | None) -> pd.DataFrame:
         return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                            engine="python" if len(sep) > 1 else "c")
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
-        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
-        if unclosed:  # a quote never closed runs to the end of the file whatever the delimiter (pandas' row 0: line 1)
-            raise ReadsError(f"{path}, line {int(unclosed.group(1)) + 1}: a quotation mark (\") opens a field that "
-                             "is never closed; close it or remove it") from None
+        line = _unclosed_quote_line(path) if "EOF inside string" in str(exc) else None
+        if line is not None:  # a quote never closed runs to the end of the file whatever the delimiter
+            raise ReadsError(f"{path}, line {line}: a quotation mark (\") opens a field that is never closed; "
+                             "close it or remove it") from None
         raise ReadsError(f"{path}: not a readable CSV with delimiter {sep!r} ({exc}); "
                          "set the delimiter explicitly (--delimiter / reads.delimiter)") from None
 
+
+def _unclosed_quote_line(path: Path) -> int | None:
+    """The line (from 1) of the quotation mark that opens a field never closed, or ``None`` when every one closes.
+
+    Read as a CSV reader does: a quote opens a field, the next closes it (a doubled quote, ``""``, closes and
+    opens again), and a field open at a line's end goes on to the next line (pandas counts such a field's lines
+    as one row: its row number is not the file's line).
+    """
+    opened, open_line = False, 0
+    with _open_text(path) as handle:
+        for number, text in enumerate(handle, start=1):
+            for _ in range(text.count('"')):
+                opened = not opened
+                if opened:
+                    open_line = number
+    return open_line if opened else None
 
 def find_columns(
     table: pd.DataFrame, given: dict[str, str | None], source: str, *,
