@@ -339,3 +339,11 @@ def test_the_unclosed_quote_is_found_on_its_line_after_a_field_that_spans_lines(
                     'C,2024-01-01 10:10,"c3\nD,2024-01-01 10:15,c4\n')
     with pytest.raises(ReadsError, match=r"reads\.csv, line 5: a quotation mark"):
         read_reads_file(path)
+
+
+def test_a_reads_file_with_a_header_and_no_row_says_so(tmp_path):
+    """helper-37: a header-only CSV said no timestamp matched a known format and asked for --time-format."""
+    path = tmp_path / "reads.csv"
+    path.write_text("plate,time,camera\n")
+    with pytest.raises(ReadsError, match=r"reads\.csv: the file has its header \(plate, time, camera\) but no row"):
+        read_reads_file(path)

@@ -251,6 +251,9 @@ def read_reads_file(
     source = str(path)
     table = _load_table(path, delimiter)
     found = find_columns(table, dict(columns or {}), source)
+    if not len(table):  # (not "no timestamp matches a format": there is none to match)
+        raise ReadsError(f"{source}: the file has its header ({', '.join(map(str, table.columns))}) but no row of "
+                         "reads")
     lines = np.arange(len(table)) + 2 if path.suffix.lower() != ".parquet" else np.arange(len(table)) + 1
     plate = table[found["plate"]].str.strip()
     times, fmt = _parse_times(table[found["time"]].str.strip(), time_format, source)
