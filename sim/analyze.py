@@ -158,15 +158,10 @@ def analyze_reads(
     # (a read's location comes from its device's GPS: reads clustered by device)
     add_share(metrics, "share_reads_without_location", (~located).to_numpy(), reads["camera_id"].to_numpy(),
               reason="no read")
-    metrics |= reads_profile(reads, place="place", rng=rng)
+    # (plates seen on two days count the days of reading: a read after the last one's midnight is not another day)
+    metrics |= reads_profile(reads, place="place", rng=rng, reading=on_day)
     if n_days == 1:  # (a plate "seen on two days" of one day of reading was read after midnight)
         metrics |= not_reported(["share_plates_seen_on_2plus_days"], "the log holds one day of reading")
-    elif len(left_out):  # (on the days of reading: a read after the last one's midnight is not another day)
-        key = "share_plates_seen_on_2plus_days"
-        for suffix in ("", "_n", "_ci", "_reason"):
-            metrics.pop(key + suffix, None)
-        per_plate = pd.Series(days[on_day]).groupby(reads["plate_read"].to_numpy()[on_day]).nunique()
-        add_share(metrics, key, per_plate.to_numpy() >= 2, reason="no plate was read")
     # (over the devices that read on those days: one that read only on a left-out day is not one of them)
     metrics["reads_per_device_per_day_mean"] = (
         float(per_day["n_reads"].sum() / (per_day["camera_id"].nunique() * n_days)) if n_days else None)

@@ -43,18 +43,22 @@ def reads_per_plate_shares(reads: pd.DataFrame, top: int = 10) -> dict[str, floa
     return {(str(i + 1) if i + 1 < top else f"{top}+"): float(s) for i, s in enumerate(share) if s > 0}
 
 
-def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.random.Generator) -> dict[str, Any]:
+def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.random.Generator,
+                  reading: np.ndarray | None = None) -> dict[str, Any]:
     """What a reads table reveals on its own: plates, repeats, days, uniqueness.
 
     ``reads`` needs ``plate_read``, ``time_s`` and the ``place`` column (the
     camera, or a place id of a mobile reader's sighting). Uniqueness treats
     each plate as a vehicle (misreads split one car in two; hashed plates
-    are fine).
+    are fine). ``reading`` (default: every read) marks the reads on days of
+    reading: plates seen on two days or more count only those days.
     """
     plates = reads["plate_read"].value_counts()
     gaps = repeat_gaps_s(reads)
     day = (reads["time_s"].to_numpy(float) // DAY_S).astype(np.int64)
-    days_per_plate = pd.Series(day).groupby(reads["plate_read"].to_numpy()).nunique()
+    plate = reads["plate_read"].to_numpy()
+    days_per_plate = (pd.Series(day).groupby(plate).nunique() if reading is None
+                      else pd.Series(day[reading]).groupby(plate[reading]).nunique())
     out: dict[str, Any] = {
         "n_reads": int(len(reads)),
         "n_plates": int(len(plates)),
