@@ -149,13 +149,30 @@ def share_style(value: float, ci: list[float] | None = None) -> str:
     return style
 
 
+def percent(value: float, style: str) -> str:
+    """A share in percent in ``style`` (:func:`share_style`), an exact 0 or 1 as a whole "0%" or "100%": none of
+    197,495 residents is 0 %, not 0.000 %, whatever precision its interval needs.
+
+    Examples
+    --------
+    >>> percent(0.0, ".3%"), percent(1.0, ".1%"), percent(0.00002, ".3%"), percent(0.44, ".0%")
+    ('0%', '100%', '0.002%', '44%')
+    """
+    return "0%" if value == 0 else "100%" if value == 1 else f"{value:{style}}"
+
+
+def interval_text(ci: list[float], style: str) -> str:
+    """A share's 95 % interval in percent, its bounds as :func:`percent` writes them: '0%–0.002%'."""
+    return f"{percent(ci[0], style)}–{percent(ci[1], style)}"
+
+
 def share(metrics: dict[str, Any], key: str) -> str:
     """A share with its 95 % interval in words, e.g. '44% (95 % interval 43%–46%)'; '—' when it is missing."""
     value, ci = metrics.get(key), metrics.get(f"{key}_ci")
     if not isinstance(value, float):
         return "—"
     style = share_style(value, ci)
-    return f"{value:{style}} (95 % interval {ci[0]:{style}}–{ci[1]:{style}})" if ci else f"{value:{style}}"
+    return f"{percent(value, style)} (95 % interval {interval_text(ci, style)})" if ci else percent(value, style)
 
 
 def _count(metrics: dict[str, Any], key: str) -> str:
@@ -310,7 +327,7 @@ def _long_trips_read(m: dict[str, Any]) -> str:
     unread, ci = 1 - m["share_long_trips_read"], m.get("share_long_trips_read_ci")
     style = share_style(m["share_long_trips_read"], ci)  # the precision of the share read
     return (f"Of the {_count(m, 'share_long_trips_read_n')} drives over {m['long_trip_km']:g} km, "
-            f"{share(m, 'share_long_trips_read')} were read at least once: {unread:{style}} drove "
+            f"{share(m, 'share_long_trips_read')} were read at least once: {percent(unread, style)} drove "
             "their whole way unread. ")
 
 
@@ -328,7 +345,8 @@ def _median_km(m: dict[str, Any]) -> str:
     median = m.get("vehicle_km_recovered_median")
     if isinstance(median, (int, float)):
         # (in the style of the table's, which never prints 0 % for a share above nothing: 0.3 %, not 0 %)
-        return (f"recover a median {median:{share_style(median, m.get('vehicle_km_recovered_median_ci'))}} of a "
+        return (f"recover a median {percent(median, share_style(median, m.get('vehicle_km_recovered_median_ci')))}"
+                " of a "
                 "vehicle's driven kilometres")
     reason = m.get("vehicle_km_recovered_median_reason")
     return "give no median share of a vehicle's driven kilometres" + (f" ({reason})" if reason else "")

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from sim._errors import CurtainError
+from sim.answers import share
 from sim.audit import audit_metrics, read_audit_log, write_audit
 from sim.cameras import Selection, camera_points
 from sim.cli_common import DebugOption, console, fail, input_file, input_name, interruptible, log_level
@@ -124,7 +125,6 @@ def audit(
     summary.add_row("searches per day", f"{metrics['searches_per_day']:.1f}")
     for key, label in (("share_searches_beyond_city", "reached beyond the city's own cameras"),
                        ("share_searches_national", "reached the national network")):
-        low, high = metrics[f"{key}_ci"]
-        summary.add_row(label, f"{metrics[key]:.1%} (95 % interval {low:.1%}–{high:.1%})")
+        summary.add_row(label, share(metrics, key))
     console.print(summary)
     console.print(f"wrote {target} (metrics.json, searches.parquet, figures/searches.png)", highlight=False)

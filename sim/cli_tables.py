@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.table import Table
 
-from sim.answers import ANALYZE_KEYS, is_share, number_text, share_style
+from sim.answers import ANALYZE_KEYS, interval_text, is_share, number_text, percent, share_style
 
 #: Rows of a run's summary, in order: (metrics.json key, label). Rows about fixed cameras are shown only when the
 #: run has some, rows about patrol cars only when it has some (see :func:`summary_rows`).
@@ -89,7 +89,7 @@ def _cells(key: str, value: Any, ci: list[float] | None) -> tuple[str, str]:
     needs), as the report and the answer give them; other numbers by :func:`format_value`."""
     if is_share(key.rsplit(".", 1)[-1], value):
         style = share_style(value, ci)
-        return f"{value:{style}}", f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""
+        return percent(value, style), interval_text(ci, style) if ci else ""
     if ci and isinstance(value, (int, float)) and not isinstance(value, bool):  # (the bounds as the value reads)
         return format_value(value), f"{number_text(ci[0], like=value)}–{number_text(ci[1], like=value)}"
     return format_value(value), f"{format_value(ci[0])}–{format_value(ci[1])}" if ci else ""

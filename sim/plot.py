@@ -27,7 +27,7 @@ from sim.io.folders import atomic_write_bytes
 from sim.network import RoadNetwork, major_roads, reader_sites
 from sim.access import blocked_edges, rule_report
 from sim.webmap import display_name
-from sim.answers import fold_alike
+from sim.answers import fold_alike, percent, share_style
 
 #: Okabe–Ito colours.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -462,7 +462,7 @@ def sharing_graph_figure(graph: nx.DiGraph, agencies: dict[str, dict], *, title:
         size = 40 + 220 * (seen or 0) if kind == "agency" else 160
         colour = {"operator": BLUE, "pool": ORANGE, "agency": GREEN}[kind]
         ax.scatter([px], [py], s=size, color=colour, zorder=3, edgecolor="black", linewidth=0.5)
-        label = node + (f"  ({seen:.0%} of reads)" if seen is not None else "")
+        label = node + (f"  ({percent(seen, share_style(seen))} of reads)" if seen is not None else "")
         if "as" in g.nodes[node]:  # agencies alike: their names on a line of their own, within the figure
             head, _, names = node.partition(" (")
             label = f"{head}{label[len(node):]}\n({names}"

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim.answers import fold_alike
+from sim.answers import fold_alike, percent, share_style
 from sim.network import RoadNetwork
 from sim.plot import GREEN, operator_colours
 from sim.webmap import display_name
@@ -75,7 +75,7 @@ def long_trip_figure(
         covered = np.asarray(view["covered"], bool)
         ax.broken_barh(_runs(start, covered), (y - 0.18, 0.36), color=GREEN, alpha=0.8, zorder=2, lw=0)
         share = float(length_km[covered].sum() / max(length_km.sum(), 1e-12))
-        ax.annotate(f"{share:.0%}", (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
+        ax.annotate(percent(share, share_style(share)), (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=8)
         for op in sorted(set(map(str, view["read_operator"]))):
             pick = np.array([str(o) == op for o in view["read_operator"]])

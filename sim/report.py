@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sim.answers import (ALIKE_MORE_THAN, ANALYZE_KEYS, OBSERVATIONS, alike_name, answer, is_share, is_share_gap,
-                         number_text, share_style)
+from sim.answers import (ALIKE_MORE_THAN, ANALYZE_KEYS, OBSERVATIONS, alike_name, answer, interval_text, is_share,
+                         is_share_gap, number_text, percent, share_style)
 from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
@@ -60,7 +60,7 @@ def _fmt(value: Any, key: str = "", ci: list[float] | None = None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and is_share(key, value):
-        return f"{value:{share_style(value, ci)}}"
+        return percent(value, share_style(value, ci))
     if is_share_gap(key, value):  # (a difference of two shares: 0.8 is 80 percentage points, -0.05 minus 5)
         return f"{100 * value:+.1f} percentage points"
     if isinstance(value, float):
@@ -78,7 +78,7 @@ def _ci(key: str, value: Any, ci: Any) -> str:
         return ""
     if isinstance(value, float) and is_share(key, value):
         style = share_style(value, ci)
-        return f"{ci[0]:{style}}–{ci[1]:{style}}"
+        return interval_text(ci, style)
     if isinstance(value, (int, float)) and not isinstance(value, bool):  # (the bounds as the value reads)
         return f"{number_text(float(ci[0]), like=value)}–{number_text(float(ci[1]), like=value)}"
     return f"{_fmt(float(ci[0]), key)}–{_fmt(float(ci[1]), key)}"
@@ -175,7 +175,7 @@ def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
             cells: tuple[str, ...] = ("—",) * 3
             if lt is not None:
                 km = lt["share_km_covered_mean"]
-                cells = (f"{km:{share_style(km, lt.get('share_km_covered_mean_ci'))}}",
+                cells = (percent(km, share_style(km, lt.get('share_km_covered_mean_ci'))),
                          f"{lt['longest_gap_km_median']:,.0f}", f"{lt['operators_seeing_mean']:.1f}{of}")
             rows.append(f"<tr><td>{html.escape(case)}</td><td>{html.escape(view)}</td>"
                         + "".join(f"<td class=num>{c}</td>" for c in cells) + "</tr>")
@@ -185,7 +185,7 @@ def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
 
 
 def _interval(ci: list[float] | None, style: str = ".0%") -> str:
-    return f"{ci[0]:{style}}–{ci[1]:{style}}" if ci else ""
+    return interval_text(ci, style) if ci else ""
 
 
 def _share_cells(value: Any, ci: list[float] | None) -> str:
@@ -261,7 +261,7 @@ def _route_sample_note(metrics: dict[str, Any]) -> str:
 
 
 def _pct(value: Any, style: str = ".0%") -> str:
-    return f"{value:{style}}" if isinstance(value, float) else "—"
+    return percent(value, style) if isinstance(value, float) else "—"
 
 
 def _fleet_table(fleets: dict[str, dict[str, Any]] | None) -> str:

@@ -240,7 +240,7 @@ def test_the_access_answer_says_each_number_once():
     text = answer(m, "access")
     assert text.startswith("2 of 3 agencies can search every read (ICE, police), enough to rebuild 49% (95 % "
                            "interval 48%–50%) of trips (sighted twice or more); despite rule sanctuary, ICE reaches "
-                           "100.0% of the reads through county → ICE;")
+                           "100% of the reads through county → ICE;")
     assert text.count("49%") == 1  # ICE's share is not said twice
     assert text.endswith("pool user reaches 40% of the reads through county → pool → pool user, enough to rebuild "
                          "20% (95 % interval 19%–21%) of trips (sighted twice or more).")
@@ -327,3 +327,14 @@ def test_the_detour_in_the_sentence_reads_as_in_the_table(detour, says):
                      detour_ratio_median=detour)
     assert f"(at a median {says} the fastest time)" in answer(m)
     assert f"<td class=num>{says[:-1]}</td>" in metrics_table(m)
+
+
+def test_an_exact_share_prints_whole_whatever_its_interval_needs():
+    """None of 197,495 residents is '0%', not '0.000%'; every one of them '100%': an exact share has no digits to
+    round, while its interval keeps the precision it needs (Norfolk's week: 0 with an interval up to 0.002 %)."""
+    m = {"share_vehicles_movements_located_ge90": 0.0, "share_vehicles_movements_located_ge90_ci": [0.0, 0.00002],
+         "share_reads_visible": 1.0, "share_reads_visible_ci": [0.99998, 1.0]}
+    assert share(m, "share_vehicles_movements_located_ge90") == "0% (95 % interval 0%–0.002%)"
+    assert share(m, "share_reads_visible") == "100% (95 % interval 99.998%–100%)"
+    # a share near, not at, either end keeps its decimals
+    assert share({"s_share": 0.00001, "s_share_ci": [0.0, 0.00002]}, "s_share") == "0.001% (95 % interval 0%–0.002%)"

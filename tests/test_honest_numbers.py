@@ -439,7 +439,7 @@ def test_sentences_say_equal_cost_only_when_it_is_and_never_print_a_missing_medi
              "vehicle_km_recovered_median_reason": "no vehicle drove a kept route"}
     text = answer(fence, "fence")
     assert "0%" not in text and "give no median share of a vehicle's driven kilometres (no vehicle drove" in text
-    assert "recover a median 0.0% of" in answer(fence | {"vehicle_km_recovered_median": 0.0}, "fence")
+    assert "recover a median 0% of" in answer(fence | {"vehicle_km_recovered_median": 0.0}, "fence")
     # a median above nothing is never printed as 0 % (Norfolk's 0.265 %), as the table prints it
     assert "recover a median 0.3% of" in answer(fence | {"vehicle_km_recovered_median": 0.00265}, "fence")
 

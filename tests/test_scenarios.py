@@ -110,7 +110,7 @@ def test_each_scenario_opens_with_the_answer_to_its_question(reduced_run):
     assert m["district_fence_cameras"] == 4
     westchester = reduced_run("westchester-sanctuary")
     html = (westchester / "report.html").read_text()
-    assert "despite rule sanctuary-2018, ICE reaches 100.0%" in html
+    assert "despite rule sanctuary-2018, ICE reaches 100% of" in html
     assert "westchester-county → ICE" in html
     patrol = reduced_run("patrol-vs-fixed")
     m = json.loads((patrol / "metrics.json").read_text())
