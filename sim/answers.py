@@ -48,21 +48,32 @@ ANALYZE_KEYS = (
 ALIKE_MORE_THAN = 10
 
 
-def alike_name(names: list[str]) -> str:
-    """How a group of agencies alike is named: '79 agencies alike (norfolk-pd, Accomack County VA SO, …)'."""
-    return f"{len(names)} agencies alike ({', '.join(names[:2])}, …)"
+def alike_name(names: list[str], of: int | None = None) -> str:
+    """How a group of agencies alike is named: '79 agencies alike (norfolk-pd, Accomack County VA SO, …)', or
+    'all 80 agencies (…)' when they are every one of the ``of`` agencies (so that a figure's 80 and a table's 79
+    and 1 of the same run are seen to be one set).
+
+    Examples
+    --------
+    >>> alike_name(["a", "b", "c"]), alike_name(["a", "b", "c"], of=3)
+    ('3 agencies alike (a, b, …)', 'all 3 agencies (a, b, …)')
+    """
+    head = f"all {len(names)} agencies" if of == len(names) else f"{len(names)} agencies alike"
+    return f"{head} ({', '.join(names[:2])}, …)"
 
 
-def fold_alike(keys: dict[str, Any]) -> dict[str, list[str]]:
+def fold_alike(keys: dict[str, Any], of: int | None = None) -> dict[str, list[str]]:
     """Each name (a key of ``keys``) under its group's name: names whose keys are equal (hashable) are one group,
-    named by :func:`alike_name` when it has more than :data:`ALIKE_MORE_THAN` members, else each name stays its
-    own. In order of each group's first name.
+    named by :func:`alike_name` (every one of ``of`` agencies, or alike) when it has more than
+    :data:`ALIKE_MORE_THAN` members, else each name stays its own. In order of each group's first name.
 
     Examples
     --------
     >>> keys = {"city": 1, **{f"pd{i}": 2 for i in range(11)}, "state": 1, "fbi": 3}
     >>> {name: len(members) for name, members in fold_alike(keys).items()}
     {'city': 1, '11 agencies alike (pd0, pd1, …)': 11, 'state': 1, 'fbi': 1}
+    >>> list(fold_alike({f"pd{i}": 2 for i in range(11)}, of=11))
+    ['all 11 agencies (pd0, pd1, …)']
     """
     groups: dict[Any, list[str]] = {}
     for name, key in keys.items():
@@ -73,7 +84,7 @@ def fold_alike(keys: dict[str, Any]) -> dict[str, list[str]]:
         if len(members) <= ALIKE_MORE_THAN:
             out[name] = [name]
         elif name == members[0]:
-            out[alike_name(members)] = members
+            out[alike_name(members, of)] = members
     return out
 
 

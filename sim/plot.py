@@ -502,7 +502,7 @@ def _alike_agencies_folded(g: nx.DiGraph, agencies: dict[str, dict], blocked: se
     keys = {node: (agencies.get(node, {}).get("share_reads_visible"),
                    tuple(sorted((u, style(u, node)) for u in g.predecessors(node))),
                    tuple(sorted((v, style(node, v)) for v in g.successors(node)))) for node in named}
-    groups = {shown: members for shown, members in fold_alike(keys).items() if len(members) > 1}
+    groups = {shown: members for shown, members in fold_alike(keys, of=len(named)).items() if len(members) > 1}
     if not groups:
         return g
     folded = g.copy()

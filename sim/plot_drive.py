@@ -46,7 +46,8 @@ def long_trip_figure(
                                           np.asarray(view["read_edges"]).tobytes(),
                                           tuple(map(str, view["read_operator"])))
             for i, (name, view) in enumerate(views.items())}
-    views = {shown: views[members[0]] for shown, members in fold_alike(keys).items()}
+    # (the views but "all reads" are the agencies': a group of all of them is named so, as "all 80 agencies")
+    views = {shown: views[members[0]] for shown, members in fold_alike(keys, of=len(views) - 1).items()}
     length_km = net.edge_length[route] / 1000.0
     start = np.concatenate([[0.0], np.cumsum(length_km)])
     position: dict[int, float] = {}

@@ -316,11 +316,11 @@ def _agency_groups(agencies: dict[str, Any]) -> list[tuple[list[str], dict[str, 
     return list(groups.values())
 
 
-def _agency_row(names: list[str], a: dict[str, Any]) -> str:
+def _agency_row(names: list[str], a: dict[str, Any], of: int | None = None) -> str:
     """One row of "Who can see the reads": an agency, or a group of more than ten alike (named in a list
     that opens)."""
     if len(names) > ALIKE_MORE_THAN:
-        who = (f"<details><summary>{html.escape(alike_name(names))}</summary>"
+        who = (f"<details><summary>{html.escape(alike_name(names, of))}</summary>"
                f"{html.escape(', '.join(names))}</details>")
         paths = "; ".join(" → ".join([*p[:-1], "each of them"]) for p in a["paths"].values())
     else:
@@ -398,7 +398,7 @@ def render_report(
     )
     agencies = metrics.get("agencies") or {}
     # a group of more than ten alike is one row; otherwise each agency is its own, with its own access paths
-    agency_rows = "".join(_agency_row(group, a) if len(group) > ALIKE_MORE_THAN else
+    agency_rows = "".join(_agency_row(group, a, len(agencies)) if len(group) > ALIKE_MORE_THAN else
                           "".join(_agency_row([name], agencies[name]) for name in group)
                           for group, a in _agency_groups(agencies))
     agency_table = (

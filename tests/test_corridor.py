@@ -161,6 +161,11 @@ def test_long_trip_figure_folds_more_than_ten_agencies_alike_into_one_row(drive)
     assert rows == ["all reads", "11 agencies alike (pd-0, pd-1, …)", "state"]
     ten = {"all reads": every, **{f"pd-{i}": every for i in range(10)}}
     assert len(long_trip_figure(net, route, ten).axes[0].get_yticklabels()) == 11
+    # every agency alike is named so: Norfolk's strip said "80 agencies alike" where the report's table, grouping by
+    # access path, says 79 and 1; "all 80 agencies" shows the two are one set
+    every_one = {"all reads": every, **{f"pd-{i}": every for i in range(11)}}
+    rows = [t.get_text() for t in long_trip_figure(net, route, every_one).axes[0].get_yticklabels()][::-1]
+    assert rows == ["all reads", "all 11 agencies (pd-0, pd-1, …)"]
 
 def test_long_trip_numbers_equal_a_trip_by_trip_count(corridor_run):
     """The vectorised long-trip summary equals trip_gaps and an operator count done one trip at a time."""

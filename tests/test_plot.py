@@ -476,4 +476,4 @@ def test_a_folded_group_of_the_sharing_figure_is_named_as_the_report_names_it():
                          [{"from": "county", "to": "pool"}])
     seen = {n: {"share_reads_visible": 1.0} for n in names}
     labels = [t.get_text() for t in sharing_graph_figure(graph, seen).axes[0].texts]
-    assert "12 agencies alike  (100% of reads)\n(norfolk-pd, a-so, …)" in labels, labels
+    assert "all 12 agencies  (100% of reads)\n(norfolk-pd, a-so, …)" in labels, labels
