@@ -60,6 +60,13 @@ def test_pool_gives_access_to_every_operator_feeding_it(reads_and_layout):
     ([{"name": "x", "access": ["nobody"]}], [], "'nobody', which is neither"),
     ([], [{"from": "ghost", "to": "pool"}], "'ghost' is not a declared"),
     ([{"name": "county", "access": []}], [], "declared twice"),
+    # helper-38: a misspelt sharing.to made a pool no one reads, and the state police saw 0 % of the reads
+    ([{"name": "state-police", "access": []}], [{"from": "county", "to": "state-polise"}],
+     r"sharing.to = 'state-polise' \(from 'county'\) is neither a declared agency nor a pool .* did you mean "
+     r"'state-police'\?"),
+    # a pool that leads on to a pool no one reads is refused at the dead end, with no guess when none is close
+    ([{"name": "fbi", "access": ["pool"]}], [{"from": "county", "to": "pool"}, {"from": "county", "to": "xyz"}],
+     r"sharing.to = 'xyz' \(from 'county'\) .* no one would see what is shared with it; name a declared"),
 ])
 def test_bad_access_declarations(agencies, sharing, message):
     with pytest.raises(ScenarioError, match=message):
