@@ -36,7 +36,7 @@ SUMMARY_KEYS = (
     ("reads_per_patrol_car_per_day", "reads per patrol car per day (mean)"),
     ("reads_per_patrol_car_per_day_full_scale", "the same, scaled to 100 % of the vehicles"),
     ("share_trips_read_ge1", "trips read ≥ 1 time"),
-    ("share_trips_read_ge2", "trips read ≥ 2 times"),
+    ("share_trips_read_ge2", "trips sighted ≥ 2 times"),
     ("route_recall_mean", "route recall (mean)"),
     ("route_precision_mean", "route precision (mean)"),
     ("route_recall_mean_ge2", "route recall, trips sighted ≥ 2 times"),

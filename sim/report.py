@@ -29,7 +29,7 @@ HEADLINE = (
     ("reads_per_patrol_car_per_day_full_scale", "reads per patrol car per day (mean), scaled to 100 % of the "
                                                 "vehicles"),
     ("share_trips_read_ge1", "share of trips read at least once"),
-    ("share_trips_read_ge2", "share of trips read at least twice"),
+    ("share_trips_read_ge2", "share of trips sighted at least twice"),
     ("route_recall_mean", "mean share of a trip's route recovered (route recall)"),
     ("route_precision_mean", "mean share of a recovered route that is right (precision)"),
     ("route_recall_mean_ge2", "route recall, trips sighted at least twice"),
@@ -356,8 +356,9 @@ FIGURE_CAPTIONS = {
                "true route, the route rebuilt from its reads, and the reads with their times.",
     "coverage.png": ": each road by the share of the trips driven through it that were read at least once; blind "
                     "corridors stand out.",
-    "reads_per_trip.png": ": the share of trips read 0, 1, 2 … times, and above each bar the mean share of the "
-                          "route rebuilt (recall) for those trips.",
+    "reads_per_trip.png": ": the share of trips sighted 0, 1, 2 … times (a pass a camera logged twice is one "
+                          "sighting, as in the table above), and above each bar the mean share of the route rebuilt "
+                          "(recall) for those trips.",
     "areas.png": ": left, homes by the share of their residents' trips read at least once; right, per area, the "
                  "vehicles driving there that a camera there read, the residents' trips read, and cameras per "
                  "10 km of road.",

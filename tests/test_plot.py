@@ -477,3 +477,19 @@ def test_a_folded_group_of_the_sharing_figure_is_named_as_the_report_names_it():
     seen = {n: {"share_reads_visible": 1.0} for n in names}
     labels = [t.get_text() for t in sharing_graph_figure(graph, seen).axes[0].texts]
     assert "all 12 agencies  (100% of reads)\n(norfolk-pd, a-so, …)" in labels, labels
+
+
+def test_reads_per_trip_figure_counts_sightings_as_the_report_does():
+    """helper-38: with duplicate reads the bars counted rows (57.6 % of trips "read twice") where the report's
+    share_trips_read_ge2 counts sightings (53 %). Hand case: trip 0 logged twice at one pass (one sighting), trip 1
+    sighted twice, trip 2 once, trip 3 never: bars 25 % at 0, 50 % at 1, 25 % at 2."""
+    import pandas as pd
+
+    table = pd.DataFrame({"n_reads": [2, 2, 1, 0], "n_sightings": [1, 2, 1, 0],
+                          "route_recall": [0.5, 1.0, 0.3, 0.0]})
+    ax = reads_per_trip_figure(table).axes[0]
+    heights = {round(bar.get_x() + bar.get_width() / 2): round(bar.get_height(), 6) for bar in ax.patches}
+    assert heights == {0: 25.0, 1: 50.0, 2: 25.0}
+    assert "sightings per trip" in ax.get_xlabel()
+    # above the one-sighting bar, the mean recall of trips 0 and 2
+    assert "recall 40%" in [t.get_text() for t in ax.texts]

@@ -89,7 +89,7 @@
   function num(v) { return v === null || v === undefined ? "—" : v.toFixed(2); }
   var rows = [
     ["share_trips_read_ge1", "trips read at least once", pct],
-    ["share_trips_read_ge2", "trips read at least twice", pct],
+    ["share_trips_read_ge2", "trips sighted at least twice", pct],
     ["share_long_trips_read", "long trips (over " + data.long_trip_km + " km) read", function (v, m) {
       return pct(v) + (m && m.share_long_trips_read_n ? " of " + m.share_long_trips_read_n : ""); }],
     ["route_recall_mean", "of the average trip's route rebuilt from the reads", pct],
