@@ -48,6 +48,12 @@ ANALYZE_KEYS = (
 ALIKE_MORE_THAN = 10
 
 
+#: Roads fewer trips drove than this are drawn grey on the coverage map (:func:`sim.plot.coverage_figure`), not
+#: coloured by their share: a share of 1–3 trips is noise (on the teaching grid the 62 roads coloured below 10 %
+#: carried a median of 3 trips), and at 20 trips a share's 95 % interval is still about ±20 points wide.
+COVERAGE_MIN_TRIPS = 20
+
+
 def alike_name(names: list[str], of: int | None = None) -> str:
     """How a group of agencies alike is named: '79 agencies alike (norfolk-pd, Accomack County VA SO, …)', or
     'all 80 agencies (…)' when they are every one of the ``of`` agencies (so that a figure's 80 and a table's 79

@@ -27,7 +27,7 @@ from sim.io.folders import atomic_write_bytes
 from sim.network import RoadNetwork, major_roads, reader_sites
 from sim.access import blocked_edges, rule_report
 from sim.webmap import display_name
-from sim.answers import fold_alike, percent, share_style
+from sim.answers import COVERAGE_MIN_TRIPS, fold_alike, percent, share_style
 
 #: Okabe–Ito colours.
 BLUE, ORANGE, GREEN, VERMILLION, PURPLE, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#999999"
@@ -394,8 +394,10 @@ def placement_comparison_figure(
 
 
 def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.ndarray, trip_read: np.ndarray,
-                    camera_edge: np.ndarray, *, title: str = "") -> Figure:
+                    camera_edge: np.ndarray, *, title: str = "", min_trips: int = COVERAGE_MIN_TRIPS) -> Figure:
     """Per road: the share of trips through it that were read at least once; blind corridors stand out.
+
+    Roads fewer than ``min_trips`` trips drove are drawn grey (too few to tell), not coloured.
 
     Parameters
     ----------
@@ -413,7 +415,9 @@ def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.
     ax = fig.add_subplot()
     unused = np.flatnonzero(through == 0)
     _draw_edges(ax, net, unused, colors="#DDDDDD", linewidths=0.6)
-    used = np.flatnonzero(through > 0)
+    few = np.flatnonzero((through > 0) & (through < min_trips))
+    _draw_edges(ax, net, few, colors="#A8A8A8", linewidths=1.0)
+    used = np.flatnonzero(through >= min_trips)
     lines = _draw_edges(ax, net, used, array=share[used] * 100, cmap="viridis", linewidths=1.8)
     lines.set_clim(0, 100)
     x, y = _km(net)
@@ -423,7 +427,10 @@ def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.
     ax.autoscale()
     ax.set_xlabel("east (km)")
     ax.set_ylabel("north (km)")
-    ax.legend(loc="upper right", fontsize=8)
+    handles = [*ax.get_legend_handles_labels()[0],
+               Line2D([], [], color="#A8A8A8", linewidth=1.0, label=f"fewer than {min_trips} trips: too few to tell"),
+               Line2D([], [], color="#DDDDDD", linewidth=0.6, label="no trip")]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8, frameon=False)  # (off the roads)
     ax.set_title(title or "Coverage: dark roads carry trips that no camera read")
     return fig
 

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sim.answers import (ALIKE_MORE_THAN, ANALYZE_KEYS, OBSERVATIONS, alike_name, answer, interval_text, is_share,
-                         is_share_gap, number_text, percent, share_style)
+from sim.answers import (ALIKE_MORE_THAN, ANALYZE_KEYS, COVERAGE_MIN_TRIPS, OBSERVATIONS, alike_name, answer,
+                         interval_text, is_share, is_share_gap, number_text, percent, share_style)
 from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
@@ -355,7 +355,8 @@ FIGURE_CAPTIONS = {
     "map.png": ": the roads, the cameras (arrows the way each reads, coloured by operator) and a typical trip: its "
                "true route, the route rebuilt from its reads, and the reads with their times.",
     "coverage.png": ": each road by the share of the trips driven through it that were read at least once; blind "
-                    "corridors stand out.",
+                    f"corridors stand out. Roads fewer than {COVERAGE_MIN_TRIPS} trips drove are grey: too few "
+                    "trips to tell.",
     "reads_per_trip.png": ": the share of trips sighted 0, 1, 2 … times (a pass a camera logged twice is one "
                           "sighting, as in the table above), and above each bar the mean share of the route rebuilt "
                           "(recall) for those trips.",

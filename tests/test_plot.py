@@ -493,3 +493,23 @@ def test_reads_per_trip_figure_counts_sightings_as_the_report_does():
     assert "sightings per trip" in ax.get_xlabel()
     # above the one-sighting bar, the mean recall of trips 0 and 2
     assert "recall 40%" in [t.get_text() for t in ax.texts]
+
+
+def test_coverage_figure_greys_roads_too_few_trips_drove(toy):
+    """helper-38: the darkest roads were roads 1–3 trips drove. A road fewer than min_trips trips drove is drawn
+    grey, not coloured by its share; the coloured roads are exactly those min_trips or more drove (counted here
+    from the routes, each trip once per road)."""
+    sim = toy
+    table = sim.trip_table[sim.trip_table["view"] == "all"]
+    read = table["n_reads"].to_numpy() >= 1
+    trips_of = [set() for _ in range(sim.net.n_edges)]
+    for t in range(len(sim.routes.offsets) - 1):
+        for e in sim.routes.route(t):
+            trips_of[int(e)].add(t)
+    through = np.array([len(s) for s in trips_of])
+    fig = coverage_figure(sim.net, sim.routes.edges, sim.routes.trip_of_edge(), read,
+                          watch_pairs(sim.layout, sim.net)[1], min_trips=3)
+    coloured = [c for c in fig.axes[0].collections if c.get_array() is not None and len(c.get_array())]
+    assert len(coloured) == 1 and len(coloured[0].get_array()) == int((through >= 3).sum()) > 0
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "fewer than 3 trips: too few to tell" in labels
