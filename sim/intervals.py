@@ -157,6 +157,24 @@ def not_reported(keys: Any, reason: str) -> dict[str, Any]:
             for name, value in ((key, None), (f"{key}_n", None), (f"{key}_ci", None), (f"{key}_reason", reason))}
 
 
+def difference_interval(p1: float, ci1: list[float] | None, p2: float, ci2: list[float] | None) -> list[float] | None:
+    """The 95 % interval of ``p1 − p2``, two independent shares with intervals ``ci1`` and ``ci2``: Newcombe's
+    hybrid score method (R. G. Newcombe, "Interval estimation for the difference between independent
+    proportions", *Statistics in Medicine* 17, 873–890, 1998, method 10), from the shares' own (Wilson or
+    clustered) intervals; ``None`` when either has none.
+
+    Examples
+    --------
+    >>> [round(b, 4) for b in difference_interval(56 / 70, wilson(56 / 70, 70), 48 / 80, wilson(48 / 80, 80))]
+    [0.0524, 0.3339]
+    """
+    if ci1 is None or ci2 is None:
+        return None
+    (l1, u1), (l2, u2) = ci1, ci2
+    d = p1 - p2
+    return [d - float(np.hypot(p1 - l1, u2 - p2)), d + float(np.hypot(u1 - p1, p2 - l2))]
+
+
 def median_interval(values: Any, *, z: float = Z95) -> list[float] | None:
     """Distribution-free 95 % interval of a median: the order statistics whose ranks bracket n/2 by the
     binomial(n, 1/2) at ``z`` standard deviations (normal approximation; Conover, *Practical Nonparametric

@@ -98,10 +98,15 @@ def areas_figure(net: RoadNetwork, node_area: np.ndarray, table: pd.DataFrame, *
     left.set_title("Home areas: how much of residents' driving is read", fontsize=9)
     pos = np.arange(len(table))
     width = 0.38
-    right.bar(pos - width / 2, table["share_vehicles_observed"] * 100, width, color=BLUE,
-              label="vehicles driving here that a camera here read (%)")
-    right.bar(pos + width / 2, table["resident_share_trips_read"] * 100, width, color=ORANGE,
-              label="residents' trips read at least once (%)")
+    for offset, column, colour, label in ((-width / 2, "share_vehicles_observed", BLUE,
+                                           "vehicles driving here that a camera here read (%)"),
+                                          (width / 2, "resident_share_trips_read", ORANGE,
+                                           "residents' trips read at least once (%)")):
+        values = table[column].to_numpy(float) * 100
+        right.bar(pos + offset, values, width, color=colour, label=label)
+        for at in np.flatnonzero(values == 0):  # (a bar of 0 % is drawn as a "0", not as no bar: no data is "—")
+            right.annotate("0", (pos[at] + offset, 0), xytext=(0, 2), textcoords="offset points", ha="center",
+                           fontsize=7, color=colour)
     right.set_ylabel("%")
     right.set_ylim(0, 100)
     names = area_names(list(table["area"]))

@@ -79,6 +79,8 @@ def _ci(key: str, value: Any, ci: Any) -> str:
     if isinstance(value, float) and is_share(key, value):
         style = share_style(value, ci)
         return interval_text(ci, style)
+    if is_share_gap(key, value):  # (as its value: in percentage points)
+        return f"{100 * ci[0]:+.1f} to {100 * ci[1]:+.1f} percentage points"
     if isinstance(value, (int, float)) and not isinstance(value, bool):  # (the bounds as the value reads)
         return f"{number_text(float(ci[0]), like=value)}–{number_text(float(ci[1]), like=value)}"
     return f"{_fmt(float(ci[0]), key)}–{_fmt(float(ci[1]), key)}"

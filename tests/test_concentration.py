@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from sim.intervals import difference_interval, wilson
 from sim.metrics import area_labels, predictability
 from sim.network import edge_jurisdiction
 from sim.runner import simulate_scenario
@@ -45,26 +46,28 @@ def toy():
 def test_rings_equal_a_direct_count(toy):
     sim = toy
     net, table = sim.net, sim.tables["areas"]
-    # rings by hand: three equal rings out to the farthest node from the bounding box's middle
+    # rings by hand: three equal rings out to the nearest side of the bounding box from its middle, and the
+    # corners beyond them a fourth area
     cx, cy = (net.x.min() + net.x.max()) / 2, (net.y.min() + net.y.max()) / 2
-    width = np.hypot(net.x - cx, net.y - cy).max() / 3
+    width = min(net.x.max() - cx, net.y.max() - cy) / 3
+    assert list(table["area"])[-1].startswith("beyond ") and len(table) == 4
 
     def ring(px, py):
-        return min(int(np.hypot(px - cx, py - cy) // (width * (1 + 1e-9))), 2)
+        return min(int(np.hypot(px - cx, py - cy) // (width * (1 + 1e-9))), 3)
 
     def edge_ring(e):
         return ring((net.x[net.edge_u[e]] + net.x[net.edge_v[e]]) / 2,
                     (net.y[net.edge_u[e]] + net.y[net.edge_v[e]]) / 2)
 
-    driving = [set(), set(), set()]
+    driving = [set(), set(), set(), set()]
     for row in range(len(sim.trips)):
         for e in sim.routes.route(row):
             driving[edge_ring(e)].add(sim.trips["vehicle_id"].iloc[row])
-    observed, n_reads = [set(), set(), set()], [0, 0, 0]
+    observed, n_reads = [set(), set(), set(), set()], [0, 0, 0, 0]
     for vehicle, e in zip(sim.reads["vehicle_id"], sim.reads["edge"]):
         observed[edge_ring(e)].add(vehicle)
         n_reads[edge_ring(e)] += 1
-    cameras = [0, 0, 0]
+    cameras = [0, 0, 0, 0]
     for u, v, k in zip(sim.layout["u"], sim.layout["v"], sim.layout["key"]):
         cameras[edge_ring(net.edge_id(u, v, k))] += 1
     homes = {}
@@ -73,7 +76,7 @@ def test_rings_equal_a_direct_count(toy):
         homes.setdefault(vehicle, ring(net.x[net.node_index(origin)], net.y[net.node_index(origin)]))
     all_view = sim.trip_table[sim.trip_table["view"] == "all"]
     read = dict(zip(all_view["trip_id"], all_view["n_reads"] >= 1))
-    for i in range(3):
+    for i in range(4):
         row = table.iloc[i]
         assert row["n_vehicles_driving"] == len(driving[i])
         assert row["n_vehicles_observed"] == len(observed[i])
@@ -85,7 +88,8 @@ def test_rings_equal_a_direct_count(toy):
         their_trips = [read[t] for t, v in zip(sim.trips["trip_id"], sim.trips["vehicle_id"]) if homes[v] == i]
         if their_trips:
             assert row["resident_share_trips_read"] == pytest.approx(np.mean(their_trips))
-    # the gaps from the counts found here (core: ring 0, periphery: the outermost ring), not from the table
+    # the gaps from the counts found here (core: ring 0, periphery: the outermost ring, not the corners beyond it),
+    # not from the table
     shares = [len(observed[i]) / len(driving[i]) for i in range(3)]
     summary = sim.metrics["exposure_by_area"]
     assert summary["core_minus_periphery_share_vehicles_observed"] == pytest.approx(shares[0] - shares[2])
@@ -195,3 +199,34 @@ def test_point_counts_snap_and_cover_both_directions(tmp_path, grid10):
     (tmp_path / "bad.csv").write_text("u,v,count\n0,1,10\n0,999,5\n")
     with pytest.raises(DemandError, match=r"bad.csv: no such road .*\(line 3\)"):
         read_counts(tmp_path / "bad.csv", net)
+
+
+@pytest.mark.parametrize("a, n, b, m, low, high", [
+    # Newcombe (1998), Statistics in Medicine 17, 873–890, Table II, method 10 (score, no continuity correction)
+    (56, 70, 48, 80, 0.0524, 0.3339), (9, 10, 3, 10, 0.1705, 0.8090), (6, 7, 2, 7, 0.0582, 0.8062),
+    (5, 56, 0, 29, -0.0381, 0.1926), (0, 10, 0, 20, -0.1611, 0.2775), (10, 10, 0, 20, 0.6791, 1.0),
+    (10, 10, 0, 10, 0.6075, 1.0),
+])
+def test_the_gap_interval_is_newcombes_published_one(a, n, b, m, low, high):
+    """The interval of a difference of two shares (the core − periphery gaps) against the published table."""
+    ci = difference_interval(a / n, wilson(a / n, n), b / m, wilson(b / m, m))
+    assert ci == [pytest.approx(low, abs=5e-5), pytest.approx(high, abs=5e-5)]
+
+
+def test_the_gap_is_core_minus_the_last_ring_not_the_corners(toy):
+    """helper-38: the outermost ring out to the farthest node was a square grid's empty corners (12 of 114 road-km,
+    no camera), and the +79.7-point gap measured that. The corners are their own area, beyond the rings; the gap is
+    the first ring's share minus the last ring's, with Newcombe's interval from the two rings' own intervals."""
+    table = toy.tables["areas"]
+    summary = toy.metrics["exposure_by_area"]
+    core, last = table.iloc[0], table.iloc[-2]
+    assert table["area"].iloc[-1].startswith("beyond ") and not last["area"].startswith("beyond ")
+    key = "share_vehicles_observed"
+    p1 = core["n_vehicles_observed"] / core["n_vehicles_driving"]
+    p2 = last["n_vehicles_observed"] / last["n_vehicles_driving"]
+    assert summary[f"core_minus_periphery_{key}"] == pytest.approx(p1 - p2)
+    expected = difference_interval(p1, wilson(p1, core["n_vehicles_driving"]), p2,
+                                   wilson(p2, last["n_vehicles_driving"]))
+    assert summary[f"core_minus_periphery_{key}_ci"] == pytest.approx(expected)
+    low, high = summary[f"core_minus_periphery_{key}_ci"]
+    assert low < p1 - p2 < high

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sim.arrays import code_type, distinct, new_runs, rows_of
-from sim.intervals import share_with_interval, wilson
+from sim.intervals import difference_interval, share_with_interval, wilson
 from sim.network import RoadNetwork, edge_jurisdiction
 from sim.routing import Routes
 
@@ -25,7 +25,11 @@ def area_labels(
 
     ``how = "rings"``: rings of ``ring_km`` around ``center`` (projected
     metres; default the middle of the network's bounding box); without
-    ``ring_km``, ``rings`` rings of equal width out to the farthest node.
+    ``ring_km``, ``rings`` rings of equal width out to the bounding box's
+    nearest side (the largest circle inside it), and the corners beyond it
+    one more area, ``"beyond R km"`` (rings out to the farthest node made the
+    outermost ring a square grid's four corners: 12 of 114 road-km, no
+    camera, and a core − periphery gap that measured the geometry).
     An edge lies where its midpoint does. ``how = "jurisdiction"``: each
     edge's ``jurisdiction``; a node its first outgoing edge's that lies in one
     jurisdiction, else its first outgoing edge's (a road across the line,
@@ -55,13 +59,19 @@ def area_labels(
     node_d = np.hypot(net.x - cx, net.y - cy)
     edge_d = np.hypot((net.x[net.edge_u] + net.x[net.edge_v]) / 2 - cx,
                       (net.y[net.edge_u] + net.y[net.edge_v]) / 2 - cy)
+    n_areas = rings
     if ring_km is None:
-        width = max(float(node_d.max()), 1.0) / rings * (1 + 1e-9)
+        inside = min(cx - net.x.min(), net.x.max() - cx, cy - net.y.min(), net.y.max() - cy)
+        reach = float(inside) if inside >= 1.0 else max(float(node_d.max()), 1.0)  # (a centre on the edge: all)
+        width = reach / rings * (1 + 1e-9)
+        if max(node_d.max(), edge_d.max()) >= rings * width:
+            n_areas = rings + 1  # the corners, beyond the largest circle inside the box
     else:
         width = ring_km * 1000.0
-        rings = max(1, int(np.ceil(max(node_d.max(), edge_d.max()) / width + 1e-12)))
+        rings = n_areas = max(1, int(np.ceil(max(node_d.max(), edge_d.max()) / width + 1e-12)))
     names = [f"{i * width / 1000:.3g}–{(i + 1) * width / 1000:.3g} km" for i in range(rings)]
-    index = lambda d: np.minimum((d // width).astype(int), rings - 1)  # noqa: E731
+    names += [f"beyond {rings * width / 1000:.3g} km"] * (n_areas - rings)
+    index = lambda d: np.minimum((d // width).astype(int), n_areas - 1)  # noqa: E731
     labels = np.array(names, dtype=object)
     return labels[index(node_d)].astype(str), labels[index(edge_d)].astype(str), names
 
@@ -193,11 +203,15 @@ def area_summary(table: pd.DataFrame, how: str) -> dict[str, Any]:
     areas = {row["area"]: {k: (None if isinstance(v, float) and not np.isfinite(v) else v)
                            for k, v in row.items() if k != "area"} for row in table.to_dict("records")}
     out: dict[str, Any] = {"how": how, "areas": areas}
-    if how == "rings" and len(table) >= 2:
-        core, edge = table.iloc[0], table.iloc[-1]
+    rings = table[~table["area"].astype(str).str.startswith("beyond ")]  # (the corners are no ring)
+    if how == "rings" and len(rings) >= 2:
+        core, edge = rings.iloc[0], rings.iloc[-1]
         for key in ("share_vehicles_observed", "resident_share_trips_read"):
             gap = core[key] - edge[key]
             out[f"core_minus_periphery_{key}"] = float(gap) if np.isfinite(gap) else None
+            out[f"core_minus_periphery_{key}_ci"] = (difference_interval(core[key], core[f"{key}_ci"], edge[key],
+                                                                         edge[f"{key}_ci"])
+                                                     if np.isfinite(gap) else None)
     return out
 
 
