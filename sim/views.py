@@ -75,7 +75,9 @@ def agency_metrics(
             done[id(mask)] = (view, dict(found))
         person = {k: found.pop(k) for k in list(found) if k.startswith(PERSON_PREFIXES)}
         tables.append((agency.name, view.trip_table))
-        out[agency.name] = {"kind": agency.kind, "users": agency.users,
+        users = ({"users": agency.users} if agency.users is not None else
+                 {"users": None, "users_reason": "not given in the scenario ([[agencies]] users)"})
+        out[agency.name] = {"kind": agency.kind, **users,
                             "paths": reach[agency.name] if reach is not None
                             else access_stage.visible_operators(graph, agency.name),
                             "person": {k: v for k, v in person.items() if k in AGENCY_PERSON_KEYS}} | found

@@ -68,8 +68,11 @@ def misread_matching(reads: pd.DataFrame, trips: pd.DataFrame, recon: Reconstruc
     recovered_right, recovered_of = _joined(recovered, vehicle)
     wrong_right, wrong_of = _joined(wrong, vehicle)
     out: dict[str, Any] = {"n_misreads": len(recovered_right), "n_matched": len(wrong_right)}
-    add_share(out, "share_misreads_recovered", recovered_right, recovered_of)
-    add_share(out, "share_matches_wrong", wrong_right, wrong_of)
+    add_share(out, "share_misreads_recovered", recovered_right, recovered_of,
+              reason="no read was misread (the cameras' misread_rate is 0, or none happened)")
+    add_share(out, "share_matches_wrong", wrong_right, wrong_of,
+              reason="no read was filed under another plate (no misread was matched, or [reconstruct] "
+                     "misread_tolerance is off)")
     return out
 
 
