@@ -248,7 +248,7 @@ def _long_drives(m: dict[str, Any]) -> str:
     by_whom = "; ".join(f"{name} {share(lt, 'share_km_covered_mean')}" for name, lt in views)
     return (f"Of the {everything['n_trips']:,} drives {over}, all the reads together map "
             f"{share(everything, 'share_km_covered_mean')} of the kilometres (mean)"
-            + (f", leaving a median longest unseen stretch of {gap:,.0f} km" if isinstance(gap, float) else "")
+            + (f", leaving a median longest unseen stretch of {number_text(gap)} km" if isinstance(gap, float) else "")
             + _operators_seeing(everything)
             + (f". What each searcher maps on its own: {by_whom}." if by_whom else "."))
 

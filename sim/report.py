@@ -45,7 +45,7 @@ HEADLINE = (
     ("share_trips_located", "share of trips whose start and end the reads place in space and time"),
     ("share_vehicles_movements_located_ge90", "share of vehicles with 90 % of their trips placed: the whole of "
                                               "their movements"),
-    ("share_vehicle_days_located", "share of vehicle-days with every trip placed"),
+    ("share_vehicle_days_located", "share of vehicle-days with a trip on which every trip was placed"),
     ("vehicle_km_recovered_median", "median share of a vehicle's kilometres recovered"),
     ("camera_free_pair_share", "share of place pairs with a camera-free route"),
     ("detour_ratio_median", "median detour to avoid every camera (× fastest time)"),
@@ -153,6 +153,10 @@ def _label(metrics: dict[str, Any], key: str, label: str) -> str:
         return f"share of trips over {km:g} km read at least once"
     if key == "share_trips_crossing" and len(sides) >= 2:
         return f"share of trips that cross between {sides[0]} and {sides[1]}"
+    if metrics.get("movements_of") == "residents" and key in ("share_trips_located", "share_vehicle_days_located",
+                                                              "share_vehicles_movements_located_ge90"):
+        # (over the residents' vehicles, not the traffic from outside: piedmont-ring's 141,292 of 168,280 trips)
+        return label.replace("of trips", "of residents' trips").replace("of vehicle", "of resident")
     return label
 
 
@@ -174,16 +178,16 @@ def _what_if_table(what_if: dict[str, dict[str, Any]] | None) -> str:
     for case, views in what_if.items():
         for view, lt in views.items():
             of = f" of {lt['n_operators']:,}" if lt is not None and isinstance(lt.get("n_operators"), int) else ""
-            cells: tuple[str, ...] = ("—",) * 3
+            cells = "<td class=num>—</td><td></td><td class=num>—</td><td class=num>—</td>"
             if lt is not None:
-                km = lt["share_km_covered_mean"]
-                cells = (percent(km, share_style(km, lt.get('share_km_covered_mean_ci'))),
-                         f"{lt['longest_gap_km_median']:,.0f}", f"{lt['operators_seeing_mean']:.1f}{of}")
-            rows.append(f"<tr><td>{html.escape(case)}</td><td>{html.escape(view)}</td>"
-                        + "".join(f"<td class=num>{c}</td>" for c in cells) + "</tr>")
+                gap = lt["longest_gap_km_median"]
+                cells = (_share_cells(lt["share_km_covered_mean"], lt.get("share_km_covered_mean_ci"))
+                         + f"<td class=num>{number_text(gap) if isinstance(gap, (int, float)) else '—'}</td>"
+                         f"<td class=num>{lt['operators_seeing_mean']:.1f}{of}</td>")
+            rows.append(f"<tr><td>{html.escape(case)}</td><td>{html.escape(view)}</td>{cells}</tr>")
     return ("<h2>Long trips: what if an operator or pool were gone?</h2><table><tr><th>case</th><th>view</th>"
-            "<th>share of km recovered (mean)</th><th>longest unobserved stretch, km (median)</th>"
-            "<th>operators seeing a trip (mean)</th></tr>" + "".join(rows) + "</table>")
+            "<th>share of km recovered (mean)</th><th>95 % interval</th><th>longest unobserved stretch, km "
+            "(median)</th><th>operators seeing a trip (mean)</th></tr>" + "".join(rows) + "</table>")
 
 
 def _interval(ci: list[float] | None, style: str = ".0%") -> str:
@@ -244,9 +248,12 @@ def _precision_note(metrics: dict[str, Any]) -> str:
             f"{_fmt(fastest, 'share_trips_fastest_route', metrics.get('share_trips_fastest_route_ci'))} of trips "
             "drove a fastest path. "
             "Between two sightings the reconstruction can only assume the fastest path, so where a driver took "
-            f"another road the rebuilt route is partly wrong. Over trips sighted at least twice precision is "
-            f"{_fmt(ge2, 'route_precision_mean_ge2', metrics.get('route_precision_mean_ge2_ci'))}; "
-            "a trip sighted once is 'precise' by construction (its one read road).</p>")
+            "another road the rebuilt route is partly wrong. "
+            + (f"Over trips sighted at least twice precision is "
+               f"{_fmt(ge2, 'route_precision_mean_ge2', metrics.get('route_precision_mean_ge2_ci'))}; "
+               if isinstance(ge2, float) else "No trip was sighted twice, so no route between sightings was "
+                                              "rebuilt; ")
+            + "a trip sighted once is 'precise' by construction (its one read road).</p>")
 
 
 def _route_sample_note(metrics: dict[str, Any]) -> str:

@@ -302,6 +302,32 @@ def test_the_what_if_table_never_prints_a_share_above_nothing_as_0_percent():
     cells = re.findall(r"<td class=num>([^<]*)</td>", page.split("Long trips: what if")[1].split("</table>")[0])
     # (an interval below a tenth of a percent: three decimals, as the sentence's share prints it)
     assert cells[:3] == ["0.050%", "102", "0.0 of 3"], cells
+    # helper-38: the share's interval is beside it (it was in metrics.json only)
+    assert "<td>0.040%–0.060%</td>" in page.split("Long trips: what if")[1].split("</table>")[0]
+
+
+def test_the_what_if_table_gives_a_short_stretch_to_its_tenths():
+    """helper-38: a longest unseen stretch of 2.68 km printed as "3" on drives of 5–10 km; numbers print as every
+    table prints them (three significant digits below 10)."""
+    row = {"n_trips": 14, "share_km_covered_mean": 0.32, "share_km_covered_mean_ci": [0.14, 0.58],
+           "longest_gap_km_median": 2.68, "operators_seeing_mean": 0.9, "n_operators": 1}
+    m = hand_metrics(long_trip_km=5.0, long_trips=row, long_trips_what_if={"as run": {"all reads": row}})
+    page = render_report(m, "", [], "t")
+    cells = re.findall(r"<td class=num>([^<]*)</td>", page.split("Long trips: what if")[1].split("</table>")[0])
+    assert cells[:3] == ["32%", "2.68", "0.9 of 1"] and "<td>14%–58%</td>" in page
+    assert "a median longest unseen stretch of 2.68 km" in answer(m)
+
+
+def test_located_rows_say_they_are_the_residents_when_they_are():
+    """helper-38: piedmont-ring's "share of trips whose start and end the reads place" was over its residents'
+    141,292 trips, beside 168,280 trips simulated, and did not say so."""
+    m = hand_metrics(movements_of="residents", share_trips_located=0.02, share_trips_located_n=141_292,
+                     share_vehicle_days_located=0.1, share_vehicle_days_located_n=54_659)
+    page = render_report(m, "", [], "t")
+    assert "share of residents&#x27; trips whose start and end the reads place" in page
+    assert "share of resident-days with a trip on which every trip was placed" in page
+    plain = render_report(m | {"movements_of": "vehicles"}, "", [], "t")
+    assert "share of trips whose start and end" in plain and "residents&#x27; trips whose" not in plain
 
 
 def test_every_figure_a_run_or_an_analysis_draws_has_a_caption_that_says_how_to_read_it(tmp_path):
@@ -338,3 +364,16 @@ def test_an_exact_share_prints_whole_whatever_its_interval_needs():
     assert share(m, "share_reads_visible") == "100% (95 % interval 99.998%–100%)"
     # a share near, not at, either end keeps its decimals
     assert share({"s_share": 0.00001, "s_share_ci": [0.0, 0.00002]}, "s_share") == "0.001% (95 % interval 0%–0.002%)"
+
+
+def test_the_precision_note_never_says_precision_is_a_dash():
+    """helper-38: piedmont-ring's inbound-only readers sight no trip twice, and the note said "Over trips sighted at
+    least twice precision is —;"."""
+    m = hand_metrics(route_choice={"route_noise": 0.2}, share_trips_fastest_route=0.4,
+                     share_trips_fastest_route_ci=[0.38, 0.42], route_precision_mean_ge2=None)
+    page = render_report(m, "", [], "t")
+    assert "No trip was sighted twice, so no route between sightings was rebuilt" in page
+    assert "precision is —" not in page
+    seen = render_report(m | {"route_precision_mean_ge2": 0.97, "route_precision_mean_ge2_ci": [0.96, 0.98]},
+                         "", [], "t")
+    assert "Over trips sighted at least twice precision is 97%" in seen
