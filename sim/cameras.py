@@ -169,11 +169,9 @@ def _check_edges(layout: pd.DataFrame, net: RoadNetwork, rows: RowNames) -> list
     out = []
     missing = fwd < 0
     if missing.any():
-        first = layout.iloc[int(np.flatnonzero(missing)[0])]
-        out.append(
-            f"{rows.text(missing)}: no edge (u, v, key) in the network "
-            f"(e.g. ({first['u']}, {first['v']}, {first['key']})); check the node ids against edges.parquet"
-        )
+        roads = [f"{u}, {v}, {k}" for u, v, k in zip(layout["u"], layout["v"], layout["key"])]
+        out.append(f"{rows.text(missing, roads)}: (u, v, key) is not an edge of the network; check the node ids "
+                   "against edges.parquet")
     needs_back = layout["direction"].isin(["backward", "both"]).to_numpy() & ~missing
     back = camera_edges(layout, net, "backward", strict=False)
     one_way = needs_back & (back < 0)

@@ -401,8 +401,11 @@ def plot(
     try:
         kind = curtain_kind(out)
         if kind not in ("run", "sweep"):
-            raise CurtainError(f"{out}: not a folder written by `curtain run` or `curtain sweep`; "
-                               "curtain plot redraws only Curtain's own output")
+            command = {"analysis": "analyze", "audit": "audit"}.get(str(kind))
+            made = (f"a folder written by `curtain {command}`, whose figures `curtain {command}` draws again"
+                    if command else "not a folder written by `curtain run` or `curtain sweep`")
+            raise CurtainError(f"{out}: {made}; curtain plot redraws the folders of `curtain run` and "
+                               "`curtain sweep`")
         if kind == "sweep" and (out / "sweep.parquet").is_file():
             import pandas as pd
 

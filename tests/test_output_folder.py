@@ -143,6 +143,10 @@ def test_run_refuses_analysis_folder_and_the_reverse(tmp_path):
     result = runner.invoke(app, command("run", tmp_path, analysis))
     assert result.exit_code == 1 and "analysis output, not a run" in result.output
     assert (analysis / "metrics.json").read_bytes() == before
+    # helper-38: plot called an analysis "not a folder written by" Curtain; it says which command redraws it
+    result = runner.invoke(app, ["plot", str(analysis)])
+    assert result.exit_code == 1 and "a folder written by `curtain analyze`, whose figures `curtain analyze` draws " \
+        "again" in " ".join(result.output.split())
 
 
 def test_a_symlink_to_a_users_folder_is_not_followed_into_deletion(tmp_path):

@@ -196,7 +196,7 @@ def test_bad_camera_csv_lists_every_bad_row(tmp_path):
     assert "cams.csv" in message and "line 3 ('sideways'): direction" in message
     assert "line 4 (1.5): read_rate" in message
     path.write_text("camera_id,u,v,key,direction,read_rate\na,0,8,0,forward,0.5\n")
-    with pytest.raises(CameraError, match="line 2: no edge"):
+    with pytest.raises(CameraError, match=r"line 2 \('0, 8, 0'\): \(u, v, key\) is not an edge of the network"):
         read_cameras_csv(path, net)
 
 
