@@ -59,13 +59,15 @@
     return "The camera reads one way again.";
   }
 
+  // "1 read", "2 reads": a count and its word
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
   // one click takes a road's camera down
   function takeDown(edge) {
     var i = cameraOn(edge);
     if (i < 0) return "There is no camera on that road.";
-    var id = layout[i].camera_id;
     layout.splice(i, 1);
-    return "Camera " + id + " taken down.";
+    return "The camera on that road taken down (" + plural(layout.length, "camera") + " left).";
   }
 
   function arrow(edge, parent) {
@@ -199,10 +201,11 @@
     lines.sort(function (a, b) { return a[0] - b[0]; });
     var recall = shownTrips.map(function (t) { return (100 * current._table.recall[t]).toFixed(0) + " %"; });
     var head = step < 0
-      ? mine.length + " true trips (blue); " + lines.length + " reads; " + rebuilt.size +
-        " trips rebuilt from them (green). Route rebuilt per trip: " + recall.join(", ") + "."
+      ? plural(mine.length, "true trip") + " (blue); " + plural(lines.length, "read") + "; " +
+        plural(rebuilt.size, "trip") + " rebuilt from them (green). Route rebuilt per trip: " + recall.join(", ") +
+        "."
       : "Trip " + (step + 1) + " of " + mine.length + ": leaves " + clock(data.trips.depart[shownTrips[0]]) + ", " +
-        (current._table.length[shownTrips[0]] / 1000).toFixed(1) + " km (blue); " + lines.length + " reads; " +
+        (current._table.length[shownTrips[0]] / 1000).toFixed(1) + " km (blue); " + plural(lines.length, "read") + "; " +
         recall[0] + " of its route rebuilt (green).";
     box.innerHTML = head + "<br>" + lines.map(function (l) { return l[1]; }).join("<br>");
     return "";
