@@ -43,6 +43,11 @@ def cameras(
         return
     with_direction = int((points["direction"] != "").sum())
     console.print(f"{len(points):,} cameras; {with_direction:,} with a facing direction", highlight=False)
+    if not len(points) and box is not None:  # (latitude first is the usual slip: say what the swap would be)
+        west, south, east, north = box
+        swapped = f"{south:g},{west:g},{north:g},{east:g}"
+        console.print(f"No camera lies in the box {bbox}: --bbox is longitude first (west,south,east,north); if "
+                      f"you gave latitude first, the box you meant is --bbox {swapped}", highlight=False, markup=False)
     for column, title in (("brand", "brand (manufacturer)"), ("operator", "operator")):
         counts = points[column].replace("", "(not mapped)").value_counts()
         table = Table(title=f"by {title}")

@@ -69,6 +69,12 @@ def test_curtain_cameras_prints_counts_by_brand_and_operator(national):
     assert "Flock Safety" in result.output and "169" in result.output
     bad = CliRunner().invoke(app, ["cameras", "data:us-alpr-osm", "--bbox", "-70,40,-71,41"])
     assert bad.exit_code == 1 and "west must be below east" in bad.output
+    # helper-38: latitude first found 0 cameras and said nothing more; it says what the swap would be
+    west, south, east, north = NORFOLK
+    swapped = CliRunner().invoke(app, ["cameras", "data:us-alpr-osm", "--bbox", f"{south},{west},{north},{east}"])
+    text = " ".join(swapped.output.split())
+    assert swapped.exit_code == 0 and "0 cameras" in text
+    assert f"the box you meant is --bbox {west:g},{south:g},{east:g},{north:g}" in text
 
 
 def test_norfolks_cameras_snap_with_direction_onto_a_network_on_earth(national, tmp_path):
