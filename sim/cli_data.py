@@ -80,8 +80,8 @@ data_app = typer.Typer(help="The datasets Curtain's scenarios, notebooks and tes
 def data_list() -> None:
     """Every dataset of the registry: where it is now (CURTAIN_DATA, the cache, or missing) and its licence."""
     folder = data_folder()
-    console.print(f"{DATA_ENV}: {folder if folder is not None else 'not set'}; cache: {cache_folder()}",
-                  highlight=False)
+    shown = "not set" if folder is None else f"{folder}" + ("" if folder.is_dir() else " (no such folder: check it)")
+    console.print(f"{DATA_ENV}: {shown}; cache: {cache_folder()}", highlight=False)
     table = Table(show_lines=False)
     for column in ("name", "where", "file", "licence"):
         table.add_column(column, overflow="fold")

@@ -118,7 +118,8 @@ def fetch(name: str, *, download: bool | None = None) -> Path:
     if download is None:
         download = os.environ.get(DOWNLOAD_ENV, "1").strip() not in ("0", "false", "no")
     folder = data_folder()
-    looked = (f"{DATA_ENV}={folder} has no {entry.path}" if folder is not None
+    looked = (f"{DATA_ENV}={folder} is no folder (check the path)" if folder is not None and not folder.is_dir()
+              else f"{DATA_ENV}={folder} has no {entry.path}" if folder is not None
               else f"{DATA_ENV} is not set (a folder laid out like shared/data, holding {entry.path})")
     if not entry.download:
         raise DataError(f"dataset {name!r} ({entry.title}) not found: {looked}; it has no direct download "

@@ -83,6 +83,10 @@ def test_missing_and_offline_is_one_line_naming_the_dataset_the_folder_and_the_u
         fetch("us-alpr-osm")
     with pytest.raises(DataError, match="did you mean sioux-falls-net"):
         fetch("sioux-fals-net")
+    # helper-38: a CURTAIN_DATA that names no folder said only that the dataset was missing
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(DataError, match="nowhere is no folder \\(check the path\\)"):
+        fetch("sioux-falls-net")
 
 
 def test_a_file_that_is_not_the_registrys_is_refused(monkeypatch, tmp_path):
