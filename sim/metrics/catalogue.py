@@ -85,7 +85,8 @@ def _outside(run: RunContext, view: View, rng: np.random.Generator, done: Done) 
     counts = persons["kind"].value_counts()
     out["vehicles_by_kind"] = {k: int(counts.get(k, 0)) for k in ("resident", "in-commuter", "through", "visitor")}
     if "works_outside" in persons.columns:
-        out["vehicles_by_kind"]["resident_working_outside"] = int(persons["works_outside"].sum())
+        # (a part of the residents, not a kind beside them: its own key, so that the kinds add up to the fleet)
+        out["n_residents_working_outside"] = int(persons["works_outside"].sum())
     return out
 
 

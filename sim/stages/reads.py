@@ -38,7 +38,7 @@ def observe(
         down = during_outage(passes, outages)
         passes, lost = passes[~down].reset_index(drop=True), int(down.sum())
     # the count is of passes, each read or missed (the reads are fewer, or more with duplicates)
-    with counting("camera passes", len(passes)):
+    with counting("camera passes (read or missed)", len(passes)):
         reads = read_passes(passes, traffic.trips, layout, scenario.start, rngs["reads"],
                             duplicate_rate=scenario.reads.duplicate_rate)
     return Reads(reads, lost)
