@@ -444,6 +444,8 @@ td small {{ color: #666; display: block; min-width: 16em; max-width: 30em; text-
 details > summary {{ cursor: pointer; font-size: 1.5em; font-weight: bold; margin: 0.83em 0; }}
 td details > summary {{ font-size: 1em; font-weight: normal; margin: 0; }}
 p.answer {{ font-size: 1.15em; border-left: 4px solid #d55e00; padding-left: 0.8em; }}
+td code {{ overflow-wrap: anywhere; }}
+@media (max-width: 820px) {{ td, th {{ padding: 4px 5px; }} }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>{made}</p>
