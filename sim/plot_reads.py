@@ -98,7 +98,10 @@ def reads_location_figure(reads: pd.DataFrame, net: RoadNetwork | None = None, *
     ax.set_title(title or f"Where the reads were made ({missing:,} reads without a location not shown)",
                  fontsize=10)
     if ax.get_legend_handles_labels()[0]:
-        fig.legend(fontsize=7, markerscale=4, loc="outside lower left", ncols=2, frameon=False)
+        legend = fig.legend(fontsize=7, markerscale=4, loc="outside lower left", ncols=2, frameon=False)
+        for handle in legend.legend_handles:  # (the points' see-through colour would wash out the legend's)
+            if handle is not None:
+                handle.set_alpha(1.0)
     return fig
 
 
