@@ -130,3 +130,23 @@ def test_a_set_into_a_missing_entry_names_its_array_of_tables(override, entries)
     assert f"--set {override.partition('=')[0]}" in message and "is not an entry" in message
     assert f"the scenario has {entries} (numbered from 0)" in message
     assert ("add one to the file first" in message) == entries.startswith("0 ")
+
+
+def test_a_relative_path_found_only_in_the_current_folder_says_where_it_is_read_from(tmp_path, monkeypatch):
+    """helper-38: a teacher typing --set cameras.path=cameras.csv beside the exported file got "camera file not
+    found" for a path in the repository's scenarios folder. Relative paths are read from the scenario's folder (as
+    before); when the file is only in the current folder, the error names both and the fix."""
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "class").mkdir()
+    scenario_file = tmp_path / "scenarios" / "s.toml"
+    scenario_file.write_text('name = "s"\n')
+    (tmp_path / "class" / "cameras.csv").write_text("camera_id,u,v,key\n")
+    monkeypatch.chdir(tmp_path / "class")
+    scenario = load_scenario(scenario_file)
+    with pytest.raises(ScenarioError, match=r"'cameras.csv' is read from the scenario file's folder, .*scenarios, "
+                                            r"where there is no such file; the one in the current folder is "
+                                            r".*class/cameras.csv: give that path in full"):
+        scenario.resolve("cameras.csv")
+    # a file beside the scenario is read from there, as always, whatever the current folder holds
+    (tmp_path / "scenarios" / "cameras.csv").write_text("camera_id,u,v,key\n")
+    assert scenario.resolve("cameras.csv") == tmp_path / "scenarios" / "cameras.csv"

@@ -165,7 +165,16 @@ class Scenario(_Section):
             except DataError as exc:  # (which file: the message names the dataset)
                 raise DataError(f"{self.source_name}: {exc}") from None
         p = Path(path).expanduser()
-        return p if p.is_absolute() else self._base_dir / p
+        if p.is_absolute():
+            return p
+        found = self._base_dir / p
+        here = Path.cwd() / p
+        if not found.exists() and here.exists() and here.resolve() != found.resolve():
+            # (a teacher's --set cameras.path=cameras.csv, the file in the folder they typed it in)
+            raise ScenarioError(f"{self.source_name}: {path!r} is read from the scenario file's folder, "
+                                f"{self._base_dir}, where there is no such file; the one in the current folder "
+                                f"is {here}: give that path in full, or put the file next to the scenario")
+        return found
 
     def to_toml(self) -> str:
         """The resolved scenario as TOML (every default written out)."""
