@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import Any
+import os
 import time
 import uuid
 
@@ -29,6 +30,11 @@ from sim.progress import muted, tick
 
 #: The Dask client of the running ``workers(...)`` block (``None``: run shards in this process).
 _CLIENT: ContextVar[Any] = ContextVar("curtain_dask_client", default=None)
+
+#: Threads a task may use on a worker of the running local cluster (``None``: the worker's default). The compiled
+#: routing runs its trees on every core of a process; two workers each doing so on 2 cores ran each task 2–3× slower
+#: than alone (the whole week's routes per driver class: 16.8 s of work in one process, 38.7 s on 2 workers).
+_TASK_THREADS: ContextVar[int | None] = ContextVar("curtain_task_threads", default=None)
 
 #: The running :func:`ledger` block's book: shard kind → tasks, seconds, longest task (``None``: not recording).
 _LEDGER: ContextVar[dict[str, dict[str, float]] | None] = ContextVar("curtain_shard_ledger", default=None)
@@ -56,6 +62,8 @@ def workers(n_workers: int | None = None, scheduler: str | None = None) -> Itera
 
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                                  dashboard_address=None)
+    # (a local cluster's workers share this machine's cores: each task takes its part, not all of them)
+    threads = _TASK_THREADS.set(None if cluster is None else max(1, (os.cpu_count() or 1) // int(n_workers or 1)))
     try:
         with Client(scheduler or cluster) as client:
             token = _CLIENT.set(client)
@@ -64,6 +72,7 @@ def workers(n_workers: int | None = None, scheduler: str | None = None) -> Itera
             finally:
                 _CLIENT.reset(token)
     finally:
+        _TASK_THREADS.reset(threads)
         if cluster is not None:
             cluster.close()
 
@@ -95,7 +104,9 @@ def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *
     else:
         # the shards' data go to the workers first (scatter), not inside the task graph; each task is named
         # after the function, and times itself on its worker
-        futures = [client.submit(_timed, function, *client.scatter(list(shard), hash=False),
+        threads = _TASK_THREADS.get()
+        futures = [client.submit(_timed_with, threads, function,
+                                 *(client.scatter(list(shard), hash=False) if len(shard) else ()),
                                  key=f"{function.__name__}-{uuid.uuid4().hex}", pure=False) for shard in shards]
         try:
             if counts is not None:
@@ -120,6 +131,15 @@ def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *
         entry["seconds"] = round(entry["seconds"] + sum(seconds), 4)
         entry["longest_s"] = round(max(entry["longest_s"], *seconds), 4)
     return [result for result, _ in timed]
+
+
+def _timed_with(threads: int | None, function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
+    """:func:`_timed` on a worker, its compiled code given ``threads`` threads (``None``: as many as it has)."""
+    if threads is not None:
+        import numba  # lazy: a worker's task sets its own thread's count (numba's is per thread)
+
+        numba.set_num_threads(min(threads, int(getattr(numba.config, "NUMBA_NUM_THREADS"))))
+    return _timed(function, *args)
 
 
 def _timed(function: Callable[..., Any], *args: Any) -> tuple[Any, float]:

@@ -267,7 +267,8 @@ def test_a_run_with_patrol_cars_shows_their_reads_and_counts_passes_as_passes(tm
                                                                                  "cameras.read_rate=0.5"])])
     assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
-    passes = re.search(r"reads: done in [\d.]+ s \([\d.]+ s so far; ([\d,]+) camera passes\)", result.output)
+    passes = re.search(r"reads: done in [\d.]+ s \([\d.]+ s so far; ([\d,]+) camera passes \(read or missed\)\)",
+                       result.output)
     assert passes, result.output
     assert int(passes.group(1).replace(",", "")) > metrics["n_reads"]  # half the passes at cameras are missed
     rows = _summary(result.output)
