@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
 import re
 
@@ -347,3 +349,41 @@ def test_a_reads_file_with_a_header_and_no_row_says_so(tmp_path):
     path.write_text("plate,time,camera\n")
     with pytest.raises(ReadsError, match=r"reads\.csv: the file has its header \(plate, time, camera\) but no row"):
         read_reads_file(path)
+
+
+def _cut_short(path, compress):
+    """``path`` holding the first half of a compressed reads CSV of 2,000 rows (an interrupted download)."""
+    rows = "".join(f"P{i},2024-01-01 {i // 100 % 24:02d}:{i % 60:02d}:00,c{i % 7}\n" for i in range(2000))
+    whole = compress(("plate,time,camera\n" + rows).encode())
+    path.write_bytes(whole[: len(whole) // 2])
+    return path
+
+
+@pytest.mark.parametrize("name, compress", [("reads.csv.gz", gzip.compress),
+                                            ("reads.csv.bz2", bz2.compress)])
+def test_a_truncated_compressed_file_says_so_not_the_delimiter(tmp_path, name, compress):
+    """helper-38: the first 3,000 bytes of the Seattle .gz said "not a readable CSV with delimiter '|' (Compressed
+    file ended …); set the delimiter explicitly": the wrong fix. It names the file and says to download it again."""
+    path = _cut_short(tmp_path / name, compress)
+    with pytest.raises(ReadsError, match=rf"{re.escape(name)}: the compressed file is truncated or corrupt \(.*\); "
+                                         "download it again$") as caught:
+        read_reads_file(path)
+    assert "delimiter" not in str(caught.value)
+
+
+def test_a_gz_file_damaged_inside_says_so(tmp_path):
+    """A bit flipped in the stored CRC (the header still reads): corrupt, not a delimiter problem."""
+    whole = bytearray(gzip.compress(b"plate,time,camera\nA,2024-01-01 10:00,c1\n"))
+    whole[-6] ^= 0xFF  # (the CRC-32 of the data: its last 8 bytes are CRC then size)
+    (tmp_path / "reads.csv.gz").write_bytes(bytes(whole))
+    with pytest.raises(ReadsError, match=r"truncated or corrupt \(CRC check failed.*download it again$"):
+        read_reads_file(tmp_path / "reads.csv.gz")
+
+
+def test_an_empty_reads_file_says_it_is_empty(tmp_path):
+    """helper-38: an empty CSV said "the first line has no ',', '|', ';' or tab; is it a CSV file with a header?"."""
+    (tmp_path / "reads.csv").write_text("")
+    with pytest.raises(ReadsError, match=r"reads\.csv: the file is empty; a reads file starts with a header line"):
+        read_reads_file(tmp_path / "reads.csv")
+    result = CliRunner().invoke(app, ["analyze", str(tmp_path / "reads.csv"), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 1 and "the file is empty" in result.output and "Traceback" not in result.output

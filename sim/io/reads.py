@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,13 +93,35 @@ def _open_text(path: Path) -> Any:
     return path.open("r", encoding="utf-8", errors="replace")
 
 
+def damaged_file_error(path: Path, exc: BaseException) -> ReadsError | None:
+    """The error to raise when ``exc``, met reading ``path``, says a ``.gz`` or ``.bz2`` file is cut short or
+    damaged (an interrupted download), not that its delimiter is wrong; ``None`` when it does not.
+
+    Examples
+    --------
+    >>> print(damaged_file_error(Path("reads.csv.gz"), EOFError("Compressed file ended")))
+    reads.csv.gz: the compressed file is truncated or corrupt (Compressed file ended); download it again
+    >>> damaged_file_error(Path("reads.csv"), EOFError("x")) is None
+    True
+    """
+    if path.suffix.lower() not in (".gz", ".bz2"):
+        return None
+    # (bz2 says "Invalid data stream" as a bare OSError; a file that cannot be opened at all is another OSError)
+    if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)) or type(exc) is OSError:
+        return ReadsError(f"{path}: the compressed file is truncated or corrupt ({exc}); download it again")
+    return None
+
+
 def sniff_delimiter(path: Path) -> str:
     """The delimiter of a CSV file: the candidate seen most often in its header line."""
     try:
         with _open_text(path) as handle:
             header = handle.readline()
-    except (OSError, EOFError) as exc:
-        raise ReadsError(f"{path}: cannot read ({exc})") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise damaged_file_error(path, exc) or ReadsError(f"{path}: cannot read ({exc})") from None
+    if not header:
+        raise ReadsError(f"{path}: the file is empty; a reads file starts with a header line naming its columns "
+                         "(plate, timestamp, camera …), then a line per read")
     best = header_delimiter(header)
     if best is None:
         raise ReadsError(f"{path}: the first line has no ',', '|', ';' or tab; is it a CSV file with a header?")
@@ -130,7 +153,10 @@ def _load_table(path: Path, delimiter: str | None) -> pd.DataFrame:
     try:
         return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
                            engine="python" if len(sep) > 1 else "c")
-    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError, zlib.error) as exc:
+        damaged = damaged_file_error(path, exc)
+        if damaged is not None:
+            raise damaged from None
         line = _unclosed_quote_line(path) if "EOF inside string" in str(exc) else None
         if line is not None:  # a quote never closed runs to the end of the file whatever the delimiter
             raise ReadsError(f"{path}, line {line}: a quotation mark (\") opens a field that is never closed; "
