@@ -16,6 +16,7 @@ from rich.text import Text
 from sim._errors import CurtainError
 from sim.cli_common import (
     DebugOption, SetOption, console, err_console, fail, input_file, input_name, interruptible, log_level,
+    window_time,
 )
 from sim.cli_data import audit, cameras, data_app
 from sim.cli_tables import analysis_table, summary_table
@@ -520,9 +521,9 @@ def query_plate(
 def query_agencies(
     out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of a run.")],
     plate: Annotated[str, typer.Argument(metavar="PLATE", help="The plate as read.")],
-    start: Annotated[datetime, typer.Option("--from", metavar="TIME",
+    start: Annotated[datetime, typer.Option("--from", metavar="TIME", parser=window_time,
                                             help="Start of the window, e.g. 2023-01-23T00:00 (the run's clock).")],
-    end: Annotated[datetime, typer.Option("--to", metavar="TIME",
+    end: Annotated[datetime, typer.Option("--to", metavar="TIME", parser=window_time,
                                           help="End of the window, e.g. 2023-01-24T00:00; also when the search is "
                                                "made, so reads older than an operator's retention_days by then "
                                                "are gone.")],

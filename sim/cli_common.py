@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -116,3 +117,24 @@ def input_name(path: Path) -> str:
 def input_file(path: Path) -> Path:
     """A file argument: ``data:NAME`` is the registry's dataset (``curtain data list``), fetched if need be."""
     return Path(resolve_reference(str(path))) if is_data(path) else path
+
+
+def window_time(value: str | datetime) -> datetime:
+    """A time of ``curtain query agencies --from/--to`` (the run's clock): ISO 8601, a date alone meaning its
+    midnight; anything else is refused with an example of what is taken.
+
+    Examples
+    --------
+    >>> window_time("2023-01-23T08:30"), window_time("2023-01-23")
+    (datetime.datetime(2023, 1, 23, 8, 30), datetime.datetime(2023, 1, 23, 0, 0))
+    """
+    if isinstance(value, datetime):
+        return value
+    example = "give a date and time such as 2023-01-23T00:00 (or 2023-01-23 for its midnight)"
+    try:
+        time = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a time of the run's clock; {example}") from None
+    if time.tzinfo is not None:  # (a run's reads carry no time zone: an aware time cannot be compared with them)
+        raise typer.BadParameter(f"{value!r} has a time zone, and the run's clock has none; {example}")
+    return time

@@ -180,6 +180,28 @@ def test_cli_query_on_a_folder_without_reads(tmp_path):
     assert result.exit_code == 1 and "no reads.parquet" in result.output
 
 
+@pytest.mark.parametrize("given", ["yesterday", "23/01/2023", "2023-01-23T00:00Z"])
+def test_query_agencies_refuses_a_time_it_cannot_read_with_an_example(tmp_path, given):
+    """helper-38: `--from yesterday` gave pydantic's "Input should be a valid datetime or date, input is too
+    short". The option is named, with an example of a time it takes (and an aware time, which the run's clock
+    cannot be compared with, is refused the same way, not met later as a TypeError)."""
+    result = CliRunner().invoke(app, ["query", "agencies", str(tmp_path), "ABC1234", "--from", given,
+                                      "--to", "2023-01-24T00:00"])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "Invalid value for '--from'" in text and "such as 2023-01-23T00:00" in text, text
+    assert "Input should be" not in text
+
+
+@pytest.mark.parametrize("given, expected", [("2023-01-23T08:30", "2023-01-23 08:30:00"),
+                                             ("2023-01-23", "2023-01-23 00:00:00"),
+                                             ("2023-01-23 08:30:15", "2023-01-23 08:30:15")])
+def test_query_agencies_takes_iso_times_and_a_date_as_its_midnight(given, expected):
+    from sim.cli_common import window_time
+
+    assert str(window_time(given)) == expected
+
+
 def test_a_run_piped_to_a_file_reports_each_stage_on_a_line(tmp_path):
     """Without a terminal (a pipe, a CI log) the progress bar becomes one line per stage with its own time and the
     time so far (the time so far alone read as the stage's: "cameras: done (9.7 s)")."""
