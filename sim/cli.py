@@ -32,7 +32,8 @@ from sim.io.folders import curtain_kind, record_files
 from sim.io.run import read_run
 from sim.pipeline import STAGE_NAMES
 from sim.progress import listening
-from sim.query import agencies_seeing_plate, plate_history, plate_summary, reads_per_camera_per_day
+from sim.query import (agencies_seeing_plate, camera_day_mean, camera_day_sentence, plate_history, plate_summary,
+                       reads_per_camera_per_day)
 from sim.report import answer
 from sim.searches import searches_sentences
 from sim.runner import run_scenario
@@ -541,12 +542,11 @@ def query_per_camera(
     out: Annotated[Path, typer.Argument(metavar="RUN_FOLDER", help="Output folder of a run.")],
     debug: DebugOption = False,
 ) -> None:
-    """Reads per camera per day."""
+    """Reads per camera per day (every fixed camera on every simulated day, 0 when it read nothing)."""
     try:
         table = reads_per_camera_per_day(out)
-        if hasattr(table["day"], "dt"):  # (a date, not a midnight: DuckDB's DATE comes back as a datetime)
-            table = table.assign(day=table["day"].dt.strftime("%Y-%m-%d"))
         _show(table)
+        console.print(camera_day_sentence(camera_day_mean(table, out)), highlight=False, soft_wrap=True)
     except (CurtainError, OSError) as exc:
         fail(exc, debug)
 

@@ -15,9 +15,11 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim._time import DAY_S
+from sim.answers import number_text
 from sim._errors import CurtainError
 
 
@@ -52,14 +54,95 @@ def plate_history(run_dir: str | Path, plate: str) -> pd.DataFrame:
     ).df()  # type: ignore[union-attr]  # a SELECT always gives a relation
 
 
+#: How :func:`reads_per_camera_per_day` marks a row that is not a fixed camera's day of the run.
+AFTER_RUN = "after the run"
+PATROL_CAR = "patrol car"
+
+
 def reads_per_camera_per_day(run_dir: str | Path) -> pd.DataFrame:
-    """Reads per camera and calendar day."""
+    """Reads per camera and calendar day: ``camera_id, day, reads, note``.
+
+    Every fixed camera has a row for every simulated day, 0 when it read nothing, so that the mean of those rows is
+    the run's ``reads_per_camera_per_day`` but for the reads made after the last simulated day ended (trips begun
+    before its midnight): these are rows of their own, noted :data:`AFTER_RUN`, counted by metrics.json in
+    the run's days (see :func:`camera_day_mean`). A patrol car's rows are noted :data:`PATROL_CAR` (metrics.json
+    counts them in ``reads_per_patrol_car_per_day``).
+    """
     import duckdb
 
-    return duckdb.sql(
-        f"SELECT camera_id, CAST(timestamp AS DATE) AS day, count(*) AS reads "
-        f"FROM '{_reads(Path(run_dir))}' GROUP BY ALL ORDER BY camera_id, day"
-    ).df()  # type: ignore[union-attr]  # a SELECT always gives a relation
+    run_dir = Path(run_dir)
+    source = _reads(run_dir)
+    start, n_days = _run_days(run_dir)
+    end = start + pd.Timedelta(days=n_days)
+    counted = duckdb.execute(
+        f"SELECT camera_id, CAST(timestamp AS DATE) AS day, timestamp >= $end AS after_run, count(*) AS reads "
+        f"FROM '{source}' GROUP BY ALL", {"end": end.to_pydatetime()}).df()
+    counted["day"] = pd.to_datetime(counted["day"]).dt.strftime("%Y-%m-%d")
+    cameras = _fixed_cameras(run_dir)
+    days = pd.date_range(start.normalize(), end - pd.Timedelta(microseconds=1), freq="D").strftime("%Y-%m-%d")
+    every = pd.MultiIndex.from_product([cameras, days, [False]], names=["camera_id", "day", "after_run"])
+    table = (counted.set_index(["camera_id", "day", "after_run"])["reads"]
+             .reindex(every.union(pd.MultiIndex.from_frame(counted[["camera_id", "day", "after_run"]])),
+                      fill_value=0).astype(np.int64).reset_index())
+    patrol = ~table["camera_id"].isin(set(cameras))
+    table["note"] = np.where(table["after_run"], AFTER_RUN, "")
+    table.loc[patrol, "note"] = [f"{PATROL_CAR}, {note}" if note else PATROL_CAR for note in table.loc[patrol, "note"]]
+    return (table.sort_values(["camera_id", "day", "after_run"], kind="stable")
+            [["camera_id", "day", "reads", "note"]].reset_index(drop=True))
+
+
+def camera_day_mean(table: pd.DataFrame, run_dir: str | Path) -> dict[str, float | int]:
+    """The run's reads per camera per day from :func:`reads_per_camera_per_day`'s ``table``: every read of a fixed
+    camera (those after the run included) over its fixed cameras and simulated days, as metrics.json counts it.
+
+    Returns ``mean, n_reads, n_reads_after_run, n_cameras, n_days``.
+    """
+    fixed = ~table["note"].str.startswith(PATROL_CAR)
+    after = table["note"] == AFTER_RUN
+    n_cameras, n_days = len(_fixed_cameras(Path(run_dir))), _run_days(Path(run_dir))[1]
+    n_reads = int(table.loc[fixed, "reads"].sum())
+    return {"mean": n_reads / (n_cameras * n_days) if n_cameras and n_days else float("nan"), "n_reads": n_reads,
+            "n_reads_after_run": int(table.loc[after, "reads"].sum()), "n_cameras": n_cameras, "n_days": n_days}
+
+
+def camera_day_sentence(mean: dict[str, float | int]) -> str:
+    """:func:`camera_day_mean` in words, under the table of ``curtain query per-camera``.
+
+    Examples
+    --------
+    >>> print(camera_day_sentence({"mean": 237.675, "n_reads": 9507, "n_reads_after_run": 32, "n_cameras": 40,
+    ...                            "n_days": 1}))
+    reads per camera per day: 238 (9,507 reads of the 40 fixed cameras over 1 simulated day), metrics.json's \
+reads_per_camera_per_day; it counts the 32 reads made after the last simulated day ended (trips begun before it), \
+the rows noted 'after the run'
+    """
+    days = f"{mean['n_days']:,} simulated day{'s' if mean['n_days'] != 1 else ''}"
+    text = (f"reads per camera per day: {number_text(float(mean['mean']))} ({mean['n_reads']:,} reads of the "
+            f"{mean['n_cameras']:,} fixed cameras over {days}), metrics.json's reads_per_camera_per_day")
+    if mean["n_reads_after_run"]:
+        text += (f"; it counts the {mean['n_reads_after_run']:,} reads made after the last simulated day ended (trips "
+                 f"begun before it), the rows noted '{AFTER_RUN}'")
+    return text
+
+
+def _run_days(run_dir: Path) -> tuple[pd.Timestamp, int]:
+    """When the run began (its ``scenario.toml``'s ``start``) and how many days it simulated."""
+    path = run_dir / "scenario.toml"
+    if not path.is_file():
+        raise CurtainError(f"{run_dir}: no scenario.toml here; give the output folder of `curtain run`")
+    scenario = tomllib.loads(path.read_text(encoding="utf-8"))
+    if "start" not in scenario or "days" not in scenario.get("demand", {}):
+        raise CurtainError(f"{path}: no start or [demand] days, which every run writes; give the output folder of "
+                           "`curtain run` as it wrote it")
+    return pd.Timestamp(scenario["start"]), int(scenario["demand"]["days"])
+
+
+def _fixed_cameras(run_dir: Path) -> list[str]:
+    """The run's fixed cameras (``cameras.csv``, less the patrol cars' readers), in its order."""
+    layout = pd.read_csv(run_dir / "cameras.csv", dtype={"camera_id": str}, keep_default_na=False)
+    if "kind" in layout.columns:
+        layout = layout[layout["kind"] != "mobile"]
+    return layout["camera_id"].tolist()
 
 
 def agencies_seeing_plate(run_dir: str | Path, plate: str, start: datetime, end: datetime) -> pd.DataFrame:

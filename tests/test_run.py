@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.answers import share_style
+from sim.answers import number_text, share_style
 from sim.cli import app
 from sim import load_scenario, read_run, simulate_scenario
 from sim.query import agencies_seeing_plate
@@ -178,6 +178,67 @@ def test_analyze_refuses_a_negative_snap_distance(tmp_path):
 def test_cli_query_on_a_folder_without_reads(tmp_path):
     result = CliRunner().invoke(app, ["query", "per-camera", str(tmp_path)])
     assert result.exit_code == 1 and "no reads.parquet" in result.output
+
+
+def per_camera_by_hand(out):
+    """Reads per (camera, date) from reads.parquet with plain pandas, each read after the run's last simulated day
+    (scenario start + days) kept apart, and every fixed camera (cameras.csv) on every simulated date."""
+    import tomllib
+
+    reads = pd.read_parquet(out / "reads.parquet")
+    scenario = tomllib.loads((out / "scenario.toml").read_text())
+    start, days = pd.Timestamp(scenario["start"]), scenario["demand"]["days"]
+    after = reads["timestamp"] >= start + pd.Timedelta(days=days)
+    counts = reads.groupby([reads["camera_id"], reads["timestamp"].dt.strftime("%Y-%m-%d"), after]).size()
+    layout = pd.read_csv(out / "cameras.csv", dtype=str, keep_default_na=False)
+    fixed = layout.loc[layout.get("kind", pd.Series("", index=layout.index)) != "mobile", "camera_id"]
+    dates = [(start + pd.Timedelta(days=d)).strftime("%Y-%m-%d") for d in range(days)]
+    expected = {(c, d, False): 0 for c in fixed for d in dates} | {k: int(v) for k, v in counts.items()}
+    return expected, set(fixed), days
+
+
+@pytest.fixture(scope="module")
+def per_camera_runs(tmp_path_factory):
+    """A day of the small scenario busy enough that a few trips are read after midnight, and two days of a shrunk
+    patrol-vs-fixed (fixed cameras and patrol cars)."""
+    from conftest import PROJECT
+
+    root = tmp_path_factory.mktemp("per-camera")
+    run_scenario(small_scenario("demand.trips=1500"), root / "one day")
+    run_scenario(load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml", overrides=[
+        "demand.trips=300", "demand.days=2", "network.rows=10", "network.cols=10", "cameras.budget=30000",
+        "metrics.pair_samples=100"]), root / "patrol cars, two days")
+    return root
+
+
+@pytest.mark.parametrize("which", ["one day", "patrol cars, two days"])
+def test_query_per_camera_agrees_with_metrics_reads_per_camera_per_day(per_camera_runs, which):
+    """helper-38: `query per-camera` listed a 1-day run's reads after midnight (trips begun in the evening) as 24
+    camera-days of 1 read each, so the mean over its rows was 149 where metrics.json said 238. Every fixed camera
+    has a row for every simulated day (0 included); reads after the run's last day are rows noted 'after the
+    run', a patrol car's 'patrol car'; the sentence beneath gives metrics.json's number. Checked against pandas."""
+    from sim.query import reads_per_camera_per_day
+
+    out = per_camera_runs / which
+    metrics = json.loads((out / "metrics.json").read_text())
+    expected, fixed, days = per_camera_by_hand(out)
+    table = reads_per_camera_per_day(out)
+    after = table["note"].str.contains("after the run")
+    got = {(c, d, bool(a)): int(n) for c, d, n, a in zip(table["camera_id"], table["day"], table["reads"], after)}
+    assert got == expected
+    assert set(table.loc[table["note"].str.startswith("patrol car"), "camera_id"]) == (
+        {c for c, _, _ in expected} - fixed)
+    # (each case has what it is for: reads after the run's day, patrol cars)
+    assert after.any() if which == "one day" else table["note"].str.startswith("patrol car").any()
+    fixed_reads = sum(n for (c, _, _), n in expected.items() if c in fixed)
+    assert fixed_reads / (len(fixed) * days) == pytest.approx(metrics["reads_per_camera_per_day"])
+    result = CliRunner().invoke(app, ["query", "per-camera", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    n_after = sum(n for (c, _, a), n in expected.items() if a and c in fixed)
+    assert (f"reads per camera per day: {number_text(metrics['reads_per_camera_per_day'])} ({fixed_reads:,} reads "
+            f"of the {len(fixed)} fixed cameras over {days} simulated day") in text
+    assert (f"it counts the {n_after:,} reads made after the last simulated day ended" in text) == (n_after > 0)
 
 
 @pytest.mark.parametrize("given", ["yesterday", "23/01/2023", "2023-01-23T00:00Z"])
