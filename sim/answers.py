@@ -31,16 +31,46 @@ ANALYZE_KEYS = (
     ("reads_per_device_day_median", "reads per device-day (median over days it read)"),
     ("reads_per_device_per_day_mean", "reads per device per day (mean)"),
     ("n_reads_without_location", "reads without a location"),
-    ("share_reads_without_location", "share of reads without a location (interval: by device)"),
+    ("share_reads_without_location", "share of reads without a location, whose place is their device alone "
+                                     "(interval: by device)"),
     ("n_plates", "distinct plates"),
     ("share_plates_read_once", "plates read once"),
     ("share_plates_seen_on_2plus_days", "plates seen on 2+ days"),
     ("repeat_gap_h_median", "time to a repeat sighting (median, h)"),
-    ("uniqueness_k2", "plates singled out by 2 (place, hour) points"),
+    ("uniqueness_k2_of_all", "plates singled out by 2 random (place, hour) points, of all plates"),
+    ("uniqueness_k2", "plates singled out by 2 random (place, hour) points, of those with 2+ points"),
     ("n_reads_snapped", "reads on the network's roads"),
     ("n_reads_not_snapped", "reads located off the network's roads"),
     ("n_recon_trips_2plus_reads", "trips rebuilt from 2+ reads"),
 )
+
+
+def uniqueness_label(metrics: dict[str, Any], key: str, points: str = "place, hour") -> str | None:
+    """The words of a uniqueness row, saying what the share is of (a log's 68,188 plates, or the 10,943 with 2+
+    points of which 5,000 were drawn): ``None`` for a key that is not ``uniqueness_kK`` or ``uniqueness_kK_of_all``
+    or a run without the counts (``uniqueness_n_plates``, ``uniqueness_kK_eligible``).
+
+    Examples
+    --------
+    >>> m = {"uniqueness_n_plates": 68188, "uniqueness_k2_eligible": 10943, "uniqueness_k2_n": 5000}
+    >>> uniqueness_label(m, "uniqueness_k2")
+    'plates singled out by 2 random (place, hour) points, of the 10,943 plates with 2+ points (5,000 drawn)'
+    >>> uniqueness_label(m, "uniqueness_k2_of_all")
+    'plates singled out by 2 random (place, hour) points, of all 68,188 plates'
+    """
+    parts = key.removeprefix("uniqueness_k").split("_", 1)
+    if not key.startswith("uniqueness_k") or not parts[0].isdigit() or parts[1:] not in ([], ["of_all"]):
+        return None
+    k = int(parts[0])
+    head = f"plates singled out by {k} random ({points}) point{'s' if k > 1 else ''}"
+    n_plates, eligible, drawn = (metrics.get("uniqueness_n_plates"), metrics.get(f"uniqueness_k{k}_eligible"),
+                                 metrics.get(f"uniqueness_k{k}_n"))
+    if parts[1:] == ["of_all"]:
+        return f"{head}, of all {n_plates:,} plates" if isinstance(n_plates, int) else None
+    if not isinstance(eligible, int):
+        return None
+    sample = f" ({drawn:,} drawn)" if isinstance(drawn, int) and drawn < eligible else ""
+    return f"{head}, of the {eligible:,} plates with {k}+ points{sample}"
 
 
 #: More agencies alike than this are one row of the report's table, and one row or node of a figure

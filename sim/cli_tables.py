@@ -17,7 +17,8 @@ from typing import Any
 
 from rich.table import Table
 
-from sim.answers import ANALYZE_KEYS, interval_text, is_share, number_text, percent, share_style
+from sim.answers import (ANALYZE_KEYS, interval_text, is_share, number_text, percent, share_style,
+                         uniqueness_label)
 
 #: Rows of a run's summary, in order: (metrics.json key, label). Rows about fixed cameras are shown only when the
 #: run has some, rows about patrol cars only when it has some (see :func:`summary_rows`).
@@ -114,7 +115,7 @@ def analysis_table(metrics: dict[str, Any], title: str) -> Table:
     table.add_column("95 % interval", justify="right")
     for key, label in ANALYZE_KEYS:
         if key in metrics:
-            table.add_row(label, *_cells(key, metrics[key], metrics.get(f"{key}_ci")))
+            table.add_row(uniqueness_label(metrics, key) or label, *_cells(key, metrics[key], metrics.get(f"{key}_ci")))
     return table
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.answers import (ALIKE_MORE_THAN, ANALYZE_KEYS, COVERAGE_MIN_TRIPS, OBSERVATIONS, alike_name, answer,
-                         interval_text, is_share, is_share_gap, number_text, percent, share_style)
+                         interval_text, is_share, is_share_gap, number_text, percent, share_style, uniqueness_label)
 from sim.searches import searches_sentences
 
 __all__ = ["HEADLINE", "OBSERVATIONS", "answer", "metrics_table", "render_report"]
@@ -157,7 +157,7 @@ def _label(metrics: dict[str, Any], key: str, label: str) -> str:
                                                               "share_vehicles_movements_located_ge90"):
         # (over the residents' vehicles, not the traffic from outside: piedmont-ring's 141,292 of 168,280 trips)
         return label.replace("of trips", "of residents' trips").replace("of vehicle", "of resident")
-    return label
+    return uniqueness_label(metrics, key) or label
 
 
 def _lookup(metrics: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
@@ -215,7 +215,12 @@ def _person_table(metrics: dict[str, Any], points: str = "camera, hour") -> str:
     rows = [f"<tr><td>singled out by {k} random ({points}) point{'s' if k > 1 else ''}</td>"
             f"{_share_cells(metrics.get(f'uniqueness_k{k}'), ci.get(f'k{k}'))}"
             f"{of(metrics.get(f'uniqueness_k{k}_n'), 'plates')}</tr>"
-            for k in range(1, 6) if f"uniqueness_k{k}" in metrics]
+            for k in range(1, 6) if f"uniqueness_k{k}" in metrics and f"uniqueness_k{k}_eligible" not in metrics]
+    # a log's analysis says what each share is of: the plates with k points (some drawn), or every plate
+    rows += [f"<tr><td>{html.escape(str(uniqueness_label(metrics, key, points)))}</td>"
+             f"{_share_cells(metrics.get(key), metrics.get(f'{key}_ci'))}{of(metrics.get(f'{key}_n'), 'plates')}</tr>"
+             for k in range(1, 6) if f"uniqueness_k{k}_eligible" in metrics
+             for key in (f"uniqueness_k{k}_of_all", f"uniqueness_k{k}")]
     names = {"frequency": "the vehicle's most frequent cameras (baseline)",
              "markov1": "a Markov model of the last camera", "markov2": "a Markov model of the last two cameras"}
     for model, p in (metrics.get("predictability") or {}).items():
@@ -230,7 +235,21 @@ def _person_table(metrics: dict[str, Any], points: str = "camera, hour") -> str:
     not_guessed = ("" if metrics.get("predictability") or not why else
                    f"<p>Home, work and the next camera are not guessed: {html.escape(str(why))}.</p>")
     return ("<h2>How identifiable, how foreseeable</h2><table><tr><th>share of plates / transitions</th>"
-            "<th>value</th><th>95 % interval</th><th>out of</th></tr>" + "".join(rows) + "</table>" + not_guessed)
+            "<th>value</th><th>95 % interval</th><th>out of</th></tr>" + "".join(rows) + "</table>"
+            + _place_note(metrics) + not_guessed)
+
+
+def _place_note(metrics: dict[str, Any]) -> str:
+    """What a point's place is in a log's analysis, and how many reads have only their device as a place."""
+    n, share = metrics.get("n_reads_without_location"), metrics.get("share_reads_without_location")
+    if not isinstance(n, int) or "uniqueness_n_plates" not in metrics:
+        return ""
+    style = share_style(share, metrics.get("share_reads_without_location_ci")) if isinstance(share, float) else ""
+    alone = (f" The {n:,} reads without a location ({_pct(share, style)} of {metrics.get('n_reads', 0):,}) have "
+             "their device alone as their place: one point of theirs is wherever its reader went in an hour, not one "
+             "spot" if n and isinstance(share, float) else " Every read has a location")
+    return ("<p>A point is a (place, hour): a place is a reader's cell of about 100 m where the read has a location "
+            f"(a fixed camera is one place).{alone}.</p>")
 
 
 def _precision_note(metrics: dict[str, Any]) -> str:

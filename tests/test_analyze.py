@@ -59,6 +59,35 @@ def test_seattle_counts_equal_pandas(seattle):
     assert metrics["share_plates_seen_on_2plus_days"] == pytest.approx((days >= 2).mean())
 
 
+def test_seattle_uniqueness_is_a_share_of_the_plates_with_k_points_and_of_all(seattle):
+    """helper-38: "86 %, out of 5,000" was 86 % of the 10,943 plates with 2+ points, about 14 % of all 68,188. The
+    plates with k distinct (place, hour) points, counted with pandas (a place: the device, plus its ≈100 m cell
+    when the read has a location), are the plates each share is of."""
+    out, direct = seattle
+    metrics = json.loads((out / "metrics.json").read_text())
+    when = pd.to_datetime(direct["dt"], format="%m/%d/%Y - %H:%M:%S").dt.floor("h")
+    located = direct["lon"].ne("NA") & direct["lat"].ne("NA")
+    lon = pd.to_numeric(direct["lon"].where(located), errors="coerce")
+    lat = pd.to_numeric(direct["lat"].where(located), errors="coerce")
+    cell = (np.round(lon / 0.001) * 0.001).map("{:.3f}".format) + "," + (np.round(lat / 0.001) * 0.001).map(
+        "{:.3f}".format)
+    place = direct["device"].where(~located, direct["device"] + "@" + cell)
+    points = pd.DataFrame({"plate": direct["plate_hash"], "place": place, "hour": when}).drop_duplicates()
+    per_plate = points.groupby("plate").size()
+    n_plates = direct["plate_hash"].nunique()
+    assert metrics["uniqueness_n_plates"] == n_plates == 68_188
+    for k in range(1, 6):
+        eligible = int((per_plate >= k).sum())
+        assert metrics[f"uniqueness_k{k}_eligible"] == eligible, k
+        assert metrics[f"uniqueness_k{k}_n"] == min(eligible, 5_000), k
+        assert metrics[f"uniqueness_k{k}_of_all"] == pytest.approx(metrics[f"uniqueness_k{k}"] * eligible / n_plates)
+    assert metrics["uniqueness_k2_eligible"] == 10_943
+    assert 0.13 < metrics["uniqueness_k2_of_all"] < 0.15 < 0.8 < metrics["uniqueness_k2"]
+    page = " ".join((out / "report.html").read_text().split())
+    assert "of the 10,943 plates with 2+ points (5,000 drawn)</td>" in page
+    assert "of all 68,188 plates</td>" in page
+
+
 def test_seattle_output_has_the_run_layout(seattle):
     out, direct = seattle
     for name in ("reads.parquet", "metrics.json", "report.html", "analysis.toml", "malformed_rows.csv",
@@ -187,12 +216,13 @@ def test_the_analysis_table_gives_a_share_a_tenth_of_a_percent_where_its_interva
     """A share of 0.5 whose 95 % interval is 49.7 %-50.3 % (both ends 50 % in whole percents) shows as 50.0 %, as
     `curtain run` shows such a share; the same share with no interval is 50 %, and a count stays a count."""
     def shown(metrics):
-        console = Console(record=True, width=100)
+        console = Console(record=True, width=160)
         console.print(analysis_table(metrics, "t"))
         return console.export_text()
 
     narrow = shown({"n_plates": 1200, "uniqueness_k2": 0.5, "uniqueness_k2_ci": [0.497, 0.503]})
-    assert re.search(r"plates singled out by 2 \(place, hour\) points\s*│\s*50\.0% ", narrow), narrow
+    assert re.search(r"plates singled out by 2 random \(place, hour\) points, of those with 2\+ points\s*│\s*50\.0% ",
+                     narrow), narrow
     assert re.search(r"distinct plates\s*│\s*1,200 ", narrow), narrow
     assert re.search(r"points\s*│\s*50% ", shown({"uniqueness_k2": 0.5}))
     # a median's interval in the value's own format (was 1323.000–2092.000 beside 1,530: helper-33)
@@ -387,3 +417,43 @@ def test_an_empty_reads_file_says_it_is_empty(tmp_path):
         read_reads_file(tmp_path / "reads.csv")
     result = CliRunner().invoke(app, ["analyze", str(tmp_path / "reads.csv"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 1 and "the file is empty" in result.output and "Traceback" not in result.output
+
+
+def test_uniqueness_of_a_log_says_which_plates_it_is_a_share_of(tmp_path):
+    """helper-38: the Seattle analysis put "plates singled out by 2 points 86 %, out of 5,000" beside "plates read
+    once 83.9 %": 86 % of the 10,943 plates with 2+ points (5,000 drawn), about 14 % of all 68,188. By hand, five
+    plates, every draw forced: A and D hold the same two points (c1 at 8 h, c2 at 9 h), B one of them, C two reads
+    in one hour at c3 (one point), E two points no one else holds. Of the three plates with 2 points only E is
+    singled out by 2 (1/3); of all five, 1/5. By 1 point: C and E, 2 of 5. By 3: none has 3 points."""
+    rows = ["plate,time,camera,lon,lat",
+            "A,2024-01-01 08:00:00,c1,NA,NA", "A,2024-01-01 09:00:00,c2,NA,NA",
+            "B,2024-01-01 08:10:00,c1,NA,NA",
+            "C,2024-01-01 10:00:00,c3,NA,NA", "C,2024-01-01 10:30:00,c3,NA,NA",
+            "D,2024-01-01 08:20:00,c1,NA,NA", "D,2024-01-01 09:20:00,c2,NA,NA",
+            "E,2024-01-01 11:00:00,car,-122.3001,47.6004", "E,2024-01-01 12:00:00,car,-122.3101,47.6104"]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n")
+    m = run_analysis(tmp_path / "r.csv", tmp_path / "out", figures=False).metrics
+    assert m["uniqueness_n_plates"] == 5
+    assert (m["uniqueness_k2"], m["uniqueness_k2_n"], m["uniqueness_k2_eligible"]) == (pytest.approx(1 / 3), 3, 3)
+    assert (m["uniqueness_k2_of_all"], m["uniqueness_k2_of_all_n"]) == (pytest.approx(1 / 5), 5)
+    assert m["uniqueness_k1"] == pytest.approx(2 / 5) and m["uniqueness_k1_of_all"] == pytest.approx(2 / 5)
+    assert m["uniqueness_k1_eligible"] == 5
+    assert m["uniqueness_k3"] is None and m["uniqueness_k3_eligible"] == 0 and m["uniqueness_k3_of_all"] == 0.0
+    for k in range(1, 6):  # every share with its denominator and interval
+        low, high = m[f"uniqueness_k{k}_of_all_ci"]
+        assert low <= m[f"uniqueness_k{k}_of_all"] <= high
+    # 7 of the 9 reads have no location: their place is the device alone
+    assert m["n_reads_without_location"] == 7 and m["share_reads_without_location"] == pytest.approx(7 / 9)
+    text = " ".join(_printed(analysis_table(m, "log")).split())
+    assert "plates singled out by 2 random (place, hour) points, of all 5 plates │ 20%" in text
+    assert "plates singled out by 2 random (place, hour) points, of the 3 plates with 2+ points │ 33%" in text
+    assert "share of reads without a location, whose place is their device alone" in text
+    page = (tmp_path / "out" / "report.html").read_text()
+    assert "of the 3 plates with 2+ points</td>" in page and "drawn" not in page  # (none left undrawn)
+    assert "The 7 reads without a location (78% of 9) have their device alone as their place" in page
+
+
+def _printed(table):
+    console = Console(width=300, record=True)
+    console.print(table)
+    return console.export_text()

@@ -26,7 +26,7 @@ from sim.metrics.evasion import camera_free_pairs
 from sim.metrics.fleets import fleet_metrics
 from sim.metrics.long_trips import LONG_TRIP_KM, long_trip_exposure, trip_gaps
 from sim.metrics.person import (
-    home_inference, person_metrics, searcher_reads, uniqueness, uniqueness_by_k, work_inference,
+    home_inference, person_metrics, searcher_reads, uniqueness, uniqueness_by_k, uniqueness_shares, work_inference,
 )
 from sim.metrics.predictability import PREDICTORS, next_camera_accuracy, next_camera_hits, predictability
 from sim.metrics.profile import (log_profile, reader_day_median, reads_per_plate_shares, reads_per_reader_day,
@@ -44,7 +44,7 @@ __all__ = [
     "predictability", "reader_day_median", "reads_per_plate_shares", "reads_per_reader_day", "reads_profile",
     "repeat_gaps_s", "searcher_reads",
     "summary_metrics", "time_to_first_read", "trace_points", "trip_gaps", "trip_metrics", "trip_split_accuracy",
-    "unique_plates", "uniqueness", "uniqueness_by_k", "volume_concentration", "work_inference",
+    "unique_plates", "uniqueness", "uniqueness_by_k", "uniqueness_shares", "volume_concentration", "work_inference",
 ]
 
 # the metrics of metrics.json register themselves when their module is imported: importing sim.metrics is enough

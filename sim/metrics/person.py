@@ -119,6 +119,39 @@ def uniqueness_by_k(
             for k, u in unique_plates(reads, ks, rng, max_plates=max_plates).items()}
 
 
+def uniqueness_shares(unique: dict[int, np.ndarray], n_points: np.ndarray, *,
+                      eligible: bool = False) -> dict[str, Any]:
+    """The uniqueness keys of ``metrics.json`` from, for each ``k``, whether each plate scored was singled out by
+    ``k`` random points (``unique``: the plates drawn from those with ``k`` points or more) and every sighted
+    plate's number of distinct points (``n_points``).
+
+    ``uniqueness_kK`` is a share of the plates scored (with ``_n``, ``_ci``); ``uniqueness_kK_of_all`` the same
+    count over every plate sighted (a plate with fewer than ``k`` points is not singled out by ``k``), out of
+    ``uniqueness_n_plates``. ``eligible``: also ``uniqueness_kK_eligible``, the plates with ``k`` points or more,
+    of which those scored were drawn (the share of *which* plates ``uniqueness_kK`` is).
+
+    Examples
+    --------
+    >>> out = uniqueness_shares({2: np.array([True, False])}, np.array([1, 1, 2, 3, 1]), eligible=True)
+    >>> out["uniqueness_k2"], out["uniqueness_k2_eligible"], out["uniqueness_k2_of_all"], out["uniqueness_n_plates"]
+    (0.5, 2, 0.2, 5)
+    """
+    out: dict[str, Any] = {}
+    n_plates = len(n_points)
+    for k, singled_out in unique.items():
+        add_share(out, f"uniqueness_k{k}", singled_out, reason=f"no plate has {k} distinct points")
+        n_eligible = int((np.asarray(n_points) >= k).sum())
+        of_all = (out[f"uniqueness_k{k}"] or 0.0) * n_eligible / n_plates if n_plates else None
+        out[f"uniqueness_k{k}_of_all"] = of_all
+        out[f"uniqueness_k{k}_of_all_n"] = n_plates
+        out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, n_plates) if of_all is not None else None
+        if eligible:
+            out[f"uniqueness_k{k}_eligible"] = n_eligible
+    out["uniqueness_n_plates"] = n_plates
+    out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in unique}
+    return out
+
+
 def home_inference(
     reads: pd.DataFrame, trips: pd.DataFrame, net: RoadNetwork, owner: pd.Series, *, within_m: float = 500.0,
     min_days: int = 2,
@@ -355,17 +388,7 @@ def person_metrics(
                      if "vehicle_id" in reads.columns and len(present) else pd.Series(dtype=np.int64))
     unique = {k: u.assign(vehicle_id=owner_of_code.reindex(u["plate"].to_numpy(np.int64)).to_numpy(),
                           plate=plates[u["plate"].to_numpy(np.int64)]) for k, u in drawn.items()}
-    out: dict[str, Any] = {}
-    n_plates = len(present)
-    for k, u in unique.items():
-        add_share(out, f"uniqueness_k{k}", u["unique"].to_numpy(), reason=f"no plate has {k} distinct points")
-        # the same count over every plate sighted (a plate with fewer than k points is not singled out by k)
-        of_all = (out[f"uniqueness_k{k}"] or 0.0) * int((n_points >= k).sum()) / n_plates if n_plates else None
-        out[f"uniqueness_k{k}_of_all"] = of_all
-        out[f"uniqueness_k{k}_of_all_n"] = n_plates
-        out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, n_plates) if of_all is not None else None
-    out["uniqueness_n_plates"] = n_plates
-    out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in unique}
+    out = uniqueness_shares({k: u["unique"].to_numpy() for k, u in unique.items()}, n_points)
     tables = {"vehicle_uniqueness": pd.concat(
         [u.assign(k=k) for k, u in unique.items()],
         ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}

@@ -9,7 +9,8 @@ import pandas as pd
 
 from sim._time import DAY_S
 from sim.intervals import add_share, median_interval
-from sim.metrics.traces import unique_plates
+from sim.metrics.person import uniqueness_shares
+from sim.metrics.traces import trace_points, unique_plates
 from sim.metrics.trips import _ratio
 
 
@@ -73,9 +74,10 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
     add_share(out, "share_plates_seen_on_2plus_days", days_per_plate.to_numpy() >= 2, reason="no plate was read")
     traces = pd.DataFrame({"plate": reads["plate_read"].to_numpy(), "camera_id": reads[place].to_numpy(),
                            "time_s": reads["time_s"].to_numpy(float)})
-    for k, u in unique_plates(traces, [1, 2, 3, 4, 5], rng).items():
-        add_share(out, f"uniqueness_k{k}", u["unique"].to_numpy(), reason=f"no plate has {k} distinct points")
-    out["uniqueness_ci"] = {f"k{k}": out[f"uniqueness_k{k}_ci"] for k in range(1, 6)}
+    # as a run counts it (sim.metrics.person), with the plates each share is of: those with k points or more
+    drawn = unique_plates(traces, [1, 2, 3, 4, 5], rng)
+    out |= uniqueness_shares({k: u["unique"].to_numpy() for k, u in drawn.items()},
+                             trace_points(traces).to_numpy(), eligible=True)
     return out
 
 
