@@ -6,6 +6,9 @@ cameras says how far the search went: an agency's own (a city's hundred or so), 
 the national network (tens of thousands). The thresholds are the Eugene, OR log's (the registry's
 ``eugene-search-audit``): its own cameras 94-135, the statewide pool 2,500-2,770, the national network
 85,000-87,000; a search over 1,000 cameras reached beyond the city, over 50,000 the national network.
+"Beyond the city" therefore holds the national searches too: ``share_searches_beyond_city`` counts the state
+pool's and the national network's searches together, and ``searches_by_month`` splits them into three reaches
+that do not overlap (``own``, ``state_pool``, ``national``), so that its counts add up to the headline's.
 
 Examples
 --------
@@ -43,6 +46,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "reason": ("reason", "purpose", "caseReason"),
     "user": ("userId", "user_id", "user", "officer"),
 }
+#: The reaches of ``searches_by_month``, which do not overlap: own cameras (≤ 1,000), a state pool (1,001-50,000),
+#: the national network (> 50,000); beyond the city is ``state_pool`` + ``national``.
+MONTHLY_REACHES = ("own", "state_pool", "national")
 #: Reasons shown by name in metrics.json; the rest are summed as "other".
 TOP_REASONS = 12
 
@@ -121,9 +127,10 @@ def audit_metrics(table: pd.DataFrame) -> dict[str, Any]:
         shown["other"] = int(reasons.iloc[TOP_REASONS:].sum())
     out["searches_by_reason"] = shown
     month = pd.to_datetime(table["time"]).dt.strftime("%Y-%m")
+    # three reaches that do not overlap: beyond the city (> 1,000 cameras) is the state pool and the national network
     reach = np.where(cameras > NATIONAL_CAMERAS, "national",
-                     np.where(cameras > BEYOND_CITY_CAMERAS, "beyond_city", "own"))
-    by_month = pd.crosstab(month, reach).reindex(columns=["own", "beyond_city", "national"], fill_value=0)
+                     np.where(cameras > BEYOND_CITY_CAMERAS, "state_pool", "own"))
+    by_month = pd.crosstab(month, reach).reindex(columns=list(MONTHLY_REACHES), fill_value=0)
     out["searches_by_month"] = {m: {k: int(v) for k, v in row.items()} for m, row in by_month.iterrows()}
     return out
 

@@ -192,14 +192,19 @@ def portal_comparison_figure(portal: np.ndarray, scenarios: dict[str, float], *,
     return fig
 
 
+#: The reaches of an audit log's ``searches_by_month``, stacked bottom to top (:data:`sim.audit.MONTHLY_REACHES`;
+#: not imported from there: sim.audit imports this module to draw its figure).
+AUDIT_REACHES = ("own", "state_pool", "national")
+
+
 def audit_figure(metrics: dict[str, Any], *, title: str = "") -> Figure:
-    """Searches per day in each month of an audit log, stacked by reach: the agency's own cameras, beyond the
-    city (a state pool), the national network (``metrics``: :func:`sim.audit.audit_metrics`)."""
+    """Searches per day in each month of an audit log, stacked by reach: the agency's own cameras, a state pool,
+    the national network (``metrics``: :func:`sim.audit.audit_metrics`). The state pool's and the national
+    network's bands together are the searches beyond the city (``share_searches_beyond_city``); the legend says so."""
     import matplotlib.pyplot as plt
 
     months = sorted(metrics["searches_by_month"])
-    counts = np.array([[metrics["searches_by_month"][m][k] for k in ("own", "beyond_city", "national")]
-                       for m in months], dtype=float)
+    counts = np.array([[metrics["searches_by_month"][m][k] for k in AUDIT_REACHES] for m in months], dtype=float)
     days = np.array([pd.Period(m).days_in_month for m in months], dtype=float)
     first, last = pd.Timestamp(metrics["first_search"]), pd.Timestamp(metrics["last_search"])
     for i, m in enumerate(months):  # the first and last months count only the days the log covers
@@ -208,15 +213,17 @@ def audit_figure(metrics: dict[str, Any], *, title: str = "") -> Figure:
     per_day = counts / days[:, None]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     bottom = np.zeros(len(months))
-    labels = (f"own cameras (≤ {metrics['beyond_city_above_cameras']:,})",
-              f"beyond the city (> {metrics['beyond_city_above_cameras']:,})",
-              f"national network (> {metrics['national_above_cameras']:,})")
+    city, national = metrics["beyond_city_above_cameras"], metrics["national_above_cameras"]
+    labels = (f"own cameras (≤ {city:,})", f"state pool ({city + 1:,}–{national:,} cameras)",
+              f"national network (> {national:,})")
     for j, (label, colour) in enumerate(zip(labels, (BLUE, ORANGE, GREEN))):
         ax.bar(months, per_day[:, j], bottom=bottom, color=colour, label=label)
         bottom += per_day[:, j]
     ax.set_ylabel("searches per day")
     ax.set_title(title or "searches by month and reach", fontsize=10)
-    ax.legend(frameon=False, fontsize=8, loc="upper left")
-    ax.set_ylim(0, max(bottom.max() * 1.25, 1))
+    handles, names = ax.get_legend_handles_labels()  # (listed as stacked: the national network on top)
+    ax.legend(handles[::-1], names[::-1], frameon=False, fontsize=8, loc="upper left", title_fontsize=8,
+              alignment="left", title=f"reach; beyond the city (> {city:,} cameras) = state pool + national")
+    ax.set_ylim(0, max(bottom.max() * 1.3, 1))
     fig.tight_layout()
     return fig

@@ -42,6 +42,38 @@ def test_eugene_as_a_direct_pandas_count(eugene):
     assert m["n_users"] == raw["userId"].nunique()
 
 
+def test_the_monthly_table_adds_up_to_the_headline_counts(eugene):
+    """The Eugene log's 30.0 % beyond the city holds its national searches: rebuilt from the monthly table (state
+    pool + national, summed over months) it is the same 1,289 searches, counted here straight from the log."""
+    raw = pd.read_csv(eugene)
+    m = audit_metrics(read_audit_log(eugene))
+    total = {reach: sum(month[reach] for month in m["searches_by_month"].values())
+             for reach in ("own", "state_pool", "national")}
+    beyond, national = int((raw["cameraCount"] > 1_000).sum()), int((raw["cameraCount"] > 50_000).sum())
+    assert (beyond, national) == (1_289, 45)
+    assert total == {"own": 4_294 - beyond, "state_pool": beyond - national, "national": national}
+    assert total["state_pool"] + total["national"] == round(m["share_searches_beyond_city"] * m["n_searches"])
+    assert total["national"] == round(m["share_searches_national"] * m["n_searches"])
+
+
+def test_the_figure_says_beyond_the_city_is_the_state_pool_and_the_national_network(tmp_path):
+    """The bands are the three reaches of the monthly table, and the legend names them so: its middle band is the
+    state pool alone (it used to be called "beyond the city", which the national band stacked above is too)."""
+    from sim.audit import MONTHLY_REACHES
+    from sim.plot_reads import AUDIT_REACHES, audit_figure
+
+    assert AUDIT_REACHES == MONTHLY_REACHES == ("own", "state_pool", "national")  # (bottom to top)
+    fig = audit_figure(audit_metrics(_log(tmp_path, HAND_LOG)))
+    legend = fig.axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "national network (> 50,000)", "state pool (1,001–50,000 cameras)", "own cameras (≤ 1,000)"]
+    assert legend.get_title().get_text() == "reach; beyond the city (> 1,000 cameras) = state pool + national"
+    # February (28 days, 2 state-pool searches) is 2 / 28 a day, stacked on no own search
+    heights = [[round(bar.get_height(), 6) for bar in bars] for bars in fig.axes[0].containers]
+    assert heights == [[round(1 / 1, 6), 0.0, round(1 / 2, 6)], [0.0, round(2 / 28, 6), 0.0],
+                       [0.0, 0.0, round(1 / 2, 6)]]
+
+
 def test_curtain_audit_writes_the_folder(eugene, tmp_path):
     result = CliRunner().invoke(app, ["audit", "data:eugene-search-audit", "-o", str(tmp_path / "eugene")])
     assert result.exit_code == 0, result.output
@@ -100,9 +132,10 @@ def test_a_hand_log_counted_by_hand(tmp_path):
     assert (m["share_searches_national"], m["share_searches_national_n"]) == (0.2, 5)
     assert m["n_users"] == 3
     assert m["searches_by_reason"] == {"theft": 3, "(none given)": 1, "stolen car": 1}
-    assert m["searches_by_month"] == {"2025-01": {"own": 1, "beyond_city": 0, "national": 0},
-                                      "2025-02": {"own": 0, "beyond_city": 2, "national": 0},
-                                      "2025-03": {"own": 1, "beyond_city": 0, "national": 1}}
+    # by month, three reaches that do not overlap: 1,001 and 50,000 cameras are the state pool, 50,001 national
+    assert m["searches_by_month"] == {"2025-01": {"own": 1, "state_pool": 0, "national": 0},
+                                      "2025-02": {"own": 0, "state_pool": 2, "national": 0},
+                                      "2025-03": {"own": 1, "state_pool": 0, "national": 1}}
     # clustered by user (u1: 0, 1; u2: 1, 1; u3: 0): the design effect 0.0624 / 0.048 = 1.3, so Wilson at
     # n = 5 / 1.3 = 3.85 rather than 5 (z = 1.96: [0.2001, 0.8999])
     assert m["share_searches_beyond_city_ci"] == pytest.approx([0.2001, 0.8999], abs=1e-4)
@@ -159,7 +192,7 @@ def test_each_column_is_found_under_each_of_its_names(tmp_path, role, name):
     assert m["searches_by_reason"] == ({"theft": 2} if role == "reason" else {"(none given)": 2})
     assert m.get("n_users") == (2 if role == "user" else None)
     # a log without a national search still counts them, as 0 a month
-    assert m["searches_by_month"] == {"2025-03": {"own": 1, "beyond_city": 1, "national": 0}}
+    assert m["searches_by_month"] == {"2025-03": {"own": 1, "state_pool": 1, "national": 0}}
 
 
 def test_negative_camera_counts_and_blobs_without_line_breaks_are_refused(tmp_path):
