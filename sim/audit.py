@@ -121,7 +121,7 @@ def audit_metrics(table: pd.DataFrame) -> dict[str, Any]:
     add_share(out, "share_searches_national", cameras > NATIONAL_CAMERAS, users)
     if users is not None:
         out["n_users"] = int(len(pd.unique(users)))
-    reasons = table["reason"].replace("", "(none given)").value_counts()
+    reasons = reason_counts(table["reason"])
     shown = {str(k): int(v) for k, v in reasons.head(TOP_REASONS).items()}
     if len(reasons) > TOP_REASONS:
         shown["other"] = int(reasons.iloc[TOP_REASONS:].sum())
@@ -133,6 +133,27 @@ def audit_metrics(table: pd.DataFrame) -> dict[str, Any]:
     by_month = pd.crosstab(month, reach).reindex(columns=list(MONTHLY_REACHES), fill_value=0)
     out["searches_by_month"] = {m: {k: int(v) for k, v in row.items()} for m, row in by_month.iterrows()}
     return out
+
+
+def reason_counts(reasons: pd.Series) -> pd.Series:
+    """Searches per stated reason, most first (ties by name): a reason is counted whatever its case, and a '+'
+    (a web form's encoded space) is a space, so that "Person+Crime" and "PERSON CRIME" are "Person Crime"; each is
+    named by its most frequent spelling. Different words stay apart ("investigative" is not "investigation").
+
+    Examples
+    --------
+    >>> reason_counts(pd.Series(["Person Crime", "person+crime", "Person  Crime ", "", "+", "investigative"]))
+    Person Crime     3
+    (none given)     2
+    investigative    1
+    Name: searches, dtype: int64
+    """
+    spelt = reasons.astype(str).str.replace("+", " ", regex=False).str.split().str.join(" ").replace("", "(none given)")
+    pairs = pd.DataFrame({"key": spelt.str.casefold(), "spelt": spelt}).value_counts().rename("n").reset_index()
+    name = pairs.sort_values(["key", "n", "spelt"], ascending=[True, False, True]).drop_duplicates("key")
+    totals = pairs.groupby("key")["n"].sum().rename("searches").reset_index().merge(name[["key", "spelt"]], on="key")
+    ordered = totals.assign(most=-totals["searches"]).sort_values(["most", "spelt"])
+    return pd.Series(ordered["searches"].to_numpy(), index=ordered["spelt"].to_numpy(), name="searches")
 
 
 def write_audit(table: pd.DataFrame, metrics: dict[str, Any], out_dir: str | Path, *, name: str,

@@ -36,7 +36,9 @@ def test_eugene_as_a_direct_pandas_count(eugene):
     months = pd.to_datetime(raw["searchDate"]).dt.strftime("%Y-%m").value_counts()
     assert {k: sum(v.values()) for k, v in m["searches_by_month"].items()} == months.to_dict()
     assert sum(m["searches_by_reason"].values()) == 4_294
-    assert m["searches_by_reason"]["UUV"] == int((raw["reason"] == "UUV").sum())
+    # reasons counted whatever their case and with '+' for a space ("UUV" 778, "uuv" 10, "UUV+" 1)
+    spelt = raw["reason"].fillna("").str.lower().str.replace("+", " ").str.strip()
+    assert m["searches_by_reason"]["UUV"] == int((spelt == "uuv").sum()) == 789
     low, high = m["share_searches_beyond_city_ci"]
     assert low < m["share_searches_beyond_city"] < high
     assert m["n_users"] == raw["userId"].nunique()
@@ -72,6 +74,22 @@ def test_the_figure_says_beyond_the_city_is_the_state_pool_and_the_national_netw
     heights = [[round(bar.get_height(), 6) for bar in bars] for bars in fig.axes[0].containers]
     assert heights == [[round(1 / 1, 6), 0.0, round(1 / 2, 6)], [0.0, round(2 / 28, 6), 0.0],
                        [0.0, 0.0, round(1 / 2, 6)]]
+
+
+@pytest.mark.parametrize("spellings, expected", [
+    # case and a '+' for a space: one reason, named by its most frequent spelling
+    (["Person Crime"] * 3 + ["Person+Crime", "PERSON CRIME", "person crime "], {"Person Crime": 6}),
+    (["investigation"] * 2 + ["Investigation", "investigation+"], {"investigation": 4}),
+    # different words stay apart, however alike
+    (["investigation", "investigative", "investigations"],
+     {"investigation": 1, "investigations": 1, "investigative": 1}),
+    # a reason of nothing but '+' and spaces is none given
+    (["+", " ", "", "theft"], {"(none given)": 3, "theft": 1}),
+])
+def test_reasons_are_counted_whatever_their_case_and_plus_signs(tmp_path, spellings, expected):
+    rows = [f"2025-01-01 10:00,5,{reason}" for reason in spellings]
+    m = audit_metrics(_log(tmp_path, "searchDate,cameraCount,reason\n" + "\n".join(rows) + "\n"))
+    assert m["searches_by_reason"] == expected
 
 
 def test_curtain_audit_writes_the_folder(eugene, tmp_path):
