@@ -13,7 +13,8 @@ A sweep spec is TOML::
 Each run writes its own output directory atomically under ``OUT/runs/``; a
 run whose directory exists is finished and is skipped when the sweep is run
 again, so a killed sweep loses nothing and recomputes nothing finished.
-``OUT/sweep.parquet`` holds one row per run (axes, seed, scalar metrics).
+``OUT/sweep.parquet`` holds one row per run (axes, seed, scalar metrics, each interval as ``_ci_low`` and
+``_ci_high`` columns).
 """
 
 from __future__ import annotations
@@ -137,8 +138,23 @@ def run_one(base: str | None, overrides: list[str], out_dir: str) -> dict[str, A
 
 
 def scalar_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
-    """The numeric top-level metrics of a run (nested tables left out)."""
-    return {k: v for k, v in metrics.items() if isinstance(v, (int, float)) or v is None}
+    """The numeric top-level metrics of a run (nested tables left out), each 95 % interval ``<key>_ci``
+    (``[low, high]``, or ``None``) as two columns, ``<key>_ci_low`` and ``<key>_ci_high``.
+
+    Examples
+    --------
+    >>> scalar_metrics({"share_x": 0.5, "share_x_n": 10, "share_x_ci": [0.2, 0.8], "share_y_ci": None,
+    ...                 "by_kind": {"a": 1}, "name": "grid"})
+    {'share_x': 0.5, 'share_x_n': 10, 'share_x_ci_low': 0.2, 'share_x_ci_high': 0.8, 'share_y_ci_low': None, \
+'share_y_ci_high': None}
+    """
+    out: dict[str, Any] = {}
+    for key, value in metrics.items():
+        if key.endswith("_ci") and (value is None or isinstance(value, list) and len(value) == 2):
+            out[f"{key}_low"], out[f"{key}_high"] = value if value is not None else (None, None)
+        elif isinstance(value, (int, float)) or value is None:
+            out[key] = value
+    return out
 
 
 def run_sweep(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -48,6 +49,25 @@ def test_sweep_runs_on_dask_and_matches_direct_runs(tmp_path):
     # more cameras, more trips read (mean over seeds)
     means = table.groupby("cameras.count")["share_trips_read_ge1"].mean()
     assert means[8] > means[3]
+    check_intervals_kept(tmp_path / "out", spec)
+
+
+def check_intervals_kept(out: Path, spec) -> None:
+    """sweep.parquet keeps every run's 95 % intervals, each as ``_ci_low`` and ``_ci_high`` (it used to drop every
+    interval that was not null), read back against each run's own metrics.json."""
+    written = pd.read_parquet(out / "sweep.parquet").set_index("run_id")
+    assert not [c for c in written.columns if c.endswith("_ci")]
+    for run in spec.runs:
+        metrics = json.loads((out / "runs" / run.run_id / "metrics.json").read_text())
+        intervals = {k: v for k, v in metrics.items() if k.endswith("_ci") and not isinstance(v, dict)}
+        # (an interval per key of a nested table, uniqueness_ci, is left out with its table)
+        assert sum(v is not None for v in intervals.values()) >= 10  # (share_trips_read_ge1_ci, …)
+        row = written.loc[run.run_id]
+        for key, interval in intervals.items():
+            low, high = interval if interval is not None else (None, None)
+            for column, value in ((f"{key}_low", low), (f"{key}_high", high)):
+                assert (pd.isna(row[column]) if value is None else row[column] == value), (run.run_id, column)
+        assert row["share_trips_read_ge1_ci_low"] < row["share_trips_read_ge1"] < row["share_trips_read_ge1_ci_high"]
 
 
 def finished_runs(out: Path) -> list[Path]:
