@@ -323,10 +323,10 @@ METRIC_LABELS = {
 }
 
 
-#: Width (inches) of a comparison figure of one panel. Its title, "Placements compared (mean over seeds, 95 %
-#: confidence band)", is 4.5 in long at 10 pt: at 3.4 in it ran past both edges, and the panel beside the
-#: legend was 2.2 in wide (it is 4 in now).
-COMPARISON_MIN_WIDTH = 5.2
+#: Width (inches) of a comparison figure of one panel. Its title, "Placements compared: mean of n = 2 seeds (dots),
+#: 95 % confidence band", is 5.2 in long at 10 pt (5.5 in for "n = 10–20"): at 3.4 in it ran past both edges,
+#: and the panel beside the legend was 2.2 in wide.
+COMPARISON_MIN_WIDTH = 6.0
 
 #: Why a metric can be the same at every setting of a sweep (said under a figure that leaves its panel out).
 FLAT_WHY = {"camera_free_pair_share": "with these placements a driver can always find a way round the cameras"}
@@ -370,6 +370,12 @@ def placement_comparison_figure(
             # (a t-interval over a few seeds can reach past 0 % or 100 %, where no share can be)
             ax.fill_between(part[x], np.clip(part["ci_low"] * 100, 0, 100), np.clip(part["ci_high"] * 100, 0, 100),
                             color=colour, alpha=0.2, lw=0)
+            if "values" in part:  # each seed's own value: a band from 2 seeds is seen to be 2 points
+                seeds = [(at, value * 100) for at, values in zip(part[x], part["values"]) for value in values]
+                if seeds:
+                    # (white-edged and above the mean's marker, so that a seed's value on it still shows)
+                    ax.scatter(*zip(*seeds), s=14, color=colour, edgecolors="white", linewidths=0.7, zorder=4,
+                               label="_nolegend_")
         ax.set_xlabel(x_label or x)
         if all(float(v).is_integer() for v in table[x]):  # (counts: no tick at 12.5 cameras)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -389,8 +395,22 @@ def placement_comparison_figure(
     if notes:  # laid out by the constrained layout, under the panels and the legend
         fig.supxlabel("\n".join(textwrap.fill(note, round(48 * width / 3.4)) for note in notes), fontsize=7.5,
                       color="#444444")
-    fig.suptitle("Placements compared (mean over seeds, 95 % confidence band)", fontsize=10)
+    fig.suptitle(f"Placements compared: {_seeds_text(summaries)}", fontsize=10)
     return fig
+
+
+def _seeds_text(summaries: dict[str, pd.DataFrame]) -> str:
+    """How many seeds each point of a comparison is the mean of ("n = 2 seeds"; "n = 2–3" where a run gave no
+    value), for the title: a 95 % band from two seeds is not one from twenty."""
+    counts = [int(n) for table in summaries.values() if "n" in table for n in table["n"]]
+    if not counts:
+        return "mean over seeds, 95 % confidence band"
+    low, high = min(counts), max(counts)
+    if high <= 1:
+        return "n = 1 seed, no confidence band"
+    n = f"n = {low}" if low == high else f"n = {low}–{high}"
+    dots = " (dots)" if any("values" in table for table in summaries.values()) else ""
+    return f"mean of {n} seeds{dots}, 95 % confidence band"
 
 
 def coverage_figure(net: RoadNetwork, routes_edges: np.ndarray, routes_trip: np.ndarray, trip_read: np.ndarray,

@@ -254,13 +254,17 @@ def confidence_band(values: np.ndarray, level: float = 0.95) -> tuple[float, flo
 
 
 def summarise(table: pd.DataFrame, x: str, metric: str, group: str | None = None) -> pd.DataFrame:
-    """Mean and 95 % confidence interval of ``metric`` over seeds, per ``x`` (and ``group``)."""
+    """Mean and 95 % confidence interval of ``metric`` over seeds, per ``x`` (and ``group``); ``n`` the seeds
+    with a value, ``values`` their values (the points the figure draws)."""
     keys = [group, x] if group else [x]
     rows = []
     for key, part in table.groupby(keys, sort=True):
-        mean, lo, hi = confidence_band(part[metric].to_numpy(dtype=float))
+        values = part[metric].to_numpy(dtype=float)
+        values = values[np.isfinite(values)]
+        mean, lo, hi = confidence_band(values)
         key = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(keys, key)), "mean": mean, "ci_low": lo, "ci_high": hi, "n": len(part)})
+        rows.append({**dict(zip(keys, key)), "mean": mean, "ci_low": lo, "ci_high": hi, "n": len(values),
+                     "values": values.tolist()})
     return pd.DataFrame(rows)
 
 

@@ -55,7 +55,7 @@ def draw(name, sim):
 
 @pytest.mark.parametrize("name, size_in", [("map", (7.0, 7.0)), ("coverage", (7.0, 6.4)),
                                            ("reads_per_trip", (6.5, 3.6)), ("sharing", (8.0, 3.0)),
-                                           ("comparison", (5.2, 3.4))])  # one panel, widened: see below
+                                           ("comparison", (6.0, 3.4))])  # one panel, widened: see below
 def test_figure_is_drawn_at_its_size(toy, name, size_in):
     fig = draw(name, toy)
     image = pixels(fig)
@@ -169,7 +169,7 @@ def _comparison(panels, group):
 
 
 @pytest.mark.parametrize("group", ["cameras.strategy", None])
-@pytest.mark.parametrize("panels, width_in", [(1, 5.2), (2, 6.8), (3, 10.2)])
+@pytest.mark.parametrize("panels, width_in", [(1, 6.0), (2, 6.8), (3, 10.2)])
 def test_the_comparison_title_and_legend_fit_and_cover_nothing(panels, width_in, group):
     """The title and the strategy legend lie inside the figure, clear of each other, of the panels (frames, titles,
     ticks) and of the note. One panel (3.4 in wide before) ran its title past both edges, with the legend over it;
@@ -371,6 +371,29 @@ def test_a_sweep_over_three_axes_draws_a_line_per_setting_not_an_average_over_on
         assert row.mean == pytest.approx(sum(mine) / 3, abs=1e-12)
     fig = placement_comparison_figure({"share_trips_read_ge1": summary}, x, group)
     assert len(fig.axes[0].get_lines()) == 4
+
+
+@pytest.mark.parametrize("values, title", [
+    ([0.2, 0.4, 0.5, 0.7], "Placements compared: mean of n = 2 seeds (dots), 95 % confidence band"),
+    ([0.2, 0.4, np.nan, 0.7], "Placements compared: mean of n = 1–2 seeds (dots), 95 % confidence band"),
+])
+def test_the_comparison_says_how_many_seeds_and_draws_each(values, title):
+    """Two seeds at each of 5 and 10 cameras: the title says n = 2 (a run without a value makes it 1–2), and each
+    seed's value is a dot: 20 % and 40 % at 5 cameras, 50 % and 70 % at 10, by hand."""
+    import pandas as pd
+    from matplotlib.collections import PathCollection
+
+    runs = pd.DataFrame({"cameras.count": [5, 5, 10, 10], "seed": [1, 2, 1, 2], "share_trips_read_ge1": values})
+    summary = summarise(runs, "cameras.count", "share_trips_read_ge1")
+    fig = placement_comparison_figure({"share_trips_read_ge1": summary}, "cameras.count", None)
+    assert fig.get_suptitle() == title
+    (dots,) = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+    drawn = [(5.0, 20.0), (5.0, 40.0), (10.0, 50.0), (10.0, 70.0)]
+    assert sorted(map(tuple, dots.get_offsets().tolist())) == pytest.approx([p for p, v in zip(drawn, values)
+                                                                             if not np.isnan(v)])
+    one = summarise(runs[runs["seed"] == 1], "cameras.count", "share_trips_read_ge1")
+    fig = placement_comparison_figure({"share_trips_read_ge1": one}, "cameras.count", None)
+    assert fig.get_suptitle() == "Placements compared: n = 1 seed, no confidence band"
 
 
 def test_lines_past_the_eighth_are_dashed_not_a_repeated_colour():

@@ -50,6 +50,7 @@ def test_sweep_runs_on_dask_and_matches_direct_runs(tmp_path):
     means = table.groupby("cameras.count")["share_trips_read_ge1"].mean()
     assert means[8] > means[3]
     check_intervals_kept(tmp_path / "out", spec)
+    check_seeds_shown(table)
 
 
 def check_intervals_kept(out: Path, spec) -> None:
@@ -68,6 +69,22 @@ def check_intervals_kept(out: Path, spec) -> None:
             for column, value in ((f"{key}_low", low), (f"{key}_high", high)):
                 assert (pd.isna(row[column]) if value is None else row[column] == value), (run.run_id, column)
         assert row["share_trips_read_ge1_ci_low"] < row["share_trips_read_ge1"] < row["share_trips_read_ge1_ci_high"]
+
+
+def check_seeds_shown(table: pd.DataFrame) -> None:
+    """The comparison figure says how many seeds its band is of (2) and draws each seed's value."""
+    from matplotlib.collections import PathCollection
+
+    from sim.plot import placement_comparison_figure
+    from sim.sweep import summarise
+
+    fig = placement_comparison_figure({"share_trips_read_ge1": summarise(table, "cameras.count",
+                                                                         "share_trips_read_ge1")},
+                                      "cameras.count", None)
+    assert fig.get_suptitle() == "Placements compared: mean of n = 2 seeds (dots), 95 % confidence band"
+    (dots,) = [c for c in fig.axes[0].collections if isinstance(c, PathCollection)]
+    expected = sorted((float(r["cameras.count"]), r["share_trips_read_ge1"] * 100) for r in table.to_dict("records"))
+    assert sorted(map(tuple, dots.get_offsets().tolist())) == pytest.approx(expected)
 
 
 def finished_runs(out: Path) -> list[Path]:
