@@ -116,15 +116,18 @@ def load_sweep(path: str | Path) -> SweepSpec:
             digest = hashlib.sha256("\n".join(overrides).encode()).hexdigest()[:10]
             slug = "_".join(f"{k.split('.')[-1]}-{v}" for k, v in values.items()).replace("/", "-")
             runs.append(SweepRun(f"{slug + '_' if slug else ''}seed-{seed}_{digest}", values, seed, overrides))
-    _check_runs(path, base, runs)
+    # (an error names the table of the sweep file a key came from, not the --set of `curtain run`)
+    sources = {**{key: f"[set] in {path}" for key in fixed}, **{key: f"[axes] in {path}" for key in axes},
+               "seed": f"seeds in {path}"}
+    _check_runs(path, base, runs, sources)
     return SweepSpec(base=base, runs=tuple(runs), axes=names)
 
 
-def _check_runs(path: Path, base: Path | None, runs: list[SweepRun]) -> None:
+def _check_runs(path: Path, base: Path | None, runs: list[SweepRun], sources: dict[str, str]) -> None:
     """Validate every run's scenario now, so a bad value fails before any run starts."""
     for run in runs:
         try:
-            load_scenario(base, list(run.overrides))
+            load_scenario(base, list(run.overrides), sources=sources)
         except ScenarioError as exc:
             raise ScenarioError(f"{path}: run {run.run_id}: {exc}") from None
 

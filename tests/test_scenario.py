@@ -150,3 +150,14 @@ def test_a_relative_path_found_only_in_the_current_folder_says_where_it_is_read_
     # a file beside the scenario is read from there, as always, whatever the current folder holds
     (tmp_path / "scenarios" / "cameras.csv").write_text("camera_id,u,v,key\n")
     assert scenario.resolve("cameras.csv") == tmp_path / "scenarios" / "cameras.csv"
+
+
+def test_a_bad_key_says_where_it_came_from():
+    """A key typed after --set says so; one from elsewhere (a sweep file's [axes]) is named as its ``sources``
+    says, and the other keys still as --set."""
+    with pytest.raises(ScenarioError, match=r"cameras\.cont \(from --set\): unknown key; did you mean 'count'\?"):
+        load_scenario(overrides=["cameras.cont=3"])
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(overrides=["cameras.cont=3", "demand.trip=5"], sources={"cameras.cont": "[axes] in s.toml"})
+    assert "cameras.cont (from [axes] in s.toml): unknown key" in str(info.value)
+    assert "demand.trip (from --set): unknown key" in str(info.value)

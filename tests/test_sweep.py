@@ -123,6 +123,24 @@ def test_bad_sweep_values_fail_before_running(tmp_path):
         load_sweep(path)
 
 
+@pytest.mark.parametrize("table, line, said", [
+    ("axes", '"cameras.cont" = [3, 8]', "cameras.cont (from [axes] in {path}): unknown key; did you mean 'count'?"),
+    ("axes", '"cameras.read_rate" = [0.5, 1.5]', "cameras.read_rate (from [axes] in {path}): Input should be less "
+                                               "than or equal to 1 (got 1.5)"),
+    ("axes", '"cameras.count.x" = [1]', "cameras.count.x (from [axes] in {path}): 'count' is not a table"),
+    ("set", '"demand.trip" = 5', "demand.trip (from [set] in {path}): unknown key; did you mean 'trips'?"),
+])
+def test_a_bad_key_of_a_sweep_is_named_with_the_sweep_files_table(tmp_path, table, line, said):
+    """A bad key of a sweep file's [axes] or [set] is named with the file and the table it is in: it used to be
+    "cameras.cont (from --set)", as if typed after `curtain run --set`."""
+    path = tmp_path / "bad.toml"
+    path.write_text(f"seeds = [1]\n[{table}]\n{line}\n" + ('[axes]\n"cameras.count" = [3]\n' if table == "set" else ""))
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep(path)
+    assert str(caught.value).startswith(f"{path}: run ")
+    assert said.format(path=path) in str(caught.value) and "--set" not in str(caught.value)
+
+
 def test_confidence_band_matches_scipy():
     values = np.random.default_rng(0).normal(5, 2, 12)
     mean, lo, hi = confidence_band(values)

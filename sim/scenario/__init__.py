@@ -193,7 +193,8 @@ def default_scenario_text() -> str:
     return (resources.files("sim") / "scenarios" / f"{DEFAULT_SCENARIO}.toml").read_text(encoding="utf-8")
 
 
-def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None) -> Scenario:
+def load_scenario(path: str | Path | None = None, overrides: list[str] | None = None, *,
+                  sources: dict[str, str] | None = None) -> Scenario:
     """Read, override and validate a scenario file.
 
     Parameters
@@ -203,6 +204,9 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
     overrides : list of str, optional
         ``key.path=value`` items; values are read as TOML values (so
         ``demand.days=7`` is an integer and ``name=x`` a string).
+    sources : dict, optional
+        Where an override's key came from, as an error names it (``{"cameras.count": "[axes] in sweep.toml"}``);
+        a key not in it came from ``--set``.
 
     Raises
     ------
@@ -224,11 +228,13 @@ def load_scenario(path: str | Path | None = None, overrides: list[str] | None = 
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             raise ScenarioError(f"{file}: not a UTF-8 text file; a scenario must be TOML text") from None
-    return parse_scenario(text, label, base, overrides or [])
+    return parse_scenario(text, label, base, overrides or [], sources=sources)
 
 
-def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) -> Scenario:
-    """Validate scenario TOML ``text``; ``label`` names it in error messages."""
+def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str], *,
+                   sources: dict[str, str] | None = None) -> Scenario:
+    """Validate scenario TOML ``text``; ``label`` names it in error messages, ``sources`` where an override's key
+    came from (default: ``--set``)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -240,11 +246,11 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
     demand = data.get("demand")
     file_share = demand.get("sample_share", 1.0) if isinstance(demand, dict) else 1.0
     for item in overrides:
-        _apply_override(data, item, label)
+        _apply_override(data, item, label, sources or {})
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(format_validation_error(exc, label, overrides)) from None
+        raise ScenarioError(format_validation_error(exc, label, overrides, sources)) from None
     scenario._base_dir = base_dir
     scenario._label = label
     scenario._file_sample_share = float(file_share) if isinstance(file_share, (int, float)) else 1.0
@@ -252,7 +258,7 @@ def parse_scenario(text: str, label: str, base_dir: Path, overrides: list[str]) 
     return scenario
 
 
-def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
+def _apply_override(data: dict[str, Any], item: str, label: str, sources: dict[str, str]) -> None:
     key, sep, raw = item.partition("=")
     if not sep or not key.strip():
         bare = item.strip()
@@ -263,24 +269,27 @@ def _apply_override(data: dict[str, Any], item: str, label: str) -> None:
     except tomllib.TOMLDecodeError:
         value = raw.strip()
     parts = key.strip().split(".")
+    # (how an error names the key: "--set a.b", or "a.b (from [axes] in sweep.toml)")
+    named = f"{key.strip()} (from {sources[key.strip()]})" if key.strip() in sources else f"--set {key}"
     node: Any = data
     for i, part in enumerate(parts[:-1]):
         if isinstance(node, list):
-            node = _list_item(node, part, key, label, ".".join(parts[:i]))
+            node = _list_item(node, part, named, label, ".".join(parts[:i]))
             continue
         child = node.setdefault(part, [] if parts[i + 1].isdigit() else {})
         if not isinstance(child, (dict, list)):
-            raise ScenarioError(f"{label}: --set {key}: {part!r} is not a table")
+            raise ScenarioError(f"{label}: {named}: {part!r} is not a table")
         node = child
     if isinstance(node, list):
-        raise ScenarioError(f"{label}: --set {key}: name a field of the entry, e.g. {key}.count=10")
+        raise ScenarioError(f"{label}: {named}: name a field of the entry, e.g. {key}.count=10")
     node[parts[-1]] = value
 
 
-def _list_item(items: list[Any], part: str, key: str, label: str, table: str) -> dict[str, Any]:
-    """``--set patrols.0.cars=6``: entry ``0`` of the array of tables ``table`` (``[[patrols]]``)."""
+def _list_item(items: list[Any], part: str, named: str, label: str, table: str) -> dict[str, Any]:
+    """``--set patrols.0.cars=6``: entry ``0`` of the array of tables ``table`` (``[[patrols]]``); ``named`` is how
+    an error names the key (``--set patrols.x.cars``)."""
     if not part.isdigit() or int(part) >= len(items):
-        raise ScenarioError(f"{label}: --set {key}: {part!r} is not an entry; the scenario has {len(items)} "
+        raise ScenarioError(f"{label}: {named}: {part!r} is not an entry; the scenario has {len(items)} "
                             f"[[{table}]] entr{'y' if len(items) == 1 else 'ies'} (numbered from 0)"
                             + ("; add one to the file first" if not items else ""))
     return items[int(part)]
@@ -313,9 +322,10 @@ def _types(annotation: Any) -> list[Any]:
     return out
 
 
-def format_validation_error(exc: ValidationError, label: str, overrides: list[str] | None = None) -> str:
-    """One line per problem: ``file: key.path: message (got value)``; a value that came from ``--set`` says so,
-    so nobody looks for it in the file."""
+def format_validation_error(exc: ValidationError, label: str, overrides: list[str] | None = None,
+                            sources: dict[str, str] | None = None) -> str:
+    """One line per problem: ``file: key.path: message (got value)``; a value that came from ``--set`` (or from
+    where ``sources`` says: a sweep file's ``[axes]``) says so, so nobody looks for it in the file."""
     overridden = {item.partition("=")[0].strip() for item in overrides or []}
     lines = []
     for error in exc.errors():
@@ -325,7 +335,7 @@ def format_validation_error(exc: ValidationError, label: str, overrides: list[st
             message = _unknown_key(error["loc"])
         got = error.get("input")
         shown = "" if error["type"] in ("missing", "extra_forbidden") or isinstance(got, dict) else f" (got {got!r})"
-        source = " (from --set)" if loc and loc in overridden else ""
+        source = f" (from {(sources or {}).get(loc, '--set')})" if loc and loc in overridden else ""
         lines.append(f"  {loc or '(top level)'}{source}: {message}{shown}")
     return f"{label}: {len(lines)} problem(s) in the scenario:\n" + "\n".join(lines)
 
