@@ -181,10 +181,19 @@ def analyze_reads(
             "n_reads_not_snapped": int((located.to_numpy() & (edge < 0)).sum()),
             "n_recon_trips": int(len(recon.trips)),
             "n_recon_trips_2plus_reads": int(len(multi)),
-            "share_plates_with_2plus_read_trip": (float(multi["plate_read"].nunique() / metrics["n_plates"])
-                                                  if metrics["n_plates"] else None),
             "recon_trip_km_median": float(np.median(km)) if len(km) else None,
         }
+        if not len(km):
+            metrics["recon_trip_km_median_reason"] = "no trip was rebuilt from two reads or more"
+        # of every plate read, with its interval (Wilson over plates); none when no read lies on the network's roads:
+        # no trip could be rebuilt, which is not a measured 0 (helper-38)
+        plates = pd.unique(reads["plate_read"].dropna())
+        has_trip = pd.Index(pd.unique(multi["plate_read"].astype(object))).get_indexer(plates) >= 0
+        if int((edge >= 0).sum()):
+            add_share(metrics, "share_plates_with_2plus_read_trip", has_trip)
+        else:
+            metrics |= not_reported(["share_plates_with_2plus_read_trip"],
+                                    "no read lies on the network's roads (n_reads_snapped = 0)")
     return Analysis(source, reads, per_day, metrics, net, recon)
 
 

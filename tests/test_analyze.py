@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from rich.console import Console
+from scipy import stats
 from typer.testing import CliRunner
 
 from sim.analyze import run_analysis
@@ -252,6 +253,10 @@ def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     m = analysis.metrics
     assert (m["n_reads_snapped"], m["n_reads_not_snapped"]) == (3, 1)
     assert m["n_recon_trips_2plus_reads"] == 1
+    # P1's three reads are one trip of two reads or more; P2 has none: 1 of 2 plates, with its n and interval
+    assert (m["share_plates_with_2plus_read_trip"], m["share_plates_with_2plus_read_trip_n"]) == (0.5, 2)
+    assert m["share_plates_with_2plus_read_trip_ci"] == pytest.approx(stats.binomtest(1, 2).proportion_ci(
+        0.95, method="wilson")[:2])
     assert (tmp_path / "out" / "recon_trips.parquet").is_file()
     # the same reads 10 km from the road: none snaps, which the log says, and the table shows the counts
     far_lon, far_lat = to_lonlat.transform(x, y + 10_000)
@@ -259,6 +264,11 @@ def test_snapped_reads_rebuild_a_trip(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="sim.analyze"):
         far = run_analysis(tmp_path / "far.csv", tmp_path / "far", net=net, max_snap_m=50, figures=False)
     assert (far.metrics["n_reads_snapped"], far.metrics["n_reads_not_snapped"]) == (0, 4)
+    # helper-38: no read on the roads gave a share of 0 with no n nor interval; nothing was measured: null, and why
+    assert far.metrics["share_plates_with_2plus_read_trip"] is None
+    assert far.metrics["share_plates_with_2plus_read_trip_reason"] == ("no read lies on the network's roads "
+                                                                       "(n_reads_snapped = 0)")
+    assert far.metrics["recon_trip_km_median_reason"] == "no trip was rebuilt from two reads or more"
     assert "none of the 4 located reads is within 50 m of a road" in caplog.text
     console = Console(record=True, width=100)
     console.print(analysis_table(far.metrics, "far"))

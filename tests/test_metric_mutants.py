@@ -437,6 +437,7 @@ def test_profile_place_column_and_a_log_without_repeats():
     assert got["uniqueness_k1"] == 0.0 and got["uniqueness_k2"] is None
     assert reads_profile(reads, rng=np.random.default_rng(0))["uniqueness_k1"] == 1.0  # by camera: both unique
     assert (got["repeat_gap_h_median"], got["repeat_gap_h_p10"], got["repeat_gap_h_p90"]) == (None, None, None)
+    assert got["repeat_gap_h_median_reason"] == "no plate was sighted twice"  # (a null says why)
     assert (got["share_plates_read_once"], got["share_plates_seen_on_2plus_days"]) == (1.0, 0.0)
 
 

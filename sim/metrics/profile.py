@@ -69,6 +69,8 @@ def reads_profile(reads: pd.DataFrame, *, place: str = "camera_id", rng: np.rand
         "repeat_gap_h_p10": float(np.quantile(gaps, 0.1)) / 3600 if len(gaps) else None,
         "repeat_gap_h_p90": float(np.quantile(gaps, 0.9)) / 3600 if len(gaps) else None,
     }
+    if not len(gaps):  # (a null says why: helper-38)
+        out |= {f"repeat_gap_h_{q}_reason": "no plate was sighted twice" for q in ("median", "p10", "p90")}
     # each share with what it is out of (plates) and its 95 % interval (Wilson: plates are independent units)
     add_share(out, "share_plates_read_once", plates.to_numpy() == 1, reason="no plate was read")
     add_share(out, "share_plates_seen_on_2plus_days", days_per_plate.to_numpy() >= 2, reason="no plate was read")
