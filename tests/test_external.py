@@ -195,5 +195,11 @@ def test_the_report_shows_how_often_a_resident_is_read_in_a_day():
     # median car's 11 sightings a day in patrol-vs-fixed were mostly one parked car's)
     patrolled = render_report(metrics | {"n_patrol_cars": 4}, "", [], "t")
     assert "A parked car that a patrol car passes again is sighted again, once per pass" in patrolled
+    assert "Of the patrol cars" not in patrolled  # (no fleet counts: no share made up)
+    # helper-38: patrol-vs-fixed's cars read 4× a real patrol log's plates a day, 99 % of them parked cars: said
+    counted = render_report(metrics | {"n_patrol_cars": 4, "fleets": {"mobile": {"n_reads": 51_643,
+                                                                                 "n_parked_reads": 51_103}}},
+                            "", [], "t")
+    assert "Of the patrol cars' 51,643 reads, 51,103 (99%) are of parked cars." in counted
     assert "40.0% of days have at least one" in page
     assert "How often a vehicle is read" not in render_report({}, "", [], "t")
