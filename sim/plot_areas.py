@@ -27,19 +27,21 @@ def area_names(names: list[str]) -> list[str]:
     ['0–1.7 km', '1.7–3.3 km', '3.3–5.0 km']
     >>> area_names(["0–4 km", "4–8 km"])
     ['0–4 km', '4–8 km']
+    >>> area_names(["0–0.288 km", "0.288–0.576 km", "beyond 0.576 km"])   # the corners beyond the rings
+    ['0–0.29 km', '0.29–0.58 km', 'beyond 0.58 km']
     >>> area_names(["city", "county", "county|city"])
     ['city', 'county', 'roads across the line\\n(county–city)']
     """
-    rings = [re.fullmatch(r"([\d.]+)–([\d.]+) km", n) for n in names]
+    rings = [re.fullmatch(r"([\d.]+)–([\d.]+) km", n) or re.fullmatch(r"(beyond) ([\d.]+) km", n) for n in names]
     if names and all(rings):
-        bounds = np.array(sorted({float(g) for m in rings if m for g in m.groups()}))
+        bounds = np.array(sorted({float(g) for m in rings if m for g in m.groups() if g != "beyond"}))
         least = float(np.diff(bounds).min()) if len(bounds) > 1 else 1.0
         for decimals in range(4):
             if np.abs(np.round(bounds, decimals) - bounds).max() <= least / 20:
                 break
         def text(b: str) -> str:
-            return "0" if float(b) == 0 else f"{float(b):.{decimals}f}"
-        return [f"{text(m.group(1))}–{text(m.group(2))} km" for m in rings if m]
+            return b if b == "beyond" else "0" if float(b) == 0 else f"{float(b):.{decimals}f}"
+        return [f"{text(m.group(1))}{' ' if m.group(1) == 'beyond' else '–'}{text(m.group(2))} km" for m in rings if m]
     return [f"roads across the line\n({n.replace('|', '–')})" if "|" in n else n for n in names]
 
 
