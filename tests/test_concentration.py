@@ -230,3 +230,22 @@ def test_the_gap_is_core_minus_the_last_ring_not_the_corners(toy):
     assert summary[f"core_minus_periphery_{key}_ci"] == pytest.approx(expected)
     low, high = summary[f"core_minus_periphery_{key}_ci"]
     assert low < p1 - p2 < high
+
+
+def test_rings_never_collapse_for_a_corridor_or_a_centre_near_a_side():
+    """helper-41: with rings out to the largest circle inside the box, a centre 5 m inside a side made rings of
+    1 m (120 of 121 nodes beyond them), and a corridor put 218 of 226 roads beyond. Where that circle reaches less
+    than half way to the farthest node, the rings reach the farthest node, and no road is beyond them."""
+    from sim.generators import grid_network
+
+    square = grid_network(11, 11, rng=np.random.default_rng(0), jitter_m=0, block_m=100)  # 1 km square
+    near_side = (float(square.x.min()) + 5.0, float((square.y.min() + square.y.max()) / 2))
+    _, edges, names = area_labels(square, "rings", center=near_side)
+    assert not any(n.startswith("beyond") for n in names)
+    assert names[-1] == "0.891–1.11 km"  # five rings out to the farthest node, √(1² + 0.5²) − 0.005 km away
+    corridor = grid_network(2, 40, rng=np.random.default_rng(0), jitter_m=0, block_m=100)  # 0.1 km × 3.9 km
+    _, edges, names = area_labels(corridor, "rings")
+    assert len(names) == 5 and all((edges == n).sum() > 0 for n in names)
+    # the square about its middle: rings out to its sides (0.5 km), the corners beyond them
+    _, edges, names = area_labels(square, "rings")
+    assert names[-2:] == ["0.4–0.5 km", "beyond 0.5 km"]

@@ -617,6 +617,11 @@ def test_areas_summary_gaps_core_minus_periphery():
     three = area_summary(table, "rings")
     assert three["core_minus_periphery_share_vehicles_observed"] is None
     assert three["core_minus_periphery_resident_share_trips_read"] is None
+    # (a null says why: helper-41)
+    assert three["core_minus_periphery_share_vehicles_observed_reason"] == ("no vehicle drove in the last ring "
+                                                                            "(core, empty)")
+    assert three["core_minus_periphery_resident_share_trips_read_reason"] == ("no resident lives in the last ring "
+                                                                              "(core, empty)")
     assert three["areas"]["empty"]["share_vehicles_observed"] is None and three["areas"]["empty"]["road_km"] == 0.0
     assert set(area_summary(table.iloc[:2], "jurisdiction")) == {"how", "areas"}
     assert set(area_summary(table.iloc[:1], "rings")) == {"how", "areas"}

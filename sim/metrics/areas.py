@@ -13,6 +13,11 @@ from sim.network import RoadNetwork, edge_jurisdiction
 from sim.routing import Routes
 
 
+#: The largest circle inside the box bounds the rings when its radius is at least this share of the distance to
+#: the farthest node (:func:`area_labels`); else the rings reach the farthest node.
+FAR_ENOUGH = 0.5
+
+
 def area_labels(
     net: RoadNetwork,
     how: str,
@@ -29,7 +34,10 @@ def area_labels(
     nearest side (the largest circle inside it), and the corners beyond it
     one more area, ``"beyond R km"`` (rings out to the farthest node made the
     outermost ring a square grid's four corners: 12 of 114 road-km, no
-    camera, and a core − periphery gap that measured the geometry).
+    camera, and a core − periphery gap that measured the geometry); where
+    that circle reaches less than :data:`FAR_ENOUGH` of the way to the
+    farthest node (a corridor, a centre near a side), out to the farthest
+    node.
     An edge lies where its midpoint does. ``how = "jurisdiction"``: each
     edge's ``jurisdiction``; a node its first outgoing edge's that lies in one
     jurisdiction, else its first outgoing edge's (a road across the line,
@@ -61,8 +69,12 @@ def area_labels(
                       (net.y[net.edge_u] + net.y[net.edge_v]) / 2 - cy)
     n_areas = rings
     if ring_km is None:
-        inside = min(cx - net.x.min(), net.x.max() - cx, cy - net.y.min(), net.y.max() - cy)
-        reach = float(inside) if inside >= 1.0 else max(float(node_d.max()), 1.0)  # (a centre on the edge: all)
+        farthest = max(float(node_d.max()), 1.0)
+        inside = float(min(cx - net.x.min(), net.x.max() - cx, cy - net.y.min(), net.y.max() - cy))
+        # the largest circle inside the box where it reaches at least half way to the farthest node (a square's
+        # reaches 71 %); a corridor, or a centre near the box's side, has rings out to the farthest node (helper-41:
+        # a centre 5 m inside the west side made rings of 1 m, and 120 of 121 nodes were "beyond")
+        reach = inside if inside >= FAR_ENOUGH * farthest else farthest
         width = reach / rings * (1 + 1e-9)
         if max(node_d.max(), edge_d.max()) >= rings * width:
             n_areas = rings + 1  # the corners, beyond the largest circle inside the box
@@ -212,6 +224,11 @@ def area_summary(table: pd.DataFrame, how: str) -> dict[str, Any]:
             out[f"core_minus_periphery_{key}_ci"] = (difference_interval(core[key], core[f"{key}_ci"], edge[key],
                                                                          edge[f"{key}_ci"])
                                                      if np.isfinite(gap) else None)
+            if not np.isfinite(gap):  # (a null says why)
+                whose = "vehicle drove" if key == "share_vehicles_observed" else "resident lives"
+                empty = [name for name, row in (("core", core), ("last", edge)) if not np.isfinite(row[key])]
+                out[f"core_minus_periphery_{key}_reason"] = (f"no {whose} in the {' or the '.join(empty)} ring "
+                                                             f"({core['area']}, {edge['area']})")
     return out
 
 
