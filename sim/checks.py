@@ -137,12 +137,13 @@ def check_world(scenario: Scenario, net: RoadNetwork) -> None:
                         "or give the network jurisdictions")
     demand = scenario.demand
     if demand.model == "file":
-        attempt("demand.path", read_trips_csv, scenario.resolve(str(demand.path)), net,
-                named_rng(scenario.seed, "checks"))
+        attempt("demand.path", lambda: read_trips_csv(scenario.resolve(str(demand.path)), net,
+                                                      named_rng(scenario.seed, "checks")))
     if demand.model == "population" and demand.gateways is not None:
         attempt("demand.gateways", gateway_indices, net, demand.gateways)
     if demand.counts is not None:
-        attempt("demand.counts", read_counts, scenario.resolve(demand.counts), net, max_snap_m=demand.counts_max_snap_m)
+        attempt("demand.counts", lambda: read_counts(scenario.resolve(str(demand.counts)), net,
+                                                     max_snap_m=demand.counts_max_snap_m))
     if scenario.output.map_tiles and net.crs is None:
         problems.append(f"output.map_tiles: tiles need a network with a place on Earth, but {NOT_ON_EARTH}")
     # (the scenario's own settings checked against the network: counts, places, operators, areas, not its roads)

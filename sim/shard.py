@@ -63,7 +63,7 @@ def workers(n_workers: int | None = None, scheduler: str | None = None) -> Itera
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                                  dashboard_address=None)
     # (a local cluster's workers share this machine's cores: each task takes its part, not all of them)
-    threads = _TASK_THREADS.set(None if cluster is None else max(1, (os.cpu_count() or 1) // int(n_workers or 1)))
+    threads = _TASK_THREADS.set(None if cluster is None else max(1, usable_cpus() // int(n_workers or 1)))
     try:
         with Client(scheduler or cluster) as client:
             token = _CLIENT.set(client)
@@ -75,6 +75,13 @@ def workers(n_workers: int | None = None, scheduler: str | None = None) -> Itera
         _TASK_THREADS.reset(threads)
         if cluster is not None:
             cluster.close()
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, as numba sizes its threads; a job given 2 of a host's 64
+    cores has 2), else the machine's count."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *,

@@ -150,6 +150,12 @@ def test_a_relative_path_found_only_in_the_current_folder_says_where_it_is_read_
     # a file beside the scenario is read from there, as always, whatever the current folder holds
     (tmp_path / "scenarios" / "cameras.csv").write_text("camera_id,u,v,key\n")
     assert scenario.resolve("cameras.csv") == tmp_path / "scenarios" / "cameras.csv"
+    # helper-41: a current folder that was removed does not stop a file beside the scenario being found
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert scenario.resolve("cameras.csv") == tmp_path / "scenarios" / "cameras.csv"
 
 
 def test_a_bad_key_says_where_it_came_from():

@@ -12,7 +12,7 @@ import pytest
 
 from sim import load_scenario, simulate_scenario
 from sim.io.run import plain
-from sim.shard import plate_blocks, shard_map, workers
+from sim.shard import plate_blocks, shard_map, usable_cpus, workers
 
 OVERRIDES = ["network.rows=10", "network.cols=10", "demand.model='population'", "demand.vehicles=300",
              "demand.days=2", "cameras.count=15", "metrics.pair_samples=50"]
@@ -244,9 +244,18 @@ def test_a_local_clusters_tasks_share_the_cores():
     every core in each worker at once: 2–3× slower a task), and this process keeps all of its own."""
     import numba
 
-    before = numba.get_num_threads()
     with workers(2):
         seen = shard_map(numba.get_num_threads, [(), ()])
-    share = max(1, min((os.cpu_count() or 1) // 2, numba.config.NUMBA_NUM_THREADS))
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    share = max(1, min(usable // 2, numba.config.NUMBA_NUM_THREADS))
     assert seen == [share, share]
-    assert numba.get_num_threads() == before
+
+
+def test_the_cores_shared_are_those_the_process_may_use(monkeypatch):
+    """helper-41: a job given 2 of a host's 64 cores (taskset, Slurm) counted 64 and gave each of 2 workers every
+    usable core again; the share counts the cores the process may run on, as numba does."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert usable_cpus() == 2
+    monkeypatch.delattr(os, "sched_getaffinity")
+    assert usable_cpus() == 64

@@ -168,8 +168,13 @@ class Scenario(_Section):
         if p.is_absolute():
             return p
         found = self._base_dir / p
-        here = Path.cwd() / p
-        if not found.exists() and here.exists() and here.resolve() != found.resolve():
+        if found.exists() or self._label.startswith("<built-in"):  # (the built-in one reads from the current folder)
+            return found
+        try:
+            here = Path.cwd() / p
+        except OSError:  # (the current folder was removed)
+            return found
+        if here.exists() and here.resolve() != found.resolve():
             # (a teacher's --set cameras.path=cameras.csv, the file in the folder they typed it in)
             raise ScenarioError(f"{self.source_name}: {path!r} is read from the scenario file's folder, "
                                 f"{self._base_dir}, where there is no such file; the one in the current folder "
