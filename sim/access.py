@@ -104,11 +104,14 @@ def access_graph(
 
 
 def _check_pools_read(g: nx.DiGraph, source: str) -> None:
-    """A pool that no agency reads and that shares with nobody leads nowhere: almost always a misspelt
+    """A pool from which no agency can be reached leads nowhere: almost always a misspelt
     ``sharing.to`` (``to = "state-polise"`` left the state police seeing 0 % of the reads, and the report looked
     normal). Refused, with the declared name it is closest to."""
+    if not any(d["kind"] == "agency" for _, d in g.nodes(data=True)):
+        return  # (no agency at all: a scenario that draws who shares with whom, with no one searching yet)
     for pool, data in g.nodes(data=True):
-        if data["kind"] != "pool" or g.out_degree(pool):
+        # (a pool from which no agency can be reached: a dead end, or pools that share only with each other)
+        if data["kind"] != "pool" or any(g.nodes[n]["kind"] == "agency" for n in nx.descendants(g, pool)):
             continue
         named = [n for n, d in g.nodes(data=True) if n != pool and d["kind"] in ("agency", "pool")]
         close = difflib.get_close_matches(str(pool), [str(n) for n in named], n=1)

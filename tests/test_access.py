@@ -139,3 +139,17 @@ def test_negative_retention_in_a_scenario_is_rejected():
 
     with pytest.raises(ScenarioError, match="operators.0.retention_days"):
         load_scenario(overrides=["operators=[{name='x', retention_days=-1}]"])
+
+
+def test_pools_that_reach_no_agency_are_refused_even_in_a_loop_and_a_scenario_of_no_agency_builds():
+    """helper-41: pools that share only with each other (allowed cycles) passed, and a scenario of operators and
+    sharing with no agency yet, which used to build, was refused."""
+    sharing = [{"from": "county", "to": "state-polise"}, {"from": "state-polise", "to": "p2"},
+               {"from": "p2", "to": "state-polise"}]
+    with pytest.raises(ScenarioError, match="sharing.to = '(state-polise|p2)'"):
+        access_graph(OPERATORS, [{"name": "state-police", "access": []}], sharing, allow_cycles=True)
+    # the same loop feeding an agency is fine
+    g = access_graph(OPERATORS, [{"name": "state-police", "access": ["p2"]}], sharing, allow_cycles=True)
+    assert sorted(visible_operators(g, "state-police")) == ["county"]
+    # no agency at all: who shares with whom, nothing to misspell against
+    assert set(access_graph(OPERATORS, [], [{"from": "county", "to": "vendor"}]).nodes) == {"county", "town", "vendor"}
