@@ -60,7 +60,10 @@ PATROL_CAR = "patrol car"
 
 
 def reads_per_camera_per_day(run_dir: str | Path) -> pd.DataFrame:
-    """Reads per camera and calendar day: ``camera_id, day, reads, note``.
+    """Reads per camera and simulated day: ``camera_id, day, reads, note``.
+
+    A simulated day is 24 hours from the run's ``start`` on (``day`` is the date it begins, with its hour when the
+    run does not start at midnight: helper-41 found a noon start split each day into two calendar dates).
 
     Every fixed camera has a row for every simulated day, 0 when it read nothing, so that the mean of those rows is
     the run's ``reads_per_camera_per_day`` but for the reads made after the last simulated day ended (trips begun
@@ -75,11 +78,13 @@ def reads_per_camera_per_day(run_dir: str | Path) -> pd.DataFrame:
     start, n_days = _run_days(run_dir)
     end = start + pd.Timedelta(days=n_days)
     counted = duckdb.execute(
-        f"SELECT camera_id, CAST(timestamp AS DATE) AS day, timestamp >= $end AS after_run, count(*) AS reads "
-        f"FROM '{source}' GROUP BY ALL", {"end": end.to_pydatetime()}).df()
-    counted["day"] = pd.to_datetime(counted["day"]).dt.strftime("%Y-%m-%d")
+        f"SELECT camera_id, CAST(floor(epoch(timestamp - $start) / 86400) AS BIGINT) AS d, timestamp >= $end "
+        f"AS after_run, count(*) AS reads FROM '{source}' GROUP BY ALL",
+        {"start": start.to_pydatetime(), "end": end.to_pydatetime()}).df()
+    label = "%Y-%m-%d" if start == start.normalize() else "%Y-%m-%d %H:%M"
+    counted["day"] = (start + pd.to_timedelta(counted.pop("d").to_numpy(np.int64), unit="D")).strftime(label)
     cameras = _fixed_cameras(run_dir)
-    days = pd.date_range(start.normalize(), end - pd.Timedelta(microseconds=1), freq="D").strftime("%Y-%m-%d")
+    days = pd.date_range(start, periods=n_days, freq="D").strftime(label)
     every = pd.MultiIndex.from_product([cameras, days, [False]], names=["camera_id", "day", "after_run"])
     table = (counted.set_index(["camera_id", "day", "after_run"])["reads"]
              .reindex(every.union(pd.MultiIndex.from_frame(counted[["camera_id", "day", "after_run"]])),

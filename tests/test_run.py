@@ -208,7 +208,26 @@ def per_camera_runs(tmp_path_factory):
     run_scenario(load_scenario(PROJECT / "scenarios" / "patrol-vs-fixed.toml", overrides=[
         "demand.trips=300", "demand.days=2", "network.rows=10", "network.cols=10", "cameras.budget=30000",
         "metrics.pair_samples=100"]), root / "patrol cars, two days")
+    run_scenario(small_scenario("demand.trips=600", "demand.days=2", "start=2023-01-23T12:00:00"), root / "noon")
     return root
+
+
+def test_query_per_camera_counts_days_of_the_run_not_of_the_calendar(per_camera_runs):
+    """helper-41: a run starting at noon split each simulated day over two dates, so each camera had twice the rows,
+    averaging half of metrics.json's figure. Each camera has one row per simulated day (named by its first hour),
+    and the rows inside the run plus those after it add up to metrics.json's reads per camera per day."""
+    from sim.query import reads_per_camera_per_day
+
+    out = per_camera_runs / "noon"
+    metrics = json.loads((out / "metrics.json").read_text())
+    table = reads_per_camera_per_day(out)
+    within = table[table["note"] == ""]
+    assert set(within["day"]) == {"2023-01-23 12:00", "2023-01-24 12:00"}
+    assert within.groupby("camera_id").size().eq(2).all()
+    n_cameras = within["camera_id"].nunique()
+    reads = pd.read_parquet(out / "reads.parquet")
+    assert int(table["reads"].sum()) == len(reads)  # (every read in one row, none twice)
+    assert table["reads"].sum() / (n_cameras * 2) == pytest.approx(metrics["reads_per_camera_per_day"])
 
 
 @pytest.mark.parametrize("which", ["one day", "patrol cars, two days"])
