@@ -204,7 +204,10 @@ def audit_figure(metrics: dict[str, Any], *, title: str = "") -> Figure:
     import matplotlib.pyplot as plt
 
     months = sorted(metrics["searches_by_month"])
-    counts = np.array([[metrics["searches_by_month"][m][k] for k in AUDIT_REACHES] for m in months], dtype=float)
+    # (an audit written before 2026-12-08 named the state pool's searches "beyond_city": read as such)
+    counts = np.array([[metrics["searches_by_month"][m].get(k, metrics["searches_by_month"][m].get("beyond_city", 0)
+                                                            if k == "state_pool" else 0) for k in AUDIT_REACHES]
+                       for m in months], dtype=float)
     days = np.array([pd.Period(m).days_in_month for m in months], dtype=float)
     first, last = pd.Timestamp(metrics["first_search"]), pd.Timestamp(metrics["last_search"])
     for i, m in enumerate(months):  # the first and last months count only the days the log covers

@@ -74,6 +74,12 @@ def test_the_figure_says_beyond_the_city_is_the_state_pool_and_the_national_netw
     heights = [[round(bar.get_height(), 6) for bar in bars] for bars in fig.axes[0].containers]
     assert heights == [[round(1 / 1, 6), 0.0, round(1 / 2, 6)], [0.0, round(2 / 28, 6), 0.0],
                        [0.0, 0.0, round(1 / 2, 6)]]
+    # an audit folder written before the split names the state pool "beyond_city": its figure still draws
+    metrics = audit_metrics(_log(tmp_path, HAND_LOG))
+    metrics["searches_by_month"] = {m: {("beyond_city" if k == "state_pool" else k): v for k, v in row.items()}
+                                    for m, row in metrics["searches_by_month"].items()}
+    older = audit_figure(metrics)
+    assert [[round(bar.get_height(), 6) for bar in bars] for bars in older.axes[0].containers] == heights
 
 
 @pytest.mark.parametrize("spellings, expected", [
