@@ -420,6 +420,17 @@ def test_a_gz_file_damaged_inside_says_so(tmp_path):
         read_reads_file(tmp_path / "reads.csv.gz")
 
 
+@pytest.mark.parametrize("name", ["reads.csv.gz", "reads.csv.bz2"])
+def test_a_plain_csv_named_as_compressed_says_to_rename_it(tmp_path, name):
+    """helper-41: a plain CSV named .gz was called truncated or corrupt, to be downloaded again, which would not
+    help."""
+    (tmp_path / name).write_text("plate,time,camera\nA,2024-01-01 10:00,c1\n")
+    suffix = name.rsplit(".", 1)[1]
+    with pytest.raises(ReadsError, match=rf"is not {'gzip' if suffix == 'gz' else 'bzip2'}-compressed, though its "
+                                         rf"name ends in \.{suffix}; rename it without \.{suffix}$"):
+        read_reads_file(tmp_path / name)
+
+
 def test_an_empty_reads_file_says_it_is_empty(tmp_path):
     """helper-38: an empty CSV said "the first line has no ',', '|', ';' or tab; is it a CSV file with a header?"."""
     (tmp_path / "reads.csv").write_text("")

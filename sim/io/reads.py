@@ -106,10 +106,23 @@ def damaged_file_error(path: Path, exc: BaseException) -> ReadsError | None:
     """
     if path.suffix.lower() not in (".gz", ".bz2"):
         return None
+    if _not_compressed(path):  # (a plain CSV named .gz: downloading it again would not help)
+        return ReadsError(f"{path}: is not {'gzip' if path.suffix.lower() == '.gz' else 'bzip2'}-compressed, "
+                          f"though its name ends in {path.suffix}; rename it without {path.suffix}")
     # (bz2 says "Invalid data stream" as a bare OSError; a file that cannot be opened at all is another OSError)
     if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)) or type(exc) is OSError:
         return ReadsError(f"{path}: the compressed file is truncated or corrupt ({exc}); download it again")
     return None
+
+
+def _not_compressed(path: Path) -> bool:
+    """Whether ``path`` (named ``.gz`` or ``.bz2``) does not begin with its format's magic bytes."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(3)
+    except OSError:
+        return False
+    return bool(head) and not head.startswith(b"\x1f\x8b" if path.suffix.lower() == ".gz" else b"BZh")
 
 
 def sniff_delimiter(path: Path) -> str:
