@@ -153,7 +153,11 @@ def test_every_camera_and_hour_is_its_own_point():
                                                                    pytest.approx(0.1), 0.0, 0.0]
     assert all(m[f"uniqueness_k{k}_of_all_n"] == 10 for k in range(1, 6))
     assert m["uniqueness_k1_ci"] == wilson(6, 10) and m["uniqueness_k2_ci"] == wilson(1, 1)
-    assert m["uniqueness_k3_of_all_ci"] == wilson(1, 10) and m["uniqueness_k5_of_all_ci"] == wilson(0, 10)
+    # over all plates, the one plate with 3 points was scored: its interval (1 of 1) scaled to 1 of 10 plates, not
+    # Wilson's at 10 as if all had been scored (helper-41); by 5 points no plate can be: 0 of 10
+    one_of_one = stats.binomtest(1, 1).proportion_ci(confidence_level=0.95, method="wilson")
+    assert m["uniqueness_k3_of_all_ci"] == pytest.approx([one_of_one.low / 10, one_of_one.high / 10])
+    assert m["uniqueness_k5_of_all_ci"] == wilson(0, 10)
     assert m["uniqueness_ci"] == {"k1": wilson(6, 10), "k2": wilson(1, 1), "k3": wilson(1, 1), "k4": None,
                                   "k5": None}
     assert "4 distinct points" in m["uniqueness_k4_reason"] and "5 distinct points" in m["uniqueness_k5_reason"]

@@ -144,7 +144,12 @@ def uniqueness_shares(unique: dict[int, np.ndarray], n_points: np.ndarray, *,
         of_all = (out[f"uniqueness_k{k}"] or 0.0) * n_eligible / n_plates if n_plates else None
         out[f"uniqueness_k{k}_of_all"] = of_all
         out[f"uniqueness_k{k}_of_all_n"] = n_plates
-        out[f"uniqueness_k{k}_of_all_ci"] = wilson(of_all, n_plates) if of_all is not None else None
+        # the eligible plates' share is counted exactly; the singled-out share of them is the draw's, so its
+        # interval is the draw's, scaled (helper-41: Wilson over every plate, as if each had been scored, was 6.5×
+        # too narrow for 5,000 drawn of 200,000)
+        drawn_ci = out[f"uniqueness_k{k}_ci"]
+        out[f"uniqueness_k{k}_of_all_ci"] = (None if of_all is None else wilson(of_all, n_plates) if drawn_ci is None
+                                             else [bound * n_eligible / n_plates for bound in drawn_ci])
         if eligible:
             out[f"uniqueness_k{k}_eligible"] = n_eligible
     out["uniqueness_n_plates"] = n_plates
