@@ -163,3 +163,19 @@ def test_a_sweeps_base_is_a_file_beside_it_or_a_library_name(tmp_path):
     with pytest.raises(ScenarioError, match=r"base = 'no-such-city': no scenario file at .*no-such-city .*nor a "
                                             r"scenario of that name in the library"):
         load_sweep(sweep)
+
+
+def test_a_sweep_run_on_a_local_cluster_takes_its_share_of_the_cores(tmp_path):
+    """helper-41: `curtain sweep --workers N` ran each run's compiled code on every core of each worker. A run given
+    ``threads`` runs its thread's compiled code on that many (here a finished run, read back: nothing is simulated)."""
+    import numba
+
+    from sim.sweep import run_one
+
+    (tmp_path / "metrics.json").write_text('{"n_trips": 3}')
+    before = numba.get_num_threads()
+    try:
+        assert run_one(None, [], str(tmp_path), threads=1) == {"n_trips": 3}
+        assert numba.get_num_threads() == 1
+    finally:
+        numba.set_num_threads(before)
