@@ -393,7 +393,9 @@ def person_metrics(
                      if "vehicle_id" in reads.columns and len(present) else pd.Series(dtype=np.int64))
     unique = {k: u.assign(vehicle_id=owner_of_code.reindex(u["plate"].to_numpy(np.int64)).to_numpy(),
                           plate=plates[u["plate"].to_numpy(np.int64)]) for k, u in drawn.items()}
-    out = uniqueness_shares({k: u["unique"].to_numpy() for k, u in unique.items()}, n_points)
+    # (with the plates eligible, so that a run's report says what its shares are of, as an analysis of a log does:
+    # "of the 320,117 plates with 2+ points (5,000 drawn)", not "out of 5,000 plates")
+    out = uniqueness_shares({k: u["unique"].to_numpy() for k, u in unique.items()}, n_points, eligible=True)
     tables = {"vehicle_uniqueness": pd.concat(
         [u.assign(k=k) for k, u in unique.items()],
         ignore_index=True)[["plate", "vehicle_id", "k", "unique"]]}
