@@ -62,8 +62,7 @@ def workers(n_workers: int | None = None, scheduler: str | None = None) -> Itera
 
     cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                                  dashboard_address=None)
-    # (a local cluster's workers share this machine's cores: each task takes its part, not all of them)
-    threads = _TASK_THREADS.set(None if cluster is None else max(1, usable_cpus() // int(n_workers or 1)))
+    threads = _TASK_THREADS.set(None if cluster is None else task_threads(int(n_workers or 1)))
     try:
         with Client(scheduler or cluster) as client:
             token = _CLIENT.set(client)
@@ -82,6 +81,21 @@ def usable_cpus() -> int:
     cores has 2), else the machine's count."""
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+
+
+def task_threads(n_workers: int) -> int:
+    """The threads each of ``n_workers`` workers of a local cluster gives its task's compiled code: its part of the
+    usable cores, not all of them (used by :func:`workers` and by ``curtain sweep``'s cluster)."""
+    return max(1, usable_cpus() // n_workers)
+
+
+def use_threads(threads: int | None) -> None:
+    """Run this thread's compiled code on ``threads`` threads (``None``: leave the count as it is; numba's count is
+    per thread, so a worker's task sets its own)."""
+    if threads is not None:
+        import numba  # lazy: only a worker's task of a local cluster sets its thread's count
+
+        numba.set_num_threads(min(threads, int(getattr(numba.config, "NUMBA_NUM_THREADS"))))
 
 
 def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *,
@@ -142,10 +156,7 @@ def shard_map(function: Callable[..., Any], shards: Iterable[tuple[Any, ...]], *
 
 def _timed_with(threads: int | None, function: Callable[..., Any], *args: Any) -> tuple[Any, float]:
     """:func:`_timed` on a worker, its compiled code given ``threads`` threads (``None``: as many as it has)."""
-    if threads is not None:
-        import numba  # lazy: a worker's task sets its own thread's count (numba's is per thread)
-
-        numba.set_num_threads(min(threads, int(getattr(numba.config, "NUMBA_NUM_THREADS"))))
+    use_threads(threads)
     return _timed(function, *args)
 
 

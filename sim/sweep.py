@@ -37,7 +37,7 @@ from sim.io.folders import atomic_write_bytes, claim_folder, is_own_temporary
 from sim._errors import ScenarioError
 from sim.library import find_scenario
 from sim.runner import run_scenario
-from sim.shard import usable_cpus
+from sim.shard import task_threads, use_threads
 from sim.scenario import load_scenario
 from sim._validate import require_file
 
@@ -136,10 +136,7 @@ def _check_runs(path: Path, base: Path | None, runs: list[SweepRun], sources: di
 def run_one(base: str | None, overrides: list[str], out_dir: str, threads: int | None = None) -> dict[str, Any]:
     """Run one scenario of a sweep (in a Dask worker) unless its output already exists; its compiled code on
     ``threads`` threads (a local cluster's share of the cores: ``None`` keeps the worker's own count)."""
-    if threads is not None:
-        import numba  # lazy: only a worker of a local cluster sets its thread's count
-
-        numba.set_num_threads(min(threads, int(getattr(numba.config, "NUMBA_NUM_THREADS"))))
+    use_threads(threads)
     out = Path(out_dir)
     if not (out / "metrics.json").is_file():
         run_scenario(load_scenario(base, overrides), out)
@@ -207,8 +204,7 @@ def run_sweep(
     if todo:
         cluster = None if scheduler else LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                                      processes=True, dashboard_address=None)
-        # (the workers of a local cluster share this machine's cores, as sim.shard's do)
-        threads = None if cluster is None else max(1, usable_cpus() // n_workers)
+        threads = None if cluster is None else task_threads(n_workers)  # (as sim.shard's workers share the cores)
         with Client(scheduler or cluster) as client:
             futures = {client.submit(run_one, base, list(r.overrides), str(out / "runs" / r.run_id), threads,
                                      key=f"curtain-{r.run_id}", pure=False): r for r in todo}
