@@ -32,16 +32,18 @@ def area_names(names: list[str]) -> list[str]:
     >>> area_names(["city", "county", "county|city"])
     ['city', 'county', 'roads across the line\\n(county–city)']
     """
-    rings = [re.fullmatch(r"([\d.]+)–([\d.]+) km", n) or re.fullmatch(r"(beyond) ([\d.]+) km", n) for n in names]
+    # a ring "a–b km", or the corners "beyond b km" (no a)
+    rings = [re.fullmatch(r"(?:([\d.]+)–|beyond )([\d.]+) km", n) for n in names]
     if names and all(rings):
-        bounds = np.array(sorted({float(g) for m in rings if m for g in m.groups() if g != "beyond"}))
+        bounds = np.array(sorted({float(g) for m in rings if m for g in m.groups() if g is not None}))
         least = float(np.diff(bounds).min()) if len(bounds) > 1 else 1.0
         for decimals in range(4):
             if np.abs(np.round(bounds, decimals) - bounds).max() <= least / 20:
                 break
         def text(b: str) -> str:
-            return b if b == "beyond" else "0" if float(b) == 0 else f"{float(b):.{decimals}f}"
-        return [f"{text(m.group(1))}{' ' if m.group(1) == 'beyond' else '–'}{text(m.group(2))} km" for m in rings if m]
+            return "0" if float(b) == 0 else f"{float(b):.{decimals}f}"
+        return [f"beyond {text(b)} km" if a is None else f"{text(a)}–{text(b)} km"
+                for a, b in (m.groups() for m in rings if m)]
     return [f"roads across the line\n({n.replace('|', '–')})" if "|" in n else n for n in names]
 
 

@@ -174,7 +174,7 @@ class Scenario(_Section):
             here = Path.cwd() / p
         except OSError:  # (the current folder was removed)
             return found
-        if here.exists() and here.resolve() != found.resolve():
+        if here.exists():  # (it is not ``found``, which does not exist)
             # (a teacher's --set cameras.path=cameras.csv, the file in the folder they typed it in)
             raise ScenarioError(f"{self.source_name}: {path!r} is read from the scenario file's folder, "
                                 f"{self._base_dir}, where there is no such file; the one in the current folder "
