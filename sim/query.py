@@ -76,13 +76,13 @@ def reads_per_camera_per_day(run_dir: str | Path) -> pd.DataFrame:
     run_dir = Path(run_dir)
     source = _reads(run_dir)
     start, n_days = _run_days(run_dir)
-    end = start + pd.Timedelta(days=n_days)
     counted = duckdb.execute(
-        f"SELECT camera_id, CAST(floor(epoch(timestamp - $start) / 86400) AS BIGINT) AS d, timestamp >= $end "
-        f"AS after_run, count(*) AS reads FROM '{source}' GROUP BY ALL",
-        {"start": start.to_pydatetime(), "end": end.to_pydatetime()}).df()
+        f"SELECT camera_id, CAST(floor(epoch(timestamp - $start) / 86400) AS BIGINT) AS d, count(*) AS reads "
+        f"FROM '{source}' GROUP BY ALL", {"start": start.to_pydatetime()}).df()
     label = "%Y-%m-%d" if start == start.normalize() else "%Y-%m-%d %H:%M"
-    counted["day"] = (start + pd.to_timedelta(counted.pop("d").to_numpy(np.int64), unit="D")).strftime(label)
+    day = counted.pop("d").to_numpy(np.int64)
+    counted["day"] = (start + pd.to_timedelta(day, unit="D")).strftime(label)
+    counted["after_run"] = day >= n_days  # (a day past the run's last)
     cameras = _fixed_cameras(run_dir)
     days = pd.date_range(start, periods=n_days, freq="D").strftime(label)
     every = pd.MultiIndex.from_product([cameras, days, [False]], names=["camera_id", "day", "after_run"])
